@@ -1,0 +1,282 @@
+"""A throwaway PostgreSQL server for tests: a fresh cluster in a temporary folder,
+listening on a free loopback port, removed at the end.
+
+Fixtures: ``postgres_server`` / ``postgres_url`` (session) and
+``fresh_postgres_database`` (function; a factory of isolated databases).
+``running_postgres()`` is the same server as a plain context manager, for
+benchmarks. The Debian package may have started its own cluster on 5432; we
+never touch it (own port, own socket folder, own data folder).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests.servers.freeport import (
+    LOOPBACK,
+    ServerStartError,
+    free_port,
+    log_tail,
+    start_process_group,
+    stop_process_group,
+    wait_until,
+)
+
+SUPERUSER = "postgres"
+# PostgreSQL refuses to run as root; this is the system user the Debian package creates.
+SYSTEM_USER = "postgres"
+# Durability is pointless for a throwaway cluster, and turning it off makes DDL fast.
+FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """Where a running throwaway PostgreSQL server is."""
+
+    host: str
+    port: int
+    user: str
+    data_dir: Path
+    socket_dir: Path
+    log_file: Path
+    pid: int = 0  # the server process (group leader), for leak checks
+
+    def url(self, database: str = "postgres") -> str:
+        """SQLAlchemy URL (psycopg 3 driver) of ``database`` on this server."""
+        return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
+
+    def conninfo(self, database: str = "postgres") -> str:
+        """libpq connection string of ``database``, for psycopg directly."""
+        return f"host={self.host} port={self.port} user={self.user} dbname={database}"
+
+
+def find_bindir() -> Path:
+    """Find the folder holding ``initdb`` and ``postgres``.
+
+    ``pg_config --bindir`` first; else the newest ``/usr/lib/postgresql/*/bin``
+    (Debian keeps the server binaries off ``PATH``).
+    """
+    candidates: list[Path] = []
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        try:
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=10
+            ).stdout.strip()
+            candidates.append(Path(out))
+        except (subprocess.SubprocessError, OSError):
+            pass
+
+    def version(path: Path) -> tuple[int, ...]:
+        return tuple(int(p) for p in re.findall(r"\d+", path.parent.name)) or (0,)
+
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version, reverse=True)
+    for bindir in candidates:
+        if (bindir / "initdb").is_file() and (bindir / "postgres").is_file():
+            return bindir
+    raise ServerStartError(
+        "PostgreSQL server binaries (initdb, postgres) not found; install the postgresql package"
+    )
+
+
+def _run_as() -> str | None:
+    """The user to run the server as: ``postgres`` when we are root, else ourselves."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(SYSTEM_USER)
+    except KeyError as exc:
+        raise ServerStartError(
+            f"running as root but there is no {SYSTEM_USER!r} system user to run PostgreSQL as"
+        ) from exc
+    return SYSTEM_USER
+
+
+def _make_workdir(owner: str | None) -> Path:
+    # Our own folder rather than pytest's tmp dir: those may sit under a 0700
+    # parent that the postgres user cannot traverse.
+    workdir = Path(tempfile.mkdtemp(prefix="throwaway-pg-"))
+    workdir.chmod(0o755)
+    if owner is not None:
+        shutil.chown(workdir, user=owner, group=pwd.getpwnam(owner).pw_gid)
+    return workdir
+
+
+def _initdb(bindir: Path, workdir: Path, data_dir: Path, run_as: str | None) -> None:
+    log_file = workdir / "initdb.log"
+    with log_file.open("wb") as log:
+        proc = start_process_group(
+            [
+                bindir / "initdb",
+                "--pgdata",
+                data_dir,
+                "--username",
+                SUPERUSER,
+                "--auth",
+                "trust",
+                "--encoding",
+                "UTF8",
+                # C collation: exists everywhere, and tests must not depend on the host locale.
+                "--locale",
+                "C",
+                "--no-sync",
+            ],
+            log=log,
+            cwd=workdir,
+            user=run_as,
+        )
+        try:
+            code = proc.wait(timeout=120)
+        finally:
+            stop_process_group(proc)
+    if code != 0:
+        raise ServerStartError(f"initdb failed with exit code {code}:\n{log_tail(log_file)}")
+
+
+def _can_connect(server: PostgresServer) -> bool:
+    with psycopg.connect(server.conninfo(), connect_timeout=2):
+        return True
+
+
+@contextmanager
+def running_postgres(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer]:
+    """Run a fresh PostgreSQL cluster until the ``with`` block ends, then delete it."""
+    bindir = find_bindir()
+    run_as = _run_as()
+    workdir = _make_workdir(run_as)
+    try:
+        data_dir = workdir / "data"
+        socket_dir = workdir / "socket"
+        socket_dir.mkdir()
+        if run_as is not None:
+            shutil.chown(socket_dir, user=run_as)
+        _initdb(bindir, workdir, data_dir, run_as)
+
+        server = PostgresServer(
+            host=LOOPBACK,
+            port=free_port(),
+            user=SUPERUSER,
+            data_dir=data_dir,
+            socket_dir=socket_dir,
+            log_file=workdir / "postgres.log",
+        )
+        argv: list[str | os.PathLike[str]] = [
+            bindir / "postgres",
+            "-D",
+            data_dir,
+            "-p",
+            str(server.port),
+            "-h",
+            LOOPBACK,
+            "-k",
+            socket_dir,
+        ]
+        for setting in FAST_SETTINGS:
+            argv += ["-c", setting]
+        with server.log_file.open("wb") as log:
+            # SIGINT is PostgreSQL's "fast shutdown": disconnect clients, then exit.
+            proc = start_process_group(
+                argv, log=log, cwd=workdir, user=run_as, parent_death_signal=signal.SIGINT
+            )
+        server = replace(server, pid=proc.pid)
+        try:
+            if not wait_until(
+                lambda: _can_connect(server),
+                timeout=startup_timeout,
+                alive=lambda: proc.poll() is None,
+            ):
+                raise ServerStartError(
+                    f"PostgreSQL did not accept connections on port {server.port} "
+                    f"(exit code {proc.poll()}):\n{log_tail(server.log_file)}"
+                )
+            yield server
+        finally:
+            stop_process_group(proc, first_signal=signal.SIGINT)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def create_database(server: PostgresServer, name: str) -> str:
+    """Create database ``name`` on ``server`` and return its SQLAlchemy URL."""
+    with psycopg.connect(server.conninfo(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return server.url(name)
+
+
+def drop_database(server: PostgresServer, name: str) -> None:
+    """Drop database ``name``, disconnecting anyone still using it (e.g. a pool)."""
+    with psycopg.connect(server.conninfo(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def unique_database_name(hint: str = "") -> str:
+    """A fresh database name, readable from ``hint`` (e.g. a test name), within 63 bytes."""
+    slug = re.sub(r"[^a-z0-9]+", "_", hint.lower()).strip("_")[:40]
+    return f"t_{slug}_{uuid.uuid4().hex[:12]}" if slug else f"t_{uuid.uuid4().hex[:16]}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's throwaway PostgreSQL server."""
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """SQLAlchemy URL of the ``postgres`` database on the session's server (superuser, trust)."""
+    return postgres_server.url()
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url(
+    postgres_server: PostgresServer, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """URL of a new database shared by the tests of one module, dropped after it."""
+    name = unique_database_name(request.module.__name__.rsplit(".", 1)[-1])
+    url = create_database(postgres_server, name)
+    try:
+        yield url
+    finally:
+        drop_database(postgres_server, name)
+
+
+@pytest.fixture()
+def fresh_postgres_database(
+    postgres_server: PostgresServer, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], str]]:
+    """Factory: each call creates a new, empty, uniquely named database and returns its URL.
+
+    Every database made during the test is dropped afterwards, even if the test
+    still holds connections to it.
+    """
+    created: list[str] = []
+
+    def make() -> str:
+        name = unique_database_name(request.node.name)
+        url = create_database(postgres_server, name)
+        created.append(name)
+        return url
+
+    try:
+        yield make
+    finally:
+        for name in created:
+            drop_database(postgres_server, name)
