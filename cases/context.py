@@ -1,0 +1,57 @@
+"""Who acts, and under which rules: passed into every service call instead of read from globals."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from cases.calendar import WorkCalendar
+from cases.storage import FileStore
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person (or the system) doing something; ``role`` decides what the workflow allows."""
+
+    user_id: int | None
+    role: str  # clerk / unit / supervisor / admin / citizen / system
+    unit_id: int | None = None
+    name: str = ""
+
+    @property
+    def is_unit(self) -> bool:
+        return self.role == "unit"
+
+
+SYSTEM = Actor(user_id=None, role="system", name="system")
+CITIZEN = Actor(user_id=None, role="citizen", name="citizen")
+
+
+DEFAULT_ANSWER_DAYS = {
+    "consultation": 3,
+    "help": 3,
+    "report": 10,
+    "suggestion": 10,
+    "complaint": 10,
+    "praise": 10,
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The office's rules that configuration may change: deadlines, calendar, time zone, file store."""
+
+    store: FileStore
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    timezone: str = "Asia/Shanghai"
+    dispatch_days: int = 1
+    answer_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ANSWER_DAYS))
+    max_extension_days: int = 10
+
+    def today(self, now: datetime | None = None) -> date:
+        """The office's local date (deadlines are counted in the office's days, not UTC's)."""
+        now = now or datetime.now(timezone.utc)
+        return now.astimezone(ZoneInfo(self.timezone)).date()
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.timezone)).date()

@@ -1,0 +1,57 @@
+"""Plain letter drafts: what every intake adapter (web form, phone desk, email, scan) hands to ``cases``.
+
+Adapters know the outside world; ``cases`` knows the rules. A draft is the only thing that crosses between them,
+so it holds plain values and nothing of the database.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Channel(str, enum.Enum):
+    """How a letter reached the office."""
+
+    WEB = "web"
+    PHONE = "phone"
+    EMAIL = "email"
+    PAPER = "paper"
+
+
+@dataclass
+class AttachmentDraft:
+    """A file that came with a letter. The real type is sniffed from ``data``; ``declared_type`` is only a hint."""
+
+    filename: str
+    data: bytes
+    declared_type: str | None = None
+    text: str | None = None  # recognised text (OCR) when the adapter already has it
+
+
+@dataclass
+class LetterDraft:
+    """One inbound item, as plain values, before ``cases`` registers it."""
+
+    channel: Channel
+    subject: str
+    body: str
+    sender_name: str = ""
+    sender_email: str = ""
+    sender_phone: str = ""
+    sender_address: str = ""
+    preferred_reply: str = ""  # "email", "post", "phone" or "" (decided from the contact details)
+    received_at: datetime | None = None
+    kind: str | None = None
+    category: str | None = None
+    body_html: str | None = None  # already sanitised by the adapter
+    attachments: list[AttachmentDraft] = field(default_factory=list)
+    raw_sha256: str | None = None  # the stored original (email source, scan file) this draft came from
+    external_id: str | None = None  # e.g. the email Message-ID
+    in_reply_to: list[str] = field(default_factory=list)  # Message-IDs this item answers
+    case_token: str | None = None  # a case number found in the subject, e.g. "2026-000123"
+    automatic: bool = False  # auto-reply, bulk or bounce: recorded, never answered
+    consent_to_publish: bool = False
+    urgent: bool = False
+    ocr_confidence: float | None = None
+    notes: list[str] = field(default_factory=list)  # facts about the intake, e.g. "charset fallback: gb2312"

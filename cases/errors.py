@@ -1,0 +1,21 @@
+"""Domain errors: each carries a message a person can read; the web layer shows it as a flash message."""
+
+
+class CaseError(Exception):
+    """Base of every error the case services raise on purpose."""
+
+
+class TransitionError(CaseError):
+    """The action is not allowed in the case's status or for the user's role."""
+
+
+class NotFound(CaseError):
+    """The item does not exist, or the user may not see it (the two look the same on purpose)."""
+
+
+class ValidationError(CaseError):
+    """Input the services refuse (missing reason, unknown unit, ...)."""
+
+
+class UploadRejected(ValidationError):
+    """A file whose bytes are not an allowed type or that is too large."""

@@ -1,0 +1,166 @@
+"""Turning letter drafts into cases: a new case, or a further letter on the case it answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cases import events, outbox
+from cases.context import SYSTEM, Actor, Policy
+from cases.drafts import AttachmentDraft, Channel, LetterDraft
+from cases.errors import UploadRejected, ValidationError
+from cases.models import Attachment, Case, CaseKind, Category, Citizen, Letter, QuarantineItem, Reply
+from cases.numbering import find_case_token, new_tracking_code, next_case_number
+from cases.sniff import sniff
+from cases.workflow import Status
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What happened to a draft: ``new_case``, ``attached`` (to an existing case) or ``duplicate``."""
+
+    outcome: str
+    case: Case | None
+
+
+def _clip(text: str | None, length: int) -> str:
+    return (text or "").strip()[:length]
+
+
+def store_attachments(session: Session, policy: Policy, case: Case, files: list[AttachmentDraft], *,
+                      letter: Letter | None = None, feedback_id: int | None = None,
+                      allowed_types: frozenset[str] | None = None) -> list[Attachment]:
+    """Store files on ``case``; with ``allowed_types`` a file whose bytes are another type is refused."""
+    stored = []
+    for item in files:
+        content_type = sniff(item.data)
+        if allowed_types is not None and content_type not in allowed_types:
+            raise UploadRejected(f"“{item.filename}” is not an image or PDF (its content is {content_type}).")
+        digest = policy.store.put(item.data)
+        attachment = Attachment(case=case, letter_id=letter.id if letter else None, feedback_id=feedback_id,
+                                filename=_clip(item.filename, 255) or "attachment", content_type=content_type,
+                                size=len(item.data), sha256=digest, text=item.text)
+        session.add(attachment)
+        stored.append(attachment)
+    return stored
+
+
+def _find_answered_case(session: Session, draft: LetterDraft) -> Case | None:
+    """The case this draft answers: by our Message-IDs it refers to, else by the case number in its subject."""
+    if draft.in_reply_to:
+        case = session.scalar(select(Case).join(Reply).where(Reply.message_id.in_(draft.in_reply_to)).limit(1))
+        if case is not None:
+            return case
+    token = draft.case_token or find_case_token(draft.subject)
+    if token and draft.sender_email:
+        # The number alone is public on letters; the sender must also be the case's citizen.
+        case = session.scalar(select(Case).join(Citizen).where(Case.number == token,
+                                                               Citizen.email == draft.sender_email.lower()))
+        if case is not None:
+            return case
+    return None
+
+
+def is_duplicate(session: Session, external_id: str | None, raw_sha256: str | None) -> bool:
+    """Whether a letter with this Message-ID or these exact raw bytes is already on file."""
+    conditions = []
+    if external_id:
+        conditions.append(Letter.external_id == external_id)
+    if raw_sha256:
+        conditions.append(Letter.raw_sha256 == raw_sha256)
+    if not conditions:
+        return False
+    return session.scalar(select(Letter.id).where(or_(*conditions)).limit(1)) is not None
+
+
+def _letter_from_draft(draft: LetterDraft, actor: Actor) -> Letter:
+    return Letter(channel=draft.channel, subject=_clip(draft.subject, 300), body=draft.body or "",
+                  body_html=draft.body_html, sender_name=_clip(draft.sender_name, 200),
+                  sender_email=_clip(draft.sender_email, 254).lower(), sender_phone=_clip(draft.sender_phone, 50),
+                  sender_address=(draft.sender_address or "").strip(),
+                  received_at=draft.received_at or datetime.now(timezone.utc), raw_sha256=draft.raw_sha256,
+                  external_id=draft.external_id, automatic=draft.automatic, ocr_confidence=draft.ocr_confidence,
+                  notes=list(draft.notes), recorded_by_id=actor.user_id)
+
+
+def _preferred_reply(draft: LetterDraft) -> str:
+    if draft.preferred_reply in {"email", "post", "phone"}:
+        return draft.preferred_reply
+    if draft.sender_email:
+        return "email"
+    if draft.sender_address:
+        return "post"
+    return "phone"
+
+
+def receive(session: Session, policy: Policy, draft: LetterDraft, *, actor: Actor = SYSTEM,
+            allowed_types: frozenset[str] | None = None) -> IntakeResult:
+    """Register a draft: attach it to the case it answers, skip it as a duplicate, or open a new case.
+
+    Runs inside the caller's transaction; the caller commits. Indexing is queued in the outbox.
+    """
+    if is_duplicate(session, draft.external_id, draft.raw_sha256):
+        return IntakeResult("duplicate", None)
+    existing = _find_answered_case(session, draft) if draft.channel == Channel.EMAIL else None
+    if existing is not None:
+        return IntakeResult("attached", _attach(session, policy, existing, draft, actor, allowed_types))
+    return IntakeResult("new_case", _open_case(session, policy, draft, actor, allowed_types))
+
+
+def _attach(session: Session, policy: Policy, case: Case, draft: LetterDraft, actor: Actor,
+            allowed_types: frozenset[str] | None) -> Case:
+    letter = _letter_from_draft(draft, actor)
+    letter.case = case
+    session.add(letter)
+    session.flush()
+    store_attachments(session, policy, case, draft.attachments, letter=letter, allowed_types=allowed_types)
+    note = "automatic message (never answered)" if draft.automatic else ""
+    events.record(session, case, actor, "letter_added", note=note,
+                  data={"channel": draft.channel.value, "letter_id": letter.id})
+    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
+    return case
+
+
+def _kind(value: str | None) -> CaseKind:
+    try:
+        return CaseKind(value) if value else CaseKind.CONSULTATION
+    except ValueError as exc:
+        raise ValidationError(f"Unknown case kind: {value}") from exc
+
+
+def _open_case(session: Session, policy: Policy, draft: LetterDraft, actor: Actor,
+               allowed_types: frozenset[str] | None) -> Case:
+    received_at = draft.received_at or datetime.now(timezone.utc)
+    citizen = Citizen(name=_clip(draft.sender_name, 200), phone=_clip(draft.sender_phone, 50),
+                      email=_clip(draft.sender_email, 254).lower(), address=(draft.sender_address or "").strip(),
+                      preferred_reply=_preferred_reply(draft))
+    category = session.scalar(select(Category).where(Category.name == draft.category)) if draft.category else None
+    case = Case(number=next_case_number(session, policy.local_date(received_at).year),
+                tracking_code=new_tracking_code(), kind=_kind(draft.kind), category=category,
+                subject=_clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)", status=Status.RECEIVED,
+                channel=draft.channel, urgent=draft.urgent, consent_to_publish=draft.consent_to_publish,
+                citizen=citizen, received_at=received_at,
+                due_date=policy.calendar.add_working_days(policy.local_date(received_at), policy.dispatch_days))
+    session.add(case)
+    letter = _letter_from_draft(draft, actor)
+    letter.case = case
+    session.add(letter)
+    session.flush()
+    store_attachments(session, policy, case, draft.attachments, letter=letter, allowed_types=allowed_types)
+    events.record(session, case, actor, "received", to_status=Status.RECEIVED.value, internal=False,
+                  note="; ".join(draft.notes),
+                  data={"channel": draft.channel.value, "due_date": case.due_date.isoformat()})
+    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
+    return case
+
+
+def quarantine(session: Session, policy: Policy, *, source: str, data: bytes, reason: str, filename: str = "",
+               extra: dict | None = None) -> QuarantineItem:
+    """Keep an item that could not become a letter, with its reason; the original bytes are stored first."""
+    digest = policy.store.put(data)
+    item = QuarantineItem(source=source, reason=reason[:4000], raw_sha256=digest, filename=_clip(filename, 255),
+                          data=extra or {})
+    session.add(item)
+    return item

@@ -1,0 +1,40 @@
+"""The outbox: work that must happen after a commit (indexing, sending), written in the same transaction.
+
+The worker drains it; a crash between commit and work leaves the row pending, so nothing is forgotten.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from cases.models import OutboxItem, utcnow
+
+INDEX_CASE = "index_case"
+SEND_MAIL = "send_mail"
+
+
+def enqueue(session: Session, topic: str, key: str, payload: dict[str, Any] | None = None) -> None:
+    """Add a work item; an identical pending item is not added twice."""
+    pending = session.scalar(select(OutboxItem.id).where(
+        OutboxItem.topic == topic, OutboxItem.key == key, OutboxItem.done_at.is_(None)).limit(1))
+    if pending is None or payload:
+        session.add(OutboxItem(topic=topic, key=key, payload=payload or {}))
+
+
+def pending(session: Session, topic: str, limit: int = 500) -> Sequence[OutboxItem]:
+    """The oldest pending items of ``topic``."""
+    return session.scalars(select(OutboxItem).where(OutboxItem.topic == topic, OutboxItem.done_at.is_(None))
+                           .order_by(OutboxItem.id).limit(limit)).all()
+
+
+def mark_done(session: Session, ids: Sequence[int]) -> None:
+    if ids:
+        session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids)).values(done_at=utcnow()))
+
+
+def mark_failed(session: Session, item_id: int, error: str) -> None:
+    session.execute(update(OutboxItem).where(OutboxItem.id == item_id)
+                    .values(attempts=OutboxItem.attempts + 1, last_error=error[:2000]))

@@ -1,0 +1,95 @@
+"""Reading cases as a given user may see them: unit handlers are confined to their unit in every query."""
+from __future__ import annotations
+
+import hmac
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from cases.context import Actor
+from cases.errors import NotFound
+from cases.models import Attachment, Case, QuarantineItem
+from cases.numbering import normalise_tracking_code
+from cases.workflow import DESK_CLOCK, UNIT_CLOCK, Status
+
+STAFF_ROLES = frozenset({"clerk", "supervisor", "admin"})
+
+
+def scoped(actor: Actor, stmt: Select | None = None) -> Select:
+    """``SELECT Case`` narrowed to what ``actor`` may see; the one place the unit rule lives."""
+    stmt = stmt if stmt is not None else select(Case)
+    if actor.role in STAFF_ROLES:
+        return stmt
+    if actor.role == "unit" and actor.unit_id is not None:
+        return stmt.where(Case.unit_id == actor.unit_id)
+    return stmt.where(False)
+
+
+def get_case(session: Session, actor: Actor, number: str) -> Case:
+    """The case ``number`` if ``actor`` may see it; otherwise :class:`NotFound`, exactly as for a missing case."""
+    case = session.scalar(scoped(actor).where(Case.number == number)
+                          .options(selectinload(Case.letters), selectinload(Case.events)))
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+def get_attachment(session: Session, actor: Actor, attachment_id: int) -> Attachment:
+    attachment = session.scalar(scoped(actor, select(Attachment).join(Case)).where(Attachment.id == attachment_id))
+    if attachment is None:
+        raise NotFound("No such file.")
+    return attachment
+
+
+def track(session: Session, number: str, code: str) -> Case:
+    """The citizen's view: number and tracking code must both match; a wrong code looks like an unknown number."""
+    case = session.scalar(select(Case).where(Case.number == (number or "").strip()))
+    if case is None or not hmac.compare_digest(case.tracking_code, normalise_tracking_code(code)):
+        raise NotFound("No case matches this number and tracking code.")
+    return case
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    statuses: tuple[Status, ...] = ()
+    unit_id: int | None = None
+    overdue_only: bool = False
+    text: str = ""
+    extension_pending: bool = False
+
+
+def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, page: int = 1,
+               per_page: int = 50) -> tuple[Sequence[Case], int]:
+    """A page of cases for ``actor`` (newest first) and the total count."""
+    stmt = scoped(actor)
+    if flt.statuses:
+        stmt = stmt.where(Case.status.in_(flt.statuses))
+    if flt.unit_id is not None:
+        stmt = stmt.where(Case.unit_id == flt.unit_id)
+    if flt.overdue_only:
+        stmt = stmt.where(Case.status.in_(DESK_CLOCK | UNIT_CLOCK), Case.due_date < today)
+    if flt.extension_pending:
+        stmt = stmt.where(Case.extension_requested_days.is_not(None))
+    if flt.text:
+        like = f"%{flt.text.strip()}%"
+        stmt = stmt.where(Case.subject.ilike(like) | Case.number.ilike(like))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.options(selectinload(Case.unit), selectinload(Case.category))
+                           .order_by(Case.received_at.desc(), Case.id.desc())
+                           .offset(max(page - 1, 0) * per_page).limit(per_page)).all()
+    return rows, total
+
+
+def is_overdue(case: Case, today: date) -> bool:
+    return case.due_date is not None and case.status in DESK_CLOCK | UNIT_CLOCK and case.due_date < today
+
+
+def quarantine_items(session: Session, include_resolved: bool = False) -> Sequence[QuarantineItem]:
+    stmt = select(QuarantineItem).order_by(QuarantineItem.id.desc())
+    if not include_resolved:
+        stmt = stmt.where(QuarantineItem.resolved_at.is_(None))
+    return session.scalars(stmt).all()

@@ -1,0 +1,190 @@
+"""Workflow services: each moves a case along the transition table, moves its clock, and records the event."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases import events, outbox
+from cases.context import Actor, Policy
+from cases.drafts import AttachmentDraft
+from cases.errors import NotFound, ValidationError
+from cases.intake import store_attachments
+from cases.models import Case, CaseKind, Category, Feedback, Reply, Satisfaction, Unit
+from cases.workflow import Action, Status, check
+
+
+def _step(session: Session, case: Case, actor: Actor, action: Action, *, note: str = "", internal: bool = True,
+          data: dict | None = None) -> Status:
+    """Check ``action`` against the workflow table, apply the new status and record it."""
+    if actor.is_unit and case.unit_id != actor.unit_id:
+        raise NotFound("No such case.")
+    before = case.status
+    after = check(before, action, actor.role)
+    case.status = after
+    events.record(session, case, actor, action.value, from_status=before.value, to_status=after.value,
+                  note=note, internal=internal, data=data)
+    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
+    return after
+
+
+def _move_clock(session: Session, case: Case, actor: Actor, new_due: date | None, why: str) -> None:
+    old = case.due_date
+    case.due_date = new_due
+    events.record(session, case, actor, "deadline", note=why,
+                  data={"from": old.isoformat() if old else None, "to": new_due.isoformat() if new_due else None})
+
+
+def _require(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(f"A {what} is required.")
+    return text
+
+
+def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind: str | None = None,
+             category_id: int | None = None, urgent: bool | None = None, note: str = "") -> None:
+    """The desk checks a received letter: confirms kind, category and urgency."""
+    if kind:
+        try:
+            case.kind = CaseKind(kind)
+        except ValueError as exc:
+            raise ValidationError(f"Unknown case kind: {kind}") from exc
+    if category_id is not None:
+        if session.get(Category, category_id) is None:
+            raise ValidationError("Unknown category.")
+        case.category_id = category_id
+    if urgent is not None:
+        case.urgent = urgent
+    _step(session, case, actor, Action.REGISTER, note=note, internal=False)
+
+
+def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id: int, note: str = "") -> None:
+    """Hand the case to a unit; the unit's clock starts (working days by case kind)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or not unit.active:
+        raise ValidationError("Choose an active unit.")
+    _step(session, case, actor, Action.DISPATCH, note=note, internal=False, data={"unit": unit.name})
+    case.unit_id = unit.id
+    days = policy.answer_days.get(case.kind.value, 10)
+    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), days),
+                f"dispatched to {unit.name}: {days} working days")
+
+
+def accept(session: Session, policy: Policy, case: Case, actor: Actor) -> None:
+    _step(session, case, actor, Action.ACCEPT)
+
+
+def return_to_desk(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
+    """The unit says the case is not theirs; it goes back to the desk, whose dispatch clock restarts."""
+    reason = _require(reason, "reason for the return")
+    _step(session, case, actor, Action.RETURN, note=reason, data={"unit_id": case.unit_id})
+    case.unit_id = None
+    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
+                "returned to the desk: dispatch again")
+
+
+def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, body: str,
+                  files: list[AttachmentDraft] | None = None,
+                  allowed_types: frozenset[str] | None = None) -> Feedback:
+    """The unit answers; the desk then writes the reply to the citizen."""
+    body = _require(body, "feedback text")
+    _step(session, case, actor, Action.FEEDBACK)
+    feedback = Feedback(case=case, unit_id=case.unit_id, author_id=actor.user_id, body=body)
+    session.add(feedback)
+    session.flush()
+    store_attachments(session, policy, case, files or [], feedback_id=feedback.id, allowed_types=allowed_types)
+    case.extension_requested_days = None
+    return feedback
+
+
+def reply(session: Session, policy: Policy, case: Case, actor: Actor, *, body: str, subject: str = "",
+          channel: str | None = None, template: str = "") -> Reply:
+    """Record the office's reply to the citizen; sending (email) or printing (post) follows from the outbox."""
+    body = _require(body, "reply text")
+    channel = channel or (case.citizen.preferred_reply if case.citizen else "phone")
+    if channel not in {"email", "post", "phone"}:
+        raise ValidationError("Unknown reply channel.")
+    if channel == "email" and not (case.citizen and case.citizen.email):
+        raise ValidationError("The citizen gave no email address: reply by post or phone.")
+    _step(session, case, actor, Action.REPLY, internal=False, data={"channel": channel})
+    reply_row = Reply(case=case, author_id=actor.user_id, channel=channel, subject=subject or case.subject,
+                      body=body, template=template, status="pending" if channel == "email" else "sent",
+                      sent_at=None if channel == "email" else datetime.now(timezone.utc))
+    session.add(reply_row)
+    session.flush()
+    if channel == "email":
+        outbox.enqueue(session, outbox.SEND_MAIL, f"reply:{reply_row.id}", {"reply_id": reply_row.id})
+    return reply_row
+
+
+def close(session: Session, policy: Policy, case: Case, actor: Actor, satisfaction: str, comment: str = "") -> None:
+    """Close with the citizen's rating; an unsatisfied rating reopens the case to its unit instead."""
+    try:
+        rating = Satisfaction(satisfaction)
+    except ValueError as exc:
+        raise ValidationError("Choose satisfied, basically satisfied or unsatisfied.") from exc
+    _step(session, case, actor, Action.CLOSE, note=comment, internal=False, data={"satisfaction": rating.value})
+    case.satisfaction = rating
+    case.due_date = None
+    if rating == Satisfaction.UNSATISFIED:
+        reopen(session, policy, case, actor, comment or "The citizen is not satisfied.")
+
+
+def reopen(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
+    """Back to the unit that answered, with a fresh answer deadline."""
+    _step(session, case, actor, Action.REOPEN, note=_require(reason, "reason"), internal=False)
+    days = policy.answer_days.get(case.kind.value, 10)
+    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), days), "reopened")
+
+
+def mark_invalid(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
+    """Spam or abuse: the case stays on file, out of every work list."""
+    _step(session, case, actor, Action.MARK_INVALID, note=_require(reason, "reason"))
+    case.due_date = None
+
+
+def merge(session: Session, policy: Policy, duplicate: Case, main: Case, actor: Actor, note: str = "") -> None:
+    """Fold a duplicate into a main case; its letters stay where they are and the main case's timeline says so."""
+    if duplicate.id == main.id:
+        raise ValidationError("A case cannot be merged into itself.")
+    if main.status in {Status.MERGED, Status.INVALID}:
+        raise ValidationError("The main case is itself merged or invalid.")
+    _step(session, duplicate, actor, Action.MERGE, note=note, data={"into": main.number})
+    duplicate.merged_into_id = main.id
+    duplicate.due_date = None
+    events.record(session, main, actor, "merged_in", note=note, data={"duplicate": duplicate.number})
+    outbox.enqueue(session, outbox.INDEX_CASE, str(main.id))
+
+
+def request_extension(session: Session, policy: Policy, case: Case, actor: Actor, days: int, reason: str) -> None:
+    if not 1 <= days <= policy.max_extension_days:
+        raise ValidationError(f"An extension is 1 to {policy.max_extension_days} working days.")
+    if case.extension_requested_days:
+        raise ValidationError("An extension request is already waiting for approval.")
+    _step(session, case, actor, Action.REQUEST_EXTENSION, note=_require(reason, "reason"), data={"days": days})
+    case.extension_requested_days = days
+    case.extension_reason = reason.strip()
+
+
+def decide_extension(session: Session, policy: Policy, case: Case, actor: Actor, approve: bool, note: str = "") -> None:
+    """A supervisor approves (the clock moves by the requested working days) or rejects the request."""
+    days = case.extension_requested_days
+    if not days:
+        raise ValidationError("There is no extension request on this case.")
+    _step(session, case, actor, Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION, note=note,
+          data={"days": days})
+    case.extension_requested_days = None
+    if approve:
+        base = case.due_date or policy.today()
+        _move_clock(session, case, actor, policy.calendar.add_working_days(base, days),
+                    f"extension of {days} working days approved")
+
+
+def find_case(session: Session, number: str) -> Case:
+    """The case with this number, unscoped (for the system and the desk); see ``queries`` for scoped access."""
+    case = session.scalar(select(Case).where(Case.number == number))
+    if case is None:
+        raise NotFound("No such case.")
+    return case

@@ -1,0 +1,62 @@
+"""Stored files (raw emails, scans, attachments, PDFs), content-addressed by sha256.
+
+One small interface so a second store (object storage) can replace the local folder by configuration.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+
+class FileStore(Protocol):
+    def put(self, data: bytes) -> str:
+        """Store ``data`` (idempotent) and return its sha256 hex digest."""
+
+    def get(self, sha256: str) -> bytes:
+        """The bytes stored under ``sha256``; ``FileNotFoundError`` when absent."""
+
+    def exists(self, sha256: str) -> bool:
+        """Whether ``sha256`` is stored."""
+
+
+class LocalFileStore:
+    """Files under one folder, as ``ab/cdef...`` by digest; written atomically so a crash leaves no half file."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise FileNotFoundError(sha256)
+        return self.root / sha256[:2] / sha256[2:]
+
+    def put(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._path(digest)
+        if path.exists():
+            return digest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        return self._path(sha256).read_bytes()
+
+    def exists(self, sha256: str) -> bool:
+        try:
+            return self._path(sha256).exists()
+        except FileNotFoundError:
+            return False

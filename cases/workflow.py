@@ -1,0 +1,95 @@
+"""The one table of allowed case transitions: which action, from which status, by which role, to which status.
+
+Services look every step up here, so the rules live in one place and the tests walk every (status, action) pair.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from cases.errors import TransitionError
+
+
+class Status(str, enum.Enum):
+    RECEIVED = "received"  # a letter arrived, nobody has looked at it yet
+    REGISTERED = "registered"  # the desk checked it: kind, category, contact
+    DISPATCHED = "dispatched"  # handed to a unit, waiting for the unit to accept
+    RETURNED = "returned"  # the unit sent it back to the desk with a reason
+    ACCEPTED = "accepted"  # the unit is working on it
+    ANSWERED = "answered"  # the unit gave feedback; the desk writes the reply
+    REPLIED = "replied"  # the reply went out; waiting for the citizen's rating
+    CLOSED = "closed"
+    INVALID = "invalid"  # spam, abuse: kept, never deleted
+    MERGED = "merged"  # a duplicate, folded into a main case
+
+
+class Action(str, enum.Enum):
+    REGISTER = "register"
+    DISPATCH = "dispatch"
+    ACCEPT = "accept"
+    RETURN = "return"
+    FEEDBACK = "feedback"
+    REPLY = "reply"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    MARK_INVALID = "mark_invalid"
+    MERGE = "merge"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REJECT_EXTENSION = "reject_extension"
+
+
+DESK = frozenset({"clerk", "supervisor", "admin"})
+UNIT = frozenset({"unit"})
+SUPERVISION = frozenset({"supervisor", "admin"})
+CITIZEN = frozenset({"citizen"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    target: Status
+    roles: frozenset[str]
+
+
+S, A = Status, Action
+TRANSITIONS: dict[tuple[Status, Action], Rule] = {
+    (S.RECEIVED, A.REGISTER): Rule(S.REGISTERED, DESK),
+    (S.REGISTERED, A.DISPATCH): Rule(S.DISPATCHED, DESK),
+    (S.RETURNED, A.DISPATCH): Rule(S.DISPATCHED, DESK),
+    (S.DISPATCHED, A.ACCEPT): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.RETURN): Rule(S.RETURNED, UNIT),
+    (S.ACCEPTED, A.RETURN): Rule(S.RETURNED, UNIT),
+    (S.ACCEPTED, A.FEEDBACK): Rule(S.ANSWERED, UNIT),
+    (S.ACCEPTED, A.REQUEST_EXTENSION): Rule(S.ACCEPTED, UNIT),
+    (S.ACCEPTED, A.APPROVE_EXTENSION): Rule(S.ACCEPTED, SUPERVISION),
+    (S.ACCEPTED, A.REJECT_EXTENSION): Rule(S.ACCEPTED, SUPERVISION),
+    (S.ANSWERED, A.REPLY): Rule(S.REPLIED, DESK),
+    (S.REPLIED, A.CLOSE): Rule(S.CLOSED, DESK | CITIZEN),
+    (S.CLOSED, A.REOPEN): Rule(S.ACCEPTED, DESK | CITIZEN),
+    (S.RECEIVED, A.MARK_INVALID): Rule(S.INVALID, DESK),
+    (S.REGISTERED, A.MARK_INVALID): Rule(S.INVALID, DESK),
+    (S.RETURNED, A.MARK_INVALID): Rule(S.INVALID, DESK),
+    (S.RECEIVED, A.MERGE): Rule(S.MERGED, DESK),
+    (S.REGISTERED, A.MERGE): Rule(S.MERGED, DESK),
+    (S.RETURNED, A.MERGE): Rule(S.MERGED, DESK),
+}
+
+# Statuses in which a unit's clock (or the desk's dispatch clock) is running.
+DESK_CLOCK = frozenset({S.RECEIVED, S.REGISTERED, S.RETURNED})
+UNIT_CLOCK = frozenset({S.DISPATCHED, S.ACCEPTED})
+OPEN_STATUSES = DESK_CLOCK | UNIT_CLOCK | {S.ANSWERED, S.REPLIED}
+
+
+def check(status: Status, action: Action, role: str) -> Status:
+    """Return the status ``action`` leads to, or raise :class:`TransitionError` saying why it is not allowed."""
+    rule = TRANSITIONS.get((status, action))
+    if rule is None:
+        raise TransitionError(f"A case that is {status.value} cannot be given the action “{action.value}”.")
+    if role not in rule.roles:
+        raise TransitionError(f"The role {role} may not {action.value.replace('_', ' ')} a case.")
+    return rule.target
+
+
+def allowed_actions(status: Status, role: str) -> list[Action]:
+    """The actions a user of ``role`` may take on a case in ``status`` (for buttons on the case page)."""
+    return [a for (s, a), rule in TRANSITIONS.items() if s == status and role in rule.roles]

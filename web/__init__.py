@@ -1,0 +1,76 @@
+"""The Flask application and composition root: ``flask --app web ...`` and ``gunicorn 'web:create_app()'``."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def check_mailbox_shadowing() -> None:
+    """Our ``mailbox/`` package deliberately shadows the standard library's; make sure ours is the one loaded.
+
+    The app runs from the checkout (never pip-installed), so the checkout comes first on ``sys.path``; if it did
+    not, the standard library's ``mailbox`` would be imported silently and the email channel would break.
+    """
+    import mailbox
+
+    location = Path(getattr(mailbox, "__file__", "") or "").resolve()
+    if CHECKOUT not in location.parents:
+        raise RuntimeError(f"'mailbox' was imported from {location}, not from the checkout {CHECKOUT}: "
+                           "run the app from the checkout (flask --app web, gunicorn --chdir).")
+
+
+def _instance_defaults(app: Flask) -> None:
+    """Fill storage settings left empty with the embedded defaults under ``instance/``."""
+    inst = Path(app.instance_path)
+    inst.mkdir(parents=True, exist_ok=True)
+    cfg = app.config
+    cfg["DATABASE_URL"] = cfg["DATABASE_URL"] or f"sqlite:///{inst / 'mailbox.db'}"
+    cfg["FILES_DIR"] = cfg["FILES_DIR"] or str(inst / "files")
+    cfg["SEARCH_URL"] = cfg["SEARCH_URL"] or str(inst / "index")
+    cfg.setdefault("HUEY_SQLITE_PATH", str(inst / "jobs.db"))
+    if not cfg.get("SECRET_KEY"):
+        key_file = inst / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        cfg["SECRET_KEY"] = key_file.read_text().strip()
+    if not cfg.get("RATELIMIT_STORAGE_URI"):
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, wiring, blueprints, commands."""
+    check_mailbox_shadowing()
+    app = Flask(__name__, instance_path=os.environ.get("MAILBOX_INSTANCE_PATH") or str(CHECKOUT / "instance"),
+                template_folder=str(CHECKOUT / "templates"), static_folder=str(CHECKOUT / "static"))
+    app.config.from_object("web.config.DefaultConfig")
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.update(test_config)
+    _instance_defaults(app)
+
+    from web import auth, i18n, jobs, security, state
+    from web.extensions import csrf, limiter
+
+    app.extensions["mayors_mailbox"] = state.build_state(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+    jobs.init_app(app)
+    app.teardown_appcontext(state.close_db)
+
+    from web import admin, casepage, cli, desk, errors, public, supervisor, unit
+
+    for module in (public, desk, unit, casepage, supervisor, admin):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

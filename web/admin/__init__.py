@@ -1,0 +1,1 @@
+from web.admin.views import bp  # noqa: F401

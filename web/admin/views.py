@@ -1,0 +1,85 @@
+"""Administrators: users, units and categories."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from cases import accounts, admin
+from cases.errors import CaseError
+from cases.models import Category, Unit, User
+from web.admin.forms import CategoryForm, ToggleForm, UnitForm, UserForm
+from web.auth import hasher, role_required
+from web.state import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _save(action, success: str, endpoint: str) -> Response | None:  # type: ignore[no-untyped-def]
+    """Run a domain call, commit, flash; a domain error becomes a message and nothing is saved."""
+    try:
+        action()
+        db().commit()
+    except CaseError as err:
+        db().rollback()
+        flash(str(err), "error")
+        return None
+    flash(success, "success")
+    return redirect(url_for(endpoint))
+
+
+def _units() -> list[Unit]:
+    return list(db().scalars(select(Unit).order_by(Unit.name)))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required("admin")
+def users() -> str | Response:
+    form = UserForm()
+    form.unit.choices = [("", "—")] + [(u.name, u.name) for u in _units()]
+    if form.validate_on_submit():
+        done = _save(lambda: accounts.create_user(
+            db(), hasher(), username=form.username.data, password=form.password.data, role=form.role.data,
+            display_name=form.display_name.data or "", email=form.email.data or "", unit_name=form.unit.data or None),
+            _("User created."), "admin.users")
+        if done:
+            return done
+    return render_template("pages/admin/users.html", form=form, toggle=ToggleForm(),
+                           users=db().scalars(select(User).order_by(User.username)).all())
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@role_required("admin")
+def units() -> str | Response:
+    form = UnitForm()
+    form.parent.choices = [(0, "—")] + [(u.id, u.name) for u in _units()]
+    if form.validate_on_submit():
+        done = _save(lambda: admin.add_unit(db(), name=form.name.data, kind=form.kind.data,
+                                            parent_id=form.parent.data or None, email=form.email.data or "",
+                                            head_email=form.head_email.data or ""), _("Unit added."), "admin.units")
+        if done:
+            return done
+    return render_template("pages/admin/units.html", form=form, units=_units(), toggle=ToggleForm())
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required("admin")
+def categories() -> str | Response:
+    form = CategoryForm()
+    if form.validate_on_submit():
+        done = _save(lambda: admin.add_category(db(), form.name.data), _("Category added."), "admin.categories")
+        if done:
+            return done
+    return render_template("pages/admin/categories.html", form=form, toggle=ToggleForm(),
+                           categories=db().scalars(select(Category).order_by(Category.name)).all())
+
+
+@bp.route("/<kind>/<int:item_id>/toggle", methods=["POST"])
+@role_required("admin")
+def toggle(kind: str, item_id: int) -> Response:
+    models = {"units": Unit, "categories": Category, "users": User}
+    if kind not in models or not ToggleForm().validate_on_submit():
+        abort(404 if kind not in models else 400)
+    _save(lambda: admin.toggle_active(db(), models[kind], item_id), _("Saved."), f"admin.{kind}")
+    return redirect(url_for(f"admin.{kind}"))

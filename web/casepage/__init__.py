@@ -1,0 +1,1 @@
+from web.casepage.views import bp  # noqa: F401

@@ -1,0 +1,76 @@
+"""The small forms behind the action buttons on a case page."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, IntegerField, MultipleFileField, RadioField, SelectField, StringField,
+                     SubmitField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from web.forms_common import KIND_CHOICES, REPLY_CHOICES, Attachments
+
+
+class RegisterForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
+    category = SelectField(_l("Category"), coerce=int, choices=[])
+    urgent = BooleanField(_l("Urgent"))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Register"))
+
+
+class DispatchForm(FlaskForm):
+    unit = SelectField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
+    note = StringField(_l("Instructions for the unit"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Dispatch"))
+
+
+class AcceptForm(FlaskForm):
+    submit = SubmitField(_l("Accept"))
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(_l("Why is this not your unit's case?"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Return to the desk"))
+
+
+class FeedbackForm(FlaskForm):
+    body = TextAreaField(_l("Feedback"), validators=[DataRequired(), Length(max=20000)])
+    attachments = MultipleFileField(_l("Documents (images or PDF)"), validators=[Attachments()])
+    submit = SubmitField(_l("Send feedback"))
+
+
+class ExtensionForm(FlaskForm):
+    days = IntegerField(_l("Extra working days"), validators=[DataRequired(), NumberRange(min=1, max=30)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Request extension"))
+
+
+class DecideExtensionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
+                          validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Decide"))
+
+
+class ReplyForm(FlaskForm):
+    channel = SelectField(_l("Send by"), choices=REPLY_CHOICES)
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Reply letter"), validators=[DataRequired(), Length(max=20000)])
+    submit = SubmitField(_l("Send reply"))
+
+
+class CloseForm(FlaskForm):
+    satisfaction = RadioField(_l("The citizen's rating"), validators=[DataRequired()], choices=[
+        ("satisfied", _l("Satisfied")), ("basically", _l("Basically satisfied")),
+        ("unsatisfied", _l("Not satisfied"))])
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Close"))
+
+
+class InvalidForm(FlaskForm):
+    reason = StringField(_l("Reason (spam, abuse, ...)"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Mark invalid"))
+
+
+class MergeForm(FlaskForm):
+    main_number = StringField(_l("Main case number"), validators=[DataRequired(), Length(max=20)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Merge into main case"))

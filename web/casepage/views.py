@@ -1,0 +1,145 @@
+"""The case page (the whole timeline) and the action buttons on it, for every staff role."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from cases import queries, services
+from cases.errors import CaseError, NotFound
+from cases.models import Case, Category, Unit
+from cases.sniff import UPLOAD_TYPES
+from cases.workflow import Action, allowed_actions
+from web.auth import current_actor
+from web.casepage import forms as f
+from web.forms_common import attachment_drafts
+from web.jobs import kick
+from web.state import db, policy
+
+bp = Blueprint("casepage", __name__, url_prefix="/cases")
+
+Runner = Callable[[Any, Case, FlaskForm], Any]
+
+# action -> (form class, what the form does); the workflow table decides who may use which.
+ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
+    "register": (f.RegisterForm, lambda a, c, fm: services.register(
+        db(), policy(), c, a, kind=fm.kind.data, category_id=fm.category.data or None, urgent=fm.urgent.data,
+        note=fm.note.data or "")),
+    "dispatch": (f.DispatchForm, lambda a, c, fm: services.dispatch(db(), policy(), c, a, fm.unit.data,
+                                                                    fm.note.data or "")),
+    "accept": (f.AcceptForm, lambda a, c, fm: services.accept(db(), policy(), c, a)),
+    "return": (f.ReturnForm, lambda a, c, fm: services.return_to_desk(db(), policy(), c, a, fm.reason.data)),
+    "feedback": (f.FeedbackForm, lambda a, c, fm: services.give_feedback(
+        db(), policy(), c, a, fm.body.data, attachment_drafts(fm.attachments), UPLOAD_TYPES)),
+    "request_extension": (f.ExtensionForm, lambda a, c, fm: services.request_extension(
+        db(), policy(), c, a, fm.days.data, fm.reason.data)),
+    "decide_extension": (f.DecideExtensionForm, lambda a, c, fm: services.decide_extension(
+        db(), policy(), c, a, fm.decision.data == "approve", fm.note.data or "")),
+    "reply": (f.ReplyForm, lambda a, c, fm: services.reply(db(), policy(), c, a, body=fm.body.data,
+                                                           subject=fm.subject.data, channel=fm.channel.data)),
+    "close": (f.CloseForm, lambda a, c, fm: services.close(db(), policy(), c, a, fm.satisfaction.data,
+                                                           fm.comment.data or "")),
+    "mark_invalid": (f.InvalidForm, lambda a, c, fm: services.mark_invalid(db(), policy(), c, a, fm.reason.data)),
+    "merge": (f.MergeForm, lambda a, c, fm: services.merge(
+        db(), policy(), c, queries.get_case(db(), a, fm.main_number.data.strip()), a, fm.note.data or "")),
+}
+# Buttons shown per workflow action (the extension decision covers approve and reject).
+BUTTONS = {Action.APPROVE_EXTENSION: "decide_extension", Action.REJECT_EXTENSION: "decide_extension"}
+
+
+def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
+    """Fill choices from the database and sensible defaults from the case."""
+    if isinstance(form, f.RegisterForm):
+        form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
+            select(Category).where(Category.active).order_by(Category.name))]
+        if not form.is_submitted():
+            form.kind.data = case.kind.value
+            form.category.data = case.category_id or 0
+            form.urgent.data = case.urgent
+    elif isinstance(form, f.DispatchForm):
+        form.unit.choices = [(u.id, u.name) for u in db().scalars(select(Unit).where(Unit.active).order_by(Unit.name))]
+    elif isinstance(form, f.ReplyForm) and not form.is_submitted():
+        form.subject.data = f"[Case {case.number}] {case.subject}"
+        form.channel.data = case.citizen.preferred_reply if case.citizen else "phone"
+        if case.feedback:
+            form.body.data = case.feedback[-1].body
+    return form
+
+
+def _visible_case(number: str) -> Case:
+    try:
+        return queries.get_case(db(), current_actor(), number)
+    except NotFound:
+        abort(404)
+
+
+def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 200) -> tuple[str, int]:
+    actor = current_actor()
+    names = []
+    for action in allowed_actions(case.status, actor.role):
+        name = BUTTONS.get(action, action.value)
+        if name in ACTIONS and name not in names:
+            names.append(name)
+    if "decide_extension" in names and not case.extension_requested_days:
+        names.remove("decide_extension")
+    if "request_extension" in names and case.extension_requested_days:
+        names.remove("request_extension")
+    forms = forms or {}
+    shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case) for name in names}
+    return render_template("pages/case.html", case=case, forms=shown, today=policy().today(),
+                           overdue=queries.is_overdue(case, policy().today())), status
+
+
+@bp.route("/<number>")
+@login_required
+def show(number: str) -> tuple[str, int]:
+    return _page(_visible_case(number))
+
+
+@bp.route("/<number>/<action>", methods=["POST"])
+@login_required
+def act(number: str, action: str) -> Response | tuple[str, int]:
+    if action not in ACTIONS:
+        abort(404)
+    case = _visible_case(number)
+    form_cls, run = ACTIONS[action]
+    form = _prepare(form_cls(), case)
+    if not form.validate_on_submit():
+        return _page(case, {action: form}, 400)
+    try:
+        run(current_actor(), case, form)
+        db().commit()
+    except CaseError as err:
+        db().rollback()
+        flash(str(err), "error")
+        return redirect(url_for("casepage.show", number=number))
+    kick()
+    flash(_("Done: %(action)s.", action=action.replace("_", " ")), "success")
+    return redirect(url_for("casepage.show", number=number))
+
+
+@bp.route("/<number>/files/<int:attachment_id>")
+@login_required
+def attachment(number: str, attachment_id: int) -> Response:
+    try:
+        item = queries.get_attachment(db(), current_actor(), attachment_id)
+    except NotFound:
+        abort(404)
+    if item.case.number != number:
+        abort(404)
+    response = Response(policy().store.get(item.sha256), mimetype=item.content_type)
+    # Always a download, never rendered inline: a file from outside must not run as our page.
+    response.headers["Content-Disposition"] = _disposition(item.filename)
+    return response
+
+
+def _disposition(filename: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = "".join(ch for ch in filename if ch.isascii() and ch.isprintable() and ch not in '"\\') or "file"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

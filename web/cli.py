@@ -1,0 +1,129 @@
+"""Command line: ``flask --app web <group> <command>``."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from cases import accounts, demo, queries
+from cases.context import Actor
+from cases.db import upgrade
+from cases.errors import CaseError
+from cases.queries import CaseFilter
+from web.auth import hasher
+from web.serialize import case_detail, case_summary
+from web.state import state
+
+ADMIN = Actor(user_id=None, role="admin", name="command line")
+cases_cli = AppGroup("cases", help="List and show cases.")
+users_cli = AppGroup("users", help="Manage staff accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
+db_cli = AppGroup("db", help="Database schema.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema."""
+    upgrade(state().engine)
+    click.echo("database is up to date")
+
+
+@cases_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+@click.option("--status", default=None, help="Only cases in this status.")
+@click.option("--limit", default=100, show_default=True)
+def cases_list(as_json: bool, status: str | None, limit: int) -> None:
+    """List the newest cases."""
+    from cases.workflow import Status
+
+    with state().sessions() as session:
+        flt = CaseFilter(statuses=(Status(status),) if status else ())
+        rows, total = queries.list_cases(session, ADMIN, flt, today=state().policy.today(), per_page=limit)
+        items = [case_summary(c, state().policy.today()) for c in rows]
+    if as_json:
+        click.echo(json.dumps({"total": total, "cases": items}, ensure_ascii=False, indent=2))
+        return
+    for item in items:
+        due = item["due_date"] or "-"
+        flag = " OVERDUE" if item["overdue"] else ""
+        click.echo(f"{item['number']}  {item['status']:<11} {due:<10} {item['subject'][:60]}{flag}")
+    click.echo(f"{total} case(s)")
+
+
+@cases_cli.command("show")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+def cases_show(number: str, as_json: bool) -> None:
+    """Show one case with its letters' text and its events."""
+    with state().sessions() as session:
+        try:
+            detail = case_detail(queries.get_case(session, ADMIN, number), state().policy.today())
+        except CaseError as err:
+            raise click.ClickException(str(err)) from err
+    if as_json:
+        click.echo(json.dumps(detail, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{detail['number']}  {detail['status']}  {detail['subject']}")
+    for letter in detail["letters"]:
+        click.echo(f"--- {letter['channel']} {letter['received_at']}\n{letter['body']}")
+    for event in detail["events"]:
+        click.echo(f"{event['at']}  {event['action']}  {event['note']}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["clerk", "unit", "supervisor", "admin"]), required=True)
+@click.option("--unit", default=None, help="The unit of a unit handler (its name).")
+@click.option("--name", default="", help="Full name.")
+@click.option("--email", default="")
+@click.password_option()
+def users_create(username: str, role: str, unit: str | None, name: str, email: str, password: str) -> None:
+    """Create a staff account (the password is asked for, twice)."""
+    with state().sessions() as session:
+        try:
+            accounts.create_user(session, hasher(), username=username, password=password, role=role,
+                                 unit_name=unit, display_name=name, email=email)
+            session.commit()
+        except CaseError as err:
+            raise click.ClickException(str(err)) from err
+    click.echo(f"created {role} {username}")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load demo units, users and cases (once) and print the demo log-ins."""
+    with state().sessions() as session:
+        logins = demo.load(session, state().policy, hasher())
+        session.commit()
+    click.echo("Demo log-ins (user / password / role):")
+    for name, role, password in logins:
+        click.echo(f"  {name:<12} {password:<22} {role}")
+
+
+def worker_command(app: Flask) -> click.Command:
+    @click.command("worker")
+    @click.option("--workers", default=None, type=int, help="Worker processes (default: WORKER_COUNT).")
+    def worker(workers: int | None) -> None:
+        """Run the background worker (jobs and periodic tasks)."""
+        from huey.consumer import Consumer
+
+        from web import check_mailbox_shadowing
+
+        check_mailbox_shadowing()
+        huey = state(app).huey
+        consumer = Consumer(huey, workers=workers or int(app.config["WORKER_COUNT"]), worker_type="process",
+                            periodic=True, check_worker_health=True)
+        click.echo(f"worker: {consumer.workers} process(es) on {type(huey).__name__}", file=sys.stderr)
+        consumer.run()
+
+    return worker
+
+
+def init_app(app: Flask) -> None:
+    for group in (cases_cli, users_cli, demo_cli, db_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(worker_command(app))

@@ -1,0 +1,1 @@
+from web.desk.views import bp  # noqa: F401

@@ -1,0 +1,48 @@
+"""Form pieces shared by several areas: choices from the domain, upload checks by content."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+from cases.drafts import AttachmentDraft
+from cases.sniff import UPLOAD_TYPES, sniff
+
+KIND_CHOICES = [
+    ("consultation", _l("Consultation")),
+    ("report", _l("Report of a problem")),
+    ("suggestion", _l("Suggestion")),
+    ("help", _l("Request for help")),
+    ("complaint", _l("Complaint")),
+    ("praise", _l("Praise")),
+]
+REPLY_CHOICES = [("email", _l("Email")), ("post", _l("Post")), ("phone", _l("Phone"))]
+
+
+def _files(field: Field) -> list[FileStorage]:
+    return [f for f in (field.data or []) if isinstance(f, FileStorage) and f.filename]
+
+
+class Attachments:
+    """Validator: at most ``MAX_ATTACHMENTS`` files, each within size and really an image or PDF by its bytes."""
+
+    def __call__(self, form: object, field: Field) -> None:
+        cfg = current_app.config
+        files = _files(field)
+        if len(files) > int(cfg["MAX_ATTACHMENTS"]):
+            raise ValidationError(_l("At most %(n)s files.", n=cfg["MAX_ATTACHMENTS"]))
+        for item in files:
+            head = item.stream.read(int(cfg["MAX_ATTACHMENT_BYTES"]) + 1)
+            item.stream.seek(0)
+            if len(head) > int(cfg["MAX_ATTACHMENT_BYTES"]):
+                raise ValidationError(_l("“%(name)s” is larger than 10 MB.", name=item.filename))
+            if sniff(head) not in UPLOAD_TYPES:
+                raise ValidationError(_l("“%(name)s” is not an image or PDF.", name=item.filename))
+
+
+def attachment_drafts(field: Field) -> list[AttachmentDraft]:
+    """The uploaded files as drafts (validated already by :class:`Attachments`)."""
+    return [AttachmentDraft(filename=f.filename or "file", data=f.read(), declared_type=f.mimetype)
+            for f in _files(field)]

@@ -1,0 +1,33 @@
+"""UI language: English, Simplified Chinese and Spanish, from a switcher (kept in the session) or the browser."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, redirect, request, session
+from werkzeug.wrappers import Response
+
+from web.extensions import babel
+
+bp = Blueprint("i18n", __name__)
+LANGUAGE_NAMES = {"en": "English", "zh": "中文", "es": "Español"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def switch(code: str) -> Response:
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.form.get("next", "/")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -1,0 +1,1 @@
+from web.public.views import bp  # noqa: F401

@@ -1,0 +1,47 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from web.forms_common import KIND_CHOICES, REPLY_CHOICES, Attachments
+
+PHONE = Regexp(r"^\+?[0-9 ()\-]{5,20}$", message=_l("Enter a phone number of digits (and + - spaces)."))
+
+
+class LetterForm(FlaskForm):
+    """The public 'write to the mayor' form."""
+
+    kind = SelectField(_l("What kind of letter is it?"), choices=KIND_CHOICES, validators=[DataRequired()])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(min=4, max=200)])
+    body = TextAreaField(_l("Your letter"), validators=[DataRequired(), Length(min=10, max=20000)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
+    email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=500)])
+    preferred_reply = RadioField(_l("How should we answer?"), choices=REPLY_CHOICES, default="email",
+                                 validators=[DataRequired()])
+    consent = BooleanField(_l("You may publish my letter and the reply without my personal details."))
+    attachments = MultipleFileField(_l("Attachments (up to 5 images or PDFs, 10 MB each)"),
+                                    validators=[Attachments()])
+    submit = SubmitField(_l("Send the letter"))
+
+    def validate_preferred_reply(self, field):  # type: ignore[no-untyped-def]
+        needed = {"email": self.email, "post": self.address, "phone": self.phone}[field.data]
+        if not (needed.data or "").strip():
+            raise ValidationError(_l("Fill in “%(field)s” to be answered this way.", field=needed.label.text))
+
+
+class TrackForm(FlaskForm):
+    number = StringField(_l("Case number"), validators=[DataRequired(), Length(max=20)])
+    code = StringField(_l("Tracking code"), validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(_l("Show my case"))
+
+
+class RatingForm(FlaskForm):
+    number = StringField(validators=[DataRequired(), Length(max=20)])
+    code = StringField(validators=[DataRequired(), Length(max=20)])
+    satisfaction = RadioField(_l("Are you satisfied with the answer?"), validators=[DataRequired()], choices=[
+        ("satisfied", _l("Satisfied")), ("basically", _l("Basically satisfied")),
+        ("unsatisfied", _l("Not satisfied"))])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Send my rating"))

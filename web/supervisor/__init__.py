@@ -1,0 +1,1 @@
+from web.supervisor.views import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from web.unit.views import bp  # noqa: F401
