@@ -20,7 +20,13 @@ import sqlalchemy as sa
 from playwright.sync_api import Page
 
 from tests.servers.chromium import chromium_browser, page  # noqa: F401
-from tests.servers.freeport import free_port
+from tests.servers.freeport import (
+    ServerStartError,
+    free_port,
+    start_on_free_port,
+    start_process_group,
+    stop_process_group,
+)
 from tests.servers.postgres import (  # noqa: F401
     PostgresServer,
     create_database,
@@ -210,3 +216,53 @@ def test_failed_browser_test_leaves_screenshot(tmp_path: Path) -> None:
     screenshot = basetemp / "test_fails0" / "failure.png"
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"failure screenshot: {screenshot}" in result.stdout
+
+
+# --- Start-up plumbing ----------------------------------------------------------------------
+
+
+def _python(code: str, log_file: Path) -> subprocess.Popen[bytes]:
+    with log_file.open("wb") as log:
+        return start_process_group([sys.executable, "-c", code], log=log, cwd=log_file.parent)
+
+
+def test_start_retries_when_port_was_taken(tmp_path: Path) -> None:
+    log_file = tmp_path / "server.log"
+    launched: list[int] = []
+
+    def launch(port: int) -> subprocess.Popen[bytes]:
+        launched.append(port)
+        if len(launched) == 1:  # as if someone bound the port between check and use
+            return _python("print('bind: Address already in use'); raise SystemExit(1)", log_file)
+        return _python(
+            "import socket, time\n"
+            f"s = socket.create_server(('127.0.0.1', {port}))\n"
+            "time.sleep(60)\n",
+            log_file,
+        )
+
+    def ready(port: int) -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+
+    proc, port = start_on_free_port(launch, ready, name="toy", log_file=log_file, timeout=30)
+    try:
+        assert len(launched) == 2
+        assert port == launched[1]
+    finally:
+        stop_process_group(proc)
+    assert proc.returncode is not None
+
+
+def test_server_that_never_gets_ready_is_reported_and_stopped(tmp_path: Path) -> None:
+    log_file = tmp_path / "server.log"
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def launch(port: int) -> subprocess.Popen[bytes]:
+        procs.append(_python("print('warming up', flush=True); import time; time.sleep(60)", log_file))
+        return procs[-1]
+
+    with pytest.raises(ServerStartError, match="(?s)toy did not start.*warming up"):
+        start_on_free_port(launch, lambda port: False, name="toy", log_file=log_file, timeout=0.5)
+    assert len(procs) == 1
+    assert procs[0].returncode is not None

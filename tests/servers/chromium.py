@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.servers.freeport import ServerStartError
 
@@ -90,6 +90,8 @@ def chromium_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Brows
     """A headless Chromium shared by the session (contexts isolate the tests)."""
     executable = find_chromium()
     home = tmp_path_factory.mktemp("chromium-home")
+    # expect() has its own default (5 s); make it match the page timeout.
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(

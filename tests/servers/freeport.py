@@ -136,6 +136,44 @@ def stop_process_group(
         pass
 
 
+def start_on_free_port(
+    launch: Callable[[int], subprocess.Popen[bytes]],
+    ready: Callable[[int], bool],
+    *,
+    name: str,
+    log_file: Path,
+    timeout: float,
+    stop_signal: int = signal.SIGTERM,
+    attempts: int = 3,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a server on a free port and wait until ``ready(port)``; return it and the port.
+
+    ``launch(port)`` starts the server with its output in ``log_file``. If another
+    process grabbed the port in between, it tries again on a new one. A server
+    that does not come up is stopped, and ``ServerStartError`` tells why.
+    """
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        proc = launch(port)
+        try:
+            up = wait_until(
+                lambda: ready(port), timeout=timeout, alive=lambda: proc.poll() is None
+            )
+        except BaseException:
+            stop_process_group(proc, first_signal=stop_signal)
+            raise
+        if up:
+            return proc, port
+        exited = proc.poll() is not None
+        stop_process_group(proc, first_signal=stop_signal)
+        tail = log_tail(log_file)
+        if exited and "Address already in use" in tail and attempt < attempts:
+            continue
+        state = f"exited with code {proc.returncode}" if exited else f"not ready after {timeout} s"
+        raise ServerStartError(f"{name} did not start on port {port} ({state}):\n{tail}")
+    raise AssertionError("unreachable")
+
+
 def log_tail(path: Path, limit: int = 4000) -> str:
     """Return the end of a server log, for error messages."""
     try:

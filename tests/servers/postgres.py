@@ -15,12 +15,13 @@ import pwd
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -30,18 +31,23 @@ from psycopg import sql
 from tests.servers.freeport import (
     LOOPBACK,
     ServerStartError,
-    free_port,
     log_tail,
+    start_on_free_port,
     start_process_group,
     stop_process_group,
-    wait_until,
 )
 
 SUPERUSER = "postgres"
 # PostgreSQL refuses to run as root; this is the system user the Debian package creates.
 SYSTEM_USER = "postgres"
-# Durability is pointless for a throwaway cluster, and turning it off makes DDL fast.
-FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+SETTINGS = (
+    # Durability is pointless for a throwaway cluster, and turning it off makes DDL fast.
+    "fsync=off",
+    "synchronous_commit=off",
+    "full_page_writes=off",
+    # Parallel-query segments in the data folder, not /dev/shm (tiny in containers).
+    "dynamic_shared_memory_type=mmap",
+)
 
 
 @dataclass(frozen=True)
@@ -107,10 +113,23 @@ def _run_as() -> str | None:
     return SYSTEM_USER
 
 
+def _traversable_by_anyone(path: Path) -> bool:
+    return all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents))
+
+
 def _make_workdir(owner: str | None) -> Path:
     # Our own folder rather than pytest's tmp dir: those may sit under a 0700
-    # parent that the postgres user cannot traverse.
-    workdir = Path(tempfile.mkdtemp(prefix="throwaway-pg-"))
+    # parent (e.g. /tmp/pytest-of-root) that the postgres user cannot traverse.
+    base: str | None = None
+    if owner is not None:
+        bases = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp")]
+        usable = [b for b in bases if b.is_dir() and _traversable_by_anyone(b)]
+        if not usable:
+            raise ServerStartError(
+                f"no temporary folder that the {owner!r} user can reach (tried {bases})"
+            )
+        base = str(usable[0])
+    workdir = Path(tempfile.mkdtemp(prefix="throwaway-pg-", dir=base))
     workdir.chmod(0o755)
     if owner is not None:
         shutil.chown(workdir, user=owner, group=pwd.getpwnam(owner).pw_gid)
@@ -167,44 +186,45 @@ def running_postgres(*, startup_timeout: float = 60.0) -> Iterator[PostgresServe
             shutil.chown(socket_dir, user=run_as)
         _initdb(bindir, workdir, data_dir, run_as)
 
-        server = PostgresServer(
-            host=LOOPBACK,
-            port=free_port(),
-            user=SUPERUSER,
-            data_dir=data_dir,
-            socket_dir=socket_dir,
-            log_file=workdir / "postgres.log",
-        )
-        argv: list[str | os.PathLike[str]] = [
-            bindir / "postgres",
-            "-D",
-            data_dir,
-            "-p",
-            str(server.port),
-            "-h",
-            LOOPBACK,
-            "-k",
-            socket_dir,
-        ]
-        for setting in FAST_SETTINGS:
-            argv += ["-c", setting]
-        with server.log_file.open("wb") as log:
-            # SIGINT is PostgreSQL's "fast shutdown": disconnect clients, then exit.
-            proc = start_process_group(
-                argv, log=log, cwd=workdir, user=run_as, parent_death_signal=signal.SIGINT
-            )
-        server = replace(server, pid=proc.pid)
-        try:
-            if not wait_until(
-                lambda: _can_connect(server),
-                timeout=startup_timeout,
-                alive=lambda: proc.poll() is None,
-            ):
-                raise ServerStartError(
-                    f"PostgreSQL did not accept connections on port {server.port} "
-                    f"(exit code {proc.poll()}):\n{log_tail(server.log_file)}"
+        log_file = workdir / "postgres.log"
+
+        def launch(port: int) -> subprocess.Popen[bytes]:
+            argv: list[str | os.PathLike[str]] = [
+                bindir / "postgres",
+                "-D", data_dir,
+                "-p", str(port),
+                "-h", LOOPBACK,
+                "-k", socket_dir,
+            ]  # fmt: skip
+            for setting in SETTINGS:
+                argv += ["-c", setting]
+            with log_file.open("wb") as log:
+                # SIGINT is PostgreSQL's "fast shutdown": disconnect clients, then exit.
+                return start_process_group(
+                    argv, log=log, cwd=workdir, user=run_as, parent_death_signal=signal.SIGINT
                 )
-            yield server
+
+        def server_on(port: int, pid: int = 0) -> PostgresServer:
+            return PostgresServer(
+                host=LOOPBACK,
+                port=port,
+                user=SUPERUSER,
+                data_dir=data_dir,
+                socket_dir=socket_dir,
+                log_file=log_file,
+                pid=pid,
+            )
+
+        proc, port = start_on_free_port(
+            launch,
+            lambda port: _can_connect(server_on(port)),
+            name="PostgreSQL",
+            log_file=log_file,
+            timeout=startup_timeout,
+            stop_signal=signal.SIGINT,
+        )
+        try:
+            yield server_on(port, proc.pid)
         finally:
             stop_process_group(proc, first_signal=signal.SIGINT)
     finally:

@@ -9,9 +9,10 @@ Debian package on 6379 is never used.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,9 @@ import redis
 from tests.servers.freeport import (
     LOOPBACK,
     ServerStartError,
-    free_port,
-    log_tail,
+    start_on_free_port,
     start_process_group,
     stop_process_group,
-    wait_until,
 )
 
 
@@ -43,8 +42,8 @@ class RedisServer:
         return f"redis://{self.host}:{self.port}/{db}"
 
 
-def _ping(server: RedisServer) -> bool:
-    client = redis.Redis(host=server.host, port=server.port, socket_connect_timeout=1)
+def _ping(host: str, port: int) -> bool:
+    client = redis.Redis(host=host, port=port, socket_connect_timeout=1)
     try:
         return bool(client.ping())
     finally:
@@ -58,32 +57,34 @@ def running_redis(workdir: Path, *, startup_timeout: float = 30.0) -> Iterator[R
     if binary is None:
         raise ServerStartError("redis-server not found; install the redis-server package")
     workdir.mkdir(parents=True, exist_ok=True)
-    server = RedisServer(
-        host=LOOPBACK, port=free_port(), workdir=workdir, log_file=workdir / "redis.log"
+    log_file = workdir / "redis.log"
+
+    def launch(port: int) -> subprocess.Popen[bytes]:
+        argv = [
+            binary,
+            "--port", str(port),
+            "--bind", LOOPBACK,
+            # Throwaway data: never write RDB snapshots or an append-only file.
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", str(workdir),
+            "--daemonize", "no",
+            "--logfile", "",  # to stdout, which goes to our log file
+        ]  # fmt: skip
+        with log_file.open("wb") as log:
+            return start_process_group(argv, log=log, cwd=workdir)
+
+    proc, port = start_on_free_port(
+        launch,
+        lambda port: _ping(LOOPBACK, port),
+        name="redis-server",
+        log_file=log_file,
+        timeout=startup_timeout,
     )
-    argv = [
-        binary,
-        "--port", str(server.port),
-        "--bind", LOOPBACK,
-        # Throwaway data: never write RDB snapshots or an append-only file.
-        "--save", "",
-        "--appendonly", "no",
-        "--dir", str(workdir),
-        "--daemonize", "no",
-        "--logfile", "",  # to stdout, which goes to our log file
-    ]  # fmt: skip
-    with server.log_file.open("wb") as log:
-        proc = start_process_group(argv, log=log, cwd=workdir)
-    server = replace(server, pid=proc.pid)
     try:
-        if not wait_until(
-            lambda: _ping(server), timeout=startup_timeout, alive=lambda: proc.poll() is None
-        ):
-            raise ServerStartError(
-                f"redis-server did not answer PING on port {server.port} "
-                f"(exit code {proc.poll()}):\n{log_tail(server.log_file)}"
-            )
-        yield server
+        yield RedisServer(
+            host=LOOPBACK, port=port, workdir=workdir, log_file=log_file, pid=proc.pid
+        )
     finally:
         stop_process_group(proc)
 
