@@ -1,0 +1,261 @@
+"""Exactly-once IMAP intake: fetch new mail in batches, store it raw, parse it, hand it to the store, mark it done.
+
+Order per message, each step safe to crash after:
+  1. the raw bytes are stored (content-addressed) before anything else;
+  2. a message that is a duplicate (dedup key already accepted) is skipped, otherwise it is parsed and accepted
+     (or quarantined with the reason) — each commit is the store's;
+  3. only after the letters of a batch are committed are the messages flagged or moved;
+  4. then the folder state (UIDVALIDITY, last UID done) is saved.
+A rerun after a crash finds the unfinished messages again (state not yet advanced) and the dedup key turns them
+into "duplicate" skips. A changed UIDVALIDITY rescans the folder, again deduplicated.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from imapclient import IMAPClient
+
+from cases.drafts import LetterDraft
+
+from .dedup import dedup_key, raw_message_id
+from .errors import MailConnectionError, MailParseError
+from .imap import IMAP_ERRORS, UidFinder, connect, ensure_folder, mark_done
+from .parse import parse_message
+from .settings import MailSettings
+from .store import IntakeStore
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+Checkpoint = Callable[[str], None]
+# Named points the ``checkpoint`` hook is called at (tests crash the poller there).
+CHECKPOINTS = ("selected", "raw_stored", "parsed", "accepted", "duplicate", "quarantined", "marked_done",
+               "state_saved")
+SIZE_CHUNK = 1000  # UIDs per RFC822.SIZE fetch
+
+
+@dataclass
+class PollSummary:
+    """What one poll did. ``folders`` holds the per-folder summaries when this one is a total from ``poll_all``."""
+
+    account: str
+    folder: str
+    fetched: int = 0
+    new_cases: int = 0
+    attached: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    skipped_locked: bool = False
+    uidvalidity_changed: bool = False
+    search_strategy: str | None = None
+    errors: list[str] = field(default_factory=list)
+    folders: list["PollSummary"] = field(default_factory=list)
+
+    def add(self, other: "PollSummary") -> None:
+        for name in ("fetched", "new_cases", "attached", "quarantined", "duplicates"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(f"{other.folder}: {error}" for error in other.errors)
+        self.folders.append(other)
+
+    def as_dict(self) -> dict:
+        """Plain values, e.g. for ``--json`` output."""
+        data = {k: v for k, v in self.__dict__.items() if k != "folders"}
+        data["folders"] = [f.as_dict() for f in self.folders]
+        return data
+
+
+def poll_all(
+    settings: MailSettings,
+    store: IntakeStore,
+    *,
+    on_progress: ProgressCallback | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> PollSummary:
+    """Poll every folder in ``settings.imap_folders`` over one connection; returns the total summary.
+
+    A folder that fails (missing, server error) is reported in ``errors`` and the others are still polled.
+    Raises ``MailConnectionError`` when the server cannot be reached at all.
+    """
+    total = PollSummary(account=settings.account, folder="*")
+    client = connect(settings)
+    finder = UidFinder(settings.search_charset)
+    try:
+        for folder in settings.imap_folders:
+            try:
+                summary = _poll(settings, store, folder, client, finder, on_progress, checkpoint)
+            except (MailConnectionError, *IMAP_ERRORS) as exc:
+                summary = PollSummary(account=settings.account, folder=folder, errors=[str(exc)])
+                log.warning("polling %s failed: %s", folder, exc)
+                if isinstance(exc, OSError):  # the connection is gone: later folders would fail the same way
+                    total.add(summary)
+                    break
+            total.add(summary)
+    finally:
+        _logout(client)
+    return total
+
+
+def poll_folder(
+    settings: MailSettings,
+    store: IntakeStore,
+    folder: str = "INBOX",
+    *,
+    client: IMAPClient | None = None,
+    on_progress: ProgressCallback | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> PollSummary:
+    """Fetch and hand over every new message of one folder, exactly once; returns what was done.
+
+    ``client``: an existing logged-in connection to reuse (otherwise one is opened and closed).
+    ``on_progress(done, total)`` is called after each batch. ``checkpoint(name)`` is called at each of
+    ``CHECKPOINTS`` (a test hook; an exception raised there aborts the poll like a crash would).
+    Raises ``MailConnectionError`` (or an imapclient error) when the server fails mid-poll.
+    """
+    own = client is None
+    client = client or connect(settings)
+    try:
+        return _poll(settings, store, folder, client, UidFinder(settings.search_charset), on_progress, checkpoint)
+    finally:
+        if own:
+            _logout(client)
+
+
+def _logout(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # the connection may already be dead; nothing to keep
+        pass
+
+
+def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> PollSummary:
+    checkpoint = checkpoint or (lambda name: None)
+    account = settings.account
+    summary = PollSummary(account=account, folder=folder)
+    with store.lock_folder(account, folder) as locked:
+        if not locked:
+            summary.skipped_locked = True
+            return summary
+        info = client.select_folder(folder)
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        checkpoint("selected")
+        state = store.folder_state(account, folder)
+        last_uid = 0
+        if state is not None and state[0] == uidvalidity:
+            last_uid = state[1]
+        elif state is not None:
+            summary.uidvalidity_changed = True
+            log.warning("%s %s: UIDVALIDITY changed %s -> %s, rescanning", account, folder, state[0], uidvalidity)
+        if settings.done_action == "move":
+            ensure_folder(client, settings.done_folder)
+        uids = finder.after(client, last_uid)
+        summary.search_strategy = finder.used
+        total = len(uids)
+        done = 0
+        if on_progress:
+            on_progress(0, total)
+        for batch, oversize in _batches(client, settings, uids):
+            handled = _fetch_and_handle(settings, store, client, folder, uidvalidity, batch, oversize, summary,
+                                        checkpoint)
+            mark_done(client, settings, handled)
+            checkpoint("marked_done")
+            store.save_folder_state(account, folder, uidvalidity, max(batch))
+            checkpoint("state_saved")
+            done += len(batch)
+            if on_progress:
+                on_progress(done, total)
+        if not uids and state is not None and state[0] != uidvalidity:
+            store.save_folder_state(account, folder, uidvalidity, 0)
+    return summary
+
+
+def _batches(client: IMAPClient, settings: MailSettings, uids: Sequence[int]) -> Iterator[tuple[list[int], bool]]:
+    """Groups of UIDs to fetch in one command: at most batch_size messages and batch_bytes bytes each.
+
+    Sizes are read first (RFC822.SIZE) so an over-size message is never downloaded whole; those come in their own
+    groups flagged ``True``.
+    """
+    for start in range(0, len(uids), SIZE_CHUNK):
+        chunk = list(uids[start:start + SIZE_CHUNK])
+        sizes = {uid: int(data.get(b"RFC822.SIZE", 0)) for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items()}
+        batch: list[int] = []
+        big: list[int] = []
+        batch_bytes = 0
+        for uid in chunk:
+            if uid not in sizes:
+                continue  # expunged meanwhile
+            size = sizes[uid]
+            if size > settings.max_bytes:
+                big.append(uid)
+                if len(big) >= settings.batch_size:
+                    yield big, True
+                    big = []
+                continue
+            if batch and (len(batch) >= settings.batch_size or batch_bytes + size > settings.batch_bytes):
+                yield batch, False
+                batch, batch_bytes = [], 0
+            batch.append(uid)
+            batch_bytes += size
+        if big:
+            yield big, True
+        if batch:
+            yield batch, False
+
+
+def _fetch_and_handle(settings, store, client, folder, uidvalidity, batch, oversize, summary, checkpoint) -> list[int]:
+    """Fetch one batch and hand each message to the store; returns the UIDs that are fully handled."""
+    part = f"BODY.PEEK[]<0.{settings.max_bytes}>" if oversize else "BODY.PEEK[]"
+    response = client.fetch(batch, [part, "INTERNALDATE", "RFC822.SIZE"])
+    key = b"BODY[]<0>" if oversize else b"BODY[]"
+    handled = []
+    for uid in sorted(response):
+        data = response[uid]
+        raw = data.get(key)
+        if raw is None:
+            continue
+        summary.fetched += 1
+        source = f"imap://{settings.account}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
+        sha = store.store_raw(raw)
+        checkpoint("raw_stored")
+        if oversize:
+            size = data.get(b"RFC822.SIZE", "?")
+            store.quarantine(source, sha, f"over-size: {size} bytes > limit {settings.max_bytes}; "
+                                          f"only the first {len(raw)} bytes were fetched and kept")
+            summary.quarantined += 1
+            checkpoint("quarantined")
+        else:
+            _handle(store, raw, sha, source, data.get(b"INTERNALDATE"), summary, checkpoint)
+        handled.append(uid)
+    return handled
+
+
+def _handle(store: IntakeStore, raw: bytes, sha: str, source: str, internal_date: datetime | None,
+            summary: PollSummary, checkpoint: Checkpoint) -> None:
+    key = dedup_key(raw_message_id(raw), raw)
+    if store.is_duplicate(key):
+        summary.duplicates += 1
+        checkpoint("duplicate")
+        return
+    try:
+        draft: LetterDraft = parse_message(raw)
+    except MailParseError as exc:
+        store.quarantine(source, sha, f"unparseable: {exc.reason}")
+        summary.quarantined += 1
+        checkpoint("quarantined")
+        return
+    checkpoint("parsed")
+    draft.raw_sha256 = sha
+    if draft.received_at is None and isinstance(internal_date, datetime):
+        draft.received_at = internal_date
+        draft.notes.append("received_at from the server's arrival time (no usable Date header)")
+    draft.notes.append(f"source: {source}")
+    result = store.accept(draft, key)
+    checkpoint("accepted")
+    if result == "new_case":
+        summary.new_cases += 1
+    elif result == "attached":
+        summary.attached += 1
+    else:
+        summary.duplicates += 1

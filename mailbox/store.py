@@ -1,0 +1,41 @@
+"""What the poller needs from persistence. The app implements ``IntakeStore`` against its database."""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Protocol, runtime_checkable
+
+from cases.drafts import LetterDraft
+
+ACCEPT_RESULTS = ("new_case", "attached", "duplicate")
+
+
+@runtime_checkable
+class IntakeStore(Protocol):
+    """Persistence for exactly-once mail intake. Every method that writes commits before it returns."""
+
+    def lock_folder(self, account: str, folder: str) -> AbstractContextManager[bool]:
+        """Hold an exclusive lock on (account, folder) while the block runs; yields False if another poller has it.
+
+        Must not block for long: the second poller skips the folder rather than wait.
+        """
+
+    def folder_state(self, account: str, folder: str) -> tuple[int, int] | None:
+        """(UIDVALIDITY, last UID done) saved for the folder, or None if it was never polled."""
+
+    def save_folder_state(self, account: str, folder: str, uidvalidity: int, last_uid: int) -> None:
+        """Remember the folder's UIDVALIDITY and the highest UID whose message is fully handled."""
+
+    def store_raw(self, data: bytes) -> str:
+        """Keep the raw message content-addressed; returns its sha256 hex. Storing the same bytes again is a no-op."""
+
+    def is_duplicate(self, dedup_key: str) -> bool:
+        """True if a letter (or quarantined item) with this dedup key was already accepted."""
+
+    def accept(self, draft: LetterDraft, dedup_key: str) -> str:
+        """Register the draft (new case, or attach to the case it answers) and commit, unique on ``dedup_key``.
+
+        Returns "new_case", "attached" or "duplicate" (the key was already there: nothing written).
+        """
+
+    def quarantine(self, source: str, raw_sha256: str, reason: str) -> None:
+        """Record an item that could not become a letter, with its reason; commit. Idempotent per ``raw_sha256``."""
