@@ -1,0 +1,149 @@
+"""Shared fixtures: the app on a throwaway instance folder, its test client, demo data and log-in helpers.
+
+Server fixtures (PostgreSQL, Redis, Dovecot, SMTP, Chromium) live in ``tests/servers/`` and start real servers.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from cases import demo
+from cases.db import make_engine, upgrade
+from tests.servers.postgres import (  # noqa: F401
+    fresh_postgres_database,
+    module_postgres_url,
+    postgres_server,
+    postgres_url,
+)
+from web import create_app
+from web.auth import hasher
+from web.state import state
+
+DEMO_PASSWORDS = {name: password for name, _role, _unit, password in demo.DEMO_USERS}
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head; each test copies it instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "mailbox.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def make_app(instance: Path, database_url: str, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "HUEY_IMMEDIATE": True,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LETTER_RATE_LIMIT": "1000 per minute",
+    }
+    config.update(overrides)
+    import os
+
+    os.environ["MAILBOX_INSTANCE_PATH"] = str(instance)
+    try:
+        return create_app(config)
+    finally:
+        del os.environ["MAILBOX_INSTANCE_PATH"]
+
+
+@pytest.fixture()
+def app_factory(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Callable[..., Flask]]:
+    """Build apps on a fresh copy of the migrated database; override any config key by keyword."""
+    made: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        instance = tmp_path / f"instance{len(made)}"
+        instance.mkdir()
+        db_file = instance / "mailbox.db"
+        shutil.copy(migrated_sqlite, db_file)
+        app = make_app(instance, overrides.pop("DATABASE_URL", f"sqlite:///{db_file}"), **overrides)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        state(app).engine.dispose()
+
+
+@pytest.fixture()
+def app(app_factory: Callable[..., Flask]) -> Flask:
+    return app_factory()
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def demo_data(app: Flask) -> list[tuple[str, str, str]]:
+    with state(app).sessions() as session:
+        logins = demo.load(session, state(app).policy, hasher())
+        session.commit()
+    return logins
+
+
+def login(client: FlaskClient, username: str, password: str | None = None) -> Any:
+    """Log ``username`` in through the real log-in form."""
+    return client.post("/auth/login", data={"username": username,
+                                            "password": password or DEMO_PASSWORDS[username]})
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on ``path`` (for tests that run with CSRF enforced)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> str:
+    """A migrated, empty database: a SQLite file, or a fresh database on the throwaway PostgreSQL server."""
+    if request.param == "sqlite":
+        target = tmp_path / "domain.db"
+        shutil.copy(migrated_sqlite, target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("fresh_postgres_database")()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture()
+def domain(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    """Session factory, policy and demo data on ``database_url``, without Flask: the domain stands alone."""
+    from cases.context import Policy
+    from cases.db import make_session_factory
+    from cases.storage import LocalFileStore
+
+    engine = make_engine(database_url)
+
+    class Domain:
+        sessions = make_session_factory(engine)
+        policy = Policy(store=LocalFileStore(tmp_path / "files"))
+        url = database_url
+
+    with Domain.sessions() as session:
+        demo.load(session, Domain.policy, hasher())
+        session.commit()
+    yield Domain
+    engine.dispose()
+

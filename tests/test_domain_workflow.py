@@ -1,0 +1,95 @@
+"""The workflow table, walked pair by pair through the services, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from cases import intake, services
+from cases.context import Actor
+from cases.drafts import Channel, LetterDraft
+from cases.errors import TransitionError
+from cases.models import Case, Unit, User
+from cases.workflow import TRANSITIONS, Action, Status
+
+
+def actor_for(session: Any, username: str) -> Actor:
+    user = session.scalar(select(User).where(User.username == username))
+    return Actor(user_id=user.id, role=user.role.value, unit_id=user.unit_id, name=user.display_name)
+
+
+def new_case(session: Any, policy: Any, **kw: Any) -> Case:
+    draft = LetterDraft(channel=Channel.WEB, subject=kw.pop("subject", "Pothole"), body="A deep pothole.",
+                        sender_name="Chen", sender_email="chen@example.org", **kw)
+    return intake.receive(session, policy, draft).case
+
+
+def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:
+    """Call the service behind ``action`` with a user whose role the table allows (or a desk user otherwise)."""
+    transport = session.scalar(select(Unit).where(Unit.name == "Transport Bureau"))
+    roles = {rule_roles for (_s, a), rule in TRANSITIONS.items() if a == action for rule_roles in rule.roles}
+    if "unit" in roles:
+        actor = actor_for(session, "transport")
+        case.unit_id = transport.id
+    elif roles <= {"supervisor", "admin"}:
+        actor = actor_for(session, "supervisor")
+    else:
+        actor = actor_for(session, "clerk")
+    other = new_case(session, policy, subject="Main case")
+    calls = {
+        Action.REGISTER: lambda: services.register(session, policy, case, actor),
+        Action.DISPATCH: lambda: services.dispatch(session, policy, case, actor, transport.id),
+        Action.ACCEPT: lambda: services.accept(session, policy, case, actor),
+        Action.RETURN: lambda: services.return_to_desk(session, policy, case, actor, "not ours"),
+        Action.FEEDBACK: lambda: services.give_feedback(session, policy, case, actor, "Fixed."),
+        Action.REPLY: lambda: services.reply(session, policy, case, actor, body="Dear citizen"),
+        Action.CLOSE: lambda: services.close(session, policy, case, actor, "satisfied"),
+        Action.REOPEN: lambda: services.reopen(session, policy, case, actor, "again"),
+        Action.MARK_INVALID: lambda: services.mark_invalid(session, policy, case, actor, "spam"),
+        Action.MERGE: lambda: services.merge(session, policy, case, other, actor),
+        Action.REQUEST_EXTENSION: lambda: services.request_extension(session, policy, case, actor, 3, "busy"),
+        Action.APPROVE_EXTENSION: lambda: services.decide_extension(session, policy, case, actor, True),
+        Action.REJECT_EXTENSION: lambda: services.decide_extension(session, policy, case, actor, False),
+    }
+    if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
+        case.extension_requested_days = 2
+    calls[action]()
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_every_status_action_pair_follows_the_table(domain: Any, status: Status) -> None:
+    for action in Action:
+        with domain.sessions() as session:
+            case = new_case(session, domain.policy)
+            case.status = status
+            session.flush()
+            rule = TRANSITIONS.get((status, action))
+            if rule is None:
+                with pytest.raises(TransitionError):
+                    run_action(session, domain.policy, case, action)
+                assert case.status == status
+            else:
+                run_action(session, domain.policy, case, action)
+                session.flush()
+                expected = rule.target
+                if action == Action.CLOSE:
+                    expected = Status.CLOSED  # a satisfied rating keeps it closed
+                assert case.status == expected, (status, action)
+            session.rollback()
+
+
+def test_wrong_role_is_refused_with_a_clear_message(domain: Any) -> None:
+    with domain.sessions() as session:
+        case = new_case(session, domain.policy)
+        unit_user = actor_for(session, "transport")
+        case.unit_id = unit_user.unit_id  # even on a case of its own unit, registering is the desk's job
+        with pytest.raises(TransitionError, match="may not register"):
+            services.register(session, domain.policy, case, unit_user)
+        clerk = actor_for(session, "clerk")
+        case.unit_id = None
+        services.register(session, domain.policy, case, clerk)
+        transport = session.scalar(select(Unit).where(Unit.name == "Transport Bureau"))
+        services.dispatch(session, domain.policy, case, clerk, transport.id)
+        with pytest.raises(TransitionError, match="may not accept"):
+            services.accept(session, domain.policy, case, clerk)
