@@ -123,9 +123,10 @@ def build_message(
         message["Auto-Submitted"] = "auto-replied"
         # Ask the citizen's auto-responder not to answer our automatic mail.
         message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(text, subtype="plain", charset="utf-8")
+    # Quoted-printable keeps the message 7-bit clean for relays without 8BITMIME.
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     if html is not None:
-        message.add_alternative(html, subtype="html", charset="utf-8")
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     for attachment in attachments:
         check_header_value(attachment.filename, "attachment filename")
         maintype, _, subtype = (attachment.declared_type or "application/octet-stream").partition("/")
