@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, redirect, request, session
 from werkzeug.wrappers import Response
 
+from flask_babel import get_locale
+
 from web.extensions import babel
 
 bp = Blueprint("i18n", __name__)
@@ -30,4 +32,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.register_blueprint(bp)
-    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale)
