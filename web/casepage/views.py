@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
+from werkzeug.utils import secure_filename
 from sqlalchemy import select
 
 from cases import queries, services
@@ -139,7 +141,5 @@ def attachment(number: str, attachment_id: int) -> Response:
 
 
 def _disposition(filename: str) -> str:
-    from urllib.parse import quote
-
-    ascii_name = "".join(ch for ch in filename if ch.isascii() and ch.isprintable() and ch not in '"\\') or "file"
+    ascii_name = secure_filename(filename) or "file"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
