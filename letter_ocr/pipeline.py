@@ -1,0 +1,233 @@
+"""One page through the pipeline: clean-up -> orientation and language choice -> tesseract -> words and text.
+
+Orientation and language are chosen cheaply first and checked afterwards:
+1. Pillow finds the line direction and skew (``preprocess``), leaving only "upright or upside down" open, and
+   guesses the script (Han or Latin) from the shape of the lines.
+2. A *probe*: tesseract reads two text lines stacked with their upside-down copy (one small call). The
+   confident half gives the half turn, its letters the script, and a stopword vote the Latin language.
+3. When the probe is not confident, or the full pass comes back with a low mean confidence, tesseract's own
+   orientation and script detection (OSD) decides, and the page is read again if OSD disagrees; the better
+   reading is kept. Clean pages so never pay for OSD, which costs about as much as reading the page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image
+
+from . import tesseract
+from .language import OSD_SCRIPT, guess_language, languages_for, script_of, text_script, vote_latin
+from .loading import PageSource
+from .models import OcrPage, OcrWord
+from .preprocess import CleanPage, clean_page
+from .settings import OcrSettings
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _mean_conf(words) -> float:
+    confs = [w.conf for w in words if w.conf >= 0]
+    return sum(confs) / len(confs) if confs else 0.0
+
+
+def _join(left: str, right: str) -> str:
+    # Tesseract puts a space between every Chinese character; Chinese text has none.
+    if left and right and _CJK.match(left[-1]) and _CJK.match(right[0]):
+        return ""
+    return " "
+
+
+def words_to_text(words) -> str:
+    """Rebuild text from tesseract words: lines joined by newlines, paragraphs by blank lines."""
+    out: list[str] = []
+    prev_line = prev_par = None
+    line_text = ""
+    for w in words:
+        par_key = (w.block, w.paragraph)
+        line_key = (w.block, w.paragraph, w.line)
+        if line_key != prev_line:
+            if prev_line is not None:
+                out.append(line_text)
+                if par_key != prev_par:
+                    out.append("")
+            line_text = w.text
+        else:
+            line_text += _join(line_text, w.text) + w.text
+        prev_line, prev_par = line_key, par_key
+    if prev_line is not None:
+        out.append(line_text)
+    return "\n".join(out).strip()
+
+
+# --- the probe -------------------------------------------------------------------------------------------
+
+
+def _probe_strip(clean: CleanPage) -> tuple[Image.Image, int] | None:
+    """Two typical text lines from the middle of the page, then the same two turned upside down."""
+    bands = clean.line_bands
+    if not bands:
+        return None
+    heights = sorted(b - a for a, b in bands)
+    typical = heights[len(heights) // 2]
+    usable = [b for b in bands if 0.7 * typical <= b[1] - b[0] <= 1.6 * typical]
+    if not usable:
+        return None
+    middle = len(usable) // 2
+    chosen = usable[max(0, middle - 1) : middle + 1]
+    image = clean.image
+    pieces = []
+    for top, bottom in chosen:
+        height = bottom - top
+        pad = max(2, height // 3)
+        band = image.crop((0, max(0, top - pad), image.width, min(image.height, bottom + pad)))
+        # Ink columns of the band; keep at most ~30 line-heights of it (plenty of letters to vote on).
+        ink = band.convert("L").resize((band.width, 1), Image.Resampling.BOX).get_flattened_data()
+        columns = [x for x, v in enumerate(ink) if v < 250]
+        if not columns:
+            continue
+        x0 = max(0, columns[0] - pad)
+        x1 = min(band.width, columns[-1] + pad, x0 + 30 * height)
+        pieces.append(band.crop((x0, 0, x1, band.height)))
+    if not pieces:
+        return None
+    width = max(p.width for p in pieces)
+    gap = max(10, typical)
+    upright_height = sum(p.height for p in pieces)
+    strip = Image.new("1", (width, upright_height * 2 + gap * 3), 1)
+    y = gap
+    for p in pieces:
+        strip.paste(p, (0, y))
+        y += p.height
+    boundary = y + gap // 2
+    upright = strip.crop((0, gap, width, y))
+    strip.paste(upright.rotate(180), (0, y + gap))
+    return strip, boundary
+
+
+def _probe(clean: CleanPage, settings: OcrSettings, what: str):
+    """Read the probe strip. Returns (flipped, script, preferred_language, confidence) or None."""
+    made = _probe_strip(clean)
+    if made is None:
+        return None
+    strip, boundary = made
+    script = clean.script_hint or "Latin"
+    group = [lang for lang in settings.languages if script_of(lang) == script] or list(settings.languages)
+    words, _ = tesseract.recognise_image(strip, group[0], settings, psm=6, what=f"{what} (probe)")
+    up = [w for w in words if w.top + w.height / 2 < boundary]
+    down = [w for w in words if w.top + w.height / 2 >= boundary]
+    conf_up, conf_down = _mean_conf(up), _mean_conf(down)
+    flipped = conf_down > conf_up
+    best_words = down if flipped else up
+    best, other = max(conf_up, conf_down), min(conf_up, conf_down)
+    if best < 60 or best - other < 15:
+        return None
+    text = " ".join(w.text for w in best_words)
+    seen_script = text_script(text) or script
+    preferred = None
+    if seen_script == "Latin":
+        latin = [lang for lang in settings.languages if script_of(lang) == "Latin"]
+        preferred = vote_latin(text, latin) if len(latin) > 1 else (latin[0] if latin else None)
+    return flipped, seen_script, preferred, best
+
+
+# --- one page --------------------------------------------------------------------------------------------
+
+
+def _read(image: Image.Image, lang: str, settings: OcrSettings, dpi: int | None, what: str):
+    words, pdf = tesseract.recognise_image(image, lang, settings, dpi=dpi, want_pdf=settings.make_pdf, what=what)
+    return words, pdf, _mean_conf(words)
+
+
+def _turn(image: Image.Image, ccw: int) -> Image.Image:
+    ccw %= 360
+    if ccw == 90:
+        return image.transpose(Image.Transpose.ROTATE_90)
+    if ccw == 180:
+        return image.transpose(Image.Transpose.ROTATE_180)
+    if ccw == 270:
+        return image.transpose(Image.Transpose.ROTATE_270)
+    return image
+
+
+def _text_layer_page(source: PageSource, settings: OcrSettings) -> OcrPage:
+    gray = source.load()
+    text = source.text_layer or ""
+    words = [OcrWord(t, 100.0, x, y, w, h) for t, x, y, w, h in source.layer_words]
+    return OcrPage(
+        number=source.number,
+        text=text.strip(),
+        confidence=100.0,
+        words=words,
+        image_png=_png(gray),
+        width=gray.width,
+        height=gray.height,
+        language=guess_language(text, settings.languages),
+        script=text_script(text),
+        source="text-layer",
+        ink_ratio=1.0,
+        dpi=source.dpi,
+    )
+
+
+def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
+    """Decode, clean and recognise one page. Raises ``OcrError`` subclasses."""
+    what = f"page {source.number}"
+    if source.text_layer:
+        return _text_layer_page(source, settings)
+    clean = clean_page(source.load(), settings.max_skew)
+    image = clean.image
+    common = dict(number=source.number, skew=round(clean.skew, 2), ink_ratio=round(clean.ink_ratio, 5),
+                  dpi=source.dpi, denoised=clean.denoised)
+    if clean.ink_ratio < settings.blank_ink_ratio:
+        return OcrPage(text="", confidence=0.0, words=[], image_png=_png(image), width=image.width,
+                       height=image.height, rotation=0, source="blank", **common)
+
+    rotation = 90 if clean.quarter_turn else 0
+    osd_done = False
+    probe = _probe(clean, settings, what)
+    if probe is not None:
+        flipped, script, preferred, _ = probe
+        if flipped:
+            image, rotation = _turn(image, 180), rotation + 180
+    else:
+        osd = tesseract.detect_orientation(image, settings, what)
+        osd_done = True
+        script, preferred = (OSD_SCRIPT.get(osd.script, osd.script) if osd else clean.script_hint), None
+        if osd and osd.rotate:
+            image, rotation = _turn(image, -osd.rotate), rotation - osd.rotate
+    lang = languages_for(script, settings.languages, preferred)
+    words, pdf, conf = _read(image, lang, settings, source.dpi, what)
+
+    if conf < settings.min_confidence and not osd_done:
+        osd = tesseract.detect_orientation(image, settings, what)
+        if osd is not None:
+            osd_script = OSD_SCRIPT.get(osd.script, osd.script)
+            new_lang = languages_for(osd_script, settings.languages)
+            if osd.rotate or osd_script != script_of(lang.split("+")[0]):
+                turned = _turn(image, -osd.rotate)
+                words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what)
+                if conf2 > conf:
+                    image, rotation, lang, script = turned, rotation - osd.rotate, new_lang, osd_script
+                    words, pdf, conf = words2, pdf2, conf2
+
+    return OcrPage(
+        text=words_to_text(words),
+        confidence=round(conf, 2),
+        words=[OcrWord(w.text, w.conf, w.left, w.top, w.width, w.height) for w in words],
+        image_png=_png(image),
+        width=image.width,
+        height=image.height,
+        rotation=rotation % 360,
+        language=lang,
+        script=script,
+        pdf=pdf,
+        **common,
+    )

@@ -1,0 +1,192 @@
+"""Page clean-up with Pillow only: uneven-lighting and noise clean-up, quarter-turn and skew correction,
+binarisation, an ink measure and a cheap script hint (Han vs Latin) from the shape of the text lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image, ImageChops, ImageFilter
+
+#: median line-shape score above which lines look like Han characters (square, dense blocks) rather than
+#: Latin lines (ink concentrated between baseline and x-height). Measured: Latin 0.39-0.45, Han 0.87-0.92.
+_HAN_SHAPE = 0.65
+
+
+@dataclass
+class CleanPage:
+    """A page ready for tesseract: ``image`` is 1-bit, upright up to a half turn, deskewed."""
+
+    image: Image.Image
+    quarter_turn: bool  # True when we turned the page 90 degrees counter-clockwise (lines were vertical)
+    skew: float  # degrees we rotated counter-clockwise to straighten the lines
+    ink_ratio: float
+    denoised: bool
+    flattened: bool
+    script_hint: str | None  # "Han", "Latin" or None when the page has no text lines
+    line_bands: list[tuple[int, int]]  # text-line rows (top, bottom) of ``image``
+
+
+def _profile(im: Image.Image) -> list[int]:
+    """Mean value of each row."""
+    return list(im.resize((1, im.height), Image.Resampling.BOX).get_flattened_data())
+
+
+def _variance(values: list[int]) -> float:
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / len(values)
+
+
+def _bands(profile: list[int], threshold: float) -> list[tuple[int, int]]:
+    out, start = [], None
+    for i, value in enumerate(profile + [0]):
+        if value > threshold and start is None:
+            start = i
+        elif value <= threshold and start is not None:
+            out.append((start, i))
+            start = None
+    return out
+
+
+def _otsu(histogram: list[int]) -> int:
+    total = sum(histogram)
+    if not total:
+        return 128
+    sum_all = sum(i * h for i, h in enumerate(histogram))
+    best, threshold, weight_b, sum_b = -1.0, 128, 0, 0.0
+    for t, count in enumerate(histogram):
+        weight_b += count
+        if not weight_b:
+            continue
+        weight_f = total - weight_b
+        if not weight_f:
+            break
+        sum_b += t * count
+        mean_b, mean_f = sum_b / weight_b, (sum_all - sum_b) / weight_f
+        between = weight_b * weight_f * (mean_b - mean_f) ** 2
+        if between > best:
+            best, threshold = between, t
+    return threshold
+
+
+def _stretch_lut(histogram: list[int], cutoff: float = 0.005) -> list[int]:
+    """Autocontrast look-up table (clips ``cutoff`` of the pixels at each end)."""
+    clip = sum(histogram) * cutoff
+    low, acc = 0, 0
+    for low, count in enumerate(histogram):
+        acc += count
+        if acc > clip:
+            break
+    high, acc = 255, 0
+    for high in range(255, -1, -1):
+        acc += histogram[high]
+        if acc > clip:
+            break
+    if high <= low:
+        return list(range(256))
+    scale = 255 / (high - low)
+    return [min(255, max(0, round((v - low) * scale))) for v in range(256)]
+
+
+def _flatten_background(gray: Image.Image) -> tuple[Image.Image, bool]:
+    """Remove uneven lighting (phone photos, shadows) by subtracting a smooth background estimate."""
+    factor = max(1, min(gray.size) // 150)
+    background = gray.reduce(factor).filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2))
+    low, high = background.getextrema()
+    if high - low < 60:
+        return gray, False
+    full = background.resize(gray.size, Image.Resampling.BILINEAR)
+    return ImageChops.invert(ImageChops.subtract(full, gray)), True
+
+
+def _is_noisy(gray: Image.Image, stretch: list[int]) -> bool:
+    """Speckle/grain test on a central patch: how many pixels a 3x3 median filter changes a lot."""
+    w, h = gray.size
+    side = min(w, h, 600)
+    patch = gray.crop(((w - side) // 2, (h - side) // 2, (w + side) // 2, (h + side) // 2)).point(stretch)
+    diff = ImageChops.difference(patch, patch.filter(ImageFilter.MedianFilter(3)))
+    return sum(diff.histogram()[64:]) / max(1, side * side) > 0.004
+
+
+def _row_score(small_ink: Image.Image, angle: float) -> float:
+    rotated = small_ink.rotate(angle, resample=Image.Resampling.NEAREST) if angle else small_ink
+    return _variance(_profile(rotated))
+
+
+def _refine_angle(small_ink: Image.Image, start: float, start_score: float, max_skew: float) -> float:
+    """Hill-climb from the best whole degree in halving steps down to 0.125 degrees."""
+    best, best_score, step = start, start_score, 0.5
+    while step >= 0.125:
+        for angle in (best - step, best + step):
+            if abs(angle) <= max_skew + 0.5:
+                value = _row_score(small_ink, angle)
+                if value > best_score:
+                    best, best_score = angle, value
+        step /= 2
+    return best
+
+
+def _script_hint(binary_ink: Image.Image) -> tuple[str | None, list[tuple[int, int]]]:
+    """Han lines are dense from top to bottom; Latin lines concentrate ink between baseline and x-height."""
+    bands = [b for b in _bands(_profile(binary_ink), 1) if b[1] - b[0] >= 4]
+    if not bands:
+        return None, []
+    heights = sorted(b[1] - b[0] for b in bands)
+    typical = heights[len(heights) // 2]
+    lines = [b for b in bands if b[1] - b[0] >= 0.4 * typical]
+    scores = []
+    for top, bottom in lines:
+        rows = _profile(binary_ink.crop((0, top, binary_ink.width, bottom)))
+        peak = max(rows)
+        if peak:
+            scores.append(sum(1 for v in rows if v > 0.5 * peak) / max(1, sum(1 for v in rows if v > 0.1 * peak)))
+    if not scores:
+        return None, lines
+    scores.sort()
+    return ("Han" if scores[len(scores) // 2] > _HAN_SHAPE else "Latin"), lines
+
+
+def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
+    """Grayscale page -> binarised, straightened page plus the measurements the recogniser needs."""
+    gray, flattened = _flatten_background(gray)
+    factor = max(1, min(gray.size) // 500)
+    small = gray.reduce(factor)
+    histogram = small.histogram()
+    denoised = _is_noisy(gray, _stretch_lut(histogram))
+    if denoised:
+        gray = gray.filter(ImageFilter.MedianFilter(3))
+        small = gray.reduce(factor)
+        histogram = small.histogram()
+    # Otsu straight on the histogram: a contrast stretch is monotonic, so it would pick the same split.
+    threshold = _otsu(histogram)
+    ink_lut = [255 if v <= threshold else 0 for v in range(256)]
+
+    # Line direction and skew are measured on a ~500 px wide copy (ink bright, so rotation fills with 0).
+    small_ink = small.point(ink_lut)
+    ink_ratio = small_ink.histogram()[255] / max(1, small_ink.width * small_ink.height)
+    quarter, skew = False, 0.0
+    if ink_ratio > 0.0005:
+        turned = small_ink.transpose(Image.Transpose.ROTATE_90)
+        steps = range(-int(max_skew), int(max_skew) + 1)
+        upright = max((_row_score(small_ink, float(a)), float(a)) for a in steps)
+        sideways = max((_row_score(turned, float(a)), float(a)) for a in steps)
+        # Vertical lines give a much flatter row profile; demand a clear win before turning the page.
+        if sideways[0] > 1.5 * upright[0]:
+            quarter, skew = True, _refine_angle(turned, sideways[1], sideways[0], max_skew)
+        else:
+            skew = _refine_angle(small_ink, upright[1], upright[0], max_skew)
+    if quarter:
+        gray = gray.transpose(Image.Transpose.ROTATE_90)
+    if abs(skew) >= 0.2:
+        gray = gray.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    hint, lines = _script_hint(gray.point(ink_lut))
+    binary = gray.point([0 if v <= threshold else 255 for v in range(256)], "1")
+    return CleanPage(
+        image=binary,
+        quarter_turn=quarter,
+        skew=skew,
+        ink_ratio=ink_ratio,
+        denoised=denoised,
+        flattened=flattened,
+        script_hint=hint,
+        line_bands=lines,
+    )
