@@ -44,7 +44,7 @@ venv: $(VENV)/.run-installed
 venv-test: $(VENV)/.test-installed
 
 translations: venv
-	$(VENV)/bin/pybabel compile -q -d web/translations
+	$(VENV)/bin/pybabel compile -d web/translations
 
 run: system-run venv translations
 	$(VENV)/bin/flask --app web db upgrade

@@ -54,14 +54,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _instance_defaults(app)
+    if int(app.config["PROXY_COUNT"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from web import auth, i18n, jobs, security, state
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    from web import auth, i18n, jobs, labels, security, state
     from web.extensions import csrf, limiter
 
     app.extensions["mayors_mailbox"] = state.build_state(app)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     jobs.init_app(app)

@@ -26,6 +26,9 @@ class DefaultConfig:
     SESSION_ABSOLUTE_HOURS = 10
     WTF_CSRF_TIME_LIMIT = None  # the session's own time-outs bound the token's life
 
+    # Behind a reverse proxy (nginx): how many proxies to trust for the client address and scheme.
+    PROXY_COUNT = 0
+
     # Abuse limits.
     LETTER_RATE_LIMIT = "5 per minute;30 per day"
     TRACK_RATE_LIMIT = "30 per minute"
