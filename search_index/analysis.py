@@ -1,0 +1,216 @@
+"""Text analysis for mixed Chinese / English / Spanish letters.
+
+One tokenizer does the whole chain in a single pass (Whoosh filter chains cost a
+generator hop per token per filter, which dominates indexing time):
+
+* Chinese runs are segmented into words with jieba (dictionary only, no HMM, so a
+  string is cut the same way in a letter and in a query). At index time the
+  dictionary sub-words of a long word are emitted at the same position
+  (``垃圾清运`` also yields ``垃圾`` and ``清运``) so a query for a shorter word finds it.
+* Other words are folded: NFKC (full-width letters and digits become ASCII),
+  lowercase, accents stripped.
+* Alphabetic Latin words are stemmed with the English Porter2 stemmer and then the
+  Spanish Snowball stemmer from ``whoosh.lang``. Letters mix languages inside one
+  text, so both stemmers run on every word; the chain is applied identically to
+  letters and queries, which is what makes matching consistent. The Spanish
+  Snowball stemmer only knows accented suffixes (``-ación``), so the common
+  ``-cion``/``-sion`` endings are re-accented before it runs, which makes
+  ``reparacion``, ``reparación`` and ``reparaciones`` share one stem.
+
+The schema pickles this class into the index, so its import path and attributes
+are part of the index format (see ``schema.SCHEMA_VERSION``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from typing import Iterator
+
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang import stemmer_for_language
+
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+# A CJK run, or a run of word characters that are not CJK and not "_".
+TOKEN_RE = re.compile(rf"[{CJK_CLASS}]+|[^\W_{CJK_CLASS}]+")
+CJK_RE = re.compile(rf"[{CJK_CLASS}]")
+
+_english_stem = stemmer_for_language("en")
+_spanish_stem = stemmer_for_language("es")
+
+# Term cache: letters reuse a small vocabulary, so caching the fold+stem result
+# per surface form turns most tokens into one dict lookup.
+_TERM_CACHE: dict[str, str] = {}
+_TERM_CACHE_MAX = 200_000
+
+
+def fold(word: str) -> str:
+    """NFKC-normalise, lowercase and strip accents from one word."""
+    word = unicodedata.normalize("NFKC", word).lower()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _reaccent(word: str) -> str:
+    if word.endswith("cion"):
+        return word[:-4] + "ción"
+    if word.endswith("sion"):
+        return word[:-4] + "sión"
+    return word
+
+
+def index_term(word: str) -> str:
+    """The index term for one non-CJK surface word (fold, then stem if alphabetic)."""
+    term = _TERM_CACHE.get(word)
+    if term is not None:
+        return term
+    term = fold(word)
+    if term.isascii() and term.isalpha() and len(term) > 2:
+        term = fold(_spanish_stem(_reaccent(_english_stem(term))))
+    if len(_TERM_CACHE) >= _TERM_CACHE_MAX:
+        _TERM_CACHE.clear()
+    _TERM_CACHE[word] = term
+    return term
+
+
+def is_cjk(text: str) -> bool:
+    """True when ``text`` contains a CJK ideograph."""
+    return CJK_RE.search(text) is not None
+
+
+class _Jieba:
+    """Lazily initialised, process-wide jieba tokenizer (quiet, loaded once)."""
+
+    _lock = threading.Lock()
+    _tokenizer = None
+    _subword_cache: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def get(cls):
+        if cls._tokenizer is None:
+            with cls._lock:
+                if cls._tokenizer is None:
+                    import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    tokenizer = jieba.Tokenizer()
+                    tokenizer.initialize()
+                    cls._tokenizer = tokenizer
+        return cls._tokenizer
+
+    @classmethod
+    def subwords(cls, word: str) -> tuple[str, ...]:
+        """Dictionary words of length 2 and 3 inside ``word`` (jieba's search mode)."""
+        cached = cls._subword_cache.get(word)
+        if cached is not None:
+            return cached
+        freq = cls.get().FREQ
+        found = []
+        for n in (2, 3):
+            if len(word) > n:
+                for i in range(len(word) - n + 1):
+                    piece = word[i : i + n]
+                    if freq.get(piece):
+                        found.append(piece)
+        result = tuple(found)
+        if len(cls._subword_cache) > 100_000:
+            cls._subword_cache.clear()
+        cls._subword_cache[word] = result
+        return result
+
+
+def cut_chinese(run: str) -> Iterator[tuple[str, int, int]]:
+    """Segment a CJK run into (word, start, end) with jieba's dictionary mode."""
+    return _Jieba.get().tokenize(run, HMM=False)
+
+
+def chinese_subwords(word: str) -> tuple[str, ...]:
+    """Shorter dictionary words contained in a long Chinese word."""
+    return _Jieba.subwords(word)
+
+
+class MixedTokenizer(Tokenizer):
+    """Whoosh tokenizer+filters in one: jieba for Chinese, fold+stem for the rest."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __hash__(self):
+        return hash(self.__class__.__name__)
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = value
+            t.text = index_term(value) if not is_cjk(value) else value
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        expand = mode != "query"
+        pos = start_pos
+        for match in TOKEN_RE.finditer(value):
+            text = match.group(0)
+            if "\u3400" <= text[0] and is_cjk(text[0]):
+                base = match.start()
+                for word, s, e in cut_chinese(text):
+                    if word.isspace():
+                        continue
+                    t.text = word
+                    t.boost = 1.0
+                    t.stopped = False
+                    if keeporiginal:
+                        t.original = word
+                    if positions:
+                        t.pos = pos
+                    if chars:
+                        t.startchar = start_char + base + s
+                        t.endchar = start_char + base + e
+                    yield t
+                    if expand and len(word) > 2:
+                        # Sub-words share the parent's position so phrases still line up.
+                        for sub in chinese_subwords(word):
+                            t.text = sub
+                            if keeporiginal:
+                                t.original = sub
+                            yield t
+                    pos += 1
+            else:
+                t.text = index_term(text)
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = text
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar = start_char + match.start()
+                    t.endchar = start_char + match.end()
+                yield t
+                pos += 1
+
+
+def analyze(text: str, mode: str = "query") -> list[str]:
+    """The terms our analyzer produces for ``text`` (query mode: no sub-word expansion)."""
+    return [t.text for t in MixedTokenizer()(text, mode=mode)]

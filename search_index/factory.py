@@ -1,0 +1,34 @@
+"""Pick a backend from configuration: a folder path or a URL."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlparse
+
+from search_index.api import SearchBackend
+from search_index.errors import IndexUnavailableError
+from search_index.whoosh_backend import WhooshBackend, WhooshOptions
+
+
+def open_backend(url_or_path: str, options: WhooshOptions | None = None) -> SearchBackend:
+    """Open the search backend named by ``url_or_path``.
+
+    ``/some/folder`` or ``whoosh:///some/folder`` (or ``whoosh:relative/folder``)
+    opens a Whoosh index in that folder. ``postgresql://...`` is reserved for the
+    PostgreSQL full-text backend, which does not exist yet.
+    """
+    if not isinstance(url_or_path, str) or not url_or_path.strip():
+        raise IndexUnavailableError("the search index location is empty")
+    value = url_or_path.strip()
+    scheme = urlparse(value).scheme.lower() if "://" in value or value.startswith("whoosh:") else ""
+    if scheme in ("", "file") or (len(scheme) == 1 and value[1:3] in (":\\", ":/")):
+        path = unquote(urlparse(value).path) if scheme == "file" else value
+        return WhooshBackend(path, options)
+    if scheme == "whoosh":
+        rest = value[len("whoosh:"):]
+        path = unquote(rest[2:] if rest.startswith("//") else rest)
+        if not path:
+            raise IndexUnavailableError("a whoosh: URL needs a folder path, e.g. whoosh:///var/index")
+        return WhooshBackend(path, options)
+    if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+        raise IndexUnavailableError("the PostgreSQL full-text search backend is not implemented yet; use a Whoosh folder")
+    raise IndexUnavailableError(f"unknown search backend {scheme!r} in {url_or_path!r}")

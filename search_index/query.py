@@ -1,0 +1,199 @@
+"""A small, safe query language compiled to Whoosh queries.
+
+Grammar (everything else is plain text):
+
+* ``word word``   – all words must match (AND);
+* ``"a phrase"``  – the words in this order (straight, curly, full-width or corner quotes);
+* ``a OR b``      – either (OR binds tighter than the implicit AND: ``x a OR b`` = x AND (a OR b));
+* ``-word``, ``-"phrase"``, ``-field:value`` – exclude;
+* ``unit:``, ``status:``, ``kind:``, ``channel:`` – field values (``field:"two words"`` too);
+  ``name:`` / ``private:`` only when the caller may search private data.
+
+There are no wildcards, ranges, boosts, fuzzy terms or arbitrary field names: ``*``
+and ``?`` are dropped like other punctuation and an unknown ``name:`` prefix is
+ordinary text. So a query can neither reach a field the caller may not search nor
+expand into thousands of terms. Length and term count are capped; anything the
+language cannot run raises :class:`QueryError` with the reason.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from search_index.analysis import analyze, is_cjk
+from search_index.errors import QueryError
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 32
+
+QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u300c\u300d\u300e\u300f\u301d\u301e"})
+KEYWORD_PREFIXES = {"status": "status", "kind": "kind", "channel": "channel"}
+PRIVATE_PREFIXES = ("name", "private")
+
+
+@dataclass
+class ParsedQuery:
+    """A compiled query: the Whoosh query, the words to highlight, and whether it matches all."""
+
+    query: wq.Query
+    highlight_terms: frozenset[str] = frozenset()
+    match_all: bool = False
+
+
+@dataclass
+class _Item:
+    kind: str  # "word" | "phrase" | "field"
+    text: str
+    negated: bool = False
+    field: str | None = None
+
+
+@dataclass
+class _Compiler:
+    include_private: bool
+    terms: int = 0
+    highlight: set[str] = field(default_factory=set)
+
+    def _count(self, n: int) -> None:
+        self.terms += n
+        if self.terms > MAX_TERMS:
+            raise QueryError(f"the query has too many words (at most {MAX_TERMS}); shorten it")
+
+    def _text_fields(self) -> tuple[str, ...]:
+        return ("text", "private") if self.include_private else ("text",)
+
+    def _words(self, fields: tuple[str, ...], text: str, phrase: bool, collect: bool) -> wq.Query | None:
+        terms = analyze(text, mode="query")
+        if not terms:
+            return None
+        self._count(len(terms))
+        if collect:
+            self.highlight.update(terms)
+        per_field = []
+        for name in fields:
+            if len(terms) == 1:
+                per_field.append(wq.Term(name, terms[0]))
+            elif phrase:
+                per_field.append(wq.Phrase(name, terms))
+            else:
+                per_field.append(wq.And([wq.Term(name, t) for t in terms]))
+        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    def item(self, item: _Item) -> wq.Query | None:
+        collect = not item.negated
+        if item.kind == "word":
+            return self._words(self._text_fields(), item.text, False, collect)
+        if item.kind == "phrase":
+            return self._words(self._text_fields(), item.text, True, collect)
+        value = item.text.strip()
+        if not value:
+            return None
+        if item.field in PRIVATE_PREFIXES:
+            return self._words(("private",), value, True, False)
+        if item.field == "unit":
+            self._count(1)
+            by_name = self._words(("unit_text",), value, True, False)
+            by_id = wq.Term("unit_id", value)
+            return wq.Or([by_id, by_name]) if by_name is not None else by_id
+        name = KEYWORD_PREFIXES[item.field]
+        self._count(1)
+        variants = {value, value.lower()}
+        return wq.Or([wq.Term(name, v) for v in sorted(variants)]) if len(variants) > 1 else wq.Term(name, value)
+
+
+def _normalise(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw).translate(QUOTES)
+    # Control and format characters act as spaces so they cannot glue tokens together.
+    return "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+
+
+def _lex(text: str, include_private: bool) -> tuple[list[list[_Item]], list[_Item]]:
+    """Split into OR-groups of positive items, and the excluded items."""
+    allowed = set(KEYWORD_PREFIXES) | {"unit"}
+    if include_private:
+        allowed |= set(PRIVATE_PREFIXES)
+    groups: list[list[_Item]] = []
+    excluded: list[_Item] = []
+    pending_or = False
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == " ":
+            i += 1
+            continue
+        negated = False
+        if text[i] == "-" and i + 1 < n and text[i + 1] not in " -":
+            negated = True
+            i += 1
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            end = n if end < 0 else end
+            item = _Item("phrase", text[i + 1 : end], negated)
+            i = end + 1
+        else:
+            end = i
+            while end < n and text[end] not in ' "':
+                end += 1
+            word = text[i:end]
+            i = end
+            if word == "OR" and not negated:
+                pending_or = bool(groups)
+                continue
+            name, colon, value = word.partition(":")
+            if colon and name.lower() in allowed:
+                if not value and i < n and text[i] == '"':
+                    close = text.find('"', i + 1)
+                    close = n if close < 0 else close
+                    value = text[i + 1 : close]
+                    i = close + 1
+                item = _Item("field", value, negated, name.lower())
+            else:
+                item = _Item("word", word, negated)
+        if item.negated:
+            if pending_or:
+                raise QueryError("'OR' cannot be followed by an excluded (-) term; remove the OR or the minus")
+            excluded.append(item)
+        elif pending_or:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+        pending_or = False
+    return groups, excluded
+
+
+def parse_query(raw: str, include_private: bool = False) -> ParsedQuery:
+    """Compile a query string typed by a person; raise :class:`QueryError` if it cannot run."""
+    if not isinstance(raw, str):
+        raise QueryError("the query must be text")
+    if len(raw) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is too long ({len(raw)} characters; at most {MAX_QUERY_CHARS})")
+    text = _normalise(raw)
+    if not text.strip():
+        return ParsedQuery(wq.Every(), frozenset(), match_all=True)
+    groups, excluded = _lex(text, include_private)
+    compiler = _Compiler(include_private)
+    positives = []
+    for group in groups:
+        parts = [q for q in (compiler.item(it) for it in group) if q is not None]
+        if parts:
+            positives.append(parts[0] if len(parts) == 1 else wq.Or(parts))
+    negatives = [q for q in (compiler.item(it) for it in excluded) if q is not None]
+    if not positives and not negatives:
+        raise QueryError("nothing to search for: type some words (wildcards such as * and ? are not supported)")
+    if positives:
+        base: wq.Query = positives[0] if len(positives) == 1 else wq.And(positives)
+    else:
+        base = wq.Every()
+    if negatives:
+        base = wq.AndNot(base, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
+    return ParsedQuery(base, frozenset(compiler.highlight), match_all=False)
+
+
+def split_highlight_terms(terms: frozenset[str]) -> tuple[set[str], set[str]]:
+    """Split highlight terms into (Latin index terms, CJK words)."""
+    latin, cjk = set(), set()
+    for term in terms:
+        (cjk if is_cjk(term) else latin).add(term)
+    return latin, cjk

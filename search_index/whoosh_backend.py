@@ -1,0 +1,316 @@
+"""The Whoosh implementation of :class:`~search_index.api.SearchBackend`.
+
+One searcher is kept open per backend and refreshed (``searcher.refresh()``) when
+the index on disk has a newer generation; a lock guards the searcher because a
+refresh closes resources an in-flight search might still read. Writes go through
+one writer per call (Whoosh's file lock serialises writers across processes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from whoosh import index as windex
+from whoosh import writing
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from search_index.api import Hit, SearchPage, SearchRequest
+from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
+from search_index.highlight import snippet_html
+from search_index.query import parse_query, split_highlight_terms
+from search_index.schema import FACET_FIELDS, INDEX_NAME, build_schema, timestamp, to_datetime, to_fields
+from search_index.view import View, SegmentValues
+
+
+@dataclass(frozen=True)
+class WhooshOptions:
+    """Tuning knobs. Calls with at least ``bulk_threshold`` documents count as bulk:
+    they use ``procs`` writer processes, ``limitmb`` of pool memory each, and with
+    ``multisegment`` skip the final merge of the sub-writers' segments."""
+
+    limitmb: int = 256
+    bulk_threshold: int = 5000
+    procs: int = 2
+    multisegment: bool = True
+    writer_timeout: float = 30.0
+    snippet_chars: int = 240
+    similar_terms: int = 12
+
+
+class WhooshBackend:
+    """Case search on a Whoosh index stored in the folder ``path`` (created if missing)."""
+
+    def __init__(self, path: str, options: WhooshOptions | None = None) -> None:
+        self.path = str(path)
+        self.options = options or WhooshOptions()
+        try:
+            os.makedirs(self.path, exist_ok=True)
+            storage = FileStorage(self.path)
+            if storage.index_exists(INDEX_NAME):
+                self._ix = storage.open_index(INDEX_NAME)
+            else:
+                self._ix = storage.create_index(build_schema(), indexname=INDEX_NAME)
+        except OSError as exc:
+            raise IndexUnavailableError(f"cannot open the search index folder {self.path!r}: {exc}") from exc
+        self._lock = threading.RLock()
+        self._view: View | None = None
+        self._stale = False
+        self._segments: dict[str, SegmentValues] = {}
+
+    # -- reading -------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[View]:
+        with self._lock:
+            view = self._view
+            if view is None:
+                view = View(self._ix.searcher(), self._segments)
+            elif self._stale or not view.searcher.up_to_date():
+                view = View(view.searcher.refresh(), self._segments)
+            self._view, self._stale = view, False
+            yield view
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """Run ``request``; unit confinement and filters are applied inside the index query."""
+        if not isinstance(request, SearchRequest):
+            raise QueryError("search() takes a SearchRequest")
+        request.validate()
+        parsed = parse_query(request.query, request.include_private)
+        sort = request.sort if not parsed.match_all or request.sort != "relevance" else "newest"
+        limit = request.page * request.per_page
+        with self._reading() as view:
+            docs = self._matching_docs(view, parsed, request)
+            facets = {name: view.facet_counts(docs, field) for name, field in FACET_FIELDS.items()}
+            if not docs:
+                ranked: list[tuple[int, float]] = []
+            elif sort == "relevance":
+                results = view.searcher.search(parsed.query, filter=docs, limit=limit)
+                ranked = [(hit.docnum, hit.score) for hit in results]
+            else:
+                created = view.created
+                picker = heapq.nlargest if sort == "newest" else heapq.nsmallest
+                ranked = [(d, 0.0) for d in picker(limit, docs, key=created.__getitem__)]
+            page = ranked[(request.page - 1) * request.per_page :]
+            stored = [(view.searcher.stored_fields(d), score) for d, score in page]
+        latin, cjk = split_highlight_terms(parsed.highlight_terms)
+        hits = [self._hit(fields, score, frozenset(latin), frozenset(cjk)) for fields, score in stored]
+        return SearchPage(total=len(docs), page=request.page, per_page=request.per_page, hits=hits, facets=facets)
+
+    def _matching_docs(self, view: View, parsed, request: SearchRequest) -> set[int]:
+        restrictions: list[set[int]] = []
+        if request.restrict_unit_ids is not None:
+            restrictions.append(view.docs_for("unit_id", request.restrict_unit_ids))
+        for name, field in FACET_FIELDS.items():
+            values = request.filter_values(name)
+            if values is not None:
+                restrictions.append(view.docs_for(field, values))
+        restrictions.sort(key=len)
+        if restrictions and not restrictions[0]:
+            return set()
+        if parsed.match_all:
+            docs = set(restrictions[0]) if restrictions else set(view.all_docs())
+            docs &= view.all_docs()
+            rest = restrictions[1:]
+        else:
+            docs = set(view.searcher.docs_for_query(parsed.query))
+            rest = restrictions
+        for allowed in rest:
+            docs &= allowed
+        low, high = _date_bounds(request)
+        if low is not None or high is not None:
+            created = view.created
+            low = low if low is not None else -(2**62)
+            high = high if high is not None else 2**62
+            docs = {d for d in docs if low <= created[d] <= high}
+        return docs
+
+    def _hit(self, fields: Mapping[str, Any], score: float, latin: frozenset, cjk: frozenset) -> Hit:
+        return Hit(
+            id=fields["id"],
+            number=fields.get("number"),
+            score=float(score),
+            snippet=snippet_html(fields.get("body", ""), latin, cjk, size=self.options.snippet_chars),
+            title=fields.get("title"),
+            kind=fields.get("kind"),
+            category=fields.get("category"),
+            status=fields.get("status"),
+            channel=fields.get("channel"),
+            unit_id=fields.get("unit_id"),
+            unit_name=fields.get("unit_name"),
+            urgency=fields.get("urgency"),
+            created=_parse_stored_date(fields.get("created")),
+            updated=_parse_stored_date(fields.get("updated")),
+        )
+
+    def similar(self, doc_id: str, restrict_unit_ids: Sequence[str] | None = None, limit: int = 5) -> list[Hit]:
+        """Cases with the most similar text to ``doc_id`` (Whoosh more-like-this), best first.
+
+        Returns an empty list when the case is not indexed."""
+        if not isinstance(doc_id, str):
+            raise QueryError("doc_id must be a string")
+        if not isinstance(limit, int) or not 1 <= limit <= 100:
+            raise QueryError("limit must be between 1 and 100")
+        with self._reading() as view:
+            docnum = view.searcher.document_number(id=doc_id)
+            if docnum is None:
+                return []
+            body = view.searcher.stored_fields(docnum).get("body") or ""
+            if not body.strip():
+                return []
+            allowed = view.docs_for("unit_id", restrict_unit_ids) if restrict_unit_ids is not None else None
+            if allowed is not None and not allowed:
+                return []
+            results = view.searcher.more_like(
+                docnum, "text", text=body, top=limit, numterms=self.options.similar_terms, filter=allowed
+            )
+            found = [(view.searcher.stored_fields(hit.docnum), hit.score) for hit in results]
+        return [self._hit(fields, score, frozenset(), frozenset()) for fields, score in found]
+
+    def doc_count(self) -> int:
+        """Number of indexed (live) documents."""
+        with self._reading() as view:
+            return view.searcher.doc_count()
+
+    def stored_versions(self) -> dict[str, str]:
+        """``{case id: version}`` for every indexed document (read from columns, not stored text)."""
+        with self._reading() as view:
+            reader = view.searcher.reader()
+            ids = reader.column_reader("id", translate=True) if reader.has_column("id") else None
+            versions = reader.column_reader("version", translate=False)
+            out = {}
+            for docnum in reader.all_doc_ids():
+                doc_id = ids[docnum] if ids is not None else reader.stored_fields(docnum)["id"]
+                out[doc_id] = versions[docnum].decode("utf-8")
+            return out
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _writer(self, bulk: bool):
+        opts = self.options
+        try:
+            if bulk and opts.procs > 1:
+                return self._ix.writer(
+                    procs=opts.procs, limitmb=opts.limitmb, multisegment=opts.multisegment, timeout=opts.writer_timeout
+                )
+            return self._ix.writer(limitmb=opts.limitmb, timeout=opts.writer_timeout)
+        except LockError as exc:
+            raise IndexUnavailableError("the search index is locked by another writer; try again later") from exc
+
+    def index_documents(self, docs: Iterable[Mapping[str, Any]]) -> int:
+        """Insert or replace documents (by ``id``) with one writer and one commit.
+
+        A malformed document raises :class:`DocumentError` and nothing of the call is
+        written. If an id repeats within the call, the last occurrence wins."""
+        iterator = iter(docs)
+        head = list(islice(iterator, self.options.bulk_threshold))
+        if not head:
+            return 0
+        bulk = len(head) >= self.options.bulk_threshold
+        pending: Iterable = chain(head, iterator)
+        fresh = self._ix.doc_count_all() == 0
+        written = 0
+        first = True
+        while True:
+            writer = self._writer(bulk and first)
+            seen: set[str] = set()
+            repeats: list[dict] = []
+            try:
+                for doc in pending:
+                    fields = doc if not first else to_fields(doc)
+                    if fields["id"] in seen:
+                        # Whoosh cannot replace a document added by the same writer.
+                        repeats.append(fields)
+                        continue
+                    seen.add(fields["id"])
+                    if fresh:
+                        writer.add_document(**fields)
+                    else:
+                        writer.update_document(**fields)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            written += len(seen)
+            self._stale = True
+            if not repeats:
+                return written
+            # Later occurrences replace the ones just committed.
+            pending, fresh, first = _last_wins(repeats), False, False
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents by case id (unknown ids are ignored); returns how many ids were given."""
+        ids = list(ids)
+        if not all(isinstance(i, str) for i in ids):
+            raise SearchIndexError("ids to delete must be strings")
+        if not ids:
+            return 0
+        writer = self._writer(False)
+        try:
+            for doc_id in ids:
+                writer.delete_by_term("id", doc_id)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._stale = True
+        return len(ids)
+
+    def clear(self) -> None:
+        """Remove every document (one commit that drops all segments)."""
+        writer = self._writer(False)
+        writer.commit(mergetype=writing.CLEAR)
+        self._stale = True
+
+    def optimize(self) -> None:
+        """Merge all segments into one."""
+        writer = self._writer(False)
+        writer.commit(optimize=True)
+        self._stale = True
+
+    def close(self) -> None:
+        """Close the open searcher."""
+        with self._lock:
+            if self._view is not None:
+                self._view.searcher.close()
+                self._view = None
+            self._segments.clear()
+
+
+def _last_wins(repeats: list[dict]) -> list[dict]:
+    latest: dict[str, dict] = {}
+    for fields in repeats:
+        latest[fields["id"]] = fields
+    return list(latest.values())
+
+
+def _bound(value, end: bool) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        moment = to_datetime(value, "date")
+        return timestamp(moment)
+    start = dt.datetime(value.year, value.month, value.day)
+    if end:
+        return timestamp(start + dt.timedelta(days=1)) - 1
+    return timestamp(start)
+
+
+def _date_bounds(request: SearchRequest) -> tuple[int | None, int | None]:
+    return _bound(request.date_from, False), _bound(request.date_to, True)
+
+
+def _parse_stored_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
