@@ -159,7 +159,8 @@ def _turn(image: Image.Image, ccw: int) -> Image.Image:
 
 def _text_layer_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     gray = source.load()
-    text = source.text_layer or ""
+    # pdfium ends lines with CR LF; keep plain newlines like the OCR pages.
+    text = "\n".join(line.rstrip() for line in (source.text_layer or "").replace("\r\n", "\n").split("\n"))
     words = [OcrWord(t, 100.0, x, y, w, h) for t, x, y, w, h in source.layer_words]
     return OcrPage(
         number=source.number,

@@ -41,8 +41,9 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def run(args: list[str], settings: OcrSettings, what: str) -> bytes:
+def run(args: list[str], settings: OcrSettings, what: str, timeout: float | None = None) -> bytes:
     """Run tesseract with ``args``; returns stdout. Raises ``OcrTimeout`` or ``EngineError``."""
+    timeout = settings.tesseract_timeout if timeout is None else timeout
     try:
         proc = subprocess.Popen(
             [settings.tesseract_cmd, *args],
@@ -55,14 +56,14 @@ def run(args: list[str], settings: OcrSettings, what: str) -> bytes:
     except OSError as exc:
         raise EngineError(f"tesseract could not be started ({exc})") from None
     try:
-        out, err = proc.communicate(timeout=settings.tesseract_timeout)
+        out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
             proc.kill()
         proc.communicate()
-        raise OcrTimeout(f"{what}: tesseract took longer than {settings.tesseract_timeout:g} s") from None
+        raise OcrTimeout(f"{what}: tesseract took longer than {timeout:g} s") from None
     if proc.returncode:
         message = " ".join(err.decode("utf-8", "replace").split())[-300:]
         raise EngineError(f"{what}: tesseract failed (exit {proc.returncode}): {message}")
@@ -77,7 +78,7 @@ def installed_languages(settings: OcrSettings) -> set[str]:
     """Languages tesseract has data for (asked once per executable)."""
     with _LANG_LOCK:
         if settings.tesseract_cmd not in _LANG_CACHE:
-            out = run(["--list-langs"], settings, "listing languages").decode("utf-8", "replace")
+            out = run(["--list-langs"], settings, "listing languages", timeout=30).decode("utf-8", "replace")
             _LANG_CACHE[settings.tesseract_cmd] = {
                 line.strip() for line in out.splitlines()[1:] if line.strip()
             }

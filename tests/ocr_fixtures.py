@@ -1,0 +1,158 @@
+"""Page images for the OCR tests and benchmark, drawn with Pillow and real TrueType fonts (no stored images)."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import random
+import subprocess
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+EN_LINES = ["Dear Mayor, the street", "light on our road is", "broken and it is dark."]
+ES_LINES = ["Estimado señor alcalde:", "la calle de mi casa está", "sin luz desde hace un mes."]
+ZH_LINES = ["尊敬的市长：您好！", "我们小区门前的道路", "已经损坏半年多了。"]
+
+
+@functools.lru_cache(maxsize=None)
+def cjk_font_path() -> str:
+    """A Simplified Chinese font, found the way fontconfig sees it (prefers a Sans Regular face)."""
+    out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=True).stdout
+    files = sorted({line.split(":")[0].strip() for line in out.splitlines() if line.strip()})
+    if not files:
+        raise RuntimeError("no Chinese font installed (fonts-noto-cjk)")
+    preferred = [f for f in files if "Sans" in f and "Regular" in f] or [f for f in files if "Regular" in f]
+    return (preferred or files)[0]
+
+
+def font_for(lang: str, px: int) -> ImageFont.FreeTypeFont:
+    if lang.startswith("chi"):
+        path = cjk_font_path()
+        # .ttc collections: index 2 is the SC face in Noto CJK; fall back to the first face.
+        for index in (2, 0):
+            try:
+                return ImageFont.truetype(path, px, index=index)
+            except OSError:
+                continue
+    return ImageFont.truetype(LATIN_FONT if os.path.exists(LATIN_FONT) else "DejaVuSans.ttf", px)
+
+
+def draw_page(
+    lines: list[str],
+    lang: str = "eng",
+    dpi: int = 150,
+    size_in: tuple[float, float] = (5.83, 8.27),
+    pt: float = 20,
+    margin_in: float = 0.4,
+    line_spacing: float = 1.7,
+) -> Image.Image:
+    """A white grayscale page (A5 by default) with ``lines`` of black text from the top-left margin."""
+    width, height = int(size_in[0] * dpi), int(size_in[1] * dpi)
+    page = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(page)
+    px = int(pt * dpi / 72)
+    font = font_for(lang, px)
+    y = int(margin_in * dpi)
+    for line in lines:
+        draw.text((int(margin_in * dpi), y), line, font=font, fill=0)
+        y += int(px * line_spacing)
+    page.info["dpi"] = (dpi, dpi)
+    return page
+
+
+def wrap(text: str, lang: str, dpi: int, pt: float, width_px: int) -> list[str]:
+    """Break ``text`` into lines that fit ``width_px`` (per character for Chinese, per word otherwise)."""
+    font = font_for(lang, int(pt * dpi / 72))
+    units = list(text) if lang.startswith("chi") else text.split()
+    sep = "" if lang.startswith("chi") else " "
+    lines, current = [], ""
+    for unit in units:
+        candidate = (current + sep + unit) if current else unit
+        if current and font.getlength(candidate) > width_px:
+            lines.append(current)
+            current = unit
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **params) -> bytes:
+    buf = io.BytesIO()
+    dpi = image.info.get("dpi")
+    if dpi and fmt in ("PNG", "JPEG", "TIFF", "PDF"):
+        params.setdefault("dpi" if fmt != "PDF" else "resolution", dpi if fmt != "PDF" else float(dpi[0]))
+    image.save(buf, fmt, **params)
+    return buf.getvalue()
+
+
+def rotate(image: Image.Image, degrees: float) -> Image.Image:
+    """Turn counter-clockwise by ``degrees`` with a white fill (a crooked or upside-down scan)."""
+    out = image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    out.info["dpi"] = image.info.get("dpi", (150, 150))
+    return out
+
+
+def degrade(image: Image.Image, seed: int = 1, sigma: float = 60, specks: int = 4000, jpeg_quality: int = 30) -> bytes:
+    """A bad scan: grain, dark specks, low contrast, then heavy JPEG compression. Returns JPEG bytes."""
+    rnd = random.Random(seed)
+    noise = Image.effect_noise(image.size, sigma)
+    out = Image.blend(image, noise, 0.3)
+    draw = ImageDraw.Draw(out)
+    for _ in range(specks):
+        x, y = rnd.randrange(image.width), rnd.randrange(image.height)
+        r = rnd.choice((0, 1, 1, 2))
+        draw.ellipse((x, y, x + r, y + r), fill=rnd.randrange(0, 90))
+    out = ImageChops.multiply(out, Image.new("L", out.size, 235))
+    out.info["dpi"] = image.info.get("dpi", (150, 150))
+    return encode(out, "JPEG", quality=jpeg_quality)
+
+
+def text_pdf(pages: list[list[str]]) -> bytes:
+    """A tiny hand-made PDF whose pages carry real text (Helvetica), i.e. a text layer and no images."""
+    objects: list[bytes] = []
+    n_pages = len(pages)
+    font_id = 3 + 2 * n_pages
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n_pages))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
+    for i, lines in enumerate(pages):
+        content = "BT /F1 18 Tf 50 780 Td 24 TL " + " ".join(
+            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in lines
+        ) + " ET"
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode()
+        )
+        stream = content.encode("latin-1")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A few hundred bytes of PNG claiming ``width`` x ``height`` pixels (a decompression bomb header)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
