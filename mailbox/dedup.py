@@ -10,18 +10,25 @@ import re
 
 # Headers that identify the content; trace headers (Received, Delivered-To, Return-Path, X-...) are left out.
 CONTENT_HEADERS = (b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"content-type", b"in-reply-to")
-_SPLIT = re.compile(rb"\r?\n\r?\n")
 _FOLD = re.compile(rb"\r?\n[ \t]+")
 
 
-def split_message(raw: bytes) -> tuple[bytes, bytes]:
-    """(header section, body) of a raw message."""
-    parts = _SPLIT.split(raw, maxsplit=1)
-    return parts[0], parts[1] if len(parts) > 1 else b""
+def split_message(raw: bytes) -> tuple[bytes, memoryview]:
+    """(header section, body) of a raw message; the body is a view, so a big message is not copied."""
+    # Search the bare-LF forms only before the first CRLF blank line: a big CRLF body is scanned once, not thrice.
+    crlf = raw.find(b"\r\n\r\n")
+    limit = crlf if crlf >= 0 else len(raw)
+    ends = [(crlf, 4)] if crlf >= 0 else []
+    ends += [(pos, len(sep)) for sep in (b"\n\n", b"\n\r\n") if (pos := raw.find(sep, 0, limit)) >= 0]
+    if not ends:
+        return raw, memoryview(b"")
+    pos, length = min(ends)
+    return raw[:pos], memoryview(raw)[pos + length:]
+
 
 
 def content_hash(raw: bytes) -> str:
-    """sha256 of the identifying headers and the body, line endings and trailing blanks normalised."""
+    """sha256 of the identifying headers (unfolded, whitespace collapsed) and the body (trailing blanks cut)."""
     head, body = split_message(raw)
     digest = hashlib.sha256()
     wanted: dict[bytes, list[bytes]] = {}
@@ -34,7 +41,12 @@ def content_hash(raw: bytes) -> str:
         for value in wanted.get(key, ()):
             digest.update(key + b":" + value + b"\n")
     digest.update(b"\n")
-    digest.update(body.replace(b"\r\n", b"\n").rstrip())
+    # IMAP always hands out CRLF line ends, so the body is hashed as is (no copy); only trailing blanks are cut,
+    # since some relays add or drop a final line end.
+    end = len(body)
+    while end and body[end - 1] in b" \t\r\n":
+        end -= 1
+    digest.update(body[:end])
     return digest.hexdigest()
 
 

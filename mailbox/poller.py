@@ -23,9 +23,9 @@ from cases.drafts import LetterDraft
 from .dedup import dedup_key, raw_message_id
 from .errors import MailConnectionError, MailParseError
 from .imap import IMAP_ERRORS, UidFinder, connect, ensure_folder, mark_done
-from .parse import parse_message
 from .settings import MailSettings
 from .store import IntakeStore
+from .workers import ParsePool
 
 log = logging.getLogger(__name__)
 
@@ -156,19 +156,42 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
         done = 0
         if on_progress:
             on_progress(0, total)
-        for batch, oversize in _batches(client, settings, uids):
-            handled = _fetch_and_handle(settings, store, client, folder, uidvalidity, batch, oversize, summary,
-                                        checkpoint)
-            mark_done(client, settings, handled)
-            checkpoint("marked_done")
-            store.save_folder_state(account, folder, uidvalidity, max(batch))
-            checkpoint("state_saved")
-            done += len(batch)
-            if on_progress:
-                on_progress(done, total)
+        with ParsePool(settings.parse_workers, total) as pool:
+            pending: _Staged | None = None
+            # Fetch (and store raw) batch k+1 while batch k is being parsed, then commit batch k.
+            for batch, oversize in _batches(client, settings, uids):
+                staged = _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize, pool,
+                                          summary, checkpoint)
+                if pending is not None:
+                    done += _commit(settings, store, client, folder, uidvalidity, pending, summary, checkpoint)
+                    if on_progress:
+                        on_progress(done, total)
+                pending = staged
+            if pending is not None:
+                done += _commit(settings, store, client, folder, uidvalidity, pending, summary, checkpoint)
+                if on_progress:
+                    on_progress(done, total)
         if not uids and state is not None and state[0] != uidvalidity:
             store.save_folder_state(account, folder, uidvalidity, 0)
     return summary
+
+
+@dataclass
+class _Item:
+    uid: int
+    raw: bytes
+    sha: str
+    source: str
+    size: int
+    internal_date: datetime | None
+    parsed: object | None  # a future/_Inline with result() -> LetterDraft | MailParseError; None if over-size
+
+
+@dataclass
+class _Staged:
+    batch: list[int]
+    oversize: bool
+    items: list[_Item]
 
 
 def _batches(client: IMAPClient, settings: MailSettings, uids: Sequence[int]) -> Iterator[tuple[list[int], bool]]:
@@ -204,53 +227,63 @@ def _batches(client: IMAPClient, settings: MailSettings, uids: Sequence[int]) ->
             yield batch, False
 
 
-def _fetch_and_handle(settings, store, client, folder, uidvalidity, batch, oversize, summary, checkpoint) -> list[int]:
-    """Fetch one batch and hand each message to the store; returns the UIDs that are fully handled."""
+def _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize, pool, summary,
+                     checkpoint) -> _Staged:
+    """Fetch one batch, store every raw message (before anything else), and start parsing them."""
     part = f"BODY.PEEK[]<0.{settings.max_bytes}>" if oversize else "BODY.PEEK[]"
     response = client.fetch(batch, [part, "INTERNALDATE", "RFC822.SIZE"])
     key = b"BODY[]<0>" if oversize else b"BODY[]"
-    handled = []
+    items = []
     for uid in sorted(response):
         data = response[uid]
         raw = data.get(key)
         if raw is None:
-            continue
+            continue  # expunged meanwhile, or an unsolicited FETCH
         summary.fetched += 1
-        source = f"imap://{settings.account}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
         sha = store.store_raw(raw)
         checkpoint("raw_stored")
-        if oversize:
-            size = data.get(b"RFC822.SIZE", "?")
-            store.quarantine(source, sha, f"over-size: {size} bytes > limit {settings.max_bytes}; "
-                                          f"only the first {len(raw)} bytes were fetched and kept")
+        source = f"imap://{settings.account}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
+        items.append(_Item(uid, raw, sha, source, int(data.get(b"RFC822.SIZE") or len(raw)),
+                           data.get(b"INTERNALDATE"), None if oversize else pool.submit(raw)))
+    return _Staged(batch, oversize, items)
+
+
+def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summary, checkpoint) -> int:
+    """Hand each message of a staged batch to the store, then mark the batch done, then save the folder state."""
+    for item in staged.items:
+        if item.parsed is None:
+            store.quarantine(item.source, item.sha, f"over-size: {item.size} bytes > limit {settings.max_bytes}; "
+                                                     f"only the first {len(item.raw)} bytes were fetched and kept")
             summary.quarantined += 1
             checkpoint("quarantined")
         else:
-            _handle(store, raw, sha, source, data.get(b"INTERNALDATE"), summary, checkpoint)
-        handled.append(uid)
-    return handled
+            _handle(store, item, summary, checkpoint)
+    mark_done(client, settings, [item.uid for item in staged.items])
+    checkpoint("marked_done")
+    store.save_folder_state(settings.account, folder, uidvalidity, max(staged.batch))
+    checkpoint("state_saved")
+    return len(staged.batch)
 
 
-def _handle(store: IntakeStore, raw: bytes, sha: str, source: str, internal_date: datetime | None,
-            summary: PollSummary, checkpoint: Checkpoint) -> None:
-    key = dedup_key(raw_message_id(raw), raw)
+def _handle(store: IntakeStore, item: _Item, summary: PollSummary, checkpoint: Checkpoint) -> None:
+    key = dedup_key(raw_message_id(item.raw), item.raw)
     if store.is_duplicate(key):
         summary.duplicates += 1
         checkpoint("duplicate")
         return
-    try:
-        draft: LetterDraft = parse_message(raw)
-    except MailParseError as exc:
-        store.quarantine(source, sha, f"unparseable: {exc.reason}")
+    result = item.parsed.result()
+    if isinstance(result, MailParseError):
+        store.quarantine(item.source, item.sha, f"unparseable: {result.reason}")
         summary.quarantined += 1
         checkpoint("quarantined")
         return
     checkpoint("parsed")
-    draft.raw_sha256 = sha
-    if draft.received_at is None and isinstance(internal_date, datetime):
-        draft.received_at = internal_date
+    draft: LetterDraft = result
+    draft.raw_sha256 = item.sha
+    if draft.received_at is None and isinstance(item.internal_date, datetime):
+        draft.received_at = item.internal_date
         draft.notes.append("received_at from the server's arrival time (no usable Date header)")
-    draft.notes.append(f"source: {source}")
+    draft.notes.append(f"source: {item.source}")
     result = store.accept(draft, key)
     checkpoint("accepted")
     if result == "new_case":

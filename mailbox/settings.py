@@ -38,6 +38,7 @@ class MailSettings:
     batch_bytes: int = 32 * 1024 * 1024  # and at most this many bytes per FETCH
     timeout: float = 60.0  # socket timeout, seconds
     search_charset: str | None = "UTF-8"  # tried first; a server that rejects it gets a search without CHARSET
+    parse_workers: int = 1  # processes parsing while the next batch is fetched (0: parse in the poller itself)
 
     def __post_init__(self) -> None:
         for field, value in (("IMAP_SECURITY", self.imap_security), ("SMTP_SECURITY", self.smtp_security)):
@@ -51,7 +52,7 @@ class MailSettings:
             raise MailConfigError("MAIL_DONE_KEYWORD is required when MAIL_DONE_ACTION is 'flag'")
         if any(c in self.done_keyword for c in ' ()"{%*]\r\n'):
             raise MailConfigError(f"MAIL_DONE_KEYWORD {self.done_keyword!r} is not a valid IMAP keyword")
-        if self.max_bytes <= 0 or self.batch_size <= 0 or self.batch_bytes <= 0:
+        if self.max_bytes <= 0 or self.batch_size <= 0 or self.batch_bytes <= 0 or self.parse_workers < 0:
             raise MailConfigError("MAIL_MAX_BYTES and batch sizes must be positive")
         if not self.imap_folders:
             raise MailConfigError("IMAP_FOLDERS names no folder")

@@ -202,3 +202,26 @@ def test_simple_generated_message():
     assert draft.external_id == "<m7@example.org>"
     assert draft.body == "There is a pothole in front of house number 7.\nPlease fix it."
     assert draft.notes == []
+
+
+def test_big_attachments_come_back_byte_for_byte():
+    """Large base64 bodies take the parser's fast path; the decoded data must be exactly the original."""
+    import base64
+
+    from tests.mail_corpus import make_with_attachment
+
+    raw = make_with_attachment(3, size=150_000)
+    expected = base64.b64decode(raw.split(b'filename="bench.jpg"\r\n\r\n')[1].split(b"--XYZ--")[0])
+    draft = parse_message(raw)
+    assert draft.body == "See the attached photo (3)."
+    assert [a.filename for a in draft.attachments] == ["bench.jpg"]
+    assert draft.attachments[0].data == expected and len(expected) == 150_000
+    # The same data inside a forwarded message, with LF line ends and text that only looks like base64.
+    text_block = ("A" * 60 + "\n") * 100
+    nested = (b"From: f@example.org\nSubject: fwd\nContent-Type: multipart/mixed; boundary=OUT\n\n--OUT\n"
+              b"Content-Type: text/plain\n\n" + text_block.encode() + b"--OUT\nContent-Type: message/rfc822\n\n"
+              + raw.replace(b"\r\n", b"\n") + b"\n--OUT--\n")
+    draft = parse_message(nested)
+    assert draft.body.startswith(text_block.strip())
+    assert draft.attachments[0].data == expected
+    assert parse_message(draft.attachments[1].data).attachments[0].data == expected
