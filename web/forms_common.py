@@ -18,7 +18,7 @@ KIND_CHOICES = [
     ("complaint", _l("Complaint")),
     ("praise", _l("Praise")),
 ]
-REPLY_CHOICES = [("email", _l("Email")), ("post", _l("Post")), ("phone", _l("Phone"))]
+REPLY_CHOICES = [("email", _l("By email")), ("post", _l("By post")), ("phone", _l("By phone"))]
 
 
 def _files(field: Field) -> list[FileStorage]:

@@ -1,0 +1,146 @@
+"""The case desk as people use it: Playwright driving Debian's Chromium against the app on a loopback port."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from werkzeug.serving import make_server
+
+from cases import demo
+from tests.conftest import DEMO_PASSWORDS
+from tests.servers.chromium import chromium_browser, page  # noqa: F401
+from web.auth import hasher
+from web.state import state
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def live_url(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app with secure cookies as in production (Chromium treats 127.0.0.1 as a secure origin)."""
+    app: Flask = app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
+                             TESTING=False)
+    with state(app).sessions() as session:
+        demo.load(session, state(app).policy, hasher())
+        session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+def staff(browser: Browser, base: str, username: str) -> tuple[BrowserContext, Page]:
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.goto(f"{base}/auth/login")
+    tab.get_by_label("User name").fill(username)
+    tab.get_by_label("Password").fill(DEMO_PASSWORDS[username])
+    tab.get_by_role("button", name="Log in").click()
+    expect(tab.get_by_role("button", name="Log out")).to_be_visible()
+    return context, tab
+
+
+def write_letter(page: Page, base: str, subject: str) -> tuple[str, str]:
+    page.goto(f"{base}/write")
+    page.get_by_label("What kind of letter is it?").select_option("report")
+    page.get_by_label("Subject").fill(subject)
+    page.get_by_label("Your letter").fill("There is a big hole in the road near the school gate.")
+    page.get_by_label("Your name").fill("Ana Ruiz")
+    page.get_by_label("Email", exact=True).fill("ana@example.org")
+    page.get_by_role("button", name="Send the letter").click()
+    number = page.locator("#case-number").inner_text()
+    code = page.locator("#tracking-code").inner_text()
+    return number, code
+
+
+def open_action(tab: Page, name: str) -> None:
+    details = tab.locator(f"#action-{name}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
+def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_browser: Browser,  # noqa: F811
+                                                        live_url: str) -> None:
+    base = live_url
+    # A citizen writes a letter, with an error first that is shown beside its field.
+    page.goto(f"{base}/write")
+    page.get_by_role("button", name="Send the letter").click()
+    expect(page.locator("#subject-error")).to_have_text("This field is required.")
+    number, code = write_letter(page, base, "Hole in the road at the school")
+    page.get_by_role("link", name="Track my case").last.click()
+    expect(page.locator("#case-status")).to_have_text("received")
+
+    # A clerk logs a phone call by keyboard alone, then dispatches both cases.
+    clerk_ctx, clerk = staff(chromium_browser, base, "clerk")
+    clerk.goto(f"{base}/desk/phone")
+    clerk.keyboard.type("Mr Zhou")  # the caller field has the focus
+    clerk.keyboard.press("Tab")
+    clerk.keyboard.type("13800001111")
+    clerk.get_by_label("Summary").fill("Bus 12 skips the Riverside stop")
+    clerk.get_by_label("Summary").press("Tab")  # reach the save button by keyboard
+    clerk.keyboard.press("Enter")
+    expect(clerk.locator("#case-status")).to_have_text("registered")
+    phone_number = clerk.url.rsplit("/", 1)[1]
+    for case_number in (phone_number, number):
+        clerk.goto(f"{base}/cases/{case_number}")
+        if clerk.locator("#action-register").count():
+            open_action(clerk, "register")
+            clerk.locator("#action-register").get_by_role("button", name="Register").click()
+        open_action(clerk, "dispatch")
+        clerk.locator("#action-dispatch").get_by_label("Unit", exact=True).select_option(label="Transport Bureau")
+        clerk.locator("#action-dispatch").get_by_role("button", name="Dispatch").click()
+        expect(clerk.locator("#case-status")).to_have_text("dispatched")
+
+    # The unit handler returns the phone case and answers the letter.
+    unit_ctx, unit = staff(chromium_browser, base, "transport")
+    unit.goto(f"{base}/cases/{phone_number}")
+    open_action(unit, "return")
+    unit.get_by_label("Why is this not your unit's case?").fill("Bus stops belong to the bus company desk.")
+    unit.get_by_role("button", name="Return to the desk").click()
+    expect(unit.get_by_text("No such case").or_(unit.get_by_text("Done: return"))).to_be_visible()
+    unit.goto(f"{base}/cases/{number}")
+    open_action(unit, "accept")
+    unit.locator("#action-accept").get_by_role("button", name="Accept").click()
+    open_action(unit, "feedback")
+    unit.get_by_label("Feedback").fill("The hole was filled on Tuesday.")
+    unit.get_by_role("button", name="Send feedback").click()
+    expect(unit.locator("#case-status")).to_have_text("answered")
+
+    # The clerk sees the return, replies to the letter and it is tracked by the citizen.
+    clerk.goto(f"{base}/desk/to-dispatch")
+    expect(clerk.get_by_role("link", name=phone_number)).to_be_visible()
+    clerk.goto(f"{base}/cases/{number}")
+    open_action(clerk, "reply")
+    clerk.get_by_label("Reply letter").fill("Dear Ana, the hole was filled on Tuesday. Thank you for writing.")
+    clerk.get_by_role("button", name="Send reply").click()
+    expect(clerk.locator("#case-status")).to_have_text("replied")
+
+    page.goto(f"{base}/track")
+    page.get_by_label("Case number").fill(number)
+    page.get_by_label("Tracking code").fill(code)
+    page.get_by_role("button", name="Show my case").click()
+    expect(page.get_by_text("the hole was filled on Tuesday")).to_be_visible()
+    page.get_by_label("Satisfied", exact=True).check()
+    page.get_by_role("button", name="Send my rating").click()
+    expect(page.locator("#case-status")).to_have_text("closed")
+    expect(page.get_by_text("Thank you for your rating.")).to_be_visible()
+    clerk_ctx.close()
+    unit_ctx.close()
+
+
+def test_language_switcher_and_browser_language(chromium_browser: Browser, live_url: str) -> None:  # noqa: F811
+    context = chromium_browser.new_context(locale="zh-CN")
+    tab = context.new_page()
+    tab.goto(f"{live_url}/write")
+    expect(tab.locator("html")).to_have_attribute("lang", "zh")
+    tab.get_by_role("button", name="Español").click()
+    expect(tab.locator("html")).to_have_attribute("lang", "es")
+    context.close()
