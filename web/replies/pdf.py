@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 LAYOUT_DIR = Path(__file__).resolve().parents[2] / "templates" / "letters" / "layout"
 MAX_RECIPIENT_LINES = 6  # DIN 5008 leaves six lines for the recipient in the address field
+# About two lines of the address field: a very long name must leave room for the street and town, and the
+# full name is in the letter's salutation anyway. The stylesheet's line limit keeps the rest in the window.
+_NAME_WIDTH = 84
 _MAX_FIELD_CHARS = 2_000
 
 log = logging.getLogger(__name__)
@@ -67,13 +71,23 @@ def page_label_css(lang: str) -> str:
 
 def recipient_lines(name: str, address: str) -> list[str]:
     """Name and address as at most six lines; surplus address lines are joined so nothing is dropped."""
-    lines = [_clip(" ".join(name.split()))] if name.strip() else []
+    lines = [shorten(" ".join(name.split()), _NAME_WIDTH)] if name.strip() else []
     addr = [" ".join(line.split()) for line in _clip(address).replace("\r", "\n").split("\n")]
     addr = [line for line in addr if line]
     room = MAX_RECIPIENT_LINES - len(lines)
     if len(addr) > room:
         addr = addr[: room - 1] + [", ".join(addr[room - 1:])]
     return lines + addr
+
+
+def shorten(text: str, width: int) -> str:
+    """Cut ``text`` to about ``width`` Latin-letter widths (a CJK character counts two), ending with "…"."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        if used > width:
+            return text[:index].rstrip() + "…"
+    return text
 
 
 def _clip(text: str) -> str:

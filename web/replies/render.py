@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from web.replies.errors import TemplateRejected
 from web.replies.labels import HTML_LANG
 from web.replies.placeholders import normalize_context
-from web.replies.sandbox import MAX_SOURCE_CHARS, LetterSandbox, render_bounded, static_problems
+from web.replies.sandbox import MAX_SOURCE_CHARS, LetterSandbox, prepare_source, render_bounded, static_problems
 
 LANGUAGES: tuple[str, ...] = ("en", "zh", "es")
 SUBJECT_PREFIX = "Subject:"
@@ -79,7 +79,7 @@ def _check_and_render(source: str, context: Mapping[str, Any], lang: str = "en")
         return [f"the template is longer than {MAX_SOURCE_CHARS} characters"], ""
     env = LetterSandbox()
     try:
-        tree = env.parse(source)
+        tree = env.parse(prepare_source(source))
     except TemplateSyntaxError as error:
         return [_syntax_message(error)], ""
     problems = static_problems(tree)

@@ -6,6 +6,7 @@ filters that cannot blow up memory, no loops, macros or includes, and a cap on t
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from jinja2 import StrictUndefined, nodes
@@ -84,7 +85,7 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
-                         trim_blocks=True, lstrip_blocks=True, auto_reload=False, cache_size=0)
+                         trim_blocks=False, lstrip_blocks=True, auto_reload=False, cache_size=0)
         self.globals.clear()
         self.filters = dict(ALLOWED_FILTERS)
         self.tests = {name: self.tests[name] for name in ALLOWED_TESTS if name in self.tests}
@@ -104,6 +105,20 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         if isinstance(argument, (int, slice)) and isinstance(obj, str):
             return obj[argument]
         return self.unsafe_undefined(obj, str(argument))
+
+
+# One {% ... %} tag alone on its line (no "%}" inside it).
+_TAG_LINE = re.compile(r"^([ \t]*\{%(?:(?!%\}).)*%\}[ \t]*)\n", re.MULTILINE)
+
+
+def prepare_source(source: str) -> str:
+    """Make a ``{% ... %}`` tag that stands alone on its line vanish with its line break.
+
+    Jinja's ``trim_blocks`` would also eat the line break after a tag at the end of a text line
+    ("Due {{ due_date }}.{% endif %}"), silently joining it to the next line. Instead the line break
+    after a lone tag is moved into a comment: the output loses it, line numbers in errors stay right.
+    """
+    return _TAG_LINE.sub(lambda m: m.group(1) + "{#\n#}", source.replace("\r\n", "\n"))
 
 
 def static_problems(tree: nodes.Template) -> list[str]:
@@ -141,7 +156,7 @@ def _walk(node: nodes.Node) -> Iterable[nodes.Node]:
 
 def render_bounded(env: LetterSandbox, source: str, context: dict[str, str]) -> str:
     """Render ``source`` and stop as soon as the output passes ``MAX_OUTPUT_CHARS``."""
-    template = env.from_string(source)
+    template = env.from_string(prepare_source(source))
     parts: list[str] = []
     size = 0
     for chunk in template.generate(context):

@@ -1,0 +1,44 @@
+"""Preview a letter template as a PDF with the sample values (for the admin's template editor)."""
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from web.replies.defaults import default_template
+from web.replies.pdf import OfficeInfo, letter_pdf
+from web.replies.placeholders import sample_context
+from web.replies.render import render_letter
+
+SAMPLE_OFFICE = OfficeInfo(
+    name="Mayor's Mailbox Office", authority="City of Springfield",
+    address_lines=("1 City Hall Square", "Springfield 10100"), phone="12345",
+    email="mailbox@springfield.example.gov", website="mailbox.springfield.example.gov",
+)
+
+
+def preview_pdf(source: str, *, lang: str = "en", office: OfficeInfo = SAMPLE_OFFICE,
+                context: dict | None = None) -> bytes:
+    """Render ``source`` with the sample values (or ``context``) into a postal PDF.
+
+    Raises ``TemplateRejected`` for a template that does not validate.
+    """
+    values = dict(sample_context(), **(context or {}))
+    rendered = render_letter(source, values, lang=lang)
+    return letter_pdf(rendered, recipient_name=values["citizen_name"], recipient_address=values["citizen_address"],
+                      date=date.today(), case_number=values["case_number"], tracking_url=values["tracking_url"],
+                      tracking_code=values["tracking_code"], office=office)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m web.replies.preview OUT.pdf --purpose reply --lang zh``: write a sample letter."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--purpose", default="reply")
+    parser.add_argument("--lang", default="en")
+    args = parser.parse_args(argv)
+    args.out.write_bytes(preview_pdf(default_template(args.purpose, args.lang), lang=args.lang))
+
+
+if __name__ == "__main__":
+    main()
