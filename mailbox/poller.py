@@ -203,6 +203,7 @@ def _batches(client: IMAPClient, settings: MailSettings, uids: Sequence[int]) ->
     for start in range(0, len(uids), SIZE_CHUNK):
         chunk = list(uids[start:start + SIZE_CHUNK])
         sizes = {uid: int(data.get(b"RFC822.SIZE", 0)) for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items()}
+        # Groups stay in UID order (the saved state is "everything up to the last UID of the last group done").
         batch: list[int] = []
         big: list[int] = []
         batch_bytes = 0
@@ -211,11 +212,17 @@ def _batches(client: IMAPClient, settings: MailSettings, uids: Sequence[int]) ->
                 continue  # expunged meanwhile
             size = sizes[uid]
             if size > settings.max_bytes:
+                if batch:
+                    yield batch, False
+                    batch, batch_bytes = [], 0
                 big.append(uid)
                 if len(big) >= settings.batch_size:
                     yield big, True
                     big = []
                 continue
+            if big:
+                yield big, True
+                big = []
             if batch and (len(batch) >= settings.batch_size or batch_bytes + size > settings.batch_bytes):
                 yield batch, False
                 batch, batch_bytes = [], 0

@@ -216,3 +216,31 @@ def test_wrong_password_is_a_connection_error(dovecot, settings):  # noqa: F811
 
     with pytest.raises(MailConnectionError):
         poll_all(replace(settings, imap_password="wrong"), MemoryStore())
+
+
+def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings):  # noqa: F811
+    """With enough mail the poller parses in a worker process while fetching; a crash mid-way still loses nothing."""
+    from mailbox.workers import MIN_MESSAGES_FOR_POOL
+
+    folder = folder_of(settings)
+    count = MIN_MESSAGES_FOR_POOL + 10
+    dovecot.multiappend(folder, [make_plain(i) for i in range(count)] + [CORPUS["garbage_text"]])
+    settings = replace(settings, batch_size=50, parse_workers=1)
+    store = MemoryStore()
+    with pytest.raises(Crash):
+        poll_folder(settings, store, folder, checkpoint=crash_at("accepted", 120))
+    summary = poll_folder(settings, store, folder)
+    assert summary.duplicates >= 20 and summary.quarantined == 1
+    assert store.subjects() == sorted(f"Pothole report {i}" for i in range(count))
+
+
+def test_over_size_message_after_normal_ones_keeps_uid_order(dovecot, settings):  # noqa: F811
+    """The saved state must never jump past messages not yet committed, whatever their size."""
+    folder = folder_of(settings)
+    settings = replace(settings, max_bytes=50_000, batch_size=5)
+    dovecot.append(folder, [make_plain(1), make_plain(2), make_with_attachment(3, size=100_000)])
+    store = MemoryStore()
+    with pytest.raises(Crash):
+        poll_folder(settings, store, folder, checkpoint=crash_at("state_saved", 1))
+    poll_folder(settings, store, folder)
+    assert store.subjects() == ["Pothole report 1", "Pothole report 2"] and len(store.quarantined) == 1
