@@ -30,7 +30,7 @@ def combine_pdfs(pdfs: list[bytes], *, duplex: bool = False) -> bytes:
             if count == 0:
                 raise LetterError(f"letter {position} has no pages")
             combined.import_pages(source)
-            if duplex and count % 2:
+            if duplex and count % 2 and position < len(pdfs):
                 width, height = source[count - 1].get_size()
                 combined.new_page(width, height)
         buffer = io.BytesIO()

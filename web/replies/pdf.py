@@ -55,7 +55,8 @@ def css_string(text: str) -> str:
     """Quote ``text`` as a CSS string literal, escaping everything but letters, digits and spaces."""
     out = []
     for char in text:
-        out.append(char if char.isalnum() or char == " " else f"\\{ord(char):06x}")
+        # The space after a hex escape ends it and is swallowed by CSS, so a real space that follows survives.
+        out.append(char if char.isalnum() or char == " " else f"\\{ord(char):x} ")
     return '"' + "".join(out) + '"'
 
 
@@ -114,7 +115,11 @@ def letter_html(rendered: RenderedLetter, *, recipient_name: str, recipient_addr
     return _layout_env().get_template("letter.html").render(
         html_lang=HTML_LANG.get(lang, "en"),
         labels=LABELS[lang],
+        # Margin-box texts are CSS strings; css_string() escapes every character that could end them.
         page_label_css=Markup(page_label_css(lang)),
+        case_ref_css=Markup(css_string(f"{label(lang, 'case_number')} {case_number}")),
+        footer_css=Markup(css_string(" · ".join(
+            [office.name] + ([f"{label(lang, 'phone')} {office.phone}"] if office.phone else [])))),
         subject=rendered.subject,
         body_html=Markup(paragraphs_html(rendered.text, link_url=tracking_url)),
         office=office,
