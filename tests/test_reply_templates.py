@@ -34,7 +34,8 @@ def test_default_template_validates_and_renders(purpose, lang):
     source = default_template(purpose, lang)
     assert source.startswith("Subject:")
     assert validate_template(source, sample_context()) == []
-    letter = render_letter(source, sample_context(), lang=lang)
+    assert validate_template(source, sample_context(lang)) == []
+    letter = render_letter(source, sample_context(lang), lang=lang)
     assert letter.subject and "{{" not in letter.text and "{%" not in letter.text
     assert letter.lang == lang
     # Each letter names the case and tells the citizen where to follow it.

@@ -55,9 +55,31 @@ def placeholder_descriptions() -> dict[str, str]:
     return {p.name: p.description for p in PLACEHOLDERS}
 
 
-def sample_context() -> dict[str, str]:
-    """A complete context with example values, to render a template against before it is saved."""
-    return {p.name: p.example for p in PLACEHOLDERS}
+_SAMPLES: dict[str, dict[str, str]] = {
+    "zh": {
+        "citizen_name": "王小明", "citizen_address": "春田市河滨路12号\n3单元301室\n邮编 100115",
+        "case_subject": "河滨路路灯损坏", "kind": "反映问题", "received_date": "2026年3月2日",
+        "due_date": "2026年3月16日", "reply_date": "2026年3月10日", "unit": "市城市管理委员会",
+        "unit_feedback": "经查，河滨路路灯已于3月8日修复。\n\n感谢您的监督。", "officer_name": "陈伟",
+        "office_name": "市长信箱办公室", "return_reason": "养老金事务由国家社会保险机构负责办理。",
+    },
+    "es": {
+        "citizen_name": "María López", "citizen_address": "Calle del Río 12, 3.º B\n10115 Springfield",
+        "case_subject": "Farola averiada en la calle del Río", "kind": "denuncia", "received_date": "2 de marzo de 2026",
+        "due_date": "16 de marzo de 2026", "reply_date": "10 de marzo de 2026", "unit": "Área de Obras Públicas",
+        "unit_feedback": "La farola se reparó el 8 de marzo.\n\nGracias por avisarnos.",
+        "office_name": "Oficina del Buzón del Alcalde",
+        "return_reason": "Las pensiones las gestiona el Instituto Nacional de la Seguridad Social.",
+    },
+}
+
+
+def sample_context(lang: str = "en") -> dict[str, str]:
+    """A complete context with example values (in ``lang`` where it matters), to render a template against
+    before it is saved and for previews."""
+    values = {p.name: p.example for p in PLACEHOLDERS}
+    values.update(_SAMPLES.get(lang, {}))
+    return values
 
 
 def normalize_context(context: Mapping[str, Any], lang: str = "en") -> dict[str, str]:

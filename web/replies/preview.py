@@ -10,6 +10,13 @@ from web.replies.pdf import OfficeInfo, letter_pdf
 from web.replies.placeholders import sample_context
 from web.replies.render import render_letter
 
+SAMPLE_OFFICES = {
+    "zh": OfficeInfo(name="市长信箱办公室", authority="春田市人民政府", address_lines=("春田市市政广场1号", "邮编 100100"),
+                     phone="12345", email="mailbox@springfield.example.gov", website="mailbox.springfield.example.gov"),
+    "es": OfficeInfo(name="Oficina del Buzón del Alcalde", authority="Ayuntamiento de Springfield",
+                     address_lines=("Plaza del Ayuntamiento 1", "10100 Springfield"), phone="12345",
+                     email="mailbox@springfield.example.gov", website="mailbox.springfield.example.gov"),
+}
 SAMPLE_OFFICE = OfficeInfo(
     name="Mayor's Mailbox Office", authority="City of Springfield",
     address_lines=("1 City Hall Square", "Springfield 10100"), phone="12345",
@@ -17,17 +24,18 @@ SAMPLE_OFFICE = OfficeInfo(
 )
 
 
-def preview_pdf(source: str, *, lang: str = "en", office: OfficeInfo = SAMPLE_OFFICE,
+def preview_pdf(source: str, *, lang: str = "en", office: OfficeInfo | None = None,
                 context: dict | None = None) -> bytes:
     """Render ``source`` with the sample values (or ``context``) into a postal PDF.
 
     Raises ``TemplateRejected`` for a template that does not validate.
     """
-    values = dict(sample_context(), **(context or {}))
+    values = dict(sample_context(lang), **(context or {}))
     rendered = render_letter(source, values, lang=lang)
     return letter_pdf(rendered, recipient_name=values["citizen_name"], recipient_address=values["citizen_address"],
                       date=date.today(), case_number=values["case_number"], tracking_url=values["tracking_url"],
-                      tracking_code=values["tracking_code"], office=office)
+                      tracking_code=values["tracking_code"],
+                      office=office or SAMPLE_OFFICES.get(lang, SAMPLE_OFFICE))
 
 
 def main(argv: list[str] | None = None) -> None:
