@@ -357,3 +357,21 @@ def test_preview_pdf_renders_a_template_or_refuses_it():
     assert "A short note." in page_texts(pdf)[0]
     with pytest.raises(TemplateRejected, match="unknown placeholder"):
         preview_pdf("Subject: x\n{{ password }}")
+
+
+def test_bad_arguments_are_clear_errors():
+    rendered = render_letter(default_template("reply", "en"), sample_context())
+    common = dict(recipient_name="A", recipient_address="B", case_number="1", tracking_url=TRACKING_URL)
+    with pytest.raises(LetterError, match="RenderedLetter"):
+        letter_pdf("text", date=LETTER_DATE, office=OFFICE, **common)  # type: ignore[arg-type]
+    with pytest.raises(LetterError, match="OfficeInfo"):
+        letter_pdf(rendered, date=LETTER_DATE, office={"name": "x"}, **common)  # type: ignore[arg-type]
+    with pytest.raises(LetterError, match="date"):
+        letter_pdf(rendered, date=20260310, office=OFFICE, **common)  # type: ignore[arg-type]
+    with pytest.raises(LetterError, match="QR code"):
+        letter_pdf(rendered, date=LETTER_DATE, office=OFFICE,
+                   **dict(common, tracking_url="https://x.example/" + "a" * 5000))
+    # Missing optional values print as empty rather than crash.
+    pdf = letter_pdf(rendered, recipient_name=None, recipient_address=None, date="today", case_number="1",
+                     tracking_url="", office=OfficeInfo(name="Office", crest=""))  # type: ignore[arg-type]
+    assert "today" in page_texts(pdf)[0] and images(pdf) == []

@@ -285,3 +285,8 @@ def test_a_tag_alone_on_its_line_leaves_no_blank_line_and_errors_keep_their_line
     assert render_letter(source, context(due_date="soon")).text == "A\nPensions are handled by the national social " \
         "insurance agency.\nDue soon\nB\nC"
     assert render_letter(source, context(return_reason="", due_date="")).text == "A\nDue \nB\nC".replace(" \n", "\n")
+
+
+def test_non_mapping_values_are_refused():
+    assert validate_template("Subject: x\ny", ["a"]) == [  # type: ignore[arg-type]
+        "the letter values must be a mapping of placeholder names to values"]

@@ -105,6 +105,15 @@ def letter_html(rendered: RenderedLetter, *, recipient_name: str, recipient_addr
                 date: Date | datetime | str, case_number: str, tracking_url: str, office: OfficeInfo,
                 tracking_code: str = "", qr: bool = True, fetcher: "AssetFetcher | None" = None) -> str:
     """The HTML document ``letter_pdf`` prints; generated data URLs are registered with ``fetcher``."""
+    if not isinstance(rendered, RenderedLetter):
+        raise LetterError("letter_pdf needs a RenderedLetter")
+    if not isinstance(office, OfficeInfo):
+        raise LetterError("letter_pdf needs an OfficeInfo for the letterhead")
+    if not isinstance(date, (Date, str)):
+        raise LetterError(f"the letter date must be a date or text, not {type(date).__name__}")
+    recipient_name, recipient_address, case_number, tracking_url, tracking_code = (
+        "" if value is None else str(value)
+        for value in (recipient_name, recipient_address, case_number, tracking_url, tracking_code))
     lang = rendered.lang if rendered.lang in LABELS else "en"
     qr_url = ""
     if qr and tracking_url:

@@ -75,6 +75,8 @@ def _check_and_render(source: str, context: Mapping[str, Any], lang: str = "en")
     """Return (problems, rendered text); rendered text is empty when there are problems."""
     if not isinstance(source, str):
         return ["the template must be text"], ""
+    if not isinstance(context, Mapping):
+        return ["the letter values must be a mapping of placeholder names to values"], ""
     if len(source) > MAX_SOURCE_CHARS:
         return [f"the template is longer than {MAX_SOURCE_CHARS} characters"], ""
     env = LetterSandbox()
