@@ -71,7 +71,7 @@ def words_to_text(words) -> str:
 
 
 def _probe_strip(clean: CleanPage) -> tuple[Image.Image, int] | None:
-    """Two typical text lines from the middle of the page, then the same two turned upside down."""
+    """A typical text line from the middle of the page, then the same line turned upside down."""
     bands = clean.line_bands
     if not bands:
         return None
@@ -81,14 +81,14 @@ def _probe_strip(clean: CleanPage) -> tuple[Image.Image, int] | None:
     if not usable:
         return None
     middle = len(usable) // 2
-    chosen = usable[max(0, middle - 1) : middle + 1]
+    chosen = usable[middle : middle + 1]
     image = clean.image
     pieces = []
     for top, bottom in chosen:
         height = bottom - top
         pad = max(2, height // 3)
         band = image.crop((0, max(0, top - pad), image.width, min(image.height, bottom + pad)))
-        # Ink columns of the band; keep at most ~30 line-heights of it (plenty of letters to vote on).
+        # Ink columns of the band; keep at most ~30 line-heights of it (enough words to vote on).
         ink = band.convert("L").resize((band.width, 1), Image.Resampling.BOX).get_flattened_data()
         columns = [x for x, v in enumerate(ink) if v < 250]
         if not columns:
@@ -192,18 +192,22 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
                        height=image.height, rotation=0, source="blank", **common)
 
     rotation = 90 if clean.quarter_turn else 0
-    osd_done = False
-    probe = _probe(clean, settings, what)
+    script, preferred, osd_done = clean.script_hint, None, False
+    latin = [lang for lang in settings.languages if script_of(lang) == "Latin"]
+    # Only a Latin page with several Latin languages to choose from needs the probe up front; any other page
+    # is read straight away and checked by its confidence below.
+    probe = _probe(clean, settings, what) if script == "Latin" and len(latin) > 1 else None
     if probe is not None:
         flipped, script, preferred, _ = probe
         if flipped:
             image, rotation = _turn(image, 180), rotation + 180
-    else:
+    elif script == "Latin" and len(latin) > 1:
         osd = tesseract.detect_orientation(image, settings, what)
         osd_done = True
-        script, preferred = (OSD_SCRIPT.get(osd.script, osd.script) if osd else clean.script_hint), None
-        if osd and osd.rotate:
-            image, rotation = _turn(image, -osd.rotate), rotation - osd.rotate
+        if osd is not None:
+            script = OSD_SCRIPT.get(osd.script, osd.script)
+            if osd.rotate:
+                image, rotation = _turn(image, -osd.rotate), rotation - osd.rotate
     lang = languages_for(script, settings.languages, preferred)
     words, pdf, conf = _read(image, lang, settings, source.dpi, what)
 

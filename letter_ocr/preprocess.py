@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageFilter
 
-#: median line-shape score above which lines look like Han characters (square, dense blocks) rather than
-#: Latin lines (ink concentrated between baseline and x-height). Measured: Latin 0.39-0.45, Han 0.87-0.92.
-_HAN_SHAPE = 0.65
+#: median line-shape score (see ``_script_hint``) above which the lines look like Han characters.
+_HAN_SHAPE = 0.5
 
 
 @dataclass
@@ -126,7 +125,9 @@ def _refine_angle(small_ink: Image.Image, start: float, start_score: float, max_
 
 
 def _script_hint(binary_ink: Image.Image) -> tuple[str | None, list[tuple[int, int]]]:
-    """Han lines are dense from top to bottom; Latin lines concentrate ink between baseline and x-height."""
+    """Han characters fill their line from top to bottom; a Latin line is dense only between baseline and
+    x-height, with sparse ascenders above or descenders below (usually both). Measured on generated pages:
+    Latin lines score 0.05-0.34, Han lines 0.69-0.98."""
     bands = [b for b in _bands(_profile(binary_ink), 1) if b[1] - b[0] >= 4]
     if not bands:
         return None, []
@@ -135,10 +136,13 @@ def _script_hint(binary_ink: Image.Image) -> tuple[str | None, list[tuple[int, i
     lines = [b for b in bands if b[1] - b[0] >= 0.4 * typical]
     scores = []
     for top, bottom in lines:
+        if bottom - top < 0.6 * typical:
+            continue
         rows = _profile(binary_ink.crop((0, top, binary_ink.width, bottom)))
-        peak = max(rows)
-        if peak:
-            scores.append(sum(1 for v in rows if v > 0.5 * peak) / max(1, sum(1 for v in rows if v > 0.1 * peak)))
+        quarter = max(1, len(rows) // 4)
+        middle = sum(rows[quarter:-quarter]) / max(1, len(rows) - 2 * quarter)
+        if middle > 0:
+            scores.append(min(sum(rows[:quarter]), sum(rows[-quarter:])) / quarter / middle)
     if not scores:
         return None, lines
     scores.sort()
@@ -148,19 +152,15 @@ def _script_hint(binary_ink: Image.Image) -> tuple[str | None, list[tuple[int, i
 def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
     """Grayscale page -> binarised, straightened page plus the measurements the recogniser needs."""
     gray, flattened = _flatten_background(gray)
-    factor = max(1, min(gray.size) // 500)
+    factor = max(1, min(gray.size) // 400)
     small = gray.reduce(factor)
     histogram = small.histogram()
     denoised = _is_noisy(gray, _stretch_lut(histogram))
-    if denoised:
-        gray = gray.filter(ImageFilter.MedianFilter(3))
-        small = gray.reduce(factor)
-        histogram = small.histogram()
     # Otsu straight on the histogram: a contrast stretch is monotonic, so it would pick the same split.
     threshold = _otsu(histogram)
     ink_lut = [255 if v <= threshold else 0 for v in range(256)]
 
-    # Line direction and skew are measured on a ~500 px wide copy (ink bright, so rotation fills with 0).
+    # Line direction and skew are measured on a ~400 px wide copy (ink bright, so rotation fills with 0).
     small_ink = small.point(ink_lut)
     ink_ratio = small_ink.histogram()[255] / max(1, small_ink.width * small_ink.height)
     quarter, skew = False, 0.0
@@ -178,8 +178,21 @@ def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
         gray = gray.transpose(Image.Transpose.ROTATE_90)
     if abs(skew) >= 0.2:
         gray = gray.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
-    hint, lines = _script_hint(gray.point(ink_lut))
-    binary = gray.point([0 if v <= threshold else 255 for v in range(256)], "1")
+    if denoised:
+        # 3x3 median of a two-level image = majority vote = box mean over half way: removes grain and specks
+        # like a median filter on the grey page would, at a tenth of the cost.
+        ink = gray.point(ink_lut)
+        majority = [255 if v >= 128 else 0 for v in range(256)]
+        for _ in range(2):
+            ink = ink.filter(ImageFilter.BoxBlur(1)).point(majority)
+        binary = ink.point([255] + [0] * 255, "1")
+        half_ink = ink.reduce(2)
+    else:
+        binary = gray.point([0 if v <= threshold else 255 for v in range(256)], "1")
+        half_ink = gray.reduce(2).point(ink_lut)
+    # The line-shape test needs no full resolution; the bands are scaled back to the page.
+    hint, half_lines = _script_hint(half_ink)
+    lines = [(2 * top, 2 * bottom) for top, bottom in half_lines]
     return CleanPage(
         image=binary,
         quarter_turn=quarter,
