@@ -38,3 +38,8 @@ def toggle_active(session: Session, model: type[Unit] | type[Category], item_id:
     if item is None:
         raise NotFound("No such item.")
     item.active = not item.active
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    """``{unit id as text: name}`` for labelling search facets."""
+    return {str(uid): name for uid, name in session.execute(select(Unit.id, Unit.name))}

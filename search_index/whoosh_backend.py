@@ -74,7 +74,11 @@ class WhooshBackend:
             if view is None:
                 view = View(self._ix.searcher(), self._segments)
             elif self._stale or not view.searcher.up_to_date():
-                view = View(view.searcher.refresh(), self._segments)
+                # Not searcher.refresh(): Whoosh reuses a segment's reader when only its deletions changed, so
+                # deleted (and replaced) documents would stay visible. A new searcher reads the new deletions.
+                old = view.searcher
+                view = View(self._ix.searcher(), self._segments)
+                old.close()
             self._view, self._stale = view, False
             yield view
 
@@ -92,8 +96,7 @@ class WhooshBackend:
             if not docs:
                 ranked: list[tuple[int, float]] = []
             elif sort == "relevance":
-                results = view.searcher.search(parsed.query, filter=docs, limit=limit)
-                ranked = [(hit.docnum, hit.score) for hit in results]
+                ranked = view.evaluator.top(parsed.node, docs, limit)
             else:
                 created = view.created
                 picker = heapq.nlargest if sort == "newest" else heapq.nsmallest
@@ -120,7 +123,7 @@ class WhooshBackend:
             docs &= view.all_docs()
             rest = restrictions[1:]
         else:
-            docs = set(view.searcher.docs_for_query(parsed.query))
+            docs = view.evaluator.docs(parsed.node)
             rest = restrictions
         for allowed in rest:
             docs &= allowed

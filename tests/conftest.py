@@ -24,6 +24,7 @@ from tests.servers.postgres import (  # noqa: F401
 )
 from web import create_app
 from web.auth import hasher
+from web.jobs import drain
 from web.state import state
 
 DEMO_PASSWORDS = {name: password for name, _role, _unit, password in demo.DEMO_USERS}
@@ -95,6 +96,7 @@ def demo_data(app: Flask) -> list[tuple[str, str, str]]:
     with state(app).sessions() as session:
         logins = demo.load(session, state(app).policy, hasher())
         session.commit()
+    drain(app, "index_case")  # what the worker does after the commit
     return logins
 
 

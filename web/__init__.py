@@ -60,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import auth, i18n, jobs, labels, security, state
+    from web import auth, i18n, jobs, labels, search_wiring, security, state
     from web.extensions import csrf, limiter
 
     app.extensions["mayors_mailbox"] = state.build_state(app)
@@ -71,11 +71,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     jobs.init_app(app)
+    search_wiring.init_app(app)
     app.teardown_appcontext(state.close_db)
 
-    from web import admin, casepage, cli, desk, errors, public, supervisor, unit
+    from web import admin, casepage, cli, desk, errors, public, search, supervisor, unit
 
-    for module in (public, desk, unit, casepage, supervisor, admin):
+    for module in (public, desk, unit, casepage, search, supervisor, admin):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     cli.init_app(app)

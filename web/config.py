@@ -8,6 +8,7 @@ class DefaultConfig:
     DATABASE_URL = ""
     FILES_DIR = ""
     SEARCH_URL = ""
+    SEARCH_WRITER_TIMEOUT = 30.0  # seconds a worker waits for the index's single writer lock
     REDIS_URL = ""  # set to use Redis for jobs and rate limits
     HUEY_IMMEDIATE = False  # run jobs inline (tests)
     WORKER_COUNT = 2

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -21,6 +21,7 @@ from web.auth import current_actor
 from web.casepage import forms as f
 from web.forms_common import attachment_drafts
 from web.jobs import kick
+from web.search_wiring import similar_cases
 from web.state import db, policy
 
 bp = Blueprint("casepage", __name__, url_prefix="/cases")
@@ -93,7 +94,8 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
         names.remove("request_extension")
     forms = forms or {}
     shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case) for name in names}
-    return render_template("pages/case.html", case=case, forms=shown, today=policy().today(),
+    similar = similar_cases(current_app, actor, case.id) if actor.role != "unit" else []
+    return render_template("pages/case.html", case=case, forms=shown, today=policy().today(), similar=similar,
                            overdue=queries.is_overdue(case, policy().today())), status
 
 

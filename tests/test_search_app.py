@@ -1,0 +1,127 @@
+"""The archive inside the app: outbox-fed indexing, scoped search pages, rebuild and check, similar cases."""
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from cases.models import OutboxItem
+from tests.conftest import login
+from tests.test_web_flow import submit_letter, unit_id
+from web.search_wiring import backend, check
+from web.state import state
+
+
+def dispatch(app: Flask, number: str, unit: str) -> None:
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    clerk.post(f"/cases/{number}/register", data={"kind": "report", "category": 0})
+    clerk.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, unit)})
+
+
+def pending_index_items(app: Flask) -> int:
+    with state(app).sessions() as s:
+        return s.scalar(select(func.count()).select_from(OutboxItem).where(
+            OutboxItem.topic == "index_case", OutboxItem.done_at.is_(None)))
+
+
+def test_letters_are_found_in_every_language_and_units_stay_confined(app: Flask, client: FlaskClient,
+                                                                     demo_data: object) -> None:
+    road, _ = submit_letter(client, subject="道路施工噪音", body="夜间道路施工噪音太大，影响居民休息。")
+    bus, _ = submit_letter(client, subject="Autobuses retrasados", body="Los autobuses de la línea 5 llegan tarde.")
+    dispatch(app, road, "Housing and Urban-Rural Development Bureau")
+    dispatch(app, bus, "Transport Bureau")
+    assert pending_index_items(app) == 0  # the worker (inline in tests) drained the outbox after each commit
+
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    page = clerk.get("/search/?q=噪音").get_data(as_text=True)
+    assert road in page and bus not in page and "<mark>" in page
+    assert bus in clerk.get("/search/?q=autobus").get_data(as_text=True)  # stemmed and accent-folded
+    assert road in clerk.get("/search/?q=Ana+Ruiz").get_data(as_text=True)  # staff search personal data
+
+    transport = app.test_client()
+    login(transport, "transport")
+    own = transport.get("/search/?q=autobuses OR 噪音").get_data(as_text=True)
+    assert bus in own and road not in own
+    assert road not in transport.get("/search/?q=Ana+Ruiz").get_data(as_text=True)
+
+
+def test_bad_queries_get_a_message_beside_the_field(app: Flask, client: FlaskClient, demo_data: object) -> None:
+    login(client, "clerk")
+    for query in ('"unclosed', "a" * 1001, "(((", "status:", "*" * 50):
+        response = client.get("/search/", query_string={"q": query})
+        assert response.status_code in (200, 400), query
+        html = response.get_data(as_text=True)
+        if response.status_code == 400:
+            assert 'id="q-error"' in html
+
+
+def test_facets_narrow_with_one_click(app: Flask, client: FlaskClient, demo_data: object) -> None:
+    login(client, "clerk")
+    page = client.get("/search/?q=&sort=newest&status=received").get_data(as_text=True)
+    assert "2026-" in page
+    link = re.search(r'href="(/search/\?[^"]*kind=[^"]*)"', page)
+    assert link
+    narrowed = client.get(link.group(1).replace("&amp;", "&"))
+    assert narrowed.status_code == 200
+
+
+def test_check_finds_and_repairs_a_damaged_index(app: Flask, demo_data: object) -> None:
+    report = check(app)
+    assert report == {"missing": [], "stale": [], "extra": []}
+    backend(app).delete(["1", "2"])
+    damaged = check(app, repair=True)
+    assert damaged["missing"] == ["1", "2"]
+    assert check(app) == {"missing": [], "stale": [], "extra": []}
+    runner = app.test_cli_runner()
+    rebuilt = runner.invoke(args=["index", "rebuild"])
+    assert rebuilt.exit_code == 0 and "indexed 4 case(s)" in rebuilt.output
+    result = json.loads(runner.invoke(args=["index", "check", "--json"]).output)
+    assert result["missing"] == [] and result["stale"] == []
+    searched = runner.invoke(args=["search", "street light", "--json"])
+    assert searched.exit_code == 0, (searched.output, searched.exception)
+    found = json.loads(searched.output)
+    assert found["total"] >= 1 and found["hits"][0]["number"] == "2026-000001"
+
+
+def test_index_outage_leaves_work_pending_until_the_worker_runs_again(app_factory) -> None:  # type: ignore[no-untyped-def]
+    from whoosh.index import open_dir
+
+    from cases import demo
+    from search_index.schema import INDEX_NAME
+    from web.auth import hasher
+    from web.jobs import drain
+
+    app = app_factory(SEARCH_WRITER_TIMEOUT=0.2)
+    with state(app).sessions() as s:
+        demo.load(s, state(app).policy, hasher())
+        s.commit()
+    drain(app, "index_case")
+    # A real outage: another process holds Whoosh's writer lock while a letter arrives.
+    blocker = open_dir(app.config["SEARCH_URL"], indexname=INDEX_NAME).writer()
+    try:
+        number, _ = submit_letter(app.test_client(), subject="Flooded underpass",
+                                  body="The underpass floods when it rains.")
+        assert pending_index_items(app) == 1
+    finally:
+        blocker.cancel()
+    drain(app, "index_case")
+    assert pending_index_items(app) == 0
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    assert number in clerk.get("/search/?q=underpass").get_data(as_text=True)
+
+
+def test_similar_cases_offer_a_merge(app: Flask, client: FlaskClient, demo_data: object) -> None:
+    first, _ = submit_letter(client, subject="Broken street light on Jiefang Road",
+                             body="The street light in front of No. 12 Jiefang Road is dark at night.")
+    login(client, "clerk")
+    page = client.get(f"/cases/{first}").get_data(as_text=True)
+    assert "Similar cases" in page and "2026-000001" in page
+    merge = client.post(f"/cases/{first}/merge", data={"main_number": "2026-000001"})
+    assert merge.status_code == 302
+    assert "merged" in client.get(f"/cases/{first}").get_data(as_text=True)

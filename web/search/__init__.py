@@ -1,0 +1,1 @@
+from web.search.views import bp  # noqa: F401

@@ -1,0 +1,155 @@
+"""The search index in the app: one backend per process, fed from the outbox, rebuilt and checked on demand."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from cases import indexing, outbox
+from cases.context import Actor
+from cases.models import OutboxItem
+from search_index import (IndexUnavailableError, QueryError, SearchBackend, SearchRequest, WhooshOptions,
+                          open_backend)
+from web.jobs import register_outbox_handler
+from web.state import state
+
+STAFF = frozenset({"clerk", "supervisor", "admin"})
+
+
+def backend(app: Flask) -> SearchBackend:
+    """This process's search backend, opened on first use (after a worker fork, never before)."""
+    st = state(app)
+    if st.search is None:
+        options = WhooshOptions(writer_timeout=float(app.config["SEARCH_WRITER_TIMEOUT"]))
+        st.search = open_backend(app.config["SEARCH_URL"], options)
+    return st.search
+
+
+def request_for(actor: Actor, **kwargs: Any) -> SearchRequest:
+    """A search request confined to what ``actor`` may see: a unit's own cases, personal data for the desk only."""
+    restrict = None if actor.role in STAFF else ([str(actor.unit_id)] if actor.unit_id else [])
+    return SearchRequest(restrict_unit_ids=restrict, include_private=actor.role in STAFF, **kwargs)
+
+
+def _index_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
+    ids = sorted({int(item.key) for item in items if item.key.isdigit()})
+    try:
+        backend(app).index_documents(indexing.documents(session, ids))
+    except IndexUnavailableError as err:
+        for item in items:
+            outbox.mark_failed(session, item.id, str(err))
+        return []
+    return [item.id for item in items]
+
+
+def rebuild(app: Flask, on_progress: Callable[[int], None] | None = None, batch: int = 500) -> int:
+    """Index every case from the database afresh; returns the number of cases."""
+    index = backend(app)
+    index.clear()
+    with state(app).sessions() as session:
+        ids = indexing.all_case_ids(session)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            index.index_documents(indexing.documents(session, chunk))
+            session.expunge_all()
+            if on_progress:
+                on_progress(len(chunk))
+    return len(ids)
+
+
+def check(app: Flask, repair: bool = False) -> dict[str, list[str]]:
+    """Compare database and index: cases missing from the index, indexed with an old version, or not in the database."""
+    index = backend(app)
+    with state(app).sessions() as session:
+        truth = indexing.versions(session)
+        indexed = index.stored_versions()
+        report = {
+            "missing": sorted(set(truth) - set(indexed), key=int),
+            "stale": sorted((k for k in truth if k in indexed and indexed[k] != truth[k]), key=int),
+            "extra": sorted(set(indexed) - set(truth), key=lambda k: (len(k), k)),
+        }
+        if repair:
+            fix = [int(k) for k in report["missing"] + report["stale"]]
+            for start in range(0, len(fix), 500):
+                index.index_documents(indexing.documents(session, fix[start:start + 500]))
+            if report["extra"]:
+                index.delete(report["extra"])
+    return report
+
+
+index_cli = AppGroup("index", help="The search index.")
+
+
+@index_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Rebuild the whole index from the database."""
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with state(app).sessions() as session:
+        total = len(indexing.all_case_ids(session))
+    with tqdm(total=total, unit="case", desc="indexing") as bar:
+        done = rebuild(app, bar.update)
+    click.echo(f"indexed {done} case(s)")
+
+
+@index_cli.command("check")
+@click.option("--repair/--no-repair", default=True, show_default=True, help="Fix what differs.")
+@click.option("--json", "as_json", is_flag=True)
+def check_command(repair: bool, as_json: bool) -> None:
+    """Compare the index with the database (and repair it)."""
+    from flask import current_app
+
+    report = check(current_app._get_current_object(), repair=repair)  # type: ignore[attr-defined]
+    if as_json:
+        click.echo(json.dumps({**report, "repaired": repair}))
+    else:
+        click.echo(", ".join(f"{k}: {len(v)}" for k, v in report.items()) + (" (repaired)" if repair else ""))
+
+
+@click.command("search")
+@with_appcontext
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--page", default=1, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+def search_command(query: str, as_json: bool, page: int, sort: str) -> None:
+    """Search the archive (as an administrator)."""
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        result = backend(app).search(request_for(Actor(None, "admin"), query=query, page=page, sort=sort))
+    except QueryError as err:
+        raise click.ClickException(str(err)) from err
+    if as_json:
+        click.echo(json.dumps({"total": result.total, "page": result.page, "facets": result.facets,
+                               "hits": [{"number": h.number, "title": h.title, "status": h.status,
+                                         "score": h.score, "snippet": h.snippet} for h in result.hits]},
+                              ensure_ascii=False, indent=2))
+        return
+    for hit in result.hits:
+        click.echo(f"{hit.number}  {hit.status or '':<11} {hit.title or ''}")
+    click.echo(f"{result.total} result(s)")
+
+
+def init_app(app: Flask) -> None:
+    register_outbox_handler(app, outbox.INDEX_CASE, _index_items)
+    app.cli.add_command(index_cli)
+    app.cli.add_command(search_command)
+
+
+def similar_cases(app: Flask, actor: Actor, case_id: int, limit: int = 5) -> list[Any]:
+    """Cases that read like ``case_id`` (for spotting duplicates); empty when the index cannot answer now."""
+    restrict = request_for(actor).restrict_unit_ids
+    try:
+        return backend(app).similar(str(case_id), restrict_unit_ids=restrict, limit=limit)
+    except (IndexUnavailableError, QueryError):
+        app.logger.warning("similar cases unavailable for case %s", case_id)
+        return []
