@@ -337,3 +337,7 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# Supervision and disclosure tables live in their own module; importing it here registers them on Base.
+import cases.models_disclosure  # noqa: E402,F401

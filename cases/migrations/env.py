@@ -3,6 +3,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from cases.models import Base
+import cases.models_disclosure  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

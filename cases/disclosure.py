@@ -1,0 +1,230 @@
+"""Publishing letters and replies: only with the citizen's consent, only after staff approve the redacted text.
+
+The public archive and the API read the ``Publication`` table and nothing else, so an original text can reach
+the public only through :func:`publish`, which redacts again whatever the reviewer submits.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from cases import events
+from cases.context import Actor, Policy
+from cases.errors import NotFound, TransitionError, ValidationError
+from cases.models import Case, utcnow
+from cases.models_disclosure import ApiKey, Publication
+from cases.redaction import Known, redact
+from cases.workflow import Status
+
+PUBLISHABLE = (Status.REPLIED, Status.CLOSED)
+REVIEWER_ROLES = frozenset({"clerk", "supervisor", "admin"})
+PUBLISHED, WITHDRAWN = "published", "withdrawn"
+LETTER_SEPARATOR = "\n\n———\n\n"
+
+
+def known_personal(case: Case) -> Known:
+    """Everything on file that names or reaches the citizen: their record and every letter's sender fields."""
+    names, phones, emails, addresses = set(), set(), set(), set()
+    people = [case.citizen] if case.citizen else []
+    for person in people:
+        names.add(person.name), phones.add(person.phone), emails.add(person.email), addresses.add(person.address)
+    for letter in case.letters:
+        names.add(letter.sender_name), phones.add(letter.sender_phone)
+        emails.add(letter.sender_email), addresses.add(letter.sender_address)
+
+    def clean(values: set[str]) -> tuple[str, ...]:
+        return tuple(sorted({v.strip() for v in values if v and v.strip()}, key=len, reverse=True))
+
+    return Known(names=clean(names), phones=clean(phones), emails=clean(emails), addresses=clean(addresses))
+
+
+@dataclass(frozen=True)
+class PublicationDraft:
+    """The automatically redacted texts a reviewer starts from, with how many items were taken out."""
+
+    subject: str
+    letter_text: str
+    reply_text: str
+    removed: dict[str, int]
+
+
+def _letters_text(case: Case) -> str:
+    return LETTER_SEPARATOR.join(letter.body.strip() for letter in case.letters
+                                 if not letter.automatic and letter.body.strip())
+
+
+def _reply_text(case: Case) -> str:
+    sent = [r for r in case.replies if r.status == "sent"] or list(case.replies)
+    return sent[-1].body.strip() if sent else ""
+
+
+def check_publishable(case: Case) -> None:
+    if not case.consent_to_publish:
+        raise ValidationError("The citizen did not consent to publication.")
+    if case.status not in PUBLISHABLE:
+        raise ValidationError("Only replied or closed cases can be published.")
+
+
+def prepare(case: Case) -> PublicationDraft:
+    """Redact the case's subject, letters and reply automatically, for the reviewer's preview."""
+    check_publishable(case)
+    known = known_personal(case)
+    removed = {k: 0 for k in ("name", "phone", "email", "id", "address")}
+    texts = []
+    for text in (case.subject, _letters_text(case), _reply_text(case)):
+        result = redact(text, known)
+        for kind, count in result.counts().items():
+            removed[kind] += count
+        texts.append(result.text)
+    return PublicationDraft(texts[0], texts[1], texts[2], removed)
+
+
+def candidates(session: Session, limit: int = 100) -> list[Case]:
+    """Consented, answered cases not yet reviewed for publication, oldest first."""
+    reviewed = select(Publication.case_id)
+    return list(session.scalars(select(Case).where(Case.consent_to_publish, Case.status.in_(PUBLISHABLE),
+                                                   Case.id.not_in(reviewed))
+                                .order_by(Case.received_at).limit(limit)))
+
+
+def publish(session: Session, policy: Policy, case: Case, actor: Actor, *, subject: str, letter_text: str,
+            reply_text: str) -> Publication:
+    """Publish the reviewer's texts; they are redacted once more, so a known detail typed back in is removed."""
+    if actor.role not in REVIEWER_ROLES:
+        raise TransitionError(f"The role {actor.role} may not publish cases.")
+    check_publishable(case)
+    subject, letter_text = (subject or "").strip(), (letter_text or "").strip()
+    if not subject or not letter_text:
+        raise ValidationError("A published case needs a subject and the letter's text.")
+    known = known_personal(case)
+    publication = session.scalar(select(Publication).where(Publication.case_id == case.id))
+    if publication is None:
+        publication = Publication(case_id=case.id)
+        session.add(publication)
+    reply_event = next((e for e in reversed(case.events) if e.action == "reply"), None)
+    publication.status = PUBLISHED
+    publication.number = case.number
+    publication.kind = case.kind.value
+    publication.category = case.category.name if case.category else ""
+    publication.unit_name = case.unit.name if case.unit else ""
+    publication.subject = redact(subject, known).text[:300]
+    publication.letter_text = redact(letter_text, known).text
+    publication.reply_text = redact((reply_text or "").strip(), known).text
+    publication.received_on = policy.local_date(case.received_at)
+    publication.replied_on = policy.local_date(reply_event.at) if reply_event else None
+    publication.satisfaction = case.satisfaction.value if case.satisfaction else ""
+    publication.approved_by_id = actor.user_id
+    publication.published_at = utcnow()
+    publication.withdrawn_at = None
+    events.record(session, case, actor, "published", note="published in the public archive")
+    return publication
+
+
+def decline(session: Session, case: Case, actor: Actor, reason: str) -> Publication:
+    """Decide not to publish a consented case (it leaves the review list); recorded with the reason."""
+    if actor.role not in REVIEWER_ROLES:
+        raise TransitionError(f"The role {actor.role} may not review publications.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("A reason is required.")
+    publication = session.scalar(select(Publication).where(Publication.case_id == case.id))
+    if publication is None:
+        publication = Publication(case_id=case.id, number=case.number, kind=case.kind.value, subject="",
+                                  letter_text="", received_on=case.received_at.date())
+        session.add(publication)
+    publication.status = WITHDRAWN
+    publication.subject = publication.letter_text = publication.reply_text = ""
+    publication.withdrawn_at = utcnow()
+    events.record(session, case, actor, "publication_withdrawn", note=reason)
+    return publication
+
+
+def withdraw(session: Session, case: Case, actor: Actor, reason: str) -> Publication:
+    """Take a published case out of the archive (its texts are blanked, the decision is recorded)."""
+    return decline(session, case, actor, reason)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def public_list(session: Session, *, query: str = "", page: int = 1, per_page: int = 20
+                ) -> tuple[Sequence[Publication], int]:
+    """A page of published cases, newest first, optionally matching every word of ``query`` (redacted text)."""
+    stmt = select(Publication).where(Publication.status == PUBLISHED)
+    for word in (query or "").split()[:8]:
+        like = _like_pattern(word[:100])
+        stmt = stmt.where(or_(Publication.subject.ilike(like, escape="\\"),
+                              Publication.letter_text.ilike(like, escape="\\"),
+                              Publication.reply_text.ilike(like, escape="\\"),
+                              Publication.number.ilike(like, escape="\\")))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Publication.published_at.desc(), Publication.id.desc())
+                           .offset(max(page - 1, 0) * per_page).limit(per_page)).all()
+    return rows, total
+
+
+def public_get(session: Session, number: str) -> Publication:
+    publication = session.scalar(select(Publication).where(Publication.number == (number or "").strip(),
+                                                           Publication.status == PUBLISHED))
+    if publication is None:
+        raise NotFound("No published case has this number.")
+    return publication
+
+
+def case_for_review(session: Session, number: str) -> Case:
+    case = session.scalar(select(Case).where(Case.number == number).options(
+        selectinload(Case.letters), selectinload(Case.replies), selectinload(Case.events)))
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+def publication_of(session: Session, case: Case) -> Publication | None:
+    return session.scalar(select(Publication).where(Publication.case_id == case.id))
+
+
+# ---- API keys ---------------------------------------------------------------------------------------------------
+
+def _hash_key(secret: str) -> str:
+    # Keys are 32 random bytes, so a plain SHA-256 is enough: there is nothing to guess, unlike a password.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(session: Session, name: str) -> tuple[ApiKey, str]:
+    """A new key for ``name``; the secret is returned once and only its hash is stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("An API key needs a name (who uses it).")
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(name=name[:200], key_hash=_hash_key(secret))
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def check_api_key(session: Session, secret: str | None) -> ApiKey | None:
+    """The active key matching ``secret``, or None."""
+    if not secret or len(secret) > 200:
+        return None
+    digest = _hash_key(secret)
+    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.active))
+    if key is None or not hmac.compare_digest(key.key_hash, digest):
+        return None
+    key.last_used_at = utcnow()
+    return key
+
+
+def revoke_api_key(session: Session, key_id: int) -> None:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound("No such API key.")
+    key.active = False
+

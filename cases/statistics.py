@@ -1,0 +1,376 @@
+"""Figures over many cases, computed by the database (GROUP BY), never by looping over cases in Python.
+
+Periods are the office's local dates; on PostgreSQL local days come from ``AT TIME ZONE``, on SQLite from the
+zone's current UTC offset (exact for zones without daylight saving time, such as Asia/Shanghai).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from cases.errors import ValidationError
+from cases.models import Case, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit
+from cases.workflow import OPEN_STATUSES, Status
+
+GOOD_RATINGS = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
+DONE_STATUSES = (Status.REPLIED, Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates from ``start`` up to, not including, ``end``."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValidationError("A period must end after it starts.")
+        if (self.end - self.start).days > 3700:
+            raise ValidationError("A period may not be longer than ten years.")
+
+    @classmethod
+    def parse(cls, start: str | None, end: str | None, *, default_days: int, today: date) -> Period:
+        """A period from ISO strings (inclusive end date as people write it), or the last ``default_days``."""
+        try:
+            first = date.fromisoformat(start) if start else today - timedelta(days=default_days - 1)
+            last = date.fromisoformat(end) if end else today
+        except ValueError as exc:
+            raise ValidationError("Dates are written YYYY-MM-DD.") from exc
+        return cls(first, last + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start)
+
+    def instants(self, tz: str) -> tuple[datetime, datetime]:
+        """The period as UTC instants (for comparing with stored timestamps)."""
+        zone = ZoneInfo(tz)
+        return (datetime.combine(self.start, time(), zone).astimezone(timezone.utc),
+                datetime.combine(self.end, time(), zone).astimezone(timezone.utc))
+
+    def day_list(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range(self.days)]
+
+
+# ---- dialect helpers ----------------------------------------------------------------------------------------------
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _offset_modifier(tz: str) -> str:
+    offset = datetime.now(timezone.utc).astimezone(ZoneInfo(tz)).utcoffset() or timedelta()
+    return f"{int(offset.total_seconds() // 60):+d} minutes"
+
+
+def local_day(session: Session, column: Any, tz: str) -> ColumnElement[str]:
+    """``YYYY-MM-DD`` of a timestamp column in the office's time zone, as SQL."""
+    if _dialect(session) == "postgresql":
+        return func.to_char(func.timezone(tz, column), "YYYY-MM-DD")
+    return func.date(column, _offset_modifier(tz))
+
+
+def local_month(session: Session, column: Any, tz: str) -> ColumnElement[str]:
+    """``YYYY-MM`` of a timestamp column in the office's time zone, as SQL."""
+    if _dialect(session) == "postgresql":
+        return func.to_char(func.timezone(tz, column), "YYYY-MM")
+    return func.strftime("%Y-%m", column, _offset_modifier(tz))
+
+
+def days_between(session: Session, start: Any, end: Any) -> ColumnElement[float]:
+    """Calendar days (fractional) from ``start`` to ``end``, as SQL."""
+    if _dialect(session) == "postgresql":
+        return func.extract("epoch", end - start) / 86400.0
+    return func.julianday(end) - func.julianday(start)
+
+
+def _rate(part: int | None, whole: int | None) -> float | None:
+    return (part or 0) / whole if whole else None
+
+
+# ---- unit performance ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitPerformance:
+    """One unit's figures over a period (cases received in the period and dispatched to the unit)."""
+
+    unit_id: int
+    unit: str
+    kind: str
+    received: int
+    answered: int
+    on_time: int
+    avg_days_to_feedback: float | None
+    returned: int
+    replied: int
+    rated: int
+    satisfied: int
+    extensions: int
+    supervised: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.on_time, self.answered)
+
+    @property
+    def return_rate(self) -> float | None:
+        return _rate(self.returned, self.received + self.returned)
+
+    @property
+    def reply_rate(self) -> float | None:
+        return _rate(self.replied, self.received)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _rate(self.satisfied, self.rated)
+
+
+PERFORMANCE_SORTS = ("unit", "received", "on_time_rate", "avg_days_to_feedback", "return_rate", "reply_rate",
+                     "satisfaction_rate", "returned", "extensions")
+
+
+def _first_feedback(start: datetime, end: datetime) -> Any:
+    return (select(Feedback.case_id.label("case_id"), func.min(Feedback.created_at).label("first_at"))
+            .join(Case, Case.id == Feedback.case_id)
+            .where(Case.received_at >= start, Case.received_at < end)
+            .group_by(Feedback.case_id).subquery("ff"))
+
+
+def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "unit",
+                     descending: bool = False) -> list[UnitPerformance]:
+    """Every active unit's performance over ``period``: a handful of aggregate queries, whatever the case count."""
+    if sort not in PERFORMANCE_SORTS:
+        raise ValidationError(f"Cannot sort by {sort}.")
+    start, end = period.instants(tz)
+    ff = _first_feedback(start, end)
+    # The deadline in force when the unit answered: the last deadline set at or before the first feedback.
+    deadline = (select(Event.case_id.label("case_id"), func.max(Event.data["to"].as_string()).label("due"))
+                .join(ff, ff.c.case_id == Event.case_id)
+                .where(Event.action == "deadline", Event.at <= ff.c.first_at)
+                .group_by(Event.case_id).subquery("dl"))
+    replied = (select(Reply.case_id.label("case_id")).join(Case, Case.id == Reply.case_id)
+               .where(Case.received_at >= start, Case.received_at < end).distinct().subquery("rp"))
+    answered_day = local_day(session, ff.c.first_at, tz)
+    main = (
+        select(Unit.id, Unit.name, Unit.kind,
+               func.count(Case.id),
+               func.count(ff.c.case_id),
+               func.sum(case((and_(deadline.c.due.is_not(None), answered_day <= deadline.c.due), 1), else_=0)),
+               func.avg(days_between(session, Case.received_at, ff.c.first_at)),
+               func.count(replied.c.case_id),
+               func.count(Case.satisfaction),
+               func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)),
+               func.sum(case((Case.supervised, 1), else_=0)))
+        .select_from(Unit)
+        .outerjoin(Case, and_(Case.unit_id == Unit.id, Case.received_at >= start, Case.received_at < end))
+        .outerjoin(ff, ff.c.case_id == Case.id)
+        .outerjoin(deadline, deadline.c.case_id == Case.id)
+        .outerjoin(replied, replied.c.case_id == Case.id)
+        .where(Unit.active)
+        .group_by(Unit.id, Unit.name, Unit.kind)
+    )
+    returns = _event_counts_by_unit_in_data(session, "return", start, end)
+    extensions = dict(session.execute(
+        select(Case.unit_id, func.count(Event.id)).join(Case, Case.id == Event.case_id)
+        .where(Event.action == "request_extension", Event.at >= start, Event.at < end)
+        .group_by(Case.unit_id)).all())
+    rows = [UnitPerformance(unit_id=r[0], unit=r[1], kind=r[2], received=r[3] or 0, answered=r[4] or 0,
+                            on_time=int(r[5] or 0), avg_days_to_feedback=float(r[6]) if r[6] is not None else None,
+                            returned=returns.get(r[0], 0), replied=r[7] or 0, rated=r[8] or 0,
+                            satisfied=int(r[9] or 0), extensions=extensions.get(r[0], 0), supervised=int(r[10] or 0))
+            for r in session.execute(main).all()]
+    return sort_performance(rows, sort, descending)
+
+
+def _event_counts_by_unit_in_data(session: Session, action: str, start: datetime, end: datetime) -> dict[int, int]:
+    """Events of ``action`` per unit recorded in the event's data (a return clears the case's unit)."""
+    unit_id = Event.data["unit_id"].as_integer()
+    rows = session.execute(select(unit_id, func.count(Event.id))
+                           .where(Event.action == action, Event.at >= start, Event.at < end)
+                           .group_by(unit_id)).all()
+    return {int(u): n for u, n in rows if u is not None}
+
+
+def sort_performance(rows: Sequence[UnitPerformance], sort: str, descending: bool) -> list[UnitPerformance]:
+    """Rows sorted by a column; units without a figure go last whichever the direction."""
+    def key(row: UnitPerformance) -> tuple:
+        value = getattr(row, sort)
+        if isinstance(value, str):
+            value = value.casefold()
+        return (value is None, value if not descending or value is None or isinstance(value, str) else -value)
+
+    ordered = sorted(rows, key=key)
+    if descending and sort == "unit":
+        ordered.reverse()
+    return ordered
+
+
+PERFORMANCE_COLUMNS = ("unit", "received", "answered", "on_time_rate", "avg_days_to_feedback", "returned",
+                       "return_rate", "replied", "reply_rate", "rated", "satisfaction_rate", "extensions", "supervised")
+
+
+def performance_table(rows: Iterable[UnitPerformance]) -> list[list[Any]]:
+    """Rows as plain values (rates as fractions rounded to 4 places), for CSV and XLSX export."""
+    out = []
+    for row in rows:
+        line = []
+        for column in PERFORMANCE_COLUMNS:
+            value = getattr(row, column)
+            line.append(round(value, 4) if isinstance(value, float) else ("" if value is None else value))
+        out.append(line)
+    return out
+
+
+# ---- dashboard -------------------------------------------------------------------------------------------------
+
+def cases_per_day(session: Session, period: Period, tz: str, by: str) -> dict[str, dict[str, int]]:
+    """Cases received per local day, split by ``kind``, ``channel`` or ``urgent``: {key: {day: count}}."""
+    columns = {"kind": Case.kind, "channel": Case.channel, "urgent": Case.urgent}
+    if by not in columns:
+        raise ValidationError(f"Cannot split cases by {by}.")
+    start, end = period.instants(tz)
+    day = local_day(session, Case.received_at, tz)
+    rows = session.execute(select(day, columns[by], func.count(Case.id))
+                           .where(Case.received_at >= start, Case.received_at < end)
+                           .group_by(day, columns[by])).all()
+    out: dict[str, dict[str, int]] = {}
+    for day_value, key, count in rows:
+        name = key.value if hasattr(key, "value") else ("urgent" if key is True else "normal" if key is False
+                                                         else str(key))
+        out.setdefault(name, {})[str(day_value)] = count
+    return out
+
+
+def total_cases(session: Session, period: Period, tz: str) -> int:
+    start, end = period.instants(tz)
+    return session.scalar(select(func.count(Case.id)).where(Case.received_at >= start, Case.received_at < end)) or 0
+
+
+def top_categories(session: Session, period: Period, tz: str, limit: int = 10) -> list[tuple[str, int]]:
+    """The categories with most cases in ``period``."""
+    start, end = period.instants(tz)
+    n = func.count(Case.id)
+    return [(name, count) for name, count in session.execute(
+        select(Category.name, n).join(Case, Case.category_id == Category.id)
+        .where(Case.received_at >= start, Case.received_at < end)
+        .group_by(Category.name).order_by(n.desc(), Category.name).limit(limit)).all()]
+
+
+def top_districts(session: Session, period: Period, tz: str, limit: int = 10) -> list[tuple[str, int]]:
+    """The districts and counties with most cases dispatched to them in ``period``."""
+    start, end = period.instants(tz)
+    n = func.count(Case.id)
+    return [(name, count) for name, count in session.execute(
+        select(Unit.name, n).join(Case, Case.unit_id == Unit.id)
+        .where(Unit.kind.in_(("district", "county")), Case.received_at >= start, Case.received_at < end)
+        .group_by(Unit.name).order_by(n.desc(), Unit.name).limit(limit)).all()]
+
+
+def urgent_open_cases(session: Session, limit: int = 20) -> list[Case]:
+    """Urgent cases still open, oldest first (they wait longest)."""
+    return list(session.scalars(select(Case).where(Case.urgent, Case.status.in_(OPEN_STATUSES))
+                                .order_by(Case.received_at).limit(limit)))
+
+
+def period_texts(session: Session, period: Period, tz: str, *, limit: int = 4000, body_chars: int = 300) -> list[str]:
+    """Subjects and the start of the letters of cases received in ``period`` (newest first, at most ``limit``)."""
+    start, end = period.instants(tz)
+    rows = session.execute(select(Case.subject, func.substr(Letter.body, 1, body_chars))
+                           .join(Letter, Letter.case_id == Case.id)
+                           .where(Case.received_at >= start, Case.received_at < end)
+                           .order_by(Case.received_at.desc()).limit(limit)).all()
+    return [f"{subject}\n{body or ''}" for subject, body in rows]
+
+
+@dataclass(frozen=True)
+class Topic:
+    term: str
+    current: int
+    previous: int
+    score: float
+
+
+def rising_topics(current: Sequence[str], previous: Sequence[str], tokenize: Callable[[str], Iterable[str]], *,
+                  limit: int = 10, min_count: int = 2) -> list[Topic]:
+    """Terms whose share of letters grew most against the previous period (document frequency, scaled)."""
+    def doc_freq(texts: Sequence[str]) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(set(tokenize(text)))
+        return counts
+
+    now, before = doc_freq(current), doc_freq(previous)
+    scale = len(current) / len(previous) if previous else 1.0
+    topics = []
+    for term, count in now.items():
+        if count < min_count:
+            continue
+        expected = before.get(term, 0) * scale
+        topics.append(Topic(term, count, before.get(term, 0), round(count - expected, 2)))
+    topics.sort(key=lambda t: (-t.score, -t.current, t.term))
+    return [t for t in topics[:limit] if t.score > 0]
+
+
+# ---- public statistics -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """Cases dispatched to a unit and received in a month; ``unit`` is "" for the whole office."""
+
+    month: str
+    unit: str
+    cases: int
+    answered: int
+    resolved: int
+    rated: int
+    satisfied: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return _rate(self.answered, self.cases)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return _rate(self.resolved, self.cases)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _rate(self.satisfied, self.rated)
+
+
+def monthly_figures(session: Session, period: Period, tz: str, *, per_unit: bool) -> list[MonthFigures]:
+    """Response, resolution and satisfaction per month (and per unit), for the public statistics page."""
+    start, end = period.instants(tz)
+    month = local_month(session, Case.received_at, tz)
+    answered = (select(Feedback.case_id.label("case_id")).join(Case, Case.id == Feedback.case_id)
+                .where(Case.received_at >= start, Case.received_at < end).distinct().subquery("fb"))
+    keys: list[Any] = [month, Unit.name] if per_unit else [month]
+    stmt = (select(*keys, func.count(Case.id), func.count(answered.c.case_id),
+                   func.sum(case((Case.status == Status.CLOSED, 1), else_=0)), func.count(Case.satisfaction),
+                   func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)))
+            .join(Unit, Unit.id == Case.unit_id)
+            .outerjoin(answered, answered.c.case_id == Case.id)
+            .where(Case.received_at >= start, Case.received_at < end)
+            .group_by(*keys).order_by(*keys))
+    out = []
+    for row in session.execute(stmt).all():
+        values = list(row) if per_unit else [row[0], "", *row[1:]]
+        m, u, n, a, r, rated, good = values
+        out.append(MonthFigures(str(m), u or "", n, int(a or 0), int(r or 0), rated or 0, int(good or 0)))
+    return out

@@ -1,0 +1,223 @@
+"""Supervising units: overdue and near-due cases, reminder / chase / escalation notices, the supervise flag.
+
+Each notice is sent once per case and deadline: sending records an event (``reminder``, ``chase``,
+``escalation``) carrying the deadline, and the next run skips cases that have that event. The mail itself goes
+through the outbox, so it leaves only after the commit that records it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from cases import events, outbox
+from cases.context import SYSTEM, Actor, Policy
+from cases.errors import NotFound, TransitionError, ValidationError
+from cases.models import Case, Event, Role, Unit, User
+from cases.workflow import OPEN_STATUSES, UNIT_CLOCK
+
+REMINDER, CHASE, ESCALATION, SUPERVISE = "reminder", "chase", "escalation", "supervise"
+NOTICE_ACTIONS = (REMINDER, CHASE, ESCALATION)
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    """When notices go out, in working days around a case's deadline."""
+
+    reminder_days_before: int = 2
+    chase_days_after: int = 1
+    escalate_days_after: int = 3
+
+    def __post_init__(self) -> None:
+        if min(self.reminder_days_before, self.chase_days_after, self.escalate_days_after) < 0:
+            raise ValidationError("Notice days cannot be negative.")
+        if self.escalate_days_after < self.chase_days_after:
+            raise ValidationError("Escalation cannot come before the chase notice.")
+
+
+@dataclass(frozen=True)
+class UnitDeadlines:
+    """A unit's open cases against the clock."""
+
+    unit_id: int
+    unit: str
+    open_cases: int
+    near_due: int
+    overdue: int
+    supervised: int
+    pending_extensions: int
+
+
+def unit_deadlines(session: Session, policy: Policy, today: date, near_days: int = 2) -> list[UnitDeadlines]:
+    """Per active unit: open cases on its clock, how many are due within ``near_days`` working days and overdue."""
+    horizon = policy.calendar.add_working_days(today, near_days)
+    on_clock = and_(Case.unit_id == Unit.id, Case.status.in_(UNIT_CLOCK))
+    rows = session.execute(
+        select(Unit.id, Unit.name, func.count(Case.id),
+               func.sum(case((and_(Case.due_date >= today, Case.due_date <= horizon), 1), else_=0)),
+               func.sum(case((Case.due_date < today, 1), else_=0)),
+               func.sum(case((Case.supervised, 1), else_=0)),
+               func.sum(case((Case.extension_requested_days.is_not(None), 1), else_=0)))
+        .select_from(Unit).outerjoin(Case, on_clock).where(Unit.active)
+        .group_by(Unit.id, Unit.name).order_by(Unit.name)).all()
+    return [UnitDeadlines(r[0], r[1], r[2] or 0, int(r[3] or 0), int(r[4] or 0), int(r[5] or 0), int(r[6] or 0))
+            for r in rows]
+
+
+def cases_against_clock(session: Session, policy: Policy, today: date, *, unit_id: int | None = None,
+                        near_days: int = 2, limit: int = 500) -> list[Case]:
+    """Open cases on a unit's clock that are overdue or due within ``near_days`` working days, earliest first."""
+    horizon = policy.calendar.add_working_days(today, near_days)
+    stmt = (select(Case).where(Case.status.in_(UNIT_CLOCK), Case.due_date.is_not(None), Case.due_date <= horizon)
+            .options(selectinload(Case.unit)).order_by(Case.due_date, Case.id).limit(limit))
+    if unit_id is not None:
+        stmt = stmt.where(Case.unit_id == unit_id)
+    return list(session.scalars(stmt))
+
+
+def _recipients(session: Session, unit: Unit) -> list[str]:
+    """The unit's mailbox and its active handlers' addresses."""
+    handlers = session.scalars(select(User.email).where(User.unit_id == unit.id, User.active,
+                                                        User.role == Role.UNIT, User.email != "")).all()
+    seen: list[str] = []
+    for address in [unit.email, *handlers]:
+        if address and address.lower() not in (s.lower() for s in seen):
+            seen.append(address)
+    return seen
+
+
+def _notice_text(kind: str, case: Case, due: date, note: str = "") -> tuple[str, str]:
+    lines = {
+        REMINDER: f"Case {case.number} “{case.subject}” is due on {due.isoformat()}. Please give your feedback "
+                  "before the deadline.",
+        CHASE: f"Case {case.number} “{case.subject}” was due on {due.isoformat()} and has no feedback yet. "
+               "Please answer without delay.",
+        ESCALATION: f"Case {case.number} “{case.subject}”, handled by {case.unit.name if case.unit else 'your unit'}"
+                    f", was due on {due.isoformat()} and is still unanswered. It is now under supervision.",
+        SUPERVISE: f"Case {case.number} “{case.subject}” has been placed under supervision by the office.",
+    }
+    subjects = {REMINDER: "Reminder", CHASE: "Overdue", ESCALATION: "Escalation", SUPERVISE: "Supervision"}
+    body = lines[kind] + (f"\n\nNote from the office: {note}" if note else "")
+    return f"[{subjects[kind]}] Case {case.number}", body
+
+
+def _enqueue_notice(session: Session, kind: str, case: Case, to: list[str], due: date | None, note: str = "") -> None:
+    subject, body = _notice_text(kind, case, due or date.min, note)
+    key = f"notice:{kind}:{case.id}:{due.isoformat() if due else 'none'}"
+    outbox.enqueue(session, outbox.SEND_MAIL, key,
+                   {"kind": "notice", "notice": kind, "to": to, "subject": subject, "body": body, "case_id": case.id})
+
+
+def _sent(session: Session, case_ids: Sequence[int]) -> set[tuple[int, str, str]]:
+    """(case id, notice, deadline) already sent for these cases."""
+    sent: set[tuple[int, str, str]] = set()
+    for chunk_start in range(0, len(case_ids), 500):
+        chunk = case_ids[chunk_start:chunk_start + 500]
+        for case_id, action, data in session.execute(
+                select(Event.case_id, Event.action, Event.data)
+                .where(Event.case_id.in_(chunk), Event.action.in_(NOTICE_ACTIONS))):
+            sent.add((case_id, action, str((data or {}).get("due"))))
+    return sent
+
+
+def due_notices(case_due: date, today: date, policy: Policy, settings: NoticeSettings) -> list[str]:
+    """Which notices a case due on ``case_due`` calls for on ``today`` (before the once-only check)."""
+    cal = policy.calendar
+    kinds = []
+    if today <= case_due <= cal.add_working_days(today, settings.reminder_days_before):
+        kinds.append(REMINDER)
+    if today >= cal.add_working_days(case_due, settings.chase_days_after) and today > case_due:
+        kinds.append(CHASE)
+    if today >= cal.add_working_days(case_due, settings.escalate_days_after) and today > case_due:
+        kinds.append(ESCALATION)
+    return kinds
+
+
+def send_notices(session: Session, policy: Policy, settings: NoticeSettings, today: date | None = None,
+                 ) -> dict[str, int]:
+    """Queue every reminder, chase and escalation that is due today and not yet sent; returns counts by kind.
+
+    The caller commits; running twice on the same day sends nothing the second time.
+    """
+    today = today or policy.today()
+    horizon = policy.calendar.add_working_days(today, settings.reminder_days_before)
+    counts = {kind: 0 for kind in NOTICE_ACTIONS}
+    candidates = list(session.scalars(
+        select(Case).where(Case.status.in_(UNIT_CLOCK), Case.due_date.is_not(None), Case.due_date <= horizon,
+                           Case.unit_id.is_not(None))
+        .options(selectinload(Case.unit)).order_by(Case.id)))
+    sent = _sent(session, [c.id for c in candidates])
+    for item in candidates:
+        due = item.due_date
+        for kind in due_notices(due, today, policy, settings):
+            if (item.id, kind, due.isoformat()) in sent:
+                continue
+            if kind == ESCALATION:
+                to = [item.unit.head_email] if item.unit.head_email else _recipients(session, item.unit)
+                item.supervised = True
+            else:
+                to = _recipients(session, item.unit)
+            if to:
+                _enqueue_notice(session, kind, item, to, due)
+            events.record(session, item, SYSTEM, kind, note=f"{kind} notice for the deadline {due.isoformat()}",
+                          data={"due": due.isoformat(), "to": to})
+            counts[kind] += 1
+    return counts
+
+
+def supervise(session: Session, policy: Policy, case: Case, actor: Actor, note: str) -> None:
+    """Put an open case under supervision: the flag shows on the case, the unit and its head are told why."""
+    if actor.role not in SUPERVISOR_ROLES:
+        raise TransitionError(f"The role {actor.role} may not supervise a case.")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError("A note for the unit is required.")
+    if case.status not in OPEN_STATUSES:
+        raise ValidationError("Only open cases can be supervised.")
+    if case.supervised:
+        raise ValidationError("The case is already under supervision.")
+    case.supervised = True
+    events.record(session, case, actor, SUPERVISE, note=note, data={"unit_id": case.unit_id})
+    if case.unit is not None:
+        to = _recipients(session, case.unit) + ([case.unit.head_email] if case.unit.head_email else [])
+        if to:
+            _enqueue_notice(session, SUPERVISE, case, to, case.due_date, note)
+    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
+
+
+def end_supervision(session: Session, policy: Policy, case: Case, actor: Actor, note: str = "") -> None:
+    """Lift the supervise flag (recorded)."""
+    if actor.role not in SUPERVISOR_ROLES:
+        raise TransitionError(f"The role {actor.role} may not supervise a case.")
+    if not case.supervised:
+        raise ValidationError("The case is not under supervision.")
+    case.supervised = False
+    events.record(session, case, actor, "supervision_ended", note=(note or "").strip())
+
+
+def supervision_notes(session: Session, case: Case) -> list[Event]:
+    """The supervise and escalation events of a case, newest first (what the unit is shown)."""
+    return list(session.scalars(select(Event).where(Event.case_id == case.id,
+                                                    Event.action.in_((SUPERVISE, ESCALATION)))
+                                .order_by(Event.id.desc())))
+
+
+def supervised_cases(session: Session, unit_id: int | None = None, limit: int = 200) -> list[Case]:
+    """Open cases under supervision (a unit handler passes its own unit)."""
+    stmt = (select(Case).where(Case.supervised, Case.status.in_(OPEN_STATUSES)).options(selectinload(Case.unit))
+            .order_by(Case.due_date, Case.id).limit(limit))
+    if unit_id is not None:
+        stmt = stmt.where(Case.unit_id == unit_id)
+    return list(session.scalars(stmt))
+
+
+def get_open_case(session: Session, number: str) -> Case:
+    found = session.scalar(select(Case).where(Case.number == number))
+    if found is None:
+        raise NotFound("No such case.")
+    return found
+
