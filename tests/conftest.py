@@ -16,12 +16,18 @@ from flask.testing import FlaskClient
 
 from cases import demo
 from cases.db import make_engine, upgrade
+# Server fixtures are imported here, once: a session fixture imported into several test modules would be a
+# separate fixture per module, and start its server once per module.
+from tests.servers.chromium import chromium_browser, page  # noqa: F401
+from tests.servers.dovecot import dovecot  # noqa: F401
 from tests.servers.postgres import (  # noqa: F401
     fresh_postgres_database,
     module_postgres_url,
     postgres_server,
     postgres_url,
 )
+from tests.servers.redis_server import redis_server, redis_url  # noqa: F401
+from tests.servers.smtp import smtp_server  # noqa: F401
 from web import create_app
 from web.auth import hasher
 from web.jobs import drain

@@ -11,7 +11,6 @@ from werkzeug.serving import make_server
 
 from cases import demo
 from tests.conftest import DEMO_PASSWORDS
-from tests.servers.chromium import chromium_browser, page  # noqa: F401
 from web.auth import hasher
 from web.state import state
 
@@ -67,7 +66,7 @@ def open_action(tab: Page, name: str) -> None:
         details.locator("summary").click()
 
 
-def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_browser: Browser,  # noqa: F811
+def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_browser: Browser,
                                                         live_url: str) -> None:
     base = live_url
     # A citizen writes a letter, with an error first that is shown beside its field.
@@ -136,7 +135,7 @@ def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_bro
     unit_ctx.close()
 
 
-def test_language_switcher_and_browser_language(chromium_browser: Browser, live_url: str) -> None:  # noqa: F811
+def test_language_switcher_and_browser_language(chromium_browser: Browser, live_url: str) -> None:
     context = chromium_browser.new_context(locale="zh-CN")
     tab = context.new_page()
     tab.goto(f"{live_url}/write")

@@ -9,7 +9,6 @@ import pytest
 from mailbox import CHECKPOINTS, MailSettings, poll_all, poll_folder
 from tests.mail_corpus import CORPUS, make_plain, make_with_attachment
 from tests.mail_corpus.memory_store import MemoryStore, NoLockStore
-from tests.servers.dovecot import dovecot  # noqa: F401
 
 
 class Crash(Exception):
@@ -30,7 +29,7 @@ def crash_at(step: str, nth: int = 1):
 
 
 @pytest.fixture
-def settings(dovecot):  # noqa: F811
+def settings(dovecot):
     folder = dovecot.new_folder()
     return MailSettings(
         imap_host=dovecot.host, imap_port=dovecot.port, imap_security="none", imap_user=dovecot.user,
@@ -43,7 +42,7 @@ def folder_of(settings: MailSettings) -> str:
     return settings.imap_folders[0]
 
 
-def test_poll_creates_one_case_per_message_in_batches(dovecot, settings):  # noqa: F811
+def test_poll_creates_one_case_per_message_in_batches(dovecot, settings):
     folder = folder_of(settings)
     dovecot.append(folder, [make_plain(i) for i in range(7)])
     store = MemoryStore()
@@ -61,7 +60,7 @@ def test_poll_creates_one_case_per_message_in_batches(dovecot, settings):  # noq
     assert poll_folder(settings, store, folder).new_cases == 1
 
 
-def test_replies_attach_and_garbage_is_quarantined(dovecot, settings):  # noqa: F811
+def test_replies_attach_and_garbage_is_quarantined(dovecot, settings):
     folder = folder_of(settings)
     store = MemoryStore()
     store.cases["2026-000123"] = []
@@ -78,7 +77,7 @@ def test_replies_attach_and_garbage_is_quarantined(dovecot, settings):  # noqa: 
     assert any("arrival time" in note for note in no_date.notes)
 
 
-def test_over_size_message_is_not_downloaded_whole(dovecot, settings):  # noqa: F811
+def test_over_size_message_is_not_downloaded_whole(dovecot, settings):
     folder = folder_of(settings)
     settings = replace(settings, max_bytes=50_000)
     big = make_with_attachment(1, size=200_000)
@@ -93,7 +92,7 @@ def test_over_size_message_is_not_downloaded_whole(dovecot, settings):  # noqa: 
     assert b"Subject: Photo of the broken bench 1" in kept
 
 
-def test_move_action_moves_only_after_commit(dovecot, settings):  # noqa: F811
+def test_move_action_moves_only_after_commit(dovecot, settings):
     folder = folder_of(settings)
     settings = replace(settings, done_action="move", done_folder=folder + "-done")
     dovecot.append(folder, [make_plain(i) for i in range(4)])
@@ -109,7 +108,7 @@ def test_move_action_moves_only_after_commit(dovecot, settings):  # noqa: F811
 
 @pytest.mark.parametrize("step", [s for s in CHECKPOINTS if s not in ("duplicate",)])
 @pytest.mark.parametrize("nth", [1, 2, 4])
-def test_exactly_once_when_killed_at_any_step(dovecot, settings, step, nth):  # noqa: F811
+def test_exactly_once_when_killed_at_any_step(dovecot, settings, step, nth):
     """Crash at each named step (in the first and in a later batch), rerun: every message once, none lost."""
     folder = folder_of(settings)
     messages = [make_plain(i) for i in range(5)] + [CORPUS["garbage_text"]]
@@ -130,7 +129,7 @@ def test_exactly_once_when_killed_at_any_step(dovecot, settings, step, nth):  # 
     assert store.folder_state(settings.account, folder)[1] == max(dovecot.uids(folder))
 
 
-def test_crash_at_duplicate_step_then_rerun(dovecot, settings):  # noqa: F811
+def test_crash_at_duplicate_step_then_rerun(dovecot, settings):
     folder = folder_of(settings)
     dovecot.append(folder, [make_plain(i) for i in range(3)])
     store = MemoryStore()
@@ -142,7 +141,7 @@ def test_crash_at_duplicate_step_then_rerun(dovecot, settings):  # noqa: F811
     assert summary.duplicates == 3 and len(store.letters) == 3
 
 
-def test_redelivery_and_copies_are_deduplicated(dovecot, settings):  # noqa: F811
+def test_redelivery_and_copies_are_deduplicated(dovecot, settings):
     folder = folder_of(settings)
     original = make_plain(1, message_id="<same@example.org>")
     redelivered = b"Received: from mx2.example.org by mx.city.example; Mon, 2 Mar 2026 11:00:00 +0800\r\n" + original
@@ -153,7 +152,7 @@ def test_redelivery_and_copies_are_deduplicated(dovecot, settings):  # noqa: F81
     assert (summary.new_cases, summary.duplicates) == (2, 1)
 
 
-def test_uidvalidity_change_rescans_without_duplicates(dovecot, settings):  # noqa: F811
+def test_uidvalidity_change_rescans_without_duplicates(dovecot, settings):
     folder = folder_of(settings)
     old = [make_plain(i) for i in range(3)]
     dovecot.append(folder, old)
@@ -168,7 +167,7 @@ def test_uidvalidity_change_rescans_without_duplicates(dovecot, settings):  # no
     assert len(store.letters) == 4
 
 
-def test_server_rejecting_search_charset_still_works(dovecot, settings):  # noqa: F811
+def test_server_rejecting_search_charset_still_works(dovecot, settings):
     """Dovecot answers ``NO [BADCHARSET]`` to a charset it does not know; the poller falls back to a plain search."""
     folder = folder_of(settings)
     settings = replace(settings, search_charset="X-NO-SUCH-CHARSET")
@@ -180,7 +179,7 @@ def test_server_rejecting_search_charset_still_works(dovecot, settings):  # noqa
     assert normal.search_strategy == "charset"
 
 
-def test_two_pollers_at_once_create_each_case_once(dovecot, settings):  # noqa: F811
+def test_two_pollers_at_once_create_each_case_once(dovecot, settings):
     folder = folder_of(settings)
     dovecot.append(folder, [make_plain(i) for i in range(12)])
     for store in (MemoryStore(), NoLockStore()):  # with the folder lock, then with only the unique key
@@ -201,7 +200,7 @@ def test_two_pollers_at_once_create_each_case_once(dovecot, settings):  # noqa: 
         assert sum(s.new_cases for s in summaries) == 12
 
 
-def test_poll_all_reports_a_missing_folder_and_goes_on(dovecot, settings):  # noqa: F811
+def test_poll_all_reports_a_missing_folder_and_goes_on(dovecot, settings):
     folder = folder_of(settings)
     dovecot.append(folder, [make_plain(1)])
     settings = replace(settings, imap_folders=("No-Such-Folder", folder))
@@ -211,14 +210,14 @@ def test_poll_all_reports_a_missing_folder_and_goes_on(dovecot, settings):  # no
     assert [f.folder for f in summary.folders] == ["No-Such-Folder", folder]
 
 
-def test_wrong_password_is_a_connection_error(dovecot, settings):  # noqa: F811
+def test_wrong_password_is_a_connection_error(dovecot, settings):
     from mailbox import MailConnectionError
 
     with pytest.raises(MailConnectionError):
         poll_all(replace(settings, imap_password="wrong"), MemoryStore())
 
 
-def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings):  # noqa: F811
+def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings):
     """With enough mail the poller parses in a worker process while fetching; a crash mid-way still loses nothing."""
     from mailbox.workers import MIN_MESSAGES_FOR_POOL
 
@@ -234,7 +233,7 @@ def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings):  # noqa: 
     assert store.subjects() == sorted(f"Pothole report {i}" for i in range(count))
 
 
-def test_over_size_message_after_normal_ones_keeps_uid_order(dovecot, settings):  # noqa: F811
+def test_over_size_message_after_normal_ones_keeps_uid_order(dovecot, settings):
     """The saved state must never jump past messages not yet committed, whatever their size."""
     folder = folder_of(settings)
     settings = replace(settings, max_bytes=50_000, batch_size=5)

@@ -9,11 +9,10 @@ import pytest
 from cases.drafts import AttachmentDraft
 from mailbox import HeaderInjectionError, MailSettings, SendError, build_message, parse_message, send_message
 from tests.servers.dovecot import free_port
-from tests.servers.smtp import smtp_server  # noqa: F401
 
 
 @pytest.fixture
-def settings(smtp_server):  # noqa: F811
+def settings(smtp_server):
     smtp_server.envelopes.clear()
     return MailSettings(smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_security="none",
                         mail_from="City Mailbox <mailbox@city.example>")
@@ -82,7 +81,7 @@ def test_mail_from_injection_is_refused(settings):
                       to="a@example.org", subject="s", text="t")
 
 
-def test_sent_mail_reaches_only_the_intended_recipient(settings, smtp_server):  # noqa: F811
+def test_sent_mail_reaches_only_the_intended_recipient(settings, smtp_server):
     message = build_message(settings, to="citizen@example.org", subject="Reply [Case 2026-000002]", text="Hello")
     send_message(settings, message)
     [envelope] = smtp_server.envelopes
@@ -93,7 +92,7 @@ def test_sent_mail_reaches_only_the_intended_recipient(settings, smtp_server):  
     assert "Bcc" not in received and received["Subject"] == "Reply [Case 2026-000002]"
 
 
-def test_injection_attempts_never_reach_the_server(settings, smtp_server):  # noqa: F811
+def test_injection_attempts_never_reach_the_server(settings, smtp_server):
     """Hostile values are stopped before any SMTP traffic; a message tampered after building is refused too."""
     for name in ("X\r\nBcc: evil@attacker.example", "=?utf-8?q?X=0ABcc:_evil@attacker.example?="):
         with pytest.raises(HeaderInjectionError):

@@ -19,7 +19,6 @@ import redis
 import sqlalchemy as sa
 from playwright.sync_api import Page
 
-from tests.servers.chromium import chromium_browser, page  # noqa: F401
 from tests.servers.freeport import (
     ServerStartError,
     free_port,
@@ -27,15 +26,8 @@ from tests.servers.freeport import (
     start_process_group,
     stop_process_group,
 )
-from tests.servers.postgres import (  # noqa: F401
-    PostgresServer,
-    create_database,
-    drop_database,
-    fresh_postgres_database,
-    postgres_server,
-    postgres_url,
-)
-from tests.servers.redis_server import RedisServer, redis_server, redis_url  # noqa: F401
+from tests.servers.postgres import PostgresServer, create_database, drop_database
+from tests.servers.redis_server import RedisServer
 from tests.servers.redis_server import running_redis
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -74,7 +66,7 @@ def test_postgres_url_runs_sql(postgres_url: str, postgres_server: PostgresServe
 
 
 @pytest.mark.postgres
-def test_postgres_table_round_trip(fresh_postgres_database) -> None:  # noqa: F811
+def test_postgres_table_round_trip(fresh_postgres_database) -> None:
     engine = sa.create_engine(fresh_postgres_database())
     try:
         with engine.begin() as conn:
@@ -91,7 +83,7 @@ def test_postgres_table_round_trip(fresh_postgres_database) -> None:  # noqa: F8
 
 
 @pytest.mark.postgres
-def test_fresh_databases_are_separate(fresh_postgres_database) -> None:  # noqa: F811
+def test_fresh_databases_are_separate(fresh_postgres_database) -> None:
     first_url, second_url = fresh_postgres_database(), fresh_postgres_database()
     assert first_url != second_url
     first, second = sa.create_engine(first_url), sa.create_engine(second_url)
@@ -109,7 +101,7 @@ def test_fresh_databases_are_separate(fresh_postgres_database) -> None:  # noqa:
 
 
 @pytest.mark.postgres
-def test_drop_database_disconnects_open_sessions(postgres_server: PostgresServer) -> None:  # noqa: F811
+def test_drop_database_disconnects_open_sessions(postgres_server: PostgresServer) -> None:
     create_database(postgres_server, "smoke_drop_me")
     still_open = psycopg.connect(postgres_server.conninfo("smoke_drop_me"))
     try:
@@ -122,7 +114,7 @@ def test_drop_database_disconnects_open_sessions(postgres_server: PostgresServer
 
 
 @pytest.mark.postgres
-def test_postgres_runs_as_unprivileged_user(postgres_server: PostgresServer) -> None:  # noqa: F811
+def test_postgres_runs_as_unprivileged_user(postgres_server: PostgresServer) -> None:
     status = Path(f"/proc/{postgres_server.pid}/status").read_text()
     real_uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
     assert real_uid != 0
@@ -133,7 +125,7 @@ def test_postgres_runs_as_unprivileged_user(postgres_server: PostgresServer) -> 
 # --- Redis --------------------------------------------------------------------------------
 
 
-def test_redis_set_get(redis_url: str) -> None:  # noqa: F811
+def test_redis_set_get(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     try:
         client.set("smoke:greeting", "你好")
@@ -174,13 +166,13 @@ def loopback_site(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_chromium_reads_data_page(page: Page) -> None:  # noqa: F811
+def test_chromium_reads_data_page(page: Page) -> None:
     page.goto("data:text/html,<h1>Hello from the mailbox</h1>")
     assert page.locator("h1").inner_text() == "Hello from the mailbox"
 
 
 @pytest.mark.browser
-def test_chromium_reads_loopback_page_with_fresh_cookies(page: Page, loopback_site: str) -> None:  # noqa: F811
+def test_chromium_reads_loopback_page_with_fresh_cookies(page: Page, loopback_site: str) -> None:
     assert page.context.cookies() == []
     page.goto(loopback_site + "/index.html")
     assert page.title() == "Mailbox"
