@@ -17,6 +17,7 @@ import difflib
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -130,6 +131,18 @@ def bare_tesseract(data: bytes, suffix: str, lang: str) -> str:
         ).stdout.decode("utf-8", "replace")
 
 
+def measured(fn):
+    """Run ``fn``; return its result and (wall seconds, CPU seconds of this process and its children)."""
+
+    def cpu() -> float:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    wall, cpu0 = time.perf_counter(), cpu()
+    result = fn()
+    return result, (time.perf_counter() - wall, cpu() - cpu0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2, help="pages per kind and language (default 2)")
@@ -142,31 +155,39 @@ def main() -> None:
     corpus = {kind: [(lang, *make_page(kind, lang, i)) for lang in langs for i in range(args.pages)] for kind in kinds}
     settings = OcrSettings(workers=args.workers)
     rows, per_lang = [], []
+    recognise_many([encode(draw_page(['warm up']), 'PNG')], settings)  # load modules, list languages
     total_pages = sum(len(v) for v in corpus.values()) * 2
     with tqdm(total=total_pages, unit="page", desc="recognising", file=sys.stderr) as bar:
-        for kind, pages in corpus.items():
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=args.workers) as pool:
-                futures = [pool.submit(bare_tesseract, data, suffix, lang) for lang, data, suffix, _ in pages]
-                bare_texts = []
-                for future in futures:
-                    bare_texts.append(future.result())
-                    bar.update(1)
-            bare_seconds = time.perf_counter() - started
+        for position, (kind, pages) in enumerate(corpus.items()):
 
-            started = time.perf_counter()
-            done_before = bar.n
-            results = recognise_many(
-                [data for _, data, _, _ in pages],
-                settings,
-                on_progress=lambda done, total: bar.update(done_before + done - bar.n),
-            )
-            ours_seconds = time.perf_counter() - started
-            ours_texts = ["" if isinstance(r, OcrError) else r.text for r in results]
+            def run_bare() -> list[str]:
+                with ThreadPoolExecutor(max_workers=args.workers) as pool:
+                    futures = [pool.submit(bare_tesseract, data, suffix, lang) for lang, data, suffix, _ in pages]
+                    texts = []
+                    for future in futures:
+                        texts.append(future.result())
+                        bar.update(1)
+                return texts
 
-            bare_cer = [cer(ref, text) for (_, _, _, ref), text in zip(pages, bare_texts)]
-            ours_cer = [cer(ref, text) for (_, _, _, ref), text in zip(pages, ours_texts)]
-            rows.append((kind, len(pages), bare_cer, ours_cer, bare_seconds, ours_seconds))
+            def run_ours() -> list[str]:
+                done_before = bar.n
+                results = recognise_many(
+                    [data for _, data, _, _ in pages],
+                    settings,
+                    on_progress=lambda done, total: bar.update(done_before + done - bar.n),
+                )
+                return ["" if isinstance(r, OcrError) else r.text for r in results]
+
+            # Alternate which side goes first, so a burst of load from elsewhere does not always hit one side.
+            order = [("bare", run_bare), ("ours", run_ours)]
+            if position % 2:
+                order.reverse()
+            timing, texts = {}, {}
+            for name, fn in order:
+                texts[name], timing[name] = measured(fn)
+            bare_cer = [cer(ref, text) for (_, _, _, ref), text in zip(pages, texts["bare"])]
+            ours_cer = [cer(ref, text) for (_, _, _, ref), text in zip(pages, texts["ours"])]
+            rows.append((kind, len(pages), bare_cer, ours_cer, timing["bare"], timing["ours"]))
             for lang in langs:
                 idx = [i for i, p in enumerate(pages) if p[0] == lang]
                 per_lang.append((kind, lang, [bare_cer[i] for i in idx], [ours_cer[i] for i in idx]))
@@ -175,23 +196,33 @@ def main() -> None:
         return sum(values) / len(values) if values else 0.0
 
     print(f"\nletter_ocr vs bare tesseract — {args.pages} page(s) per kind and language, {args.workers} workers")
-    header = f"{'kind':<10} {'pages':>5} {'CER bare':>9} {'CER ours':>9} {'CER change':>11} {'p/min bare':>11} {'p/min ours':>11} {'speed':>7}"
+    print("p/min: wall-clock pages per minute; cpu/p: CPU seconds per page (tesseract + Python), steadier on a")
+    print("shared machine; speed: ours relative to bare (above 1 = faster)")
+    header = (
+        f"{'kind':<10} {'pages':>5} {'CER bare':>9} {'CER ours':>9} {'CER change':>11} "
+        f"{'p/min bare':>11} {'p/min ours':>11} {'cpu/p bare':>11} {'cpu/p ours':>11} {'speed wall':>11} {'speed cpu':>10}"
+    )
     print(header)
     print("-" * len(header))
-    all_bare_s = all_ours_s = 0.0
-    all_pages = 0
-    for kind, n, bare_cer, ours_cer, bare_s, ours_s in rows:
+    totals = {"pages": 0, "bare_wall": 0.0, "ours_wall": 0.0, "bare_cpu": 0.0, "ours_cpu": 0.0}
+    for kind, n, bare_cer, ours_cer, (bare_wall, bare_cpu), (ours_wall, ours_cpu) in rows:
         b, o = mean(bare_cer), mean(ours_cer)
         change = f"{(o - b) / b * 100:+.0f}%" if b > 0.0005 else ("same" if o <= 0.0005 else f"+{o * 100:.1f}pt")
         print(
             f"{kind:<10} {n:>5} {b * 100:>8.2f}% {o * 100:>8.2f}% {change:>11} "
-            f"{n / bare_s * 60:>11.1f} {n / ours_s * 60:>11.1f} {bare_s / ours_s:>6.2f}x"
+            f"{n / bare_wall * 60:>11.1f} {n / ours_wall * 60:>11.1f} {bare_cpu / n:>11.2f} {ours_cpu / n:>11.2f} "
+            f"{bare_wall / ours_wall:>10.2f}x {bare_cpu / ours_cpu:>9.2f}x"
         )
-        all_bare_s, all_ours_s, all_pages = all_bare_s + bare_s, all_ours_s + ours_s, all_pages + n
+        for key, value in (("pages", n), ("bare_wall", bare_wall), ("ours_wall", ours_wall),
+                           ("bare_cpu", bare_cpu), ("ours_cpu", ours_cpu)):
+            totals[key] += value
     print("-" * len(header))
+    n = totals["pages"]
     print(
-        f"{'all':<10} {all_pages:>5} {'':>9} {'':>9} {'':>11} "
-        f"{all_pages / all_bare_s * 60:>11.1f} {all_pages / all_ours_s * 60:>11.1f} {all_bare_s / all_ours_s:>6.2f}x"
+        f"{'all':<10} {n:>5} {'':>9} {'':>9} {'':>11} "
+        f"{n / totals['bare_wall'] * 60:>11.1f} {n / totals['ours_wall'] * 60:>11.1f} "
+        f"{totals['bare_cpu'] / n:>11.2f} {totals['ours_cpu'] / n:>11.2f} "
+        f"{totals['bare_wall'] / totals['ours_wall']:>10.2f}x {totals['bare_cpu'] / totals['ours_cpu']:>9.2f}x"
     )
     print("\nCER by language (bare -> ours)")
     for kind in kinds:

@@ -112,9 +112,9 @@ def _probe_strip(clean: CleanPage) -> tuple[Image.Image, int] | None:
     return strip, boundary
 
 
-def _probe(clean: CleanPage, settings: OcrSettings, what: str):
+def _probe(clean: CleanPage | None, settings: OcrSettings, what: str):
     """Read the probe strip. Returns (flipped, script, preferred_language, confidence) or None."""
-    made = _probe_strip(clean)
+    made = _probe_strip(clean) if clean is not None else None
     if made is None:
         return None
     strip, boundary = made
@@ -192,36 +192,45 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
                        height=image.height, rotation=0, source="blank", **common)
 
     rotation = 90 if clean.quarter_turn else 0
-    script, preferred, osd_done = clean.script_hint, None, False
+    script, preferred, osd_done, probed = clean.script_hint, None, False, False
     latin = [lang for lang in settings.languages if script_of(lang) == "Latin"]
-    # Only a Latin page with several Latin languages to choose from needs the probe up front; any other page
-    # is read straight away and checked by its confidence below.
-    probe = _probe(clean, settings, what) if script == "Latin" and len(latin) > 1 else None
-    if probe is not None:
-        flipped, script, preferred, _ = probe
-        if flipped:
-            image, rotation = _turn(image, 180), rotation + 180
-    elif script == "Latin" and len(latin) > 1:
-        osd = tesseract.detect_orientation(image, settings, what)
-        osd_done = True
-        if osd is not None:
-            script = OSD_SCRIPT.get(osd.script, osd.script)
-            if osd.rotate:
-                image, rotation = _turn(image, -osd.rotate), rotation - osd.rotate
+    # The probe runs up front only where it pays: a Latin page with several Latin languages to choose from, or
+    # a page we turned a quarter (as likely upside down as not). Other pages are read straight away and
+    # checked by their confidence below.
+    if (script == "Latin" and len(latin) > 1) or clean.quarter_turn:
+        probe, probed = _probe(clean, settings, what), True
+        if probe is not None:
+            flipped, script, preferred, _ = probe
+            if flipped:
+                image, rotation = _turn(image, 180), rotation + 180
+        else:
+            osd, osd_done = tesseract.detect_orientation(image, settings, what), True
+            if osd is not None:
+                script = OSD_SCRIPT.get(osd.script, osd.script)
+                if osd.rotate:
+                    image, rotation = _turn(image, -osd.rotate), rotation - osd.rotate
     lang = languages_for(script, settings.languages, preferred)
     words, pdf, conf = _read(image, lang, settings, source.dpi, what)
 
     if conf < settings.min_confidence and not osd_done:
-        osd = tesseract.detect_orientation(image, settings, what)
-        if osd is not None:
-            osd_script = OSD_SCRIPT.get(osd.script, osd.script)
-            new_lang = languages_for(osd_script, settings.languages)
-            if osd.rotate or osd_script != script_of(lang.split("+")[0]):
-                turned = _turn(image, -osd.rotate)
-                words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what)
-                if conf2 > conf:
-                    image, rotation, lang, script = turned, rotation - osd.rotate, new_lang, osd_script
-                    words, pdf, conf = words2, pdf2, conf2
+        # Upside down? The probe answers that for a fraction of OSD's cost; OSD settles everything else.
+        turn, new_script = None, script
+        probe = None if probed else _probe(clean if rotation % 360 in (0, 90) else None, settings, what)
+        if probe is not None and probe[0]:
+            turn, new_script = 180, probe[1]
+        elif probe is None:
+            osd = tesseract.detect_orientation(image, settings, what)
+            if osd is not None:
+                new_script = OSD_SCRIPT.get(osd.script, osd.script)
+                if osd.rotate or new_script != script_of(lang.split("+")[0]):
+                    turn = -osd.rotate
+        if turn is not None:
+            new_lang = languages_for(new_script, settings.languages)
+            turned = _turn(image, turn)
+            words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what)
+            if conf2 > conf:
+                image, rotation, lang, script = turned, rotation + turn, new_lang, new_script
+                words, pdf, conf = words2, pdf2, conf2
 
     return OcrPage(
         text=words_to_text(words),
