@@ -27,6 +27,7 @@ import logging
 import re
 import threading
 import unicodedata
+import zlib
 from typing import Iterator
 
 from whoosh.analysis import Token, Tokenizer
@@ -97,7 +98,7 @@ class _Jieba:
                     import jieba
 
                     jieba.setLogLevel(logging.WARNING)
-                    tokenizer = jieba.Tokenizer()
+                    tokenizer = jieba.dt  # shared with any other jieba user in the process
                     tokenizer.initialize()
                     cls._tokenizer = tokenizer
         return cls._tokenizer
@@ -133,14 +134,55 @@ def chinese_subwords(word: str) -> tuple[str, ...]:
     return _Jieba.subwords(word)
 
 
+SHINGLE_PREFIX = "\x1f"
+# Pair terms are hashed into this many buckets. Unhashed, every distinct word pair
+# becomes its own posting list and writing millions of tiny lists dominates
+# indexing time. A phrase query also requires every word of the phrase, so a
+# bucket collision can only admit a document that has all the words and some
+# other pair hashing alike: about (pairs per letter / buckets), roughly 1 in 400.
+SHINGLE_BUCKETS = 1 << 16
+
+
+def shingle(first: str, second: str) -> str:
+    """The index term for two adjacent words (phrases are matched on these pairs)."""
+    code = zlib.crc32((first + " " + second).encode("utf-8")) & (SHINGLE_BUCKETS - 1)
+    return f"{SHINGLE_PREFIX}{code:04x}"
+
+
+def is_shingle(term: str) -> bool:
+    """True for pair terms (never shown or used as key terms)."""
+    return term.startswith(SHINGLE_PREFIX)
+
+
 class MixedTokenizer(Tokenizer):
-    """Whoosh tokenizer+filters in one: jieba for Chinese, fold+stem for the rest."""
+    """Whoosh tokenizer+filters in one: jieba for Chinese, fold+stem for the rest.
+
+    With ``shingles=True``, indexing also emits a term for every pair of adjacent
+    words (every combination of the words and sub-words at two neighbouring
+    positions), so phrase queries become lookups of pair terms instead of
+    position checks in every candidate document.
+    """
+
+    def __init__(self, shingles: bool = False) -> None:
+        self.shingles = shingles
 
     def __eq__(self, other):
-        return other.__class__ is self.__class__
+        return other.__class__ is self.__class__ and other.shingles == self.shingles
 
     def __hash__(self):
-        return hash(self.__class__.__name__)
+        return hash((self.__class__.__name__, self.shingles))
+
+    def units(self, value: str, expand: bool) -> Iterator[tuple[str, int, int, tuple[str, ...]]]:
+        """(term, start, end, sub-words) for each word position of ``value``."""
+        for match in TOKEN_RE.finditer(value):
+            text = match.group(0)
+            if text[0] >= "\u3400" and is_cjk(text[0]):
+                base = match.start()
+                for word, s, e in cut_chinese(text):
+                    subs = chinese_subwords(word) if expand and len(word) > 2 else ()
+                    yield word, base + s, base + e, subs
+            else:
+                yield index_term(text), match.start(), match.end(), ()
 
     def __call__(
         self,
@@ -156,11 +198,11 @@ class MixedTokenizer(Tokenizer):
         **kwargs,
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.stopped = False
         if not tokenize:
             t.original = value
             t.text = index_term(value) if not is_cjk(value) else value
-            t.boost = 1.0
-            t.stopped = False
             if positions:
                 t.pos = start_pos
             if chars:
@@ -168,49 +210,38 @@ class MixedTokenizer(Tokenizer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        expand = mode != "query"
+        indexing = mode != "query"
+        shingles = self.shingles and indexing
         pos = start_pos
-        for match in TOKEN_RE.finditer(value):
-            text = match.group(0)
-            if "\u3400" <= text[0] and is_cjk(text[0]):
-                base = match.start()
-                for word, s, e in cut_chinese(text):
-                    if word.isspace():
-                        continue
-                    t.text = word
-                    t.boost = 1.0
-                    t.stopped = False
-                    if keeporiginal:
-                        t.original = word
-                    if positions:
-                        t.pos = pos
-                    if chars:
-                        t.startchar = start_char + base + s
-                        t.endchar = start_char + base + e
-                    yield t
-                    if expand and len(word) > 2:
-                        # Sub-words share the parent's position so phrases still line up.
-                        for sub in chinese_subwords(word):
-                            t.text = sub
-                            if keeporiginal:
-                                t.original = sub
-                            yield t
-                    pos += 1
-            else:
-                t.text = index_term(text)
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = text
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar = start_char + match.start()
-                    t.endchar = start_char + match.end()
+        previous: tuple[str, ...] = ()
+        prev_start = 0
+        for term, s, e, subs in self.units(value, indexing):
+            if keeporiginal:
+                t.original = value[s:e]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + s
+                t.endchar = start_char + e
+            t.text = term
+            yield t
+            # Sub-words share the parent's position so positional phrases still line up.
+            for sub in subs:
+                t.text = sub
                 yield t
-                pos += 1
+            if shingles:
+                current = (term, *subs) if subs else (term,)
+                if previous:
+                    if chars:
+                        t.startchar = start_char + prev_start
+                    for a in previous:
+                        for b in current:
+                            t.text = shingle(a, b)
+                            yield t
+                previous, prev_start = current, s
+            pos += 1
 
 
-def analyze(text: str, mode: str = "query") -> list[str]:
-    """The terms our analyzer produces for ``text`` (query mode: no sub-word expansion)."""
-    return [t.text for t in MixedTokenizer()(text, mode=mode)]
+def analyze(text: str, mode: str = "query", shingles: bool = False) -> list[str]:
+    """The terms our analyzer produces for ``text`` (query mode: no sub-words, no pairs)."""
+    return [t.text for t in MixedTokenizer(shingles)(text, mode=mode)]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search_index.analysis import analyze, is_cjk
+from search_index.analysis import analyze, is_cjk, shingle
 from search_index.errors import QueryError
 
 MAX_QUERY_CHARS = 1000
@@ -36,9 +36,10 @@ PRIVATE_PREFIXES = ("name", "private")
 
 @dataclass
 class ParsedQuery:
-    """A compiled query: the Whoosh query, the words to highlight, and whether it matches all."""
+    """A compiled query: an :mod:`search_index.engine` node, the words to highlight,
+    and whether it matches everything (empty query)."""
 
-    query: wq.Query
+    node: tuple
     highlight_terms: frozenset[str] = frozenset()
     match_all: bool = False
 
@@ -49,6 +50,14 @@ class _Item:
     text: str
     negated: bool = False
     field: str | None = None
+
+
+def _any(nodes: list[tuple]) -> tuple:
+    return nodes[0] if len(nodes) == 1 else ("or", nodes)
+
+
+def _all(nodes: list[tuple]) -> tuple:
+    return nodes[0] if len(nodes) == 1 else ("and", nodes)
 
 
 @dataclass
@@ -62,46 +71,48 @@ class _Compiler:
         if self.terms > MAX_TERMS:
             raise QueryError(f"the query has too many words (at most {MAX_TERMS}); shorten it")
 
-    def _text_fields(self) -> tuple[str, ...]:
-        return ("text", "private") if self.include_private else ("text",)
-
-    def _words(self, fields: tuple[str, ...], text: str, phrase: bool, collect: bool) -> wq.Query | None:
+    def _text(self, text: str, phrase: bool, collect: bool, private_only: bool = False) -> tuple | None:
         terms = analyze(text, mode="query")
         if not terms:
             return None
         self._count(len(terms))
         if collect:
             self.highlight.update(terms)
-        per_field = []
-        for name in fields:
-            if len(terms) == 1:
-                per_field.append(wq.Term(name, terms[0]))
-            elif phrase:
-                per_field.append(wq.Phrase(name, terms))
+        options = []
+        if not private_only:
+            if phrase and len(terms) > 1:
+                # The text field indexes adjacent word pairs, so a phrase is an AND of pairs.
+                options.append(_all([("term", "text", shingle(a, b), True) for a, b in zip(terms, terms[1:])]))
             else:
-                per_field.append(wq.And([wq.Term(name, t) for t in terms]))
-        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+                options.append(_all([("term", "text", t, True) for t in terms]))
+        if self.include_private or private_only:
+            options.append(_positional("private", terms, phrase, scored=not private_only))
+        return _any(options)
 
-    def item(self, item: _Item) -> wq.Query | None:
+    def item(self, item: _Item) -> tuple | None:
         collect = not item.negated
         if item.kind == "word":
-            return self._words(self._text_fields(), item.text, False, collect)
+            return self._text(item.text, False, collect)
         if item.kind == "phrase":
-            return self._words(self._text_fields(), item.text, True, collect)
+            return self._text(item.text, True, collect)
         value = item.text.strip()
         if not value:
             return None
         if item.field in PRIVATE_PREFIXES:
-            return self._words(("private",), value, True, False)
-        if item.field == "unit":
-            self._count(1)
-            by_name = self._words(("unit_text",), value, True, False)
-            by_id = wq.Term("unit_id", value)
-            return wq.Or([by_id, by_name]) if by_name is not None else by_id
-        name = KEYWORD_PREFIXES[item.field]
+            return self._text(value, True, False, private_only=True)
         self._count(1)
-        variants = {value, value.lower()}
-        return wq.Or([wq.Term(name, v) for v in sorted(variants)]) if len(variants) > 1 else wq.Term(name, value)
+        if item.field == "unit":
+            by_id = ("term", "unit_id", value, False)
+            terms = analyze(value, mode="query")
+            return _any([by_id, _positional("unit_text", terms, True, scored=False)]) if terms else by_id
+        name = KEYWORD_PREFIXES[item.field]
+        return _any([("term", name, v, False) for v in sorted({value, value.lower()})])
+
+
+def _positional(field_name: str, terms: list[str], phrase: bool, scored: bool) -> tuple:
+    if phrase and len(terms) > 1:
+        return ("native", wq.Phrase(field_name, terms))
+    return _all([("term", field_name, t, scored) for t in terms])
 
 
 def _normalise(raw: str) -> str:
@@ -171,24 +182,21 @@ def parse_query(raw: str, include_private: bool = False) -> ParsedQuery:
         raise QueryError(f"the query is too long ({len(raw)} characters; at most {MAX_QUERY_CHARS})")
     text = _normalise(raw)
     if not text.strip():
-        return ParsedQuery(wq.Every(), frozenset(), match_all=True)
+        return ParsedQuery(("all",), frozenset(), match_all=True)
     groups, excluded = _lex(text, include_private)
     compiler = _Compiler(include_private)
     positives = []
     for group in groups:
         parts = [q for q in (compiler.item(it) for it in group) if q is not None]
         if parts:
-            positives.append(parts[0] if len(parts) == 1 else wq.Or(parts))
+            positives.append(_any(parts))
     negatives = [q for q in (compiler.item(it) for it in excluded) if q is not None]
     if not positives and not negatives:
         raise QueryError("nothing to search for: type some words (wildcards such as * and ? are not supported)")
-    if positives:
-        base: wq.Query = positives[0] if len(positives) == 1 else wq.And(positives)
-    else:
-        base = wq.Every()
+    node = _all(positives) if positives else ("all",)
     if negatives:
-        base = wq.AndNot(base, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
-    return ParsedQuery(base, frozenset(compiler.highlight), match_all=False)
+        node = ("not", node, _any(negatives))
+    return ParsedQuery(node, frozenset(compiler.highlight), match_all=False)
 
 
 def split_highlight_terms(terms: frozenset[str]) -> tuple[set[str], set[str]]:

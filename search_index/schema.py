@@ -40,6 +40,8 @@ MAX_BODY_CHARS = 200_000
 def build_schema() -> fields.Schema:
     """The Whoosh schema of the case index."""
     analyzer = MixedTokenizer()
+    # No positions in the big text field: phrases are matched on indexed word pairs.
+    text_analyzer = MixedTokenizer(shingles=True)
     keyword = dict(stored=True)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
@@ -58,7 +60,7 @@ def build_schema() -> fields.Schema:
         created=fields.STORED(),
         updated=fields.STORED(),
         created_ts=fields.COLUMN(columns.NumericColumn("q", default=0)),
-        text=fields.TEXT(analyzer=analyzer, phrase=True),
+        text=fields.TEXT(analyzer=text_analyzer, phrase=False),
         body=fields.STORED(),
         private=fields.TEXT(analyzer=analyzer, phrase=True),
     )

@@ -18,7 +18,7 @@ from array import array
 from collections import Counter, OrderedDict
 from typing import Iterable
 
-from whoosh import query as wq
+from search_index.engine import Evaluator, Postings
 
 VALUE_FIELDS = ("status", "unit_id", "kind", "channel", "year")
 
@@ -84,6 +84,8 @@ class View:
                 del segment_cache[key]
         self._filters: OrderedDict = OrderedDict()
         self._all: set[int] | None = None
+        self.postings = Postings(searcher)
+        self.evaluator = Evaluator(self.postings, self.all_docs)
 
     def all_docs(self) -> set[int]:
         """Every live (not deleted) document number."""
@@ -98,8 +100,9 @@ class View:
         if found is not None:
             self._filters.move_to_end(key)
             return found
-        terms = [wq.Term(field, v) for v in key[1]]
-        found = set(self.searcher.docs_for_query(wq.Or(terms))) if terms else set()
+        found = set()
+        for value in key[1]:
+            found.update(self.postings.get(field, value)[0])
         self._filters[key] = found
         if len(self._filters) > self.FILTER_CACHE_SIZE:
             self._filters.popitem(last=False)

@@ -18,10 +18,12 @@ from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from whoosh import index as windex
+from whoosh import query as wq
 from whoosh import writing
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
+from search_index.analysis import is_shingle
 from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
 from search_index.highlight import snippet_html
@@ -171,9 +173,12 @@ class WhooshBackend:
             allowed = view.docs_for("unit_id", restrict_unit_ids) if restrict_unit_ids is not None else None
             if allowed is not None and not allowed:
                 return []
-            results = view.searcher.more_like(
-                docnum, "text", text=body, top=limit, numterms=self.options.similar_terms, filter=allowed
-            )
+            key_terms = view.searcher.key_terms_from_text("text", body, numterms=self.options.similar_terms * 3)
+            words = [(w, weight) for w, weight in key_terms if not is_shingle(w)][: self.options.similar_terms]
+            if not words:
+                return []
+            query = wq.Or([wq.Term("text", w, boost=weight) for w, weight in words])
+            results = view.searcher.search(query, limit=limit, filter=allowed, mask={docnum})
             found = [(view.searcher.stored_fields(hit.docnum), hit.score) for hit in results]
         return [self._hit(fields, score, frozenset(), frozenset()) for fields, score in found]
 
