@@ -57,6 +57,8 @@ run: system-run venv translations
 
 test: system-test venv-test translations
 	$(PY) -m pytest
+	@echo "--- the same app tests on PostgreSQL ---"
+	TEST_DATABASE=postgres $(PY) -m pytest
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

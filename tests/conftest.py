@@ -4,14 +4,17 @@ Server fixtures (PostgreSQL, Redis, Dovecot, SMTP, Chromium) live in ``tests/ser
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
+from psycopg import sql as psql
 from flask.testing import FlaskClient
 
 from cases import demo
@@ -21,10 +24,13 @@ from cases.db import make_engine, upgrade
 from tests.servers.chromium import chromium_browser, page  # noqa: F401
 from tests.servers.dovecot import dovecot  # noqa: F401
 from tests.servers.postgres import (  # noqa: F401
+    create_database,
+    drop_database,
     fresh_postgres_database,
     module_postgres_url,
     postgres_server,
     postgres_url,
+    unique_database_name,
 )
 from tests.servers.redis_server import redis_server, redis_url  # noqa: F401
 from tests.servers.smtp import smtp_server  # noqa: F401
@@ -59,8 +65,6 @@ def make_app(instance: Path, database_url: str, **overrides: Any) -> Flask:
         "LETTER_RATE_LIMIT": "1000 per minute",
     }
     config.update(overrides)
-    import os
-
     os.environ["MAILBOX_INSTANCE_PATH"] = str(instance)
     try:
         return create_app(config)
@@ -68,23 +72,61 @@ def make_app(instance: Path, database_url: str, **overrides: Any) -> Flask:
         del os.environ["MAILBOX_INSTANCE_PATH"]
 
 
+# `make test` runs the suite twice: on SQLite (the embedded default) and with TEST_DATABASE=postgres.
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(request: pytest.FixtureRequest) -> str | None:
+    """A PostgreSQL database migrated once, copied (CREATE DATABASE ... TEMPLATE) for every app."""
+    if TEST_DATABASE != "postgres":
+        return None
+    server = request.getfixturevalue("postgres_server")
+    name = unique_database_name("template")
+    url = create_database(server, name)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return name
+
+
+def _postgres_copy(request: pytest.FixtureRequest, template: str) -> tuple[str, Callable[[], None]]:
+    server = request.getfixturevalue("postgres_server")
+    name = unique_database_name(request.node.name)
+    with psycopg.connect(server.conninfo(), autocommit=True) as conn:
+        conn.execute(psql.SQL("CREATE DATABASE {} TEMPLATE {}").format(psql.Identifier(name),
+                                                                       psql.Identifier(template)))
+    return server.url(name), lambda: drop_database(server, name)
+
+
 @pytest.fixture()
-def app_factory(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Callable[..., Flask]]:
+def app_factory(tmp_path: Path, migrated_sqlite: Path, migrated_postgres_template: str | None,
+                request: pytest.FixtureRequest) -> Iterator[Callable[..., Flask]]:
     """Build apps on a fresh copy of the migrated database; override any config key by keyword."""
     made: list[Flask] = []
+    cleanups: list[Callable[[], None]] = []
 
     def factory(**overrides: Any) -> Flask:
         instance = tmp_path / f"instance{len(made)}"
         instance.mkdir()
-        db_file = instance / "mailbox.db"
-        shutil.copy(migrated_sqlite, db_file)
-        app = make_app(instance, overrides.pop("DATABASE_URL", f"sqlite:///{db_file}"), **overrides)
+        if "DATABASE_URL" in overrides:
+            url = overrides.pop("DATABASE_URL")
+        elif migrated_postgres_template:
+            url, cleanup = _postgres_copy(request, migrated_postgres_template)
+            cleanups.append(cleanup)
+        else:
+            db_file = instance / "mailbox.db"
+            shutil.copy(migrated_sqlite, db_file)
+            url = f"sqlite:///{db_file}"
+        app = make_app(instance, url, **overrides)
         made.append(app)
         return app
 
     yield factory
     for app in made:
         state(app).engine.dispose()
+    for cleanup in cleanups:
+        cleanup()
 
 
 @pytest.fixture()
@@ -155,3 +197,17 @@ def domain(database_url: str, tmp_path: Path) -> Iterator[Any]:
     yield Domain
     engine.dispose()
 
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the PostgreSQL pass, run what goes through the app (the domain tests already cover both databases,
+    and tests that touch no database would only repeat themselves)."""
+    if TEST_DATABASE != "postgres":
+        return
+    keep, drop = [], []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        (keep if "app_factory" in names and "database_url" not in names else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
