@@ -44,8 +44,9 @@ def _require(text: str, what: str) -> str:
 
 
 def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind: str | None = None,
-             category_id: int | None = None, urgent: bool | None = None, note: str = "") -> None:
-    """The desk checks a received letter: confirms kind, category and urgency."""
+             category_id: int | None = None, urgent: bool | None = None, major_emergency: bool | None = None,
+             note: str = "") -> None:
+    """The desk checks a received letter: confirms kind, category, urgency and the major-emergency flag."""
     if kind:
         try:
             case.kind = CaseKind(kind)
@@ -57,6 +58,9 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
         case.category_id = category_id
     if urgent is not None:
         case.urgent = urgent
+    if major_emergency is not None:
+        case.major_emergency = major_emergency
+        case.urgent = case.urgent or major_emergency
     _step(session, case, actor, Action.REGISTER, note=note, internal=False)
 
 

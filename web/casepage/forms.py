@@ -12,6 +12,7 @@ class RegisterForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     category = SelectField(_l("Category"), coerce=int, choices=[])
     urgent = BooleanField(_l("Urgent"))
+    major_emergency = BooleanField(_l("Major emergency"))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Register"))
 

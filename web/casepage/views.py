@@ -32,7 +32,7 @@ Runner = Callable[[Any, Case, FlaskForm], Any]
 ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
     "register": (f.RegisterForm, lambda a, c, fm: services.register(
         db(), policy(), c, a, kind=fm.kind.data, category_id=fm.category.data or None, urgent=fm.urgent.data,
-        note=fm.note.data or "")),
+        major_emergency=fm.major_emergency.data, note=fm.note.data or "")),
     "dispatch": (f.DispatchForm, lambda a, c, fm: services.dispatch(db(), policy(), c, a, fm.unit.data,
                                                                     fm.note.data or "")),
     "accept": (f.AcceptForm, lambda a, c, fm: services.accept(db(), policy(), c, a)),
@@ -64,6 +64,7 @@ def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
             form.kind.data = case.kind.value
             form.category.data = case.category_id or 0
             form.urgent.data = case.urgent
+            form.major_emergency.data = case.major_emergency
     elif isinstance(form, f.DispatchForm):
         form.unit.choices = [(u.id, u.name) for u in db().scalars(select(Unit).where(Unit.active).order_by(Unit.name))]
     elif isinstance(form, f.ReplyForm) and not form.is_submitted():

@@ -16,5 +16,6 @@ class PhoneCallForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     category = SelectField(_l("Category"), coerce=int, choices=[])
     urgent = BooleanField(_l("Urgent"))
+    major_emergency = BooleanField(_l("Major emergency"))
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(min=5, max=10000)])
     submit = SubmitField(_l("Save call"), render_kw={"accesskey": "s"})

@@ -51,7 +51,8 @@ def phone() -> str | Response | tuple[str, int]:
     actor = current_actor()
     case = intake.receive(db(), policy(), draft, actor=actor).case
     # The clerk checked everything while on the phone: the call is registered at once.
-    services.register(db(), policy(), case, actor, category_id=form.category.data or None)
+    services.register(db(), policy(), case, actor, category_id=form.category.data or None,
+                      major_emergency=form.major_emergency.data)
     db().commit()
     kick()
     flash(_("Call saved as case %(number)s.", number=case.number), "success")
