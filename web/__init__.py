@@ -74,10 +74,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     search_wiring.init_app(app)
     app.teardown_appcontext(state.close_db)
 
-    from web import admin, casepage, cli, desk, errors, public, search, supervisor, unit
+    from web import admin, casepage, cli, desk, disclosure, errors, public, search, supervision, supervisor, unit
 
-    for module in (public, desk, unit, casepage, search, supervisor, admin):
+    for module in (public, desk, unit, casepage, search, supervisor, admin, supervision, disclosure):
         app.register_blueprint(module.bp)
+    supervision.init_app(app)
+    disclosure.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

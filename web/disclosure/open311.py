@@ -1,0 +1,276 @@
+"""Open311 GeoReport v2 under ``/open311/v2/``: services, requests (read and post), tokens; JSON or XML.
+
+Reading shows published cases (redacted, approved texts) and the status of requests posted through the API, never
+a citizen's details. Posting needs an API key and becomes a case through ``cases.intake.receive``.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, time, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from cases import disclosure, intake
+from cases.context import Actor
+from cases.drafts import Channel, LetterDraft
+from cases.errors import CaseError
+from cases.models import Case, Category
+from cases.models_disclosure import Open311Token, Publication
+from cases.workflow import Status
+from web.disclosure.openapi import openapi_document
+from web.extensions import csrf, limiter
+from web.jobs import kick
+from web.state import db, policy
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+FORMATS = {"json", "xml"}
+NUMBER_RE = re.compile(r"^\d{4}-\d{6}$")
+CLOSED = {Status.CLOSED, Status.INVALID, Status.MERGED}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code, self.description = code, description
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("OPEN311_RATE_LIMIT", "60 per minute")
+
+
+csrf.exempt(bp)  # clients are programs authenticating with an API key, not browsers with a session
+limiter.limit(_rate_limit)(bp)
+
+
+# ---- rendering --------------------------------------------------------------------------------------------------
+
+def _xml(root: str, item: str, rows: list[dict[str, Any]]) -> str:
+    top = ET.Element(root)
+    for row in rows:
+        element = ET.SubElement(top, item)
+        for key, value in row.items():
+            child = ET.SubElement(element, key)
+            if value is not None:
+                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+    return '<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode")
+
+
+ROOTS = {"services": ("services", "service"), "requests": ("service_requests", "request"),
+         "created": ("service_requests", "request"), "tokens": ("service_requests", "request"),
+         "errors": ("errors", "error")}
+
+
+def _render(kind: str, rows: list[dict[str, Any]], fmt: str, status: int = 200) -> Response:
+    if fmt == "xml":
+        root, item = ROOTS[kind]
+        return Response(_xml(root, item, rows), status=status, mimetype="application/xml")
+    return Response(json.dumps(rows, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+def _error(code: int, description: str, fmt: str = "json") -> Response:
+    return _render("errors", [{"code": code, "description": description}], fmt, code)
+
+
+def _fmt() -> str:
+    fmt = (request.view_args or {}).get("fmt", "json")
+    return fmt if fmt in FORMATS else "json"
+
+
+@bp.errorhandler(ApiError)
+def _api_error(err: ApiError) -> Response:
+    return _error(err.code, err.description, _fmt())
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException) -> Response:
+    code = err.code or 500
+    text = {404: "Not found.", 405: "Method not allowed.", 429: "Too many requests; slow down.",
+            413: "Request too large."}.get(code, err.description or "Error.")
+    response = _error(code, text, _fmt())
+    if code == 429:
+        response.headers["Retry-After"] = "60"
+    return response
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ApiError(404, "Format must be json or xml.")
+
+
+# ---- values -----------------------------------------------------------------------------------------------------
+
+def _iso(moment: datetime | date | None) -> str | None:
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.astimezone(ZoneInfo(policy().timezone)).isoformat(timespec="seconds")
+    return datetime.combine(moment, time(), ZoneInfo(policy().timezone)).isoformat(timespec="seconds")
+
+
+def _service(category: Category) -> dict[str, Any]:
+    return {"service_code": str(category.id), "service_name": category.name, "description": category.name,
+            "metadata": False, "type": "realtime", "keywords": "", "group": ""}
+
+
+def _published_request(item: Publication) -> dict[str, Any]:
+    return {"service_request_id": item.number, "status": "closed", "status_notes": item.reply_text[:4000],
+            "service_name": item.category or item.kind, "service_code": "", "description": item.letter_text[:4000],
+            "agency_responsible": item.unit_name, "service_notice": "",
+            "requested_datetime": _iso(item.received_on), "updated_datetime": _iso(item.published_at),
+            "expected_datetime": None, "address": "", "address_id": "", "zipcode": "", "lat": None, "long": None,
+            "media_url": ""}
+
+
+def _posted_request(case: Case) -> dict[str, Any]:
+    """A request posted through the API and not (yet) published: its status only, none of its text."""
+    return {"service_request_id": case.number, "status": "closed" if case.status in CLOSED else "open",
+            "status_notes": "", "service_name": case.category.name if case.category else case.kind.value,
+            "service_code": str(case.category_id or ""), "description": "",
+            "agency_responsible": case.unit.name if case.unit else "", "service_notice": "",
+            "requested_datetime": _iso(case.received_at), "updated_datetime": _iso(case.updated_at),
+            "expected_datetime": _iso(case.due_date), "address": "", "address_id": "", "zipcode": "",
+            "lat": None, "long": None, "media_url": ""}
+
+
+def _parse_date(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ApiError(400, f"{name} must be an ISO 8601 date-time.") from exc
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# ---- endpoints --------------------------------------------------------------------------------------------------
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    return Response(json.dumps(openapi_document()), mimetype="application/json")
+
+
+@bp.route("/services.<fmt>")
+def services(fmt: str) -> Response:
+    _check_format(fmt)
+    rows = db().scalars(select(Category).where(Category.active).order_by(Category.name))
+    return _render("services", [_service(c) for c in rows], fmt)
+
+
+@bp.route("/requests.<fmt>", methods=["GET"])
+def list_requests(fmt: str) -> Response:
+    _check_format(fmt)
+    stmt = select(Publication).where(Publication.status == disclosure.PUBLISHED)
+    ids = [i.strip() for i in request.args.get("service_request_id", "").split(",") if i.strip()][:100]
+    if ids:
+        stmt = stmt.where(Publication.number.in_(ids))
+    status = request.args.get("status", "")
+    if status and not set(status.split(",")) <= {"open", "closed"}:
+        raise ApiError(400, "status must be open or closed.")
+    if status and "closed" not in status.split(","):
+        return _render("requests", [], fmt)  # published cases are all answered
+    code = request.args.get("service_code", "")
+    if code:
+        category = db().get(Category, int(code)) if code.isdigit() and len(code) < 10 else None
+        if category is None:
+            return _render("requests", [], fmt)
+        stmt = stmt.where(Publication.category == category.name)
+    start, end = _parse_date("start_date"), _parse_date("end_date")
+    if start:
+        stmt = stmt.where(Publication.published_at >= start)
+    if end:
+        stmt = stmt.where(Publication.published_at <= end)
+    rows = db().scalars(stmt.order_by(Publication.published_at.desc()).limit(1000))
+    return _render("requests", [_published_request(p) for p in rows], fmt)
+
+
+@bp.route("/requests/<path:request_id>.<fmt>", methods=["GET"])
+def get_request(request_id: str, fmt: str) -> Response:
+    _check_format(fmt)
+    if NUMBER_RE.match(request_id):
+        item = db().scalar(select(Publication).where(Publication.number == request_id,
+                                                     Publication.status == disclosure.PUBLISHED))
+        if item is not None:
+            return _render("requests", [_published_request(item)], fmt)
+        posted = db().scalar(select(Case).join(Open311Token, Open311Token.case_id == Case.id)
+                             .where(Case.number == request_id))
+        if posted is not None:
+            return _render("requests", [_posted_request(posted)], fmt)
+    raise ApiError(404, "No request with this id is public.")
+
+
+@bp.route("/tokens/<path:token>.<fmt>", methods=["GET"])
+def get_token(token: str, fmt: str) -> Response:
+    _check_format(fmt)
+    row = db().get(Open311Token, token) if 0 < len(token) <= 64 else None
+    if row is None:
+        raise ApiError(404, "Unknown token.")
+    return _render("tokens", [{"service_request_id": row.case.number, "token": row.token}], fmt)
+
+
+def _field(name: str, limit: int) -> str:
+    value = (request.form.get(name) or "").strip()
+    if len(value) > limit:
+        raise ApiError(400, f"{name} is longer than {limit} characters.")
+    return value
+
+
+@bp.route("/requests.<fmt>", methods=["POST"])
+def create_request(fmt: str) -> Response:
+    _check_format(fmt)
+    key = disclosure.check_api_key(db(), request.form.get("api_key"))
+    if key is None:
+        raise ApiError(403, "A valid api_key is required.")
+    code = _field("service_code", 20)
+    category = db().get(Category, int(code)) if code.isdigit() and len(code) < 10 else None
+    if category is None or not category.active:
+        raise ApiError(400, "service_code is not a known service.")
+    description = _field("description", 4000)
+    if not description:
+        raise ApiError(400, "description is required.")
+    email = _field("email", 254)
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ApiError(400, "email is not a valid address.") from exc
+    location = _location()
+    name = " ".join(p for p in (_field("first_name", 100), _field("last_name", 100)) if p)
+    body = description + (f"\n\nLocation: {location}" if location else "")
+    draft = LetterDraft(channel=Channel.WEB, subject=description.splitlines()[0][:120], body=body, sender_name=name,
+                        sender_email=email, sender_phone=_field("phone", 50), kind="report",
+                        category=category.name, notes=[f"Open311 client: {key.name}"])
+    try:
+        result = intake.receive(db(), policy(), draft, actor=Actor(user_id=None, role="system",
+                                                                   name=f"open311:{key.name}"))
+    except CaseError as err:
+        db().rollback()
+        raise ApiError(400, str(err)) from err
+    token = secrets.token_urlsafe(16)
+    db().add(Open311Token(token=token, case_id=result.case.id, api_key_id=key.id))
+    db().commit()
+    kick()
+    return _render("created", [{"service_request_id": result.case.number, "token": token, "service_notice": "",
+                                "account_id": None}], fmt, 201)
+
+
+def _location() -> str:
+    address = _field("address_string", 500)
+    lat, lon = request.form.get("lat"), request.form.get("long")
+    if lat or lon:
+        try:
+            lat_f, lon_f = float(lat or ""), float(lon or "")
+        except ValueError as exc:
+            raise ApiError(400, "lat and long must be numbers.") from exc
+        if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+            raise ApiError(400, "lat or long is out of range.")
+        address = (address + " " if address else "") + f"({lat_f:.6f}, {lon_f:.6f})"
+    return address

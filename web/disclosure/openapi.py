@@ -1,0 +1,114 @@
+"""The OpenAPI 3 description of the Open311 GeoReport v2 endpoints (served at ``/open311/v2/openapi.json``)."""
+from __future__ import annotations
+
+from typing import Any
+
+PREFIX = "/open311/v2"
+
+_NULLABLE_STR = {"type": ["string", "null"]}
+SERVICE = {
+    "type": "object",
+    "required": ["service_code", "service_name", "metadata", "type"],
+    "properties": {"service_code": {"type": "string"}, "service_name": {"type": "string"},
+                   "description": {"type": "string"}, "metadata": {"type": "boolean"},
+                   "type": {"type": "string", "enum": ["realtime", "batch", "blackbox"]},
+                   "keywords": {"type": "string"}, "group": {"type": "string"}},
+}
+REQUEST = {
+    "type": "object",
+    "required": ["service_request_id", "status"],
+    "properties": {
+        "service_request_id": {"type": "string"}, "status": {"type": "string", "enum": ["open", "closed"]},
+        "status_notes": {"type": "string"}, "service_name": {"type": "string"}, "service_code": {"type": "string"},
+        "description": {"type": "string", "description": "Redacted: personal data is never returned."},
+        "agency_responsible": {"type": "string"}, "service_notice": {"type": "string"},
+        "requested_datetime": _NULLABLE_STR, "updated_datetime": _NULLABLE_STR, "expected_datetime": _NULLABLE_STR,
+        "address": {"type": "string"}, "address_id": {"type": "string"}, "zipcode": {"type": "string"},
+        "lat": {"type": ["number", "null"]}, "long": {"type": ["number", "null"]}, "media_url": {"type": "string"},
+    },
+}
+CREATED = {
+    "type": "object",
+    "required": ["service_request_id", "token"],
+    "properties": {"service_request_id": {"type": "string"}, "token": {"type": "string"},
+                   "service_notice": {"type": "string"}, "account_id": _NULLABLE_STR},
+}
+TOKEN = {"type": "object", "required": ["service_request_id", "token"],
+         "properties": {"service_request_id": {"type": "string"}, "token": {"type": "string"}}}
+ERROR = {"type": "object", "required": ["code", "description"],
+         "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}
+
+
+def _array(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": schema}
+
+
+def _responses(ok: int, schema: dict[str, Any], fmt: str, errors: tuple[int, ...]) -> dict[str, Any]:
+    media = "application/json" if fmt == "json" else "application/xml"
+    body = {media: {"schema": _array(schema)}} if fmt == "json" else {media: {"schema": {"type": "string"}}}
+    err_body = ({media: {"schema": _array(ERROR)}} if fmt == "json" else {media: {"schema": {"type": "string"}}})
+    out = {str(ok): {"description": "Success", "content": body}}
+    for code in errors + (429,):
+        out[str(code)] = {"description": {400: "Invalid input", 403: "Missing or invalid api_key",
+                                          404: "Not found", 429: "Rate limit exceeded"}[code], "content": err_body}
+    return out
+
+
+LIST_PARAMETERS = [
+    {"name": "service_request_id", "in": "query", "required": False,
+     "schema": {"type": "string", "maxLength": 2000}, "description": "Comma-separated request ids."},
+    {"name": "service_code", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 20}},
+    {"name": "status", "in": "query", "required": False, "schema": {"type": "string", "enum": ["open", "closed"]}},
+    {"name": "start_date", "in": "query", "required": False, "schema": {"type": "string", "format": "date-time"}},
+    {"name": "end_date", "in": "query", "required": False, "schema": {"type": "string", "format": "date-time"}},
+]
+POST_BODY = {
+    "required": True,
+    "content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object",
+        "required": ["api_key", "service_code", "description"],
+        "properties": {
+            "api_key": {"type": "string", "maxLength": 200},
+            "service_code": {"type": "string", "maxLength": 20},
+            "description": {"type": "string", "minLength": 1, "maxLength": 4000},
+            "lat": {"type": "number", "minimum": -90, "maximum": 90},
+            "long": {"type": "number", "minimum": -180, "maximum": 180},
+            "address_string": {"type": "string", "maxLength": 500},
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "first_name": {"type": "string", "maxLength": 100},
+            "last_name": {"type": "string", "maxLength": 100},
+            "phone": {"type": "string", "maxLength": 50},
+        },
+    }}},
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document: one path per format, as Open311 clients call them."""
+    paths: dict[str, Any] = {}
+    for fmt in ("json", "xml"):
+        paths[f"{PREFIX}/services.{fmt}"] = {"get": {
+            "operationId": f"listServices_{fmt}", "summary": "Services (request categories)",
+            "responses": _responses(200, SERVICE, fmt, ())}}
+        paths[f"{PREFIX}/requests.{fmt}"] = {
+            "get": {"operationId": f"listRequests_{fmt}", "summary": "Published requests (redacted)",
+                    "parameters": LIST_PARAMETERS, "responses": _responses(200, REQUEST, fmt, (400,))},
+            "post": {"operationId": f"createRequest_{fmt}", "summary": "Post a service request (needs api_key)",
+                     "requestBody": POST_BODY, "responses": _responses(201, CREATED, fmt, (400, 403))},
+        }
+        paths[f"{PREFIX}/requests/{{service_request_id}}.{fmt}"] = {"get": {
+            "operationId": f"getRequest_{fmt}", "summary": "One request",
+            "parameters": [{"name": "service_request_id", "in": "path", "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9A-Za-z-]{1,40}$"}}],
+            "responses": _responses(200, REQUEST, fmt, (404,))}}
+        paths[f"{PREFIX}/tokens/{{token}}.{fmt}"] = {"get": {
+            "operationId": f"getToken_{fmt}", "summary": "The request id a token became",
+            "parameters": [{"name": "token", "in": "path", "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9A-Za-z_-]{1,64}$"}}],
+            "responses": _responses(200, TOKEN, fmt, (404,))}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Mayor's Mailbox Open311 GeoReport v2", "version": "2.0",
+                 "description": "Open311 GeoReport v2. Descriptions are redacted; personal data is never returned."},
+        "paths": paths,
+    }

@@ -1,0 +1,63 @@
+"""Supervision: dashboard, unit performance, deadlines and notices, weekly reports (blueprint and worker tasks)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from huey import crontab
+
+from cases import supervision
+from web.state import state
+from web.supervision.views import bp  # noqa: F401
+
+log = logging.getLogger(__name__)
+
+
+def notice_settings(app: Flask) -> supervision.NoticeSettings:
+    """Notice timing from the configuration (``REMINDER_DAYS_BEFORE``, ``CHASE_DAYS_AFTER``,
+    ``ESCALATE_DAYS_AFTER``, in working days)."""
+    cfg = app.config
+    return supervision.NoticeSettings(reminder_days_before=int(cfg.get("REMINDER_DAYS_BEFORE", 2)),
+                                      chase_days_after=int(cfg.get("CHASE_DAYS_AFTER", 1)),
+                                      escalate_days_after=int(cfg.get("ESCALATE_DAYS_AFTER", 3)))
+
+
+def run_notices(app: Flask) -> dict[str, int]:
+    """Queue today's reminders, chases and escalations, then drain the mail outbox."""
+    from cases import outbox
+    from web.jobs import drain
+
+    with state(app).sessions() as session:
+        counts = supervision.send_notices(session, state(app).policy, notice_settings(app))
+        session.commit()
+    drain(app, outbox.SEND_MAIL)
+    return counts
+
+
+def run_weekly_report(app: Flask) -> int:
+    """Generate the report of the last full week; returns its id."""
+    from web.supervision import report
+
+    with state(app).sessions() as session:
+        policy = state(app).policy
+        made = report.generate(session, policy, report.last_full_week(policy.today()))
+        session.commit()
+        return made.id
+
+
+def init_app(app: Flask) -> None:
+    """Register the periodic tasks on the app's Huey: notices every working morning, the report on Mondays."""
+    huey = state(app).huey
+    notice_hour = str(app.config.get("NOTICE_HOUR", 8))
+
+    @huey.periodic_task(crontab(minute="15", hour=notice_hour), name="supervision_notices")
+    def supervision_notices() -> None:
+        with app.app_context():
+            log.info("supervision notices: %s", run_notices(app))
+
+    @huey.periodic_task(crontab(minute="30", hour="6", day_of_week="1"), name="weekly_report")
+    def weekly_report() -> None:
+        with app.app_context():
+            log.info("weekly report %s generated", run_weekly_report(app))
+
+    state(app).extra["supervision_tasks"] = (supervision_notices, weekly_report)

@@ -1,0 +1,227 @@
+"""Supervision pages: the public-opinion dashboard, unit performance (with CSV/XLSX export), deadlines per unit,
+the supervise action and weekly reports. Supervisors and admins only, except the supervised-cases list, which a
+unit handler sees for their own unit."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cases import statistics as st
+from cases import supervision
+from cases.errors import CaseError, NotFound, ValidationError
+from cases.models import Unit
+from cases.models_disclosure import WeeklyReport
+from web.auth import current_actor, role_required
+from web.jobs import kick
+from web.state import db, policy
+from web.supervision import charts, report
+from web.supervision.topics import words
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+ROLES = ("supervisor", "admin")
+
+
+def _period(default_days: int) -> st.Period:
+    try:
+        return st.Period.parse(request.args.get("start"), request.args.get("end"), default_days=default_days,
+                               today=policy().today())
+    except ValidationError as err:
+        flash(str(err), "error")
+        return st.Period.parse(None, None, default_days=default_days, today=policy().today())
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@bp.route("/")
+@role_required(*ROLES)
+def dashboard() -> str:
+    period = _period(30)
+    tz = policy().timezone
+    session = db()
+    days = [d.isoformat() for d in period.day_list()]
+    labels = [d[5:] for d in days]
+
+    def series(by: str) -> list[charts.Series]:
+        data = st.cases_per_day(session, period, tz, by)
+        return [charts.Series(_label(key), [data[key].get(d, 0) for d in days]) for key in sorted(data)]
+
+    categories = st.top_categories(session, period, tz)
+    districts = st.top_districts(session, period, tz)
+    topics = st.rising_topics(st.period_texts(session, period, tz), st.period_texts(session, period.previous(), tz),
+                              words)
+    urgent = st.cases_per_day(session, period, tz, "urgent").get("urgent", {})
+    total = st.total_cases(session, period, tz)
+    return render_template(
+        "pages/supervision/dashboard.html", period=period, total=total,
+        previous_total=st.total_cases(session, period.previous(), tz),
+        urgent_total=sum(urgent.values()),
+        kind_chart=charts.line_chart(labels, series("kind"), title=_("Cases per day by kind")),
+        channel_chart=charts.line_chart(labels, series("channel"), title=_("Cases per day by channel")),
+        urgent_chart=charts.line_chart(labels, [charts.Series(_("urgent"), [urgent.get(d, 0) for d in days])],
+                                       title=_("Urgent cases per day")),
+        category_chart=charts.bar_chart(categories, title=_("Top categories")),
+        district_chart=charts.bar_chart(districts, title=_("Top districts and counties")),
+        topic_chart=charts.bar_chart([(t.term, t.current) for t in topics], title=_("Rising topics")),
+        categories=categories, districts=districts, topics=topics,
+        urgent_cases=st.urgent_open_cases(session), reports=report.recent(session), today=policy().today())
+
+
+def _label(key: str) -> str:
+    from web.labels import label
+
+    return str(label(key))
+
+
+def _performance_rows() -> tuple[st.Period, list[st.UnitPerformance], str, bool]:
+    period = _period(30)
+    sort = request.args.get("sort", "unit")
+    if sort not in st.PERFORMANCE_SORTS:
+        sort = "unit"
+    descending = request.args.get("desc") == "1"
+    return period, st.unit_performance(db(), period, policy().timezone, sort=sort, descending=descending), sort, \
+        descending
+
+
+@bp.route("/performance")
+@role_required(*ROLES)
+def performance() -> str:
+    period, rows, sort, descending = _performance_rows()
+    chart = charts.bar_chart([(r.unit, r.on_time_rate or 0.0) for r in rows if r.answered],
+                             title=_("On-time rate by unit"), percent=True, width=640, label_width=260)
+    return render_template("pages/supervision/performance.html", period=period, rows=rows, sort=sort,
+                           descending=descending, sorts=st.PERFORMANCE_SORTS, pct=_pct, chart=chart)
+
+
+def _export_name(period: st.Period, ext: str) -> str:
+    return f"unit-performance-{period.start.isoformat()}-{period.last_day.isoformat()}.{ext}"
+
+
+@bp.route("/performance.csv")
+@role_required(*ROLES)
+def performance_csv() -> Response:
+    period, rows, _sort, _desc = _performance_rows()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(st.PERFORMANCE_COLUMNS)
+    for line in st.performance_table(rows):
+        # A cell starting with = + - @ would run as a formula in a spreadsheet; quote it as text.
+        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "csv")}"'
+    return response
+
+
+@bp.route("/performance.xlsx")
+@role_required(*ROLES)
+def performance_xlsx() -> Response:
+    from openpyxl import Workbook
+
+    period, rows, _sort, _desc = _performance_rows()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Performance"
+    sheet.append([f"{period.start.isoformat()} – {period.last_day.isoformat()}"])
+    sheet.append(list(st.PERFORMANCE_COLUMNS))
+    for line in st.performance_table(rows):
+        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
+    for column, name in enumerate(st.PERFORMANCE_COLUMNS, start=1):
+        if name.endswith("_rate"):
+            for row in range(3, len(rows) + 3):
+                sheet.cell(row=row, column=column).number_format = "0.0%"
+    sheet.column_dimensions["A"].width = 44
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = Response(buffer.getvalue(),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "xlsx")}"'
+    return response
+
+
+@bp.route("/deadlines")
+@role_required(*ROLES)
+def deadlines() -> str:
+    today = policy().today()
+    unit_id = request.args.get("unit", type=int)
+    unit = db().get(Unit, unit_id) if unit_id else None
+    return render_template("pages/supervision/deadlines.html", units=supervision.unit_deadlines(db(), policy(), today),
+                           cases=supervision.cases_against_clock(db(), policy(), today, unit_id=unit_id),
+                           unit=unit, today=today)
+
+
+@bp.route("/cases/<number>/supervise", methods=["POST"])
+@role_required(*ROLES)
+def supervise(number: str) -> Response:
+    try:
+        case = supervision.get_open_case(db(), number)
+    except NotFound:
+        abort(404)
+    try:
+        if request.form.get("end") == "1":
+            supervision.end_supervision(db(), policy(), case, current_actor(), request.form.get("note", ""))
+        else:
+            supervision.supervise(db(), policy(), case, current_actor(), request.form.get("note", "")[:2000])
+        db().commit()
+        kick()
+        flash(_("Supervision of case %(number)s recorded.", number=number), "success")
+    except CaseError as err:
+        db().rollback()
+        flash(str(err), "error")
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//")
+                    else url_for("supervision.deadlines"))
+
+
+@bp.route("/supervised")
+@role_required("unit", *ROLES)
+def supervised() -> str:
+    actor = current_actor()
+    unit_id = actor.unit_id if actor.is_unit else None
+    if actor.is_unit and unit_id is None:
+        abort(404)
+    cases = supervision.supervised_cases(db(), unit_id)
+    notes = {c.id: supervision.supervision_notes(db(), c) for c in cases}
+    return render_template("pages/supervision/supervised.html", cases=cases, notes=notes, today=policy().today())
+
+
+@bp.route("/reports", methods=["POST"])
+@role_required(*ROLES)
+def generate_report() -> Response:
+    raw = request.form.get("week", "")
+    try:
+        week = date.fromisoformat(raw) if raw else report.last_full_week(policy().today())
+    except ValueError:
+        flash(_("Dates are written YYYY-MM-DD."), "error")
+        return redirect(url_for("supervision.dashboard"))
+    week = week - timedelta(days=week.weekday())
+    made = report.generate(db(), policy(), week, current_user.id)
+    db().commit()
+    flash(_("Weekly report for %(week)s generated.", week=week.isoformat()), "success")
+    return redirect(url_for("supervision.report_file", report_id=made.id, ext="html"))
+
+
+@bp.route("/reports/<int:report_id>.<ext>")
+@role_required(*ROLES)
+def report_file(report_id: int, ext: str) -> Response:
+    item = db().get(WeeklyReport, report_id)
+    if item is None or ext not in {"html", "pdf"}:
+        abort(404)
+    name = f"weekly-report-{item.week_start.isoformat()}.{ext}"
+    if ext == "pdf":
+        if not item.pdf_sha256:
+            abort(404)
+        response = Response(policy().store.get(item.pdf_sha256), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    response = Response(item.html, mimetype="text/html")
+    # The report is a standalone document with its own <style>: allow that style and nothing else.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
