@@ -20,12 +20,14 @@ OSD_SCRIPT = {"HanS": "Han", "HanT": "Han", "Han": "Han", "Japanese": "Han", "Ka
 # Frequent words that are rare in the other language; accents are dropped because the English model drops them.
 _STOPWORDS = {
     "eng": set(
-        "the and of to is in that for it you with on are was this have be at from not by we they our your "
-        "has been will would there their which please thank dear sincerely street".split()
+        "the and of to is in that for it you with on are was were this have had has be been at from not by we "
+        "they our your their there which would could should will can about who what when all my his her its an "
+        "if or as so than then these those please thank dear sincerely street".split()
     ),
     "spa": set(
-        "el la los las de del que y en un una por para con su sus es al lo como mas pero este esta estos "
-        "desde hace muy sin sobre tambien hay donde nos les usted senor senora gracias calle atentamente".split()
+        "el la los las de del que y en un una unos unas por para con su sus es son al lo le les se como mas "
+        "pero porque este esta estos estas ese esa desde hace muy sin sobre tambien hay donde cuando nos ni "
+        "ya fue era ha han usted senor senora gracias calle atentamente nuestro nuestra".split()
     ),
 }
 
@@ -69,6 +71,8 @@ def vote_latin(text: str, candidates: list[str]) -> str | None:
     best, best_score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
     if best_score >= 2 and best_score >= 2 * runner_up:
+        return best
+    if best_score >= 1 and runner_up == 0:
         return best
     return None
 

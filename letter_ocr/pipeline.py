@@ -88,13 +88,13 @@ def _probe_strip(clean: CleanPage) -> tuple[Image.Image, int] | None:
         height = bottom - top
         pad = max(2, height // 3)
         band = image.crop((0, max(0, top - pad), image.width, min(image.height, bottom + pad)))
-        # Ink columns of the band; keep at most ~30 line-heights of it (enough words to vote on).
+        # Ink columns of the band; keep at most ~32 line-heights of it (eight or so words to vote on).
         ink = band.convert("L").resize((band.width, 1), Image.Resampling.BOX).get_flattened_data()
         columns = [x for x, v in enumerate(ink) if v < 250]
         if not columns:
             continue
         x0 = max(0, columns[0] - pad)
-        x1 = min(band.width, columns[-1] + pad, x0 + 30 * height)
+        x1 = min(band.width, columns[-1] + pad, x0 + 32 * height)
         pieces.append(band.crop((x0, 0, x1, band.height)))
     if not pieces:
         return None
@@ -127,7 +127,8 @@ def _probe(clean: CleanPage | None, settings: OcrSettings, what: str):
     flipped = conf_down > conf_up
     best_words = down if flipped else up
     best, other = max(conf_up, conf_down), min(conf_up, conf_down)
-    if best < 60 or best - other < 15:
+    # A right-way-up line reads at 75-97 here, an upside-down one at 20-45.
+    if best < 50 or best - other < 15:
         return None
     text = " ".join(w.text for w in best_words)
     seen_script = text_script(text) or script
@@ -141,9 +142,35 @@ def _probe(clean: CleanPage | None, settings: OcrSettings, what: str):
 # --- one page --------------------------------------------------------------------------------------------
 
 
+def _text_box(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """Bounding box of the ink with a margin, or ``None`` when cropping would save little."""
+    factor = 4
+    small = image.convert("L").reduce(factor)
+    box = small.point([255] * 250 + [0] * 6).getbbox()
+    if box is None:
+        return None
+    margin = 12  # small-image pixels, ~50 px of the page: tesseract wants some white around the text
+    left, top = max(0, (box[0] - margin) * factor), max(0, (box[1] - margin) * factor)
+    right, bottom = min(image.width, (box[2] + margin) * factor), min(image.height, (box[3] + margin) * factor)
+    if (right - left) * (bottom - top) > 0.85 * image.width * image.height:
+        return None
+    return left, top, right, bottom
+
+
 def _read(image: Image.Image, lang: str, settings: OcrSettings, dpi: int | None, what: str):
-    words, pdf = tesseract.recognise_image(image, lang, settings, dpi=dpi, want_pdf=settings.make_pdf, what=what)
-    return words, pdf, _mean_conf(words)
+    if settings.make_pdf:
+        words, pdf = tesseract.recognise_image(image, lang, settings, dpi=dpi, want_pdf=True, what=what)
+        return words, pdf, _mean_conf(words)
+    # Tesseract's layout analysis costs time per pixel: hand it only the written area (5-13% faster on a
+    # letter with ordinary margins) and move the word boxes back onto the whole page.
+    box = _text_box(image)
+    crop = image.crop(box) if box else image
+    words, _ = tesseract.recognise_image(crop, lang, settings, dpi=dpi, what=what)
+    if box:
+        for w in words:
+            w.left += box[0]
+            w.top += box[1]
+    return words, None, _mean_conf(words)
 
 
 def _turn(image: Image.Image, ccw: int) -> Image.Image:
