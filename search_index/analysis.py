@@ -9,10 +9,11 @@ generator hop per token per filter, which dominates indexing time):
   (``垃圾清运`` also yields ``垃圾`` and ``清运``) so a query for a shorter word finds it.
 * Other words are folded: NFKC (full-width letters and digits become ASCII),
   lowercase, accents stripped.
-* Alphabetic Latin words are stemmed with the English Porter2 stemmer and then the
+* Alphabetic Latin words are stemmed with the English Porter2 stemmer and then,
+  when the stem still ends like a Spanish word (vowel, ``-cion``, ``-sion``), the
   Spanish Snowball stemmer from ``whoosh.lang``. Letters mix languages inside one
-  text, so both stemmers run on every word; the chain is applied identically to
-  letters and queries, which is what makes matching consistent. The Spanish
+  text, so no per-document language is assumed; the chain is applied identically
+  to letters and queries, which is what makes matching consistent. The Spanish
   Snowball stemmer only knows accented suffixes (``-ación``), so the common
   ``-cion``/``-sion`` endings are re-accented before it runs, which makes
   ``reparacion``, ``reparación`` and ``reparaciones`` share one stem.
@@ -56,6 +57,12 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# The Spanish stemmer runs only on English stems that still end like Spanish words
+# (vowel, -cion, -sion): run on everything it would also strip English -er/-ar
+# ("water" -> "wat", "corner" -> "corn").
+_SPANISH_ENDINGS = ("a", "e", "i", "o", "u", "cion", "sion")
+
+
 def _reaccent(word: str) -> str:
     if word.endswith("cion"):
         return word[:-4] + "ción"
@@ -71,7 +78,9 @@ def index_term(word: str) -> str:
         return term
     term = fold(word)
     if term.isascii() and term.isalpha() and len(term) > 2:
-        term = fold(_spanish_stem(_reaccent(_english_stem(term))))
+        term = _english_stem(term)
+        if term.endswith(_SPANISH_ENDINGS):
+            term = fold(_spanish_stem(_reaccent(term)))
     if len(_TERM_CACHE) >= _TERM_CACHE_MAX:
         _TERM_CACHE.clear()
     _TERM_CACHE[word] = term

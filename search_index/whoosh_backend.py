@@ -191,6 +191,8 @@ class WhooshBackend:
         """``{case id: version}`` for every indexed document (read from columns, not stored text)."""
         with self._reading() as view:
             reader = view.searcher.reader()
+            if reader.doc_count_all() == 0:
+                return {}
             ids = reader.column_reader("id", translate=True) if reader.has_column("id") else None
             versions = reader.column_reader("version", translate=False)
             out = {}

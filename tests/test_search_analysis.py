@@ -1,0 +1,57 @@
+"""Text analysis: Chinese segmentation, folding, stemming, word pairs."""
+
+import pytest
+
+from search_index.analysis import analyze, is_shingle, shingle
+from search_index.highlight import snippet_html
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("reparación", "reparacion"),
+        ("reparaciones", "reparación"),
+        ("calles", "calle"),
+        ("streets", "street"),
+        ("complaints", "complaint"),
+        ("Ｓｔｒｅｅｔ", "street"),  # full-width letters
+        ("ＣＡＬＬＥ", "calle"),
+        ("Niños", "ninos"),
+        ("１２３", "123"),
+    ],
+)
+def test_forms_a_reader_expects_to_match_share_a_term(a, b):
+    assert analyze(a) == analyze(b)
+
+
+def test_chinese_is_segmented_and_long_words_index_their_parts():
+    assert analyze("垃圾清运不及时") == ["垃圾清运", "不", "及时"]
+    indexed = analyze("垃圾清运不及时", mode="index")
+    assert {"垃圾清运", "垃圾", "清运", "及时"} <= set(indexed)
+
+
+def test_mixed_script_text_keeps_both_languages():
+    terms = analyze("路灯损坏 street lights rotas")
+    assert "路灯" in terms and "light" in terms and "street" in terms
+
+
+def test_word_pairs_are_emitted_only_when_indexing_the_text_field():
+    indexed = analyze("main street", mode="index", shingles=True)
+    assert shingle("main", "street") in indexed
+    assert not any(is_shingle(t) for t in analyze("main street", mode="index"))
+    assert not any(is_shingle(t) for t in analyze("main street", mode="query", shingles=True))
+
+
+def test_snippet_escapes_text_and_marks_only_matches():
+    text = "Dear office, <script>alert(1)</script> the street lights are broken & dark. 路灯损坏"
+    html = snippet_html(text, frozenset(analyze("light")), frozenset(["路灯"]))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
+    assert "<mark>lights</mark>" in html and "<mark>路灯</mark>" in html
+    assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_snippet_centres_on_a_match_far_into_the_text():
+    text = "filler words here. " * 200 + "the sewer overflowed into the basement"
+    html = snippet_html(text, frozenset(analyze("sewer")), frozenset(), size=120)
+    assert "<mark>sewer</mark>" in html and html.startswith("\u2026")
+    assert len(html) < 200

@@ -1,0 +1,296 @@
+"""The Whoosh backend end to end on a real index in a temporary folder."""
+
+import datetime as dt
+import threading
+
+import pytest
+
+from search_index import (
+    DocumentError,
+    IndexUnavailableError,
+    QueryError,
+    SearchBackend,
+    SearchRequest,
+    WhooshBackend,
+    WhooshOptions,
+    open_backend,
+)
+
+TEXTS = [
+    "The street lights on Main Street are broken and the road is dark at night.",
+    "Las calles del barrio están sucias; pedimos la reparación urgente del alumbrado.",
+    "小区垃圾清运不及时，楼下噪音扰民，请有关部门尽快处理。",
+    "Water pipe leak flooding the basement, please send a plumber.",
+]
+
+
+def make_doc(i: int, **extra) -> dict:
+    doc = {
+        "id": f"case-{i}",
+        "version": "1",
+        "number": f"2025-{i:06d}",
+        "kind": ["complaint", "report"][i % 2],
+        "category": "city",
+        "status": ["open", "dispatched", "closed"][i % 3],
+        "channel": ["web", "phone", "email", "paper"][i % 4],
+        "unit_id": f"u{i % 3}",
+        "unit_name": ["Water Bureau", "Roads Office", "District Xin"][i % 3],
+        "urgency": "normal",
+        "created": dt.datetime(2023 + i % 3, 1 + i % 12, 1 + i % 28, 9, 0),
+        "updated": dt.datetime(2026, 1, 1),
+        "title": f"Letter {i}",
+        "text": [TEXTS[i % 4], f"Reply number {i}: thank you."],
+        "private": [f"Citizen Zhangsan{i}", f"1380013{i:04d}", f"person{i}@example.org"],
+    }
+    doc.update(extra)
+    return doc
+
+
+DOCS = [make_doc(i) for i in range(36)]
+
+
+def expected(pred) -> list[dict]:
+    return [d for d in DOCS if pred(d)]
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    b = WhooshBackend(str(tmp_path_factory.mktemp("index")))
+    assert b.index_documents(DOCS) == len(DOCS)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    b = WhooshBackend(str(tmp_path / "idx"))
+    yield b
+    b.close()
+
+
+def ids(page) -> set[str]:
+    return {h.id for h in page.hits}
+
+
+def test_is_a_search_backend(backend):
+    assert isinstance(backend, SearchBackend)
+
+
+def test_totals_and_facets_cover_the_whole_result_not_the_page(backend):
+    page = backend.search(SearchRequest(query="street", per_page=2))
+    want = expected(lambda d: "street" in d["text"][0].lower())
+    assert page.total == len(want) and len(page.hits) == 2 and page.pages == -(-len(want) // 2)
+    statuses = {}
+    for d in want:
+        statuses[d["status"]] = statuses.get(d["status"], 0) + 1
+    assert page.facets["status"] == dict(sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert sum(page.facets["unit"].values()) == len(want)
+    assert sum(page.facets["year"].values()) == len(want)
+
+
+def test_unit_confinement_is_applied_before_counting(backend):
+    page = backend.search(SearchRequest(query="street", restrict_unit_ids=["u1"], per_page=1))
+    want = expected(lambda d: "street" in d["text"][0].lower() and d["unit_id"] == "u1")
+    assert page.total == len(want) > 0
+    assert page.facets["unit"] == {"u1": len(want)}
+    assert {h.unit_id for h in page.hits} == {"u1"}
+    second = backend.search(SearchRequest(query="street", restrict_unit_ids=["u1"], per_page=1, page=2))
+    assert second.hits and second.hits[0].unit_id == "u1" and ids(second) != ids(page)
+    assert backend.search(SearchRequest(query="street", restrict_unit_ids=[])).total == 0
+    # The field syntax cannot widen the restriction.
+    wide = backend.search(SearchRequest(query="unit:u2 OR street", restrict_unit_ids=["u1"]))
+    assert set(wide.facets["unit"]) == {"u1"}
+
+
+def test_empty_query_lists_newest_first_within_units(backend):
+    page = backend.search(SearchRequest(query="", restrict_unit_ids=["u0", "u2"], per_page=100))
+    want = expected(lambda d: d["unit_id"] in ("u0", "u2"))
+    assert page.total == len(want)
+    created = [h.created for h in page.hits]
+    assert created == sorted(created, reverse=True)
+    oldest = backend.search(SearchRequest(sort="oldest", per_page=3))
+    assert [h.created for h in oldest.hits] == sorted(d["created"] for d in DOCS)[:3]
+
+
+def test_filters_and_dates(backend):
+    page = backend.search(SearchRequest(filters={"status": "open", "kind": ["complaint", "report"], "year": 2023}))
+    want = expected(lambda d: d["status"] == "open" and d["created"].year == 2023)
+    assert page.total == len(want) > 0
+    page = backend.search(SearchRequest(filters={"channel": "phone", "unit": "u1"}))
+    assert page.total == len(expected(lambda d: d["channel"] == "phone" and d["unit_id"] == "u1"))
+    page = backend.search(SearchRequest(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 12, 31)))
+    assert page.total == len(expected(lambda d: d["created"].year == 2024))
+    day = DOCS[5]["created"].date()
+    page = backend.search(SearchRequest(date_from=day, date_to=day))
+    assert "case-5" in ids(page)
+
+
+def test_field_queries(backend):
+    assert backend.search(SearchRequest(query="status:closed")).total == len(expected(lambda d: d["status"] == "closed"))
+    assert backend.search(SearchRequest(query='unit:"roads office"')).total == len(expected(lambda d: d["unit_id"] == "u1"))
+    assert backend.search(SearchRequest(query="unit:u2 channel:WEB")).total == len(
+        expected(lambda d: d["unit_id"] == "u2" and d["channel"] == "web")
+    )
+
+
+def test_languages_phrases_and_exclusion(backend):
+    chinese = len(expected(lambda d: "垃圾" in d["text"][0]))
+    assert backend.search(SearchRequest(query="垃圾")).total == chinese
+    assert backend.search(SearchRequest(query="垃圾清运")).total == chinese
+    spanish = len(expected(lambda d: "calles" in d["text"][0]))
+    assert backend.search(SearchRequest(query="calle reparacion")).total == spanish
+    assert backend.search(SearchRequest(query='"main street"')).total == len(expected(lambda d: "Main" in d["text"][0]))
+    assert backend.search(SearchRequest(query='"street main"')).total == 0
+    assert backend.search(SearchRequest(query="thank -street")).total == len(expected(lambda d: "street" not in d["text"][0].lower()))
+    assert backend.search(SearchRequest(query="street OR leak")).total == len(
+        expected(lambda d: "treet" in d["text"][0] or "leak" in d["text"][0])
+    )
+
+
+def test_relevance_ranks_the_better_match_first(fresh):
+    fresh.index_documents([
+        {"id": "weak", "version": "1", "text": "a long letter about many things " * 20 + "and a sewer"},
+        {"id": "strong", "version": "1", "text": "sewer sewer overflow from the sewer"},
+    ])
+    page = fresh.search(SearchRequest(query="sewer"))
+    assert [h.id for h in page.hits] == ["strong", "weak"] and page.hits[0].score > page.hits[1].score > 0
+
+
+def test_private_data_needs_the_flag_and_is_never_shown(backend):
+    for query in ["zhangsan7", "private:zhangsan7", "name:zhangsan7", "13800130007", "person7@example.org"]:
+        assert backend.search(SearchRequest(query=query)).total == 0, query
+    page = backend.search(SearchRequest(query="zhangsan7", include_private=True))
+    assert ids(page) == {"case-7"}
+    assert "zhangsan" not in page.hits[0].snippet.lower()
+    assert ids(backend.search(SearchRequest(query="name:zhangsan7", include_private=True))) == {"case-7"}
+    assert backend.search(SearchRequest(query="person7@example.org", include_private=True)).total == 1
+
+
+def test_snippets_are_safe_html_with_marks(fresh):
+    fresh.index_documents([make_doc(1, text='<img src=x onerror="alert(1)"> the street & the <b>road</b>')])
+    hit = fresh.search(SearchRequest(query="street road")).hits[0]
+    assert "<img" not in hit.snippet and "<b>" not in hit.snippet and "&lt;img" in hit.snippet
+    assert "<mark>street</mark>" in hit.snippet and "<mark>road</mark>" in hit.snippet
+
+
+def test_upsert_versions_delete_and_clear(fresh):
+    fresh.index_documents([make_doc(1), make_doc(2)])
+    fresh.index_documents([make_doc(1, version="2", text="completely new words: zebra")])
+    assert fresh.stored_versions() == {"case-1": "2", "case-2": "1"}
+    assert ids(fresh.search(SearchRequest(query="zebra"))) == {"case-1"}
+    assert fresh.search(SearchRequest(query="road")).total == 0
+    # A repeated id within one call: the last one wins.
+    fresh.index_documents([make_doc(3, text="first yak"), make_doc(3, version="9", text="second okapi")])
+    assert fresh.stored_versions()["case-3"] == "9"
+    assert fresh.search(SearchRequest(query="yak")).total == 0 and fresh.search(SearchRequest(query="okapi")).total == 1
+    fresh.delete(["case-1", "no-such-case"])
+    assert set(fresh.stored_versions()) == {"case-2", "case-3"}
+    assert fresh.search(SearchRequest(query="zebra")).total == 0
+    assert fresh.search(SearchRequest()).facets["unit"] == {"u2": 1, "u0": 1}
+    fresh.optimize()
+    assert fresh.doc_count() == 2
+    fresh.clear()
+    assert fresh.stored_versions() == {} and fresh.search(SearchRequest()).total == 0
+
+
+@pytest.mark.parametrize(
+    "bad, reason",
+    [
+        ({"version": "1"}, "id"),
+        ({"id": "x"}, "version"),
+        ({"id": "x", "version": "1", "colour": "red"}, "unknown"),
+        ({"id": "x", "version": "1", "created": "yesterday"}, "ISO"),
+        ({"id": "x", "version": "1", "text": [1, 2]}, "strings"),
+        ({"id": "x", "version": "1", "status": 3}, "status"),
+        ("not a dict", "dict"),
+    ],
+)
+def test_bad_documents_are_refused_and_nothing_is_written(fresh, bad, reason):
+    with pytest.raises(DocumentError, match=reason):
+        fresh.index_documents([make_doc(1), bad])
+    assert fresh.stored_versions() == {}
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(sort="random"),
+        SearchRequest(page=0),
+        SearchRequest(per_page=1000),
+        SearchRequest(page=10_000, per_page=100),
+        SearchRequest(filters={"colour": "red"}),
+        SearchRequest(restrict_unit_ids="u1"),
+        SearchRequest(date_from="2024-01-01"),
+    ],
+)
+def test_bad_requests_raise_query_error(backend, request_):
+    with pytest.raises(QueryError):
+        backend.search(request_)
+
+
+def test_similar_cases(backend):
+    similar = backend.similar("case-0", limit=5)
+    assert similar and "case-0" not in {h.id for h in similar}
+    assert all("street" in h.snippet.lower() for h in similar)
+    confined = backend.similar("case-0", restrict_unit_ids=["u1"])
+    assert confined and {h.unit_id for h in confined} == {"u1"}
+    assert backend.similar("missing") == []
+
+
+def test_another_writer_is_seen_after_refresh(tmp_path):
+    reader = WhooshBackend(str(tmp_path))
+    writer = WhooshBackend(str(tmp_path))
+    writer.index_documents([make_doc(1)])
+    assert reader.search(SearchRequest()).total == 1
+    writer.index_documents([make_doc(2), make_doc(3)])
+    assert reader.search(SearchRequest()).total == 3
+    reader.close()
+    writer.close()
+
+
+def test_threads_search_while_a_writer_commits(tmp_path):
+    backend = WhooshBackend(str(tmp_path))
+    backend.index_documents(DOCS[:10])
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searching():
+        try:
+            while not stop.is_set():
+                page = backend.search(SearchRequest(query="street OR 垃圾", restrict_unit_ids=["u0", "u1"]))
+                assert all(h.unit_id in ("u0", "u1") for h in page.hits)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=searching) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for start in range(10, 36, 6):
+        backend.index_documents(DOCS[start : start + 6])
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert backend.search(SearchRequest()).total == len(DOCS)
+    backend.close()
+
+
+def test_bulk_path_with_writer_processes(tmp_path):
+    backend = WhooshBackend(str(tmp_path), WhooshOptions(bulk_threshold=10, procs=2))
+    assert backend.index_documents(iter(DOCS)) == len(DOCS)
+    assert backend.search(SearchRequest(query="垃圾")).total == len(expected(lambda d: "垃圾" in d["text"][0]))
+    assert len(backend.stored_versions()) == len(DOCS)
+    backend.close()
+
+
+def test_open_backend(tmp_path):
+    assert isinstance(open_backend(str(tmp_path / "a")), WhooshBackend)
+    assert open_backend(f"whoosh://{tmp_path / 'b'}").path == str(tmp_path / "b")
+    with pytest.raises(IndexUnavailableError, match="not implemented"):
+        open_backend("postgresql://localhost/db")
+    with pytest.raises(IndexUnavailableError):
+        open_backend("")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(IndexUnavailableError):
+        open_backend(str(blocker / "index"))
