@@ -53,6 +53,12 @@ def text_script(text: str) -> str | None:
     return "Han" if han >= latin / 3 else "Latin"
 
 
+def stopword_hits(text: str) -> int:
+    """How many words of ``text`` are frequent words of any language we know (a sign of right-way-up text)."""
+    every = set().union(*_STOPWORDS.values())
+    return sum(1 for w in _WORD.findall(text) if _fold(w) in every)
+
+
 def vote_latin(text: str, candidates: list[str]) -> str | None:
     """The candidate language whose stopwords occur most in ``text``; ``None`` when there is no clear winner."""
     words = [_fold(w) for w in _WORD.findall(text)]

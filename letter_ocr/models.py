@@ -60,8 +60,8 @@ class OcrDocument:
 
     @property
     def text(self) -> str:
-        """All page texts, pages separated by a blank line and a form feed."""
-        return "\n\n\f".join(page.text for page in self.pages if not page.blank)
+        """All page texts (blank pages left out), pages separated by a form feed on a line of its own."""
+        return "\n\f\n".join(page.text for page in self.pages if not page.blank)
 
     @property
     def confidence(self) -> float:

@@ -18,7 +18,7 @@ import re
 from PIL import Image
 
 from . import tesseract
-from .language import OSD_SCRIPT, guess_language, languages_for, script_of, text_script, vote_latin
+from .language import OSD_SCRIPT, guess_language, languages_for, script_of, stopword_hits, text_script, vote_latin
 from .loading import PageSource
 from .models import OcrPage, OcrWord
 from .preprocess import CleanPage, clean_page
@@ -124,12 +124,18 @@ def _probe(clean: CleanPage | None, settings: OcrSettings, what: str):
     up = [w for w in words if w.top + w.height / 2 < boundary]
     down = [w for w in words if w.top + w.height / 2 >= boundary]
     conf_up, conf_down = _mean_conf(up), _mean_conf(down)
-    flipped = conf_down > conf_up
+    # Upside-down Latin letters often read as plausible junk ("un", "anb"): real words decide first, then
+    # confidence (a right-way-up line reads at 75-97 here, an upside-down one at 20-75).
+    hits_up, hits_down = stopword_hits(" ".join(w.text for w in up)), stopword_hits(" ".join(w.text for w in down))
+    if max(hits_up, hits_down) >= 2 and max(hits_up, hits_down) >= 2 * min(hits_up, hits_down):
+        flipped = hits_down > hits_up
+    else:
+        best, other = max(conf_up, conf_down), min(conf_up, conf_down)
+        if best < 50 or best - other < 15:
+            return None
+        flipped = conf_down > conf_up
     best_words = down if flipped else up
-    best, other = max(conf_up, conf_down), min(conf_up, conf_down)
-    # A right-way-up line reads at 75-97 here, an upside-down one at 20-45.
-    if best < 50 or best - other < 15:
-        return None
+    best = conf_down if flipped else conf_up
     text = " ".join(w.text for w in best_words)
     seen_script = text_script(text) or script
     preferred = None
