@@ -67,6 +67,7 @@ NIE_RE = re.compile(_NB + r"[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z]" + _NA)
 # Any run of 7 to 15 digits with single separators, optionally after + or 00; filtered below.
 PHONE_RE = re.compile(r"(?<![0-9A-Za-z+\-/.,])(?:\+|00)?[ ]?(?:\(\d{1,4}\)|\d)(?:[ .\-]?(?:\(\d{1,4}\)|\d)){5,20}"
                       + _NA)
+_ABBREVIATION_END = re.compile(r"\b(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl|Sq|Hwy|Avda|Pza|Ctra|Urb|Av|No)\.$")
 _DATE_RE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
 _CASE_NUMBER_RE = re.compile(r"^(?:19|20)\d{2}-\d{6}$")
 _AMOUNT_RE = re.compile(r"^\d{1,3}(?:[., ]\d{3})+$")
@@ -75,7 +76,7 @@ _YEARS_RE = re.compile(r"^(?:(?:19|20)\d{2}[ \-])+(?:19|20)\d{2}$")
 # Chinese addresses: optional administrative parts, a road / estate name, then numbered parts (号, 栋, 单元, 室).
 _CJK = "\u4e00-\u9fff"
 # Characters that begin a sentence rather than a place name ("我住在幸福小区" must not swallow "我住在").
-_NOT_PLACE = "在住于到从的是了我你他她们和与及向对把被给离近附旁边这那个位条该此每有没也都很就还要请"
+_NOT_PLACE = "在住于到从的是了我你他她们与及向对把被给离近附旁边这那个位条该此每没也很就还要请"
 _P = rf"(?:(?![{_NOT_PLACE}])[{_CJK}])"
 _NUM = r"[0-9０-９A-Za-z一二三四五六七八九十百零〇两]{1,6}"
 _ADMIN = rf"{_P}{{2,8}}?(?:省|自治区|市|区|县|镇|乡|街道|村)"
@@ -200,6 +201,8 @@ def _pattern_spans(text: str) -> list[Span]:
     for pattern in (EN_ADDRESS_RE, ES_ADDRESS_RE):
         for m in pattern.finditer(text):
             value = m.group().rstrip(" ,")
+            if value.endswith(".") and not _ABBREVIATION_END.search(value):
+                value = value[:-1]  # the full stop of the sentence, not an abbreviation's
             found.append(Span(ADDRESS, m.start(), m.start() + len(value), value))
     for pattern in (_CN_INTRO_RE, _INTRO_RE, _SIGNOFF_RE, _CN_SIGNOFF_RE, _TITLE_RE):
         for m in pattern.finditer(text):

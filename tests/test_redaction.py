@@ -1,0 +1,79 @@
+"""Redaction of personal data: full recall on a generated corpus, and ordinary numbers left alone."""
+from __future__ import annotations
+
+import pytest
+
+from cases.redaction import KINDS, Known, find_personal, redact, valid_cn_id, valid_dni
+from tests.redaction_corpus import corpus, covered
+
+
+def test_every_planted_item_is_found_on_a_small_corpus() -> None:
+    missed = []
+    found = {kind: 0 for kind in KINDS}
+    for sample in corpus(90, seed=11):
+        spans = find_personal(sample.text, sample.known)
+        for item in sample.planted:
+            if covered(item, spans):
+                found[item.kind] += 1
+            else:
+                missed.append((sample.language, item.kind, item.text))
+    assert missed == []
+    assert all(found[kind] > 0 for kind in KINDS)
+
+
+def test_ordinary_numbers_survive_in_the_corpus() -> None:
+    for sample in corpus(90, seed=11):
+        text = redact(sample.text, sample.known).text
+        for trap in sample.traps:
+            assert trap in text, (trap, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The bus on line 5 was late in 2026.",
+    "Case 2026-000123 was received on 2026-03-15 at 10:30.",
+    "La factura subió 1.500 euros; en total 1.000.000 euros desde 2025 2026.",
+    "第5路公交车2026年以来晚点3次，每次20分钟。",
+    "Room 101 of the library is closed on 12/05/2026.",
+])
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "kind", "item"), [
+    ("请回电13812345678谢谢", "phone", "13812345678"),
+    ("电话 138 1234 5678。", "phone", "138 1234 5678"),
+    ("座机(0755) 2345 6789", "phone", "(0755) 2345 6789"),
+    ("call +44 20 7946 0958 now", "phone", "+44 20 7946 0958"),
+    ("móvil 612 345 678.", "phone", "612 345 678"),
+    ("write to ana.ruiz@example.org.", "email", "ana.ruiz@example.org"),
+    ("身份证号110101199003071234。", "id", "110101199003071234"),
+    ("DNI 12345678Z y", "id", "12345678Z"),
+    ("NIE X1234567L.", "id", "X1234567L"),
+    ("住在幸福小区3号楼2单元301室。", "address", "幸福小区3号楼2单元301室"),
+    ("I live at 221B Baker Street, Apt 4.", "address", "221B Baker Street, Apt 4"),
+    ("vivo en Calle Mayor 5, 3º B.", "address", "Calle Mayor 5, 3º B"),
+])
+def test_patterns_find_each_kind(text: str, kind: str, item: str) -> None:
+    spans = find_personal(text)
+    assert any(s.kind == kind and item in s.text for s in spans), spans
+    assert item not in redact(text).text
+
+
+def test_known_details_are_removed_in_any_spelling() -> None:
+    known = Known(names=("Ana Ruiz", "王芳"), phones=("+86 138 0000 1111",), addresses=("Elm Court 7, Springfield",))
+    text = "ANA RUIZ wrote; Ms Ruiz called 13800001111 and 138-0000-1111. 王女士 and 王芳 agree. Elm Court 7 is hers."
+    out = redact(text, known).text
+    for leaked in ("ANA", "Ruiz", "13800001111", "0000-1111", "王芳", "王女士", "Elm Court 7"):
+        assert leaked not in out, out
+
+
+def test_check_characters() -> None:
+    assert valid_cn_id("11010519491231002X")
+    assert not valid_cn_id("110105194912310021")
+    assert valid_dni("12345678Z") and not valid_dni("12345678A")
+    assert valid_dni("X1234567L")
+
+
+def test_empty_and_odd_input_never_crash() -> None:
+    assert redact("").text == ""
+    assert redact("\x00" * 10 + "１３８１２３４５６７８").text is not None
