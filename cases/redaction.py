@@ -116,7 +116,7 @@ _SIGNOFF_RE = re.compile(
     rf"(?:Sincerely|Regards|Best regards|Kind regards|Yours faithfully|Yours sincerely|Thank you|Thanks|"
     rf"Atentamente|Saludos|Un saludo|Cordialmente|Gracias)[,.!]?\s*\n\s*({_LATIN_NAME})\s*$", re.MULTILINE)
 _CN_SIGNOFF_RE = re.compile(rf"(?:此致\s*敬礼|谢谢|敬上)[！!。，,]?\s*\n\s*([{_CJK}]{{2,3}})\s*$", re.MULTILINE)
-_TITLE_RE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sr|Sra|Srta|Don|Doña|D\.|Dña\.)\.?\s+({_LATIN_NAME})")
+_TITLE_RE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sr|Sra|Srta|Don|Doña|Dña\.)\.?\s+({_LATIN_NAME})")
 
 
 def _digit_count(text: str) -> int:
