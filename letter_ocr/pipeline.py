@@ -1,13 +1,16 @@
 """One page through the pipeline: clean-up -> orientation and language choice -> tesseract -> words and text.
 
 Orientation and language are chosen cheaply first and checked afterwards:
-1. Pillow finds the line direction and skew (``preprocess``), leaving only "upright or upside down" open, and
-   guesses the script (Han or Latin) from the shape of the lines.
-2. A *probe*: tesseract reads two text lines stacked with their upside-down copy (one small call). The
-   confident half gives the half turn, its letters the script, and a stopword vote the Latin language.
-3. When the probe is not confident, or the full pass comes back with a low mean confidence, tesseract's own
-   orientation and script detection (OSD) decides, and the page is read again if OSD disagrees; the better
-   reading is kept. Clean pages so never pay for OSD, which costs about as much as reading the page.
+1. Pillow finds the line direction and skew (``preprocess``), leaving only "right way up or upside down"
+   open, and tells Han from Latin script by the shape of the text lines.
+2. A *probe* (one small tesseract call on one text line stacked with its upside-down copy) runs for Latin
+   pages when several Latin languages are configured, and for pages turned a quarter: real words and
+   confidence tell which half is right way up, and a stopword vote picks the one Latin language to read with.
+3. The page is read with that one language (an unsure vote reads with all languages of the script).
+4. When the probe is unsure, or the reading comes back with a mean confidence under
+   ``OcrSettings.min_confidence``, the probe (if not yet run) or tesseract's orientation and script detection
+   (OSD) decides, and the page is read again if they disagree; the better reading is kept. Clean pages so
+   never pay for OSD, which costs about as much as reading the page.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from letter_ocr import (
     OcrDocument,
@@ -168,3 +168,12 @@ def test_recognise_many_in_parallel_with_progress():
     assert isinstance(results[1], OcrError) and "not a PNG" in results[1].reason
     assert "street" in results[0].text and "市长" in results[2].text
     assert calls == [(0, 2), (1, 2), (2, 2)]
+
+
+def test_unevenly_lit_photo_is_flattened():
+    page = draw_page(EN_LINES)
+    # A phone photo: the light falls off towards one side, darker than the ink threshold of the bright side.
+    shade = Image.linear_gradient("L").rotate(90).resize(page.size).point(lambda v: 255 - v * 150 // 255)
+    photo = ImageChops.multiply(page, shade)
+    result = recognise(encode(photo, "JPEG", quality=85), SETTINGS).pages[0]
+    assert_read(result.text, EN_LINES)
