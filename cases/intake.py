@@ -75,8 +75,8 @@ def is_duplicate(session: Session, external_id: str | None, raw_sha256: str | No
     return session.scalar(select(Letter.id).where(or_(*conditions)).limit(1)) is not None
 
 
-def _letter_from_draft(draft: LetterDraft, actor: Actor) -> Letter:
-    return Letter(channel=draft.channel, subject=_clip(draft.subject, 300), body=draft.body or "",
+def _letter_from_draft(draft: LetterDraft, actor: Actor, dedup_key: str | None = None) -> Letter:
+    return Letter(dedup_key=dedup_key, channel=draft.channel, subject=_clip(draft.subject, 300), body=draft.body or "",
                   body_html=draft.body_html, sender_name=_clip(draft.sender_name, 200),
                   sender_email=_clip(draft.sender_email, 254).lower(), sender_phone=_clip(draft.sender_phone, 50),
                   sender_address=(draft.sender_address or "").strip(),
@@ -96,22 +96,27 @@ def _preferred_reply(draft: LetterDraft) -> str:
 
 
 def receive(session: Session, policy: Policy, draft: LetterDraft, *, actor: Actor = SYSTEM,
-            allowed_types: frozenset[str] | None = None) -> IntakeResult:
+            allowed_types: frozenset[str] | None = None, dedup_key: str | None = None) -> IntakeResult:
     """Register a draft: attach it to the case it answers, skip it as a duplicate, or open a new case.
 
+    ``dedup_key``: the adapter's own identity of the item (email: Message-ID plus a content hash, since senders
+    reuse Message-IDs); when given it decides what is a duplicate and is stored on the letter (unique).
     Runs inside the caller's transaction; the caller commits. Indexing is queued in the outbox.
     """
-    if is_duplicate(session, draft.external_id, draft.raw_sha256):
+    if dedup_key is not None:
+        if session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None:
+            return IntakeResult("duplicate", None)
+    elif is_duplicate(session, draft.external_id, draft.raw_sha256):
         return IntakeResult("duplicate", None)
     existing = _find_answered_case(session, draft) if draft.channel == Channel.EMAIL else None
     if existing is not None:
-        return IntakeResult("attached", _attach(session, policy, existing, draft, actor, allowed_types))
-    return IntakeResult("new_case", _open_case(session, policy, draft, actor, allowed_types))
+        return IntakeResult("attached", _attach(session, policy, existing, draft, actor, allowed_types, dedup_key))
+    return IntakeResult("new_case", _open_case(session, policy, draft, actor, allowed_types, dedup_key))
 
 
 def _attach(session: Session, policy: Policy, case: Case, draft: LetterDraft, actor: Actor,
-            allowed_types: frozenset[str] | None) -> Case:
-    letter = _letter_from_draft(draft, actor)
+            allowed_types: frozenset[str] | None, dedup_key: str | None = None) -> Case:
+    letter = _letter_from_draft(draft, actor, dedup_key)
     letter.case = case
     session.add(letter)
     session.flush()
@@ -131,7 +136,7 @@ def _kind(value: str | None) -> CaseKind:
 
 
 def _open_case(session: Session, policy: Policy, draft: LetterDraft, actor: Actor,
-               allowed_types: frozenset[str] | None) -> Case:
+               allowed_types: frozenset[str] | None, dedup_key: str | None = None) -> Case:
     received_at = draft.received_at or datetime.now(timezone.utc)
     citizen = Citizen(name=_clip(draft.sender_name, 200), phone=_clip(draft.sender_phone, 50),
                       email=_clip(draft.sender_email, 254).lower(), address=(draft.sender_address or "").strip(),
@@ -144,7 +149,7 @@ def _open_case(session: Session, policy: Policy, draft: LetterDraft, actor: Acto
                 citizen=citizen, received_at=received_at,
                 due_date=policy.calendar.add_working_days(policy.local_date(received_at), policy.dispatch_days))
     session.add(case)
-    letter = _letter_from_draft(draft, actor)
+    letter = _letter_from_draft(draft, actor, dedup_key)
     letter.case = case
     session.add(letter)
     session.flush()

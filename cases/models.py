@@ -206,6 +206,9 @@ class Letter(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     raw_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     external_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    # The intake adapter's identity of the item (email: Message-ID + content hash); unique, so racing pollers
+    # register a message once.
+    dedup_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     ocr_confidence: Mapped[float | None] = mapped_column()
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -46,6 +46,32 @@ class DefaultConfig:
     ANSWER_DAYS = {"consultation": 3, "help": 3, "report": 10, "suggestion": 10, "complaint": 10, "praise": 10}
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
+    # Email: IMAP intake and SMTP sending (empty IMAP_HOST / SMTP_HOST: the channel is off).
+    IMAP_HOST = ""
+    IMAP_PORT = ""  # empty: 993 for tls, 143 otherwise
+    IMAP_SECURITY = "tls"  # tls / starttls / none
+    IMAP_USER = ""
+    IMAP_PASSWORD = ""
+    IMAP_FOLDERS = "INBOX"  # comma-separated
+    SMTP_HOST = ""
+    SMTP_PORT = ""  # empty: 465 for tls, 587 for starttls, 25 for none
+    SMTP_SECURITY = "starttls"
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    MAIL_FROM = ""  # e.g. "Mayor's Mailbox <mailbox@city.example>"
+    MAIL_MAX_BYTES = 25 * 1024 * 1024  # larger mail is quarantined with its first MAIL_MAX_BYTES kept
+    MAIL_DONE_ACTION = "flag"  # flag / move / leave: what happens to fetched mail on the server
+    MAIL_DONE_FOLDER = "Processed"
+    MAIL_DONE_KEYWORD = "$Processed"
+    MAIL_BATCH_SIZE = 100
+    MAIL_PARSE_WORKERS = 1
+    MAIL_TIMEOUT = 60
+    MAIL_POLL_MINUTES = 5  # 0: no periodic poll (run `flask --app web mailbox fetch` yourself)
+    MAIL_LOCK_SECONDS = 600  # a crashed poller's folder lock expires after this
+    MAIL_ACKNOWLEDGE = True  # acknowledge new person-written email cases with number and tracking link
+    MAIL_RETRY_SECONDS = 60  # first retry delay of a transient send failure; doubles each attempt
+    MAIL_SEND_MAX_ATTEMPTS = 8
+
     # Languages of the UI.
     LANGUAGES = ["en", "zh", "es"]
     BABEL_DEFAULT_LOCALE = "en"

@@ -1,0 +1,192 @@
+"""The database behind exactly-once email intake: the ``IntakeStore`` the mail poller writes through.
+
+Folder state and a lease lock per account and folder, content-addressed raw storage, a unique dedup key per
+letter (two pollers racing create each case once), and quarantine idempotent per raw sha256. Every method that
+writes commits before it returns, as the poller's crash-safety relies on it.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import and_, insert, or_, select, text, update
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases import intake
+from cases.context import SYSTEM, Actor, Policy
+from cases.drafts import LetterDraft
+from cases.errors import CaseError
+from cases.models import Case, Letter, MailFolderState, QuarantineItem, utcnow
+
+log = logging.getLogger(__name__)
+
+# Called in the transaction that opens a new case from an email, before it commits (e.g. the acknowledgement).
+NewCaseHook = Callable[[Session, Case, LetterDraft], None]
+EXTERNAL_ID_MAX = 500  # Letter.external_id
+
+
+class FolderLeaseLost(RuntimeError):
+    """Our lease on a folder ran out and another poller took it: stop, the other one carries on."""
+
+
+class DatabaseIntakeStore:
+    """``mailbox.IntakeStore`` on the case database.
+
+    ``lease``: how long a folder lock lasts without renewal (renewed at every saved folder state, i.e. every
+    batch); a crashed poller's lock expires after it. ``on_new_case``: see ``NewCaseHook``.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], policy: Policy, *, actor: Actor = SYSTEM,
+                 lease: timedelta = timedelta(minutes=10), on_new_case: NewCaseHook | None = None) -> None:
+        self.sessions = sessions
+        self.policy = policy
+        self.actor = actor
+        self.lease = lease
+        self.on_new_case = on_new_case
+        self._leases: dict[tuple[str, str], object] = {}  # (account, folder) -> the locked_until value we set
+
+    # --- the folder lock -------------------------------------------------------------------------------------
+    def _new_lease(self):
+        # A random sub-second offset makes the value our token: release and renewal match it exactly.
+        return utcnow() + self.lease + timedelta(microseconds=secrets.randbelow(1_000_000))
+
+    def _ensure_row(self, session: Session, account: str, folder: str) -> None:
+        where = and_(MailFolderState.account == account, MailFolderState.folder == folder)
+        if session.scalar(select(MailFolderState.account).where(where)) is not None:
+            return
+        try:
+            # uidvalidity 0 means "never polled" (a real UIDVALIDITY is never 0).
+            session.execute(insert(MailFolderState).values(account=account, folder=folder, uidvalidity=0,
+                                                           last_uid=0, updated_at=utcnow()))
+            session.commit()
+        except IntegrityError:  # another poller inserted it first
+            session.rollback()
+
+    @contextmanager
+    def lock_folder(self, account: str, folder: str) -> Iterator[bool]:
+        """Take the folder's lease with one conditional UPDATE; yields False at once if another poller holds it."""
+        key = (account, folder)
+        with self.sessions() as session:
+            self._ensure_row(session, account, folder)
+            now = utcnow()
+            token = self._new_lease()
+            result = session.execute(
+                update(MailFolderState)
+                .where(MailFolderState.account == account, MailFolderState.folder == folder,
+                       or_(MailFolderState.locked_until.is_(None), MailFolderState.locked_until < now))
+                .values(locked_until=token))
+            session.commit()
+            got = result.rowcount == 1
+        if got:
+            self._leases[key] = token
+        try:
+            yield got
+        finally:
+            if got:
+                held = self._leases.pop(key, token)
+                with self.sessions() as session:
+                    session.execute(update(MailFolderState)
+                                    .where(MailFolderState.account == account, MailFolderState.folder == folder,
+                                           MailFolderState.locked_until == held)
+                                    .values(locked_until=None))
+                    session.commit()
+
+    # --- folder state ----------------------------------------------------------------------------------------
+    def folder_state(self, account: str, folder: str) -> tuple[int, int] | None:
+        """(UIDVALIDITY, last UID done), or None if the folder was never polled."""
+        with self.sessions() as session:
+            row = session.execute(select(MailFolderState.uidvalidity, MailFolderState.last_uid).where(
+                MailFolderState.account == account, MailFolderState.folder == folder)).first()
+        if row is None or not row.uidvalidity:
+            return None
+        return int(row.uidvalidity), int(row.last_uid)
+
+    def save_folder_state(self, account: str, folder: str, uidvalidity: int, last_uid: int) -> None:
+        """Save the state and renew our lease; raises ``FolderLeaseLost`` if another poller took the folder."""
+        key = (account, folder)
+        held = self._leases.get(key)
+        values = {"uidvalidity": uidvalidity, "last_uid": last_uid, "updated_at": utcnow()}
+        where = [MailFolderState.account == account, MailFolderState.folder == folder]
+        with self.sessions() as session:
+            if held is not None:
+                renewed = self._new_lease()
+                result = session.execute(update(MailFolderState).where(*where, MailFolderState.locked_until == held)
+                                         .values(**values, locked_until=renewed))
+                if result.rowcount != 1:
+                    session.rollback()
+                    self._leases.pop(key, None)
+                    raise FolderLeaseLost(f"{account} {folder}: the folder lease expired and was taken over")
+                session.commit()
+                self._leases[key] = renewed
+                return
+            self._ensure_row(session, account, folder)
+            session.execute(update(MailFolderState).where(*where).values(**values))
+            session.commit()
+
+    # --- messages --------------------------------------------------------------------------------------------
+    def store_raw(self, data: bytes) -> str:
+        """Keep the raw message in the file store (content-addressed); returns its sha256."""
+        return self.policy.store.put(data)
+
+    def is_duplicate(self, dedup_key: str) -> bool:
+        """Whether a letter with this dedup key is on file."""
+        with self.sessions() as session:
+            return session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None
+
+    def accept(self, draft: LetterDraft, dedup_key: str) -> str:
+        """Register the draft (new case or attached to the case it answers) and commit; "duplicate" if the key is
+        already on file, including when a racing poller committed it first (the unique index decides).
+
+        A draft the case services refuse is quarantined with the reason (and reported as "duplicate": nothing new).
+        """
+        draft = _fit(draft)
+        with self.sessions() as session:
+            try:
+                result = intake.receive(session, self.policy, draft, actor=self.actor, dedup_key=dedup_key)
+                if result.outcome == "new_case" and self.on_new_case is not None:
+                    self.on_new_case(session, result.case, draft)
+                session.commit()
+                return result.outcome
+            except IntegrityError:
+                session.rollback()
+                if self.is_duplicate(dedup_key):
+                    return "duplicate"
+                raise
+            except (CaseError, DataError) as exc:
+                session.rollback()
+                reason = f"refused by the case system: {exc}"
+        log.warning("email %s quarantined: %s", draft.external_id, reason)
+        if draft.raw_sha256:
+            self.quarantine("email", draft.raw_sha256, reason)
+        return "duplicate"
+
+    def quarantine(self, source: str, raw_sha256: str, reason: str) -> None:
+        """Keep an item that could not become a letter; a second call for the same raw bytes does nothing.
+
+        ``source`` from the poller is the message's IMAP address; it is kept in the item's data.
+        """
+        with self.sessions() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Serialise quarantining of the same bytes across processes (SQLite writers queue anyway).
+                session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                {"k": int(raw_sha256[:15], 16)})
+            exists = session.scalar(select(QuarantineItem.id).where(QuarantineItem.raw_sha256 == raw_sha256)
+                                    .limit(1))
+            if exists is None:
+                origin = source if source != "email" else ""
+                session.add(QuarantineItem(source="email", reason=reason[:4000], raw_sha256=raw_sha256,
+                                           filename="message.eml", data={"origin": origin} if origin else {}))
+            session.commit()
+
+
+def _fit(draft: LetterDraft) -> LetterDraft:
+    """Clip values the columns cannot hold (an absurd Message-ID) rather than fail the whole message."""
+    if draft.external_id and len(draft.external_id) > EXTERNAL_ID_MAX:
+        draft = replace(draft, external_id=draft.external_id[:EXTERNAL_ID_MAX],
+                        notes=[*draft.notes, "Message-ID clipped to 500 characters"])
+    return draft

@@ -1,0 +1,377 @@
+"""The email channel in the app: polling IMAP into cases, the acknowledgement, and sending mail from the outbox.
+
+``flask --app web mailbox fetch`` polls once (progress bar, summary, ``--json``); the worker polls every
+``MAIL_POLL_MINUTES`` when IMAP is configured. The ``send_mail`` outbox topic sends replies (``{"reply_id"}``,
+acknowledgements included) and notices (``{"kind": "notice", "to", "subject", "body", "case_id"}``).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.policy import SMTP
+from typing import Any
+from urllib.parse import urlencode
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from huey import crontab
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from cases import events, outbox
+from cases.context import SYSTEM
+from cases.drafts import LetterDraft
+from cases.mail_intake import DatabaseIntakeStore
+from cases.models import Case, Letter, OutboxItem, Reply, utcnow
+from mailbox import (HeaderInjectionError, MailConfigError, MailConnectionError, MailSettings, PollSummary,
+                     SendError, build_message, check_header_value, make_message_id, poll_all, send_message,
+                     settings_from_mapping)
+from mailbox.compose import check_address
+from web.jobs import drain, register_outbox_handler
+from web.replies import LetterError, RenderedLetter, default_template, email_parts, render_letter
+from web.replies.labels import letter_date
+from web.state import state
+
+ACKNOWLEDGEMENT = "acknowledgement"
+_MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+# --- configuration ---------------------------------------------------------------------------------------------
+def mail_settings(app: Flask) -> MailSettings:
+    """``MailSettings`` from the app's ``IMAP_*``, ``SMTP_*`` and ``MAIL_*`` keys; ``MailConfigError`` if wrong."""
+    cfg = app.config
+    settings = settings_from_mapping(cfg)
+    try:
+        return replace(settings, batch_size=int(cfg.get("MAIL_BATCH_SIZE") or settings.batch_size),
+                       parse_workers=int(cfg.get("MAIL_PARSE_WORKERS", settings.parse_workers)),
+                       timeout=float(cfg.get("MAIL_TIMEOUT") or settings.timeout))
+    except (TypeError, ValueError) as exc:
+        raise MailConfigError(f"MAIL_BATCH_SIZE, MAIL_PARSE_WORKERS and MAIL_TIMEOUT must be numbers: {exc}") from None
+
+
+def imap_configured(app: Flask) -> bool:
+    return bool(app.config.get("IMAP_HOST") and app.config.get("IMAP_USER"))
+
+
+def tracking_url(app: Flask, case: Case) -> str:
+    """The citizen's tracking page for ``case`` (number and secret code in the query)."""
+    base = str(app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    return f"{base}/track?{urlencode({'number': case.number, 'code': case.tracking_code})}"
+
+
+# --- intake ------------------------------------------------------------------------------------------------------
+def _letter_language(app: Flask, draft: LetterDraft) -> str:
+    if _CJK.search(draft.subject or "") or _CJK.search((draft.body or "")[:2000]):
+        return "zh"
+    lang = str(app.config.get("BABEL_DEFAULT_LOCALE") or "en")[:2]
+    return lang if lang in ("en", "zh", "es") else "en"
+
+
+def acknowledgement_hook(app: Flask):
+    """The ``on_new_case`` hook: queue the acknowledgement of a new, person-written email case (MAIL_ACKNOWLEDGE).
+
+    It is a ``Reply`` row (channel email, template "acknowledgement") written in the case's own transaction, so it
+    is queued exactly once; the ``send_mail`` handler sends it and stores its Message-ID, so answers join the case.
+    """
+    templates: dict[str, str] = {}
+
+    def hook(session: Session, case: Case, draft: LetterDraft) -> None:
+        if draft.automatic or not app.config.get("MAIL_ACKNOWLEDGE", True) or not draft.sender_email:
+            return
+        if not app.config.get("MAIL_FROM"):
+            return
+        lang = _letter_language(app, draft)
+        if lang not in templates:
+            templates[lang] = default_template(ACKNOWLEDGEMENT, lang)
+        context = {
+            "citizen_name": case.citizen.name if case.citizen else "", "case_number": case.number,
+            "case_subject": case.subject, "kind": case.kind.value,
+            "received_date": letter_date(state(app).policy.local_date(case.received_at), lang),
+            "due_date": "", "reply_date": letter_date(state(app).policy.today(), lang), "unit": "",
+            "officer_name": "", "office_name": app.config.get("OFFICE_NAME", ""),
+            "office_phone": app.config.get("OFFICE_PHONE") or "12345",
+            "tracking_code": case.tracking_code, "tracking_url": tracking_url(app, case),
+        }
+        try:
+            letter = render_letter(templates[lang], context, lang=lang)
+        except LetterError as exc:  # a broken template must not stop intake; the case is there, staff can write
+            app.logger.error("acknowledgement for %s not rendered: %s", case.number, exc)
+            return
+        row = Reply(case=case, channel="email", subject=letter.subject, body=letter.text, template=ACKNOWLEDGEMENT,
+                    status="pending")
+        session.add(row)
+        session.flush()
+        outbox.enqueue(session, outbox.SEND_MAIL, f"reply:{row.id}", {"reply_id": row.id})
+
+    return hook
+
+
+def intake_store(app: Flask) -> DatabaseIntakeStore:
+    """The database store the poller writes through, with the acknowledgement hook."""
+    lease = timedelta(seconds=int(app.config.get("MAIL_LOCK_SECONDS", 600)))
+    return DatabaseIntakeStore(state(app).sessions, state(app).policy, lease=lease,
+                               on_new_case=acknowledgement_hook(app))
+
+
+def poll(app: Flask, *, on_progress=None, checkpoint=None, store: DatabaseIntakeStore | None = None) -> PollSummary:
+    """Poll every configured folder once, then hand new work (indexing, acknowledgements) to the outbox drains.
+
+    Raises ``MailConfigError`` for bad settings and ``MailConnectionError`` when the server cannot be reached.
+    """
+    if not imap_configured(app):
+        raise MailConfigError("IMAP_HOST and IMAP_USER must be set to fetch mail")
+    summary = poll_all(mail_settings(app), store or intake_store(app), on_progress=on_progress,
+                       checkpoint=checkpoint)
+    if summary.new_cases or summary.attached:
+        for topic in (outbox.INDEX_CASE, outbox.SEND_MAIL):
+            _kick(app, topic)
+    return summary
+
+
+def _kick(app: Flask, topic: str) -> None:
+    task = state(app).extra.get("drain_outbox")
+    try:
+        if task is not None:
+            task(topic)
+    except Exception:  # the periodic drain picks it up
+        app.logger.exception("could not queue %s", topic)
+
+
+# --- sending -----------------------------------------------------------------------------------------------------
+def next_attempt_at(item: OutboxItem, base_seconds: float) -> datetime:
+    """When an item that failed ``attempts`` times may be tried again: created_at + base * (2^attempts - 1)."""
+    step = base_seconds * (2 ** min(item.attempts, 20) - 1)
+    created = item.created_at if item.created_at.tzinfo else item.created_at.replace(tzinfo=timezone.utc)
+    return created + timedelta(seconds=step)
+
+
+class _Sender:
+    """Sends the pending ``send_mail`` items of one drain."""
+
+    def __init__(self, app: Flask, session: Session):
+        self.app = app
+        self.session = session
+        self.store = state(app).policy.store
+        self.base = float(app.config.get("MAIL_RETRY_SECONDS", 60))
+        self.max_attempts = int(app.config.get("MAIL_SEND_MAX_ATTEMPTS", 8))
+        self._settings: MailSettings | None = None
+
+    @property
+    def settings(self) -> MailSettings:
+        if self._settings is None:
+            self._settings = mail_settings(self.app)
+            if not self._settings.smtp_host or not self._settings.mail_from:
+                raise SendError("SMTP_HOST and MAIL_FROM must be configured to send mail", transient=False)
+        return self._settings
+
+    def run(self, items: list[OutboxItem]) -> list[int]:
+        done = []
+        now = utcnow()
+        for item in items:
+            if item.attempts and next_attempt_at(item, self.base) > now:
+                continue  # backing off
+            payload = item.payload or {}
+            if payload.get("kind") == "notice":
+                finished = self._notice(item, payload)
+            elif "reply_id" in payload:
+                finished = self._reply(item, int(payload["reply_id"]))
+            else:
+                self.app.logger.error("send_mail item %s has an unknown payload %r", item.id, payload)
+                finished = True
+            if finished:
+                done.append(item.id)
+        return done
+
+    # -- replies and acknowledgements
+    def _reply(self, item: OutboxItem, reply_id: int) -> bool:
+        reply = self.session.get(Reply, reply_id)
+        if reply is None or reply.status == "sent" or reply.channel != "email":
+            return True
+        case = reply.case
+        try:
+            message = self._reply_message(reply, case)
+            if not reply.message_id:
+                # Kept before sending: a resend after a crash carries the same Message-ID, answers to either join.
+                reply.message_id = message["Message-ID"]
+                self.session.commit()
+            else:
+                del message["Message-ID"]
+                message["Message-ID"] = reply.message_id
+            send_message(self.settings, message)
+        except (SendError, HeaderInjectionError, MailConfigError) as exc:
+            return self._reply_failed(item, reply, case, exc)
+        sha = self.store.put(_wire_bytes(message))
+        reply.status, reply.sent_at, reply.error = "sent", utcnow(), ""
+        events.record(self.session, case, SYSTEM, "mail_sent", internal=reply.template != ACKNOWLEDGEMENT,
+                      note=f"{reply.template or 'reply'} sent to {case.citizen.email}",
+                      data={"reply_id": reply.id, "message_id": reply.message_id, "raw_sha256": sha})
+        self.session.commit()  # sent is sent: never again, even if the drain dies before marking the item done
+        return True
+
+    def _reply_message(self, reply: Reply, case: Case) -> EmailMessage:
+        citizen = case.citizen
+        if citizen is None or not citizen.email:
+            raise HeaderInjectionError("the case has no citizen email address")
+        ids = [letter.external_id for letter in self.session.scalars(
+            select(Letter).where(Letter.case_id == case.id, Letter.external_id.is_not(None))
+            .order_by(Letter.received_at, Letter.id)) if _safe_message_id(letter.external_id)]
+        url = tracking_url(self.app, case)
+        text, html = email_parts(RenderedLetter.from_text(reply.subject, reply.body, tracking_url=url))
+        return build_message(self.settings, to=citizen.email, to_name=_one_line(citizen.name),
+                             subject=_one_line(reply.subject), text=text, html=html, case_number=case.number,
+                             in_reply_to=ids[-1] if ids else None, references=ids[:-1][-10:],
+                             automatic=reply.template == ACKNOWLEDGEMENT)
+
+    def _reply_failed(self, item: OutboxItem, reply: Reply, case: Case, exc: Exception) -> bool:
+        reason = getattr(exc, "reason", None) or str(exc)
+        transient = isinstance(exc, SendError) and exc.transient
+        self.session.rollback()
+        if transient and item.attempts + 1 < self.max_attempts:
+            outbox.mark_failed(self.session, item.id, reason)
+            reply.error = f"not sent yet (attempt {item.attempts + 1}, retrying): {reason}"
+            self.session.commit()
+            return False
+        reply.status, reply.error = "failed", reason
+        outbox.mark_failed(self.session, item.id, reason)
+        events.record(self.session, case, SYSTEM, "mail_failed", note=reason, data={"reply_id": reply.id})
+        self.session.commit()
+        return True
+
+    # -- notices to units
+    def _notice(self, item: OutboxItem, payload: dict[str, Any]) -> bool:
+        case = self.session.get(Case, payload.get("case_id")) if payload.get("case_id") else None
+        try:
+            message = self._notice_message(payload, case)
+            send_message(self.settings, message)
+        except (SendError, HeaderInjectionError, MailConfigError) as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            self.session.rollback()
+            outbox.mark_failed(self.session, item.id, reason)
+            if isinstance(exc, SendError) and exc.transient and item.attempts + 1 < self.max_attempts:
+                self.session.commit()
+                return False
+            if case is not None:
+                events.record(self.session, case, SYSTEM, "mail_failed", note=reason,
+                              data={"notice": payload.get("notice", "")})
+            self.session.commit()
+            return True
+        sha = self.store.put(_wire_bytes(message))
+        if case is not None:
+            events.record(self.session, case, SYSTEM, "mail_sent",
+                          note=f"{payload.get('notice', 'notice')} sent to {', '.join(payload['to'])}",
+                          data={"notice": payload.get("notice", ""), "message_id": message["Message-ID"],
+                                "raw_sha256": sha})
+        self.session.commit()
+        return True
+
+    def _notice_message(self, payload: dict[str, Any], case: Case | None) -> EmailMessage:
+        to = [check_address(str(a), "notice recipient") for a in payload.get("to") or [] if str(a).strip()]
+        if not to:
+            raise HeaderInjectionError("the notice has no recipient")
+        message = build_message(self.settings, to=to[0], subject=_one_line(str(payload.get("subject") or "")),
+                                text=str(payload.get("body") or ""), case_number=case.number if case else None)
+        if len(to) > 1:
+            del message["To"]
+            message["To"] = ", ".join(to)
+        return message
+
+
+def _one_line(value: str) -> str:
+    """Stored text shown in a header: line breaks become spaces (the header check still guards the rest)."""
+    return " ".join((value or "").split())
+
+
+def _safe_message_id(value: str | None) -> bool:
+    if not value or not _MESSAGE_ID.fullmatch(value.strip()):
+        return False
+    try:
+        check_header_value(value, "message id")
+    except HeaderInjectionError:
+        return False
+    return True
+
+
+def _wire_bytes(message: EmailMessage) -> bytes:
+    """The message as sent (CRLF line ends), for the sent copy."""
+    return message.as_bytes(policy=SMTP)
+
+
+def send_mail_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
+    """The ``send_mail`` outbox handler: ids of items finished (sent, or failed for good)."""
+    return _Sender(app, session).run(items)
+
+
+def retry_reply(session: Session, reply: Reply) -> None:
+    """Queue a failed (or stuck) email reply again; the caller commits and kicks the outbox."""
+    reply.status, reply.error = "pending", ""
+    events.record(session, reply.case, SYSTEM, "mail_retry", data={"reply_id": reply.id})
+    outbox.enqueue(session, outbox.SEND_MAIL, f"reply:{reply.id}", {"reply_id": reply.id})
+
+
+# --- command line and worker -------------------------------------------------------------------------------------
+mailbox_cli = AppGroup("mailbox", help="The email channel.")
+
+
+@mailbox_cli.command("fetch")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def fetch_command(as_json: bool) -> None:
+    """Fetch new mail from every configured IMAP folder into cases, once."""
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    bar = tqdm(unit="msg", desc="fetching", disable=as_json)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        summary = poll(app, on_progress=progress)
+    except (MailConfigError, MailConnectionError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(f"fetched {summary.fetched}: {summary.new_cases} new case(s), {summary.attached} attached, "
+                   f"{summary.duplicates} duplicate(s), {summary.quarantined} quarantined"
+                   + (f"; {len(summary.errors)} error(s): " + "; ".join(summary.errors) if summary.errors else ""))
+    if summary.errors:
+        raise SystemExit(1)
+
+
+def _schedule(minutes: int) -> Any:
+    if minutes < 60:
+        return crontab(minute=f"*/{minutes}")
+    return crontab(minute="0", hour=f"*/{max(1, minutes // 60)}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``send_mail`` handler, the ``mailbox`` commands and the periodic poll (when configured)."""
+    register_outbox_handler(app, outbox.SEND_MAIL, send_mail_items)
+    app.cli.add_command(mailbox_cli)
+    minutes = int(app.config.get("MAIL_POLL_MINUTES") or 0)
+    if minutes > 0 and imap_configured(app):
+        huey = state(app).huey
+
+        @huey.periodic_task(_schedule(minutes), name="mail_poll")
+        def mail_poll() -> None:
+            with app.app_context():
+                try:
+                    summary = poll(app)
+                except (MailConfigError, MailConnectionError) as exc:
+                    app.logger.error("mail poll failed: %s", exc)
+                    return
+                app.logger.info("mail poll: %s", summary.as_dict())
+                drain(app, outbox.INDEX_CASE)
+                drain(app, outbox.SEND_MAIL)
+
+        state(app).extra["mail_poll_task"] = mail_poll
