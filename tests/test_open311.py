@@ -1,0 +1,145 @@
+"""The Open311 GeoReport v2 API: explicit tests, and schemathesis against its own OpenAPI description."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import select
+
+from cases import demo, disclosure
+from cases.models import Case, Category, Citizen
+from tests.servers.supervision_app import FastHasher, build_demo_app, module_app  # noqa: F401
+from web.state import state
+
+
+def _load(app: Flask) -> str:
+    """Demo data (once) and a new API key; returns the key's secret."""
+    with state(app).sessions() as session:
+        demo.load(session, state(app).policy, FastHasher())
+        _key, secret = disclosure.create_api_key(session, "test client")
+        session.commit()
+    return secret
+
+
+def _category_id(app: Flask, name: str = "Transport") -> int:
+    with state(app).sessions() as session:
+        return session.scalar(select(Category.id).where(Category.name == name))
+
+
+@pytest.fixture(scope="module")
+def csrf_app(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Flask]:
+    """CSRF enforced, as in production: the API must still accept posts."""
+    app = build_demo_app(tmp_path_factory.mktemp("open311"), migrated_sqlite, WTF_CSRF_ENABLED=True,
+                         OPEN311_RATE_LIMIT="100000 per minute")
+    yield app
+    state(app).engine.dispose()
+
+
+@pytest.fixture()
+def api(csrf_app: Flask) -> tuple[Flask, str]:
+    return csrf_app, _load(csrf_app)
+
+
+def test_services_in_json_and_xml(api: tuple[Flask, str]) -> None:
+    app, _secret = api
+    client = app.test_client()
+    services = client.get("/open311/v2/services.json").get_json()
+    assert {"service_code": str(_category_id(app)), "service_name": "Transport", "description": "Transport",
+            "metadata": False, "type": "realtime", "keywords": "", "group": ""} in services
+    xml = client.get("/open311/v2/services.xml")
+    assert xml.mimetype == "application/xml"
+    root = ET.fromstring(xml.data)
+    assert root.tag == "services" and "Transport" in [s.findtext("service_name") for s in root]
+    assert client.get("/open311/v2/services.csv").status_code == 404
+
+
+def test_post_needs_a_valid_key_and_is_exempt_from_csrf(api: tuple[Flask, str]) -> None:
+    app, secret = api
+    client = app.test_client()
+    form = {"service_code": str(_category_id(app)), "description": "Pothole on Elm Street, call me 13812345678",
+            "first_name": "Ana", "last_name": "Ruiz", "email": "ana@example.org", "lat": "31.2", "long": "121.5"}
+    refused = client.post("/open311/v2/requests.json", data=form)
+    assert refused.status_code == 403 and refused.get_json()[0]["code"] == 403
+    assert client.post("/open311/v2/requests.json", data={**form, "api_key": "wrong"}).status_code == 403
+    created = client.post("/open311/v2/requests.json", data={**form, "api_key": secret})
+    assert created.status_code == 201, created.data  # no CSRF token needed, CSRF being enforced in this app
+    body = created.get_json()[0]
+    number, token = body["service_request_id"], body["token"]
+    with state(app).sessions() as session:
+        case = session.scalar(select(Case).where(Case.number == number))
+        assert case.channel.value == "web" and case.category.name == "Transport"
+        assert session.get(Citizen, case.citizen_id).name == "Ana Ruiz"
+    assert client.get(f"/open311/v2/tokens/{token}.json").get_json() == [
+        {"service_request_id": number, "token": token}]
+    status = client.get(f"/open311/v2/requests/{number}.json").get_json()[0]
+    assert status["status"] == "open" and status["description"] == ""
+    text = client.get(f"/open311/v2/requests/{number}.xml").get_data(as_text=True)
+    for secret_bit in ("Ana", "Ruiz", "13812345678", "ana@example.org"):
+        assert secret_bit not in text and secret_bit not in str(status)
+
+
+@pytest.mark.parametrize(("form", "reason"), [
+    ({"service_code": "999999", "description": "x"}, "service_code"),
+    ({"description": "x"}, "service_code"),
+    ({"service_code": "CODE", "description": ""}, "description"),
+    ({"service_code": "CODE", "description": "x", "email": "not-an-email"}, "email"),
+    ({"service_code": "CODE", "description": "x", "lat": "north"}, "lat"),
+    ({"service_code": "CODE", "description": "x", "lat": "91", "long": "0"}, "lat"),
+])
+def test_bad_posts_are_clear_errors(api: tuple[Flask, str], form: dict, reason: str) -> None:
+    app, secret = api
+    form = {k: (str(_category_id(app)) if v == "CODE" else v) for k, v in form.items()}
+    response = app.test_client().post("/open311/v2/requests.xml", data={**form, "api_key": secret})
+    assert response.status_code == 400
+    error = ET.fromstring(response.data).find("error")
+    assert error.findtext("code") == "400" and reason in error.findtext("description")
+
+
+def test_unpublished_cases_are_not_readable(api: tuple[Flask, str]) -> None:
+    app, _secret = api
+    client = app.test_client()
+    with state(app).sessions() as session:
+        number = session.scalar(select(Case.number).order_by(Case.id).limit(1))  # a demo case, not posted here
+    assert client.get(f"/open311/v2/requests/{number}.json").status_code == 404
+    assert all(r["description"] != "" for r in client.get("/open311/v2/requests.json").get_json())
+    assert client.get("/open311/v2/requests.json?start_date=yesterday").status_code == 400
+
+
+def test_rate_limit(app_factory: Callable[..., Flask]) -> None:
+    app = app_factory(OPEN311_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    codes = [client.get("/open311/v2/services.json").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get("/open311/v2/services.json").get_json()[0]["code"] == 429
+
+
+def test_openapi_document_is_served(api: tuple[Flask, str]) -> None:
+    app, _secret = api
+    doc = app.test_client().get("/open311/v2/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    assert "/open311/v2/requests/{service_request_id}.json" in doc["paths"]
+
+
+@pytest.fixture()
+def open311_schema(module_app: Flask) -> schemathesis.BaseSchema:
+    _load(module_app)
+    return schemathesis.openapi.from_wsgi("/open311/v2/openapi.json", module_app)
+
+
+def test_api_conforms_to_its_openapi_description(open311_schema: schemathesis.BaseSchema) -> None:
+    """Every operation, with generated inputs, answers as its OpenAPI description says (status, type, body)."""
+    operations = [result.ok() for result in open311_schema.get_all_operations()]
+    assert len(operations) == 10
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+                  database=None)
+        def check(case: schemathesis.Case) -> None:
+            case.call_and_validate()
+
+        check()
