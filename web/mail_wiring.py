@@ -19,7 +19,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 from huey import crontab
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -176,20 +176,38 @@ class _Sender:
         for item in items:
             if item.attempts and next_attempt_at(item, self.base) > now:
                 continue  # backing off
+            attempt = self._claim(item)
+            if attempt is None:
+                continue  # another worker is on it
             payload = item.payload or {}
             if payload.get("kind") == "notice":
-                finished = self._notice(item, payload)
+                finished = self._notice(item, attempt, payload)
             elif "reply_id" in payload:
-                finished = self._reply(item, int(payload["reply_id"]))
+                finished = self._reply(item, attempt, int(payload["reply_id"]))
             else:
                 self.app.logger.error("send_mail item %s has an unknown payload %r", item.id, payload)
                 finished = True
             if finished:
+                outbox.mark_done(self.session, [item.id])
+                self.session.commit()
                 done.append(item.id)
         return done
 
+    def _claim(self, item: OutboxItem) -> int | None:
+        """Count the attempt before making it, with one conditional UPDATE: of two workers draining at once only
+        one wins the item, and a crash mid-send leaves it pending with its backoff. Returns the attempt number."""
+        seen = item.attempts or 0
+        result = self.session.execute(update(OutboxItem).where(
+            OutboxItem.id == item.id, OutboxItem.attempts == seen, OutboxItem.done_at.is_(None))
+            .values(attempts=seen + 1))
+        self.session.commit()
+        return seen + 1 if result.rowcount == 1 else None
+
+    def _note_error(self, item: OutboxItem, reason: str) -> None:
+        self.session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(last_error=reason[:2000]))
+
     # -- replies and acknowledgements
-    def _reply(self, item: OutboxItem, reply_id: int) -> bool:
+    def _reply(self, item: OutboxItem, attempt: int, reply_id: int) -> bool:
         reply = self.session.get(Reply, reply_id)
         if reply is None or reply.status == "sent" or reply.channel != "email":
             return True
@@ -205,7 +223,7 @@ class _Sender:
                 message["Message-ID"] = reply.message_id
             send_message(self.settings, message)
         except (SendError, HeaderInjectionError, MailConfigError) as exc:
-            return self._reply_failed(item, reply, case, exc)
+            return self._reply_failed(item, attempt, reply, case, exc)
         sha = self.store.put(_wire_bytes(message))
         reply.status, reply.sent_at, reply.error = "sent", utcnow(), ""
         events.record(self.session, case, SYSTEM, "mail_sent", internal=reply.template != ACKNOWLEDGEMENT,
@@ -228,23 +246,22 @@ class _Sender:
                              in_reply_to=ids[-1] if ids else None, references=ids[:-1][-10:],
                              automatic=reply.template == ACKNOWLEDGEMENT)
 
-    def _reply_failed(self, item: OutboxItem, reply: Reply, case: Case, exc: Exception) -> bool:
+    def _reply_failed(self, item: OutboxItem, attempt: int, reply: Reply, case: Case, exc: Exception) -> bool:
         reason = getattr(exc, "reason", None) or str(exc)
         transient = isinstance(exc, SendError) and exc.transient
         self.session.rollback()
-        if transient and item.attempts + 1 < self.max_attempts:
-            outbox.mark_failed(self.session, item.id, reason)
-            reply.error = f"not sent yet (attempt {item.attempts + 1}, retrying): {reason}"
+        self._note_error(item, reason)
+        if transient and attempt < self.max_attempts:
+            reply.error = f"not sent yet (attempt {attempt}, will retry): {reason}"
             self.session.commit()
             return False
         reply.status, reply.error = "failed", reason
-        outbox.mark_failed(self.session, item.id, reason)
         events.record(self.session, case, SYSTEM, "mail_failed", note=reason, data={"reply_id": reply.id})
         self.session.commit()
         return True
 
     # -- notices to units
-    def _notice(self, item: OutboxItem, payload: dict[str, Any]) -> bool:
+    def _notice(self, item: OutboxItem, attempt: int, payload: dict[str, Any]) -> bool:
         case = self.session.get(Case, payload.get("case_id")) if payload.get("case_id") else None
         try:
             message = self._notice_message(payload, case)
@@ -252,8 +269,8 @@ class _Sender:
         except (SendError, HeaderInjectionError, MailConfigError) as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             self.session.rollback()
-            outbox.mark_failed(self.session, item.id, reason)
-            if isinstance(exc, SendError) and exc.transient and item.attempts + 1 < self.max_attempts:
+            self._note_error(item, reason)
+            if isinstance(exc, SendError) and exc.transient and attempt < self.max_attempts:
                 self.session.commit()
                 return False
             if case is not None:
