@@ -1,7 +1,7 @@
 """Workflow services: each moves a case along the transition table, moves its clock, and records the event."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from cases.drafts import AttachmentDraft
 from cases.errors import NotFound, ValidationError
 from cases.intake import store_attachments
 from cases.models import Case, CaseKind, Category, Feedback, Reply, Satisfaction, Unit
+from cases.models_letters import AWAITING_APPROVAL, RELEASE_STATUS, SENT_BACK
 from cases.workflow import Action, Status, check
 
 
@@ -104,22 +105,75 @@ def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, bo
 
 
 def reply(session: Session, policy: Policy, case: Case, actor: Actor, *, body: str, subject: str = "",
-          channel: str | None = None, template: str = "") -> Reply:
-    """Record the office's reply to the citizen; sending (email) or printing (post) follows from the outbox."""
+          channel: str | None = None, template: str = "", needs_approval: bool = False,
+          pdf_sha256: str | None = None) -> Reply:
+    """Record the office's reply to the citizen.
+
+    With ``needs_approval`` (e.g. a complaint answered by a clerk) the reply waits for a supervisor
+    (:func:`approve_reply` / :func:`return_reply`) and the case stays answered. Otherwise the case moves to
+    replied and the reply is released by its channel: e-mail to the outbox, post to the print queue (with the
+    stored PDF ``pdf_sha256``), phone to the clerk's call list.
+    """
     body = _require(body, "reply text")
     channel = channel or (case.citizen.preferred_reply if case.citizen else "phone")
     if channel not in {"email", "post", "phone"}:
         raise ValidationError("Unknown reply channel.")
     if channel == "email" and not (case.citizen and case.citizen.email):
         raise ValidationError("The citizen gave no email address: reply by post or phone.")
-    _step(session, case, actor, Action.REPLY, internal=False, data={"channel": channel})
+    if awaiting_reply(case) is not None:
+        raise ValidationError("A reply on this case is already waiting for a supervisor's approval.")
+    if needs_approval:
+        if actor.is_unit and case.unit_id != actor.unit_id:
+            raise NotFound("No such case.")
+        check(case.status, Action.REPLY, actor.role)
+    else:
+        _step(session, case, actor, Action.REPLY, internal=False, data={"channel": channel})
     reply_row = Reply(case=case, author_id=actor.user_id, channel=channel, subject=subject or case.subject,
-                      body=body, template=template, status="pending" if channel == "email" else "sent",
-                      sent_at=None if channel == "email" else datetime.now(timezone.utc))
+                      body=body, template=template, status=AWAITING_APPROVAL)
     session.add(reply_row)
     session.flush()
-    if channel == "email":
+    if needs_approval:
+        events.record(session, case, actor, "reply_submitted", data={"channel": channel, "reply_id": reply_row.id})
+        outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
+    else:
+        _release(session, reply_row, pdf_sha256)
+    return reply_row
+
+
+def _release(session: Session, reply_row: Reply, pdf_sha256: str | None) -> None:
+    """Send the reply on its way: e-mail through the outbox, post to the print queue, phone to the call list."""
+    reply_row.status = RELEASE_STATUS[reply_row.channel]
+    if pdf_sha256:
+        reply_row.pdf_sha256 = pdf_sha256
+    if reply_row.channel == "email":
         outbox.enqueue(session, outbox.SEND_MAIL, f"reply:{reply_row.id}", {"reply_id": reply_row.id})
+
+
+def awaiting_reply(case: Case) -> Reply | None:
+    """The reply on ``case`` that waits for a supervisor's approval, if any."""
+    return next((r for r in case.replies if r.status == AWAITING_APPROVAL), None)
+
+
+def approve_reply(session: Session, policy: Policy, case: Case, actor: Actor, *, note: str = "",
+                  pdf_sha256: str | None = None) -> Reply:
+    """A supervisor approves the waiting reply: the case moves to replied and the reply goes out."""
+    reply_row = awaiting_reply(case)
+    if reply_row is None:
+        raise ValidationError("There is no reply waiting for approval on this case.")
+    _step(session, case, actor, Action.APPROVE_REPLY, note=note.strip(), internal=False,
+          data={"channel": reply_row.channel, "reply_id": reply_row.id})
+    _release(session, reply_row, pdf_sha256)
+    return reply_row
+
+
+def return_reply(session: Session, policy: Policy, case: Case, actor: Actor, note: str) -> Reply:
+    """A supervisor sends the waiting reply back to the clerk with a note; the case stays answered."""
+    note = _require(note, "note for the clerk")
+    reply_row = awaiting_reply(case)
+    if reply_row is None:
+        raise ValidationError("There is no reply waiting for approval on this case.")
+    _step(session, case, actor, Action.RETURN_REPLY, note=note, data={"reply_id": reply_row.id})
+    reply_row.status = SENT_BACK
     return reply_row
 
 

@@ -37,6 +37,8 @@ class Action(str, enum.Enum):
     REQUEST_EXTENSION = "request_extension"
     APPROVE_EXTENSION = "approve_extension"
     REJECT_EXTENSION = "reject_extension"
+    APPROVE_REPLY = "approve_reply"  # a supervisor lets a reply that needs approval go out
+    RETURN_REPLY = "return_reply"  # ... or sends it back to the clerk with a note
 
 
 DESK = frozenset({"clerk", "supervisor", "admin"})
@@ -64,6 +66,8 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.ACCEPTED, A.APPROVE_EXTENSION): Rule(S.ACCEPTED, SUPERVISION),
     (S.ACCEPTED, A.REJECT_EXTENSION): Rule(S.ACCEPTED, SUPERVISION),
     (S.ANSWERED, A.REPLY): Rule(S.REPLIED, DESK),
+    (S.ANSWERED, A.APPROVE_REPLY): Rule(S.REPLIED, SUPERVISION),
+    (S.ANSWERED, A.RETURN_REPLY): Rule(S.ANSWERED, SUPERVISION),
     (S.REPLIED, A.CLOSE): Rule(S.CLOSED, DESK | CITIZEN),
     (S.CLOSED, A.REOPEN): Rule(S.ACCEPTED, DESK | CITIZEN),
     (S.RECEIVED, A.MARK_INVALID): Rule(S.INVALID, DESK),

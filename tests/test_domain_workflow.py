@@ -10,7 +10,7 @@ from cases import intake, services
 from cases.context import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.errors import TransitionError
-from cases.models import Case, Unit, User
+from cases.models import Case, Reply, Unit, User
 from cases.workflow import TRANSITIONS, Action, Status
 
 
@@ -51,9 +51,13 @@ def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:
         Action.REQUEST_EXTENSION: lambda: services.request_extension(session, policy, case, actor, 3, "busy"),
         Action.APPROVE_EXTENSION: lambda: services.decide_extension(session, policy, case, actor, True),
         Action.REJECT_EXTENSION: lambda: services.decide_extension(session, policy, case, actor, False),
+        Action.APPROVE_REPLY: lambda: services.approve_reply(session, policy, case, actor),
+        Action.RETURN_REPLY: lambda: services.return_reply(session, policy, case, actor, "shorter, please"),
     }
     if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
         case.extension_requested_days = 2
+    if action in (Action.APPROVE_REPLY, Action.RETURN_REPLY):
+        session.add(Reply(case=case, channel="email", body="Draft", status="awaiting_approval"))
     calls[action]()
 
 

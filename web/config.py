@@ -46,6 +46,17 @@ class DefaultConfig:
     ANSWER_DAYS = {"consultation": 3, "help": 3, "report": 10, "suggestion": 10, "complaint": 10, "praise": 10}
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
+    # Reply letters: which case kinds need a supervisor's approval before the reply goes out, and the
+    # letterhead. OFFICE_LETTERHEAD maps a letter language to overrides of name / authority / address lines.
+    REPLY_APPROVAL_KINDS = ["complaint"]
+    OFFICE_AUTHORITY = "City of Springfield"
+    OFFICE_ADDRESS = ["1 City Hall Square", "Springfield 10100"]
+    OFFICE_PHONE = "12345"
+    OFFICE_EMAIL = ""
+    OFFICE_WEBSITE = ""
+    OFFICE_LETTERHEAD: dict[str, dict] = {}
+    LETTER_DUPLEX = False  # "print today's post" pads letters to whole sheets for two-sided printers
+
     # Email: IMAP intake and SMTP sending (empty IMAP_HOST / SMTP_HOST: the channel is off).
     IMAP_HOST = ""
     IMAP_PORT = ""  # empty: 993 for tls, 143 otherwise

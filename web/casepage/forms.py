@@ -1,7 +1,7 @@
 """The small forms behind the action buttons on a case page."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, IntegerField, MultipleFileField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, HiddenField, IntegerField, MultipleFileField, RadioField, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -52,10 +52,20 @@ class DecideExtensionForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
+    purpose = HiddenField()  # the letter template the draft came from, chosen with the picker above the form
+    lang = HiddenField()
     channel = SelectField(_l("Send by"), choices=REPLY_CHOICES)
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Reply letter"), validators=[DataRequired(), Length(max=20000)])
     submit = SubmitField(_l("Send reply"))
+
+
+class DecideReplyForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve and send")),
+                                                   ("send_back", _l("Send back to the clerk"))],
+                          validators=[DataRequired()])
+    note = TextAreaField(_l("Note for the clerk"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Decide"))
 
 
 class CloseForm(FlaskForm):

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -13,6 +13,7 @@ from werkzeug.utils import secure_filename
 from sqlalchemy import select
 
 from cases import queries, services
+from cases.letters import awaiting_reply
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Category, Unit
 from cases.sniff import UPLOAD_TYPES
@@ -21,6 +22,8 @@ from web.auth import current_actor
 from web.casepage import forms as f
 from web.forms_common import attachment_drafts
 from web.jobs import kick
+from web.letters import sending as reply_letters
+from web.letters.drafting import letter_picker, prefill_reply_form
 from web.search_wiring import similar_cases
 from web.state import db, policy
 
@@ -43,8 +46,8 @@ ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
         db(), policy(), c, a, fm.days.data, fm.reason.data)),
     "decide_extension": (f.DecideExtensionForm, lambda a, c, fm: services.decide_extension(
         db(), policy(), c, a, fm.decision.data == "approve", fm.note.data or "")),
-    "reply": (f.ReplyForm, lambda a, c, fm: services.reply(db(), policy(), c, a, body=fm.body.data,
-                                                           subject=fm.subject.data, channel=fm.channel.data)),
+    "reply": (f.ReplyForm, lambda a, c, fm: reply_letters.submit(a, c, fm)),
+    "decide_reply": (f.DecideReplyForm, lambda a, c, fm: reply_letters.decide(a, c, fm)),
     "close": (f.CloseForm, lambda a, c, fm: services.close(db(), policy(), c, a, fm.satisfaction.data,
                                                            fm.comment.data or "")),
     "mark_invalid": (f.InvalidForm, lambda a, c, fm: services.mark_invalid(db(), policy(), c, a, fm.reason.data)),
@@ -52,7 +55,8 @@ ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
         db(), policy(), c, queries.get_case(db(), a, fm.main_number.data.strip()), a, fm.note.data or "")),
 }
 # Buttons shown per workflow action (the extension decision covers approve and reject).
-BUTTONS = {Action.APPROVE_EXTENSION: "decide_extension", Action.REJECT_EXTENSION: "decide_extension"}
+BUTTONS = {Action.APPROVE_EXTENSION: "decide_extension", Action.REJECT_EXTENSION: "decide_extension",
+           Action.APPROVE_REPLY: "decide_reply", Action.RETURN_REPLY: "decide_reply"}
 
 
 def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
@@ -68,10 +72,8 @@ def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
     elif isinstance(form, f.DispatchForm):
         form.unit.choices = [(u.id, u.name) for u in db().scalars(select(Unit).where(Unit.active).order_by(Unit.name))]
     elif isinstance(form, f.ReplyForm) and not form.is_submitted():
-        form.subject.data = f"[Case {case.number}] {case.subject}"
-        form.channel.data = case.citizen.preferred_reply if case.citizen else "phone"
-        if case.feedback:
-            form.body.data = case.feedback[-1].body
+        # The draft is the chosen letter template filled in with the case (picker: ?purpose=&lang=).
+        prefill_reply_form(form, case, current_actor(), request.args.get("purpose"), request.args.get("lang"))
     return form
 
 
@@ -93,11 +95,17 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
         names.remove("decide_extension")
     if "request_extension" in names and case.extension_requested_days:
         names.remove("request_extension")
+    waiting = awaiting_reply(case)
+    if "decide_reply" in names and waiting is None:
+        names.remove("decide_reply")
+    if "reply" in names and waiting is not None:
+        names.remove("reply")
     forms = forms or {}
     shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case) for name in names}
     similar = similar_cases(current_app, actor, case.id) if actor.role != "unit" else []
     return render_template("pages/case.html", case=case, forms=shown, today=policy().today(), similar=similar,
-                           overdue=queries.is_overdue(case, policy().today())), status
+                           overdue=queries.is_overdue(case, policy().today()), letter_picker=letter_picker(case)
+                           if "reply" in shown else None), status
 
 
 @bp.route("/<number>")
