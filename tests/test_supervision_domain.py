@@ -1,0 +1,189 @@
+"""Supervision and statistics in the domain, on SQLite and PostgreSQL: notices once per deadline, the supervise
+flag, and the aggregate figures (performance, per day, per month, top lists)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from cases import intake, services, statistics as st, supervision
+from cases.context import Actor
+from cases.drafts import Channel, LetterDraft
+from cases.errors import TransitionError, ValidationError
+from cases.models import Case, Event, Feedback, OutboxItem, Unit, User
+
+
+def actor(session: Any, username: str) -> Actor:
+    user = session.scalar(select(User).where(User.username == username))
+    return Actor(user_id=user.id, role=user.role.value, unit_id=user.unit_id, name=user.display_name)
+
+
+def unit(session: Any, name: str) -> Unit:
+    return session.scalar(select(Unit).where(Unit.name == name))
+
+
+def new_case(session: Any, policy: Any, subject: str, *, kind: str = "report", category: str | None = "Transport",
+             days_ago: int = 1, channel: Channel = Channel.WEB, urgent: bool = False) -> Case:
+    received = datetime.now(timezone.utc) - timedelta(days=days_ago)
+    draft = LetterDraft(channel=channel, subject=subject, body=f"{subject}. Please help.", kind=kind,
+                        category=category, sender_name="Ana Ruiz", sender_email="ana@example.org",
+                        received_at=received, urgent=urgent)
+    case = intake.receive(session, policy, draft).case
+    session.flush()
+    return case
+
+
+def dispatched(session: Any, policy: Any, subject: str, unit_name: str = "Transport Bureau", **kw: Any) -> Case:
+    case = new_case(session, policy, subject, **kw)
+    clerk = actor(session, "clerk")
+    services.register(session, policy, case, clerk)
+    services.dispatch(session, policy, case, clerk, unit(session, unit_name).id)
+    return case
+
+
+def test_unit_performance_and_period_figures(domain: Any) -> None:
+    policy = domain.policy
+    with domain.sessions() as s:
+        clerk, transport = actor(s, "clerk"), actor(s, "transport")
+        on_time = dispatched(s, policy, "Bus stop sign missing")
+        services.accept(s, policy, on_time, transport)
+        services.give_feedback(s, policy, on_time, transport, "Sign replaced.")
+        services.reply(s, policy, on_time, clerk, body="It is replaced.", channel="email")
+        services.close(s, policy, on_time, clerk, "satisfied")
+        late = dispatched(s, policy, "Traffic light timing")
+        services.accept(s, policy, late, transport)
+        feedback = services.give_feedback(s, policy, late, transport, "Timing changed.")
+        s.flush()
+        # The unit answered 40 days after the deadline it had.
+        s.execute(update(Feedback).where(Feedback.id == feedback.id)
+                  .values(created_at=datetime.now(timezone.utc) + timedelta(days=40)))
+        bounced = dispatched(s, policy, "Noise from a bar", category="Environment")
+        services.return_to_desk(s, policy, bounced, transport, "Not ours: environment bureau.")
+        services.dispatch(s, policy, bounced, clerk, unit(s, "Eastern District").id)
+        old = dispatched(s, policy, "Old case", days_ago=90)  # outside the period
+        assert old.id
+        s.commit()
+
+        period = st.Period.parse(None, None, default_days=30, today=policy.today())
+        rows = {r.unit: r for r in st.unit_performance(s, period, policy.timezone)}
+        t = rows["Transport Bureau"]
+        # Two new cases plus the two the demo dispatched to the unit today.
+        assert (t.received, t.answered, t.on_time, t.returned, t.replied, t.rated, t.satisfied) == (4, 2, 1, 1, 1, 1, 1)
+        assert t.on_time_rate == 0.5 and t.reply_rate == 0.25 and t.satisfaction_rate == 1.0
+        assert t.return_rate == pytest.approx(1 / 5)
+        assert t.avg_days_to_feedback == pytest.approx((1 + 41) / 2, abs=0.1)
+        assert rows["Eastern District"].received == 1 and rows["Eastern District"].answered == 0
+        assert rows["Riverside County"].received == 0 and rows["Riverside County"].on_time_rate is None
+        by_rate = st.unit_performance(s, period, policy.timezone, sort="on_time_rate", descending=True)
+        assert by_rate[0].unit == "Transport Bureau" and by_rate[-1].on_time_rate is None
+        with pytest.raises(ValidationError):
+            st.unit_performance(s, period, policy.timezone, sort="1; DROP TABLE unit")
+
+        yesterday = (policy.today() - timedelta(days=1)).isoformat()
+        per_kind = st.cases_per_day(s, period, policy.timezone, "kind")
+        assert per_kind["report"][yesterday] == 3  # the three new cases; the demo's are from today
+        assert sum(per_kind["report"].values()) >= 3
+        assert "web" in st.cases_per_day(s, period, policy.timezone, "channel")
+        assert st.top_categories(s, period, policy.timezone)[0] == ("Transport", 2)
+        assert st.top_districts(s, period, policy.timezone) == [("Eastern District", 1)]
+        assert st.total_cases(s, period, policy.timezone) == 4 + 3  # demo letters + three new ones
+
+        months = st.monthly_figures(s, st.Period(policy.today() - timedelta(days=120), policy.today()
+                                                 + timedelta(days=1)), policy.timezone, per_unit=True)
+        transport_rows = [m for m in months if m.unit == "Transport Bureau"]
+        assert sum(m.cases for m in transport_rows) == 2 + 1 + 2  # two new, the old one, the demo's two
+        assert sum(m.answered for m in transport_rows) == 2 and sum(m.resolved for m in transport_rows) == 1
+        office = st.monthly_figures(s, st.Period(policy.today() - timedelta(days=120), policy.today()
+                                                 + timedelta(days=1)), policy.timezone, per_unit=False)
+        assert sum(m.cases for m in office) == 6 and all(m.unit == "" for m in office)
+
+
+def test_rising_topics_scale_by_period_size() -> None:
+    previous = ["bus"] * 4 + ["noise"]
+    current = ["noise"] * 4 + ["bus"] * 2 + ["leak"] * 2 + ["rare"]
+    topics = st.rising_topics(current, previous, str.split, min_count=2)
+    # noise: 4 letters now against 1 * (9 / 5) expected; leak: 2 against 0; bus fell; rare is too rare.
+    assert [t.term for t in topics] == ["noise", "leak"]
+    assert topics[0].score == pytest.approx(4 - 9 / 5)
+
+
+def test_notices_go_once_per_deadline(domain: Any) -> None:
+    policy, settings = domain.policy, supervision.NoticeSettings(reminder_days_before=2, chase_days_after=1,
+                                                                 escalate_days_after=3)
+    with domain.sessions() as s:
+        s.execute(update(Unit).where(Unit.name == "Transport Bureau").values(head_email="head@units.example.org"))
+        case = dispatched(s, policy, "Bridge railing loose")
+        s.commit()
+        due = case.due_date
+        cal = policy.calendar
+
+        def run(day: Any) -> dict[str, int]:
+            counts = supervision.send_notices(s, policy, settings, day)
+            s.commit()
+            return counts
+
+        before = due - timedelta(days=1)
+        while not cal.is_working_day(before):
+            before -= timedelta(days=1)
+        assert run(before)["reminder"] >= 1
+        assert run(before)["reminder"] == 0  # once only
+        chase_day = cal.add_working_days(due, 1)
+        counts = run(chase_day)
+        assert counts["chase"] >= 1 and counts["escalation"] == 0
+        assert run(chase_day)["chase"] == 0
+        escalation_day = cal.add_working_days(due, 3)
+        assert run(escalation_day)["escalation"] >= 1
+        assert run(escalation_day + timedelta(days=7)) == {"reminder": 0, "chase": 0, "escalation": 0}
+
+        actions = [e.action for e in s.scalars(select(Event).where(Event.case_id == case.id))]
+        assert actions.count("reminder") == actions.count("chase") == actions.count("escalation") == 1
+        s.refresh(case)
+        assert case.supervised
+        mails = [o.payload for o in s.scalars(select(OutboxItem).where(OutboxItem.topic == "send_mail"))
+                 if o.payload.get("case_id") == case.id]
+        assert {m["notice"] for m in mails} == {"reminder", "chase", "escalation"}
+        escalation = next(m for m in mails if m["notice"] == "escalation")
+        assert escalation["to"] == ["head@units.example.org"] and case.number in escalation["subject"]
+        reminder = next(m for m in mails if m["notice"] == "reminder")
+        assert "transport@office.example.org" in reminder["to"] and "transport@units.example.org" in reminder["to"]
+
+        # A new deadline (extension approved) means new notices for it.
+        case.due_date = due + timedelta(days=14)
+        s.commit()
+        assert run(cal.add_working_days(case.due_date, 1))["chase"] >= 1
+
+
+def test_supervise_flag(domain: Any) -> None:
+    policy = domain.policy
+    with domain.sessions() as s:
+        case = dispatched(s, policy, "Flooded underpass")
+        with pytest.raises(TransitionError):
+            supervision.supervise(s, policy, case, actor(s, "clerk"), "hurry")
+        with pytest.raises(ValidationError):
+            supervision.supervise(s, policy, case, actor(s, "supervisor"), "  ")
+        supervision.supervise(s, policy, case, actor(s, "supervisor"), "Residents are in danger; answer today.")
+        s.commit()
+        with pytest.raises(ValidationError):
+            supervision.supervise(s, policy, case, actor(s, "supervisor"), "again")
+        notes = supervision.supervision_notes(s, case)
+        assert notes[0].note == "Residents are in danger; answer today."
+        transport_id = unit(s, "Transport Bureau").id
+        assert case in supervision.supervised_cases(s, transport_id)
+        assert case not in supervision.supervised_cases(s, unit(s, "Eastern District").id)
+        per_unit = {d.unit: d for d in supervision.unit_deadlines(s, policy, policy.today())}
+        assert per_unit["Transport Bureau"].supervised >= 1 and per_unit["Transport Bureau"].open_cases >= 3
+        supervision.end_supervision(s, policy, case, actor(s, "admin"), "answered")
+        s.commit()
+        assert not case.supervised
+
+
+def test_period_rejects_bad_input() -> None:
+    today = datetime(2026, 5, 1).date()
+    with pytest.raises(ValidationError):
+        st.Period.parse("2026-13-01", None, default_days=7, today=today)
+    with pytest.raises(ValidationError):
+        st.Period.parse("2026-05-02", "2026-05-01", default_days=7, today=today)
+    assert st.Period.parse(None, None, default_days=7, today=today).days == 7
+
