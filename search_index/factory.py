@@ -13,8 +13,8 @@ def open_backend(url_or_path: str, options: WhooshOptions | None = None) -> Sear
     """Open the search backend named by ``url_or_path``.
 
     ``/some/folder`` or ``whoosh:///some/folder`` (or ``whoosh:relative/folder``)
-    opens a Whoosh index in that folder. ``postgresql://...`` is reserved for the
-    PostgreSQL full-text backend, which does not exist yet.
+    opens a Whoosh index in that folder. ``postgresql://...`` (or ``postgresql+psycopg://...``)
+    opens the PostgreSQL full-text backend in that database.
     """
     if not isinstance(url_or_path, str) or not url_or_path.strip():
         raise IndexUnavailableError("the search index location is empty")
@@ -30,5 +30,8 @@ def open_backend(url_or_path: str, options: WhooshOptions | None = None) -> Sear
             raise IndexUnavailableError("a whoosh: URL needs a folder path, e.g. whoosh:///var/index")
         return WhooshBackend(path, options)
     if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
-        raise IndexUnavailableError("the PostgreSQL full-text search backend is not implemented yet; use a Whoosh folder")
+        from search_index.postgres_backend import PostgresBackend, PostgresOptions
+
+        timeout = options.writer_timeout if options is not None else PostgresOptions.writer_timeout
+        return PostgresBackend(value, PostgresOptions(writer_timeout=timeout))
     raise IndexUnavailableError(f"unknown search backend {scheme!r} in {url_or_path!r}")

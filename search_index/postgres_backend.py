@@ -1,0 +1,548 @@
+"""The PostgreSQL full-text implementation of :class:`~search_index.api.SearchBackend`.
+
+For deployments that already run PostgreSQL and several machines: every web process and worker reads and
+writes one table instead of a Whoosh folder on one disk.
+
+* One row per case in ``search_cases_v1`` (name configurable): keyword columns for filters and facets, the
+  stored body for snippets, and three ``tsvector`` columns (``tsv``: number + title + text, ``private_tsv``:
+  the citizen's details, ``unit_tsv``: the unit's name) with GIN indexes.
+* The vectors are built here from the *same analyzer as the Whoosh backend*
+  (:meth:`~search_index.analysis.MixedTokenizer.units`: jieba for Chinese, folding, English+Spanish stemming,
+  sub-words of long Chinese words at the same position) and written as ``tsvector`` literals, so PostgreSQL's
+  own parser and dictionaries are never involved (they would split Chinese by the server's locale). The
+  vectors are thus "simple" configuration vectors: lexemes are taken as they are.
+* Queries are compiled by :func:`~search_index.query.parse_query`, exactly as for Whoosh, and the node tree
+  is translated into one SQL ``WHERE`` clause: words become ``tsquery`` lexemes, phrases in the text field
+  become word-pair lexemes (indexed like Whoosh does) and phrases in the short fields ``<->`` operators;
+  unit confinement and filters are plain column conditions in the same clause, so counts and facets never
+  include a case the caller may not see.
+* Facets are one ``GROUP BY GROUPING SETS`` over the filtered set; snippets come from
+  :func:`~search_index.highlight.snippet_html` (escaped text, ``<mark>`` only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import queue
+import re
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from search_index.analysis import SHINGLE_PREFIX, MixedTokenizer, shingle
+from search_index.api import Hit, SearchPage, SearchRequest
+from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
+from search_index.highlight import snippet_html
+from search_index.query import parse_query, split_highlight_terms
+from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, to_datetime, to_fields
+
+# PostgreSQL limits of a tsvector: positions 1..16383, at most 256 positions per lexeme, lexemes < 2 KB.
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
+MAX_LEXEME_BYTES = 2046
+# Word-pair terms of the text field (see analysis.shingle) as printable lexemes; no analyzer term contains "~".
+PAIR_MARK = "~"
+EPOCH = dt.datetime(1970, 1, 1)
+SNIPPET_SCAN = 50_000
+
+TSV_COLUMNS = {"text": "tsv", "private": "private_tsv", "unit_text": "unit_tsv"}
+KEYWORD_COLUMNS = {"kind": "kind", "category": "category", "status": "status", "channel": "channel",
+                   "unit_id": "unit_id", "urgency": "urgency", "year": "year"}
+HIT_COLUMNS = ("id", "number", "title", "kind", "category", "status", "channel", "unit_id", "unit_name",
+               "urgency", "created", "updated")
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,50}$")
+
+
+@dataclass(frozen=True)
+class PostgresOptions:
+    """Tuning knobs: the table (several indexes may share a database), how long a write waits for a row or
+    table lock before the call fails with :class:`IndexUnavailableError` (like Whoosh's writer lock), idle
+    connections kept per process, snippet size and the number of key terms used by :meth:`similar`."""
+
+    table: str = f"search_cases_v{SCHEMA_VERSION}"
+    writer_timeout: float = 30.0
+    pool_size: int = 8
+    connect_timeout: int = 10
+    snippet_chars: int = 240
+    similar_terms: int = 12
+
+
+def libpq_url(url: str) -> str:
+    """``postgresql+psycopg://...`` (SQLAlchemy style) as a libpq URI."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
+        raise IndexUnavailableError(f"not a PostgreSQL URL: {url!r}")
+    return urlunsplit(("postgresql", *parts[1:]))
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _lexeme(term: str) -> str:
+    return PAIR_MARK + term[len(SHINGLE_PREFIX):] if term.startswith(SHINGLE_PREFIX) else term
+
+
+def tsvector_literal(text: str, pairs: bool = False) -> str:
+    """The ``tsvector`` literal of ``text`` as our analyzer indexes it (with word pairs when ``pairs``)."""
+    if not text:
+        return ""
+    positions: dict[str, list[int]] = {}
+    pair_terms: set[str] = set()
+    previous: tuple[str, ...] = ()
+    for index, (term, _start, _end, subs) in enumerate(MixedTokenizer().units(text, True)):
+        pos = min(index + 1, MAX_POSITION)
+        current = (term, *subs)
+        for word in current:
+            found = positions.setdefault(word, [])
+            if len(found) < MAX_POSITIONS_PER_LEXEME and (not found or found[-1] != pos):
+                found.append(pos)
+        if pairs:
+            for a in previous:
+                for b in current:
+                    pair_terms.add(_lexeme(shingle(a, b)))
+            previous = current
+    out = [f"{_quote(w)}:{','.join(map(str, p))}" for w, p in positions.items()
+           if len(w.encode("utf-8")) <= MAX_LEXEME_BYTES]
+    out += [_quote(p) for p in pair_terms]
+    return " ".join(out)
+
+
+# -- query translation -------------------------------------------------------------------------------------
+
+@dataclass
+class _TsQuery:
+    column: str
+    text: str  # tsquery literal
+
+
+@dataclass
+class _Sql:
+    fragment: sql.Composable
+    params: list[Any]
+
+
+def _as_sql(part: _TsQuery | _Sql) -> _Sql:
+    if isinstance(part, _Sql):
+        return part
+    return _Sql(sql.SQL("{} @@ %s::tsquery").format(sql.Identifier(part.column)), [part.text])
+
+
+def _combine(kind: str, parts: list[_TsQuery | _Sql]) -> _TsQuery | _Sql:
+    """AND/OR of parts: lexeme queries on one column merge into one tsquery (one GIN probe)."""
+    op, sql_op = ("&", " AND ") if kind == "and" else ("|", " OR ")
+    by_column: dict[str, list[str]] = {}
+    others: list[_Sql] = []
+    for part in parts:
+        if isinstance(part, _TsQuery):
+            by_column.setdefault(part.column, []).append(f"({part.text})")
+        else:
+            others.append(part)
+    merged: list[_TsQuery | _Sql] = [_TsQuery(col, f" {op} ".join(texts)) for col, texts in by_column.items()]
+    merged += others
+    if len(merged) == 1:
+        return merged[0]
+    sqls = [_as_sql(p) for p in merged]
+    fragment = sql.SQL("(") + sql.SQL(sql_op).join(s.fragment for s in sqls) + sql.SQL(")")
+    return _Sql(fragment, [p for s in sqls for p in s.params])
+
+
+def _translate(node: tuple) -> _TsQuery | _Sql:
+    kind = node[0]
+    if kind == "term":
+        field, text = node[1], node[2]
+        if field in TSV_COLUMNS:
+            return _TsQuery(TSV_COLUMNS[field], _quote(_lexeme(text)))
+        if field in KEYWORD_COLUMNS:
+            return _Sql(sql.SQL("{} = %s").format(sql.Identifier(KEYWORD_COLUMNS[field])), [text])
+        raise QueryError(f"cannot search the field {field!r}")
+    if kind in ("and", "or"):
+        return _combine(kind, [_translate(child) for child in node[1]])
+    if kind == "not":
+        keep, drop = _as_sql(_translate(node[1])), _as_sql(_translate(node[2]))
+        return _Sql(sql.SQL("({} AND NOT coalesce({}, false))").format(keep.fragment, drop.fragment),
+                    keep.params + drop.params)
+    if kind == "all":
+        return _Sql(sql.SQL("true"), [])
+    if kind == "native":
+        # Whoosh phrase queries in the short positional fields (private, unit_text).
+        query = node[1]
+        column = TSV_COLUMNS.get(getattr(query, "fieldname", ""))
+        words = list(getattr(query, "words", []) or [])
+        if column is None or not words:
+            raise QueryError("this query cannot be run")
+        return _TsQuery(column, " <-> ".join(_quote(w) for w in words))
+    raise QueryError(f"unknown query part {kind!r}")
+
+
+def _scored_terms(node: tuple, out: dict[str, list[str]], negated: bool = False) -> dict[str, list[str]]:
+    kind = node[0]
+    if kind == "term":
+        column = TSV_COLUMNS.get(node[1])
+        if node[3] and not negated and column is not None:
+            lexeme = _quote(_lexeme(node[2]))
+            if lexeme not in out.setdefault(column, []):
+                out[column].append(lexeme)
+    elif kind in ("and", "or"):
+        for child in node[1]:
+            _scored_terms(child, out, negated)
+    elif kind == "not":
+        _scored_terms(node[1], out, negated)
+    return out
+
+
+def _bounds(request: SearchRequest) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Inclusive creation-time bounds as naive UTC, to the second (the Whoosh backend's rule)."""
+    def bound(value: Any, end: bool) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return to_datetime(value, "date").replace(microsecond=0)
+        start = dt.datetime(value.year, value.month, value.day)
+        return start + dt.timedelta(days=1, seconds=-1) if end else start
+
+    return bound(request.date_from, False), bound(request.date_to, True)
+
+
+# -- connections -------------------------------------------------------------------------------------------
+
+class _Pool:
+    """A few reusable connections per process; forgotten (not closed) after a fork, because closing the
+    parent's connection from a child would end the parent's session."""
+
+    def __init__(self, conninfo: str, size: int, connect_timeout: int) -> None:
+        self.conninfo = conninfo
+        self.size = size
+        self.connect_timeout = connect_timeout
+        self._idle: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue()
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+
+    def _connect(self) -> psycopg.Connection:
+        try:
+            return psycopg.connect(self.conninfo, connect_timeout=self.connect_timeout)
+        except psycopg.Error as exc:
+            raise IndexUnavailableError(f"cannot connect to the PostgreSQL search database: {exc}") from exc
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        """A connection in a transaction committed at the end (rolled back and discarded on error)."""
+        with self._lock:
+            if self._pid != os.getpid():
+                self._idle = queue.LifoQueue()
+                self._pid = os.getpid()
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            conn = self._connect()
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            try:
+                conn.rollback()
+            except psycopg.Error:
+                conn.close()
+            if conn.closed or conn.broken:
+                raise
+            self._put(conn)
+            raise
+        self._put(conn)
+
+    def _put(self, conn: psycopg.Connection) -> None:
+        if conn.closed or conn.broken or self._idle.qsize() >= self.size or self._pid != os.getpid():
+            conn.close()
+        else:
+            self._idle.put(conn)
+
+    def close(self) -> None:
+        while True:
+            try:
+                conn = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            if self._pid == os.getpid():
+                conn.close()
+
+
+# -- the backend -------------------------------------------------------------------------------------------
+
+class PostgresBackend:
+    """Case search in a PostgreSQL table; ``url`` is a ``postgresql://`` or ``postgresql+psycopg://`` URL."""
+
+    def __init__(self, url: str, options: PostgresOptions | None = None) -> None:
+        self.options = options or PostgresOptions()
+        if not _IDENTIFIER.match(self.options.table):
+            raise IndexUnavailableError(f"invalid search table name {self.options.table!r}")
+        self._pool = _Pool(libpq_url(url), self.options.pool_size, self.options.connect_timeout)
+        self._table = sql.Identifier(self.options.table)
+        self._ensure_table()
+
+    def _run(self):
+        return self._pool.connection()
+
+    @contextmanager
+    def _transaction(self, write: bool = False) -> Iterator[psycopg.Cursor]:
+        try:
+            with self._run() as conn, conn.cursor() as cur:
+                if write:
+                    cur.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(
+                        sql.Literal(f"{max(1, int(self.options.writer_timeout * 1000))}ms")))
+                yield cur
+        except psycopg.errors.LockNotAvailable as exc:
+            raise IndexUnavailableError("the search table is locked by another writer; try again later") from exc
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise IndexUnavailableError(f"the PostgreSQL search database is unavailable: {exc}") from exc
+
+    def _ensure_table(self) -> None:
+        name = self.options.table
+        statements = [
+            sql.SQL("""CREATE TABLE IF NOT EXISTS {t} (
+                id text PRIMARY KEY, version text NOT NULL, number text, kind text, category text, status text,
+                channel text, unit_id text, unit_name text, urgency text, title text, year text,
+                created timestamp, updated timestamp, body text NOT NULL DEFAULT '',
+                tsv tsvector NOT NULL DEFAULT ''::tsvector, private_tsv tsvector NOT NULL DEFAULT ''::tsvector,
+                unit_tsv tsvector NOT NULL DEFAULT ''::tsvector)""").format(t=self._table),
+            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (tsv)").format(
+                i=sql.Identifier(f"{name}_tsv"), t=self._table),
+            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (private_tsv)").format(
+                i=sql.Identifier(f"{name}_private_tsv"), t=self._table),
+            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (unit_tsv)").format(
+                i=sql.Identifier(f"{name}_unit_tsv"), t=self._table),
+            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (unit_id, created)").format(
+                i=sql.Identifier(f"{name}_unit_created"), t=self._table),
+            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (created)").format(
+                i=sql.Identifier(f"{name}_created"), t=self._table),
+        ]
+        with self._transaction() as cur:
+            # Processes opening the backend at once would race on CREATE ... IF NOT EXISTS.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"search_index:{name}"])
+            for statement in statements:
+                cur.execute(statement)
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    def index_documents(self, docs: Iterable[Mapping[str, Any]]) -> int:
+        """Insert or replace documents by ``id`` in one transaction; a malformed document raises
+        :class:`DocumentError` before anything is written. If an id repeats, the last occurrence wins."""
+        rows: dict[str, tuple] = {}
+        for doc in docs:
+            fields = to_fields(doc)
+            rows.pop(fields["id"], None)
+            rows[fields["id"]] = self._row(fields)
+        if not rows:
+            return 0
+        statement = sql.SQL("""INSERT INTO {t} (id, version, number, kind, category, status, channel, unit_id,
+                unit_name, urgency, title, year, created, updated, body, tsv, private_tsv, unit_tsv)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                    %s::tsvector, %s::tsvector, %s::tsvector)
+            ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, number = EXCLUDED.number,
+                kind = EXCLUDED.kind, category = EXCLUDED.category, status = EXCLUDED.status,
+                channel = EXCLUDED.channel, unit_id = EXCLUDED.unit_id, unit_name = EXCLUDED.unit_name,
+                urgency = EXCLUDED.urgency, title = EXCLUDED.title, year = EXCLUDED.year,
+                created = EXCLUDED.created, updated = EXCLUDED.updated, body = EXCLUDED.body, tsv = EXCLUDED.tsv,
+                private_tsv = EXCLUDED.private_tsv, unit_tsv = EXCLUDED.unit_tsv""").format(t=self._table)
+        # Sorted ids: concurrent writers lock rows in one order, so they cannot deadlock.
+        with self._transaction(write=True) as cur:
+            cur.executemany(statement, [rows[k] for k in sorted(rows)])
+        return len(rows)
+
+    @staticmethod
+    def _row(fields: Mapping[str, Any]) -> tuple:
+        def date(key: str) -> dt.datetime | None:
+            value = fields.get(key)
+            return dt.datetime.fromisoformat(value) if value else None
+
+        return (fields["id"], fields["version"].decode("utf-8"), fields.get("number"), fields.get("kind"),
+                fields.get("category"), fields.get("status"), fields.get("channel"), fields.get("unit_id"),
+                fields.get("unit_name"), fields.get("urgency"), fields.get("title"), fields.get("year"),
+                date("created"), date("updated"), fields.get("body", ""),
+                tsvector_literal(fields.get("text", ""), pairs=True),
+                tsvector_literal(fields.get("private", "")), tsvector_literal(fields.get("unit_text", "")))
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents by case id (unknown ids are ignored); returns how many ids were given."""
+        ids = list(ids)
+        if not all(isinstance(i, str) for i in ids):
+            raise SearchIndexError("ids to delete must be strings")
+        if ids:
+            with self._transaction(write=True) as cur:
+                cur.execute(sql.SQL("DELETE FROM {t} WHERE id = ANY(%s)").format(t=self._table), [ids])
+        return len(ids)
+
+    def clear(self) -> None:
+        """Remove every document."""
+        with self._transaction(write=True) as cur:
+            cur.execute(sql.SQL("DELETE FROM {t}").format(t=self._table))
+
+    def optimize(self) -> None:
+        """Reclaim space and refresh the planner's statistics (VACUUM ANALYZE)."""
+        try:
+            with psycopg.connect(self._pool.conninfo, autocommit=True,
+                                 connect_timeout=self.options.connect_timeout) as conn:
+                conn.execute(sql.SQL("VACUUM ANALYZE {t}").format(t=self._table))
+        except psycopg.Error as exc:
+            raise IndexUnavailableError(f"could not optimise the search table: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the idle connections."""
+        self._pool.close()
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def doc_count(self) -> int:
+        """Number of indexed documents."""
+        with self._transaction() as cur:
+            cur.execute(sql.SQL("SELECT count(*) FROM {t}").format(t=self._table))
+            return int(cur.fetchone()[0])
+
+    def stored_versions(self) -> dict[str, str]:
+        """``{case id: version}`` for every indexed document."""
+        with self._transaction() as cur:
+            cur.execute(sql.SQL("SELECT id, version FROM {t}").format(t=self._table))
+            return {doc_id: version for doc_id, version in cur}
+
+    def _where(self, parsed, request: SearchRequest) -> _Sql:
+        parts: list[_Sql] = [] if parsed.match_all else [_as_sql(_translate(parsed.node))]
+        if request.restrict_unit_ids is not None:
+            parts.append(_Sql(sql.SQL("unit_id = ANY(%s)"), [list(request.restrict_unit_ids)]))
+        for name, field in FACET_FIELDS.items():
+            values = request.filter_values(name)
+            if values is not None:
+                parts.append(_Sql(sql.SQL("{} = ANY(%s)").format(sql.Identifier(KEYWORD_COLUMNS[field])), [values]))
+        low, high = _bounds(request)
+        if low is not None:
+            parts.append(_Sql(sql.SQL("coalesce(created, %s) >= %s"), [EPOCH, low]))
+        if high is not None:
+            parts.append(_Sql(sql.SQL("coalesce(created, %s) <= %s"), [EPOCH, high]))
+        if not parts:
+            return _Sql(sql.SQL("true"), [])
+        return _Sql(sql.SQL(" AND ").join(sql.SQL("({})").format(p.fragment) for p in parts),
+                    [x for p in parts for x in p.params])
+
+    def _rank(self, node: tuple) -> _Sql:
+        terms = _scored_terms(node, {})
+        if not terms:
+            return _Sql(sql.SQL("0::real"), [])
+        # Normalisation 1 divides by 1 + log(length): a short letter about the thing beats a long one
+        # mentioning it once, as with BM25 in the Whoosh backend.
+        parts = [_Sql(sql.SQL("ts_rank({}, %s::tsquery, 1)").format(sql.Identifier(column)), [" | ".join(lex)])
+                 for column, lex in terms.items()]
+        return _Sql(sql.SQL(" + ").join(p.fragment for p in parts), [x for p in parts for x in p.params])
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """Run ``request``; unit confinement and filters are part of the one WHERE clause."""
+        if not isinstance(request, SearchRequest):
+            raise QueryError("search() takes a SearchRequest")
+        request.validate()
+        parsed = parse_query(request.query, request.include_private)
+        sort = request.sort if not parsed.match_all or request.sort != "relevance" else "newest"
+        where = self._where(parsed, request)
+        rank = self._rank(parsed.node) if sort == "relevance" else _Sql(sql.SQL("0::real"), [])
+        order = {
+            "relevance": sql.SQL("score DESC, coalesce(created, %s) DESC, id"),
+            "newest": sql.SQL("coalesce(created, %s) DESC, id"),
+            "oldest": sql.SQL("coalesce(created, %s) ASC, id"),
+        }[sort]
+        facet_columns = [sql.Identifier(KEYWORD_COLUMNS[field]) for field in FACET_FIELDS.values()]
+        facets_sql = sql.SQL("SELECT {groupings}, {cols}, count(*) FROM {t} WHERE {where} "
+                             "GROUP BY GROUPING SETS ({sets}, ())").format(
+            groupings=sql.SQL(", ").join(sql.SQL("GROUPING({})").format(c) for c in facet_columns),
+            cols=sql.SQL(", ").join(facet_columns), t=self._table, where=where.fragment,
+            sets=sql.SQL(", ").join(sql.SQL("({})").format(c) for c in facet_columns))
+        page_sql = sql.SQL("SELECT {cols}, left(body, %s), {rank} AS score FROM {t} WHERE {where} "
+                           "ORDER BY {order} LIMIT %s OFFSET %s").format(
+            cols=sql.SQL(", ").join(sql.Identifier(c) for c in HIT_COLUMNS), rank=rank.fragment, t=self._table,
+            where=where.fragment, order=order)
+        try:
+            with self._transaction() as cur:
+                cur.execute(facets_sql, where.params)
+                facets, total = self._facets(cur.fetchall())
+                rows = []
+                if total > (request.page - 1) * request.per_page:
+                    cur.execute(page_sql, [SNIPPET_SCAN, *rank.params, *where.params, EPOCH,
+                                           request.per_page, (request.page - 1) * request.per_page])
+                    rows = cur.fetchall()
+        except psycopg.errors.DataError as exc:  # a tsquery PostgreSQL refuses (should not happen)
+            raise QueryError(f"this query cannot be run: {exc.diag.message_primary}") from exc
+        latin, cjk = split_highlight_terms(parsed.highlight_terms)
+        hits = [self._hit(row, frozenset(latin), frozenset(cjk)) for row in rows]
+        return SearchPage(total=total, page=request.page, per_page=request.per_page, hits=hits, facets=facets)
+
+    @staticmethod
+    def _facets(rows: list[tuple]) -> tuple[dict[str, dict[str, int]], int]:
+        names = list(FACET_FIELDS)
+        n = len(names)
+        counts: dict[str, dict[str, int]] = {name: {} for name in names}
+        total = 0
+        for row in rows:
+            grouped = [i for i in range(n) if row[i] == 0]
+            if not grouped:
+                total = int(row[-1])
+            elif len(grouped) == 1 and row[n + grouped[0]] is not None:
+                counts[names[grouped[0]]][row[n + grouped[0]]] = int(row[-1])
+        return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}, total
+
+    def _hit(self, row: tuple, latin: frozenset, cjk: frozenset) -> Hit:
+        values = dict(zip(HIT_COLUMNS, row))
+        body, score = row[len(HIT_COLUMNS)], row[len(HIT_COLUMNS) + 1]
+        return Hit(score=float(score or 0.0),
+                   snippet=snippet_html(body or "", latin, cjk, size=self.options.snippet_chars), **values)
+
+    def similar(self, doc_id: str, restrict_unit_ids: Sequence[str] | None = None, limit: int = 5) -> list[Hit]:
+        """Cases sharing the most telling words of ``doc_id``'s text, best first; [] if it is not indexed.
+
+        Key terms are the case's own lexemes weighted by term frequency times rarity in the table (words
+        in half the cases or more say nothing about a duplicate)."""
+        if not isinstance(doc_id, str):
+            raise QueryError("doc_id must be a string")
+        if not isinstance(limit, int) or not 1 <= limit <= 100:
+            raise QueryError("limit must be between 1 and 100")
+        if restrict_unit_ids is not None and not restrict_unit_ids:
+            return []
+        wanted = self.options.similar_terms
+        with self._transaction() as cur:
+            cur.execute(sql.SQL(
+                "SELECT lexeme, coalesce(array_length(positions, 1), 1) AS tf "
+                "FROM {t}, unnest({t}.tsv) WHERE id = %s AND left(lexeme, 1) <> %s "
+                "ORDER BY tf DESC, lexeme LIMIT %s").format(t=self._table), [doc_id, PAIR_MARK, wanted * 3])
+            candidates = cur.fetchall()
+            if not candidates:
+                return []
+            cur.execute(sql.SQL("SELECT count(*) FROM {t}").format(t=self._table))
+            total = int(cur.fetchone()[0])
+            queries = [_quote(lexeme) for lexeme, _tf in candidates]
+            cur.execute(sql.SQL("SELECT q, (SELECT count(*) FROM {t} WHERE tsv @@ q::tsquery) "
+                                "FROM unnest(%s::text[]) AS q").format(t=self._table), [queries])
+            df = dict(cur.fetchall())
+            weighted = []
+            for (lexeme, tf), q in zip(candidates, queries):
+                docs = max(1, int(df.get(q, 1)))
+                if total >= 4 and docs * 2 > total:
+                    continue
+                weighted.append((tf * math.log((total + 1) / docs), q))
+            weighted.sort(reverse=True)
+            words = [q for _w, q in weighted[:wanted]]
+            if not words:
+                return []
+            query = " | ".join(words)
+            restrict = sql.SQL("AND unit_id = ANY(%s)") if restrict_unit_ids is not None else sql.SQL("")
+            params: list[Any] = [SNIPPET_SCAN, query, query, doc_id]
+            if restrict_unit_ids is not None:
+                params.append(list(restrict_unit_ids))
+            params.append(limit)
+            cur.execute(sql.SQL(
+                "SELECT {cols}, left(body, %s), ts_rank(tsv, %s::tsquery, 1) AS score FROM {t} "
+                "WHERE tsv @@ %s::tsquery AND id <> %s {restrict} ORDER BY score DESC, id LIMIT %s").format(
+                cols=sql.SQL(", ").join(sql.Identifier(c) for c in HIT_COLUMNS), t=self._table, restrict=restrict),
+                params)
+            rows = cur.fetchall()
+        return [self._hit(row, frozenset(), frozenset()) for row in rows]
