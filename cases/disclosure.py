@@ -103,11 +103,10 @@ def publish(session: Session, policy: Policy, case: Case, actor: Actor, *, subje
     if not subject or not letter_text:
         raise ValidationError("A published case needs a subject and the letter's text.")
     known = known_personal(case)
+    reply_event = next((e for e in reversed(case.events) if e.action == "reply"), None)
     publication = session.scalar(select(Publication).where(Publication.case_id == case.id))
     if publication is None:
         publication = Publication(case_id=case.id)
-        session.add(publication)
-    reply_event = next((e for e in reversed(case.events) if e.action == "reply"), None)
     publication.status = PUBLISHED
     publication.number = case.number
     publication.kind = case.kind.value
@@ -122,6 +121,7 @@ def publish(session: Session, policy: Policy, case: Case, actor: Actor, *, subje
     publication.approved_by_id = actor.user_id
     publication.published_at = utcnow()
     publication.withdrawn_at = None
+    session.add(publication)
     events.record(session, case, actor, "published", note="published in the public archive")
     return publication
 
@@ -137,10 +137,10 @@ def decline(session: Session, case: Case, actor: Actor, reason: str) -> Publicat
     if publication is None:
         publication = Publication(case_id=case.id, number=case.number, kind=case.kind.value, subject="",
                                   letter_text="", received_on=case.received_at.date())
-        session.add(publication)
     publication.status = WITHDRAWN
     publication.subject = publication.letter_text = publication.reply_text = ""
     publication.withdrawn_at = utcnow()
+    session.add(publication)
     events.record(session, case, actor, "publication_withdrawn", note=reason)
     return publication
 
