@@ -38,6 +38,7 @@ from web.replies.labels import letter_date
 from web.state import state
 
 ACKNOWLEDGEMENT = "acknowledgement"
+RETRYABLE = ("pending", "failed")  # reply states the sender acts on (others: sent, or not released yet)
 _MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -209,7 +210,7 @@ class _Sender:
     # -- replies and acknowledgements
     def _reply(self, item: OutboxItem, attempt: int, reply_id: int) -> bool:
         reply = self.session.get(Reply, reply_id)
-        if reply is None or reply.status == "sent" or reply.channel != "email":
+        if reply is None or reply.status not in RETRYABLE or reply.channel != "email":
             return True
         case = reply.case
         try:
@@ -241,8 +242,9 @@ class _Sender:
             .order_by(Letter.received_at, Letter.id)) if _safe_message_id(letter.external_id)]
         url = tracking_url(self.app, case)
         text, html = email_parts(RenderedLetter.from_text(reply.subject, reply.body, tracking_url=url))
-        return build_message(self.settings, to=citizen.email, to_name=_one_line(citizen.name),
-                             subject=_one_line(reply.subject), text=text, html=html, case_number=case.number,
+        return build_message(self.settings, to=citizen.email, to_name=_safe_header(citizen.name, ""),
+                             subject=_safe_header(reply.subject, f"Case {case.number}"), text=text, html=html,
+                             case_number=case.number,
                              in_reply_to=ids[-1] if ids else None, references=ids[:-1][-10:],
                              automatic=reply.template == ACKNOWLEDGEMENT)
 
@@ -291,7 +293,8 @@ class _Sender:
         to = [check_address(str(a), "notice recipient") for a in payload.get("to") or [] if str(a).strip()]
         if not to:
             raise HeaderInjectionError("the notice has no recipient")
-        message = build_message(self.settings, to=to[0], subject=_one_line(str(payload.get("subject") or "")),
+        message = build_message(self.settings, to=to[0], subject=_safe_header(str(payload.get("subject") or ""),
+                                                                              "Notice"),
                                 text=str(payload.get("body") or ""), case_number=case.number if case else None)
         if len(to) > 1:
             del message["To"]
@@ -302,6 +305,15 @@ class _Sender:
 def _one_line(value: str) -> str:
     """Stored text shown in a header: line breaks become spaces (the header check still guards the rest)."""
     return " ".join((value or "").split())
+
+
+def _safe_header(value: str, fallback: str) -> str:
+    """``value`` on one line, or ``fallback`` when it still hides a break (e.g. in an encoded word)."""
+    value = _one_line(value)
+    try:
+        return check_header_value(value, "header")
+    except HeaderInjectionError:
+        return fallback
 
 
 def _safe_message_id(value: str | None) -> bool:

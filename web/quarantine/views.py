@@ -84,13 +84,13 @@ def retry(item_id: int) -> Response:
 @bp.route("/replies/<int:reply_id>/retry", methods=["POST"])
 @role_required(*STAFF)
 def retry_reply(reply_id: int) -> Response:
-    from web.mail_wiring import retry_reply as requeue
+    from web.mail_wiring import RETRYABLE, retry_reply as requeue
 
     reply = db().get(Reply, reply_id)
     if reply is None or reply.channel != "email":
         abort(404)
-    if reply.status == "sent":
-        flash(_("This reply was already sent."), "info")
+    if reply.status not in RETRYABLE:
+        flash(_("This reply is not waiting to be sent."), "info")
     else:
         requeue(db(), reply)
         db().commit()
