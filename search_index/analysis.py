@@ -239,7 +239,9 @@ class MixedTokenizer(Tokenizer):
                 t.text = sub
                 yield t
             if shingles:
-                current = (term, *subs) if subs else (term,)
+                # Only a sub-word at the start of this word can follow the previous word
+                # in a phrase, and only one at the end of it can precede the next word.
+                current = (term, *(w for w in subs if term.startswith(w))) if subs else (term,)
                 if previous:
                     if chars:
                         t.startchar = start_char + prev_start
@@ -247,7 +249,8 @@ class MixedTokenizer(Tokenizer):
                         for b in current:
                             t.text = shingle(a, b)
                             yield t
-                previous, prev_start = current, s
+                previous = (term, *(w for w in subs if term.endswith(w))) if subs else (term,)
+                prev_start = s
             pos += 1
 
 

@@ -24,7 +24,7 @@ from search_index.errors import DocumentError
 
 # Bump when the schema or the analyzer changes: a new index name means an old index
 # is ignored (and reported empty) until it is rebuilt from the database.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = f"cases_v{SCHEMA_VERSION}"
 
 # Keyword fields that can be filtered, faceted and queried with ``name:value``.

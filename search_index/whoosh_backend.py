@@ -225,11 +225,12 @@ class WhooshBackend:
             return 0
         bulk = len(head) >= self.options.bulk_threshold
         pending: Iterable = chain(head, iterator)
-        fresh = self._ix.doc_count_all() == 0
         written = 0
         first = True
         while True:
             writer = self._writer(bulk and first)
+            # Decided under the writer lock: with no segments there is nothing to replace.
+            fresh = first and not getattr(writer, "segments", True)
             seen: set[str] = set()
             repeats: list[dict] = []
             try:
@@ -253,7 +254,7 @@ class WhooshBackend:
             if not repeats:
                 return written
             # Later occurrences replace the ones just committed.
-            pending, fresh, first = _last_wins(repeats), False, False
+            pending, first = _last_wins(repeats), False
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove documents by case id (unknown ids are ignored); returns how many ids were given."""
