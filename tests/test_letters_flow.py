@@ -26,6 +26,10 @@ MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"
 
 @pytest.fixture
 def app(app_factory: Any, smtp_server: Any) -> Flask:
+    return mail_app(app_factory, smtp_server)
+
+
+def mail_app(app_factory: Any, smtp_server: Any) -> Flask:
     """The app with the demo data, sending e-mail to the test SMTP server (replies really go out)."""
     app = app_factory(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none",
                       MAIL_FROM=MAIL_FROM)
