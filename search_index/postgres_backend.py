@@ -323,6 +323,10 @@ class PostgresBackend:
                 i=sql.Identifier(f"{name}_created"), t=self._table),
         ]
         with self._transaction() as cur:
+            # No DDL when the table is there: CREATE INDEX would wait for (and block) a writer.
+            cur.execute("SELECT to_regclass(%s)", [name])
+            if cur.fetchone()[0] is not None:
+                return
             # Processes opening the backend at once would race on CREATE ... IF NOT EXISTS.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"search_index:{name}"])
             for statement in statements:

@@ -112,12 +112,14 @@ def worker_command(app: Flask) -> click.Command:
         from huey.consumer import Consumer
 
         from web import check_mailbox_shadowing
+        from web.jobs import catch_up
 
         check_mailbox_shadowing()
         huey = state(app).huey
         consumer = Consumer(huey, workers=workers or int(app.config["WORKER_COUNT"]), worker_type="process",
                             periodic=True, check_worker_health=True)
         click.echo(f"worker: {consumer.workers} process(es) on {type(huey).__name__}", file=sys.stderr)
+        catch_up(app)
         consumer.run()
 
     return worker

@@ -1,44 +1,135 @@
 """Background jobs (Huey): SQLite storage by default, Redis when ``REDIS_URL`` is set, inline in tests.
 
 Tasks are registered on the app's own Huey instance in the factory, so they run with the app's configuration;
-the worker is ``flask --app web worker``.
+the worker is ``flask --app web worker``. Any number of worker processes, on any number of machines, may run:
+
+* an outbox item is handled by one worker at a time: on PostgreSQL each drain claims its batch with
+  ``FOR UPDATE SKIP LOCKED`` (a worker that dies mid-way loses its claim with its connection, and the next
+  drain takes the items again); on SQLite (one machine) a file lock per topic lets one drain run at a time;
+* every consumer's scheduler offers the periodic tasks, and the first to claim a task's period
+  (``HUEY_NAME.period.<task>.<minute>``, ``SET NX EX`` on Redis) enqueues it; the others skip it, so a periodic
+  task runs once per period however many workers run.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import fcntl
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import outbox
+from cases.models import OutboxItem
 from web.state import state
 
 # topic -> handler(app, session, items) -> ids done; filled by the modules that own a topic.
 OutboxHandler = Callable[[Flask, Session, list], list[int]]
+# How long a claimed period is remembered; longer than any period's start-up skew between consumers.
+PERIOD_LEASE_SECONDS = 6 * 3600
+
+
+def period_key(huey_name: str, task_name: str, moment: datetime) -> str:
+    """The lease of one run of a periodic task: crontab schedules have minute resolution."""
+    return f"{huey_name}.period.{task_name}.{moment:%Y%m%d%H%M}"
+
+
+class _OncePerPeriod:
+    """Huey mixin: ``read_periodic`` (called by each consumer's scheduler) keeps only the tasks whose period
+    this consumer claimed first."""
+
+    def read_periodic(self, timestamp: datetime | None = None) -> list[Any]:
+        timestamp = timestamp or self._get_timestamp()  # type: ignore[attr-defined]
+        due = super().read_periodic(timestamp)  # type: ignore[misc]
+        return [task for task in due if self.claim_period(period_key(self.name, task.name, timestamp))]  # type: ignore[attr-defined]
+
+    def claim_period(self, key: str) -> bool:
+        return bool(self.storage.put_if_empty(key, b"1"))  # type: ignore[attr-defined]
+
+
+class ClusterRedisHuey(_OncePerPeriod, RedisHuey):
+    """Huey on Redis whose periodic tasks run once per period across all consumers."""
+
+    def claim_period(self, key: str) -> bool:
+        return bool(self.storage.conn.set(key, os.getpid(), nx=True, ex=PERIOD_LEASE_SECONDS))
+
+
+class ClusterSqliteHuey(_OncePerPeriod, SqliteHuey):
+    """Huey on SQLite whose periodic tasks run once per period across the consumers of this machine."""
+
+    def claim_period(self, key: str) -> bool:
+        claimed = super().claim_period(key)
+        if claimed:  # forget the leases of earlier days (keys sort by time within a task)
+            prefix, _, stamp = key.rpartition(".")
+            self.storage.sql("delete from kv where queue = ? and key like ? and key < ?",
+                             (self.storage.name, f"{prefix}.%", f"{prefix}.{stamp[:8]}"), commit=True)
+        return claimed
 
 
 def make_huey(app: Flask) -> Any:
+    """The app's Huey: inline (``HUEY_IMMEDIATE``), on Redis (``REDIS_URL``) or on SQLite (``HUEY_SQLITE_PATH``).
+
+    ``HUEY_NAME`` names the queue; apps sharing a Redis must share the name to share the work."""
     cfg = app.config
+    name = str(cfg.get("HUEY_NAME") or "mayors-mailbox")
     if cfg["HUEY_IMMEDIATE"]:
-        huey = MemoryHuey("mayors-mailbox", immediate=True)
+        huey = MemoryHuey(name, immediate=True)
     elif cfg["REDIS_URL"]:
-        huey = RedisHuey("mayors-mailbox", url=cfg["REDIS_URL"])
+        huey = ClusterRedisHuey(name, url=cfg["REDIS_URL"])
     else:
-        huey = SqliteHuey("mayors-mailbox", filename=cfg["HUEY_SQLITE_PATH"])
+        huey = ClusterSqliteHuey(name, filename=cfg["HUEY_SQLITE_PATH"])
     return huey
 
 
+_held = threading.local()
+
+
+@contextmanager
+def _topic_lock(app: Flask, session: Session, topic: str) -> Iterator[None]:
+    """On SQLite, one drain of ``topic`` at a time on this machine (released by the kernel if we die)."""
+    path = os.path.join(app.instance_path, f"outbox-{re.sub(r'[^a-z0-9_]', '_', topic)}.lock")
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if session.get_bind().dialect.name == "postgresql" or path in held:
+        yield  # PostgreSQL: rows are claimed with SKIP LOCKED instead; or this thread already holds the lock
+        return
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        held.add(path)
+        try:
+            yield
+        finally:
+            held.discard(path)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _claim(session: Session, topic: str, batch: int) -> list[OutboxItem]:
+    """The oldest pending items of ``topic`` that no other drain holds; locked until this transaction ends."""
+    stmt = (select(OutboxItem).where(OutboxItem.topic == topic, OutboxItem.done_at.is_(None))
+            .order_by(OutboxItem.id).limit(batch))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))
+
+
 def drain(app: Flask, topic: str, batch: int = 500) -> int:
-    """Run the handler of ``topic`` over its pending outbox items until none is left; returns items done."""
+    """Run the handler of ``topic`` over its pending outbox items until none is left; returns items done.
+
+    Safe to run in many processes at once: each item is handled by one drain, and its effect is committed
+    with its ``done`` mark, so an item is done once (a crash before the commit leaves it pending)."""
     handler = state(app).extra.get("outbox_handlers", {}).get(topic)
     if handler is None:
         return 0
     total = 0
     while True:
-        with state(app).sessions() as session:
-            items = list(outbox.pending(session, topic, batch))
+        with state(app).sessions() as session, _topic_lock(app, session, topic):
+            items = _claim(session, topic, batch)
             if not items:
                 return total
             done = handler(app, session, items)
@@ -69,6 +160,15 @@ def init_app(app: Flask) -> None:
                 drain(app, topic)
 
     state(app).extra["drain_outbox"] = drain_outbox
+
+
+def catch_up(app: Flask) -> None:
+    """Queue a drain of every outbox topic: a (re)started worker takes over what a crashed one left at once,
+    not at the next periodic drain."""
+    task = state(app).extra.get("drain_outbox")
+    if task is not None:
+        for topic in list(state(app).extra.get("outbox_handlers", {})):
+            task(topic)
 
 
 def kick(topics: tuple[str, ...] = (outbox.INDEX_CASE, outbox.SEND_MAIL)) -> None:

@@ -1,0 +1,86 @@
+"""The app as real processes, for scale tests and the load benchmark: gunicorn serving ``web:create_app()`` and
+``flask --app web worker`` consumers, started from the checkout with ``FLASK_*`` settings in their environment.
+
+Kept free of pytest (like the other server helpers) so ``bench/`` can use it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tests.servers.freeport import LOOPBACK, start_on_free_port, start_process_group, stop_process_group
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def app_env(instance: Path, settings: Mapping[str, Any]) -> dict[str, str]:
+    """The environment of an app process: ``settings`` as ``FLASK_*`` variables (JSON for non-strings, as
+    ``from_prefixed_env`` reads them) and the instance folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env["MAILBOX_INSTANCE_PATH"] = str(instance)
+    env["PYTHONUNBUFFERED"] = "1"
+    for key, value in settings.items():
+        env[f"FLASK_{key}"] = value if isinstance(value, str) else json.dumps(value)
+    instance.mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def start_worker(env: dict[str, str], log_file: Path, workers: int = 1) -> subprocess.Popen[bytes]:
+    """``flask --app web worker`` as its own process group (so the test can SIGKILL all of it)."""
+    with log_file.open("ab") as log:
+        return start_process_group([sys.executable, "-m", "flask", "--app", "web", "worker", "--workers",
+                                    str(workers)], log=log, cwd=CHECKOUT, env=env)
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a process group at once: a crash, not a shutdown."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=30)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a worker or gunicorn gracefully (SIGINT for Huey, SIGTERM would also do for gunicorn)."""
+    stop_process_group(proc, first_signal=signal.SIGINT, grace=15)
+
+
+def _http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+        return response.status == 200
+
+
+def start_gunicorn(env: dict[str, str], log_file: Path, workers: int = 2, threads: int = 1,
+                   timeout: float = 60.0) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn with ``workers`` processes on a free loopback port; returns it and its base URL once it serves."""
+
+    def launch(port: int) -> subprocess.Popen[bytes]:
+        argv = [sys.executable, "-m", "gunicorn", "--chdir", str(CHECKOUT), "--bind", f"{LOOPBACK}:{port}",
+                "--workers", str(workers), "--threads", str(threads), "--worker-class",
+                "gthread" if threads > 1 else "sync", "--backlog", "2048", "--timeout", "60",
+                "--log-level", "warning", "web:create_app()"]
+        with log_file.open("ab") as log:
+            return start_process_group(argv, log=log, cwd=CHECKOUT, env=env)
+
+    proc, port = start_on_free_port(launch, lambda port: _http_ok(f"http://{LOOPBACK}:{port}/write"),
+                                    name="gunicorn", log_file=log_file, timeout=timeout)
+    return proc, f"http://{LOOPBACK}:{port}"
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of a form page."""
+    match = CSRF.search(html) or re.search(r'name="csrf_token" value="([^"]+)"', html)
+    if not match:
+        raise AssertionError("no CSRF token on the page")
+    return match.group(1)
