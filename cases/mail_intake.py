@@ -39,16 +39,50 @@ class DatabaseIntakeStore:
 
     ``lease``: how long a folder lock lasts without renewal (renewed at every saved folder state, i.e. every
     batch); a crashed poller's lock expires after it. ``on_new_case``: see ``NewCaseHook``.
+
+    ``batch_commits``: keep one transaction open per fetch batch (each message in its own savepoint) and commit
+    it together with the folder state, instead of one commit per message. Exactly once still holds because the
+    folder state is saved in that same commit: a crash before it loses the whole batch, and the rerun fetches it
+    again. Only for servers where marking mail done does not hide it before the commit (MAIL_DONE_ACTION flag or
+    leave, not move), and meant for SQLite, where writers queue anyway.
     """
 
     def __init__(self, sessions: sessionmaker[Session], policy: Policy, *, actor: Actor = SYSTEM,
-                 lease: timedelta = timedelta(minutes=10), on_new_case: NewCaseHook | None = None) -> None:
+                 lease: timedelta = timedelta(minutes=10), on_new_case: NewCaseHook | None = None,
+                 batch_commits: bool = False) -> None:
         self.sessions = sessions
         self.policy = policy
         self.actor = actor
         self.lease = lease
         self.on_new_case = on_new_case
+        self.batch_commits = batch_commits
         self._leases: dict[tuple[str, str], object] = {}  # (account, folder) -> the locked_until value we set
+        self._batch: Session | None = None  # the open batch transaction (batch_commits only)
+
+    # --- transactions ----------------------------------------------------------------------------------------
+    @contextmanager
+    def _unit(self) -> Iterator[Session]:
+        """The session a write goes through: the open batch, or a new one committed at the end."""
+        if self.batch_commits:
+            if self._batch is None:
+                self._batch = self.sessions()
+            yield self._batch
+            return
+        with self.sessions() as session:
+            yield session
+            session.commit()
+
+    def _end_batch(self, commit: bool) -> None:
+        session, self._batch = self._batch, None
+        if session is None:
+            return
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
 
     # --- the folder lock -------------------------------------------------------------------------------------
     def _new_lease(self):
@@ -87,6 +121,7 @@ class DatabaseIntakeStore:
         try:
             yield got
         finally:
+            self._end_batch(commit=False)  # still open: the poll died mid-batch, and its state was not saved
             if got:
                 held = self._leases.pop(key, token)
                 with self.sessions() as session:
@@ -112,8 +147,10 @@ class DatabaseIntakeStore:
         held = self._leases.get(key)
         values = {"uidvalidity": uidvalidity, "last_uid": last_uid, "updated_at": utcnow()}
         where = [MailFolderState.account == account, MailFolderState.folder == folder]
-        with self.sessions() as session:
-            if held is not None:
+        if held is not None:
+            session = self._batch or self.sessions()
+            self._batch = None
+            try:
                 renewed = self._new_lease()
                 result = session.execute(update(MailFolderState).where(*where, MailFolderState.locked_until == held)
                                          .values(**values, locked_until=renewed))
@@ -121,9 +158,13 @@ class DatabaseIntakeStore:
                     session.rollback()
                     self._leases.pop(key, None)
                     raise FolderLeaseLost(f"{account} {folder}: the folder lease expired and was taken over")
-                session.commit()
+                session.commit()  # the batch's letters and the state that says they are done, together
                 self._leases[key] = renewed
-                return
+            finally:
+                session.close()
+            return
+        self._end_batch(commit=True)
+        with self.sessions() as session:
             self._ensure_row(session, account, folder)
             session.execute(update(MailFolderState).where(*where).values(**values))
             session.commit()
@@ -134,7 +175,10 @@ class DatabaseIntakeStore:
         return self.policy.store.put(data)
 
     def is_duplicate(self, dedup_key: str) -> bool:
-        """Whether a letter with this dedup key is on file."""
+        """Whether a letter with this dedup key is on file (or in the open batch)."""
+        if self._batch is not None:
+            session = self._batch
+            return session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None
         with self.sessions() as session:
             return session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None
 
@@ -145,20 +189,20 @@ class DatabaseIntakeStore:
         A draft the case services refuse is quarantined with the reason (and reported as "duplicate": nothing new).
         """
         draft = _fit(draft)
-        with self.sessions() as session:
+        with self._unit() as session:
             try:
-                result = intake.receive(session, self.policy, draft, actor=self.actor, dedup_key=dedup_key)
-                if result.outcome == "new_case" and self.on_new_case is not None:
-                    self.on_new_case(session, result.case, draft)
-                session.commit()
+                with session.begin_nested():  # one message's failure undoes only that message
+                    result = intake.receive(session, self.policy, draft, actor=self.actor, dedup_key=dedup_key)
+                    if result.outcome == "new_case" and self.on_new_case is not None:
+                        self.on_new_case(session, result.case, draft)
+                if self.batch_commits:
+                    session.expunge_all()  # the batch's objects are not needed again; keep the session small
                 return result.outcome
             except IntegrityError:
-                session.rollback()
-                if self.is_duplicate(dedup_key):
-                    return "duplicate"
+                if session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None:
+                    return "duplicate"  # a racing poller committed it first
                 raise
             except (CaseError, DataError) as exc:
-                session.rollback()
                 reason = f"refused by the case system: {exc}"
         log.warning("email %s quarantined: %s", draft.external_id, reason)
         if draft.raw_sha256:
@@ -170,7 +214,7 @@ class DatabaseIntakeStore:
 
         ``source`` from the poller is the message's IMAP address; it is kept in the item's data.
         """
-        with self.sessions() as session:
+        with self._unit() as session:
             if session.get_bind().dialect.name == "postgresql":
                 # Serialise quarantining of the same bytes across processes (SQLite writers queue anyway).
                 session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
@@ -181,7 +225,7 @@ class DatabaseIntakeStore:
                 origin = source if source != "email" else ""
                 session.add(QuarantineItem(source="email", reason=reason[:4000], raw_sha256=raw_sha256,
                                            filename="message.eml", data={"origin": origin} if origin else {}))
-            session.commit()
+                session.flush()
 
 
 def _fit(draft: LetterDraft) -> LetterDraft:

@@ -77,47 +77,63 @@ def _letter_language(app: Flask, draft: LetterDraft) -> str:
 def acknowledgement_hook(app: Flask):
     """The ``on_new_case`` hook: queue the acknowledgement of a new, person-written email case (MAIL_ACKNOWLEDGE).
 
-    It is a ``Reply`` row (channel email, template "acknowledgement") written in the case's own transaction, so it
-    is queued exactly once; the ``send_mail`` handler sends it and stores its Message-ID, so answers join the case.
+    Only an outbox item is written, in the case's own transaction, so it is queued exactly once and intake stays
+    cheap; the ``send_mail`` handler renders it into a ``Reply`` row (channel email, template
+    "acknowledgement"), sends it and stores its Message-ID, so answers to it join the case.
     """
-    templates: dict[str, str] = {}
 
     def hook(session: Session, case: Case, draft: LetterDraft) -> None:
         if draft.automatic or not app.config.get("MAIL_ACKNOWLEDGE", True) or not draft.sender_email:
             return
         if not app.config.get("MAIL_FROM"):
             return
-        lang = _letter_language(app, draft)
-        if lang not in templates:
-            templates[lang] = default_template(ACKNOWLEDGEMENT, lang)
-        context = {
-            "citizen_name": case.citizen.name if case.citizen else "", "case_number": case.number,
-            "case_subject": case.subject, "kind": case.kind.value,
-            "received_date": letter_date(state(app).policy.local_date(case.received_at), lang),
-            "due_date": "", "reply_date": letter_date(state(app).policy.today(), lang), "unit": "",
-            "officer_name": "", "office_name": app.config.get("OFFICE_NAME", ""),
-            "office_phone": app.config.get("OFFICE_PHONE") or "12345",
-            "tracking_code": case.tracking_code, "tracking_url": tracking_url(app, case),
-        }
-        try:
-            letter = render_letter(templates[lang], context, lang=lang)
-        except LetterError as exc:  # a broken template must not stop intake; the case is there, staff can write
-            app.logger.error("acknowledgement for %s not rendered: %s", case.number, exc)
-            return
-        row = Reply(case=case, channel="email", subject=letter.subject, body=letter.text, template=ACKNOWLEDGEMENT,
-                    status="pending")
-        session.add(row)
-        session.flush()
-        outbox.enqueue(session, outbox.SEND_MAIL, f"reply:{row.id}", {"reply_id": row.id})
+        session.add(OutboxItem(topic=outbox.SEND_MAIL, key=f"ack:{case.id}",
+                               payload={"kind": ACKNOWLEDGEMENT, "case_id": case.id,
+                                        "lang": _letter_language(app, draft)}))
 
     return hook
+
+
+_TEMPLATES: dict[str, str] = {}
+
+
+def acknowledgement_reply(app: Flask, session: Session, case: Case, lang: str = "en") -> Reply:
+    """The case's acknowledgement as a ``Reply`` row (rendered now, kept exactly as it will be sent).
+
+    Raises ``LetterError`` if the template cannot be rendered.
+    """
+    existing = session.scalar(select(Reply).where(Reply.case_id == case.id, Reply.template == ACKNOWLEDGEMENT)
+                              .order_by(Reply.id).limit(1))
+    if existing is not None:
+        return existing
+    lang = lang if lang in ("en", "zh", "es") else "en"
+    if lang not in _TEMPLATES:
+        _TEMPLATES[lang] = default_template(ACKNOWLEDGEMENT, lang)
+    policy = state(app).policy
+    context = {
+        "citizen_name": case.citizen.name if case.citizen else "", "case_number": case.number,
+        "case_subject": case.subject, "kind": case.kind.value,
+        "received_date": letter_date(policy.local_date(case.received_at), lang),
+        "due_date": "", "reply_date": letter_date(policy.today(), lang), "unit": "",
+        "officer_name": "", "office_name": app.config.get("OFFICE_NAME", ""),
+        "office_phone": app.config.get("OFFICE_PHONE") or "12345",
+        "tracking_code": case.tracking_code, "tracking_url": tracking_url(app, case),
+    }
+    letter = render_letter(_TEMPLATES[lang], context, lang=lang)
+    row = Reply(case=case, channel="email", subject=letter.subject, body=letter.text, template=ACKNOWLEDGEMENT,
+                status="pending")
+    session.add(row)
+    session.flush()
+    return row
 
 
 def intake_store(app: Flask) -> DatabaseIntakeStore:
     """The database store the poller writes through, with the acknowledgement hook."""
     lease = timedelta(seconds=int(app.config.get("MAIL_LOCK_SECONDS", 600)))
+    # One commit per fetch batch where that keeps exactly-once (see DatabaseIntakeStore); per message otherwise.
+    batch = state(app).engine.dialect.name == "sqlite" and mail_settings(app).done_action != "move"
     return DatabaseIntakeStore(state(app).sessions, state(app).policy, lease=lease,
-                               on_new_case=acknowledgement_hook(app))
+                               on_new_case=acknowledgement_hook(app), batch_commits=batch)
 
 
 def poll(app: Flask, *, on_progress=None, checkpoint=None, store: DatabaseIntakeStore | None = None) -> PollSummary:
@@ -183,6 +199,8 @@ class _Sender:
             payload = item.payload or {}
             if payload.get("kind") == "notice":
                 finished = self._notice(item, attempt, payload)
+            elif payload.get("kind") == ACKNOWLEDGEMENT:
+                finished = self._acknowledgement(item, attempt, payload)
             elif "reply_id" in payload:
                 finished = self._reply(item, attempt, int(payload["reply_id"]))
             else:
@@ -208,6 +226,20 @@ class _Sender:
         self.session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(last_error=reason[:2000]))
 
     # -- replies and acknowledgements
+    def _acknowledgement(self, item: OutboxItem, attempt: int, payload: dict[str, Any]) -> bool:
+        case = self.session.get(Case, payload.get("case_id"))
+        if case is None:
+            return True
+        try:
+            reply = acknowledgement_reply(self.app, self.session, case, str(payload.get("lang") or "en"))
+        except LetterError as exc:  # the case is registered; staff see why no acknowledgement went out
+            self.session.rollback()
+            events.record(self.session, case, SYSTEM, "mail_failed", note=f"acknowledgement not rendered: {exc}")
+            self.session.commit()
+            return True
+        self.session.commit()
+        return self._reply(item, attempt, reply.id)
+
     def _reply(self, item: OutboxItem, attempt: int, reply_id: int) -> bool:
         reply = self.session.get(Reply, reply_id)
         if reply is None or reply.status not in RETRYABLE or reply.channel != "email":
