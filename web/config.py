@@ -83,6 +83,15 @@ class DefaultConfig:
     MAIL_RETRY_SECONDS = 60  # first retry delay of a transient send failure; doubles each attempt
     MAIL_SEND_MAX_ATTEMPTS = 8
 
+    # Paper letters: OCR languages (tesseract codes), parallel tesseract processes (0: one per core), the word
+    # confidence under which the review screen marks a word, and the folder a network scanner drops files into
+    # (empty: off), looked at every SCAN_WATCH_MINUTES.
+    OCR_LANGUAGES = ["eng", "spa", "chi_sim"]
+    OCR_WORKERS = 0
+    OCR_LOW_CONFIDENCE = 60
+    SCAN_WATCH_DIR = ""
+    SCAN_WATCH_MINUTES = 1
+
     # Languages of the UI.
     LANGUAGES = ["en", "zh", "es"]
     BABEL_DEFAULT_LOCALE = "en"

@@ -4,6 +4,7 @@ from sqlalchemy import create_engine
 
 from cases.models import Base
 import cases.models_disclosure  # noqa: F401
+import cases.models_scans  # noqa: F401
 import cases.models_letters  # noqa: F401
 
 config = context.config
