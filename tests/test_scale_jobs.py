@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -21,11 +21,19 @@ from cases.db import make_engine, upgrade
 from cases.models import Case, OutboxItem
 from search_index.postgres_backend import libpq_url
 from tests.servers.app_processes import app_env, kill_group, start_worker, stop
+from tests.servers.scale_apps import app_builder
 from tests.servers.freeport import wait_until
 from tests.test_web_flow import letter_form, submit_letter
 from web.jobs import drain, register_outbox_handler
 from web.search_wiring import backend, check
 from web.state import state
+
+
+@pytest.fixture()
+def build(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Callable[..., Flask]]:
+    """Apps on a copy of the migrated SQLite file, or on the ``DATABASE_URL`` given."""
+    with app_builder(tmp_path, migrated_sqlite) as factory:
+        yield factory
 
 
 def migrated_postgres(fresh_postgres_database: Callable[[], str]) -> str:
@@ -37,12 +45,12 @@ def migrated_postgres(fresh_postgres_database: Callable[[], str]) -> str:
 
 
 @pytest.mark.parametrize("storage", ["redis", "sqlite"])
-def test_periodic_tasks_run_once_per_period_however_many_consumers(app_factory, request, tmp_path: Path,
+def test_periodic_tasks_run_once_per_period_however_many_consumers(build, request, tmp_path: Path,
                                                                    storage: str) -> None:
     name = f"scale-{uuid.uuid4().hex[:8]}"
     queue = ({"REDIS_URL": request.getfixturevalue("redis_url")} if storage == "redis"
              else {"HUEY_SQLITE_PATH": str(tmp_path / "jobs.db")})
-    apps = [app_factory(HUEY_IMMEDIATE=False, HUEY_NAME=name, **queue) for _ in range(2)]
+    apps = [build(HUEY_IMMEDIATE=False, HUEY_NAME=name, **queue) for _ in range(2)]
     runs: list[str] = []
     for app in apps:  # two consumers (two machines) with the same tasks on one queue
         @state(app).huey.periodic_task(crontab(minute="*"), name="count_runs")
@@ -69,9 +77,9 @@ def test_periodic_tasks_run_once_per_period_however_many_consumers(app_factory, 
     assert runs == ["run", "run"]
 
 
-def test_concurrent_drains_hand_each_item_to_one_of_them(app_factory, fresh_postgres_database) -> None:
+def test_concurrent_drains_hand_each_item_to_one_of_them(build, fresh_postgres_database) -> None:
     url = migrated_postgres(fresh_postgres_database)
-    apps = [app_factory(DATABASE_URL=url) for _ in range(2)]
+    apps = [build(DATABASE_URL=url) for _ in range(2)]
     handled: list[list[int]] = [[], []]
     both_inside = threading.Barrier(2, timeout=20)
 
@@ -98,12 +106,12 @@ def test_concurrent_drains_hand_each_item_to_one_of_them(app_factory, fresh_post
         assert session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.done_at.is_(None))) == 0
 
 
-def test_a_worker_killed_mid_way_is_taken_over_and_its_work_done_once(app_factory, fresh_postgres_database,
+def test_a_worker_killed_mid_way_is_taken_over_and_its_work_done_once(build, fresh_postgres_database,
                                                                        redis_url: str, tmp_path: Path) -> None:
     url = migrated_postgres(fresh_postgres_database)
     settings = {"DATABASE_URL": url, "SEARCH_URL": url, "REDIS_URL": redis_url,
                 "HUEY_NAME": f"kill-{uuid.uuid4().hex[:8]}", "SECRET_KEY": "test-secret"}
-    web = app_factory(HUEY_IMMEDIATE=False, **settings)
+    web = build(HUEY_IMMEDIATE=False, **settings)
     index = backend(web)  # creates the search table
     env = app_env(tmp_path / "worker-instance", {**settings, "SEARCH_WRITER_TIMEOUT": 120})
     log = tmp_path / "worker.log"
@@ -148,9 +156,9 @@ def test_a_worker_killed_mid_way_is_taken_over_and_its_work_done_once(app_factor
         index.close()
 
 
-def test_app_instances_share_the_letter_rate_limit_through_redis(app_factory, redis_url: str) -> None:
+def test_app_instances_share_the_letter_rate_limit_through_redis(build, redis_url: str) -> None:
     shared = {"RATELIMIT_STORAGE_URI": redis_url, "LETTER_RATE_LIMIT": "3 per minute"}
-    apps = [app_factory(**shared) for _ in range(2)]
+    apps = [build(**shared) for _ in range(2)]
     # A citizen address of this test only, so counts left in the session's Redis by others do not matter.
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"
     statuses = []

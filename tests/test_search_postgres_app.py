@@ -1,8 +1,10 @@
-"""The archive flows of ``test_search_app`` again with ``SEARCH_URL`` pointing at PostgreSQL full-text search."""
+"""The archive flows of ``test_search_app`` again with ``SEARCH_URL`` pointing at PostgreSQL full-text search
+(the case database is SQLite here; PostgreSQL for both is what ``test_scale_*`` run)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -10,6 +12,7 @@ from flask import Flask
 
 from search_index.postgres_backend import PostgresBackend, libpq_url
 from tests.conftest import login
+from tests.servers.scale_apps import app_builder
 from tests.test_search_app import (  # noqa: F401 - collected here again, on the PostgreSQL backend
     pending_index_items,
     test_bad_queries_get_a_message_beside_the_field,
@@ -24,23 +27,26 @@ from web.state import state
 
 
 @pytest.fixture()
-def app(app_factory: Callable[..., Flask], fresh_postgres_database: Callable[[], str]) -> Flask:
-    made = app_factory(SEARCH_URL=fresh_postgres_database())
-    yield made
-    if state(made).search is not None:
-        state(made).search.close()
+def build(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Callable[..., Flask]]:
+    with app_builder(tmp_path, migrated_sqlite) as factory:
+        yield factory
+
+
+@pytest.fixture()
+def app(build: Callable[..., Flask], fresh_postgres_database: Callable[[], str]) -> Flask:
+    return build(SEARCH_URL=fresh_postgres_database())
 
 
 def test_the_app_searches_postgresql(app: Flask) -> None:
     assert isinstance(backend(app), PostgresBackend)
 
 
-def test_index_outage_leaves_work_pending_until_the_worker_runs_again(app_factory, fresh_postgres_database) -> None:
+def test_index_outage_leaves_work_pending_until_the_worker_runs_again(build, fresh_postgres_database) -> None:
     from cases import demo
     from web.auth import hasher
     from web.jobs import drain
 
-    app = app_factory(SEARCH_URL=fresh_postgres_database(), SEARCH_WRITER_TIMEOUT=0.2)
+    app = build(SEARCH_URL=fresh_postgres_database(), SEARCH_WRITER_TIMEOUT=0.2)
     with state(app).sessions() as s:
         demo.load(s, state(app).policy, hasher())
         s.commit()
@@ -57,4 +63,3 @@ def test_index_outage_leaves_work_pending_until_the_worker_runs_again(app_factor
     clerk = app.test_client()
     login(clerk, "clerk")
     assert number in clerk.get("/search/?q=underpass").get_data(as_text=True)
-    index.close()

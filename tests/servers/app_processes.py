@@ -84,3 +84,46 @@ def csrf_from(html: str) -> str:
     if not match:
         raise AssertionError("no CSRF token on the page")
     return match.group(1)
+
+
+NUMBER = re.compile(r'id="case-number">([^<]+)<')
+
+
+class Citizen:
+    """A browser of one person: cookies, the letter form's CSRF token, and the time each request took."""
+
+    def __init__(self, base_url: str, address: str | None = None) -> None:
+        import http.cookiejar
+
+        self.base_url = base_url
+        self.headers = {"X-Forwarded-For": address} if address else {}
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.latencies: list[float] = []
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        """GET (or POST ``data`` as a form) and follow redirects; returns status and body."""
+        import time
+        import urllib.error
+        import urllib.parse
+
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base_url + path, data=body, headers=self.headers)
+        started = time.perf_counter()
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                status, text = response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as err:
+            status, text = err.code, err.read().decode("utf-8", "replace")
+        self.latencies.append(time.perf_counter() - started)
+        return status, text
+
+    def write_letter(self, subject: str, body: str, name: str = "Ana Ruiz") -> tuple[int, str | None]:
+        """The /write form as a person uses it: load it, read the token, post. Returns (status, case number)."""
+        status, page = self.request("/write")
+        if status != 200:
+            return status, None
+        form = {"csrf_token": csrf_from(page), "kind": "report", "subject": subject, "body": body, "name": name,
+                "email": "citizen@example.org", "phone": "", "address": "", "preferred_reply": "email"}
+        status, page = self.request("/write", form)
+        match = NUMBER.search(page)
+        return status, (match.group(1) if status == 200 and match else None)
