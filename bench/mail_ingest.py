@@ -117,7 +117,8 @@ def run_poller(server: DovecotServer, folder: str, store, batch_size: int, worke
     bar.close()
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        for order in ("cumulative", "tottime"):
+            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(20)
         print(out.getvalue())
     return summary, elapsed
 
