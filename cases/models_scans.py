@@ -37,6 +37,9 @@ class ScanBatch(Base):
     files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     dedup_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     finished_at: Mapped[datetime | None] = mapped_column()
+    # Set when a job claims the batch and with each progress report: a running batch whose heartbeat is old
+    # lost its worker (a crash) and may be claimed again.
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
     items: Mapped[list[ScanItem]] = relationship(back_populates="batch", order_by="ScanItem.id")
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from cases import intake, services
@@ -97,15 +98,24 @@ def pending_files(batch: ScanBatch) -> list[int]:
     return [i for i, f in enumerate(batch.files or []) if not f.get("done")]
 
 
-def start(session: Session, batch: ScanBatch) -> None:
-    """Mark the batch running (a re-run after a crash starts again from its pending files)."""
-    batch.status, batch.error, batch.done_pages = "running", "", 0
+def claim(session: Session, batch_id: int, stale_after: timedelta = timedelta(minutes=10)) -> bool:
+    """Take the batch for one job: queued, failed, or running with a heartbeat older than ``stale_after`` (its
+    worker died). One conditional UPDATE, so of two jobs racing for a batch only one runs it. Commits."""
+    now = utcnow()
+    result = session.execute(update(ScanBatch).where(
+        ScanBatch.id == batch_id,
+        or_(ScanBatch.status.in_(("queued", "failed")),
+            and_(ScanBatch.status == "running",
+                 or_(ScanBatch.heartbeat_at.is_(None), ScanBatch.heartbeat_at < now - stale_after))))
+        .values(status="running", error="", done_pages=0, heartbeat_at=now))
     session.commit()
+    return result.rowcount == 1
 
 
 def report_progress(session: Session, batch_id: int, done: int, total: int) -> None:
     """Record ``done`` of ``total`` pages and commit at once (the status page reads it from another process)."""
-    session.execute(update(ScanBatch).where(ScanBatch.id == batch_id).values(done_pages=done, total_pages=total))
+    session.execute(update(ScanBatch).where(ScanBatch.id == batch_id).values(
+        done_pages=done, total_pages=total, heartbeat_at=utcnow()))
     session.commit()
 
 

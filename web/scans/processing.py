@@ -92,15 +92,13 @@ def run_batch(app: Flask, batch_id: int, on_progress: Progress | None = None) ->
     policy = state(app).policy
     settings = ocr_settings(app)
     with state(app).sessions() as session:
+        if not scans.claim(session, batch_id):
+            return summary  # done, unknown, or another job is reading it
         batch = session.get(ScanBatch, batch_id)
-        if batch is None or batch.status == "done":
-            return summary
         pending = scans.pending_files(batch)
-        scans.start(session, batch)
         files = [dict(batch.files[i]) for i in pending]
         mode = batch.mode
-        # Read the originals with no transaction open: on SQLite a transaction would block other writers
-        # for the whole recognition.
+        # No transaction stays open while tesseract works: on SQLite it would block every other writer.
         session.commit()
     try:
         datas = [policy.store.get(f["sha256"]) for f in files]

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 from huey import crontab
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from cases.models import utcnow
 from cases.models_scans import ScanBatch
@@ -15,6 +15,8 @@ from web.state import state
 
 #: a queued batch this old whose job never ran (the queue was down, a crash came first) is run by the sweep
 STALE_QUEUED = timedelta(minutes=2)
+#: a running batch with no progress for this long lost its worker; the sweep runs it again (see ``scans.claim``)
+STALE_RUNNING = timedelta(minutes=10)
 
 
 def queue_batch(app: Flask, batch_id: int) -> None:
@@ -29,12 +31,16 @@ def queue_batch(app: Flask, batch_id: int) -> None:
 
 
 def sweep(app: Flask) -> list[int]:
-    """Run batches left queued for longer than ``STALE_QUEUED``; returns their ids."""
+    """Run batches left queued longer than ``STALE_QUEUED`` or running without progress longer than
+    ``STALE_RUNNING``; returns their ids."""
     from web.scans.processing import run_batch
 
+    now = utcnow()
     with state(app).sessions() as session:
-        ids = list(session.scalars(select(ScanBatch.id).where(
-            ScanBatch.status == "queued", ScanBatch.created_at < utcnow() - STALE_QUEUED).order_by(ScanBatch.id)))
+        ids = list(session.scalars(select(ScanBatch.id).where(or_(
+            and_(ScanBatch.status == "queued", ScanBatch.created_at < now - STALE_QUEUED),
+            and_(ScanBatch.status == "running", ScanBatch.heartbeat_at < now - STALE_RUNNING)))
+            .order_by(ScanBatch.id)))
     for batch_id in ids:
         run_batch(app, batch_id)
     return ids

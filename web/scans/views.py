@@ -60,7 +60,7 @@ def rerun(batch_id: int) -> Response:
         found = scans.get_batch(db(), batch_id)
     except NotFound:
         abort(404)
-    if found.status in ("failed", "queued", "running"):
+    if found.status == "failed":  # a queued or stuck batch is the sweep's (it claims, so it never runs twice)
         scans.requeue(db(), found)
         db().commit()
         db().close()

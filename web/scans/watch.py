@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from cases import scans
+from cases.context import Policy
+from cases.models import utcnow
 from cases.models_scans import ScanBatch
 from letter_ocr import OcrError, sniff_type
 from web.state import state
@@ -75,22 +80,34 @@ def watch_once(app: Flask, folder: str | os.PathLike[str], queue: Callable[[int]
             continue
         key = "watch:" + hashlib.sha256(data).hexdigest()
         with state(app).sessions() as session:
-            batch = session.query(ScanBatch).filter(ScanBatch.dedup_key == key).one_or_none()
-            fresh = batch is None
-            if fresh:
-                batch = scans.create_batch(session, policy, [(path.name, data)], mode="batch", source="watch",
-                                           dedup_key=key)
-                try:
-                    sniff_type(data)
-                except OcrError as exc:
-                    scans.quarantine_file(session, policy, batch, 0, exc.reason, exc.code)
-                    batch.status = "done"
-                session.commit()
+            try:
+                batch = _take(session, policy, path.name, data, key)
+            except IntegrityError:  # another worker took the same file at the same moment
+                session.rollback()
+                batch = session.scalars(select(ScanBatch).where(ScanBatch.dedup_key == key)).one()
             unreadable = bool(batch.items) and all(i.status == "quarantined" for i in batch.items)
             batch_id, status = batch.id, batch.status
         if status == "queued":  # new, or stored before a crash that came before the job was queued
             queue(batch_id)
             summary.queued.append(batch_id)
-        _move(path, folder / ("failed" if unreadable else "done"))
+        try:
+            _move(path, folder / ("failed" if unreadable else "done"))
+        except FileNotFoundError:  # moved by the other worker
+            continue
         (summary.failed if unreadable else summary.done).append(path.name)
     return summary
+
+
+def _take(session: Session, policy: Policy, name: str, data: bytes, key: str) -> ScanBatch:
+    """The file's batch: found by its key, or stored and recorded now (quarantined at once if not a scan)."""
+    batch = session.scalars(select(ScanBatch).where(ScanBatch.dedup_key == key)).one_or_none()
+    if batch is not None:
+        return batch
+    batch = scans.create_batch(session, policy, [(name, data)], mode="batch", source="watch", dedup_key=key)
+    try:
+        sniff_type(data)
+    except OcrError as exc:
+        scans.quarantine_file(session, policy, batch, 0, exc.reason, exc.code)
+        batch.status, batch.finished_at = "done", utcnow()
+    session.commit()
+    return batch

@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('files', sa.JSON(), nullable=False),
     sa.Column('dedup_key', sa.String(length=100), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by'], ['user_account.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedup_key')
