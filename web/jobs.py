@@ -16,6 +16,7 @@ import fcntl
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -153,6 +154,13 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             return drain(app, topic)
 
+    @huey.task(retries=3, retry_delay=10)
+    def drain_topics(topics: list[str]) -> int:
+        # Release the kick first: a commit made after this point queues a new drain (see kick()).
+        release_kick(huey, tuple(topics))
+        with app.app_context():
+            return sum(drain(app, topic) for topic in topics)
+
     @huey.periodic_task(crontab(minute="*"))
     def drain_all_outboxes() -> None:
         with app.app_context():
@@ -160,6 +168,7 @@ def init_app(app: Flask) -> None:
                 drain(app, topic)
 
     state(app).extra["drain_outbox"] = drain_outbox
+    state(app).extra["drain_topics"] = drain_topics
 
 
 def catch_up(app: Flask) -> None:
@@ -171,13 +180,59 @@ def catch_up(app: Flask) -> None:
             task(topic)
 
 
+KICK_LEASE_SECONDS = 30
+
+
+def _kick_key(huey: Any, topics: tuple[str, ...]) -> str:
+    return f"{huey.name}.kick.{'+'.join(topics)}"
+
+
+def claim_kick(huey: Any, topics: tuple[str, ...]) -> bool:
+    """True when no drain of ``topics`` is queued and not yet started (then the caller queues one).
+
+    Under load most requests find one queued: it has not started, so it will see their commit, and one queue
+    write per burst replaces one per request. The lease expires, so a lost task cannot silence the kicks."""
+    key = _kick_key(huey, topics)
+    if isinstance(huey, ClusterRedisHuey):
+        return bool(huey.storage.conn.set(key, b"1", nx=True, ex=KICK_LEASE_SECONDS))
+    if isinstance(huey, ClusterSqliteHuey):
+        now = f"{time.time():.3f}".encode()
+        if huey.storage.put_if_empty(key, now):
+            return True
+        held = huey.storage.peek_data(key)
+        try:
+            stale = time.time() - float(held) > KICK_LEASE_SECONDS
+        except (TypeError, ValueError):
+            stale = True
+        if stale:
+            huey.storage.put_data(key, now)
+        return stale
+    return True  # inline (tests): every kick runs
+
+
+def release_kick(huey: Any, topics: tuple[str, ...]) -> None:
+    """Called by the drain as it starts: the next commit's kick queues a new drain."""
+    if isinstance(huey, (ClusterRedisHuey, ClusterSqliteHuey)):
+        huey.storage.pop_data(_kick_key(huey, topics))
+
+
 def kick(topics: tuple[str, ...] = (outbox.INDEX_CASE, outbox.SEND_MAIL)) -> None:
-    """After a commit: ask the worker to drain the outboxes now instead of at the next minute."""
-    task = state().extra.get("drain_outbox")
+    """After a commit: ask the worker to drain the outboxes now instead of at the next minute (one queued
+    drain for all ``topics``, and none when one is already waiting)."""
+    task = state().extra.get("drain_topics")
     if task is None:
         return
-    for topic in topics:
-        try:
-            task(topic)
-        except Exception:  # the periodic drain picks it up; a hiccup of the queue must not fail the request
-            current_app.logger.exception("could not queue %s", topic)
+    huey = state().huey
+    try:
+        if claim_kick(huey, tuple(topics)):
+            task(list(topics))
+    except Exception:  # the periodic drain picks it up; a hiccup of the queue must not fail the request
+        release_kick_quietly(huey, tuple(topics))
+        current_app.logger.exception("could not queue a drain of %s", ", ".join(topics))
+
+
+def release_kick_quietly(huey: Any, topics: tuple[str, ...]) -> None:
+    try:
+        release_kick(huey, topics)
+    except Exception:  # noqa: BLE001 - the lease expires by itself
+        pass
