@@ -14,7 +14,7 @@ from cases import scans
 from cases.models import Case, QuarantineItem
 from cases.models_scans import ScanBatch, ScanItem
 from tests.conftest import login
-from tests.test_scans_pages import (LETTER_LINES, OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, fake_result,
+from tests.test_scans_pages import (OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, fake_result,
                                     letter_page, png, tiff)
 from web.state import state
 
@@ -111,6 +111,21 @@ def test_batch_splits_at_blank_pages_and_quarantines_a_corrupt_file(app: Flask, 
     retry = client.post(f"/quarantine/{quarantined.id}/retry", follow_redirects=True).get_data(as_text=True)
     assert "Retry failed" in retry and "still unreadable" in retry
 
+    # A file quarantined for a passing reason (say, a language pack was missing) reads on retry: its letter joins
+    # the review list and the quarantine item is resolved.
+    st = state(app)
+    with st.sessions() as s:
+        other = scans.create_batch(s, st.policy, [("later.png", png(letter_page(OTHER_LINES, smudged=False)))],
+                                   mode="batch")
+        held = scans.quarantine_file(s, st.policy, other, 0, "tesseract lacks a language", "engine_error")
+        s.commit()
+        held_id, q_id = held.id, held.quarantine_id
+    assert client.post(f"/quarantine/{q_id}/retry").status_code == 302
+    with st.sessions() as s:
+        assert s.get(QuarantineItem, q_id).resolved_at is not None and s.get(ScanItem, held_id).status == "retried"
+        readable = s.scalars(select(ScanItem).where(ScanItem.batch_id == other.id, ScanItem.status == "review")).one()
+        assert "bus stop" in readable.text and readable.pdf_sha
+
 
 def test_a_non_image_upload_is_refused_beside_the_field(app: Flask, client: FlaskClient, demo_data: object) -> None:
     login(client, "clerk")
@@ -142,3 +157,9 @@ def test_unit_handlers_get_404_on_every_scan_route(app: Flask, client: FlaskClie
     clerk = app.test_client()
     login(clerk, "clerk")
     assert clerk.get(f"/scans/items/{item_id}/pages/1.png").status_code == 200
+    # While a job waits or runs its page refreshes itself (a meta refresh: no scripts under the CSP).
+    with st.sessions() as s:
+        scans.report_progress(s, batch_id, 1, 3)
+    waiting = clerk.get(f"/scans/batches/{batch_id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in waiting and "<script" not in waiting
+    assert re.search(r'<progress id="batch-progress" max="3" value="1">', waiting)
