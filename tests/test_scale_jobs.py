@@ -169,3 +169,21 @@ def test_app_instances_share_the_letter_rate_limit_through_redis(build, redis_ur
         statuses.append(response.status_code)
     assert statuses == [302, 302, 302, 429, 429]
     assert redis.Redis.from_url(redis_url).keys(f"*{address}*")  # the counter lives in Redis, not in a process
+
+
+@pytest.mark.parametrize("storage", ["redis", "sqlite"])
+def test_kicks_coalesce_into_one_queued_drain_until_it_starts(build, request, tmp_path: Path, storage: str) -> None:
+    from web.jobs import kick
+
+    queue = ({"REDIS_URL": request.getfixturevalue("redis_url")} if storage == "redis"
+             else {"HUEY_SQLITE_PATH": str(tmp_path / "jobs.db")})
+    app = build(HUEY_IMMEDIATE=False, HUEY_NAME=f"kick-{uuid.uuid4().hex[:8]}", **queue)
+    huey = state(app).huey
+    with app.app_context():
+        for _ in range(5):
+            kick()  # five commits in a burst
+        assert huey.pending_count() == 1
+        huey.execute(huey.dequeue())  # the drain starts: the next commit needs a drain of its own
+        kick()
+        kick()
+        assert huey.pending_count() == 1

@@ -212,7 +212,9 @@ def claim_kick(huey: Any, topics: tuple[str, ...]) -> bool:
 
 def release_kick(huey: Any, topics: tuple[str, ...]) -> None:
     """Called by the drain as it starts: the next commit's kick queues a new drain."""
-    if isinstance(huey, (ClusterRedisHuey, ClusterSqliteHuey)):
+    if isinstance(huey, ClusterRedisHuey):
+        huey.storage.conn.delete(_kick_key(huey, topics))
+    elif isinstance(huey, ClusterSqliteHuey):
         huey.storage.pop_data(_kick_key(huey, topics))
 
 
