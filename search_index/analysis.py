@@ -138,6 +138,11 @@ def cut_chinese(run: str) -> Iterator[tuple[str, int, int]]:
     return _Jieba.get().tokenize(run, HMM=False)
 
 
+def cut_words(run: str) -> Iterator[str]:
+    """Segment a CJK run into words (jieba's dictionary mode, no offsets)."""
+    return _Jieba.get().cut(run, HMM=False)
+
+
 def chinese_subwords(word: str) -> tuple[str, ...]:
     """Shorter dictionary words contained in a long Chinese word."""
     return _Jieba.subwords(word)
@@ -152,10 +157,13 @@ SHINGLE_PREFIX = "\x1f"
 SHINGLE_BUCKETS = 1 << 16
 
 
+_BUCKET_TERMS = tuple(f"{SHINGLE_PREFIX}{code:04x}" for code in range(SHINGLE_BUCKETS))
+_BUCKET_MASK = SHINGLE_BUCKETS - 1
+
+
 def shingle(first: str, second: str) -> str:
     """The index term for two adjacent words (phrases are matched on these pairs)."""
-    code = zlib.crc32((first + " " + second).encode("utf-8")) & (SHINGLE_BUCKETS - 1)
-    return f"{SHINGLE_PREFIX}{code:04x}"
+    return _BUCKET_TERMS[zlib.crc32((first + " " + second).encode("utf-8")) & _BUCKET_MASK]
 
 
 def is_shingle(term: str) -> bool:
@@ -252,6 +260,62 @@ class MixedTokenizer(Tokenizer):
                 previous = (term, *(w for w in subs if term.endswith(w))) if subs else (term,)
                 prev_start = s
             pos += 1
+
+
+def index_terms(value: str, pairs: bool) -> list[str]:
+    """Every term :class:`MixedTokenizer` emits for ``value`` at index time, as plain strings.
+
+    The same terms (with repeats) as iterating the tokenizer in index mode, without
+    building a Token per term: the bulk-indexing path counts these directly.
+    """
+    out: list[str] = []
+    append = out.append
+    cache = _TERM_CACHE
+    crc32 = zlib.crc32
+    buckets = _BUCKET_TERMS
+    mask = _BUCKET_MASK
+    previous: tuple[str, ...] = ()  # words at the previous position that can start a pair
+    last: str | None = None  # the previous word when it had no sub-words (the common case)
+    for text in TOKEN_RE.findall(value):
+        if text[0] >= "\u3400" and is_cjk(text[0]):
+            for word in cut_words(text):
+                append(word)
+                subs = chinese_subwords(word) if len(word) > 2 else ()
+                if subs:
+                    out.extend(subs)
+                if not pairs:
+                    continue
+                if subs:
+                    current = (word, *(w for w in subs if word.startswith(w)))
+                    if last is not None:
+                        for b in current:
+                            append(buckets[crc32((last + " " + b).encode()) & mask])
+                    else:
+                        for a in previous:
+                            for b in current:
+                                append(buckets[crc32((a + " " + b).encode()) & mask])
+                    previous = (word, *(w for w in subs if word.endswith(w)))
+                    last = None
+                else:
+                    if last is not None:
+                        append(buckets[crc32((last + " " + word).encode()) & mask])
+                    else:
+                        for a in previous:
+                            append(buckets[crc32((a + " " + word).encode()) & mask])
+                    last = word
+        else:
+            term = cache.get(text)
+            if term is None:
+                term = index_term(text)
+            append(term)
+            if pairs:
+                if last is not None:
+                    append(buckets[crc32((last + " " + term).encode()) & mask])
+                else:
+                    for a in previous:
+                        append(buckets[crc32((a + " " + term).encode()) & mask])
+                last = term
+    return out
 
 
 def analyze(text: str, mode: str = "query", shingles: bool = False) -> list[str]:

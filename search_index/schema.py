@@ -17,14 +17,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from whoosh import columns, fields
+from collections import Counter
 
-from search_index.analysis import MixedTokenizer
+from whoosh import columns, fields, formats
+from whoosh.system import pack_uint
+
+from search_index.analysis import MixedTokenizer, index_terms
 from search_index.errors import DocumentError
 
 # Bump when the schema or the analyzer changes: a new index name means an old index
 # is ignored (and reported empty) until it is rebuilt from the database.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = f"cases_v{SCHEMA_VERSION}"
 
 # Keyword fields that can be filtered, faceted and queried with ``name:value``.
@@ -35,6 +38,28 @@ DATE_KEYS = ("created", "updated")
 ACCEPTED_KEYS = frozenset(("id", "version", "text", "private", *STRING_KEYS, *DATE_KEYS))
 # Stored body is capped: snippets and "similar cases" never need more than this.
 MAX_BODY_CHARS = 200_000
+
+
+_PACKED_FREQ = [pack_uint(n) for n in range(256)]
+
+
+class TermCounts(formats.Frequency):
+    """Whoosh's frequency format, fed by :func:`~search_index.analysis.index_terms`.
+
+    Whoosh's own ``word_values`` pulls one Token object per term through the
+    analyzer; at index time this asks our analyzer for the plain term list and
+    counts it in C, which yields the same (term, frequency, weight, value) rows.
+    """
+
+    def word_values(self, value, analyzer, **kwargs):
+        if kwargs.get("mode", "index") != "index" or not isinstance(analyzer, MixedTokenizer):
+            return super().word_values(value, analyzer, **kwargs)
+        boost = self.field_boost
+        packed = _PACKED_FREQ
+        return [
+            (term, n, n * boost, packed[n] if n < 256 else pack_uint(n))
+            for term, n in Counter(index_terms(value, analyzer.shingles)).items()
+        ]
 
 
 def build_schema() -> fields.Schema:
@@ -60,10 +85,16 @@ def build_schema() -> fields.Schema:
         created=fields.STORED(),
         updated=fields.STORED(),
         created_ts=fields.COLUMN(columns.NumericColumn("q", default=0)),
-        text=fields.TEXT(analyzer=text_analyzer, phrase=False),
+        text=_text_field(text_analyzer),
         body=fields.STORED(),
         private=fields.TEXT(analyzer=analyzer, phrase=True),
     )
+
+
+def _text_field(analyzer: MixedTokenizer) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyzer, phrase=False)
+    field.format = TermCounts(field_boost=field.format.field_boost)
+    return field
 
 
 def to_datetime(value: Any, key: str) -> dt.datetime | None:

@@ -24,6 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from search_index.analysis import is_shingle
+from search_index.bulk_writer import BulkSegmentWriter, supports_bulk_writing
 from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
 from search_index.highlight import snippet_html
@@ -66,6 +67,7 @@ class WhooshBackend:
         self._view: View | None = None
         self._stale = False
         self._segments: dict[str, SegmentValues] = {}
+        self._bulk_writer = supports_bulk_writing()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -210,6 +212,8 @@ class WhooshBackend:
                 return self._ix.writer(
                     procs=opts.procs, limitmb=opts.limitmb, multisegment=opts.multisegment, timeout=opts.writer_timeout
                 )
+            if self._bulk_writer:
+                return BulkSegmentWriter(self._ix, limitmb=opts.limitmb, timeout=opts.writer_timeout)
             return self._ix.writer(limitmb=opts.limitmb, timeout=opts.writer_timeout)
         except LockError as exc:
             raise IndexUnavailableError("the search index is locked by another writer; try again later") from exc

@@ -1,0 +1,304 @@
+"""A Whoosh segment writer that builds posting lists per term instead of sorting postings.
+
+Whoosh's :class:`~whoosh.writing.SegmentWriter` puts every posting (one per term
+per document) into an external-sort pool as a tuple, sorts them all, and then
+writes them one call at a time, looking each document's field length up in the
+length column on disk. With a few hundred postings per letter that bookkeeping,
+not the analysis, is most of the indexing time.
+
+:class:`BulkSegmentWriter` keeps the same segment format (the codec, the files
+and the on-disk layout are Whoosh's own ``W3`` ones, readable by plain Whoosh)
+and changes only how the postings get there:
+
+* documents append to compact per-term arrays (document numbers only ever
+  increase, so each term's list is already in order: nothing is sorted but the
+  distinct terms);
+* when the arrays outgrow ``limitmb`` they are spilled to a run file sorted by
+  term, and the runs are merged term by term (not posting by posting) at commit;
+* each term's postings are handed to Whoosh's postings writer a block at a time,
+  with field lengths read once per field as one byte string.
+
+It relies on ``whoosh.codec.whoosh3`` internals (the pinned 2.7.5 release);
+:func:`supports_bulk_writing` says whether an index can use it, and the backend
+falls back to Whoosh's own writer otherwise.
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+import uuid
+from array import array
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Iterator
+
+from whoosh import writing
+from whoosh.codec import default_codec
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PostingsWriter, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+_LENGTH_OF_BYTE = [0] + [byte_to_length(i) for i in range(1, 256)]
+# Rough memory per posting (document number, weight, value pointer) and per distinct term.
+_POSTING_BYTES = 20
+_TERM_BYTES = 400
+
+# (ids, weights, values) of one term
+_Entry = tuple[array, array, list]
+
+
+def supports_bulk_writing() -> bool:
+    """True when Whoosh writes ``W3`` segments by default (the format this writer targets)."""
+    return type(default_codec()) is W3Codec and all(
+        hasattr(W3PostingsWriter, name) for name in ("_write_block", "_new_block", "start_postings")
+    )
+
+
+class TermPool:
+    """Postings grouped by (field, term), spilled to sorted run files past ``limitmb``.
+
+    Accepts Whoosh's pool interface (``add`` of one posting tuple, used when old
+    segments are merged in) and a per-document fast path (:meth:`add_field`).
+    Postings of one term must arrive in increasing document order, which both
+    paths guarantee.
+    """
+
+    def __init__(self, tempstore, limitmb: int) -> None:
+        self.tempstore = tempstore
+        self.limit = max(1, limitmb) * 1024 * 1024
+        self.fields: dict[str, dict[bytes, _Entry]] = {}
+        self.size = 0
+        self.runs: list[str] = []
+        self.fieldnames: set[str] = set()
+
+    def _terms(self, fieldname: str) -> dict[bytes, _Entry]:
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
+
+    def add(self, item: tuple) -> None:
+        """Add one ``(fieldname, btext, docnum, weight, vbytes)`` posting."""
+        fieldname, btext, docnum, weight, vbytes = item
+        if docnum < 0:
+            return  # Whoosh's spelling-word marker; this schema has no spelling fields
+        terms = self._terms(fieldname)
+        entry = terms.get(btext)
+        if entry is None:
+            entry = terms[btext] = (array("I"), array("f"), [])
+            self.size += _TERM_BYTES
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        entry[2].append(vbytes or b"")
+        self.size += _POSTING_BYTES
+        if self.size > self.limit:
+            self.spill()
+
+    def add_field(self, fieldname: str, docnum: int, items, boost: float, scorable: bool) -> int:
+        """Add the ``(btext, freq, weight, vbytes)`` rows of one field of one document; returns its length."""
+        terms = self._terms(fieldname)
+        length = 0
+        added = 0
+        for btext, freq, weight, vbytes in items:
+            entry = terms.get(btext)
+            if entry is None:
+                entry = terms[btext] = (array("I"), array("f"), [])
+                self.size += _TERM_BYTES
+            entry[0].append(docnum)
+            entry[1].append(weight * boost)
+            entry[2].append(vbytes or b"")
+            length += freq
+            added += 1
+        self.size += added * _POSTING_BYTES
+        return length if scorable else 0
+
+    def check_size(self) -> None:
+        """Spill to a run file when the pool has grown past its memory limit."""
+        if self.size > self.limit:
+            self.spill()
+
+    def spill(self) -> None:
+        """Write the in-memory postings to a run file sorted by (field, term) and start afresh."""
+        if not self.fields:
+            return
+        name = f"{uuid.uuid4().hex}.termrun"
+        with self.tempstore.create_file(name).raw_file() as fh:
+            # One pickle per entry (a shared Pickler with cleared memo would not match one Unpickler's memo).
+            dump = pickle.dump
+            protocol = pickle.HIGHEST_PROTOCOL
+            for fieldname in sorted(self.fields):
+                terms = self.fields[fieldname]
+                for btext in sorted(terms):
+                    ids, weights, values = terms[btext]
+                    dump((fieldname, btext, ids.tobytes(), weights.tobytes(), values), fh, protocol)
+        self.runs.append(name)
+        self.fields = {}
+        self.size = 0
+
+    def _memory_entries(self) -> Iterator[tuple]:
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for btext in sorted(terms):
+                ids, weights, values = terms[btext]
+                yield fieldname, btext, ids, weights, values
+
+    def _run_entries(self, name: str) -> Iterator[tuple]:
+        with self.tempstore.open_file(name).raw_file() as fh:
+            load = pickle.load
+            while True:
+                try:
+                    fieldname, btext, raw_ids, raw_weights, values = load(fh)
+                except EOFError:
+                    return
+                ids = array("I")
+                ids.frombytes(raw_ids)
+                weights = array("f")
+                weights.frombytes(raw_weights)
+                yield fieldname, btext, ids, weights, values
+
+    def iter_terms(self) -> Iterator[tuple[str, bytes, array, array, list]]:
+        """Every (field, term, ids, weights, values), sorted by field then term, runs concatenated in order."""
+        if not self.runs:
+            yield from self._memory_entries()
+            return
+        sources = [self._run_entries(name) for name in self.runs] + [self._memory_entries()]
+        # heapq.merge keeps equal keys in source order, and sources are in document order.
+        merged = heapq.merge(*sources, key=itemgetter(0, 1))
+        for (fieldname, btext), group in groupby(merged, key=itemgetter(0, 1)):
+            parts = list(group)
+            if len(parts) == 1:
+                yield parts[0]
+                continue
+            ids, weights, values = array("I"), array("f"), []
+            for _f, _t, part_ids, part_weights, part_values in parts:
+                ids.extend(part_ids)
+                weights.extend(part_weights)
+                values.extend(part_values)
+            yield fieldname, btext, ids, weights, values
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Postings one at a time in Whoosh's pool order (for callers of the generic interface)."""
+        for fieldname, btext, ids, weights, values in self.iter_terms():
+            for docnum, weight, vbytes in zip(ids, weights, values):
+                yield fieldname, btext, docnum, weight, vbytes
+
+    def cleanup(self) -> None:
+        """Remove run files."""
+        for name in self.runs:
+            try:
+                self.tempstore.delete_file(name)
+            except OSError:
+                pass
+        self.runs = []
+        self.fields = {}
+
+
+def _field_lengths(perdoc, fieldname: str, doccount: int) -> list[int] | None:
+    """Per-document lengths of ``fieldname`` as Whoosh's writer would look them up, or None."""
+    if perdoc is None:
+        return None
+    column = _lenfield(fieldname)
+    if not perdoc.has_column(column):
+        return None
+    reader = perdoc.column_reader(column, LENGTHS_COLUMN)
+    try:
+        raw = reader._dbfile.get(reader._basepos, reader._count)
+    except AttributeError:
+        raw = bytes(reader[d] for d in range(doccount))
+    table = _LENGTH_OF_BYTE
+    lengths = [table[b] for b in raw]
+    lengths.extend([0] * (doccount + 1 - len(lengths)))
+    return lengths
+
+
+def write_terms(fieldwriter: W3FieldWriter, schema, perdoc, entries, doccount: int) -> None:
+    """Write sorted (field, term, ids, weights, values) entries through Whoosh's W3 field writer."""
+    for fieldname, group in groupby(entries, key=itemgetter(0)):
+        fieldobj = schema[fieldname]
+        fieldwriter.start_field(fieldname, fieldobj)
+        postwriter = fieldwriter._postwriter
+        lengths = _field_lengths(perdoc, fieldname, doccount)
+        for _f, btext, ids, weights, values in group:
+            fieldwriter.start_term(btext)
+            _write_postings(postwriter, ids, weights, values, lengths)
+            fieldwriter.finish_term()
+        fieldwriter.finish_field()
+
+
+def _write_postings(pw: W3PostingsWriter, ids: array, weights: array, values: list, lengths) -> None:
+    # Equivalent to calling pw.add_posting() for each posting: fill one block, let
+    # Whoosh write it when the next one starts, leave the last to finish_postings().
+    limit = pw._blocklimit
+    count = len(ids)
+    for start in range(0, count, limit):
+        if start:
+            pw._write_block()
+        end = start + limit
+        block_ids = ids[start:end]
+        block_weights = weights[start:end]
+        pw._ids = block_ids
+        pw._weights = block_weights
+        pw._values = [v for v in values[start:end] if v]
+        pw._maxweight = max(0, max(block_weights))
+        if lengths is not None:
+            found = [n for n in map(lengths.__getitem__, block_ids) if n]
+            if found:
+                pw._minlength = min(found)
+                pw._maxlength = max(found)
+
+
+class BulkSegmentWriter(writing.SegmentWriter):
+    """A :class:`~whoosh.writing.SegmentWriter` with a :class:`TermPool` and block-wise posting writes."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs: Any) -> None:
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = TermPool(self._tempstorage, limitmb)
+        schema = self.schema
+        # The per-document fast path covers what this package's schema uses.
+        self._fast = not any(field.vector or field.separate_spelling() for _n, field in schema.items())
+
+    def add_document(self, **fields: Any) -> None:
+        """Same contract as Whoosh's ``add_document`` (no per-field ``_boost``/``_stored_`` keys needed here)."""
+        if not self._fast or any(name.startswith("_") for name in fields):
+            super().add_document(**fields)
+            self.pool.check_size()
+            return
+        self._check_state()
+        schema = self.schema
+        fieldnames = sorted(fields)
+        self._check_fields(schema, fieldnames)
+        perdocwriter = self.perdocwriter
+        docnum = self.docnum
+        pool = self.pool
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    length = pool.add_field(fieldname, docnum, field.index(value), 1.0, field.scorable)
+                perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+                column = field.column_type
+                if column:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+        pool.check_size()
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        perdoc = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            write_terms(self.fieldwriter, self.schema, perdoc, self.pool.iter_terms(), self.docnum)
+        finally:
+            self.fieldwriter.close()
+            if perdoc is not None:
+                perdoc.close()
