@@ -36,8 +36,10 @@ from typing import Any, Iterator
 from whoosh import writing
 from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PostingsWriter, _lenfield
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
+_PACKED_FREQ = [pack_uint(n) for n in range(256)]
 _LENGTH_OF_BYTE = [0] + [byte_to_length(i) for i in range(1, 256)]
 # Rough memory per posting (document number, weight, value pointer) and per distinct term.
 _POSTING_BYTES = 20
@@ -67,6 +69,9 @@ class TermPool:
         self.tempstore = tempstore
         self.limit = max(1, limitmb) * 1024 * 1024
         self.fields: dict[str, dict[bytes, _Entry]] = {}
+        # Fields fed by term counts: field -> term (str) -> (doc numbers, frequencies); boost per field.
+        self.counted: dict[str, dict[str, tuple[array, array]]] = {}
+        self.boosts: dict[str, float] = {}
         self.size = 0
         self.runs: list[str] = []
         self.fieldnames: set[str] = set()
@@ -113,6 +118,26 @@ class TermPool:
         self.size += added * _POSTING_BYTES
         return length if scorable else 0
 
+    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int], boost: float) -> int:
+        """Add one document's ``{term: frequency}`` for a frequency-format field; returns its length."""
+        terms = self.counted.get(fieldname)
+        if terms is None:
+            terms = self.counted[fieldname] = {}
+            self.boosts[fieldname] = boost
+            self.fieldnames.add(fieldname)
+        get = terms.get
+        new = 0
+        for term, n in counts.items():
+            entry = get(term)
+            if entry is None:
+                terms[term] = (array("I", (docnum,)), array("I", (n,)))
+                new += 1
+            else:
+                entry[0].append(docnum)
+                entry[1].append(n)
+        self.size += new * _TERM_BYTES + len(counts) * _POSTING_BYTES
+        return sum(counts.values())
+
     def check_size(self) -> None:
         """Spill to a run file when the pool has grown past its memory limit."""
         if self.size > self.limit:
@@ -120,25 +145,49 @@ class TermPool:
 
     def spill(self) -> None:
         """Write the in-memory postings to a run file sorted by (field, term) and start afresh."""
-        if not self.fields:
+        if not self.fields and not self.counted:
             return
         name = f"{uuid.uuid4().hex}.termrun"
         with self.tempstore.create_file(name).raw_file() as fh:
             # One pickle per entry (a shared Pickler with cleared memo would not match one Unpickler's memo).
             dump = pickle.dump
             protocol = pickle.HIGHEST_PROTOCOL
-            for fieldname in sorted(self.fields):
-                terms = self.fields[fieldname]
-                for btext in sorted(terms):
-                    ids, weights, values = terms[btext]
-                    dump((fieldname, btext, ids.tobytes(), weights.tobytes(), values), fh, protocol)
+            for fieldname, btext, ids, weights, values in self._memory_entries():
+                dump((fieldname, btext, ids.tobytes(), weights.tobytes(), values), fh, protocol)
         self.runs.append(name)
         self.fields = {}
+        self.counted = {}
         self.size = 0
 
+    def _field_entries(self, fieldname: str) -> dict[bytes, _Entry]:
+        terms = self.fields.get(fieldname, {})
+        counted = self.counted.get(fieldname)
+        if not counted:
+            return terms
+        boost = self.boosts[fieldname]
+        packed = _PACKED_FREQ
+        out: dict[bytes, _Entry] = {}
+        for term, (ids, freqs) in counted.items():
+            btext = term.encode("utf-8")
+            weights = array("f", freqs) if boost == 1.0 else array("f", [n * boost for n in freqs])
+            values = [packed[n] if n < 256 else pack_uint(n) for n in freqs]
+            other = terms.get(btext)
+            if other is not None:
+                # Postings merged in from old segments follow the new documents.
+                first, second = ((ids, weights, values), other)
+                if other[0][0] < ids[0]:
+                    first, second = second, first
+                ids = first[0] + second[0]
+                weights = first[1] + second[1]
+                values = first[2] + second[2]
+            out[btext] = (ids, weights, values)
+        for btext, entry in terms.items():
+            out.setdefault(btext, entry)
+        return out
+
     def _memory_entries(self) -> Iterator[tuple]:
-        for fieldname in sorted(self.fields):
-            terms = self.fields[fieldname]
+        for fieldname in sorted(set(self.fields) | set(self.counted)):
+            terms = self._field_entries(fieldname)
             for btext in sorted(terms):
                 ids, weights, values = terms[btext]
                 yield fieldname, btext, ids, weights, values
@@ -192,6 +241,7 @@ class TermPool:
                 pass
         self.runs = []
         self.fields = {}
+        self.counted = {}
 
 
 def _field_lengths(perdoc, fieldname: str, doccount: int) -> list[int] | None:
@@ -280,7 +330,14 @@ class BulkSegmentWriter(writing.SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    length = pool.add_field(fieldname, docnum, field.index(value), 1.0, field.scorable)
+                    counter = getattr(field.format, "term_counts", None)
+                    counts = counter(value, field.analyzer) if counter is not None else None
+                    if counts is not None:
+                        length = pool.add_counts(fieldname, docnum, counts, field.format.field_boost)
+                        if not field.scorable:
+                            length = 0
+                    else:
+                        length = pool.add_field(fieldname, docnum, field.index(value), 1.0, field.scorable)
                 perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
                 column = field.column_type
                 if column:

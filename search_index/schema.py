@@ -43,23 +43,32 @@ MAX_BODY_CHARS = 200_000
 _PACKED_FREQ = [pack_uint(n) for n in range(256)]
 
 
+def pack_frequency(n: int) -> bytes:
+    """The posting value of a frequency format (Whoosh's ``pack_uint``), cached for small counts."""
+    return _PACKED_FREQ[n] if n < 256 else pack_uint(n)
+
+
 class TermCounts(formats.Frequency):
     """Whoosh's frequency format, fed by :func:`~search_index.analysis.index_terms`.
 
     Whoosh's own ``word_values`` pulls one Token object per term through the
     analyzer; at index time this asks our analyzer for the plain term list and
     counts it in C, which yields the same (term, frequency, weight, value) rows.
+    :meth:`term_counts` gives the bulk writer the counts without the rows.
     """
 
+    def term_counts(self, value: str, analyzer) -> dict[str, int] | None:
+        """``{term: frequency}`` for one field value, or None when the analyzer is not ours."""
+        if not isinstance(analyzer, MixedTokenizer) or not isinstance(value, str):
+            return None
+        return Counter(index_terms(value, analyzer.shingles))
+
     def word_values(self, value, analyzer, **kwargs):
-        if kwargs.get("mode", "index") != "index" or not isinstance(analyzer, MixedTokenizer):
+        counts = self.term_counts(value, analyzer) if kwargs.get("mode", "index") == "index" else None
+        if counts is None:
             return super().word_values(value, analyzer, **kwargs)
         boost = self.field_boost
-        packed = _PACKED_FREQ
-        return [
-            (term, n, n * boost, packed[n] if n < 256 else pack_uint(n))
-            for term, n in Counter(index_terms(value, analyzer.shingles)).items()
-        ]
+        return [(term, n, n * boost, pack_frequency(n)) for term, n in counts.items()]
 
 
 def build_schema() -> fields.Schema:
