@@ -65,12 +65,14 @@ class TermPool:
     paths guarantee.
     """
 
-    def __init__(self, tempstore, limitmb: int) -> None:
+    def __init__(self, tempstore, limitmb: float) -> None:
         self.tempstore = tempstore
-        self.limit = max(1, limitmb) * 1024 * 1024
+        self.limit = max(4096, int(limitmb * 1024 * 1024))
         self.fields: dict[str, dict[bytes, _Entry]] = {}
-        # Fields fed by term counts: field -> term (str) -> (doc numbers, frequencies); boost per field.
-        self.counted: dict[str, dict[str, tuple[array, array]]] = {}
+        # Fields fed by term counts: field -> term (str) -> [doc, freq, doc, freq, ...]. A flat list is the
+        # cheapest thing to append to, and costs no more memory than arrays: one document's number is the
+        # same int object in every list it is appended to, and small frequencies are interned by Python.
+        self.counted: dict[str, dict[str, list[int]]] = {}
         self.boosts: dict[str, float] = {}
         self.size = 0
         self.runs: list[str] = []
@@ -130,11 +132,10 @@ class TermPool:
         for term, n in counts.items():
             entry = get(term)
             if entry is None:
-                terms[term] = (array("I", (docnum,)), array("I", (n,)))
+                terms[term] = [docnum, n]
                 new += 1
             else:
-                entry[0].append(docnum)
-                entry[1].append(n)
+                entry += (docnum, n)
         self.size += new * _TERM_BYTES + len(counts) * _POSTING_BYTES
         return sum(counts.values())
 
@@ -167,8 +168,10 @@ class TermPool:
         boost = self.boosts[fieldname]
         packed = _PACKED_FREQ
         out: dict[bytes, _Entry] = {}
-        for term, (ids, freqs) in counted.items():
+        for term, flat in counted.items():
             btext = term.encode("utf-8")
+            ids = array("I", flat[0::2])
+            freqs = flat[1::2]
             weights = array("f", freqs) if boost == 1.0 else array("f", [n * boost for n in freqs])
             values = [packed[n] if n < 256 else pack_uint(n) for n in freqs]
             other = terms.get(btext)
@@ -301,8 +304,8 @@ def _write_postings(pw: W3PostingsWriter, ids: array, weights: array, values: li
 class BulkSegmentWriter(writing.SegmentWriter):
     """A :class:`~whoosh.writing.SegmentWriter` with a :class:`TermPool` and block-wise posting writes."""
 
-    def __init__(self, ix, limitmb: int = 128, **kwargs: Any) -> None:
-        super().__init__(ix, limitmb=limitmb, **kwargs)
+    def __init__(self, ix, limitmb: float = 128, **kwargs: Any) -> None:
+        super().__init__(ix, limitmb=max(1, int(limitmb)), **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
         schema = self.schema
         # The per-document fast path covers what this package's schema uses.

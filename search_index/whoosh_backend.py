@@ -14,8 +14,8 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain, islice
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from whoosh import index as windex
 from whoosh import query as wq
@@ -35,14 +35,10 @@ from search_index.view import View, SegmentValues
 
 @dataclass(frozen=True)
 class WhooshOptions:
-    """Tuning knobs. Calls with at least ``bulk_threshold`` documents count as bulk:
-    they use ``procs`` writer processes, ``limitmb`` of pool memory each, and with
-    ``multisegment`` skip the final merge of the sub-writers' segments."""
+    """Tuning knobs. ``limitmb``: memory for a writer's postings before they spill
+    to temporary files; ``writer_timeout``: seconds to wait for another writer's lock."""
 
     limitmb: int = 256
-    bulk_threshold: int = 5000
-    procs: int = 2
-    multisegment: bool = True
     writer_timeout: float = 30.0
     snippet_chars: int = 240
     similar_terms: int = 12
@@ -205,13 +201,9 @@ class WhooshBackend:
 
     # -- writing -------------------------------------------------------------------------
 
-    def _writer(self, bulk: bool):
+    def _writer(self):
         opts = self.options
         try:
-            if bulk and opts.procs > 1:
-                return self._ix.writer(
-                    procs=opts.procs, limitmb=opts.limitmb, multisegment=opts.multisegment, timeout=opts.writer_timeout
-                )
             if self._bulk_writer:
                 return BulkSegmentWriter(self._ix, limitmb=opts.limitmb, timeout=opts.writer_timeout)
             return self._ix.writer(limitmb=opts.limitmb, timeout=opts.writer_timeout)
@@ -223,36 +215,65 @@ class WhooshBackend:
 
         A malformed document raises :class:`DocumentError` and nothing of the call is
         written. If an id repeats within the call, the last occurrence wins."""
+        return self._write(docs, None, 0)
+
+    def bulk_index(
+        self, docs: Iterable[Mapping[str, Any]], on_progress: Callable[[int], None] | None = None, every: int = 500
+    ) -> int:
+        """Index a whole stream of documents (a rebuild) with one writer and one commit.
+
+        Same contract as :meth:`index_documents` (insert or replace by id, last
+        occurrence wins, a malformed document raises :class:`DocumentError` and
+        nothing is written), on an empty or an existing index. Give it a generator
+        over the whole database rather than calling :meth:`index_documents` per
+        batch: documents are consumed lazily, the writer's memory stays within
+        ``WhooshOptions.limitmb`` (postings spill to temporary files), and one
+        commit writes one segment instead of merging a new small segment into the
+        old ones at every batch. ``on_progress(n)`` is called after every ``every``
+        documents read and once at the end with the remainder. The writer lock is
+        held for the whole call, so other writers (the outbox) wait up to
+        ``writer_timeout`` and then retry later.
+        """
+        if on_progress is not None and (not isinstance(every, int) or every < 1):
+            raise SearchIndexError("every must be a positive whole number")
+        return self._write(docs, on_progress, every)
+
+    def _write(self, docs: Iterable[Mapping[str, Any]], on_progress, every: int) -> int:
         iterator = iter(docs)
-        head = list(islice(iterator, self.options.bulk_threshold))
-        if not head:
+        first_doc = next(iterator, None)
+        if first_doc is None:
             return 0
-        bulk = len(head) >= self.options.bulk_threshold
-        pending: Iterable = chain(head, iterator)
+        pending: Iterable = chain((first_doc,), iterator)
         written = 0
         first = True
         while True:
-            writer = self._writer(bulk and first)
+            writer = self._writer()
             # Decided under the writer lock: with no segments there is nothing to replace.
             fresh = first and not getattr(writer, "segments", True)
             seen: set[str] = set()
             repeats: list[dict] = []
+            read = 0
             try:
+                add = writer.add_document if fresh else writer.update_document
                 for doc in pending:
                     fields = doc if not first else to_fields(doc)
+                    if on_progress is not None and first:
+                        read += 1
+                        if read == every:
+                            on_progress(read)
+                            read = 0
                     if fields["id"] in seen:
                         # Whoosh cannot replace a document added by the same writer.
                         repeats.append(fields)
                         continue
                     seen.add(fields["id"])
-                    if fresh:
-                        writer.add_document(**fields)
-                    else:
-                        writer.update_document(**fields)
+                    add(**fields)
                 writer.commit()
             except BaseException:
                 writer.cancel()
                 raise
+            if on_progress is not None and read:
+                on_progress(read)
             written += len(seen)
             self._stale = True
             if not repeats:
@@ -267,7 +288,7 @@ class WhooshBackend:
             raise SearchIndexError("ids to delete must be strings")
         if not ids:
             return 0
-        writer = self._writer(False)
+        writer = self._writer()
         try:
             for doc_id in ids:
                 writer.delete_by_term("id", doc_id)
@@ -280,13 +301,13 @@ class WhooshBackend:
 
     def clear(self) -> None:
         """Remove every document (one commit that drops all segments)."""
-        writer = self._writer(False)
+        writer = self._writer()
         writer.commit(mergetype=writing.CLEAR)
         self._stale = True
 
     def optimize(self) -> None:
         """Merge all segments into one."""
-        writer = self._writer(False)
+        writer = self._writer()
         writer.commit(optimize=True)
         self._stale = True
 

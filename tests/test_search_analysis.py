@@ -2,7 +2,9 @@
 
 import pytest
 
-from search_index.analysis import analyze, is_shingle, shingle
+from collections import Counter
+
+from search_index.analysis import MixedTokenizer, analyze, index_terms, is_shingle, shingle
 from search_index.highlight import snippet_html
 
 
@@ -55,3 +57,19 @@ def test_snippet_centres_on_a_match_far_into_the_text():
     html = snippet_html(text, frozenset(analyze("sewer")), frozenset(), size=120)
     assert "<mark>sewer</mark>" in html and html.startswith("\u2026")
     assert len(html) < 200
+
+
+@pytest.mark.parametrize("pairs", [True, False])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The street lights on Main Street are broken; 路灯损坏 since Monday.",
+        "小区垃圾清运不及时，楼下噪音扰民。垃圾清运垃圾清运",
+        "Reparación de las calles ＣＡＬＬＥ niños １２３ e-mail user7@example.org",
+        "𠀀𠀁 mixed 中文English混排 words",
+        "",
+    ],
+)
+def test_fast_index_terms_equal_the_tokenizer_output(text, pairs):
+    tokens = Counter(t.text for t in MixedTokenizer(pairs)(text, mode="index"))
+    assert Counter(index_terms(text, pairs)) == tokens

@@ -275,12 +275,59 @@ def test_threads_search_while_a_writer_commits(tmp_path):
     backend.close()
 
 
-def test_bulk_path_with_writer_processes(tmp_path):
-    backend = WhooshBackend(str(tmp_path), WhooshOptions(bulk_threshold=10, procs=2))
-    assert backend.index_documents(iter(DOCS)) == len(DOCS)
+def test_bulk_index_streams_a_generator_into_an_empty_or_existing_index(tmp_path):
+    backend = WhooshBackend(str(tmp_path), WhooshOptions(limitmb=1))
+    progress: list[int] = []
+    assert backend.bulk_index((d for d in DOCS), on_progress=progress.append, every=10) == len(DOCS)
+    assert progress == [10, 10, 10, 6]
     assert backend.search(SearchRequest(query="垃圾")).total == len(expected(lambda d: "垃圾" in d["text"][0]))
     assert len(backend.stored_versions()) == len(DOCS)
+    # Again on the filled index: replaces by id, the last occurrence of an id wins.
+    again = [make_doc(1, version="2", text="zebra crossing"), make_doc(40), make_doc(1, version="3", text="okapi")]
+    assert backend.bulk_index(iter(again)) == 3  # writes, counting the replaced repeat
+    assert backend.stored_versions()["case-1"] == "3" and backend.doc_count() == len(DOCS) + 1
+    assert backend.search(SearchRequest(query="zebra")).total == 0
+    assert ids(backend.search(SearchRequest(query="okapi"))) == {"case-1"}
+    assert backend.bulk_index([]) == 0
+    with pytest.raises(DocumentError):
+        backend.bulk_index(iter([make_doc(50), {"id": "bad"}]))
+    assert "case-50" not in backend.stored_versions()
     backend.close()
+
+
+def test_bulk_writer_writes_the_same_segment_files_as_whoosh(tmp_path, monkeypatch):
+    """Our posting pool (spilling to run files here) and block writer against Whoosh's own writer."""
+    from whoosh import writing
+    from whoosh.filedb.filestore import FileStorage
+
+    from search_index.bulk_writer import BulkSegmentWriter, TermPool
+    from search_index.schema import build_schema, to_fields
+
+    spills: list[int] = []
+    spill = TermPool.spill
+    monkeypatch.setattr(TermPool, "spill", lambda pool: spills.append(1) or spill(pool))
+
+    fields = [to_fields(d) for d in DOCS]
+
+    def build(folder, writer_class):
+        folder.mkdir()
+        ix = FileStorage(str(folder)).create_index(build_schema(), indexname="t")
+        for part in (fields[:12], fields[12:24], fields[24:]):
+            writer = writer_class(ix, limitmb=0.01, compound=False)
+            for f in part:
+                writer.update_document(**f)
+            writer.commit(merge=False)
+        writer = writer_class(ix, limitmb=0.01, compound=False)
+        writer.delete_by_term("id", "case-5")
+        writer.commit(optimize=True)  # merges the three segments through the pool
+        return {p.name.split(".", 1)[1]: p.read_bytes() for p in folder.iterdir() if p.suffix in (".pst", ".trm", ".col")}
+
+    ours = build(tmp_path / "ours", BulkSegmentWriter)
+    assert len(spills) >= 3
+    theirs = build(tmp_path / "whoosh", writing.SegmentWriter)
+    assert {"pst", "trm", "_text_len.col"} <= set(ours)
+    assert ours.keys() == theirs.keys()
+    assert [name for name in ours if ours[name] != theirs[name]] == []
 
 
 def test_open_backend(tmp_path):
