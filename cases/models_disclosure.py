@@ -73,4 +73,4 @@ class WeeklyReport(Base):
 # Indexes the statistics need on the lead's tables (declared here so metadata and migration agree).
 Index("ix_case_file_received_at", Case.received_at)
 Index("ix_case_file_unit_received", Case.unit_id, Case.received_at)
-Index("ix_event_action_at", Event.action, Event.at)
+Index("ix_event_action_case_at", Event.action, Event.case_id, Event.at)

@@ -82,12 +82,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_case_file_received_at', ['received_at'], unique=False)
         batch_op.create_index('ix_case_file_unit_received', ['unit_id', 'received_at'], unique=False)
     with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.create_index('ix_event_action_at', ['action', 'at'], unique=False)
+        batch_op.create_index('ix_event_action_case_at', ['action', 'case_id', 'at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_index('ix_event_action_at')
+        batch_op.drop_index('ix_event_action_case_at')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index('ix_case_file_unit_received')
         batch_op.drop_index('ix_case_file_received_at')
