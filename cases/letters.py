@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from cases import events, services
 from cases.context import Actor, Policy
 from cases.errors import NotFound, ValidationError
-from cases.models import Case, Event, Reply
+from cases.models import Case, Reply
 from cases.models_letters import (
     AWAITING_APPROVAL,
     RELEASED,
@@ -37,8 +37,8 @@ from cases.workflow import Status
 __all__ = [
     "AWAITING_APPROVAL", "RELEASED", "ReplyDraft", "TemplateProblems", "active_template", "active_templates",
     "approve", "citizen_language", "default_purpose", "guess_language", "is_released", "postal_queue",
-    "record_call", "record_postal_batch", "reply_context", "save_template", "send_back", "submit_reply",
-    "template_versions", "tracking_url",
+    "record_call", "record_postal_batch", "reply_context", "restore_template", "save_template", "send_back",
+    "submit_reply", "template_versions", "tracking_url", "awaiting_reply", "find_reply",
 ]
 
 _PURPOSE = re.compile(r"[a-z_]{1,40}")
@@ -336,7 +336,3 @@ def find_reply(case: Case, reply_id: int) -> Reply:
         raise NotFound("No such reply.")
     return reply
 
-
-def reply_events(case: Case) -> list[Event]:
-    """The events about replies on ``case`` (for the reply section of the case page)."""
-    return [e for e in case.events if e.action.startswith("reply") or e.action.endswith("_reply")]
