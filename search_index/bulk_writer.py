@@ -41,7 +41,7 @@ from typing import Any, Iterator
 from whoosh import writing
 from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter, _lenfield
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_uint
 from whoosh.util.numeric import byte_to_length
 
 _PACKED_FREQ = [pack_uint(n) for n in range(256)]
@@ -284,8 +284,57 @@ def _field_lengths(perdoc, fieldname: str, doccount: int) -> list[int] | None:
     return lengths
 
 
+class _TrackedFile:
+    """A Whoosh file whose ``tell()`` is a running count of the bytes written through it.
+
+    Whoosh asks the postings and term files for their position several times per
+    term, and a buffered file answers with a system call each time. Any other
+    method goes to the real file, and the position is read again afterwards.
+    """
+
+    def __init__(self, structfile) -> None:
+        self._file = structfile
+        self._pos = structfile.tell()
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self._pos += len(data)
+
+    def write_int(self, n: int) -> None:
+        self.write(pack_int(n))
+
+    def tell(self) -> int:
+        return self._pos
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._file, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self._pos = self._file.tell()
+
+        return call
+
+
 def write_terms(fieldwriter: W3FieldWriter, schema, perdoc, entries, doccount: int) -> None:
     """Write sorted (field, term, ids, weights, values) entries through Whoosh's W3 field writer."""
+    postfile = fieldwriter._postfile
+    termindex = fieldwriter._tindex
+    termfile = termindex.dbfile
+    fieldwriter._postfile = _TrackedFile(postfile)
+    termindex.dbfile = _TrackedFile(termfile)
+    try:
+        _write_fields(fieldwriter, schema, perdoc, entries, doccount)
+    finally:
+        fieldwriter._postfile = postfile
+        termindex.dbfile = termfile
+
+
+def _write_fields(fieldwriter: W3FieldWriter, schema, perdoc, entries, doccount: int) -> None:
     for fieldname, group in groupby(entries, key=itemgetter(0)):
         fieldobj = schema[fieldname]
         fieldwriter.start_field(fieldname, fieldobj)
