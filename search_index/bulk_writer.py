@@ -192,7 +192,10 @@ class TermPool:
             ids = array("I", flat[0::2])
             freqs = flat[1::2]
             weights = array("f", freqs) if boost == 1.0 else array("f", [n * boost for n in freqs])
-            values = [packed[n] if n < 256 else pack_uint(n) for n in freqs]
+            if max(freqs) < 256:
+                values = list(map(packed.__getitem__, freqs))
+            else:
+                values = [packed[n] if n < 256 else pack_uint(n) for n in freqs]
             other = terms.get(btext)
             if other is not None:
                 # Postings merged in from old segments follow the new documents.
@@ -360,10 +363,12 @@ def _write_postings(pw: W3PostingsWriter, ids: array, weights: array, values: li
         block_weights = weights[start:end]
         pw._ids = block_ids
         pw._weights = block_weights
-        pw._values = [v for v in values[start:end] if v]
+        block_values = values[start:end]
+        # Whoosh keeps only non-empty values (formats without values store none).
+        pw._values = block_values if all(block_values) else [v for v in block_values if v]
         pw._maxweight = max(0, max(block_weights))
         if lengths is not None:
-            found = [n for n in map(lengths.__getitem__, block_ids) if n]
+            found = list(filter(None, map(lengths.__getitem__, block_ids)))
             if found:
                 pw._minlength = min(found)
                 pw._maxlength = max(found)
