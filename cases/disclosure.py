@@ -19,6 +19,7 @@ from cases.context import Actor, Policy
 from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, utcnow
 from cases.models_disclosure import ApiKey, Publication
+from cases.models_letters import RELEASED
 from cases.redaction import Known, redact
 from cases.workflow import Status
 
@@ -60,8 +61,9 @@ def _letters_text(case: Case) -> str:
 
 
 def _reply_text(case: Case) -> str:
-    sent = [r for r in case.replies if r.status == "sent"] or list(case.replies)
-    return sent[-1].body.strip() if sent else ""
+    # The office's answer as it went out: not a draft awaiting approval or sent back, not the acknowledgement.
+    answers = [r for r in case.replies if r.status in RELEASED and r.template != "acknowledgement"]
+    return answers[-1].body.strip() if answers else ""
 
 
 def check_publishable(case: Case) -> None:

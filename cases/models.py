@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -302,7 +303,8 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_outbox_pending", "topic", "done_at"),)
+    # enqueue() looks for a pending item of the same topic and key before adding one.
+    __table_args__ = (Index("ix_outbox_pending", "topic", "key", "done_at"),)
 
 
 class QuarantineItem(Base):
@@ -326,7 +328,7 @@ class MailFolderState(Base):
     __tablename__ = "mail_folder_state"
     account: Mapped[str] = mapped_column(String(200), primary_key=True)
     folder: Mapped[str] = mapped_column(String(200), primary_key=True)
-    uidvalidity: Mapped[int] = mapped_column(Integer)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)  # an unsigned 32-bit value: too big for INTEGER
     last_uid: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

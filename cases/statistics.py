@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cases.errors import ValidationError
 from cases.models import Case, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit
+from cases.models_letters import RELEASED
 from cases.workflow import OPEN_STATUSES, Status
 
 GOOD_RATINGS = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
@@ -164,8 +165,10 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
                 .join(ff, ff.c.case_id == Event.case_id)
                 .where(Event.action == "deadline", Event.at <= ff.c.first_at)
                 .group_by(Event.case_id).subquery("dl"))
+    # A reply counts once it went out; the automatic acknowledgement of an email is not an answer.
     replied = (select(Reply.case_id.label("case_id")).join(Case, Case.id == Reply.case_id)
-               .where(Case.received_at >= start, Case.received_at < end).distinct().subquery("rp"))
+               .where(Case.received_at >= start, Case.received_at < end, Reply.status.in_(RELEASED),
+                      Reply.template != "acknowledgement").distinct().subquery("rp"))
     answered_day = local_day(session, ff.c.first_at, tz)
     main = (
         select(Unit.id, Unit.name, Unit.kind,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -49,17 +49,30 @@ def _index_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[
 
 
 def rebuild(app: Flask, on_progress: Callable[[int], None] | None = None, batch: int = 500) -> int:
-    """Index every case from the database afresh; returns the number of cases."""
+    """Index every case from the database afresh; returns the number of cases.
+
+    With a backend that can write a whole stream in one go (Whoosh's ``bulk_index``, about six times faster than
+    batches of separate commits) the documents are streamed; otherwise they go in batches.
+    """
     index = backend(app)
     index.clear()
     with state(app).sessions() as session:
         ids = indexing.all_case_ids(session)
-        for start in range(0, len(ids), batch):
-            chunk = ids[start:start + batch]
-            index.index_documents(indexing.documents(session, chunk))
-            session.expunge_all()
-            if on_progress:
-                on_progress(len(chunk))
+
+        def stream() -> Iterator[dict[str, Any]]:
+            for start in range(0, len(ids), batch):
+                yield from indexing.documents(session, ids[start:start + batch])
+                session.expunge_all()
+
+        bulk = getattr(index, "bulk_index", None)
+        if bulk is not None:
+            bulk(stream(), on_progress=on_progress, every=batch)
+        else:
+            docs = list(stream())
+            for start in range(0, len(docs), batch):
+                index.index_documents(docs[start:start + batch])
+                if on_progress:
+                    on_progress(len(docs[start:start + batch]))
     return len(ids)
 
 
