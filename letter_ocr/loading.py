@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from .errors import CorruptFile, FileTooLarge, OcrError, TooManyPages, TooManyPixels, UnsupportedFormat
 from .settings import OcrSettings
@@ -30,7 +30,14 @@ def _pillow_guard(what: str) -> Iterator[None]:
     try:
         with _WARNINGS_LOCK, warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            yield
+            # Other libraries in the same process switch Pillow's global "accept truncated images" on (WeasyPrint
+            # does so at import); a truncated scan must still be refused here, not silently half-read.
+            tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+            try:
+                yield
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     except OcrError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -80,7 +80,8 @@ def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_bro
     # A clerk logs a phone call by keyboard alone, then dispatches both cases.
     clerk_ctx, clerk = staff(chromium_browser, base, "clerk")
     clerk.goto(f"{base}/desk/phone")
-    clerk.keyboard.type("Mr Zhou")  # the caller field has the focus
+    expect(clerk.get_by_label("Caller")).to_be_focused()  # the form opens ready to type
+    clerk.keyboard.type("Mr Zhou")
     clerk.keyboard.press("Tab")
     clerk.keyboard.type("13800001111")
     clerk.get_by_label("Summary").fill("Bus 12 skips the Riverside stop")

@@ -98,6 +98,17 @@ def test_truncated_png_is_corrupt(page):
     assert "damaged or truncated" in info.value.reason
 
 
+def test_truncated_png_is_refused_even_when_another_library_tolerates_truncation(page):
+    import weasyprint  # noqa: F401 - switches Pillow's global LOAD_TRUNCATED_IMAGES on at import
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    data = encode(page, "PNG")
+    with pytest.raises(CorruptFile):
+        recognise(data[: len(data) // 2])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as the other library wants it
+
+
 def test_file_size_limit(page):
     with pytest.raises(FileTooLarge):
         recognise(encode(page, "PNG"), OcrSettings(max_bytes=1000))
