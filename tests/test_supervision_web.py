@@ -110,3 +110,19 @@ def test_periodic_tasks_are_registered(module_app: Flask) -> None:
     tasks = state(module_app).extra["supervision_tasks"]
     assert len(tasks) == 2
     assert set(run_notices(module_app)) == {"reminder", "chase", "escalation"}
+
+
+def test_supervisor_supervises_from_the_case_page(app, client, demo_data) -> None:
+    from tests.conftest import login
+
+    login(client, "supervisor")
+    page = client.get("/cases/2026-000001").get_data(as_text=True)
+    assert 'id="action-supervise"' in page
+    response = client.post("/supervision/cases/2026-000001/supervise",
+                           data={"note": "Answer this week, please.", "next": "/cases/2026-000001"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/cases/2026-000001")
+    page = client.get("/cases/2026-000001").get_data(as_text=True)
+    assert "supervised" in page and "Answer this week, please." in page
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    assert 'id="action-supervise"' not in clerk.get("/cases/2026-000001").get_data(as_text=True)
