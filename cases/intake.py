@@ -96,15 +96,20 @@ def _preferred_reply(draft: LetterDraft) -> str:
 
 
 def receive(session: Session, policy: Policy, draft: LetterDraft, *, actor: Actor = SYSTEM,
-            allowed_types: frozenset[str] | None = None, dedup_key: str | None = None) -> IntakeResult:
+            allowed_types: frozenset[str] | None = None, dedup_key: str | None = None,
+            dedup_guarded: bool = False) -> IntakeResult:
     """Register a draft: attach it to the case it answers, skip it as a duplicate, or open a new case.
 
     ``dedup_key``: the adapter's own identity of the item (email: Message-ID plus a content hash, since senders
     reuse Message-IDs); when given it decides what is a duplicate and is stored on the letter (unique).
+    ``dedup_guarded``: the caller runs this in a savepoint and turns an ``IntegrityError`` on the unique dedup key
+    into "duplicate" itself (the mail store does), so the lookup before the insert is skipped.
     Runs inside the caller's transaction; the caller commits. Indexing is queued in the outbox.
     """
     if dedup_key is not None:
-        if session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None:
+        if dedup_guarded:
+            pass
+        elif session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None:
             return IntakeResult("duplicate", None)
     elif is_duplicate(session, draft.external_id, draft.raw_sha256):
         return IntakeResult("duplicate", None)
@@ -152,12 +157,14 @@ def _open_case(session: Session, policy: Policy, draft: LetterDraft, actor: Acto
     letter = _letter_from_draft(draft, actor, dedup_key)
     letter.case = case
     session.add(letter)
-    session.flush()
-    store_attachments(session, policy, case, draft.attachments, letter=letter, allowed_types=allowed_types)
     events.record(session, case, actor, "received", to_status=Status.RECEIVED.value, internal=False,
                   note="; ".join(draft.notes),
                   data={"channel": draft.channel.value, "due_date": case.due_date.isoformat()})
-    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
+    # One flush gives the ids the rest needs (letter for attachments, case for the outbox key); what is added
+    # after it goes in with the caller's next flush or commit.
+    session.flush()
+    store_attachments(session, policy, case, draft.attachments, letter=letter, allowed_types=allowed_types)
+    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id), fresh=True)
     return case
 
 

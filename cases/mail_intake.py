@@ -266,7 +266,8 @@ class DatabaseIntakeStore:
         with self._unit() as session:
             try:
                 with session.begin_nested():  # one message's failure undoes only that message
-                    result = intake.receive(session, self.policy, draft, actor=self.actor, dedup_key=dedup_key)
+                    result = intake.receive(session, self.policy, draft, actor=self.actor, dedup_key=dedup_key,
+                                            dedup_guarded=True)
                     if result.outcome == "new_case" and self.on_new_case is not None:
                         self.on_new_case(session, result.case, draft)
                 if self.batch_commits:

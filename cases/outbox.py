@@ -16,8 +16,16 @@ INDEX_CASE = "index_case"
 SEND_MAIL = "send_mail"
 
 
-def enqueue(session: Session, topic: str, key: str, payload: dict[str, Any] | None = None) -> None:
-    """Add a work item; an identical pending item is not added twice."""
+def enqueue(session: Session, topic: str, key: str, payload: dict[str, Any] | None = None, *,
+            fresh: bool = False) -> None:
+    """Add a work item; an identical pending item is not added twice.
+
+    ``fresh``: the key was just created in this transaction (a new case), so no pending item can name it yet and
+    the lookup is skipped.
+    """
+    if fresh:
+        session.add(OutboxItem(topic=topic, key=key, payload=payload or {}))
+        return
     pending = session.scalar(select(OutboxItem.id).where(
         OutboxItem.topic == topic, OutboxItem.key == key, OutboxItem.done_at.is_(None)).limit(1))
     if pending is None or payload:
