@@ -1,17 +1,19 @@
 """Turning letter drafts into cases: a new case, or a further letter on the case it answers."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from cases import events, outbox
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import UploadRejected, ValidationError
-from cases.models import Attachment, Case, CaseKind, Category, Citizen, Letter, QuarantineItem, Reply
+from cases.models import (Attachment, Case, CaseKind, CaseSequence, Category, Citizen, Letter, QuarantineItem,
+                          Reply)
 from cases.numbering import find_case_token, new_tracking_code, next_case_number
 from cases.sniff import sniff
 from cases.workflow import Status
@@ -61,6 +63,12 @@ def _find_answered_case(session: Session, draft: LetterDraft) -> Case | None:
         if case is not None:
             return case
     return None
+
+
+def may_answer_case(draft: LetterDraft) -> bool:
+    """Whether ``receive`` would look for a case this draft answers (it refers to our mail or names a number)."""
+    return draft.channel == Channel.EMAIL and bool(draft.in_reply_to or draft.case_token
+                                                   or find_case_token(draft.subject))
 
 
 def is_duplicate(session: Session, external_id: str | None, raw_sha256: str | None) -> bool:
@@ -140,15 +148,14 @@ def _kind(value: str | None) -> CaseKind:
         raise ValidationError(f"Unknown case kind: {value}") from exc
 
 
-def _open_case(session: Session, policy: Policy, draft: LetterDraft, actor: Actor,
-               allowed_types: frozenset[str] | None, dedup_key: str | None = None) -> Case:
+def _build_case(session: Session, policy: Policy, draft: LetterDraft, actor: Actor, dedup_key: str | None,
+                number: str, category: Category | None) -> tuple[Case, Letter]:
+    """A new case with its citizen, first letter and "received" event, added to the session (not flushed)."""
     received_at = draft.received_at or datetime.now(timezone.utc)
     citizen = Citizen(name=_clip(draft.sender_name, 200), phone=_clip(draft.sender_phone, 50),
                       email=_clip(draft.sender_email, 254).lower(), address=(draft.sender_address or "").strip(),
                       preferred_reply=_preferred_reply(draft))
-    category = session.scalar(select(Category).where(Category.name == draft.category)) if draft.category else None
-    case = Case(number=next_case_number(session, policy.local_date(received_at).year),
-                tracking_code=new_tracking_code(), kind=_kind(draft.kind), category=category,
+    case = Case(number=number, tracking_code=new_tracking_code(), kind=_kind(draft.kind), category=category,
                 subject=_clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)", status=Status.RECEIVED,
                 channel=draft.channel, urgent=draft.urgent, consent_to_publish=draft.consent_to_publish,
                 citizen=citizen, received_at=received_at,
@@ -160,12 +167,65 @@ def _open_case(session: Session, policy: Policy, draft: LetterDraft, actor: Acto
     events.record(session, case, actor, "received", to_status=Status.RECEIVED.value, internal=False,
                   note="; ".join(draft.notes),
                   data={"channel": draft.channel.value, "due_date": case.due_date.isoformat()})
+    return case, letter
+
+
+def _category(session: Session, draft: LetterDraft) -> Category | None:
+    return session.scalar(select(Category).where(Category.name == draft.category)) if draft.category else None
+
+
+def _open_case(session: Session, policy: Policy, draft: LetterDraft, actor: Actor,
+               allowed_types: frozenset[str] | None, dedup_key: str | None = None) -> Case:
+    received_at = draft.received_at or datetime.now(timezone.utc)
+    number = next_case_number(session, policy.local_date(received_at).year)
+    case, letter = _build_case(session, policy, draft, actor, dedup_key, number, _category(session, draft))
     # One flush gives the ids the rest needs (letter for attachments, case for the outbox key); what is added
     # after it goes in with the caller's next flush or commit.
     session.flush()
     store_attachments(session, policy, case, draft.attachments, letter=letter, allowed_types=allowed_types)
     outbox.enqueue(session, outbox.INDEX_CASE, str(case.id), fresh=True)
     return case
+
+
+def _case_numbers(session: Session, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers of ``year`` in one UPDATE (the row lock serialises concurrent writers)."""
+    row = session.execute(update(CaseSequence).where(CaseSequence.year == year)
+                          .values(last=CaseSequence.last + count).returning(CaseSequence.last)).first()
+    if row is None:  # the year's first number: let numbering create the row, then take the rest as a block
+        first = next_case_number(session, year)
+        return [first, *(_case_numbers(session, year, count - 1) if count > 1 else [])]
+    last = int(row[0])
+    return [f"{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterDraft, str | None]], *,
+               actor: Actor = SYSTEM) -> list[Case]:
+    """Open one new case per ``(draft, dedup_key)`` with few round trips: numbers in one UPDATE per year, every
+    case, citizen, letter and event in one flush (multi-row inserts), then attachments and index hand-offs.
+
+    Unlike ``receive`` it neither looks for duplicates nor for the case a draft answers: the caller has decided
+    these are new, runs this in a savepoint and redoes the drafts one by one with ``receive`` if it fails (a
+    dedup key already on file raises ``IntegrityError``). Runs inside the caller's transaction; the caller commits.
+    """
+    years: dict[int, list[int]] = {}
+    for i, (draft, _) in enumerate(entries):
+        received_at = draft.received_at or datetime.now(timezone.utc)
+        years.setdefault(policy.local_date(received_at).year, []).append(i)
+    numbers: list[str] = [""] * len(entries)
+    for year, indexes in sorted(years.items()):
+        for i, number in zip(indexes, _case_numbers(session, year, len(indexes))):
+            numbers[i] = number
+    categories: dict[str, Category | None] = {}
+    built = []
+    for (draft, key), number in zip(entries, numbers):
+        if draft.category and draft.category not in categories:
+            categories[draft.category] = _category(session, draft)
+        built.append(_build_case(session, policy, draft, actor, key, number, categories.get(draft.category or "")))
+    session.flush()
+    for (draft, _), (case, letter) in zip(entries, built):
+        store_attachments(session, policy, case, draft.attachments, letter=letter)
+        outbox.enqueue(session, outbox.INDEX_CASE, str(case.id), fresh=True)
+    return [case for case, _ in built]
 
 
 def quarantine(session: Session, policy: Policy, *, source: str, data: bytes, reason: str, filename: str = "",

@@ -12,7 +12,7 @@ import logging
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -283,6 +283,41 @@ class DatabaseIntakeStore:
         if draft.raw_sha256:
             self.quarantine("email", draft.raw_sha256, reason)
         return "duplicate"
+
+    @property
+    def accepts_batches(self) -> bool:
+        """Whether ``accept_many`` registers a batch at once (batch_commits); the poller then hands it whole."""
+        return self.batch_commits
+
+    def accept_many(self, entries: Sequence[tuple[LetterDraft, str]]) -> Iterator[str]:
+        """``accept`` for several drafts, yielding each outcome in order.
+
+        With ``batch_commits`` the drafts that plainly open new cases are registered together (see
+        ``intake.open_cases``) in one savepoint; if that fails (a dedup key already on file, a refused value) the
+        savepoint is undone and every draft goes through ``accept`` one by one, so outcomes are the same.
+        Otherwise each draft is accepted (and committed) before its outcome is yielded.
+        """
+        if not self.batch_commits or len(entries) < 2:
+            for draft, key in entries:
+                yield self.accept(draft, key)
+            return
+        fitted = [(_fit(draft), key) for draft, key in entries]
+        fast = [i for i, (draft, _) in enumerate(fitted) if not intake.may_answer_case(draft)]
+        outcomes: dict[int, str] = {}
+        if len(fast) > 1:
+            with self._unit() as session:
+                try:
+                    with session.begin_nested():
+                        cases = intake.open_cases(session, self.policy, [fitted[i] for i in fast], actor=self.actor)
+                        if self.on_new_case is not None:
+                            for i, case in zip(fast, cases):
+                                self.on_new_case(session, case, fitted[i][0])
+                    outcomes = {i: "new_case" for i in fast}
+                except (IntegrityError, CaseError, DataError) as exc:
+                    log.info("batch intake fell back to one message at a time: %s", exc)
+                session.expunge_all()
+        for i, (draft, key) in enumerate(fitted):
+            yield outcomes[i] if i in outcomes else self.accept(draft, key)
 
     def quarantine(self, source: str, raw_sha256: str, reason: str) -> None:
         """Keep an item that could not become a letter; a second call for the same raw bytes does nothing.

@@ -256,15 +256,30 @@ def _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversi
 
 
 def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summary, checkpoint) -> int:
-    """Hand each message of a staged batch to the store, then mark the batch done, then save the folder state."""
+    """Hand each message of a staged batch to the store, then mark the batch done, then save the folder state.
+
+    A store that ``accepts_batches`` (its batch commits together with the folder state) gets the batch's drafts in
+    one ``accept_many`` call; otherwise each message is accepted before the next is looked at.
+    """
+    batched = bool(getattr(store, "accepts_batches", False))
+    entries: list[tuple[LetterDraft, str]] = []
     for item in staged.items:
         if item.parsed is None:
             store.quarantine(item.source, item.sha, f"over-size: {item.size} bytes > limit {settings.max_bytes}; "
                                                      f"only the first {len(item.raw)} bytes were fetched and kept")
             summary.quarantined += 1
             checkpoint("quarantined")
+            continue
+        entry = _prepare(store, item, summary, checkpoint)
+        if entry is None:
+            continue
+        if batched:
+            entries.append(entry)
         else:
-            _handle(store, item, summary, checkpoint)
+            _count(store.accept(*entry), summary, checkpoint)
+    if entries:
+        for outcome in store.accept_many(entries):
+            _count(outcome, summary, checkpoint)
     mark_done(client, settings, [item.uid for item in staged.items])
     checkpoint("marked_done")
     store.save_folder_state(settings.account, folder, uidvalidity, max(staged.batch))
@@ -272,18 +287,20 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
     return len(staged.batch)
 
 
-def _handle(store: IntakeStore, item: _Item, summary: PollSummary, checkpoint: Checkpoint) -> None:
+def _prepare(store: IntakeStore, item: _Item, summary: PollSummary,
+             checkpoint: Checkpoint) -> tuple[LetterDraft, str] | None:
+    """The draft and dedup key to accept, or None when the message is a duplicate or was quarantined."""
     key = dedup_key(raw_message_id(item.raw), item.raw)
     if store.is_duplicate(key):
         summary.duplicates += 1
         checkpoint("duplicate")
-        return
+        return None
     result = item.parsed.result()
     if isinstance(result, MailParseError):
         store.quarantine(item.source, item.sha, f"unparseable: {result.reason}")
         summary.quarantined += 1
         checkpoint("quarantined")
-        return
+        return None
     checkpoint("parsed")
     draft: LetterDraft = result
     draft.raw_sha256 = item.sha
@@ -291,11 +308,14 @@ def _handle(store: IntakeStore, item: _Item, summary: PollSummary, checkpoint: C
         draft.received_at = item.internal_date
         draft.notes.append("received_at from the server's arrival time (no usable Date header)")
     draft.notes.append(f"source: {item.source}")
-    result = store.accept(draft, key)
+    return draft, key
+
+
+def _count(outcome: str, summary: PollSummary, checkpoint: Checkpoint) -> None:
     checkpoint("accepted")
-    if result == "new_case":
+    if outcome == "new_case":
         summary.new_cases += 1
-    elif result == "attached":
+    elif outcome == "attached":
         summary.attached += 1
     else:
         summary.duplicates += 1

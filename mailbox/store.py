@@ -11,7 +11,12 @@ ACCEPT_RESULTS = ("new_case", "attached", "duplicate")
 
 @runtime_checkable
 class IntakeStore(Protocol):
-    """Persistence for exactly-once mail intake. Every method that writes commits before it returns."""
+    """Persistence for exactly-once mail intake. Every method that writes commits before it returns.
+
+    Optional: a store whose writes commit with ``save_folder_state`` may set ``accepts_batches = True`` and offer
+    ``accept_many(entries: Sequence[tuple[LetterDraft, str]]) -> Iterable[str]`` (one outcome per entry, in
+    order); the poller then hands each batch's drafts over in one call.
+    """
 
     def lock_folder(self, account: str, folder: str) -> AbstractContextManager[bool]:
         """Hold an exclusive lock on (account, folder) while the block runs; yields False if another poller has it.
