@@ -256,6 +256,22 @@ class DatabaseIntakeStore:
         with self.sessions() as session:
             return session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None
 
+    def duplicate_keys(self, dedup_keys: Sequence[str]) -> set[str]:
+        """Which of these dedup keys are on file (or in the open batch): one query for a whole fetch batch."""
+        keys = list(dict.fromkeys(dedup_keys))
+        if not keys:
+            return set()
+        with self._reading() as session:
+            return set(session.scalars(select(Letter.dedup_key).where(Letter.dedup_key.in_(keys))))
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        if self._batch is not None:
+            yield self._batch
+            return
+        with self.sessions() as session:
+            yield session
+
     def accept(self, draft: LetterDraft, dedup_key: str) -> str:
         """Register the draft (new case or attached to the case it answers) and commit; "duplicate" if the key is
         already on file, including when a racing poller committed it first (the unique index decides).

@@ -263,6 +263,10 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
     """
     batched = bool(getattr(store, "accepts_batches", False))
     entries: list[tuple[LetterDraft, str]] = []
+    keys = {item.uid: dedup_key(raw_message_id(item.raw), item.raw) for item in staged.items
+            if item.parsed is not None}
+    # A batch store answers for the whole batch in one query; what it misses within the batch, accept_many catches.
+    known = store.duplicate_keys(list(keys.values())) if batched and hasattr(store, "duplicate_keys") else None
     for item in staged.items:
         if item.parsed is None:
             store.quarantine(item.source, item.sha, f"over-size: {item.size} bytes > limit {settings.max_bytes}; "
@@ -270,7 +274,7 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
             summary.quarantined += 1
             checkpoint("quarantined")
             continue
-        entry = _prepare(store, item, summary, checkpoint)
+        entry = _prepare(store, item, keys[item.uid], known, summary, checkpoint)
         if entry is None:
             continue
         if batched:
@@ -287,11 +291,13 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
     return len(staged.batch)
 
 
-def _prepare(store: IntakeStore, item: _Item, summary: PollSummary,
+def _prepare(store: IntakeStore, item: _Item, key: str, known: set[str] | None, summary: PollSummary,
              checkpoint: Checkpoint) -> tuple[LetterDraft, str] | None:
-    """The draft and dedup key to accept, or None when the message is a duplicate or was quarantined."""
-    key = dedup_key(raw_message_id(item.raw), item.raw)
-    if store.is_duplicate(key):
+    """The draft and dedup key to accept, or None when the message is a duplicate or was quarantined.
+
+    ``known``: the batch's keys already on file, when the store told them at once (else asked per message).
+    """
+    if (key in known) if known is not None else store.is_duplicate(key):
         summary.duplicates += 1
         checkpoint("duplicate")
         return None

@@ -15,7 +15,8 @@ class IntakeStore(Protocol):
 
     Optional: a store whose writes commit with ``save_folder_state`` may set ``accepts_batches = True`` and offer
     ``accept_many(entries: Sequence[tuple[LetterDraft, str]]) -> Iterable[str]`` (one outcome per entry, in
-    order); the poller then hands each batch's drafts over in one call.
+    order); the poller then hands each batch's drafts over in one call, and asks
+    ``duplicate_keys(keys: Sequence[str]) -> set[str]`` (if offered) once per batch instead of ``is_duplicate``.
     """
 
     def lock_folder(self, account: str, folder: str) -> AbstractContextManager[bool]:
