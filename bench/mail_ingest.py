@@ -5,7 +5,8 @@ Loads N messages (a share with a large attachment) into a Dovecot this script st
   poller  - mailbox.poll_folder: sizes, batched fetch, raw storage, dedup, parsing, store.accept, flagging.
   app     - the same poll through the real app store (``--store app``): SQLite in a temporary instance, every
             message registered as a case (raw kept, dedup key, letter, event, acknowledgement queued, index
-            hand-off as an outbox row), one commit per message.
+            hand-off as an outbox row); on SQLite one commit per fetch batch, the batch's new cases inserted
+            together.
 The figure is poller msg/s divided by bare msg/s (target >= 0.5). Stores are pluggable and compared in one run
 on the same folder: --store memory,app (default) or module:factory. ``--profile`` prints the app path's top
 functions (cProfile).
