@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 
 from cases.errors import ValidationError
 from cases.models import Case, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit
@@ -101,6 +103,24 @@ def days_between(session: Session, start: Any, end: Any) -> ColumnElement[float]
     return func.julianday(end) - func.julianday(start)
 
 
+# SQLite walks a date index row by row even when a period selects nearly every case, which is several times slower
+# than reading the table; past this many days it is told to scan instead.
+SCAN_AFTER_DAYS = 60
+
+
+def prefers_scan(session: Session, period: Period) -> bool:
+    """Whether queries over ``period`` should read whole tables rather than walk the date index (SQLite only:
+    PostgreSQL's planner makes that choice from its statistics)."""
+    return _dialect(session) == "sqlite" and period.days > SCAN_AFTER_DAYS
+
+
+def unindexed(session: Session, column: Any, scan: bool = True) -> Any:
+    """``column`` written so that SQLite cannot use an index on it (unary ``+``), when ``scan`` is asked for."""
+    if not scan or _dialect(session) != "sqlite":
+        return column
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
 def _rate(part: int | None, whole: int | None) -> float | None:
     return (part or 0) / whole if whole else None
 
@@ -146,11 +166,18 @@ PERFORMANCE_SORTS = ("unit", "received", "on_time_rate", "avg_days_to_feedback",
                      "satisfaction_rate", "returned", "extensions")
 
 
-def _first_feedback(start: datetime, end: datetime) -> Any:
-    return (select(Feedback.case_id.label("case_id"), func.min(Feedback.created_at).label("first_at"))
-            .join(Case, Case.id == Feedback.case_id)
-            .where(Case.received_at >= start, Case.received_at < end)
-            .group_by(Feedback.case_id).subquery("ff"))
+def _in_period(session: Session, start: datetime, end: datetime, scan: bool) -> ColumnElement[bool]:
+    received = unindexed(session, Case.received_at, scan)
+    return and_(received >= start, received < end)
+
+
+def _first_feedback(session: Session, start: datetime, end: datetime, scan: bool) -> Any:
+    stmt = select(Feedback.case_id.label("case_id"), func.min(Feedback.created_at).label("first_at"))
+    if not scan:
+        # A short period: only its cases' feedback. A long one reads all feedback in one pass instead.
+        stmt = stmt.join(Case, Case.id == Feedback.case_id).where(_in_period(session, start, end, scan))
+    # Grouped without the case_id index in a long period: a table scan and a sort beat a random walk.
+    return stmt.group_by(unindexed(session, Feedback.case_id, scan)).cte("ff")
 
 
 def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "unit",
@@ -159,35 +186,43 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
     if sort not in PERFORMANCE_SORTS:
         raise ValidationError(f"Cannot sort by {sort}.")
     start, end = period.instants(tz)
-    ff = _first_feedback(start, end)
+    scan = prefers_scan(session, period)
+    ff = _first_feedback(session, start, end, scan)
     # The deadline in force when the unit answered: the last deadline set at or before the first feedback.
     deadline = (select(Event.case_id.label("case_id"), func.max(Event.data["to"].as_string()).label("due"))
                 .join(ff, ff.c.case_id == Event.case_id)
-                .where(Event.action == "deadline", Event.at <= ff.c.first_at)
-                .group_by(Event.case_id).subquery("dl"))
+                .where(unindexed(session, Event.action, scan) == "deadline", Event.at <= ff.c.first_at)
+                .group_by(unindexed(session, Event.case_id, scan)).subquery("dl"))
     # A reply counts once it went out; the automatic acknowledgement of an email is not an answer.
-    replied = (select(Reply.case_id.label("case_id")).join(Case, Case.id == Reply.case_id)
-               .where(Case.received_at >= start, Case.received_at < end, Reply.status.in_(RELEASED),
-                      Reply.template != "acknowledgement").distinct().subquery("rp"))
+    replied = select(Reply.case_id.label("case_id")).where(Reply.status.in_(RELEASED),
+                                                            Reply.template != "acknowledgement")
+    if not scan:
+        replied = replied.join(Case, Case.id == Reply.case_id).where(_in_period(session, start, end, scan))
+    replied = replied.group_by(unindexed(session, Reply.case_id, scan)).subquery("rp")
     answered_day = local_day(session, ff.c.first_at, tz)
-    main = (
-        select(Unit.id, Unit.name, Unit.kind,
-               func.count(Case.id),
-               func.count(ff.c.case_id),
-               func.sum(case((and_(deadline.c.due.is_not(None), answered_day <= deadline.c.due), 1), else_=0)),
-               func.avg(days_between(session, Case.received_at, ff.c.first_at)),
-               func.count(replied.c.case_id),
-               func.count(Case.satisfaction),
-               func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)),
-               func.sum(case((Case.supervised, 1), else_=0)))
-        .select_from(Unit)
-        .outerjoin(Case, and_(Case.unit_id == Unit.id, Case.received_at >= start, Case.received_at < end))
+    unit_id = unindexed(session, Case.unit_id, scan)
+    # Per unit first (one pass over the period's cases), then the units joined to a handful of rows.
+    per_unit = (
+        select(unit_id.label("unit_id"),
+               func.count(Case.id).label("received"),
+               func.count(ff.c.case_id).label("answered"),
+               func.sum(case((and_(deadline.c.due.is_not(None), answered_day <= deadline.c.due), 1), else_=0))
+               .label("on_time"),
+               func.avg(days_between(session, Case.received_at, ff.c.first_at)).label("avg_days"),
+               func.count(replied.c.case_id).label("replied"),
+               func.count(Case.satisfaction).label("rated"),
+               func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)).label("satisfied"),
+               func.sum(case((Case.supervised, 1), else_=0)).label("supervised"))
+        .select_from(Case)
         .outerjoin(ff, ff.c.case_id == Case.id)
         .outerjoin(deadline, deadline.c.case_id == Case.id)
         .outerjoin(replied, replied.c.case_id == Case.id)
-        .where(Unit.active)
-        .group_by(Unit.id, Unit.name, Unit.kind)
-    )
+        .where(_in_period(session, start, end, scan), unit_id.is_not(None))
+        .group_by(unit_id).subquery("pu"))
+    main = (select(Unit.id, Unit.name, Unit.kind, per_unit.c.received, per_unit.c.answered, per_unit.c.on_time,
+                   per_unit.c.avg_days, per_unit.c.replied, per_unit.c.rated, per_unit.c.satisfied,
+                   per_unit.c.supervised)
+            .outerjoin(per_unit, per_unit.c.unit_id == Unit.id).where(Unit.active))
     returns = _event_counts_by_unit_in_data(session, "return", start, end)
     extensions = dict(session.execute(
         select(Case.unit_id, func.count(Event.id)).join(Case, Case.id == Event.case_id)
@@ -361,16 +396,20 @@ class MonthFigures:
 def monthly_figures(session: Session, period: Period, tz: str, *, per_unit: bool) -> list[MonthFigures]:
     """Response, resolution and satisfaction per month (and per unit), for the public statistics page."""
     start, end = period.instants(tz)
+    scan = prefers_scan(session, period)
     month = local_month(session, Case.received_at, tz)
-    answered = (select(Feedback.case_id.label("case_id")).join(Case, Case.id == Feedback.case_id)
-                .where(Case.received_at >= start, Case.received_at < end).distinct().subquery("fb"))
+    answered = select(Feedback.case_id.label("case_id"))
+    if not scan:
+        answered = answered.join(Case, Case.id == Feedback.case_id).where(_in_period(session, start, end, scan))
+    answered = answered.distinct().subquery("fb")
     keys: list[Any] = [month, Unit.name] if per_unit else [month]
     stmt = (select(*keys, func.count(Case.id), func.count(answered.c.case_id),
                    func.sum(case((Case.status == Status.CLOSED, 1), else_=0)), func.count(Case.satisfaction),
                    func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)))
-            .join(Unit, Unit.id == Case.unit_id)
+            .select_from(Case)
+            .join(Unit, Unit.id == unindexed(session, Case.unit_id, scan))
             .outerjoin(answered, answered.c.case_id == Case.id)
-            .where(Case.received_at >= start, Case.received_at < end)
+            .where(_in_period(session, start, end, scan))
             .group_by(*keys).order_by(*keys))
     out = []
     for row in session.execute(stmt).all():

@@ -17,6 +17,7 @@ from cases import events, outbox
 from cases.context import SYSTEM, Actor, Policy
 from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, Event, Role, Unit, User
+from cases.statistics import unindexed
 from cases.workflow import OPEN_STATUSES, UNIT_CLOCK
 
 REMINDER, CHASE, ESCALATION, SUPERVISE = "reminder", "chase", "escalation", "supervise"
@@ -55,15 +56,21 @@ class UnitDeadlines:
 def unit_deadlines(session: Session, policy: Policy, today: date, near_days: int = 2) -> list[UnitDeadlines]:
     """Per active unit: open cases on its clock, how many are due within ``near_days`` working days and overdue."""
     horizon = policy.calendar.add_working_days(today, near_days)
-    on_clock = and_(Case.unit_id == Unit.id, Case.status.in_(UNIT_CLOCK))
+    # Counted per unit first, then joined to the units: walking each unit's index entries and fetching rows one by
+    # one is several times slower on SQLite than one pass over the cases (status matches a fifth of them).
+    unit_id = unindexed(session, Case.unit_id)
+    per_unit = (
+        select(unit_id.label("unit_id"), func.count(Case.id).label("open_cases"),
+               func.sum(case((and_(Case.due_date >= today, Case.due_date <= horizon), 1), else_=0)).label("near"),
+               func.sum(case((Case.due_date < today, 1), else_=0)).label("overdue"),
+               func.sum(case((Case.supervised, 1), else_=0)).label("supervised"),
+               func.sum(case((Case.extension_requested_days.is_not(None), 1), else_=0)).label("extensions"))
+        .where(unindexed(session, Case.status).in_(UNIT_CLOCK), unit_id.is_not(None))
+        .group_by(unit_id).subquery("pu"))
     rows = session.execute(
-        select(Unit.id, Unit.name, func.count(Case.id),
-               func.sum(case((and_(Case.due_date >= today, Case.due_date <= horizon), 1), else_=0)),
-               func.sum(case((Case.due_date < today, 1), else_=0)),
-               func.sum(case((Case.supervised, 1), else_=0)),
-               func.sum(case((Case.extension_requested_days.is_not(None), 1), else_=0)))
-        .select_from(Unit).outerjoin(Case, on_clock).where(Unit.active)
-        .group_by(Unit.id, Unit.name).order_by(Unit.name)).all()
+        select(Unit.id, Unit.name, per_unit.c.open_cases, per_unit.c.near, per_unit.c.overdue,
+               per_unit.c.supervised, per_unit.c.extensions)
+        .outerjoin(per_unit, per_unit.c.unit_id == Unit.id).where(Unit.active).order_by(Unit.name)).all()
     return [UnitDeadlines(r[0], r[1], r[2] or 0, int(r[3] or 0), int(r[4] or 0), int(r[5] or 0), int(r[6] or 0))
             for r in rows]
 

@@ -43,7 +43,7 @@ def dispatched(session: Any, policy: Any, subject: str, unit_name: str = "Transp
     return case
 
 
-def test_unit_performance_and_period_figures(domain: Any) -> None:
+def test_unit_performance_and_period_figures(domain: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     policy = domain.policy
     with domain.sessions() as s:
         clerk, transport = actor(s, "clerk"), actor(s, "transport")
@@ -98,6 +98,15 @@ def test_unit_performance_and_period_figures(domain: Any) -> None:
         office = st.monthly_figures(s, st.Period(policy.today() - timedelta(days=120), policy.today()
                                                  + timedelta(days=1)), policy.timezone, per_unit=False)
         assert sum(m.cases for m in office) == 6 and all(m.unit == "" for m in office)
+
+        # Long periods read whole tables on SQLite instead of walking the date index: same figures either way.
+        year = st.Period.parse(None, None, default_days=365, today=policy.today())
+        scanned = st.unit_performance(s, year, policy.timezone)
+        assert {r.unit: r.received for r in scanned}["Transport Bureau"] == 5
+        monkeypatch.setattr(st, "SCAN_AFTER_DAYS", 10_000)
+        assert st.unit_performance(s, year, policy.timezone) == scanned
+        assert st.monthly_figures(s, st.Period(policy.today() - timedelta(days=120), policy.today()
+                                               + timedelta(days=1)), policy.timezone, per_unit=True) == months
 
 
 def test_rising_topics_scale_by_period_size() -> None:
