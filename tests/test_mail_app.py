@@ -188,7 +188,9 @@ def test_two_pollers_at_once_create_each_case_once(mail_app, dovecot):
     stores = [NoLockStore(state(app).sessions, state(app).policy, on_new_case=hook) for _ in range(2)]
     summaries = race(app, stores)
     assert sum(s.new_cases for s in summaries) == 8
-    assert sum(s.duplicates for s in summaries) == 8
+    # How many messages the slower poller still saw depends on when the faster one saved the folder state, so
+    # the duplicates it skipped vary (0 to 8); what never varies is one case per message.
+    assert 0 <= sum(s.duplicates for s in summaries) <= 8
     assert len([s for _, s, _ in letters(app) if s.startswith("Noise")]) == 8
     assert count(app, OutboxItem, OutboxItem.key.like("ack:%")) == 16  # one acknowledgement queued per case
 
