@@ -177,7 +177,7 @@ def _first_feedback(session: Session, start: datetime, end: datetime, scan: bool
         # A short period: only its cases' feedback. A long one reads all feedback in one pass instead.
         stmt = stmt.join(Case, Case.id == Feedback.case_id).where(_in_period(session, start, end, scan))
     # Grouped without the case_id index in a long period: a table scan and a sort beat a random walk.
-    return stmt.group_by(unindexed(session, Feedback.case_id, scan)).cte("ff")
+    return stmt.group_by(unindexed(session, Feedback.case_id, scan)).subquery("ff")
 
 
 def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "unit",
@@ -187,12 +187,14 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
         raise ValidationError(f"Cannot sort by {sort}.")
     start, end = period.instants(tz)
     scan = prefers_scan(session, period)
-    ff = _first_feedback(session, start, end, scan)
-    # The deadline in force when the unit answered: the last deadline set at or before the first feedback.
-    deadline = (select(Event.case_id.label("case_id"), func.max(Event.data["to"].as_string()).label("due"))
-                .join(ff, ff.c.case_id == Event.case_id)
-                .where(unindexed(session, Event.action, scan) == "deadline", Event.at <= ff.c.first_at)
-                .group_by(unindexed(session, Event.case_id, scan)).subquery("dl"))
+    first = _first_feedback(session, start, end, scan)
+    # With each first feedback, the deadline in force when the unit answered: the last deadline set at or before it.
+    # One row per answered case, so the cases join a single answered-cases table.
+    ff = (select(first.c.case_id, first.c.first_at, func.max(Event.data["to"].as_string()).label("due"))
+          .select_from(first)
+          .outerjoin(Event, and_(Event.case_id == first.c.case_id, Event.action == "deadline",
+                                 Event.at <= first.c.first_at))
+          .group_by(first.c.case_id, first.c.first_at).subquery("fd"))
     # A reply counts once it went out; the automatic acknowledgement of an email is not an answer.
     replied = select(Reply.case_id.label("case_id")).where(Reply.status.in_(RELEASED),
                                                             Reply.template != "acknowledgement")
@@ -206,7 +208,7 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
         select(unit_id.label("unit_id"),
                func.count(Case.id).label("received"),
                func.count(ff.c.case_id).label("answered"),
-               func.sum(case((and_(deadline.c.due.is_not(None), answered_day <= deadline.c.due), 1), else_=0))
+               func.sum(case((and_(ff.c.due.is_not(None), answered_day <= ff.c.due), 1), else_=0))
                .label("on_time"),
                func.avg(days_between(session, Case.received_at, ff.c.first_at)).label("avg_days"),
                func.count(replied.c.case_id).label("replied"),
@@ -215,7 +217,6 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
                func.sum(case((Case.supervised, 1), else_=0)).label("supervised"))
         .select_from(Case)
         .outerjoin(ff, ff.c.case_id == Case.id)
-        .outerjoin(deadline, deadline.c.case_id == Case.id)
         .outerjoin(replied, replied.c.case_id == Case.id)
         .where(_in_period(session, start, end, scan), unit_id.is_not(None))
         .group_by(unit_id).subquery("pu"))
