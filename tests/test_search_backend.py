@@ -248,8 +248,8 @@ def test_another_writer_is_seen_after_refresh(tmp_path):
     writer.close()
 
 
-def test_threads_search_while_a_writer_commits(tmp_path):
-    backend = WhooshBackend(str(tmp_path))
+def test_threads_search_while_a_writer_commits(fresh):
+    backend = fresh
     backend.index_documents(DOCS[:10])
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -272,7 +272,6 @@ def test_threads_search_while_a_writer_commits(tmp_path):
         t.join(timeout=60)
     assert not errors
     assert backend.search(SearchRequest()).total == len(DOCS)
-    backend.close()
 
 
 def test_bulk_index_streams_a_generator_into_an_empty_or_existing_index(tmp_path):

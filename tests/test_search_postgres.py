@@ -4,7 +4,6 @@ plus what only a shared database backend has to show (several processes' writers
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 
@@ -27,6 +26,7 @@ from tests.test_search_backend import (  # noqa: F401 - collected here again, on
     test_private_data_needs_the_flag_and_is_never_shown,
     test_relevance_ranks_the_better_match_first,
     test_similar_cases,
+    test_threads_search_while_a_writer_commits,
     test_snippets_are_safe_html_with_marks,
     test_totals_and_facets_cover_the_whole_result_not_the_page,
     test_unit_confinement_is_applied_before_counting,
@@ -105,31 +105,6 @@ def test_writers_in_other_processes_are_seen_at_once(pg_backend) -> None:
         assert pg_backend.stored_versions() == {"case-1": "1", "case-2": "1", "case-3": "1"}
     finally:
         other.close()
-
-
-def test_threads_search_while_a_writer_commits(pg_backend) -> None:
-    pg_backend.index_documents(DOCS[:10])
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def searching() -> None:
-        try:
-            while not stop.is_set():
-                page = pg_backend.search(SearchRequest(query="street OR 垃圾", restrict_unit_ids=["u0", "u1"]))
-                assert all(h.unit_id in ("u0", "u1") for h in page.hits)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=searching) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for start in range(10, 36, 6):
-        pg_backend.index_documents(DOCS[start : start + 6])
-    stop.set()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors
-    assert pg_backend.search(SearchRequest()).total == len(DOCS)
 
 
 def test_a_locked_table_is_an_outage_not_a_hang(pg_backend) -> None:
