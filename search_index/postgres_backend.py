@@ -18,6 +18,9 @@ writes one table instead of a Whoosh folder on one disk.
   include a case the caller may not see.
 * Facets are one ``GROUP BY GROUPING SETS`` over the filtered set; snippets come from
   :func:`~search_index.highlight.snippet_html` (escaped text, ``<mark>`` only).
+
+Building vectors and translating queries lives in :mod:`search_index.postgres_query`; this module owns the
+table, the connections, writing and searching.
 """
 
 from __future__ import annotations
@@ -36,25 +39,17 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from search_index.analysis import SHINGLE_PREFIX, MixedTokenizer, shingle
 from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
 from search_index.highlight import snippet_html
+from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds, quote_lexeme,
+                                          scored_terms, translate, tsvector_literal)
 from search_index.query import parse_query, split_highlight_terms
-from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, to_datetime, to_fields
+from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, to_fields
 
-# PostgreSQL limits of a tsvector: positions 1..16383, at most 256 positions per lexeme, lexemes < 2 KB.
-MAX_POSITION = 16383
-MAX_POSITIONS_PER_LEXEME = 256
-MAX_LEXEME_BYTES = 2046
-# Word-pair terms of the text field (see analysis.shingle) as printable lexemes; no analyzer term contains "~".
-PAIR_MARK = "~"
 EPOCH = dt.datetime(1970, 1, 1)
 SNIPPET_SCAN = 50_000
 
-TSV_COLUMNS = {"text": "tsv", "private": "private_tsv", "unit_text": "unit_tsv"}
-KEYWORD_COLUMNS = {"kind": "kind", "category": "category", "status": "status", "channel": "channel",
-                   "unit_id": "unit_id", "urgency": "urgency", "year": "year"}
 HIT_COLUMNS = ("id", "number", "title", "kind", "category", "status", "channel", "unit_id", "unit_name",
                "urgency", "created", "updated")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,50}$")
@@ -81,135 +76,6 @@ def libpq_url(url: str) -> str:
     if scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
         raise IndexUnavailableError(f"not a PostgreSQL URL: {url!r}")
     return urlunsplit(("postgresql", *parts[1:]))
-
-
-def _quote(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _lexeme(term: str) -> str:
-    return PAIR_MARK + term[len(SHINGLE_PREFIX):] if term.startswith(SHINGLE_PREFIX) else term
-
-
-def tsvector_literal(text: str, pairs: bool = False) -> str:
-    """The ``tsvector`` literal of ``text`` as our analyzer indexes it (with word pairs when ``pairs``)."""
-    if not text:
-        return ""
-    positions: dict[str, list[int]] = {}
-    pair_terms: set[str] = set()
-    previous: tuple[str, ...] = ()
-    for index, (term, _start, _end, subs) in enumerate(MixedTokenizer().units(text, True)):
-        pos = min(index + 1, MAX_POSITION)
-        current = (term, *subs)
-        for word in current:
-            found = positions.setdefault(word, [])
-            if len(found) < MAX_POSITIONS_PER_LEXEME and (not found or found[-1] != pos):
-                found.append(pos)
-        if pairs:
-            for a in previous:
-                for b in current:
-                    pair_terms.add(_lexeme(shingle(a, b)))
-            previous = current
-    out = [f"{_quote(w)}:{','.join(map(str, p))}" for w, p in positions.items()
-           if len(w.encode("utf-8")) <= MAX_LEXEME_BYTES]
-    out += [_quote(p) for p in pair_terms]
-    return " ".join(out)
-
-
-# -- query translation -------------------------------------------------------------------------------------
-
-@dataclass
-class _TsQuery:
-    column: str
-    text: str  # tsquery literal
-
-
-@dataclass
-class _Sql:
-    fragment: sql.Composable
-    params: list[Any]
-
-
-def _as_sql(part: _TsQuery | _Sql) -> _Sql:
-    if isinstance(part, _Sql):
-        return part
-    return _Sql(sql.SQL("{} @@ %s::tsquery").format(sql.Identifier(part.column)), [part.text])
-
-
-def _combine(kind: str, parts: list[_TsQuery | _Sql]) -> _TsQuery | _Sql:
-    """AND/OR of parts: lexeme queries on one column merge into one tsquery (one GIN probe)."""
-    op, sql_op = ("&", " AND ") if kind == "and" else ("|", " OR ")
-    by_column: dict[str, list[str]] = {}
-    others: list[_Sql] = []
-    for part in parts:
-        if isinstance(part, _TsQuery):
-            by_column.setdefault(part.column, []).append(f"({part.text})")
-        else:
-            others.append(part)
-    merged: list[_TsQuery | _Sql] = [_TsQuery(col, f" {op} ".join(texts)) for col, texts in by_column.items()]
-    merged += others
-    if len(merged) == 1:
-        return merged[0]
-    sqls = [_as_sql(p) for p in merged]
-    fragment = sql.SQL("(") + sql.SQL(sql_op).join(s.fragment for s in sqls) + sql.SQL(")")
-    return _Sql(fragment, [p for s in sqls for p in s.params])
-
-
-def _translate(node: tuple) -> _TsQuery | _Sql:
-    kind = node[0]
-    if kind == "term":
-        field, text = node[1], node[2]
-        if field in TSV_COLUMNS:
-            return _TsQuery(TSV_COLUMNS[field], _quote(_lexeme(text)))
-        if field in KEYWORD_COLUMNS:
-            return _Sql(sql.SQL("{} = %s").format(sql.Identifier(KEYWORD_COLUMNS[field])), [text])
-        raise QueryError(f"cannot search the field {field!r}")
-    if kind in ("and", "or"):
-        return _combine(kind, [_translate(child) for child in node[1]])
-    if kind == "not":
-        keep, drop = _as_sql(_translate(node[1])), _as_sql(_translate(node[2]))
-        return _Sql(sql.SQL("({} AND NOT coalesce({}, false))").format(keep.fragment, drop.fragment),
-                    keep.params + drop.params)
-    if kind == "all":
-        return _Sql(sql.SQL("true"), [])
-    if kind == "native":
-        # Whoosh phrase queries in the short positional fields (private, unit_text).
-        query = node[1]
-        column = TSV_COLUMNS.get(getattr(query, "fieldname", ""))
-        words = list(getattr(query, "words", []) or [])
-        if column is None or not words:
-            raise QueryError("this query cannot be run")
-        return _TsQuery(column, " <-> ".join(_quote(w) for w in words))
-    raise QueryError(f"unknown query part {kind!r}")
-
-
-def _scored_terms(node: tuple, out: dict[str, list[str]], negated: bool = False) -> dict[str, list[str]]:
-    kind = node[0]
-    if kind == "term":
-        column = TSV_COLUMNS.get(node[1])
-        if node[3] and not negated and column is not None:
-            lexeme = _quote(_lexeme(node[2]))
-            if lexeme not in out.setdefault(column, []):
-                out[column].append(lexeme)
-    elif kind in ("and", "or"):
-        for child in node[1]:
-            _scored_terms(child, out, negated)
-    elif kind == "not":
-        _scored_terms(node[1], out, negated)
-    return out
-
-
-def _bounds(request: SearchRequest) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """Inclusive creation-time bounds as naive UTC, to the second (the Whoosh backend's rule)."""
-    def bound(value: Any, end: bool) -> dt.datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime):
-            return to_datetime(value, "date").replace(microsecond=0)
-        start = dt.datetime(value.year, value.month, value.day)
-        return start + dt.timedelta(days=1, seconds=-1) if end else start
-
-    return bound(request.date_from, False), bound(request.date_to, True)
 
 
 # -- connections -------------------------------------------------------------------------------------------
@@ -414,33 +280,33 @@ class PostgresBackend:
             cur.execute(sql.SQL("SELECT id, version FROM {t}").format(t=self._table))
             return {doc_id: version for doc_id, version in cur}
 
-    def _where(self, parsed, request: SearchRequest) -> _Sql:
-        parts: list[_Sql] = [] if parsed.match_all else [_as_sql(_translate(parsed.node))]
+    def _where(self, parsed, request: SearchRequest) -> SqlPart:
+        parts: list[SqlPart] = [] if parsed.match_all else [as_sql(translate(parsed.node))]
         if request.restrict_unit_ids is not None:
-            parts.append(_Sql(sql.SQL("unit_id = ANY(%s)"), [list(request.restrict_unit_ids)]))
+            parts.append(SqlPart(sql.SQL("unit_id = ANY(%s)"), [list(request.restrict_unit_ids)]))
         for name, field in FACET_FIELDS.items():
             values = request.filter_values(name)
             if values is not None:
-                parts.append(_Sql(sql.SQL("{} = ANY(%s)").format(sql.Identifier(KEYWORD_COLUMNS[field])), [values]))
-        low, high = _bounds(request)
+                parts.append(SqlPart(sql.SQL("{} = ANY(%s)").format(sql.Identifier(KEYWORD_COLUMNS[field])), [values]))
+        low, high = date_bounds(request)
         if low is not None:
-            parts.append(_Sql(sql.SQL("coalesce(created, %s) >= %s"), [EPOCH, low]))
+            parts.append(SqlPart(sql.SQL("coalesce(created, %s) >= %s"), [EPOCH, low]))
         if high is not None:
-            parts.append(_Sql(sql.SQL("coalesce(created, %s) <= %s"), [EPOCH, high]))
+            parts.append(SqlPart(sql.SQL("coalesce(created, %s) <= %s"), [EPOCH, high]))
         if not parts:
-            return _Sql(sql.SQL("true"), [])
-        return _Sql(sql.SQL(" AND ").join(sql.SQL("({})").format(p.fragment) for p in parts),
+            return SqlPart(sql.SQL("true"), [])
+        return SqlPart(sql.SQL(" AND ").join(sql.SQL("({})").format(p.fragment) for p in parts),
                     [x for p in parts for x in p.params])
 
-    def _rank(self, node: tuple) -> _Sql:
-        terms = _scored_terms(node, {})
+    def _rank(self, node: tuple) -> SqlPart:
+        terms = scored_terms(node, {})
         if not terms:
-            return _Sql(sql.SQL("0::real"), [])
+            return SqlPart(sql.SQL("0::real"), [])
         # Normalisation 1 divides by 1 + log(length): a short letter about the thing beats a long one
         # mentioning it once, as with BM25 in the Whoosh backend.
-        parts = [_Sql(sql.SQL("ts_rank({}, %s::tsquery, 1)").format(sql.Identifier(column)), [" | ".join(lex)])
+        parts = [SqlPart(sql.SQL("ts_rank({}, %s::tsquery, 1)").format(sql.Identifier(column)), [" | ".join(lex)])
                  for column, lex in terms.items()]
-        return _Sql(sql.SQL(" + ").join(p.fragment for p in parts), [x for p in parts for x in p.params])
+        return SqlPart(sql.SQL(" + ").join(p.fragment for p in parts), [x for p in parts for x in p.params])
 
     def search(self, request: SearchRequest) -> SearchPage:
         """Run ``request``; unit confinement and filters are part of the one WHERE clause."""
@@ -450,7 +316,7 @@ class PostgresBackend:
         parsed = parse_query(request.query, request.include_private)
         sort = request.sort if not parsed.match_all or request.sort != "relevance" else "newest"
         where = self._where(parsed, request)
-        rank = self._rank(parsed.node) if sort == "relevance" else _Sql(sql.SQL("0::real"), [])
+        rank = self._rank(parsed.node) if sort == "relevance" else SqlPart(sql.SQL("0::real"), [])
         order = {
             "relevance": sql.SQL("score DESC, coalesce(created, %s) DESC, id"),
             "newest": sql.SQL("coalesce(created, %s) DESC, id"),
@@ -523,7 +389,7 @@ class PostgresBackend:
                 return []
             cur.execute(sql.SQL("SELECT count(*) FROM {t}").format(t=self._table))
             total = int(cur.fetchone()[0])
-            queries = [_quote(lexeme) for lexeme, _tf in candidates]
+            queries = [quote_lexeme(lexeme) for lexeme, _tf in candidates]
             cur.execute(sql.SQL("SELECT q, (SELECT count(*) FROM {t} WHERE tsv @@ q::tsquery) "
                                 "FROM unnest(%s::text[]) AS q").format(t=self._table), [queries])
             df = dict(cur.fetchall())

@@ -1,0 +1,156 @@
+"""Translating our parsed queries and analyzer output into PostgreSQL full text: ``tsvector`` literals built
+from the Whoosh backend's own analyzer, and ``WHERE`` fragments from :func:`~search_index.query.parse_query`'s
+node tree. Used by :mod:`search_index.postgres_backend`; no connections here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import sql
+
+from search_index.analysis import SHINGLE_PREFIX, MixedTokenizer, shingle
+from search_index.api import SearchRequest
+from search_index.errors import QueryError
+from search_index.schema import to_datetime
+
+# PostgreSQL limits of a tsvector: positions 1..16383, at most 256 positions per lexeme, lexemes < 2 KB.
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
+MAX_LEXEME_BYTES = 2046
+# Word-pair terms of the text field (see analysis.shingle) as printable lexemes; no analyzer term contains "~".
+PAIR_MARK = "~"
+
+TSV_COLUMNS = {"text": "tsv", "private": "private_tsv", "unit_text": "unit_tsv"}
+KEYWORD_COLUMNS = {"kind": "kind", "category": "category", "status": "status", "channel": "channel",
+                   "unit_id": "unit_id", "urgency": "urgency", "year": "year"}
+
+
+def quote_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def lexeme_of(term: str) -> str:
+    return PAIR_MARK + term[len(SHINGLE_PREFIX):] if term.startswith(SHINGLE_PREFIX) else term
+
+
+def tsvector_literal(text: str, pairs: bool = False) -> str:
+    """The ``tsvector`` literal of ``text`` as our analyzer indexes it (with word pairs when ``pairs``)."""
+    if not text:
+        return ""
+    positions: dict[str, list[int]] = {}
+    pair_terms: set[str] = set()
+    previous: tuple[str, ...] = ()
+    for index, (term, _start, _end, subs) in enumerate(MixedTokenizer().units(text, True)):
+        pos = min(index + 1, MAX_POSITION)
+        current = (term, *subs)
+        for word in current:
+            found = positions.setdefault(word, [])
+            if len(found) < MAX_POSITIONS_PER_LEXEME and (not found or found[-1] != pos):
+                found.append(pos)
+        if pairs:
+            for a in previous:
+                for b in current:
+                    pair_terms.add(lexeme_of(shingle(a, b)))
+            previous = current
+    out = [f"{quote_lexeme(w)}:{','.join(map(str, p))}" for w, p in positions.items()
+           if len(w.encode("utf-8")) <= MAX_LEXEME_BYTES]
+    out += [quote_lexeme(p) for p in pair_terms]
+    return " ".join(out)
+
+
+# -- query translation -------------------------------------------------------------------------------------
+
+@dataclass
+class TsQuery:
+    column: str
+    text: str  # tsquery literal
+
+
+@dataclass
+class SqlPart:
+    fragment: sql.Composable
+    params: list[Any]
+
+
+def as_sql(part: TsQuery | SqlPart) -> SqlPart:
+    if isinstance(part, SqlPart):
+        return part
+    return SqlPart(sql.SQL("{} @@ %s::tsquery").format(sql.Identifier(part.column)), [part.text])
+
+
+def combine(kind: str, parts: list[TsQuery | SqlPart]) -> TsQuery | SqlPart:
+    """AND/OR of parts: lexeme queries on one column merge into one tsquery (one GIN probe)."""
+    op, sql_op = ("&", " AND ") if kind == "and" else ("|", " OR ")
+    by_column: dict[str, list[str]] = {}
+    others: list[SqlPart] = []
+    for part in parts:
+        if isinstance(part, TsQuery):
+            by_column.setdefault(part.column, []).append(f"({part.text})")
+        else:
+            others.append(part)
+    merged: list[TsQuery | SqlPart] = [TsQuery(col, f" {op} ".join(texts)) for col, texts in by_column.items()]
+    merged += others
+    if len(merged) == 1:
+        return merged[0]
+    sqls = [as_sql(p) for p in merged]
+    fragment = sql.SQL("(") + sql.SQL(sql_op).join(s.fragment for s in sqls) + sql.SQL(")")
+    return SqlPart(fragment, [p for s in sqls for p in s.params])
+
+
+def translate(node: tuple) -> TsQuery | SqlPart:
+    kind = node[0]
+    if kind == "term":
+        field, text = node[1], node[2]
+        if field in TSV_COLUMNS:
+            return TsQuery(TSV_COLUMNS[field], quote_lexeme(lexeme_of(text)))
+        if field in KEYWORD_COLUMNS:
+            return SqlPart(sql.SQL("{} = %s").format(sql.Identifier(KEYWORD_COLUMNS[field])), [text])
+        raise QueryError(f"cannot search the field {field!r}")
+    if kind in ("and", "or"):
+        return combine(kind, [translate(child) for child in node[1]])
+    if kind == "not":
+        keep, drop = as_sql(translate(node[1])), as_sql(translate(node[2]))
+        return SqlPart(sql.SQL("({} AND NOT coalesce({}, false))").format(keep.fragment, drop.fragment),
+                    keep.params + drop.params)
+    if kind == "all":
+        return SqlPart(sql.SQL("true"), [])
+    if kind == "native":
+        # Whoosh phrase queries in the short positional fields (private, unit_text).
+        query = node[1]
+        column = TSV_COLUMNS.get(getattr(query, "fieldname", ""))
+        words = list(getattr(query, "words", []) or [])
+        if column is None or not words:
+            raise QueryError("this query cannot be run")
+        return TsQuery(column, " <-> ".join(quote_lexeme(w) for w in words))
+    raise QueryError(f"unknown query part {kind!r}")
+
+
+def scored_terms(node: tuple, out: dict[str, list[str]], negated: bool = False) -> dict[str, list[str]]:
+    kind = node[0]
+    if kind == "term":
+        column = TSV_COLUMNS.get(node[1])
+        if node[3] and not negated and column is not None:
+            lexeme = quote_lexeme(lexeme_of(node[2]))
+            if lexeme not in out.setdefault(column, []):
+                out[column].append(lexeme)
+    elif kind in ("and", "or"):
+        for child in node[1]:
+            scored_terms(child, out, negated)
+    elif kind == "not":
+        scored_terms(node[1], out, negated)
+    return out
+
+
+def date_bounds(request: SearchRequest) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Inclusive creation-time bounds as naive UTC, to the second (the Whoosh backend's rule)."""
+    def bound(value: Any, end: bool) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return to_datetime(value, "date").replace(microsecond=0)
+        start = dt.datetime(value.year, value.month, value.day)
+        return start + dt.timedelta(days=1, seconds=-1) if end else start
+
+    return bound(request.date_from, False), bound(request.date_to, True)
