@@ -34,7 +34,7 @@ from sqlalchemy import select  # noqa: E402
 
 from cases.demo import DEMO_USERS  # noqa: E402
 from tests.servers.app_processes import (  # noqa: E402
-    Citizen,
+    KeepAliveBrowser,
     app_env,
     csrf_from,
     start_gunicorn,
@@ -54,6 +54,23 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of process group ``pgid`` (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def run_flask(env: dict[str, str], *args: str) -> None:
@@ -76,7 +93,7 @@ class Recorder:
 
 def citizen_loop(base: str, rec: Recorder, deadline: float, index: int) -> None:
     rng = random.Random(index)
-    person = Citizen(base, f"10.{index // 250}.{index % 250}.{rng.randint(1, 250)}")
+    person = KeepAliveBrowser(base, f"10.{index // 250}.{index % 250}.{rng.randint(1, 250)}")
     n = 0
     while time.monotonic() < deadline:
         n += 1
@@ -106,7 +123,7 @@ def citizen_loop(base: str, rec: Recorder, deadline: float, index: int) -> None:
 
 def searcher_loop(base: str, rec: Recorder, deadline: float, index: int) -> None:
     rng = random.Random(1000 + index)
-    clerk = Citizen(base)
+    clerk = KeepAliveBrowser(base)
     status, page = clerk.request("/auth/login")
     password = next(p for name, _r, _u, p in DEMO_USERS if name == "clerk")
     status, _ = clerk.request("/auth/login", {"csrf_token": csrf_from(page), "username": "clerk",
@@ -173,20 +190,23 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
     worker = start_worker(env, log, workers=args.job_workers)
     rec = Recorder()
     try:
-        warm = Citizen(base, "10.255.0.1")
+        warm = KeepAliveBrowser(base, "10.255.0.1")
         for _ in range(3):
             warm.write_letter("Warm-up letter", "Warming up the workers before measuring.")
         deadline = time.monotonic() + args.seconds
         threads = [threading.Thread(target=citizen_loop, args=(base, rec, deadline, i)) for i in range(args.citizens)]
         threads += [threading.Thread(target=searcher_loop, args=(base, rec, deadline, i))
                     for i in range(args.searchers)]
+        cpu_before = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
         started = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started
+        cpu_run = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
         missing_db, pending, index, waited = verify(env, rec.accepted, args.drain_timeout)
+        cpu_after = (group_cpu(web.pid), group_cpu(worker.pid))
     finally:
         stop(web)
         stop(worker)
@@ -201,6 +221,12 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
             print(f"   {label:<32} n={len(values):>6}  p50 {percentile(values, 50) * 1000:7.1f} ms  "
                   f"p95 {percentile(values, 95) * 1000:7.1f} ms  p99 {percentile(values, 99) * 1000:7.1f} ms  "
                   f"mean {statistics.fmean(values) * 1000:7.1f} ms")
+    letters = max(1, len(rec.accepted))
+    web_cpu, worker_cpu = cpu_run[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
+    client_cpu = cpu_run[2] - cpu_before[2]
+    print(f"   CPU per letter: web {web_cpu / letters * 1000:.1f} ms (incl. searches), worker "
+          f"{worker_cpu / letters * 1000:.1f} ms (indexing, until drained), load generator "
+          f"{client_cpu / letters * 1000:.1f} ms")
     errors = {}
     for e in rec.errors:
         errors[e] = errors.get(e, 0) + 1

@@ -39,8 +39,15 @@ def request_for(actor: Actor, **kwargs: Any) -> SearchRequest:
 
 def _index_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
     ids = sorted({int(item.key) for item in items if item.key.isdigit()})
+    documents = list(indexing.documents(session, ids))
+    if session.get_bind().dialect.name == "sqlite":
+        # Every SQLite transaction holds the database's one write lock (BEGIN IMMEDIATE), so end this read before
+        # the slow index write instead of keeping every letter form waiting. The topic's file lock still keeps
+        # other drains out; the done marks follow in the next transaction, and a crash in between only indexes
+        # the same versions again.
+        session.commit()
     try:
-        backend(app).index_documents(indexing.documents(session, ids))
+        backend(app).index_documents(documents)
     except IndexUnavailableError as err:
         for item in items:
             outbox.mark_failed(session, item.id, str(err))

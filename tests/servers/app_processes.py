@@ -127,3 +127,82 @@ class Citizen:
         status, page = self.request("/write", form)
         match = NUMBER.search(page)
         return status, (match.group(1) if status == 200 and match else None)
+
+
+class KeepAliveBrowser:
+    """A cheap browser for load generation: one persistent HTTP/1.1 connection, the session cookie kept by hand,
+    redirects followed on the same connection. Per request it costs a fraction of ``urllib``'s opener, so a load
+    generator sharing the machine with the server takes little of its CPU.
+    """
+
+    def __init__(self, base_url: str, address: str | None = None) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or LOOPBACK, parts.port or 80
+        self.address = address
+        self.cookies: dict[str, str] = {}
+        self.latencies: list[float] = []
+        self.connection: Any = None
+
+    def _connect(self) -> Any:
+        import http.client
+
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        return self.connection
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    def _send(self, method: str, path: str, body: bytes | None) -> tuple[int, str, str]:
+        headers = {"Connection": "keep-alive"}
+        if self.address:
+            headers["X-Forwarded-For"] = self.address
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):  # the server may close an idle keep-alive connection: reconnect once
+            connection = self._connect()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                break
+            except (ConnectionError, OSError) as err:
+                self.close()
+                if attempt == 2 or isinstance(err, TimeoutError):
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                cookie_value = rest.split(";", 1)[0]
+                if cookie_value and "max-age=0" not in rest.lower():
+                    self.cookies[name.strip()] = cookie_value
+                else:
+                    self.cookies.pop(name.strip(), None)
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        return response.status, response.getheader("Location") or "", text
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        """GET (or POST ``data`` as a form) and follow redirects; returns status and body. The time of the
+        request including its redirects is appended to ``latencies``."""
+        import time
+        from urllib.parse import urlencode, urlsplit
+
+        started = time.perf_counter()
+        method, body = ("POST", urlencode(data).encode()) if data is not None else ("GET", None)
+        for _ in range(5):
+            status, location, text = self._send(method, path, body)
+            if status not in (301, 302, 303, 307, 308) or not location:
+                break
+            target = urlsplit(location)
+            path, method, body = (target.path or "/") + (f"?{target.query}" if target.query else ""), "GET", None
+        self.latencies.append(time.perf_counter() - started)
+        return status, text
+
+    write_letter = Citizen.write_letter
