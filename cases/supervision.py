@@ -132,8 +132,16 @@ def _sent(session: Session, case_ids: Sequence[int]) -> set[tuple[int, str, str]
 
 
 def due_notices(case_due: date, today: date, policy: Policy, settings: NoticeSettings) -> list[str]:
-    """Which notices a case due on ``case_due`` calls for on ``today`` (before the once-only check)."""
+    """Which notices a case due on ``case_due`` calls for on ``today`` (before the once-only check).
+
+    Everything counts in working days of the office's calendar, and nothing goes out on a day off: the reminder
+    on a working day at most ``reminder_days_before`` working days ahead of the deadline, the chase on the
+    ``chase_days_after``-th working day after it, the escalation on the ``escalate_days_after``-th. A notice whose
+    day passed without a run (the worker was down) goes out on the next working day.
+    """
     cal = policy.calendar
+    if not cal.is_working_day(today):
+        return []
     kinds = []
     if today <= case_due <= cal.add_working_days(today, settings.reminder_days_before):
         kinds.append(REMINDER)
@@ -151,8 +159,10 @@ def send_notices(session: Session, policy: Policy, settings: NoticeSettings, tod
     The caller commits; running twice on the same day sends nothing the second time.
     """
     today = today or policy.today()
-    horizon = policy.calendar.add_working_days(today, settings.reminder_days_before)
     counts = {kind: 0 for kind in NOTICE_ACTIONS}
+    if not policy.calendar.is_working_day(today):
+        return counts  # weekends and holidays are quiet: what falls due goes out on the next working day
+    horizon = policy.calendar.add_working_days(today, settings.reminder_days_before)
     candidates = list(session.scalars(
         select(Case).where(Case.status.in_(UNIT_CLOCK), Case.due_date.is_not(None), Case.due_date <= horizon,
                            Case.unit_id.is_not(None))
