@@ -174,6 +174,10 @@ class Case(Base):
     extension_reason: Mapped[str] = mapped_column(Text, default="")
     satisfaction: Mapped[Satisfaction | None] = mapped_column(_enum(Satisfaction))
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set with the unit's first feedback (kept here so the performance figures need no join): when it came and
+    # the deadline the unit was held to at that moment.
+    first_feedback_at: Mapped[datetime | None] = mapped_column()
+    due_at_feedback: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -99,6 +99,8 @@ def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, bo
     feedback = Feedback(case=case, unit_id=case.unit_id, author_id=actor.user_id, body=body)
     session.add(feedback)
     session.flush()
+    if case.first_feedback_at is None:
+        case.first_feedback_at, case.due_at_feedback = feedback.created_at, case.due_date
     store_attachments(session, policy, case, files or [], feedback_id=feedback.id, allowed_types=allowed_types)
     case.extension_requested_days = None
     return feedback

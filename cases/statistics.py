@@ -12,13 +12,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
 from cases.errors import ValidationError
-from cases.models import Case, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit
+from cases.models import Case, Category, Event, Letter, Reply, Satisfaction, Unit
 from cases.models_letters import RELEASED
 from cases.workflow import OPEN_STATUSES, Status
 
@@ -87,6 +87,13 @@ def local_day(session: Session, column: Any, tz: str) -> ColumnElement[str]:
     if _dialect(session) == "postgresql":
         return func.to_char(func.timezone(tz, column), "YYYY-MM-DD")
     return func.date(column, _offset_modifier(tz))
+
+
+def local_date(session: Session, column: Any, tz: str) -> ColumnElement[Any]:
+    """The local date of a timestamp column, comparable with a ``Date`` column on either database."""
+    if _dialect(session) == "postgresql":
+        return cast(func.timezone(tz, column), Date)
+    return func.date(column, _offset_modifier(tz))  # SQLite keeps dates as ISO text: text compares as dates
 
 
 def local_month(session: Session, column: Any, tz: str) -> ColumnElement[str]:
@@ -171,52 +178,37 @@ def _in_period(session: Session, start: datetime, end: datetime, scan: bool) -> 
     return and_(received >= start, received < end)
 
 
-def _first_feedback(session: Session, start: datetime, end: datetime, scan: bool) -> Any:
-    stmt = select(Feedback.case_id.label("case_id"), func.min(Feedback.created_at).label("first_at"))
-    if not scan:
-        # A short period: only its cases' feedback. A long one reads all feedback in one pass instead.
-        stmt = stmt.join(Case, Case.id == Feedback.case_id).where(_in_period(session, start, end, scan))
-    # Grouped without the case_id index in a long period: a table scan and a sort beat a random walk.
-    return stmt.group_by(unindexed(session, Feedback.case_id, scan)).subquery("ff")
-
-
 def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "unit",
                      descending: bool = False) -> list[UnitPerformance]:
-    """Every active unit's performance over ``period``: a handful of aggregate queries, whatever the case count."""
+    """Every active unit's performance over ``period``: a handful of aggregate queries, whatever the case count.
+
+    Each case carries its first feedback time and the deadline in force then (set by the services), so the
+    figures are one pass over the period's cases plus the released replies.
+    """
     if sort not in PERFORMANCE_SORTS:
         raise ValidationError(f"Cannot sort by {sort}.")
     start, end = period.instants(tz)
     scan = prefers_scan(session, period)
-    first = _first_feedback(session, start, end, scan)
-    # With each first feedback, the deadline in force when the unit answered: the last deadline set at or before it.
-    # One row per answered case, so the cases join a single answered-cases table.
-    ff = (select(first.c.case_id, first.c.first_at, func.max(Event.data["to"].as_string()).label("due"))
-          .select_from(first)
-          .outerjoin(Event, and_(Event.case_id == first.c.case_id, Event.action == "deadline",
-                                 Event.at <= first.c.first_at))
-          .group_by(first.c.case_id, first.c.first_at).subquery("fd"))
     # A reply counts once it went out; the automatic acknowledgement of an email is not an answer.
     replied = select(Reply.case_id.label("case_id")).where(Reply.status.in_(RELEASED),
                                                             Reply.template != "acknowledgement")
     if not scan:
         replied = replied.join(Case, Case.id == Reply.case_id).where(_in_period(session, start, end, scan))
     replied = replied.group_by(unindexed(session, Reply.case_id, scan)).subquery("rp")
-    answered_day = local_day(session, ff.c.first_at, tz)
+    answered_day = local_date(session, Case.first_feedback_at, tz)
     unit_id = unindexed(session, Case.unit_id, scan)
     # Per unit first (one pass over the period's cases), then the units joined to a handful of rows.
     per_unit = (
         select(unit_id.label("unit_id"),
                func.count(Case.id).label("received"),
-               func.count(ff.c.case_id).label("answered"),
-               func.sum(case((and_(ff.c.due.is_not(None), answered_day <= ff.c.due), 1), else_=0))
-               .label("on_time"),
-               func.avg(days_between(session, Case.received_at, ff.c.first_at)).label("avg_days"),
+               func.count(Case.first_feedback_at).label("answered"),
+               func.sum(case((answered_day <= Case.due_at_feedback, 1), else_=0)).label("on_time"),
+               func.avg(days_between(session, Case.received_at, Case.first_feedback_at)).label("avg_days"),
                func.count(replied.c.case_id).label("replied"),
                func.count(Case.satisfaction).label("rated"),
                func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)).label("satisfied"),
                func.sum(case((Case.supervised, 1), else_=0)).label("supervised"))
         .select_from(Case)
-        .outerjoin(ff, ff.c.case_id == Case.id)
         .outerjoin(replied, replied.c.case_id == Case.id)
         .where(_in_period(session, start, end, scan), unit_id.is_not(None))
         .group_by(unit_id).subquery("pu"))
@@ -399,17 +391,12 @@ def monthly_figures(session: Session, period: Period, tz: str, *, per_unit: bool
     start, end = period.instants(tz)
     scan = prefers_scan(session, period)
     month = local_month(session, Case.received_at, tz)
-    answered = select(Feedback.case_id.label("case_id"))
-    if not scan:
-        answered = answered.join(Case, Case.id == Feedback.case_id).where(_in_period(session, start, end, scan))
-    answered = answered.distinct().subquery("fb")
     keys: list[Any] = [month, Unit.name] if per_unit else [month]
-    stmt = (select(*keys, func.count(Case.id), func.count(answered.c.case_id),
+    stmt = (select(*keys, func.count(Case.id), func.count(Case.first_feedback_at),
                    func.sum(case((Case.status == Status.CLOSED, 1), else_=0)), func.count(Case.satisfaction),
                    func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)))
             .select_from(Case)
             .join(Unit, Unit.id == unindexed(session, Case.unit_id, scan))
-            .outerjoin(answered, answered.c.case_id == Case.id)
             .where(_in_period(session, start, end, scan))
             .group_by(*keys).order_by(*keys))
     out = []

@@ -2,17 +2,19 @@
 flag, and the aggregate figures (performance, per day, per month, top lists)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
 from cases import intake, services, statistics as st, supervision
+from cases.calendar import WorkCalendar
 from cases.context import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.errors import TransitionError, ValidationError
-from cases.models import Case, Event, Feedback, OutboxItem, Unit, User
+from cases.models import Case, Event, OutboxItem, Unit, User
 
 
 def actor(session: Any, username: str) -> Actor:
@@ -54,11 +56,11 @@ def test_unit_performance_and_period_figures(domain: Any, monkeypatch: pytest.Mo
         services.close(s, policy, on_time, clerk, "satisfied")
         late = dispatched(s, policy, "Traffic light timing")
         services.accept(s, policy, late, transport)
-        feedback = services.give_feedback(s, policy, late, transport, "Timing changed.")
-        s.flush()
-        # The unit answered 40 days after the deadline it had.
-        s.execute(update(Feedback).where(Feedback.id == feedback.id)
-                  .values(created_at=datetime.now(timezone.utc) + timedelta(days=40)))
+        # The unit answers when its deadline passed long ago: late, whatever the deadline is later moved to.
+        late.due_date = policy.today() - timedelta(days=40)
+        services.give_feedback(s, policy, late, transport, "Timing changed.")
+        assert late.due_at_feedback == policy.today() - timedelta(days=40) and late.first_feedback_at is not None
+        late.due_date = policy.today() + timedelta(days=5)
         bounced = dispatched(s, policy, "Noise from a bar", category="Environment")
         services.return_to_desk(s, policy, bounced, transport, "Not ours: environment bureau.")
         services.dispatch(s, policy, bounced, clerk, unit(s, "Eastern District").id)
@@ -73,7 +75,7 @@ def test_unit_performance_and_period_figures(domain: Any, monkeypatch: pytest.Mo
         assert (t.received, t.answered, t.on_time, t.returned, t.replied, t.rated, t.satisfied) == (4, 2, 1, 1, 1, 1, 1)
         assert t.on_time_rate == 0.5 and t.reply_rate == 0.25 and t.satisfaction_rate == 1.0
         assert t.return_rate == pytest.approx(1 / 5)
-        assert t.avg_days_to_feedback == pytest.approx((1 + 41) / 2, abs=0.1)
+        assert t.avg_days_to_feedback == pytest.approx(1, abs=0.1)  # both answered a day after the letter
         assert rows["Eastern District"].received == 1 and rows["Eastern District"].answered == 0
         assert rows["Riverside County"].received == 0 and rows["Riverside County"].on_time_rate is None
         by_rate = st.unit_performance(s, period, policy.timezone, sort="on_time_rate", descending=True)
@@ -196,3 +198,71 @@ def test_period_rejects_bad_input() -> None:
         st.Period.parse("2026-05-02", "2026-05-01", default_days=7, today=today)
     assert st.Period.parse(None, None, default_days=7, today=today).days == 7
 
+
+
+# A week with a public holiday on Monday 5 October 2026 (a Thursday-to-Monday stretch of days off).
+HOLIDAY = date(2026, 10, 5)
+
+
+def test_notice_days_skip_weekends_and_holidays(domain: Any) -> None:
+    policy = replace(domain.policy, calendar=WorkCalendar.from_iso([HOLIDAY.isoformat()]))
+    settings = supervision.NoticeSettings(reminder_days_before=2, chase_days_after=1, escalate_days_after=3)
+    due = date(2026, 10, 2)  # a Friday
+
+    def kinds(day: date) -> list[str]:
+        return supervision.due_notices(due, day, policy, settings)
+
+    assert kinds(date(2026, 9, 29)) == []  # Tuesday: two working days ahead is Thursday, not yet
+    assert kinds(date(2026, 9, 30)) == ["reminder"]  # Wednesday: due in two working days
+    # Saturday, Sunday and the holiday Monday are quiet, though the deadline has passed.
+    assert kinds(date(2026, 10, 3)) == kinds(date(2026, 10, 4)) == kinds(HOLIDAY) == []
+    assert kinds(date(2026, 10, 6)) == ["chase"]  # Tuesday: the working day after the deadline
+    assert kinds(date(2026, 10, 7)) == ["chase"]  # (sent once: the events decide, see below)
+    assert kinds(date(2026, 10, 8)) == ["chase", "escalation"]  # the third working day after it
+    # A deadline on Tuesday the 13th: two working days before it is Friday the 9th, across the weekend.
+    assert supervision.due_notices(date(2026, 10, 13), date(2026, 10, 8), policy, settings) == []
+    assert supervision.due_notices(date(2026, 10, 13), date(2026, 10, 9), policy, settings) == ["reminder"]
+    assert supervision.due_notices(date(2026, 10, 13), date(2026, 10, 10), policy, settings) == []
+
+
+def test_notices_are_sent_on_working_days_only(domain: Any) -> None:
+    policy = replace(domain.policy, calendar=WorkCalendar.from_iso([HOLIDAY.isoformat()]))
+    settings = supervision.NoticeSettings(reminder_days_before=2, chase_days_after=1, escalate_days_after=3)
+    with domain.sessions() as s:
+        case = dispatched(s, policy, "Collapsed manhole cover")
+        s.execute(update(Case).where(Case.id != case.id).values(due_date=None))  # only this case is on the clock
+        case.due_date = date(2026, 10, 2)
+        s.commit()
+        sent: dict[date, dict[str, int]] = {}
+        day = date(2026, 9, 28)
+        while day <= date(2026, 10, 12):
+            sent[day] = supervision.send_notices(s, policy, settings, day)
+            s.commit()
+            day += timedelta(days=1)
+        nonzero = {d.isoformat(): {k: n for k, n in c.items() if n} for d, c in sent.items() if any(c.values())}
+        assert nonzero == {"2026-09-30": {"reminder": 1}, "2026-10-06": {"chase": 1},
+                           "2026-10-08": {"escalation": 1}}
+        recorded = [(e.action, e.data["due"]) for e in s.scalars(
+            select(Event).where(Event.case_id == case.id, Event.action.in_(supervision.NOTICE_ACTIONS))
+            .order_by(Event.id))]
+        assert recorded == [("reminder", "2026-10-02"), ("chase", "2026-10-02"), ("escalation", "2026-10-02")]
+        s.refresh(case)
+        assert case.supervised  # the escalation put it under supervision
+
+
+def test_missed_notices_go_out_on_the_next_working_day(domain: Any) -> None:
+    """The worker was down over the holiday weekend: Tuesday's run sends the chase it owes, once."""
+    policy = replace(domain.policy, calendar=WorkCalendar.from_iso([HOLIDAY.isoformat()]))
+    settings = supervision.NoticeSettings(reminder_days_before=2, chase_days_after=1, escalate_days_after=1)
+    with domain.sessions() as s:
+        case = dispatched(s, policy, "Fallen tree on the footpath")
+        s.execute(update(Case).where(Case.id != case.id).values(due_date=None))
+        case.due_date = date(2026, 10, 2)
+        s.commit()
+        assert supervision.send_notices(s, policy, settings, date(2026, 10, 5)) == {
+            "reminder": 0, "chase": 0, "escalation": 0}  # the holiday
+        assert supervision.send_notices(s, policy, settings, date(2026, 10, 6)) == {
+            "reminder": 0, "chase": 1, "escalation": 1}
+        s.commit()
+        assert supervision.send_notices(s, policy, settings, date(2026, 10, 7)) == {
+            "reminder": 0, "chase": 0, "escalation": 0}
