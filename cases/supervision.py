@@ -21,6 +21,7 @@ from cases.statistics import unindexed
 from cases.workflow import OPEN_STATUSES, UNIT_CLOCK
 
 REMINDER, CHASE, ESCALATION, SUPERVISE = "reminder", "chase", "escalation", "supervise"
+SUPERVISION_ENDED = "supervision_ended"
 NOTICE_ACTIONS = (REMINDER, CHASE, ESCALATION)
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 
@@ -106,15 +107,19 @@ def _notice_text(kind: str, case: Case, due: date, note: str = "") -> tuple[str,
         ESCALATION: f"Case {case.number} “{case.subject}”, handled by {case.unit.name if case.unit else 'your unit'}"
                     f", was due on {due.isoformat()} and is still unanswered. It is now under supervision.",
         SUPERVISE: f"Case {case.number} “{case.subject}” has been placed under supervision by the office.",
+        SUPERVISION_ENDED: f"Case {case.number} “{case.subject}” is no longer under supervision.",
     }
-    subjects = {REMINDER: "Reminder", CHASE: "Overdue", ESCALATION: "Escalation", SUPERVISE: "Supervision"}
+    subjects = {REMINDER: "Reminder", CHASE: "Overdue", ESCALATION: "Escalation", SUPERVISE: "Supervision",
+                SUPERVISION_ENDED: "Supervision ended"}
     body = lines[kind] + (f"\n\nNote from the office: {note}" if note else "")
     return f"[{subjects[kind]}] Case {case.number}", body
 
 
-def _enqueue_notice(session: Session, kind: str, case: Case, to: list[str], due: date | None, note: str = "") -> None:
+def _enqueue_notice(session: Session, kind: str, case: Case, to: list[str], due: date | None, note: str = "",
+                    event_id: int | None = None) -> None:
     subject, body = _notice_text(kind, case, due or date.min, note)
-    key = f"notice:{kind}:{case.id}:{due.isoformat() if due else 'none'}"
+    # Deadline notices go once per deadline; a supervisor's notices once per decision (its event).
+    key = f"notice:{kind}:{case.id}:" + (f"event-{event_id}" if event_id else due.isoformat() if due else "none")
     outbox.enqueue(session, outbox.SEND_MAIL, key,
                    {"kind": "notice", "notice": kind, "to": to, "subject": subject, "body": body, "case_id": case.id})
 
@@ -198,28 +203,40 @@ def supervise(session: Session, policy: Policy, case: Case, actor: Actor, note: 
     if case.supervised:
         raise ValidationError("The case is already under supervision.")
     case.supervised = True
-    events.record(session, case, actor, SUPERVISE, note=note, data={"unit_id": case.unit_id})
-    if case.unit is not None:
-        to = _recipients(session, case.unit) + ([case.unit.head_email] if case.unit.head_email else [])
-        if to:
-            _enqueue_notice(session, SUPERVISE, case, to, case.due_date, note)
+    event = events.record(session, case, actor, SUPERVISE, note=note, data={"unit_id": case.unit_id})
+    _tell_unit_and_head(session, SUPERVISE, case, note, event)
     outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
 
 
 def end_supervision(session: Session, policy: Policy, case: Case, actor: Actor, note: str = "") -> None:
-    """Lift the supervise flag (recorded)."""
+    """Lift the supervise flag (recorded); the unit and its head are told."""
     if actor.role not in SUPERVISOR_ROLES:
         raise TransitionError(f"The role {actor.role} may not supervise a case.")
     if not case.supervised:
         raise ValidationError("The case is not under supervision.")
+    note = (note or "").strip()[:2000]
     case.supervised = False
-    events.record(session, case, actor, "supervision_ended", note=(note or "").strip())
+    event = events.record(session, case, actor, SUPERVISION_ENDED, note=note, data={"unit_id": case.unit_id})
+    _tell_unit_and_head(session, SUPERVISION_ENDED, case, note, event)
+    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
+
+
+def _tell_unit_and_head(session: Session, kind: str, case: Case, note: str, event: Event | None) -> None:
+    """Mail the unit (its mailbox and handlers) and the unit's head about a supervisor's decision."""
+    if case.unit is None:
+        return
+    to = _recipients(session, case.unit)
+    if case.unit.head_email and case.unit.head_email.lower() not in (a.lower() for a in to):
+        to.append(case.unit.head_email)
+    if to:
+        session.flush()  # the event's id names the notice
+        _enqueue_notice(session, kind, case, to, case.due_date, note, event_id=event.id if event else None)
 
 
 def supervision_notes(session: Session, case: Case) -> list[Event]:
     """The supervise and escalation events of a case, newest first (what the unit is shown)."""
     return list(session.scalars(select(Event).where(Event.case_id == case.id,
-                                                    Event.action.in_((SUPERVISE, ESCALATION)))
+                                                    Event.action.in_((SUPERVISE, ESCALATION, SUPERVISION_ENDED)))
                                 .order_by(Event.id.desc())))
 
 

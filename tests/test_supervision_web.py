@@ -5,15 +5,19 @@ import csv
 import io
 import re
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from cases.models import Case
+from cases import demo
+from cases.models import Case, Event, OutboxItem, Unit
 from cases.models_disclosure import WeeklyReport
-from tests.conftest import login
-from tests.servers.supervision_app import module_app  # noqa: F401
+from tests.conftest import DEMO_PASSWORDS, csrf_token, login
+from tests.servers.supervision_app import FastHasher, module_app  # noqa: F401
 from web.state import state
 
 STAFF_ONLY = ["/supervision/", "/supervision/performance", "/supervision/performance.csv",
@@ -112,17 +116,99 @@ def test_periodic_tasks_are_registered(module_app: Flask) -> None:
     assert set(run_notices(module_app)) == {"reminder", "chase", "escalation"}
 
 
-def test_supervisor_supervises_from_the_case_page(app, client, demo_data) -> None:
-    from tests.conftest import login
+@pytest.fixture()
+def csrf_app(app_factory: Callable[..., Flask]) -> Flask:
+    """CSRF enforced as in production, on the test database of the run (SQLite or PostgreSQL)."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with state(app).sessions() as session:
+        demo.load(session, state(app).policy, FastHasher())
+        session.execute(update(Unit).where(Unit.name == "Transport Bureau")
+                        .values(head_email="head@transport.example.org"))
+        session.commit()
+    return app
 
-    login(client, "supervisor")
-    page = client.get("/cases/2026-000001").get_data(as_text=True)
-    assert 'id="action-supervise"' in page
-    response = client.post("/supervision/cases/2026-000001/supervise",
-                           data={"note": "Answer this week, please.", "next": "/cases/2026-000001"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/cases/2026-000001")
-    page = client.get("/cases/2026-000001").get_data(as_text=True)
-    assert "supervised" in page and "Answer this week, please." in page
-    clerk = app.test_client()
-    login(clerk, "clerk")
-    assert 'id="action-supervise"' not in clerk.get("/cases/2026-000001").get_data(as_text=True)
+
+def _login(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", data={"username": username, "password": DEMO_PASSWORDS[username],
+                                                 "csrf_token": token})
+    assert response.status_code == 302
+    return client
+
+
+def _case(app: Flask, number: str) -> tuple[bool, list[str]]:
+    """(supervised, the case's supervision events) as stored."""
+    with state(app).sessions() as session:
+        case = session.scalar(select(Case).where(Case.number == number))
+        actions = [e.action for e in session.scalars(select(Event).where(Event.case_id == case.id)
+                                                     .order_by(Event.id))]
+        return case.supervised, [a for a in actions if a in ("supervise", "supervision_ended")]
+
+
+def _notices(app: Flask, kind: str) -> list[dict]:
+    with state(app).sessions() as session:
+        return [o.payload for o in session.scalars(select(OutboxItem).where(OutboxItem.topic == "send_mail"))
+                if o.payload.get("notice") == kind]
+
+
+def test_supervise_and_end_supervision_from_the_case_page(csrf_app: Flask) -> None:
+    with state(csrf_app).sessions() as session:
+        number = session.scalar(select(Case.number).where(Case.subject.like("Street light%")))
+    page_path, post_path = f"/cases/{number}", f"/supervision/cases/{number}/supervise"
+    supervisor = _login(csrf_app, "supervisor")
+    page = supervisor.get(page_path).get_data(as_text=True)
+    assert 'id="action-supervise"' in page and 'id="case-supervision"' not in page
+
+    # Without the CSRF token: refused, nothing changes.
+    refused = supervisor.post(post_path, data={"note": "Answer this week.", "next": page_path})
+    assert refused.status_code == 400 and _case(csrf_app, number) == (False, [])
+    token = csrf_token(supervisor, page_path)
+    # A note is required: back to the case with the message, nothing recorded.
+    empty = supervisor.post(post_path, data={"note": "   ", "next": page_path, "csrf_token": token},
+                            follow_redirects=True)
+    assert "Write a note for the unit" in empty.get_data(as_text=True) and _case(csrf_app, number) == (False, [])
+
+    note = "Answer this week, please. <script>alert(1)</script>"
+    done = supervisor.post(post_path, data={"note": note, "next": page_path, "csrf_token": token})
+    assert done.status_code == 302 and done.headers["Location"].endswith(page_path)
+    assert _case(csrf_app, number) == (True, ["supervise"])
+    page = supervisor.get(page_path).get_data(as_text=True)
+    assert 'id="case-supervision"' in page and "End supervision" in page
+    assert "Answer this week, please. &lt;script&gt;" in page and "<script>alert" not in page
+    # The unit's mailbox, its handler and the unit's head are told, with the note.
+    [mail] = _notices(csrf_app, "supervise")
+    assert set(mail["to"]) == {"transport@units.example.org", "transport@office.example.org",
+                               "head@transport.example.org"}
+    assert "Answer this week, please." in mail["body"] and number in mail["subject"]
+
+    # The unit sees the flag and the note on its case, but has no form and may not post.
+    unit = _login(csrf_app, "transport")
+    unit_page = unit.get(page_path).get_data(as_text=True)
+    assert 'id="case-supervision"' in unit_page and "Answer this week, please." in unit_page
+    assert 'id="action-supervise"' not in unit_page
+    assert unit.post(post_path, data={"end": "1", "csrf_token": csrf_token(unit, page_path)}).status_code == 404
+    # Another unit's handler sees neither the case nor the flag.
+    other = _login(csrf_app, "housing")
+    assert other.get(page_path).status_code == 404
+    assert number not in other.get("/supervision/supervised").get_data(as_text=True)
+    assert other.post(post_path, data={"end": "1", "csrf_token": csrf_token(other, "/supervision/supervised")}
+                      ).status_code == 404
+    clerk = _login(csrf_app, "clerk")
+    assert 'id="action-supervise"' not in clerk.get(page_path).get_data(as_text=True)
+    assert _case(csrf_app, number) == (True, ["supervise"])
+
+    # Clearing the flag: recorded, the unit is told, and the flag is gone from the unit's page.
+    ended = supervisor.post(post_path, data={"end": "1", "note": "Light repaired.", "next": page_path,
+                                             "csrf_token": token})
+    assert ended.status_code == 302
+    assert _case(csrf_app, number) == (False, ["supervise", "supervision_ended"])
+    assert [m["notice"] for m in _notices(csrf_app, "supervision_ended")] == ["supervision_ended"]
+    assert 'id="case-supervision"' not in unit.get(page_path).get_data(as_text=True)
+    page = supervisor.get(page_path).get_data(as_text=True)
+    assert "Light repaired." in page  # in the timeline
+    # Ending it twice is a message, not an error page.
+    again = supervisor.post(post_path, data={"end": "1", "next": page_path, "csrf_token": token},
+                            follow_redirects=True)
+    assert again.status_code == 200 and "not under supervision" in again.get_data(as_text=True)
+    assert _case(csrf_app, number) == (False, ["supervise", "supervision_ended"])

@@ -22,6 +22,8 @@ LABELS = {
     "request_extension": _l("request extension"), "approve_extension": _l("extension approved"),
     "reject_extension": _l("extension rejected"), "decide_extension": _l("decide extension"),
     "deadline": _l("deadline"), "letter_added": _l("letter added"),
+    "supervise": _l("put under supervision"), "supervision_ended": _l("supervision ended"),
+    "reminder": _l("reminder sent"), "chase": _l("overdue notice sent"), "escalation": _l("escalated to the unit head"),
     # ratings and reply states
     "satisfied": _l("satisfied"), "basically": _l("basically satisfied"), "unsatisfied": _l("not satisfied"),
     "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),

@@ -25,6 +25,7 @@ from web.jobs import kick
 from web.letters import sending as reply_letters
 from web.letters.drafting import letter_picker, prefill_reply_form
 from web.search_wiring import similar_cases
+from web.supervision.casepage import supervise_context
 from web.state import db, policy
 
 bp = Blueprint("casepage", __name__, url_prefix="/cases")
@@ -105,7 +106,7 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
     similar = similar_cases(current_app, actor, case.id) if actor.role != "unit" else []
     return render_template("pages/case.html", case=case, forms=shown, today=policy().today(), similar=similar,
                            overdue=queries.is_overdue(case, policy().today()), letter_picker=letter_picker(case)
-                           if "reply" in shown else None), status
+                           if "reply" in shown else None, **supervise_context(case, actor)), status
 
 
 @bp.route("/<number>")

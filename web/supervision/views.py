@@ -20,6 +20,7 @@ from web.auth import current_actor, role_required
 from web.jobs import kick
 from web.state import db, policy
 from web.supervision import charts, report
+from web.supervision.forms import SuperviseForm
 from web.supervision.topics import words
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -158,24 +159,32 @@ def deadlines() -> str:
 @bp.route("/cases/<number>/supervise", methods=["POST"])
 @role_required(*ROLES)
 def supervise(number: str) -> Response:
+    """Put a case under supervision (note required) or lift it (``end=1``); back to ``next`` on this site."""
     try:
         case = supervision.get_open_case(db(), number)
     except NotFound:
         abort(404)
+    form = SuperviseForm()
+    back = form.target(url_for("supervision.deadlines"))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(back)
     try:
-        if request.form.get("end") == "1":
-            supervision.end_supervision(db(), policy(), case, current_actor(), request.form.get("note", ""))
+        if form.end.data == "1":
+            supervision.end_supervision(db(), policy(), case, current_actor(), form.note.data or "")
+            done = _("Supervision of case %(number)s ended.", number=number)
         else:
-            supervision.supervise(db(), policy(), case, current_actor(), request.form.get("note", "")[:2000])
+            supervision.supervise(db(), policy(), case, current_actor(), form.note.data)
+            done = _("Supervision of case %(number)s recorded.", number=number)
         db().commit()
         kick()
-        flash(_("Supervision of case %(number)s recorded.", number=number), "success")
+        flash(done, "success")
     except CaseError as err:
         db().rollback()
         flash(str(err), "error")
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else url_for("supervision.deadlines"))
+    return redirect(back)
 
 
 @bp.route("/supervised")
