@@ -5,7 +5,9 @@ import json
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from cases import intake, queries, services
@@ -17,7 +19,7 @@ from web.extensions import limiter
 from web.forms_common import attachment_drafts
 from web.jobs import kick
 from web.public.forms import LetterForm, RatingForm, TrackForm
-from web.state import db, policy
+from web.state import db, policy, state
 
 bp = Blueprint("public", __name__)
 
@@ -50,17 +52,32 @@ def _draft_from_form(form: LetterForm) -> LetterDraft:
                        raw_sha256=raw_sha)
 
 
+def blank_letter_fields(form: LetterForm) -> Markup:
+    """The blank letter form's fields (all but the CSRF token), rendered once per language in this process.
+
+    They are the same for every visitor, and rendering them through the field widgets is most of the cost of the
+    busiest page; the token, which differs per session, is rendered around them on every request."""
+    cache: dict[str, Markup] = state().extra.setdefault("blank_letter_fields", {})
+    locale = str(get_locale())
+    html = cache.get(locale)
+    if html is None:
+        html = cache[locale] = Markup(render_template("pages/public/_letter_fields.html", form=form))
+    return html
+
+
 @bp.route("/write", methods=["GET", "POST"])
 @limiter.limit(_letter_limit, methods=["POST"])
 def write() -> str | Response:
     form = LetterForm()
+    if request.method == "GET":
+        return render_template("pages/public/write.html", form=form, fields_html=blank_letter_fields(form))
     if form.validate_on_submit():
         result = intake.receive(db(), policy(), _draft_from_form(form), actor=CITIZEN, allowed_types=UPLOAD_TYPES)
         db().commit()
         kick()
         session["sent_case"] = {"number": result.case.number, "code": result.case.tracking_code}
         return redirect(url_for("public.confirm"))
-    return render_template("pages/public/write.html", form=form), 200 if request.method == "GET" else 400
+    return render_template("pages/public/write.html", form=form), 400
 
 
 @bp.route("/write/sent")
