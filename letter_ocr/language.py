@@ -103,3 +103,22 @@ def guess_language(text: str, settings_languages: tuple[str, ...]) -> str | None
     if script == "Latin":
         return vote_latin(text, group) or (group[0] if group else None)
     return group[0] if group else None
+
+
+def reading_language(script: str | None, settings_languages: tuple[str, ...]) -> str | None:
+    """The one language to read a page of ``script`` with before its language is known, or ``None`` when the
+    language has to be found first.
+
+    English needs no letter beyond plain ASCII, which every Latin-script model reads, so with English and one
+    other Latin language configured the other one reads both (on the benchmark's English pages the Spanish model
+    reads with the same error rate as the English one); the page's language is then named by ``vote_latin`` on
+    the text read. With two or more other Latin languages, their accents differ and the language is voted on
+    first."""
+    group = [lang for lang in settings_languages if script and script_of(lang) == script]
+    if len(group) == 1:
+        return group[0]
+    if script == "Latin" and group:
+        others = [lang for lang in group if lang != "eng"]
+        if len(others) == 1:
+            return others[0]
+    return None

@@ -21,11 +21,21 @@ import re
 from PIL import Image
 
 from . import tesseract
-from .language import OSD_SCRIPT, guess_language, languages_for, script_of, stopword_hits, text_script, vote_latin
+from .language import (
+    OSD_SCRIPT,
+    guess_language,
+    languages_for,
+    reading_language,
+    script_of,
+    stopword_hits,
+    text_script,
+    vote_latin,
+)
 from .loading import PageSource
 from .models import OcrPage, OcrWord
 from .preprocess import CleanPage, clean_page
 from .settings import OcrSettings
+from .updown import upside_down
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -228,55 +238,69 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
                        height=image.height, rotation=0, source="blank", **common)
 
     rotation = 90 if clean.quarter_turn else 0
-    script, preferred, osd_done, probed = clean.script_hint, None, False, False
-    latin = [lang for lang in settings.languages if script_of(lang) == "Latin"]
-    # The probe runs up front only where it pays: a Latin page with several Latin languages to choose from, or
-    # a page we turned a quarter (as likely upside down as not). Other pages are read straight away and
-    # checked by their confidence below.
-    if (script == "Latin" and len(latin) > 1) or clean.quarter_turn:
-        probe, probed = _probe(clean, settings, what), True
+    script, preferred, osd_done, probe = clean.script_hint, None, False, None
+    # Right way up or not: the line shapes usually tell at no cost; tesseract is asked only when they cannot.
+    flipped = upside_down(image, clean.line_bands, script)
+    reader = reading_language(script, settings.languages)
+    # The probe (one text line, both ways up) runs up front only when it must: to choose between several Latin
+    # languages with different accents, or for a page we turned a quarter whose line shapes left it open which
+    # way up it is (no upright prior there). Other pages are read straight away and checked by confidence.
+    probed = (script == "Latin" and reader is None) or (flipped is None and clean.quarter_turn)
+    if probed:
+        probe = _probe(clean, settings, what)
         if probe is not None:
             flipped, script, preferred, _ = probe
-            if flipped:
-                image, rotation = _turn(image, 180), rotation + 180
-        else:
-            osd, osd_done = tesseract.detect_orientation(image, settings, what), True
-            if osd is not None:
-                script = OSD_SCRIPT.get(osd.script, osd.script)
-                if osd.rotate:
-                    image, rotation = _turn(image, -osd.rotate), rotation - osd.rotate
-    lang = languages_for(script, settings.languages, preferred)
+            reader = reading_language(script, settings.languages)
+    if flipped is None and clean.quarter_turn and probe is None:
+        osd, osd_done = tesseract.detect_orientation(image, settings, what), True
+        if osd is not None:
+            script = OSD_SCRIPT.get(osd.script, osd.script)
+            reader = reading_language(script, settings.languages)
+            if osd.rotate:
+                image, rotation = _turn(image, -osd.rotate), rotation - osd.rotate
+    if flipped:
+        image, rotation = _turn(image, 180), rotation + 180
+    lang = preferred or reader or languages_for(script, settings.languages)
     words, pdf, conf = _read(image, lang, settings, source.dpi, what)
 
     if conf < settings.min_confidence and not osd_done:
-        # Upside down? The probe answers that for a fraction of OSD's cost; OSD settles everything else.
+        # Wrong way up, or the wrong script? The probe answers the first for a fraction of OSD's cost (its
+        # answer is about ``clean.image``, which we may have turned); OSD settles everything else.
         turn, new_script = None, script
-        probe = None if probed else _probe(clean if rotation % 360 in (0, 90) else None, settings, what)
-        if probe is not None and probe[0]:
-            turn, new_script = 180, probe[1]
-        elif probe is None:
+        if not probed:
+            probe = _probe(clean, settings, what)
+        if probe is not None:
+            if probe[0] != bool(flipped) or probe[1] != script:
+                turn, new_script = (180 if probe[0] != bool(flipped) else 0), probe[1]
+        else:
             osd = tesseract.detect_orientation(image, settings, what)
             if osd is not None:
                 new_script = OSD_SCRIPT.get(osd.script, osd.script)
                 if osd.rotate or new_script != script_of(lang.split("+")[0]):
                     turn = -osd.rotate
         if turn is not None:
-            new_lang = languages_for(new_script, settings.languages)
+            new_lang = reading_language(new_script, settings.languages) or languages_for(new_script, settings.languages)
             turned = _turn(image, turn)
             words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what)
             if conf2 > conf:
                 image, rotation, lang, script = turned, rotation + turn, new_lang, new_script
                 words, pdf, conf = words2, pdf2, conf2
 
+    text = words_to_text(words)
+    language = lang
+    latin = [code for code in settings.languages if script_of(code) == "Latin"]
+    if script == "Latin" and "+" not in lang and len(latin) > 1:
+        # Read with a model that knows every configured Latin alphabet: name the language by the words read.
+        language = vote_latin(text, latin) or lang
     return OcrPage(
-        text=words_to_text(words),
+        text=text,
         confidence=round(conf, 2),
         words=[OcrWord(w.text, w.conf, w.left, w.top, w.width, w.height) for w in words],
         image_png=_png(image),
         width=image.width,
         height=image.height,
         rotation=rotation % 360,
-        language=lang,
+        language=language,
         script=script,
         pdf=pdf,
         **common,

@@ -3,6 +3,7 @@ binarisation, an ink measure and a cheap script hint (Han vs Latin) from the sha
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageFilter
@@ -149,6 +150,43 @@ def _script_hint(binary_ink: Image.Image) -> tuple[str | None, list[tuple[int, i
     return ("Han" if scores[len(scores) // 2] > _HAN_SHAPE else "Latin"), lines
 
 
+def _straighten(gray: Image.Image, skew: float, small_ink: Image.Image, factor: int) -> Image.Image:
+    """``gray.rotate(skew, BILINEAR, expand=True, fillcolor=255)``, resampling only the written area.
+
+    Turning a whole 300 dpi page costs more than all the rest of the clean-up; most of a letter is margin, and
+    the margins stay white. The written area is found on ``small_ink`` (``gray`` reduced by ``factor``, ink
+    bright), turned the same way."""
+    w, h = gray.size
+    radians = -math.radians(skew)
+    a, b = math.cos(radians), math.sin(radians)
+    d, e = -b, a
+    # The same affine map as Image.rotate: output pixel (x, y) samples the input at (a*x + b*y + c, d*x + e*y + f).
+    c = a * (-w / 2) + b * (-h / 2) + w / 2
+    f = d * (-w / 2) + e * (-h / 2) + h / 2
+    corners = [(a * x + b * y + c, d * x + e * y + f) for x, y in ((0, 0), (w, 0), (w, h), (0, h))]
+    nw = math.ceil(max(x for x, _ in corners)) - math.floor(min(x for x, _ in corners))
+    nh = math.ceil(max(y for _, y in corners)) - math.floor(min(y for _, y in corners))
+    c, f = a * (-(nw - w) / 2) + b * (-(nh - h) / 2) + c, d * (-(nw - w) / 2) + e * (-(nh - h) / 2) + f
+    small = small_ink.rotate(skew, expand=True)
+    box = small.getbbox()
+    if box is None:
+        return Image.new("L", (nw, nh), 255)
+    margin = 8  # small-image pixels: room for anti-aliased edges and the bilinear kernel
+    x0 = max(0, math.floor((box[0] - margin - small.width / 2) * factor + nw / 2))
+    y0 = max(0, math.floor((box[1] - margin - small.height / 2) * factor + nh / 2))
+    x1 = min(nw, math.ceil((box[2] + margin - small.width / 2) * factor + nw / 2))
+    y1 = min(nh, math.ceil((box[3] + margin - small.height / 2) * factor + nh / 2))
+    if x1 <= x0 or y1 <= y0:
+        return Image.new("L", (nw, nh), 255)
+    area = gray.transform((x1 - x0, y1 - y0), Image.Transform.AFFINE, (a, b, a * x0 + b * y0 + c, d, e, d * x0 + e * y0 + f),
+                          Image.Resampling.BILINEAR, fillcolor=255)
+    if (x1 - x0) * (y1 - y0) > 0.9 * nw * nh:
+        return area if area.size == (nw, nh) else gray.rotate(skew, Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    out = Image.new("L", (nw, nh), 255)
+    out.paste(area, (x0, y0))
+    return out
+
+
 def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
     """Grayscale page -> binarised, straightened page plus the measurements the recogniser needs."""
     gray, flattened = _flatten_background(gray)
@@ -176,8 +214,9 @@ def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
             skew = _refine_angle(small_ink, upright[1], upright[0], max_skew)
     if quarter:
         gray = gray.transpose(Image.Transpose.ROTATE_90)
+        small_ink = small_ink.transpose(Image.Transpose.ROTATE_90)
     if abs(skew) >= 0.2:
-        gray = gray.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+        gray = _straighten(gray, skew, small_ink, factor)
     if denoised:
         # 3x3 median of a two-level image = majority vote = box mean over half way: removes grain and specks
         # like a median filter on the grey page would, at a tenth of the cost.
