@@ -21,7 +21,7 @@ from sqlalchemy import and_, insert, or_, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases import intake
+from cases import intake, mail_bulk
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError
@@ -308,32 +308,47 @@ class DatabaseIntakeStore:
     def accept_many(self, entries: Sequence[tuple[LetterDraft, str]]) -> Iterator[str]:
         """``accept`` for several drafts, yielding each outcome in order.
 
-        With ``batch_commits`` the drafts that plainly open new cases are registered together (see
-        ``intake.open_cases``) in one savepoint; if that fails (a dedup key already on file, a refused value) the
-        savepoint is undone and every draft goes through ``accept`` one by one, so outcomes are the same.
-        Otherwise each draft is accepted (and committed) before its outcome is yielded.
+        With ``batch_commits`` the drafts that plainly open new cases are registered together in one savepoint:
+        with Core multi-row INSERTs (``cases.mail_bulk``) when the ``on_new_case`` hook can say its outbox rows
+        (``outbox_rows``) or there is none, else through ``intake.open_cases``. If that fails (a dedup key already
+        on file, a refused value) the savepoint is undone and every draft goes through ``accept`` one by one, so
+        outcomes are the same. Otherwise each draft is accepted (and committed) before its outcome is yielded.
         """
         if not self.batch_commits or len(entries) < 2:
             for draft, key in entries:
                 yield self.accept(draft, key)
             return
         fitted = [(_fit(draft), key) for draft, key in entries]
-        fast = [i for i, (draft, _) in enumerate(fitted) if not intake.may_answer_case(draft)]
         outcomes: dict[int, str] = {}
+        seen: set[str] = set()
+        fast = []
+        for i, (draft, key) in enumerate(fitted):
+            if key in seen:
+                outcomes[i] = "duplicate"  # the same message twice in one batch: the first one counts
+            elif mail_bulk.can_bulk_open(draft):
+                fast.append(i)
+            seen.add(key)
         if len(fast) > 1:
             with self._unit() as session:
                 try:
                     with session.begin_nested():
-                        cases = intake.open_cases(session, self.policy, [fitted[i] for i in fast], actor=self.actor)
-                        if self.on_new_case is not None:
-                            for i, case in zip(fast, cases):
-                                self.on_new_case(session, case, fitted[i][0])
-                    outcomes = {i: "new_case" for i in fast}
+                        self._open_cases(session, [fitted[i] for i in fast])
+                    outcomes.update((i, "new_case") for i in fast)
                 except (IntegrityError, CaseError, DataError) as exc:
                     log.info("batch intake fell back to one message at a time: %s", exc)
+                    outcomes = {}
                 session.expunge_all()
         for i, (draft, key) in enumerate(fitted):
             yield outcomes[i] if i in outcomes else self.accept(draft, key)
+
+    def _open_cases(self, session: Session, entries: list[tuple[LetterDraft, str]]) -> None:
+        rows = getattr(self.on_new_case, "outbox_rows", None)
+        if self.on_new_case is None or rows is not None:
+            mail_bulk.open_cases(session, self.policy, entries, actor=self.actor, extra_outbox=rows)
+            return
+        cases = intake.open_cases(session, self.policy, entries, actor=self.actor)
+        for case, (draft, _) in zip(cases, entries):
+            self.on_new_case(session, case, draft)
 
     def quarantine(self, source: str, raw_sha256: str, reason: str) -> None:
         """Keep an item that could not become a letter; a second call for the same raw bytes does nothing.

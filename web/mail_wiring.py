@@ -74,24 +74,35 @@ def _letter_language(app: Flask, draft: LetterDraft) -> str:
     return lang if lang in ("en", "zh", "es") else "en"
 
 
-def acknowledgement_hook(app: Flask):
+class _AcknowledgementHook:
     """The ``on_new_case`` hook: queue the acknowledgement of a new, person-written email case (MAIL_ACKNOWLEDGE).
 
     Only an outbox item is written, in the case's own transaction, so it is queued exactly once and intake stays
     cheap; the ``send_mail`` handler renders it into a ``Reply`` row (channel email, template
-    "acknowledgement"), sends it and stores its Message-ID, so answers to it join the case.
+    "acknowledgement"), sends it and stores its Message-ID, so answers to it join the case. ``outbox_rows`` gives
+    the same item as plain values, for the mail store's batch inserts.
     """
 
-    def hook(session: Session, case: Case, draft: LetterDraft) -> None:
-        if draft.automatic or not app.config.get("MAIL_ACKNOWLEDGE", True) or not draft.sender_email:
-            return
-        if not app.config.get("MAIL_FROM"):
-            return
-        session.add(OutboxItem(topic=outbox.SEND_MAIL, key=f"ack:{case.id}",
-                               payload={"kind": ACKNOWLEDGEMENT, "case_id": case.id,
-                                        "lang": _letter_language(app, draft)}))
+    def __init__(self, app: Flask):
+        self.app = app
 
-    return hook
+    def outbox_rows(self, case_id: int, draft: LetterDraft) -> list[dict[str, Any]]:
+        app = self.app
+        if draft.automatic or not app.config.get("MAIL_ACKNOWLEDGE", True) or not draft.sender_email:
+            return []
+        if not app.config.get("MAIL_FROM"):
+            return []
+        return [{"topic": outbox.SEND_MAIL, "key": f"ack:{case_id}",
+                 "payload": {"kind": ACKNOWLEDGEMENT, "case_id": case_id, "lang": _letter_language(app, draft)}}]
+
+    def __call__(self, session: Session, case: Case, draft: LetterDraft) -> None:
+        for row in self.outbox_rows(case.id, draft):
+            session.add(OutboxItem(**row))
+
+
+def acknowledgement_hook(app: Flask) -> _AcknowledgementHook:
+    """The ``on_new_case`` hook of the mail store (see ``_AcknowledgementHook``)."""
+    return _AcknowledgementHook(app)
 
 
 _TEMPLATES: dict[str, str] = {}

@@ -1,0 +1,144 @@
+"""New cases from a batch of email drafts in a few multi-row INSERTs (SQLAlchemy Core), for the mail store.
+
+Registering mail one ORM object graph at a time cost more than fetching and parsing it; here a fetch batch's new
+cases become one UPDATE for their numbers and one INSERT per table (citizens, cases, letters, events,
+attachments, outbox), rows built as plain dicts. The rows are the ones ``cases.intake.open_cases`` writes, column
+for column; column defaults (timestamps, version, flags) come from the tables as with the ORM. Runs inside the
+caller's transaction (the mail store runs it in a savepoint and redoes the batch one message at a time through
+``cases.intake.receive`` if it fails, e.g. on a dedup key already on file).
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from cases import outbox
+from cases.context import SYSTEM, Actor, Policy
+from cases.drafts import LetterDraft
+from cases.models import Attachment, Case, CaseKind, CaseSequence, Citizen, Event, Letter, OutboxItem
+from cases.numbering import next_case_number
+from cases.sniff import sniff
+from cases.workflow import Status
+
+# Outbox items a new case opens besides its indexing, e.g. the acknowledgement: (case id, draft) -> row values
+# (``topic``, ``key``, ``payload``).
+OutboxRows = Callable[[int, LetterDraft], Sequence[dict[str, Any]]]
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # as cases.numbering: no 0/O or 1/I
+
+
+def can_bulk_open(draft: LetterDraft) -> bool:
+    """Whether this path registers the draft exactly as ``intake.receive`` would open a case for it: an email
+    that refers to no case of ours, with no category to look up and no case kind to check."""
+    from cases.intake import may_answer_case
+
+    return not may_answer_case(draft) and not draft.category and not draft.kind
+
+
+def _clip(text: str | None, length: int) -> str:
+    return (text or "").strip()[:length]
+
+
+def _preferred_reply(draft: LetterDraft) -> str:
+    if draft.preferred_reply in {"email", "post", "phone"}:
+        return draft.preferred_reply
+    if draft.sender_email:
+        return "email"
+    if draft.sender_address:
+        return "post"
+    return "phone"
+
+
+def tracking_codes(count: int) -> list[str]:
+    """``count`` random tracking codes in the form of ``cases.numbering.new_tracking_code`` from one read of the
+    system's random source (32 letters: each random byte picks one without bias)."""
+    data = secrets.token_bytes(10 * count)
+    codes = []
+    for i in range(count):
+        raw = "".join(_TRACKING_ALPHABET[b % 32] for b in data[10 * i:10 * i + 10])
+        codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}")
+    return codes
+
+
+def case_numbers(session: Session, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers of ``year`` in one UPDATE (the row lock serialises concurrent writers)."""
+    row = session.execute(update(CaseSequence).where(CaseSequence.year == year)
+                          .values(last=CaseSequence.last + count).returning(CaseSequence.last)).first()
+    if row is None:  # the year's first number: numbering creates the row, then the rest come as a block
+        first = next_case_number(session, year)
+        return [first, *(case_numbers(session, year, count - 1) if count > 1 else [])]
+    last = int(row[0])
+    return [f"{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def _ids(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in one statement; their new ids in the order of ``rows``."""
+    if not rows:
+        return []
+    result = session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+    return [row[0] for row in result]
+
+
+def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterDraft, str | None]], *,
+               actor: Actor = SYSTEM, extra_outbox: OutboxRows | None = None) -> list[int]:
+    """Open one new case per ``(draft, dedup_key)``; returns the new case ids in order.
+
+    Every draft must pass ``can_bulk_open`` (the caller has also ruled out duplicates). Attachments are stored in
+    ``policy.store`` first. A dedup key already on file raises ``IntegrityError``.
+    """
+    if not entries:
+        return []
+    now = datetime.now(timezone.utc)
+    received = [draft.received_at or now for draft, _ in entries]
+    local = [policy.local_date(moment) for moment in received]
+    numbers: list[str] = [""] * len(entries)
+    years: dict[int, list[int]] = {}
+    for i, day in enumerate(local):
+        years.setdefault(day.year, []).append(i)
+    for year, indexes in sorted(years.items()):
+        for i, number in zip(indexes, case_numbers(session, year, len(indexes))):
+            numbers[i] = number
+    codes = tracking_codes(len(entries))
+
+    citizen_ids = _ids(session, Citizen, [
+        {"name": _clip(d.sender_name, 200), "phone": _clip(d.sender_phone, 50),
+         "email": _clip(d.sender_email, 254).lower(), "address": (d.sender_address or "").strip(),
+         "preferred_reply": _preferred_reply(d)} for d, _ in entries])
+    due = [policy.calendar.add_working_days(day, policy.dispatch_days) for day in local]
+    case_ids = _ids(session, Case, [
+        {"number": numbers[i], "tracking_code": codes[i], "kind": CaseKind.CONSULTATION, "category_id": None,
+         "subject": _clip(d.subject, 300) or _clip(d.body, 80) or "(no subject)", "status": Status.RECEIVED,
+         "channel": d.channel, "urgent": d.urgent, "consent_to_publish": d.consent_to_publish,
+         "citizen_id": citizen_ids[i], "received_at": received[i], "due_date": due[i]}
+        for i, (d, _) in enumerate(entries)])
+    letter_ids = _ids(session, Letter, [
+        {"case_id": case_ids[i], "dedup_key": key, "channel": d.channel, "subject": _clip(d.subject, 300),
+         "body": d.body or "", "body_html": d.body_html, "sender_name": _clip(d.sender_name, 200),
+         "sender_email": _clip(d.sender_email, 254).lower(), "sender_phone": _clip(d.sender_phone, 50),
+         "sender_address": (d.sender_address or "").strip(), "received_at": received[i],
+         "raw_sha256": d.raw_sha256, "external_id": d.external_id, "automatic": d.automatic,
+         "ocr_confidence": d.ocr_confidence, "notes": list(d.notes), "recorded_by_id": actor.user_id}
+        for i, (d, key) in enumerate(entries)])
+    who = actor.name or actor.role
+    session.execute(insert(Event), [
+        {"case_id": case_ids[i], "actor_id": actor.user_id, "action": "received", "from_status": None,
+         "to_status": Status.RECEIVED.value, "note": "; ".join(d.notes), "internal": False,
+         "data": {"actor": who, "channel": d.channel.value, "due_date": due[i].isoformat()}}
+        for i, (d, _) in enumerate(entries)])
+    files = [
+        {"case_id": case_ids[i], "letter_id": letter_ids[i], "feedback_id": None,
+         "filename": _clip(item.filename, 255) or "attachment", "content_type": sniff(item.data),
+         "size": len(item.data), "sha256": policy.store.put(item.data), "text": item.text}
+        for i, (d, _) in enumerate(entries) for item in d.attachments]
+    if files:
+        session.execute(insert(Attachment), files)
+    items = [{"topic": outbox.INDEX_CASE, "key": str(case_id), "payload": {}} for case_id in case_ids]
+    if extra_outbox is not None:
+        for case_id, (draft, _) in zip(case_ids, entries):
+            items.extend(extra_outbox(case_id, draft))
+    session.execute(insert(OutboxItem), items)
+    return case_ids
