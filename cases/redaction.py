@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from cases.redaction_names import third_party_names, trim_latin_name
+
 NAME, PHONE, EMAIL, ID, ADDRESS = "name", "phone", "email", "id", "address"
 KINDS = (NAME, PHONE, EMAIL, ID, ADDRESS)
 PLACEHOLDERS = {NAME: "[name]", PHONE: "[phone]", EMAIL: "[email]", ID: "[ID]", ADDRESS: "[address]"}
@@ -76,13 +78,15 @@ _YEARS_RE = re.compile(r"^(?:(?:19|20)\d{2}[ \-])+(?:19|20)\d{2}$")
 # Chinese addresses: optional administrative parts, a road / estate name, then numbered parts (号, 栋, 单元, 室).
 _CJK = "\u4e00-\u9fff"
 # Characters that begin a sentence rather than a place name ("我住在幸福小区" must not swallow "我住在").
-_NOT_PLACE = "在住于到从的是了我你他她们与及向对把被给离近附旁边这那个位条该此每没也很就还要请"
+_NOT_PLACE = "在住于到从的是了我你他她们与及向对把被给离近附旁边这那个位条该此每没也很就还要请说"
 _P = rf"(?:(?![{_NOT_PLACE}])[{_CJK}])"
 _NUM = r"[0-9０-９A-Za-z一二三四五六七八九十百零〇两]{1,6}"
 _ADMIN = rf"{_P}{{2,8}}?(?:省|自治区|市|区|县|镇|乡|街道|村)"
 _ROAD = rf"{_P}{{2,8}}?(?:大道|大街|路|街|巷|弄|胡同|小区|花园|家园|新村|公寓|大厦|苑|社区|里)"
 _UNIT = rf"{_NUM}(?:号楼|号院|号|栋|幢|座|单元|室|层|楼|期|弄|组|户)"
 CN_ADDRESS_RE = re.compile(rf"(?:{_ADMIN})*(?:{_ROAD})(?:{_UNIT}|[-－]{_NUM})*|(?:{_ADMIN})*(?:{_UNIT}){{2,}}")
+_CN_STREET_ENDS = ("路", "街", "大道", "大街", "巷", "弄", "胡同", "里")
+_CN_NUMBERED = re.compile(r"[0-9０-９]|[一二三四五六七八九十百零〇两](?:号|栋|幢|座|单元|室|层|楼|期|组|户)")
 _CN_COMMON = {"道路", "马路", "线路", "小区", "社区", "街道", "地区", "城区", "市区", "郊区", "景区", "园区", "辖区",
               "片区", "全市", "本市", "本区", "我市", "该市", "城市", "市民", "公路", "铁路", "网路", "思路", "出路",
               "走路", "一路", "沿路", "路", "街", "新区", "老区", "学区", "山区", "社区里", "邻里"}
@@ -196,21 +200,32 @@ def _pattern_spans(text: str) -> list[Span]:
         if _phone_like(stripped):
             found.append(Span(PHONE, start, start + len(stripped), stripped))
     for m in CN_ADDRESS_RE.finditer(text):
-        if m.group() not in _CN_COMMON and len(m.group()) >= 3:
-            found.append(Span(ADDRESS, m.start(), m.end(), m.group()))
+        value = m.group()
+        if value in _CN_COMMON or len(value) < 3:
+            continue
+        if value.endswith(_CN_STREET_ENDS) and not _CN_NUMBERED.search(value):
+            continue  # a street's name alone ("解放路上的路灯") says where something is, not where someone lives
+        found.append(Span(ADDRESS, m.start(), m.end(), value))
     for pattern in (EN_ADDRESS_RE, ES_ADDRESS_RE):
         for m in pattern.finditer(text):
             value = m.group().rstrip(" ,")
             if value.endswith(".") and not _ABBREVIATION_END.search(value):
                 value = value[:-1]  # the full stop of the sentence, not an abbreviation's
             found.append(Span(ADDRESS, m.start(), m.start() + len(value), value))
-    for pattern in (_CN_INTRO_RE, _INTRO_RE, _SIGNOFF_RE, _CN_SIGNOFF_RE, _TITLE_RE):
+    for pattern in (_CN_INTRO_RE, _CN_SIGNOFF_RE):
         for m in pattern.finditer(text):
             found.append(Span(NAME, m.start(1), m.end(1), m.group(1)))
+    for pattern in (_INTRO_RE, _SIGNOFF_RE, _TITLE_RE):
+        for m in pattern.finditer(text):
+            span = trim_latin_name(text, m.start(1), m.end(1))  # "Sr. Alcalde" is no name
+            if span is not None:
+                found.append(Span(NAME, span[0], span[1], text[span[0]:span[1]]))
     for m in re.finditer(rf"([{_CJK}])(?:{_CN_TITLE_SUFFIX})", text):
         # "王女士" names a person only when a surname precedes the title; "女士们" or "老师们" do not.
         if m.group(1) in _COMMON_SURNAMES:
             found.append(Span(NAME, m.start(), m.end(), m.group()))
+    # Other people's names, known by their context: titles, relations, person words (邻居张伟, "Mr. Smith").
+    found.extend(Span(NAME, start, end, text[start:end]) for start, end in third_party_names(text))
     return found
 
 

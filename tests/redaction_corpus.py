@@ -15,6 +15,7 @@ class Planted:
     start: int
     end: int
     text: str
+    who: str = "citizen"  # "other" for a third person named in the letter (neighbour, landlord, official)
 
 
 @dataclass(frozen=True)
@@ -135,33 +136,87 @@ TEMPLATES = {
         "23:00. Pueden llamarme al {phone} o escribir a {email}. NIE/DNI {id}.",
     ],
 }
-TRAPS = {"zh": ("第5路", "2026", "10点", "3次", "2026-000123"),
-         "en": ("number 5 bus", "2026-03-15", "3 weeks", "120 dollars", "line 5", "18:00"),
-         "es": ("línea 5", "2026", "3 días", "1.500 euros", "planta 2", "23:00")}
+# Sentences naming other people, by the cues letters use: relations, titles before or after the name.
+# {other} is a full name, {other_first} / {other_last} its parts, {other_surname} a Chinese surname alone.
+OTHERS = {
+    "zh": ["邻居{other}经常把垃圾堆在楼道里。", "物业经理{other}一直不处理。", "楼下的{other}师傅也反映过这个问题。",
+           "{other}阿姨每天晚上都被吵醒。", "房东{other}说不归他管。", "社区网格员{other}来看过一次。",
+           "我和隔壁的{other_surname}阿姨一起去过居委会。", "他叫{other}，住在对门。"],
+    "en": ["My neighbour {other} parks his van across the footpath every night.",
+           "Mr. {other_last} at the corner shop has complained too.",
+           "The landlord, {other}, refuses to fix the heating.",
+           "I reported it to Officer {other_last} last week but nothing happened.",
+           "My daughter {other_first} nearly fell into the hole.",
+           "A man named {other} from the building company said it would take a month.",
+           "Ms {other} upstairs can confirm this."],
+    "es": ["Mi vecino {other} aparca la furgoneta en la acera.", "La señora {other} del segundo también se ha quejado.",
+           "El conserje, {other}, lo ha visto varias veces.", "Hablé con don {other_first} de la junta de vecinos.",
+           "Mi hija {other_first} casi se cae en el agujero.",
+           "El presidente de la comunidad, {other}, ya escribió al ayuntamiento.", "Sra. {other_last} puede confirmarlo."],
+}
+# Sentences with the names of units, streets and categories: public, they must survive redaction.
+PUBLIC = {"zh": "交通局说解放路下个月维修，城管局也知道。",
+          "en": "The Transport Bureau said Maple Road would be repaved under the Environment programme.",
+          "es": "La Policía Municipal conoce el problema de la calle Mayor y de Medio Ambiente."}
+TRAPS = {"zh": ("第5路", "2026", "10点", "3次", "2026-000123", "交通局", "解放路", "城管局"),
+         "en": ("number 5 bus", "2026-03-15", "3 weeks", "120 dollars", "line 5", "18:00", "Transport Bureau",
+                "Maple Road", "Environment"),
+         "es": ("línea 5", "2026", "3 días", "1.500 euros", "planta 2", "23:00", "Policía Municipal", "calle Mayor",
+                "Medio Ambiente")}
 
 
-def make_sample(rng: random.Random, language: str) -> Sample:
+def _other(rng: random.Random, language: str) -> dict[str, str]:
+    """A third person's name and its parts (never the citizen's)."""
+    if language == "zh":
+        full, _latin = person(rng, language)
+        return {"other": full, "other_first": full, "other_last": full, "other_surname": full[0]}
+    first = rng.choice(EN_FIRST if language == "en" else ES_FIRST)
+    last = rng.choice(EN_LAST if language == "en" else ES_LAST)
+    return {"other": f"{first} {last}", "other_first": first, "other_last": last, "other_surname": last}
+
+
+def _with_story(rng: random.Random, language: str, template: str) -> str:
+    """The template with one or two sentences about other people, and sometimes public names, after its first
+    sentence (before any sign-off)."""
+    story = " ".join(rng.sample(OTHERS[language], rng.randint(1, 2)))
+    if rng.random() < 0.5:
+        story += (" " if language != "zh" else "") + PUBLIC[language]
+    cut = re.search(r"[。.!！]\s?" if language == "zh" else r"[.!]\s", template)
+    at = cut.end() if cut else 0
+    joiner = "" if language == "zh" or template[at - 1:at].isspace() else " "
+    return template[:at] + joiner + story + (" " if language != "zh" else "") + template[at:]
+
+
+def make_sample(rng: random.Random, language: str, *, others: bool = True) -> Sample:
     name, latin = person(rng, language)
     values = {"name": name, "phone": phone(rng, language), "email": email(rng, latin), "address": address(rng, language),
               "id": cn_id(rng) if language in ("zh", "en") and rng.random() < 0.8 else rng.choice([dni, nie])(rng)}
     template = rng.choice(TEMPLATES[language])
+    if others:
+        template = _with_story(rng, language, template)
+        values.update(_other(rng, language))
     text, planted, cursor = "", [], 0
     for m in re.finditer(r"\{(\w+)\}", template):
         text += template[cursor:m.start()]
-        value = values[m.group(1)]
-        planted.append(Planted(m.group(1) if m.group(1) != "id" else "id", len(text), len(text) + len(value), value))
+        key = m.group(1)
+        value = values[key]
+        kind, who = ("name", "other") if key.startswith("other") else (key, "citizen")
+        planted.append(Planted(kind, len(text), len(text) + len(value), value, who))
         text += value
         cursor = m.end()
     text += template[cursor:]
-    traps = tuple(t for t in TRAPS[language] if t in text)
+    # A trap counts where it stands outside the personal items ("Maple Road" inside a planted address goes).
+    traps = tuple(t for t in TRAPS[language] if any(
+        not any(p.start < m.end() and m.start() < p.end for p in planted) for m in re.finditer(re.escape(t), text)))
     # Only the name is on file: phones, emails, IDs and addresses must be found by their patterns.
     return Sample(language, text, tuple(planted), Known(names=(name,)), traps)
 
 
-def corpus(size: int, seed: int = 7) -> list[Sample]:
+def corpus(size: int, seed: int = 7, *, others: bool = True) -> list[Sample]:
+    """``size`` letters, the three languages in turn; ``others=False`` leaves out the third persons."""
     rng = random.Random(seed)
     languages = ("zh", "en", "es")
-    return [make_sample(rng, languages[i % 3]) for i in range(size)]
+    return [make_sample(rng, languages[i % 3], others=others) for i in range(size)]
 
 
 def covered(planted: Planted, spans: list) -> bool:

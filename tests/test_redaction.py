@@ -21,6 +21,15 @@ def test_every_planted_item_is_found_on_a_small_corpus() -> None:
     assert all(found[kind] > 0 for kind in KINDS)
 
 
+def test_the_corpus_names_other_people_in_every_language() -> None:
+    others = {}
+    for sample in corpus(90, seed=11):
+        for item in sample.planted:
+            if item.who == "other":
+                others[sample.language] = others.get(sample.language, 0) + 1
+    assert set(others) == {"zh", "en", "es"} and min(others.values()) >= 20
+
+
 def test_ordinary_numbers_survive_in_the_corpus() -> None:
     for sample in corpus(90, seed=11):
         text = redact(sample.text, sample.known).text
@@ -77,3 +86,40 @@ def test_check_characters() -> None:
 def test_empty_and_odd_input_never_crash() -> None:
     assert redact("").text == ""
     assert redact("\x00" * 10 + "１３８１２３４５６７８").text is not None
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("邻居张伟经常把垃圾堆在楼道里。", "张伟"),
+    ("物业经理刘强一直不处理。", "刘强"),
+    ("楼下的王建国师傅也反映过。", "王建国"),
+    ("李秀英阿姨每天晚上都被吵醒。", "李秀英"),
+    ("他叫赵敏，住在对门。", "赵敏"),
+    ("房东欧阳明说不归他管。", "欧阳明"),
+    ("邻居老王家的狗整夜叫。", "老王"),
+    ("My neighbour John Clarke parks on the footpath.", "John Clarke"),
+    ("the landlord, Karen Miller, refuses to fix it", "Karen Miller"),
+    ("I reported it to Officer Davis on Monday.", "Davis"),
+    ("My daughter Emily nearly fell.", "Emily"),
+    ("A man named Robert O'Brien said so.", "Robert O'Brien"),
+    ("Mi vecina Pilar Gómez aparca en la acera.", "Pilar Gómez"),
+    ("El conserje, Antonio Ruiz, lo ha visto.", "Antonio Ruiz"),
+    ("Hablé con don Manuel de la junta.", "Manuel"),
+    ("La señora Lucía Fernández del segundo se queja.", "Lucía Fernández"),
+    ("El presidente de la comunidad, Sergio López, escribió.", "Sergio López"),
+])
+def test_other_peoples_names_are_found_by_their_context(text: str, name: str) -> None:
+    assert any(s.kind == "name" and name in s.text for s in find_personal(text)), find_personal(text)
+    assert name not in redact(text).text
+
+
+@pytest.mark.parametrize("text", [
+    "交通局说解放路下个月维修，城管局也知道。",
+    "高中老师和老师们都说小区里小孩很多。",
+    "解放路与中山路交叉口的红绿灯坏了。",
+    "The Transport Bureau said Maple Road would be repaved under the Environment programme.",
+    "Dear Sir or Madam, my neighbour's dog barks. The landlord, the Housing Bureau, knows.",
+    "Estimado Sr. Alcalde: la Policía Municipal conoce la calle Mayor.",
+    "Mi vecino de arriba hace ruido. La señora del segundo también.",
+])
+def test_public_names_and_person_words_alone_are_left_alone(text: str) -> None:
+    assert redact(text).text == text, find_personal(text)
