@@ -12,6 +12,9 @@ class DefaultConfig:
     REDIS_URL = ""  # set to use Redis for jobs and rate limits
     HUEY_IMMEDIATE = False  # run jobs inline (tests)
     WORKER_COUNT = 2
+    # A kicked outbox drain starts at most this often per worker process (seconds): under load, the cases
+    # committed meanwhile are indexed in one batch instead of one index commit each. 0: no pacing.
+    OUTBOX_DRAIN_PACE = 0.5
 
     # Uploads: Flask has no limit by default.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
