@@ -1,6 +1,7 @@
 """The Open311 GeoReport v2 API: explicit tests, and schemathesis against its own OpenAPI description."""
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,12 +10,22 @@ import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
+from PIL import Image
 from sqlalchemy import select
 
 from cases import demo, disclosure
-from cases.models import Case, Category, Citizen
+from cases.models import Attachment, Case, Category, Citizen
 from tests.servers.supervision_app import FastHasher, build_demo_app, module_app  # noqa: F401
 from web.state import state
+
+
+MEDIA_LIMIT = 100_000
+
+
+def _png(size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _load(app: Flask) -> str:
@@ -35,7 +46,7 @@ def _category_id(app: Flask, name: str = "Transport") -> int:
 def csrf_app(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Flask]:
     """CSRF enforced, as in production: the API must still accept posts."""
     app = build_demo_app(tmp_path_factory.mktemp("open311"), migrated_sqlite, WTF_CSRF_ENABLED=True,
-                         OPEN311_RATE_LIMIT="100000 per minute")
+                         OPEN311_RATE_LIMIT="100000 per minute", OPEN311_MEDIA_MAX_BYTES=MEDIA_LIMIT)
     yield app
     state(app).engine.dispose()
 
@@ -81,6 +92,73 @@ def test_post_needs_a_valid_key_and_is_exempt_from_csrf(api: tuple[Flask, str]) 
     text = client.get(f"/open311/v2/requests/{number}.xml").get_data(as_text=True)
     for secret_bit in ("Ana", "Ruiz", "13812345678", "ana@example.org"):
         assert secret_bit not in text and secret_bit not in str(status)
+
+
+def test_service_definition_in_json_and_xml(api: tuple[Flask, str]) -> None:
+    app, _secret = api
+    client = app.test_client()
+    code = str(_category_id(app))
+    assert client.get(f"/open311/v2/services/{code}.json").get_json() == {"service_code": code, "attributes": []}
+    root = ET.fromstring(client.get(f"/open311/v2/services/{code}.xml").data)
+    assert root.tag == "service_definition" and root.findtext("service_code") == code
+    assert root.find("attributes") is not None and len(root.find("attributes")) == 0
+    for unknown in ("999999", "abc", "1.5"):
+        missing = client.get(f"/open311/v2/services/{unknown}.json")
+        assert missing.status_code == 404 and missing.get_json()[0]["code"] == 404
+    assert client.get(f"/open311/v2/services/{code}.csv").status_code == 404
+
+
+def _cases(app: Flask) -> int:
+    with state(app).sessions() as session:
+        return len(session.scalars(select(Case.id)).all())
+
+
+def test_post_with_a_media_url_and_a_photo(api: tuple[Flask, str]) -> None:
+    app, secret = api
+    client = app.test_client()
+    photo = _png()
+    form = {"api_key": secret, "service_code": str(_category_id(app)), "description": "Broken bench in the park",
+            "media_url": "https://photos.example.org/bench.jpg?size=large"}
+    created = client.post("/open311/v2/requests.json", data={**form, "media": (io.BytesIO(photo), "bench.png")},
+                          content_type="multipart/form-data")
+    assert created.status_code == 201, created.data
+    number = created.get_json()[0]["service_request_id"]
+    with state(app).sessions() as session:
+        case = session.scalar(select(Case).where(Case.number == number))
+        [attachment] = session.scalars(select(Attachment).where(Attachment.case_id == case.id)).all()
+        assert (attachment.content_type, attachment.size, attachment.filename) == ("image/png", len(photo),
+                                                                                    "bench.png")
+        assert state(app).policy.store.get(attachment.sha256) == photo
+        assert "Media: https://photos.example.org/bench.jpg?size=large" in case.letters[0].body
+    # Form-encoded, with only the address of the photo.
+    plain = client.post("/open311/v2/requests.xml", data=form)
+    assert plain.status_code == 201 and ET.fromstring(plain.data).find("request").findtext("token")
+
+
+@pytest.mark.parametrize(("media", "media_url", "code", "reason"), [
+    ((b"GIF89a" + b"\0" * (MEDIA_LIMIT + 1), "big.gif"), None, 413, "larger than"),
+    ((b"%PDF-1.7 not a photo", "photo.png"), None, 400, "JPEG, PNG, GIF or WebP"),
+    ((b"<svg onload=alert(1)>", "photo.jpg"), None, 400, "JPEG, PNG, GIF or WebP"),
+    ((b"", "empty.png"), None, 400, "empty"),
+    (None, "javascript:alert(1)", 400, "media_url"),
+    (None, "ftp://files.example.org/a.jpg", 400, "media_url"),
+    (None, "https://user:secret@photos.example.org/a.jpg", 400, "media_url"),
+    (None, "https:///no-host", 400, "media_url"),
+])
+def test_bad_media_is_refused_and_nothing_is_stored(api: tuple[Flask, str], media: tuple | None,
+                                                     media_url: str | None, code: int, reason: str) -> None:
+    app, secret = api
+    before = _cases(app)
+    data: dict = {"api_key": secret, "service_code": str(_category_id(app)), "description": "Graffiti on a wall"}
+    if media is not None:
+        data["media"] = (io.BytesIO(media[0]), media[1])
+    if media_url is not None:
+        data["media_url"] = media_url
+    response = app.test_client().post("/open311/v2/requests.json", data=data, content_type="multipart/form-data")
+    assert response.status_code == code
+    error = response.get_json()[0]
+    assert error["code"] == code and reason in error["description"]
+    assert _cases(app) == before
 
 
 @pytest.mark.parametrize(("form", "reason"), [
@@ -134,7 +212,7 @@ def open311_schema(module_app: Flask) -> schemathesis.BaseSchema:
 def test_api_conforms_to_its_openapi_description(open311_schema: schemathesis.BaseSchema) -> None:
     """Every operation, with generated inputs, answers as its OpenAPI description says (status, type, body)."""
     operations = [result.ok() for result in open311_schema.get_all_operations()]
-    assert len(operations) == 10
+    assert len(operations) == 12
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,

@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2 under ``/open311/v2/``: services, requests (read and post), tokens; JSON or XML.
+"""Open311 GeoReport v2 under ``/open311/v2/``: services and their definitions, requests (read and post, with a
+photo as ``media_url`` or a multipart ``media`` file), tokens; JSON or XML.
 
 Reading shows published cases (redacted, approved texts) and the status of requests posted through the API, never
 a citizen's details. Posting needs an API key and becomes a case through ``cases.intake.receive``.
@@ -11,6 +12,7 @@ import secrets
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, time, timezone
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
@@ -20,10 +22,11 @@ from werkzeug.exceptions import HTTPException
 
 from cases import disclosure, intake
 from cases.context import Actor
-from cases.drafts import Channel, LetterDraft
+from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import CaseError
 from cases.models import Case, Category
 from cases.models_disclosure import Open311Token, Publication
+from cases.sniff import sniff
 from cases.workflow import Status
 from web.disclosure.openapi import openapi_document
 from web.extensions import csrf, limiter
@@ -165,6 +168,28 @@ def services(fmt: str) -> Response:
     return _render("services", [_service(c) for c in rows], fmt)
 
 
+@bp.route("/services/<path:service_code>.<fmt>")
+def service_definition(service_code: str, fmt: str) -> Response:
+    """A service's definition: its extra attributes (none of ours asks for any: ``metadata`` is false)."""
+    _check_format(fmt)
+    category = _category(service_code)
+    if category is None:
+        raise ApiError(404, "No service with this service_code.")
+    if fmt == "xml":
+        top = ET.Element("service_definition")
+        ET.SubElement(top, "service_code").text = str(category.id)
+        ET.SubElement(top, "attributes")
+        return Response('<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode"),
+                        mimetype="application/xml")
+    return Response(json.dumps({"service_code": str(category.id), "attributes": []}), mimetype="application/json")
+
+
+def _category(code: str) -> Category | None:
+    """The active category a service_code names, or None."""
+    category = db().get(Category, int(code)) if code.isdigit() and len(code) < 10 else None
+    return category if category is not None and category.active else None
+
+
 @bp.route("/requests.<fmt>", methods=["GET"])
 def list_requests(fmt: str) -> Response:
     _check_format(fmt)
@@ -179,7 +204,7 @@ def list_requests(fmt: str) -> Response:
         return _render("requests", [], fmt)  # published cases are all answered
     code = request.args.get("service_code", "")
     if code:
-        category = db().get(Category, int(code)) if code.isdigit() and len(code) < 10 else None
+        category = _category(code)
         if category is None:
             return _render("requests", [], fmt)
         stmt = stmt.where(Publication.category == category.name)
@@ -229,9 +254,8 @@ def create_request(fmt: str) -> Response:
     key = disclosure.check_api_key(db(), request.form.get("api_key"))
     if key is None:
         raise ApiError(403, "A valid api_key is required.")
-    code = _field("service_code", 20)
-    category = db().get(Category, int(code)) if code.isdigit() and len(code) < 10 else None
-    if category is None or not category.active:
+    category = _category(_field("service_code", 20))
+    if category is None:
         raise ApiError(400, "service_code is not a known service.")
     description = _field("description", 4000)
     if not description:
@@ -243,14 +267,16 @@ def create_request(fmt: str) -> Response:
         except EmailNotValidError as exc:
             raise ApiError(400, "email is not a valid address.") from exc
     location = _location()
+    media_url = _media_url()
     name = " ".join(p for p in (_field("first_name", 100), _field("last_name", 100)) if p)
-    body = description + (f"\n\nLocation: {location}" if location else "")
+    body = description + (f"\n\nLocation: {location}" if location else "") + (
+        f"\n\nMedia: {media_url}" if media_url else "")
     draft = LetterDraft(channel=Channel.WEB, subject=description.splitlines()[0][:120], body=body, sender_name=name,
                         sender_email=email, sender_phone=_field("phone", 50), kind="report",
-                        category=category.name, notes=[f"Open311 client: {key.name}"])
+                        category=category.name, notes=[f"Open311 client: {key.name}"], attachments=_media())
     try:
-        result = intake.receive(db(), policy(), draft, actor=Actor(user_id=None, role="system",
-                                                                   name=f"open311:{key.name}"))
+        result = intake.receive(db(), policy(), draft, allowed_types=MEDIA_TYPES,
+                                actor=Actor(user_id=None, role="system", name=f"open311:{key.name}"))
     except CaseError as err:
         db().rollback()
         raise ApiError(400, str(err)) from err
@@ -274,3 +300,38 @@ def _location() -> str:
             raise ApiError(400, "lat or long is out of range.")
         address = (address + " " if address else "") + f"({lat_f:.6f}, {lon_f:.6f})"
     return address
+
+
+# Photos of the problem, as civic-reporting apps send them (the type is read from the bytes, never trusted).
+MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def _media_url() -> str:
+    """``media_url``: an absolute http(s) address of a photo the client keeps, without credentials."""
+    raw = _field("media_url", 2000)
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password \
+            or any(ch.isspace() or ord(ch) < 32 for ch in raw):
+        raise ApiError(400, "media_url must be an http or https address.")
+    return raw
+
+
+def _media() -> list[AttachmentDraft]:
+    """The uploaded ``media`` file (multipart), checked for size and type before anything is stored."""
+    upload = request.files.get("media")
+    if upload is None:
+        return []
+    limit = int(current_app.config.get("OPEN311_MEDIA_MAX_BYTES", 5 * 1024 * 1024))
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
+        raise ApiError(413, f"media is larger than {size}.")
+    if not data:
+        if upload.filename:
+            raise ApiError(400, "media is empty.")
+        return []  # a file field left empty
+    if sniff(data) not in MEDIA_TYPES:
+        raise ApiError(400, "media must be a JPEG, PNG, GIF or WebP image.")
+    return [AttachmentDraft(filename=upload.filename or "media", data=data, declared_type=upload.mimetype)]

@@ -33,6 +33,13 @@ CREATED = {
     "properties": {"service_request_id": {"type": "string"}, "token": {"type": "string"},
                    "service_notice": {"type": "string"}, "account_id": _NULLABLE_STR},
 }
+SERVICE_DEFINITION = {
+    "type": "object",
+    "required": ["service_code", "attributes"],
+    "properties": {"service_code": {"type": "string"},
+                   "attributes": {"type": "array", "maxItems": 0,
+                                  "description": "No service asks for extra attributes (metadata is false)."}},
+}
 TOKEN = {"type": "object", "required": ["service_request_id", "token"],
          "properties": {"service_request_id": {"type": "string"}, "token": {"type": "string"}}}
 ERROR = {"type": "object", "required": ["code", "description"],
@@ -43,14 +50,18 @@ def _array(schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": schema}
 
 
-def _responses(ok: int, schema: dict[str, Any], fmt: str, errors: tuple[int, ...]) -> dict[str, Any]:
+def _responses(ok: int, schema: dict[str, Any], fmt: str, errors: tuple[int, ...], *,
+               single: bool = False) -> dict[str, Any]:
+    """Responses of one operation; ``single``: the success body is one object, not a list of them."""
     media = "application/json" if fmt == "json" else "application/xml"
-    body = {media: {"schema": _array(schema)}} if fmt == "json" else {media: {"schema": {"type": "string"}}}
+    ok_schema = schema if single else _array(schema)
+    body = {media: {"schema": ok_schema}} if fmt == "json" else {media: {"schema": {"type": "string"}}}
     err_body = ({media: {"schema": _array(ERROR)}} if fmt == "json" else {media: {"schema": {"type": "string"}}})
     out = {str(ok): {"description": "Success", "content": body}}
     for code in errors + (429,):
         out[str(code)] = {"description": {400: "Invalid input", 403: "Missing or invalid api_key",
-                                          404: "Not found", 429: "Rate limit exceeded"}[code], "content": err_body}
+                                          404: "Not found", 413: "Request or media too large",
+                                          429: "Rate limit exceeded"}[code], "content": err_body}
     return out
 
 
@@ -62,24 +73,33 @@ LIST_PARAMETERS = [
     {"name": "start_date", "in": "query", "required": False, "schema": {"type": "string", "format": "date-time"}},
     {"name": "end_date", "in": "query", "required": False, "schema": {"type": "string", "format": "date-time"}},
 ]
+_POST_FIELDS = {
+    "api_key": {"type": "string", "maxLength": 200},
+    "service_code": {"type": "string", "maxLength": 20},
+    "description": {"type": "string", "minLength": 1, "maxLength": 4000},
+    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+    "long": {"type": "number", "minimum": -180, "maximum": 180},
+    "address_string": {"type": "string", "maxLength": 500},
+    "email": {"type": "string", "format": "email", "maxLength": 254},
+    "first_name": {"type": "string", "maxLength": 100},
+    "last_name": {"type": "string", "maxLength": 100},
+    "phone": {"type": "string", "maxLength": 50},
+    "media_url": {"type": "string", "format": "uri", "maxLength": 2000,
+                  "description": "An http(s) address of a photo of the problem."},
+}
+_REQUIRED = ["api_key", "service_code", "description"]
 POST_BODY = {
     "required": True,
-    "content": {"application/x-www-form-urlencoded": {"schema": {
-        "type": "object",
-        "required": ["api_key", "service_code", "description"],
-        "properties": {
-            "api_key": {"type": "string", "maxLength": 200},
-            "service_code": {"type": "string", "maxLength": 20},
-            "description": {"type": "string", "minLength": 1, "maxLength": 4000},
-            "lat": {"type": "number", "minimum": -90, "maximum": 90},
-            "long": {"type": "number", "minimum": -180, "maximum": 180},
-            "address_string": {"type": "string", "maxLength": 500},
-            "email": {"type": "string", "format": "email", "maxLength": 254},
-            "first_name": {"type": "string", "maxLength": 100},
-            "last_name": {"type": "string", "maxLength": 100},
-            "phone": {"type": "string", "maxLength": 50},
-        },
-    }}},
+    "content": {
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": _REQUIRED,
+                                                          "properties": _POST_FIELDS}},
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": _REQUIRED,
+            "properties": {**_POST_FIELDS, "media": {
+                "type": "string", "format": "binary",
+                "description": "A photo (JPEG, PNG, GIF or WebP, by its content; at most OPEN311_MEDIA_MAX_BYTES, "
+                               "5 MB unless configured), kept with the case."}}}},
+    },
 }
 
 
@@ -90,11 +110,16 @@ def openapi_document() -> dict[str, Any]:
         paths[f"{PREFIX}/services.{fmt}"] = {"get": {
             "operationId": f"listServices_{fmt}", "summary": "Services (request categories)",
             "responses": _responses(200, SERVICE, fmt, ())}}
+        paths[f"{PREFIX}/services/{{service_code}}.{fmt}"] = {"get": {
+            "operationId": f"getServiceDefinition_{fmt}", "summary": "A service's definition (its attributes)",
+            "parameters": [{"name": "service_code", "in": "path", "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9A-Za-z_-]{1,20}$"}}],
+            "responses": _responses(200, SERVICE_DEFINITION, fmt, (404,), single=True)}}
         paths[f"{PREFIX}/requests.{fmt}"] = {
             "get": {"operationId": f"listRequests_{fmt}", "summary": "Published requests (redacted)",
                     "parameters": LIST_PARAMETERS, "responses": _responses(200, REQUEST, fmt, (400,))},
             "post": {"operationId": f"createRequest_{fmt}", "summary": "Post a service request (needs api_key)",
-                     "requestBody": POST_BODY, "responses": _responses(201, CREATED, fmt, (400, 403))},
+                     "requestBody": POST_BODY, "responses": _responses(201, CREATED, fmt, (400, 403, 413))},
         }
         paths[f"{PREFIX}/requests/{{service_request_id}}.{fmt}"] = {"get": {
             "operationId": f"getRequest_{fmt}", "summary": "One request",
