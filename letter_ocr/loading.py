@@ -104,7 +104,7 @@ def _decode_image_page(data: bytes, kind: str, frame: int, settings: OcrSettings
         check_pixels(im.size, settings, what)
         im.load()
         # Phone photos store the camera orientation in EXIF instead of rotating the pixels.
-        im = ImageOps.exif_transpose(im) or im
+        ImageOps.exif_transpose(im, in_place=True)  # a copy of the page would cost more than the turn
         check_pixels(im.size, settings, what)
         return to_gray(im)
 

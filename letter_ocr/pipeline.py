@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from . import tesseract
 from .language import (
@@ -161,14 +161,28 @@ def _probe(clean: CleanPage | None, settings: OcrSettings, what: str):
 # --- one page --------------------------------------------------------------------------------------------
 
 
-def _text_box(image: Image.Image) -> tuple[int, int, int, int] | None:
-    """Bounding box of the ink with a margin, or ``None`` when cropping would save little."""
-    factor = 4
-    small = image.convert("L").reduce(factor)
-    box = small.point([255] * 250 + [0] * 6).getbbox()
+def _text_box(image: Image.Image, speckled: bool = False) -> tuple[int, int, int, int] | None:
+    """Bounding box of the ink with a margin, or ``None`` when cropping would save little.
+
+    On a ``speckled`` (de-noised) page the specks that survive clean-up lie all over the margins, so there only
+    dense 8x8 blocks with a dense neighbour count: a speck fills at most a seventh of one block, while strokes of
+    writing (a lone page number too) fill a fifth or more of several blocks in a row or column."""
+    gray = image.convert("L")
+    if speckled:
+        factor = 8
+        small = gray.reduce(factor).point([255] * 215 + [0] * 41)  # at least 16% ink -> 255
+        neighbours = small.crop((1, 0, small.width + 1, small.height))
+        for box in ((-1, 0, small.width - 1, small.height), (0, 1, small.width, small.height + 1),
+                    (0, -1, small.width, small.height - 1)):
+            neighbours = ImageChops.lighter(neighbours, small.crop(box))
+        box = ImageChops.darker(small, neighbours).getbbox()
+        margin = 6
+    else:
+        factor = 4
+        box = gray.reduce(factor).point([255] * 250 + [0] * 6).getbbox()
+        margin = 12  # small-image pixels, ~50 px of the page: tesseract wants some white around the text
     if box is None:
         return None
-    margin = 12  # small-image pixels, ~50 px of the page: tesseract wants some white around the text
     left, top = max(0, (box[0] - margin) * factor), max(0, (box[1] - margin) * factor)
     right, bottom = min(image.width, (box[2] + margin) * factor), min(image.height, (box[3] + margin) * factor)
     if (right - left) * (bottom - top) > 0.85 * image.width * image.height:
@@ -176,13 +190,14 @@ def _text_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     return left, top, right, bottom
 
 
-def _read(image: Image.Image, lang: str, settings: OcrSettings, dpi: int | None, what: str):
+def _read(image: Image.Image, lang: str, settings: OcrSettings, dpi: int | None, what: str,
+          speckled: bool = False):
     if settings.make_pdf:
         words, pdf = tesseract.recognise_image(image, lang, settings, dpi=dpi, want_pdf=True, what=what)
         return words, pdf, _mean_conf(words)
     # Tesseract's layout analysis costs time per pixel: hand it only the written area (5-13% faster on a
     # letter with ordinary margins) and move the word boxes back onto the whole page.
-    box = _text_box(image)
+    box = _text_box(image, speckled)
     crop = image.crop(box) if box else image
     words, _ = tesseract.recognise_image(crop, lang, settings, dpi=dpi, what=what)
     if box:
@@ -261,7 +276,7 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     if flipped:
         image, rotation = _turn(image, 180), rotation + 180
     lang = preferred or reader or languages_for(script, settings.languages)
-    words, pdf, conf = _read(image, lang, settings, source.dpi, what)
+    words, pdf, conf = _read(image, lang, settings, source.dpi, what, clean.denoised)
 
     if conf < settings.min_confidence and not osd_done:
         # Wrong way up, or the wrong script? The probe answers the first for a fraction of OSD's cost (its
@@ -281,7 +296,7 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
         if turn is not None:
             new_lang = reading_language(new_script, settings.languages) or languages_for(new_script, settings.languages)
             turned = _turn(image, turn)
-            words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what)
+            words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what, clean.denoised)
             if conf2 > conf:
                 image, rotation, lang, script = turned, rotation + turn, new_lang, new_script
                 words, pdf, conf = words2, pdf2, conf2
