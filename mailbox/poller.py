@@ -20,7 +20,6 @@ from imapclient import IMAPClient
 
 from cases.drafts import LetterDraft
 
-from .dedup import dedup_key, raw_message_id
 from .errors import MailConnectionError, MailParseError
 from .imap import IMAP_ERRORS, UidFinder, connect, ensure_folder, mark_done
 from .settings import MailSettings
@@ -159,9 +158,9 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
         with ParsePool(settings.parse_workers, total) as pool:
             pending: _Staged | None = None
             # Fetch (and store raw) batch k+1 while batch k is being parsed, then commit batch k.
-            for batch, oversize in _batches(client, settings, uids):
-                staged = _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize, pool,
-                                          summary, checkpoint)
+            for batch, oversize, sizes in _batches(client, settings, uids):
+                staged = _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize, sizes,
+                                          pool, summary, checkpoint)
                 if pending is not None:
                     done += _commit(settings, store, client, folder, uidvalidity, pending, summary, checkpoint)
                     if on_progress:
@@ -183,8 +182,6 @@ class _Item:
     sha: str
     source: str
     size: int
-    internal_date: datetime | None
-    parsed: object | None  # a future/_Inline with result() -> LetterDraft | MailParseError; None if over-size
 
 
 @dataclass
@@ -192,10 +189,14 @@ class _Staged:
     batch: list[int]
     oversize: bool
     items: list[_Item]
+    # result() -> [(dedup key, LetterDraft | MailParseError)] per item; None for an over-size batch.
+    parsed: object | None
 
 
-def _batches(client: IMAPClient, settings: MailSettings, uids: Sequence[int]) -> Iterator[tuple[list[int], bool]]:
-    """Groups of UIDs to fetch in one command: at most batch_size messages and batch_bytes bytes each.
+def _batches(client: IMAPClient, settings: MailSettings,
+             uids: Sequence[int]) -> Iterator[tuple[list[int], bool, dict[int, int]]]:
+    """Groups of UIDs to fetch in one command: at most batch_size messages and batch_bytes bytes each, with
+    their sizes.
 
     Sizes are read first (RFC822.SIZE) so an over-size message is never downloaded whole; those come in their own
     groups flagged ``True``.
@@ -213,46 +214,46 @@ def _batches(client: IMAPClient, settings: MailSettings, uids: Sequence[int]) ->
             size = sizes[uid]
             if size > settings.max_bytes:
                 if batch:
-                    yield batch, False
+                    yield batch, False, sizes
                     batch, batch_bytes = [], 0
                 big.append(uid)
                 if len(big) >= settings.batch_size:
-                    yield big, True
+                    yield big, True, sizes
                     big = []
                 continue
             if big:
-                yield big, True
+                yield big, True, sizes
                 big = []
             if batch and (len(batch) >= settings.batch_size or batch_bytes + size > settings.batch_bytes):
-                yield batch, False
+                yield batch, False, sizes
                 batch, batch_bytes = [], 0
             batch.append(uid)
             batch_bytes += size
         if big:
-            yield big, True
+            yield big, True, sizes
         if batch:
-            yield batch, False
+            yield batch, False, sizes
 
 
-def _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize, pool, summary,
+def _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize, sizes, pool, summary,
                      checkpoint) -> _Staged:
     """Fetch one batch, store every raw message (before anything else), and start parsing them."""
+    # Only the bodies: the server's arrival time is asked for later, for the few messages without a usable Date.
     part = f"BODY.PEEK[]<0.{settings.max_bytes}>" if oversize else "BODY.PEEK[]"
-    response = client.fetch(batch, [part, "INTERNALDATE", "RFC822.SIZE"])
+    response = client.fetch(batch, [part])
     key = b"BODY[]<0>" if oversize else b"BODY[]"
     items = []
     for uid in sorted(response):
-        data = response[uid]
-        raw = data.get(key)
+        raw = response[uid].get(key)
         if raw is None:
             continue  # expunged meanwhile, or an unsolicited FETCH
         summary.fetched += 1
         sha = store.store_raw(raw)
         checkpoint("raw_stored")
         source = f"imap://{settings.account}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
-        items.append(_Item(uid, raw, sha, source, int(data.get(b"RFC822.SIZE") or len(raw)),
-                           data.get(b"INTERNALDATE"), None if oversize else pool.submit(raw)))
-    return _Staged(batch, oversize, items)
+        items.append(_Item(uid, raw, sha, source, sizes.get(uid) or len(raw)))
+    parsed = None if oversize or not items else pool.submit([item.raw for item in items])
+    return _Staged(batch, oversize, items, parsed)
 
 
 def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summary, checkpoint) -> int:
@@ -262,19 +263,22 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
     one ``accept_many`` call; otherwise each message is accepted before the next is looked at.
     """
     batched = bool(getattr(store, "accepts_batches", False))
-    entries: list[tuple[LetterDraft, str]] = []
-    keys = {item.uid: dedup_key(raw_message_id(item.raw), item.raw) for item in staged.items
-            if item.parsed is not None}
-    # A batch store answers for the whole batch in one query; what it misses within the batch, accept_many catches.
-    known = store.duplicate_keys(list(keys.values())) if batched and hasattr(store, "duplicate_keys") else None
-    for item in staged.items:
-        if item.parsed is None:
+    if staged.parsed is None:
+        for item in staged.items:
             store.quarantine(item.source, item.sha, f"over-size: {item.size} bytes > limit {settings.max_bytes}; "
                                                      f"only the first {len(item.raw)} bytes were fetched and kept")
             summary.quarantined += 1
             checkpoint("quarantined")
-            continue
-        entry = _prepare(store, item, keys[item.uid], known, summary, checkpoint)
+        results = []
+    else:
+        results = staged.parsed.result()
+    entries: list[tuple[LetterDraft, str]] = []
+    # A batch store answers for the whole batch in one query; what it misses within the batch, accept_many catches.
+    known = (store.duplicate_keys([key for key, _ in results])
+             if results and batched and hasattr(store, "duplicate_keys") else None)
+    arrival = _arrival_times(client, staged.items, results, known)
+    for item, (key, result) in zip(staged.items, results):
+        entry = _prepare(store, item, key, result, arrival.get(item.uid), known, summary, checkpoint)
         if entry is None:
             continue
         if batched:
@@ -291,7 +295,17 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
     return len(staged.batch)
 
 
-def _prepare(store: IntakeStore, item: _Item, key: str, known: set[str] | None, summary: PollSummary,
+def _arrival_times(client: IMAPClient, items: list[_Item], results: list, known: set[str] | None) -> dict:
+    """INTERNALDATE of the messages whose draft has no date (one FETCH for the batch, only if there are any)."""
+    wanted = [item.uid for item, (key, result) in zip(items, results)
+              if isinstance(result, LetterDraft) and result.received_at is None and not (known and key in known)]
+    if not wanted:
+        return {}
+    return {uid: data.get(b"INTERNALDATE") for uid, data in client.fetch(wanted, ["INTERNALDATE"]).items()}
+
+
+def _prepare(store: IntakeStore, item: _Item, key: str, result: LetterDraft | MailParseError,
+             internal_date: object, known: set[str] | None, summary: PollSummary,
              checkpoint: Checkpoint) -> tuple[LetterDraft, str] | None:
     """The draft and dedup key to accept, or None when the message is a duplicate or was quarantined.
 
@@ -301,7 +315,6 @@ def _prepare(store: IntakeStore, item: _Item, key: str, known: set[str] | None, 
         summary.duplicates += 1
         checkpoint("duplicate")
         return None
-    result = item.parsed.result()
     if isinstance(result, MailParseError):
         store.quarantine(item.source, item.sha, f"unparseable: {result.reason}")
         summary.quarantined += 1
@@ -310,8 +323,8 @@ def _prepare(store: IntakeStore, item: _Item, key: str, known: set[str] | None, 
     checkpoint("parsed")
     draft: LetterDraft = result
     draft.raw_sha256 = item.sha
-    if draft.received_at is None and isinstance(item.internal_date, datetime):
-        draft.received_at = item.internal_date
+    if draft.received_at is None and isinstance(internal_date, datetime):
+        draft.received_at = internal_date
         draft.notes.append("received_at from the server's arrival time (no usable Date header)")
     draft.notes.append(f"source: {item.source}")
     return draft, key
