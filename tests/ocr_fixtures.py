@@ -63,6 +63,43 @@ def draw_page(
     return page
 
 
+LETTER_PARTS = {
+    "eng": (["Margaret Wilson", "42 Maple Avenue", "Springfield 4410"], "3 March 2026",
+            "Dear Mayor, the street light on Maple Avenue near the primary school has been out for three weeks and "
+            "children walk home in the dark. Several neighbours have called the hotline, but nothing has happened. "
+            "Please send someone to repair it. Yours sincerely, Margaret Wilson"),
+    "spa": (["Lucía Fernández", "Calle Mayor 7", "28013 Madrid"], "3 de marzo de 2026",
+            "Estimado señor alcalde: la recogida de basura en la calle Mayor no se realiza desde hace dos semanas y "
+            "los contenedores están llenos. ¿Podría el ayuntamiento enviar un camión cuanto antes? Muchas gracias "
+            "por su atención. Atentamente, Lucía Fernández"),
+    "chi_sim": (["王建国", "和平区幸福路12号", "电话 13800138000"], "2026年3月3日",
+                "尊敬的市长：您好！我们小区门前的道路已经损坏半年多了，路面坑洼不平，下雨天积水严重，老人和孩子出行非常"
+                "不便。希望有关部门尽快派人查看，安排维修。谢谢您的关心和支持！此致敬礼。居民王建国。"),
+}
+
+
+def draw_letter(lang: str = "eng", dpi: int = 200, pt: float = 11, footer: str | None = None) -> Image.Image:
+    """An A4 letter laid out like a real one: sender's address and date flush right, the body flush left and
+    wrapped, and an optional ``footer`` line centred near the bottom edge."""
+    width, height = int(8.27 * dpi), int(11.69 * dpi)
+    page = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(page)
+    px = int(pt * dpi / 72)
+    font = font_for(lang, px)
+    margin, y = dpi, dpi
+    address, date, body = LETTER_PARTS[lang]
+    for line in address + [""] + [date] + [""]:
+        draw.text((width - margin - font.getlength(line), y), line, font=font, fill=0)
+        y += int(px * 1.5)
+    for line in wrap(body, lang, dpi, pt, width - 2 * margin):
+        draw.text((margin, y), line, font=font, fill=0)
+        y += int(px * 1.5)
+    if footer:
+        draw.text(((width - font.getlength(footer)) / 2, height - dpi), footer, font=font, fill=0)
+    page.info["dpi"] = (dpi, dpi)
+    return page
+
+
 def wrap(text: str, lang: str, dpi: int, pt: float, width_px: int) -> list[str]:
     """Break ``text`` into lines that fit ``width_px`` (per character for Chinese, per word otherwise)."""
     font = font_for(lang, int(pt * dpi / 72))
