@@ -1,6 +1,7 @@
 """Any email (raw bytes) -> a ``LetterDraft``: sender, date, subject, text, sanitised HTML, attachments."""
 from __future__ import annotations
 
+import binascii
 import mimetypes
 import re
 import uuid
@@ -23,18 +24,6 @@ from .html import html_to_text, sanitize_html
 MAX_DEPTH = 12  # nested multiparts / forwarded messages; deeper is hostile or broken
 
 
-class _RawHeaderPolicy(EmailPolicy):
-    """``policy.default`` except that reading a header returns its raw string.
-
-    We decode headers ourselves (with charset fallbacks the stdlib lacks), and building structured header
-    objects on every ``get`` (the MIME walk reads Content-Type many times) cost half of the intake time.
-    """
-
-    def header_fetch_parse(self, name, value):
-        return value
-
-
-_PARSER = BytesParser(policy=_RawHeaderPolicy())
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -72,38 +61,78 @@ def parse_message(raw: bytes) -> LetterDraft:
         raise MailParseError(f"parser failure: {type(exc).__name__}: {exc}") from exc
 
 
-# Runs of long base64-alphabet lines: attachment bodies. The stdlib parser walks a body line by line in Python,
-# which made one 200 KB attachment cost as much as 30 small letters; such a run can hold no header or boundary
-# line (":" and a leading "--" are outside the alphabet), so it is swapped for one placeholder line while parsing
-# and put back into the part afterwards, byte for byte.
-_BULK = re.compile(rb"^(?:[A-Za-z0-9+/=]{40,998}\r?\n){64,}", re.MULTILINE)
-_SHRINK_FROM = 32 * 1024
+# Base64 bodies of attachments. The stdlib parser walks a body line by line in Python, which made one 200 KB
+# attachment cost as much as 30 small letters, and then decodes it through a line split, a join and a validating
+# decoder. A part body that holds only base64-alphabet lines can contain no header or boundary line (":" and "-"
+# are outside the alphabet), so it is swapped for one placeholder line while parsing and put back into the part
+# afterwards, byte for byte; the part also keeps its decoded bytes when decoding it directly gives what the
+# stdlib would (clean padding), so ``payload_bytes`` need not decode it again.
+_SHRINK_FROM = 32 * 1024  # smaller messages are parsed as they are
+_BULK_FROM = 4 * 1024  # smaller bodies are left in place
+_BLANK = re.compile(rb"\n\r?\n")
+_BASE64_LINES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n"
 
 
-def _shrink(raw: bytes) -> tuple[bytes, dict[str, str]]:
+class _Part(EmailMessage):
+    """A parsed message part that may carry its payload already decoded (see ``_shrink``)."""
+
+    decoded: bytes | None = None
+
+    def payload_bytes(self) -> bytes | None:
+        """``get_payload(decode=True)``, without decoding twice."""
+        if self.decoded is not None:
+            return self.decoded
+        return self.get_payload(decode=True)
+
+
+class _RawHeaderPolicy(EmailPolicy):
+    """``policy.default`` except that reading a header returns its raw string.
+
+    We decode headers ourselves (with charset fallbacks the stdlib lacks), and building structured header
+    objects on every ``get`` (the MIME walk reads Content-Type many times) cost half of the intake time.
+    """
+
+    def header_fetch_parse(self, name, value):
+        return value
+
+
+_PARSER = BytesParser(policy=_RawHeaderPolicy(message_factory=_Part))
+
+
+def _shrink(raw: bytes) -> tuple[bytes, dict[str, bytes]]:
+    """``raw`` with every large base64 body swapped for a placeholder line, and the swapped bodies by key."""
     if len(raw) < _SHRINK_FROM:
         return raw, {}
     prefix = "XBULK" + uuid.uuid4().hex
     if prefix.encode() in raw:
         return raw, {}
-    blocks: dict[str, str] = {}
+    blocks: dict[str, bytes] = {}
+    pieces: list[bytes] = []
+    done = pos = 0
+    while (blank := _BLANK.search(raw, pos)) is not None:
+        start = blank.end()
+        # A body runs to the next boundary line ("--..."); "-" is outside the base64 alphabet.
+        dash = raw.find(b"-", start)
+        stop = raw.rfind(b"\n", start, len(raw) if dash < 0 else dash) + 1
+        if stop - start >= _BULK_FROM and not raw[start:stop].translate(None, _BASE64_LINES):
+            key = f"{prefix}N{len(blocks)}"
+            blocks[key] = raw[start:stop]
+            pieces += [raw[done:start], key.encode(), b"\r\n" if raw[stop - 2:stop] == b"\r\n" else b"\n"]
+            done = pos = stop
+        else:
+            pos = start
+    if not blocks:
+        return raw, {}
+    pieces.append(raw[done:])
+    return b"".join(pieces), blocks
 
-    def swap(match: re.Match) -> bytes:
-        key = f"{prefix}N{len(blocks)}"
-        text = match.group(0).decode("ascii")
-        blocks[key] = text
-        return key.encode() + (b"\r\n" if text.endswith("\r\n") else b"\n")
 
-    return _BULK.sub(swap, raw), blocks
-
-
-def _restore(msg: Message, blocks: dict[str, str]) -> None:
+def _restore(msg: Message, blocks: dict[str, bytes]) -> None:
     prefix = next(iter(blocks)).split("N", 1)[0]
     pattern = re.compile(re.escape(prefix) + r"N\d+(\r?\n)?")
 
     def put_back(match: re.Match) -> str:
-        key = match.group(0).rstrip("\r\n")
-        block = blocks[key]
+        block = blocks[match.group(0).rstrip("\r\n")].decode("ascii")
         if match.group(1) is None:  # the line end before a boundary belongs to the boundary
             block = block[:-2] if block.endswith("\r\n") else block[:-1]
         return block
@@ -111,11 +140,30 @@ def _restore(msg: Message, blocks: dict[str, str]) -> None:
     for part in msg.walk():
         payload = part.get_payload() if not part.is_multipart() else None
         if isinstance(payload, str) and prefix in payload:
+            if isinstance(part, _Part):
+                part.decoded = _direct_base64(part, payload.rstrip("\r\n"), blocks)
             part.set_payload(pattern.sub(put_back, payload))
         for name in ("preamble", "epilogue"):
             value = getattr(part, name, None)
             if isinstance(value, str) and prefix in value:
                 setattr(part, name, pattern.sub(put_back, value))
+
+
+def _direct_base64(part: Message, key: str, blocks: dict[str, bytes]) -> bytes | None:
+    """The decoded payload of a base64 part whose whole body is the block ``key``, when decoding it directly
+    gives what the stdlib's ``get_payload(decode=True)`` would: no "=" but one or two at the end, length a
+    multiple of four (else None, and the stdlib decodes it with its repairs and defects)."""
+    block = blocks.get(key)
+    if block is None or str(part.get("content-transfer-encoding", "")).lower() != "base64":
+        return None
+    data = block.rstrip(b"\r\n")
+    body = data.rstrip(b"=")
+    if len(data) - len(body) > 2 or b"=" in body:
+        return None
+    try:
+        return binascii.a2b_base64(block)  # line ends are skipped; a wrong length raises
+    except binascii.Error:
+        return None
 
 
 def parse_or_error(raw: bytes) -> LetterDraft | MailParseError:
@@ -288,7 +336,7 @@ def _is_attachment(part: Message) -> bool:
 
 
 def _text(part: Message, notes: list[str]) -> str:
-    data = part.get_payload(decode=True)
+    data = _payload_bytes(part)
     if data is None:
         data = str(part.get_payload()).encode("utf-8", "surrogateescape")
     charset = part.get_param("charset")
@@ -300,7 +348,7 @@ def _text(part: Message, notes: list[str]) -> str:
 
 def _attachment(part: Message, number: int, notes: list[str]) -> AttachmentDraft:
     ctype = part.get_content_type()
-    data = part.get_payload(decode=True)
+    data = _payload_bytes(part)
     if data is None:
         # message/delivery-status and other message/* parts hold header blocks, not a payload to decode.
         payload = part.get_payload()
@@ -321,6 +369,10 @@ def _attachment(part: Message, number: int, notes: list[str]) -> AttachmentDraft
         extension = mimetypes.guess_extension(ctype) or (".txt" if textual else ".bin")
         filename = f"attachment-{number}{extension}"
     return AttachmentDraft(filename=filename, data=data, declared_type=ctype)
+
+
+def _payload_bytes(part: Message) -> bytes | None:
+    return part.payload_bytes() if isinstance(part, _Part) else part.get_payload(decode=True)
 
 
 def _safe_filename(name: str) -> str:

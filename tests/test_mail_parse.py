@@ -225,3 +225,53 @@ def test_big_attachments_come_back_byte_for_byte():
     assert draft.body.startswith(text_block.strip())
     assert draft.attachments[0].data == expected
     assert parse_message(draft.attachments[1].data).attachments[0].data == expected
+
+
+def _big_variants() -> dict[str, bytes]:
+    """Large messages in the shapes the parser's base64 shortcut meets, including ones it must leave alone."""
+    import base64
+
+    from tests.mail_corpus import make_with_attachment
+
+    raw = make_with_attachment(4, size=60_000)
+    head, rest = raw.split(b'filename="bench.jpg"\r\n\r\n')
+    body, tail = rest.split(b"--XYZ--")
+    lines = body.split(b"\r\n")
+
+    def with_body(new_body: bytes) -> bytes:
+        return head + b'filename="bench.jpg"\r\n\r\n' + new_body + b"--XYZ--" + tail
+
+    encoded = base64.encodebytes(bytes(range(256)) * 200)
+    single = (b"From: s@example.org\nSubject: single part\nContent-Type: application/pdf\n"
+              b"Content-Transfer-Encoding: base64\n\n" + encoded)
+    return {
+        "crlf": raw,
+        "lf": raw.replace(b"\r\n", b"\n"),
+        "bad_padding": with_body(b"\r\n".join(lines[:-3] + [lines[-3][:-1]] + lines[-2:])),
+        "padding_inside": with_body(b"QUJD\r\n" + b"QQ==\r\n" + body),
+        "too_much_padding": with_body(body.rstrip(b"\r\n") + b"====\r\n"),
+        "blank_line_before_boundary": with_body(body + b"\r\n"),
+        "epilogue_after": raw + b"\r\n" + encoded.replace(b"\n", b"\r\n"),
+        "base64_preamble": raw.replace(b"\r\n\r\n--XYZ\r\n", b"\r\n\r\n" + encoded.replace(b"\n", b"\r\n")
+                                       + b"--XYZ\r\n", 1),
+        "single_part": single,
+        "single_part_no_final_newline": single.rstrip(b"\n"),
+        "quoted_printable_declared": with_body(body).replace(b"Transfer-Encoding: base64\r\nContent-Disp",
+                                                             b"Transfer-Encoding: quoted-printable\r\nContent-Disp"),
+        "forwarded": (b"From: f@example.org\nSubject: fwd\nContent-Type: multipart/mixed; boundary=OUT\n\n--OUT\n"
+                      b"Content-Type: message/rfc822\n\n" + raw + b"\n--OUT--\n"),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_big_variants()))
+def test_base64_shortcut_gives_what_the_stdlib_gives(name, monkeypatch):
+    """Large messages parse to exactly the draft the plain stdlib walk gives (the shortcut switched off)."""
+    import mailbox.parse as parse_module
+
+    raw = _big_variants()[name]
+    assert parse_module._shrink(raw)[1], "the shortcut must have something to swap here"
+    fast = parse_message(raw)
+    monkeypatch.setattr(parse_module, "_SHRINK_FROM", 10**12)
+    plain = parse_message(raw)
+    assert fast == plain
+    assert fast.attachments and all(a.data for a in fast.attachments)
