@@ -29,16 +29,25 @@ _CN_TITLE_RE = "|".join(sorted(CN_TITLES, key=len, reverse=True))
 _STOP = set("的了在是说和与及跟同把被将也都又就还再才常总经每天一不没很太们等让给对向从往住家里楼去来会要想能已曾到打骂占"
             "堵停放扔堆养开用拿喊吵闹搞做干看找告诉问请帮带着过次多少这那个位些其他她它我你您反投表称提讲讨找门前后上下"
             "内外中边旁附近对面侧处所室号栋单元层路街区市县镇村乡院局厅委办部科处站所组队为因以而但却并且或如若时"
-            "，。、；：！？,.;:!?()（）“”\"' \n\t")
+            "今昨，。、；：！？,.;:!?()（）“”\"' \n\t")
+# Surnames that, right after a person word, are nearly always a conjunction or preposition.
+_CONJUNCTIONS = set("和与同跟及")
+# Words before a title that start with a surname's character but name a post, not a person (安全主任, 高中老师).
+_NOT_GIVEN_NAMES = frozenset({"安全", "高中", "高级", "常务", "文明", "平安", "金牌", "成人", "和平", "华人", "车间",
+                              "项目", "班主", "总经", "副主", "党支", "支部", "工程", "技术", "财务", "生产", "管理",
+                              "业务", "质量", "单位", "社区", "居委", "村委", "街道", "值班", "宣传", "后勤", "办公"})
 # Words before a name that say it is a person: relations, neighbours, people at work, "called".
 CN_CUES = ("名叫", "叫做", "名字叫", "名字是", "姓名是", "邻居", "房东", "房主", "租客", "业主", "住户", "物业经理",
            "物业主管", "物业的", "保安", "门卫", "楼上的", "楼下的", "隔壁的", "对门的", "楼上", "楼下", "隔壁", "对门",
            "同事", "朋友", "儿子", "女儿", "丈夫", "妻子", "老公", "老婆", "爱人", "老伴", "父亲", "母亲", "爸爸",
            "妈妈", "孩子", "哥哥", "姐姐", "弟弟", "妹妹", "负责人", "经理", "主任", "书记", "社长", "老板", "司机",
-           "网格员", "民警", "警官", "医生", "工作人员", "联系人", "店主", "摊主", "包工头", "他叫", "她叫", "叫")
+           "网格员", "民警", "警官", "医生", "工作人员", "联系人", "店主", "摊主", "包工头", "快递员", "外卖员",
+           "保洁员", "保洁", "清洁工", "环卫工", "协管员", "管理员", "楼长", "他叫", "她叫", "叫")
 _CN_CUE_RE = re.compile("(?:" + "|".join(sorted(CN_CUES, key=len, reverse=True)) + r")(?:是|叫)?[:：，, ]?")
 
 
+# Titles that make a lone surname a person (not "总": 高总是... reads "always").
+_SURNAME_TITLE = re.compile("|".join(t for t in sorted(CN_TITLES, key=len, reverse=True) if len(t) > 1))
 _SURNAME_AT = re.compile("(?=[" + "".join(sorted(SURNAMES)) + "])")
 
 
@@ -77,6 +86,8 @@ def chinese_names(text: str) -> list[tuple[int, int]]:
     """Spans of Chinese names after a person word (邻居张伟) or before a title (王建国师傅, 张阿姨 included)."""
     found: list[tuple[int, int]] = []
     for m in _CN_CUE_RE.finditer(text):
+        if text[m.end():m.end() + 1] in _CONJUNCTIONS:
+            continue  # "主任和高...": 和 joins, it does not begin a name here
         end = _cn_name_end(text, m.end(), cue=True)
         if end is not None:
             found.append((m.end(), end))
@@ -85,10 +96,21 @@ def chinese_names(text: str) -> list[tuple[int, int]]:
         start = m.start()
         if start < covered:
             continue  # a character inside a name just found (李明华: 明 is a surname too)
+        if text[start] in _CONJUNCTIONS:
+            continue  # 和, 与...: "安全主任和值班经理" joins two posts
         end = _cn_name_end(text, start, cue=False)
+        if end is not None and (text[start:end] in _NOT_GIVEN_NAMES or text[start + 1:end] in _NOT_GIVEN_NAMES):
+            continue
         if end is not None and end < len(text) and _is_title_at(text, end):
             found.append((start, end))
             covered = end
+            continue
+        # A lone surname before a title names the person (李主任, 马经理), unless it ends a word (安全主任).
+        bare = _cn_surname_end(text, start)
+        if bare is not None and _SURNAME_TITLE.match(text, bare) \
+                and text[max(0, start - 1):start + 1] not in _NOT_GIVEN_NAMES:
+            found.append((start, bare))
+            covered = bare
     return found
 
 
@@ -96,7 +118,8 @@ def chinese_names(text: str) -> list[tuple[int, int]]:
 
 _UPPER = "A-ZÁÉÍÓÚÑÜ"
 _LOWER = "a-záéíóúñü"
-_WORD = rf"[{_UPPER}][{_LOWER}'’\-]+"
+# Smith, O'Neill, McDonald, García-Pardo
+_WORD = rf"[{_UPPER}](?:['’][{_UPPER}])?[{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?(?:-[{_UPPER}]?[{_LOWER}]+)*"
 _NAME = rf"{_WORD}(?:\s+(?:de\s+(?:la\s+|los\s+)?|del\s+|van\s+|von\s+|da\s+|O'|Mc)?{_WORD}){{0,3}}"
 # Capitalised words that are not a person's name, whichever the sentence.
 NOT_NAMES = frozenset("""
