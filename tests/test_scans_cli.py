@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
-from hashlib import sha256
 import os
+import re
 import time
+from hashlib import sha256
 from pathlib import Path
 
 from flask import Flask
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from cases.models import Case, QuarantineItem
 from cases.models_scans import ScanBatch, ScanItem
-from tests.test_scans_pages import OTHER_LINES, corrupt_png, letter_page, png
+from tests.test_scans_pages import OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, letter_page, png, tiff
 from web.scans.watch import watch_once
 from web.state import state
 
@@ -99,3 +100,29 @@ def test_watched_folder_takes_each_file_exactly_once(app_factory, tmp_path: Path
     with state(app).sessions() as s:
         assert s.scalar(select(func.count()).select_from(ScanBatch)) == 2
         assert s.scalar(select(func.count()).select_from(ScanItem).where(ScanItem.status == "review")) == 1
+
+
+def test_scan_command_batch_splits_at_separator_pages_with_a_progress_bar(app: Flask, demo_data: object,
+                                                                          tmp_path: Path) -> None:
+    stack = tmp_path / "stack.tif"
+    stack.write_bytes(tiff([letter_page(smudged=False), blank_page(), letter_page(OTHER_LINES, smudged=False)]))
+    result = app.test_cli_runner().invoke(args=["letters", "scan", "--batch", str(stack)])
+    assert result.exit_code == 0, result.output
+    # The bar goes to stderr and ends at all pages read; the summary goes to stdout.
+    assert "reading" in result.stderr and "3/3" in result.stderr
+    cases = re.findall(r"stack\.tif: case (\S+), 1 page\(s\), confidence", result.stdout)
+    assert len(cases) == 2 and cases[0] != cases[1], result.stdout
+    assert "1 file(s) read, 0 failed" in result.stdout
+    with state(app).sessions() as s:
+        letters = {c.number: c.letters[0].body for c in s.scalars(select(Case).where(Case.number.in_(cases)))}
+        assert "street" in letters[cases[0]] and "bus stop" in letters[cases[1]]
+
+    # Without --batch a file is one letter: both written pages, the blank one left out.
+    other = tmp_path / "other.tif"
+    other.write_bytes(tiff([letter_page(OTHER_LINES, smudged=False), blank_page(),
+                            letter_page(SECOND_LINES, smudged=False)]))
+    again = app.test_cli_runner().invoke(args=["letters", "scan", "--json", str(other)])
+    assert again.exit_code == 0, again.output
+    (letter,) = json.loads(again.stdout)["files"][0]["letters"]
+    assert letter["pages"] == 2 and letter["case"] not in cases and letter["duplicate"] is False
+    assert letter["text"].index("bus stop") < letter["text"].index("bakery")
