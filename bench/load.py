@@ -17,6 +17,7 @@ letters per second, requests per second and p50/p95/p99 latency per kind of requ
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -27,6 +28,7 @@ import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -41,6 +43,7 @@ from tests.servers.app_processes import (  # noqa: E402
     start_worker,
     stop,
 )
+from tests.servers.dovecot import DovecotServer  # noqa: E402
 from tests.servers.freeport import wait_until  # noqa: E402
 
 WORDS = ("street light pothole noise garbage water leak bus stop park tree sewer heating rent elevator "
@@ -145,40 +148,145 @@ def searcher_loop(base: str, rec: Recorder, deadline: float, index: int) -> None
                 rec.errors.append(f"search failed with HTTP {status}")
 
 
-def verify(env: dict[str, str], accepted: list[str], timeout: float) -> tuple[int, int, dict[str, int], float]:
-    """Wait for the outbox to drain; return (cases missing from the database, pending outbox items, index check
-    counts, seconds waited)."""
-    from cases.models import Case, OutboxItem
+def bench_app(env: dict[str, str]) -> Any:
+    """The app as the servers see it (same settings), for checks from this process."""
     from web import create_app
-    from web.search_wiring import check
-    from web.state import state
 
     saved = dict(os.environ)
     os.environ.update({k: v for k, v in env.items() if k.startswith("FLASK_") or k == "MAILBOX_INSTANCE_PATH"})
     try:
-        app = create_app()
+        return create_app()
     finally:
         os.environ.clear()
         os.environ.update(saved)
 
-    def pending() -> int:
-        with state(app).sessions() as s:
-            return len(s.scalars(select(OutboxItem.id).where(OutboxItem.done_at.is_(None))).all())
+
+def close_app(app: Any) -> None:
+    from web.state import state
+
+    state(app).engine.dispose()
+    if state(app).search is not None:
+        state(app).search.close()
+
+
+def pending_outbox(app: Any) -> int:
+    from cases.models import OutboxItem
+    from web.state import state
+
+    with state(app).sessions() as s:
+        return len(s.scalars(select(OutboxItem.id).where(OutboxItem.done_at.is_(None))).all())
+
+
+def verify(app: Any, accepted: list[str], timeout: float) -> tuple[int, int, dict[str, int], float]:
+    """Wait for the outbox to drain; return (cases missing from the database, pending outbox items, index check
+    counts, seconds waited)."""
+    from cases.models import Case
+    from web.search_wiring import check
+    from web.state import state
 
     started = time.monotonic()
-    wait_until(lambda: pending() == 0, timeout=timeout, interval=0.5)
+    wait_until(lambda: pending_outbox(app) == 0, timeout=timeout, interval=0.5)
     waited = time.monotonic() - started
     with state(app).sessions() as s:
         numbers = set(s.scalars(select(Case.number)))
     missing_db = len(set(accepted) - numbers)
     report = check(app, repair=False)
-    state(app).engine.dispose()
-    if state(app).search is not None:
-        state(app).search.close()
-    return missing_db, pending(), {k: len(v) for k, v in report.items()}, waited
+    return missing_db, pending_outbox(app), {k: len(v) for k, v in report.items()}, waited
 
 
-def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argparse.Namespace) -> None:
+# A word no demo case or simulated letter uses: the pipeline's messages are found by it.
+PIPELINE_WORD = "quagmirelane"
+
+
+def pipeline_messages(count: int, tag: str) -> list[bytes]:
+    from tests.mail_corpus import make_plain
+
+    return [make_plain(i, subject=f"Pipeline {tag} letter {i}: {rng_subject(i)}",
+                       body=f"Dear office, the pavement of {PIPELINE_WORD} {i} is broken. {rng_subject(i * 7)}.\n")
+            for i in range(count)]
+
+
+def rng_subject(seed: int) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(6))
+
+
+def run_pipeline(app: Any, env: dict[str, str], dovecot: Any, name: str, worker_pid: int,
+                 args: argparse.Namespace) -> dict[str, Any]:
+    """Mail in -> case -> indexed: load ``args.mail`` messages into a fresh Dovecot folder, run the app's fetch
+    (``flask --app web mailbox fetch``, the code of the worker's poll job) and let the running worker index;
+    time until the search finds every message as an email case."""
+    import resource
+    import subprocess
+
+    from cases.drafts import Channel
+    from cases.models import Case
+    from search_index import SearchRequest
+    from web.search_wiring import backend
+    from web.state import state
+
+    folder = dovecot.new_folder(f"pipeline-{name}")
+    messages = pipeline_messages(args.mail, name)
+    for start in range(0, len(messages), 200):
+        dovecot.multiappend(folder, messages[start:start + 200])
+    fetch_env = {**env, "FLASK_IMAP_HOST": dovecot.host, "FLASK_IMAP_PORT": str(dovecot.port),
+                 "FLASK_IMAP_SECURITY": "none", "FLASK_IMAP_USER": dovecot.user,
+                 "FLASK_IMAP_PASSWORD": dovecot.password, "FLASK_IMAP_FOLDERS": folder,
+                 "FLASK_MAIL_ACKNOWLEDGE": "false", "FLASK_MAIL_POLL_MINUTES": "0"}
+    search = backend(app)
+    request = SearchRequest(query=PIPELINE_WORD, filters={"channel": "email"}, per_page=1)
+
+    def found() -> int:
+        return search.search(request).total
+
+    before = found()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = group_cpu(worker_pid)
+    started = time.monotonic()
+    fetch = subprocess.run([sys.executable, "-m", "flask", "--app", "web", "mailbox", "fetch", "--json"],
+                           env=fetch_env, cwd=str(Path(__file__).resolve().parent.parent), capture_output=True,
+                           text=True)
+    fetched_at = time.monotonic()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    summary = json.loads(fetch.stdout.strip().splitlines()[-1]) if fetch.returncode == 0 else {}
+    all_found = wait_until(lambda: found() - before >= args.mail, timeout=args.drain_timeout, interval=0.2)
+    done_at = time.monotonic()
+    worker_cpu = group_cpu(worker_pid) - worker_cpu
+    with state(app).sessions() as s:
+        cases = len(s.scalars(select(Case.id).where(Case.channel == Channel.EMAIL,
+                                                    Case.subject.like(f"Pipeline {name} letter %"))).all())
+    return {
+        "messages": args.mail, "fetch_ok": fetch.returncode == 0, "fetch_error": fetch.stderr[-500:],
+        "summary": summary, "cases": cases, "found": found() - before, "all_found": all_found,
+        "fetch_seconds": fetched_at - started, "total_seconds": done_at - started,
+        "fetch_cpu": (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime),
+        "worker_cpu": worker_cpu,
+    }
+
+
+def print_pipeline(result: dict[str, Any]) -> bool:
+    n = result["messages"]
+    total, fetch = result["total_seconds"], result["fetch_seconds"]
+    print(f"   full pipeline (mail in -> case -> indexed), {n} messages in Dovecot:")
+    if not result["fetch_ok"]:
+        print(f"     fetch FAILED: {result['fetch_error']}")
+        return False
+    summary = result["summary"]
+    print(f"     {n / total * 60:8.0f} cases/min ({n / total:.1f}/s): all {n} found by the search "
+          f"{total:.1f} s after the fetch started; fetch alone {fetch:.1f} s ({n / fetch * 60:.0f} cases/min), "
+          f"indexed {total - fetch:.1f} s after it")
+    print(f"     fetch: {summary.get('new_cases')} new cases, {summary.get('duplicates')} duplicates, "
+          f"{summary.get('quarantined')} quarantined; email cases in the database {result['cases']}, found by "
+          f"search {result['found']}")
+    print(f"     CPU per case: fetch process {result['fetch_cpu'] / n * 1000:.1f} ms, worker (indexing) "
+          f"{result['worker_cpu'] / n * 1000:.1f} ms")
+    ok = result["all_found"] and result["cases"] == n and summary.get("new_cases") == n
+    print(f"     every message a case and found: {'yes' if ok else 'NO'}")
+    return ok
+
+
+def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argparse.Namespace,
+              dovecot: Any) -> None:
     instance = workdir / f"{name}-instance"
     env = app_env(instance, {"SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False, "PROXY_COUNT": 1,
                              "LETTER_RATE_LIMIT": "100000 per minute", "WORKER_COUNT": args.job_workers,
@@ -189,10 +297,13 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
     web, base = start_gunicorn(env, log, workers=args.web_workers, threads=args.threads)
     worker = start_worker(env, log, workers=args.job_workers)
     rec = Recorder()
+    app = bench_app(env)
+    pipeline: dict[str, Any] | None = None
     try:
         warm = KeepAliveBrowser(base, "10.255.0.1")
         for _ in range(3):
             warm.write_letter("Warm-up letter", "Warming up the workers before measuring.")
+        wait_until(lambda: pending_outbox(app) == 0, timeout=args.drain_timeout, interval=0.2)
         deadline = time.monotonic() + args.seconds
         threads = [threading.Thread(target=citizen_loop, args=(base, rec, deadline, i)) for i in range(args.citizens)]
         threads += [threading.Thread(target=searcher_loop, args=(base, rec, deadline, i))
@@ -205,11 +316,14 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
             t.join()
         elapsed = time.monotonic() - started
         cpu_run = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
-        missing_db, pending, index, waited = verify(env, rec.accepted, args.drain_timeout)
+        missing_db, pending, index, waited = verify(app, rec.accepted, args.drain_timeout)
         cpu_after = (group_cpu(web.pid), group_cpu(worker.pid))
+        if args.mail:
+            pipeline = run_pipeline(app, env, dovecot, name, worker.pid, args)
     finally:
         stop(web)
         stop(worker)
+        close_app(app)
     all_requests = sum(len(v) for v in rec.requests.values()) + len(rec.accepted)  # + confirmation pages
     print(f"\n== {name}: {label}")
     print(f"   {args.citizens} citizens, {args.searchers} searchers, {args.seconds:.0f} s, gunicorn "
@@ -237,36 +351,40 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
     ok = (len(rec.accepted) / elapsed >= 100 and p95 < 200 and not rec.errors and not missing_db and not pending
           and not any(index.values()))
     print(f"   target 100 letters/s, p95 < 200 ms, no error, nothing lost: {'MET' if ok else 'MISSED'}")
+    if pipeline is not None:
+        print_pipeline(pipeline)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--citizens", type=int, default=16)
     parser.add_argument("--searchers", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--job-workers", type=int, default=1)
     parser.add_argument("--drain-timeout", type=float, default=180)
+    parser.add_argument("--mail", type=int, default=1000,
+                        help="messages for the full-pipeline measurement (0: skip it)")
     parser.add_argument("--setup", choices=["embedded", "servers", "both"], default="both")
     args = parser.parse_args()
     print(f"bench/load.py on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
     workdir = Path(tempfile.mkdtemp(prefix="mailbox-load-"))
     try:
-        if args.setup in ("embedded", "both"):
-            run_setup("embedded", "SQLite + Whoosh + Huey on SQLite", {}, workdir, args)
-        if args.setup in ("servers", "both"):
-            from tests.servers.postgres import create_database, running_postgres
-            from tests.servers.redis_server import running_redis
+        with ExitStack() as stack:
+            dovecot = stack.enter_context(DovecotServer.create()) if args.mail else None
+            if args.setup in ("embedded", "both"):
+                run_setup("embedded", "SQLite + Whoosh + Huey on SQLite", {}, workdir, args, dovecot)
+            if args.setup in ("servers", "both"):
+                from tests.servers.postgres import create_database, running_postgres
+                from tests.servers.redis_server import running_redis
 
-            with ExitStack() as stack:
                 pg = stack.enter_context(running_postgres())
                 redis_server = stack.enter_context(running_redis(workdir / "redis"))
                 url = create_database(pg, "mailbox_bench")
                 run_setup("servers", "PostgreSQL + Redis + PostgreSQL full-text search", {
-                                      "DATABASE_URL": url, "SEARCH_URL": url, "REDIS_URL": redis_server.url()},
-                          workdir, args)
-        print("\nfull pipeline (mail in -> case -> indexed): not measured here; see bench/mail_ingest.py")
+                          "DATABASE_URL": url, "SEARCH_URL": url, "REDIS_URL": redis_server.url()}, workdir, args,
+                          dovecot)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

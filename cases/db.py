@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from cases.sqlite_writer import writer_connection_factory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -12,7 +14,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout so web and worker share it."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        factory = writer_connection_factory(make_url(url).database)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False, "factory": factory})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -26,7 +29,14 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Queue for the write lock first (cases.sqlite_writer): waiting writers then go in turn at once.
+            dbapi_conn = conn.connection.dbapi_connection
+            dbapi_conn.take_turn()
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi_conn.end_turn()
+                raise
 
         return engine
     return create_engine(url, pool_pre_ping=True)

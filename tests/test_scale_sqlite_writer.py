@@ -1,0 +1,85 @@
+"""SQLite writers queue for the write lock (cases.sqlite_writer): they go in turn, and a turn always ends."""
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from cases.db import make_engine
+
+
+def _table(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT)"))
+    engine.dispose()
+
+
+def _write_rows(url: str, who: str, count: int, threads: int) -> None:
+    engine = make_engine(url)
+
+    def one_thread(n: int) -> None:
+        for i in range(count):
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t (who) VALUES (:who)"), {"who": f"{who}-{n}-{i}"})
+
+    workers = [threading.Thread(target=one_thread, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    engine.dispose()
+
+
+def test_threads_of_several_processes_write_in_turn_without_losing_a_row(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    _table(url)
+    context = multiprocessing.get_context("fork")
+    procs = [context.Process(target=_write_rows, args=(url, f"p{p}", 40, 4)) for p in range(3)]
+    for proc in procs:
+        proc.start()
+    _write_rows(url, "parent", 40, 2)
+    for proc in procs:
+        proc.join(timeout=120)
+        assert proc.exitcode == 0
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(text("SELECT who FROM t"))]
+    engine.dispose()
+    expected = {f"p{p}-{n}-{i}" for p in range(3) for n in range(4) for i in range(40)}
+    expected |= {f"parent-{n}-{i}" for n in range(2) for i in range(40)}
+    assert sorted(rows) == sorted(expected)
+
+
+def test_a_failed_or_abandoned_transaction_gives_its_turn_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'turns.db'}"
+    _table(url)
+    engine = make_engine(url)
+    with pytest.raises(RuntimeError):
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t (who) VALUES ('rolled back')"))
+            raise RuntimeError("the view failed")
+    # A connection closed in the middle of its transaction (a killed request) ends its turn too.
+    conn = engine.connect()
+    conn.begin()
+    conn.execute(text("INSERT INTO t (who) VALUES ('abandoned')"))
+    conn.invalidate()
+    conn.close()
+    # Another thread gets its turn (were a turn still held, it would wait and fail with "database is locked").
+    done: list[str] = []
+
+    def other() -> None:
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO t (who) VALUES ('next')"))
+        done.append("next")
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(timeout=60)
+    assert done == ["next"]
+    with engine.connect() as c:
+        assert [r[0] for r in c.execute(text("SELECT who FROM t"))] == ["next"]
+    engine.dispose()
