@@ -1,17 +1,25 @@
-"""Load benchmark: simulated citizens write letters and staff search, against real gunicorn and worker processes.
+"""Load benchmark: simulated citizens write letters and staff search, against real gunicorn and worker processes;
+then the full mail pipeline (mail in -> case -> indexed) through the same worker.
 
-    .venv/bin/python bench/load.py --seconds 30 --citizens 16
+    .venv/bin/python bench/load.py                      # both setups, about 3 minutes
+    .venv/bin/python bench/load.py --setup embedded --seconds 30 --citizens 16 --mail 2000
 
 For each setup it starts throwaway servers and the app on loopback:
 
 * ``embedded``: SQLite + Whoosh + Huey on SQLite (no servers);
 * ``servers``:  PostgreSQL + Redis (Huey, rate limits) + PostgreSQL full-text search.
 
-Each citizen loops: GET /write, read the CSRF token, POST the letter, follow the redirect to the confirmation.
-Each searcher (a logged-in clerk) loops over archive searches. Afterwards it waits for the worker to drain the
-outbox and checks that every accepted letter is a case in the database and in the search index. It prints
-letters per second, requests per second and p50/p95/p99 latency per kind of request; the target on two cores is
-100 letters/s with a p95 submission (GET + POST + confirmation) under 200 ms, no error, nothing lost.
+Each citizen loops with one keep-alive connection: GET /write, read the CSRF token, POST the letter, follow the
+redirect to the confirmation. Each searcher (a logged-in clerk) searches the archive, pausing ``--search-pause``
+seconds between searches. Afterwards it waits for the worker to drain the outbox and checks that every accepted
+letter is a case in the database and in the search index. It prints letters per second, requests per second,
+p50/p95/p99 latency per kind of request and the CPU time per letter of gunicorn, the worker, the load generator
+(and the PostgreSQL and Redis servers); the target on two cores is 100 letters/s with a p95 submission
+(GET + POST + confirmation) under 200 ms, no error, nothing lost.
+
+Then ``--mail`` messages are loaded into a Dovecot the script starts, ``flask --app web mailbox fetch`` (the code
+of the worker's poll job) turns them into cases and the running worker indexes them; it prints cases per minute
+from the start of the fetch until the search finds every one of them.
 """
 
 from __future__ import annotations
@@ -60,7 +68,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def group_cpu(pgid: int) -> float:
-    """CPU seconds (user + system) used so far by the live processes of process group ``pgid`` (Linux /proc)."""
+    """CPU seconds (user + system) used so far by process group ``pgid``: its live processes and the children
+    they have reaped (PostgreSQL's finished backends), from Linux /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for entry in os.listdir("/proc"):
@@ -72,7 +81,7 @@ def group_cpu(pgid: int) -> float:
         except OSError:
             continue
         if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(f) for f in fields[11:15])
     return total / tick
 
 
@@ -124,7 +133,7 @@ def citizen_loop(base: str, rec: Recorder, deadline: float, index: int) -> None:
                 rec.errors.append(f"letter refused with HTTP {status}")
 
 
-def searcher_loop(base: str, rec: Recorder, deadline: float, index: int) -> None:
+def searcher_loop(base: str, rec: Recorder, deadline: float, index: int, pause: float) -> None:
     rng = random.Random(1000 + index)
     clerk = KeepAliveBrowser(base)
     status, page = clerk.request("/auth/login")
@@ -140,6 +149,8 @@ def searcher_loop(base: str, rec: Recorder, deadline: float, index: int) -> None
         started = time.perf_counter()
         status, _ = clerk.request("/search/?" + urlencode({"q": rng.choice(QUERIES), "sort": "relevance"}))
         took = time.perf_counter() - started
+        if pause > 0:  # a clerk reads the results before the next search
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
         with rec.lock:
             if status == 200:
                 rec.searches.append(took)
@@ -212,7 +223,7 @@ def rng_subject(seed: int) -> str:
 
 
 def run_pipeline(app: Any, env: dict[str, str], dovecot: Any, name: str, worker_pid: int,
-                 args: argparse.Namespace) -> dict[str, Any]:
+                 args: argparse.Namespace, server_pids: tuple[int, ...] = ()) -> dict[str, Any]:
     """Mail in -> case -> indexed: load ``args.mail`` messages into a fresh Dovecot folder, run the app's fetch
     (``flask --app web mailbox fetch``, the code of the worker's poll job) and let the running worker index;
     time until the search finds every message as an email case."""
@@ -242,6 +253,7 @@ def run_pipeline(app: Any, env: dict[str, str], dovecot: Any, name: str, worker_
     before = found()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     worker_cpu = group_cpu(worker_pid)
+    servers_cpu = sum(group_cpu(pid) for pid in server_pids)
     started = time.monotonic()
     fetch = subprocess.run([sys.executable, "-m", "flask", "--app", "web", "mailbox", "fetch", "--json"],
                            env=fetch_env, cwd=str(Path(__file__).resolve().parent.parent), capture_output=True,
@@ -252,6 +264,7 @@ def run_pipeline(app: Any, env: dict[str, str], dovecot: Any, name: str, worker_
     all_found = wait_until(lambda: found() - before >= args.mail, timeout=args.drain_timeout, interval=0.2)
     done_at = time.monotonic()
     worker_cpu = group_cpu(worker_pid) - worker_cpu
+    servers_cpu = sum(group_cpu(pid) for pid in server_pids) - servers_cpu
     with state(app).sessions() as s:
         cases = len(s.scalars(select(Case.id).where(Case.channel == Channel.EMAIL,
                                                     Case.subject.like(f"Pipeline {name} letter %"))).all())
@@ -260,7 +273,7 @@ def run_pipeline(app: Any, env: dict[str, str], dovecot: Any, name: str, worker_
         "summary": summary, "cases": cases, "found": found() - before, "all_found": all_found,
         "fetch_seconds": fetched_at - started, "total_seconds": done_at - started,
         "fetch_cpu": (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime),
-        "worker_cpu": worker_cpu,
+        "worker_cpu": worker_cpu, "servers_cpu": servers_cpu if server_pids else None,
     }
 
 
@@ -279,14 +292,15 @@ def print_pipeline(result: dict[str, Any]) -> bool:
           f"{summary.get('quarantined')} quarantined; email cases in the database {result['cases']}, found by "
           f"search {result['found']}")
     print(f"     CPU per case: fetch process {result['fetch_cpu'] / n * 1000:.1f} ms, worker (indexing) "
-          f"{result['worker_cpu'] / n * 1000:.1f} ms")
+          f"{result['worker_cpu'] / n * 1000:.1f} ms" + (f", PostgreSQL + Redis {result['servers_cpu'] / n * 1000:.1f} ms"
+                                                         if result["servers_cpu"] is not None else ""))
     ok = result["all_found"] and result["cases"] == n and summary.get("new_cases") == n
     print(f"     every message a case and found: {'yes' if ok else 'NO'}")
     return ok
 
 
 def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argparse.Namespace,
-              dovecot: Any) -> None:
+              dovecot: Any, server_pids: tuple[int, ...] = ()) -> None:
     instance = workdir / f"{name}-instance"
     env = app_env(instance, {"SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False, "PROXY_COUNT": 1,
                              "LETTER_RATE_LIMIT": "100000 per minute", "WORKER_COUNT": args.job_workers,
@@ -306,8 +320,9 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
         wait_until(lambda: pending_outbox(app) == 0, timeout=args.drain_timeout, interval=0.2)
         deadline = time.monotonic() + args.seconds
         threads = [threading.Thread(target=citizen_loop, args=(base, rec, deadline, i)) for i in range(args.citizens)]
-        threads += [threading.Thread(target=searcher_loop, args=(base, rec, deadline, i))
+        threads += [threading.Thread(target=searcher_loop, args=(base, rec, deadline, i, args.search_pause))
                     for i in range(args.searchers)]
+        servers_before = sum(group_cpu(pid) for pid in server_pids)
         cpu_before = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
         started = time.monotonic()
         for t in threads:
@@ -318,8 +333,9 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
         cpu_run = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
         missing_db, pending, index, waited = verify(app, rec.accepted, args.drain_timeout)
         cpu_after = (group_cpu(web.pid), group_cpu(worker.pid))
+        servers_cpu = sum(group_cpu(pid) for pid in server_pids) - servers_before
         if args.mail:
-            pipeline = run_pipeline(app, env, dovecot, name, worker.pid, args)
+            pipeline = run_pipeline(app, env, dovecot, name, worker.pid, args, server_pids)
     finally:
         stop(web)
         stop(worker)
@@ -340,7 +356,8 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
     client_cpu = cpu_run[2] - cpu_before[2]
     print(f"   CPU per letter: web {web_cpu / letters * 1000:.1f} ms (incl. searches), worker "
           f"{worker_cpu / letters * 1000:.1f} ms (indexing, until drained), load generator "
-          f"{client_cpu / letters * 1000:.1f} ms")
+          f"{client_cpu / letters * 1000:.1f} ms" + (f", PostgreSQL + Redis {servers_cpu / letters * 1000:.1f} ms"
+                                                     if server_pids else ""))
     errors = {}
     for e in rec.errors:
         errors[e] = errors.get(e, 0) + 1
@@ -360,6 +377,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--citizens", type=int, default=16)
     parser.add_argument("--searchers", type=int, default=2)
+    parser.add_argument("--search-pause", type=float, default=0.5,
+                        help="seconds a searcher reads the results before searching again (0: back to back)")
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--job-workers", type=int, default=1)
@@ -384,7 +403,7 @@ def main() -> None:
                 url = create_database(pg, "mailbox_bench")
                 run_setup("servers", "PostgreSQL + Redis + PostgreSQL full-text search", {
                           "DATABASE_URL": url, "SEARCH_URL": url, "REDIS_URL": redis_server.url()}, workdir, args,
-                          dovecot)
+                          dovecot, (pg.pid, redis_server.pid))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
