@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 
-from PIL import Image, ImageChops
+from PIL import Image
 
 from . import tesseract
 from .language import (
@@ -33,7 +33,7 @@ from .language import (
 )
 from .loading import PageSource
 from .models import OcrPage, OcrWord
-from .preprocess import CleanPage, clean_page
+from .preprocess import CleanPage, clean_page, writing_box
 from .settings import OcrSettings
 from .updown import upside_down
 
@@ -162,27 +162,16 @@ def _probe(clean: CleanPage | None, settings: OcrSettings, what: str):
 
 
 def _text_box(image: Image.Image, speckled: bool = False) -> tuple[int, int, int, int] | None:
-    """Bounding box of the ink with a margin, or ``None`` when cropping would save little.
-
-    On a ``speckled`` (de-noised) page the specks that survive clean-up lie all over the margins, so there only
-    dense 8x8 blocks with a dense neighbour count: a speck fills at most a seventh of one block, while strokes of
-    writing (a lone page number too) fill a fifth or more of several blocks in a row or column."""
-    gray = image.convert("L")
+    """Bounding box of the ink with a margin, or ``None`` when cropping would save little. On a ``speckled``
+    (de-noised) page the specks left in the margins would make it the whole page: ``writing_box`` tells them
+    from writing."""
     if speckled:
-        factor = 8
-        small = gray.reduce(factor).point([255] * 215 + [0] * 41)  # at least 16% ink -> 255
-        neighbours = small.crop((1, 0, small.width + 1, small.height))
-        for box in ((-1, 0, small.width - 1, small.height), (0, 1, small.width, small.height + 1),
-                    (0, -1, small.width, small.height - 1)):
-            neighbours = ImageChops.lighter(neighbours, small.crop(box))
-        box = ImageChops.darker(small, neighbours).getbbox()
-        margin = 6
-    else:
-        factor = 4
-        box = gray.reduce(factor).point([255] * 250 + [0] * 6).getbbox()
-        margin = 12  # small-image pixels, ~50 px of the page: tesseract wants some white around the text
+        return writing_box(image)
+    factor = 4
+    box = image.convert("L").reduce(factor).point([255] * 250 + [0] * 6).getbbox()
     if box is None:
         return None
+    margin = 12  # small-image pixels, ~50 px of the page: tesseract wants some white around the text
     left, top = max(0, (box[0] - margin) * factor), max(0, (box[1] - margin) * factor)
     right, bottom = min(image.width, (box[2] + margin) * factor), min(image.height, (box[3] + margin) * factor)
     if (right - left) * (bottom - top) > 0.85 * image.width * image.height:
