@@ -1,0 +1,54 @@
+"""The public letter form page: its blank fields are rendered once per language, its token per visitor."""
+from __future__ import annotations
+
+import re
+
+from tests.conftest import csrf_token
+from tests.test_web_flow import letter_form
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _fields(html: str) -> str:
+    """The form without its token: what every visitor of one language gets."""
+    form = html[html.index("<form method=\"post\" enctype"):html.index("</form>", html.index("letter-form"))]
+    return TOKEN.sub("", form)
+
+
+def test_each_language_gets_its_own_labels_and_returning_to_one_gives_it_back(app, client) -> None:  # type: ignore[no-untyped-def]
+    labels = {"en": "Your letter", "zh": "来信内容", "es": "Su carta"}
+    pages = {}
+    for lang in ("en", "zh", "es", "en", "zh"):
+        html = client.get("/write", headers={"Accept-Language": lang}).get_data(as_text=True)
+        assert labels[lang] in html
+        assert all(other not in html for code, other in labels.items() if code != lang)
+        pages.setdefault(lang, []).append(_fields(html))
+    assert pages["en"][0] == pages["en"][1] and pages["zh"][0] == pages["zh"][1]
+
+
+def test_every_visitor_gets_a_token_of_their_own_that_posts_the_letter(app_factory) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    first, second = app.test_client(), app.test_client()
+    page_a, page_b = (c.get("/write").get_data(as_text=True) for c in (first, second))
+    assert TOKEN.search(page_a).group(1) != TOKEN.search(page_b).group(1)
+    assert _fields(page_a) == _fields(page_b)
+    token_b = TOKEN.search(page_b).group(1)
+    response = first.post("/write", data=letter_form(csrf_token=token_b), content_type="multipart/form-data")
+    assert response.status_code == 400  # another visitor's token is refused
+    response = second.post("/write", data=letter_form(csrf_token=token_b), content_type="multipart/form-data")
+    assert response.status_code == 302
+
+
+def test_a_refused_letter_keeps_what_was_typed_and_the_next_blank_form_stays_blank(app_factory) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    blank = _fields(client.get("/write").get_data(as_text=True))
+    token = csrf_token(client, "/write")
+    response = client.post("/write", data=letter_form(csrf_token=token, subject="", body="Kept <b>text</b> here"),
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Kept &lt;b&gt;text&lt;/b&gt; here" in html  # typed text comes back, escaped
+    assert 'class="field has-error"' in html
+    again = _fields(client.get("/write").get_data(as_text=True))
+    assert again == blank and "Kept" not in again and "has-error" not in again
