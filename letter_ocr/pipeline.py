@@ -1,16 +1,19 @@
 """One page through the pipeline: clean-up -> orientation and language choice -> tesseract -> words and text.
 
-Orientation and language are chosen cheaply first and checked afterwards:
-1. Pillow finds the line direction and skew (``preprocess``), leaving only "right way up or upside down"
-   open, and tells Han from Latin script by the shape of the text lines.
-2. A *probe* (one small tesseract call on one text line stacked with its upside-down copy) runs for Latin
-   pages when several Latin languages are configured, and for pages turned a quarter: real words and
-   confidence tell which half is right way up, and a stopword vote picks the one Latin language to read with.
-3. The page is read with that one language (an unsure vote reads with all languages of the script).
-4. When the probe is unsure, or the reading comes back with a mean confidence under
-   ``OcrSettings.min_confidence``, the probe (if not yet run) or tesseract's orientation and script detection
-   (OSD) decides, and the page is read again if they disagree; the better reading is kept. Clean pages so
-   never pay for OSD, which costs about as much as reading the page.
+An ordinary page costs one tesseract call, as bare tesseract does; orientation and language are chosen from
+what the clean-up measured, and checked afterwards:
+1. Pillow finds the line direction and skew (``preprocess``), tells Han from Latin script by the shape of the
+   text lines, and right way up from upside down by what sticks out of the lines and which edge is ragged
+   (``updown``).
+2. The page is read with one language (``language.reading_language``): the script's only configured language,
+   or for Latin script with English and one other language configured the other one, which reads English too;
+   the page's language is then named by a stopword vote on the text read.
+3. A *probe* (one small tesseract call on one text line stacked with its upside-down copy) runs up front only
+   when that is not enough: several accented Latin languages to choose from, or a page turned a quarter whose
+   line shapes left open which way up it is. Tesseract's orientation and script detection (OSD) is the last
+   resort when the probe cannot tell.
+4. A reading whose mean confidence is under ``OcrSettings.min_confidence`` is checked by the probe (or OSD), and
+   the page is read again if they disagree; the better reading is kept.
 """
 
 from __future__ import annotations

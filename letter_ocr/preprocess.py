@@ -101,7 +101,7 @@ def _flatten_background(gray: Image.Image) -> tuple[Image.Image, bool]:
 def _is_noisy(gray: Image.Image, stretch: list[int]) -> bool:
     """Speckle/grain test on a central patch: how many pixels a 3x3 median filter changes a lot."""
     w, h = gray.size
-    side = min(w, h, 400)
+    side = min(w, h, 300)
     patch = gray.crop(((w - side) // 2, (h - side) // 2, (w + side) // 2, (h + side) // 2)).point(stretch)
     diff = ImageChops.difference(patch, patch.filter(ImageFilter.MedianFilter(3)))
     return sum(diff.histogram()[64:]) / max(1, side * side) > 0.004
