@@ -183,18 +183,16 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
     """Every active unit's performance over ``period``: a handful of aggregate queries, whatever the case count.
 
     Each case carries its first feedback time and the deadline in force then (set by the services), so the
-    figures are one pass over the period's cases plus the released replies.
+    figures are one pass over the period's cases, with a lookup in the set of cases that have a released reply.
     """
     if sort not in PERFORMANCE_SORTS:
         raise ValidationError(f"Cannot sort by {sort}.")
     start, end = period.instants(tz)
     scan = prefers_scan(session, period)
-    # A reply counts once it went out; the automatic acknowledgement of an email is not an answer.
-    replied = select(Reply.case_id.label("case_id")).where(Reply.status.in_(RELEASED),
-                                                            Reply.template != "acknowledgement")
-    if not scan:
-        replied = replied.join(Case, Case.id == Reply.case_id).where(_in_period(session, start, end, scan))
-    replied = replied.group_by(unindexed(session, Reply.case_id, scan)).subquery("rp")
+    # A reply counts once it went out; the automatic acknowledgement of an email is not an answer. Asked as IN
+    # (one set of case ids built once, then a lookup per case) rather than joined: the join grouped the replies
+    # per case first, which cost more than the rest of the figures together.
+    released = select(Reply.case_id).where(Reply.status.in_(RELEASED), Reply.template != "acknowledgement")
     answered_day = local_date(session, Case.first_feedback_at, tz)
     unit_id = unindexed(session, Case.unit_id, scan)
     # Per unit first (one pass over the period's cases), then the units joined to a handful of rows.
@@ -204,12 +202,11 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
                func.count(Case.first_feedback_at).label("answered"),
                func.sum(case((answered_day <= Case.due_at_feedback, 1), else_=0)).label("on_time"),
                func.avg(days_between(session, Case.received_at, Case.first_feedback_at)).label("avg_days"),
-               func.count(replied.c.case_id).label("replied"),
+               func.sum(case((Case.id.in_(released), 1), else_=0)).label("replied"),
                func.count(Case.satisfaction).label("rated"),
                func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)).label("satisfied"),
                func.sum(case((Case.supervised, 1), else_=0)).label("supervised"))
         .select_from(Case)
-        .outerjoin(replied, replied.c.case_id == Case.id)
         .where(_in_period(session, start, end, scan), unit_id.is_not(None))
         .group_by(unit_id).subquery("pu"))
     main = (select(Unit.id, Unit.name, Unit.kind, per_unit.c.received, per_unit.c.answered, per_unit.c.on_time,
@@ -223,7 +220,7 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
         .group_by(Case.unit_id)).all())
     rows = [UnitPerformance(unit_id=r[0], unit=r[1], kind=r[2], received=r[3] or 0, answered=r[4] or 0,
                             on_time=int(r[5] or 0), avg_days_to_feedback=float(r[6]) if r[6] is not None else None,
-                            returned=returns.get(r[0], 0), replied=r[7] or 0, rated=r[8] or 0,
+                            returned=returns.get(r[0], 0), replied=int(r[7] or 0), rated=r[8] or 0,
                             satisfied=int(r[9] or 0), extensions=extensions.get(r[0], 0), supervised=int(r[10] or 0))
             for r in session.execute(main).all()]
     return sort_performance(rows, sort, descending)
