@@ -17,9 +17,13 @@ IMAP_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError)
 
 
 def connect(settings: MailSettings, ssl_context: ssl.SSLContext | None = None) -> IMAPClient:
-    """A logged-in client for ``settings`` (tls, starttls or none). Raises ``MailConnectionError``."""
+    """A logged-in client for ``settings`` (tls, starttls or none). Raises ``MailConnectionError``.
+
+    ``ssl_context``: instead of ``settings.ssl_context()`` (system CAs plus MAIL_TLS_CA_FILE, names checked).
+    """
     try:
-        context = ssl_context or ssl.create_default_context()
+        secure = settings.imap_security != "none"
+        context = (ssl_context or settings.ssl_context()) if secure else None
         client = IMAPClient(
             settings.imap_host,
             port=settings.imap_port,

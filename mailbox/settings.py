@@ -1,6 +1,7 @@
 """Mail configuration as a dataclass, built by the app from its Flask config keys."""
 from __future__ import annotations
 
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -33,6 +34,7 @@ class MailSettings:
     done_action: str = "flag"
     done_folder: str = "Processed"
     done_keyword: str = "$Processed"
+    tls_ca_file: str = ""  # extra CA certificates (PEM) to trust for IMAP and SMTP, e.g. an office's own CA
     # Tuning; the defaults suit most servers.
     batch_size: int = 100  # messages per FETCH command
     batch_bytes: int = 32 * 1024 * 1024  # and at most this many bytes per FETCH
@@ -56,6 +58,16 @@ class MailSettings:
             raise MailConfigError("MAIL_MAX_BYTES and batch sizes must be positive")
         if not self.imap_folders:
             raise MailConfigError("IMAP_FOLDERS names no folder")
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The client TLS context for IMAP and SMTP: the system's CAs (plus MAIL_TLS_CA_FILE), names checked."""
+        context = ssl.create_default_context()
+        if self.tls_ca_file:
+            try:
+                context.load_verify_locations(cafile=self.tls_ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise MailConfigError(f"MAIL_TLS_CA_FILE {self.tls_ca_file!r} cannot be read: {exc}") from None
+        return context
 
     @property
     def account(self) -> str:
@@ -113,4 +125,5 @@ def settings_from_mapping(config: Mapping[str, Any]) -> MailSettings:
         done_action=_str(config, "MAIL_DONE_ACTION", "flag").lower(),
         done_folder=_str(config, "MAIL_DONE_FOLDER", "Processed"),
         done_keyword=_str(config, "MAIL_DONE_KEYWORD", "$Processed"),
+        tls_ca_file=_str(config, "MAIL_TLS_CA_FILE"),
     )

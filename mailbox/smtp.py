@@ -35,7 +35,7 @@ def send_message(settings: MailSettings, message: EmailMessage, *, ssl_context: 
             check_header_value(str(value), name)
     recipients = recipients_of(message)
     envelope_from = check_address(parseaddr(settings.mail_from)[1] or settings.mail_from, "MAIL_FROM")
-    context = ssl_context or ssl.create_default_context()
+    context = (ssl_context or settings.ssl_context()) if settings.smtp_security != "none" else None
     try:
         if settings.smtp_security == "tls":
             server = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=settings.timeout,

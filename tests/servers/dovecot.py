@@ -1,6 +1,7 @@
 """A real Dovecot IMAP server for tests and benchmarks.
 
-It runs from its own configuration in a temporary folder, listens on 127.0.0.1 on a free port, allows plaintext
+It runs from its own configuration in a temporary folder, listens on 127.0.0.1 on a free port (plain, with
+STARTTLS) and on another with implicit TLS (a throwaway self-signed certificate, ``ca_file``), allows plaintext
 login on loopback, keeps users in a passwd-file and mail as maildir under the same folder. Dovecot refuses to
 deliver mail as root, so when we are root the mail files belong to an unprivileged system user.
 
@@ -25,6 +26,8 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
+from tests.servers.tls import make_certificate
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 # Unprivileged users the Debian package creates; the first that exists owns the mail when we are root.
 MAIL_USERS = ("dovenull", "dovecot", "nobody")
@@ -37,7 +40,9 @@ log_path = {base}/dovecot.log
 info_log_path = {base}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{base}/tls/server.crt
+ssl_key = <{base}/tls/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {user}
@@ -63,7 +68,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 service stats {{
@@ -104,6 +111,7 @@ class DovecotServer:
 
     base: Path
     port: int = 0
+    tls_port: int = 0
     user: str = "mayor"
     password: str = "secret-pass"
     process: subprocess.Popen | None = None
@@ -112,19 +120,25 @@ class DovecotServer:
     def create(cls, base: Path | None = None) -> "DovecotServer":
         """A server configured in ``base`` (a new temporary folder by default), not yet started."""
         base = Path(base or tempfile.mkdtemp(prefix="dovecot-"))
-        return cls(base=base, port=free_port())
+        return cls(base=base, port=free_port(), tls_port=free_port())
 
     @property
     def host(self) -> str:
         return "127.0.0.1"
+
+    @property
+    def ca_file(self) -> Path:
+        """The server's self-signed certificate: the CA file a TLS client must trust."""
+        return self.base / "tls" / "server.crt"
 
     def start(self, timeout: float = 20.0) -> "DovecotServer":
         name, uid, gid = _mail_user()
         group = grp.getgrgid(gid).gr_name
         for sub in ("run", "state", "mail", "home"):
             (self.base / sub).mkdir(parents=True, exist_ok=True)
+        make_certificate(self.base / "tls")
         (self.base / "dovecot.conf").write_text(
-            CONFIG.format(base=self.base, port=self.port, user=name, group=group)
+            CONFIG.format(base=self.base, port=self.port, tls_port=self.tls_port, user=name, group=group)
         )
         (self.base / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}::::::\n")
         for path in [self.base, *self.base.rglob("*")]:

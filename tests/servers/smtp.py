@@ -1,17 +1,23 @@
-"""A real SMTP server for tests: aiosmtpd on 127.0.0.1, a free port, capturing every envelope it accepts.
+"""A real SMTP server for tests: aiosmtpd on 127.0.0.1, capturing every envelope it accepts.
 
-Recipients at ``later.example`` get ``451`` (transient) and at ``refused.example`` get ``550`` (permanent).
+It listens on three free ports sharing one capture: plain (``port``), plain with STARTTLS (``starttls_port``) and
+implicit TLS (``tls_port``), the TLS ones with a throwaway self-signed certificate (``ca_file``). Each envelope
+records whether its session was encrypted. Recipients at ``later.example`` get ``451`` (transient) and at
+``refused.example`` get ``550`` (permanent).
 Use the ``smtp_server`` fixture (``from tests.servers.smtp import smtp_server  # noqa: F401``).
 """
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from tests.servers.dovecot import free_port
+from tests.servers.tls import make_certificate
 
 
 @dataclass
@@ -19,6 +25,7 @@ class Envelope:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    tls: bool = False  # the session was encrypted (STARTTLS or implicit TLS)
 
 
 @dataclass
@@ -35,8 +42,15 @@ class CaptureHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(Envelope(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        self.envelopes.append(Envelope(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content),
+                                       tls=_encrypted(server)))
         return "250 Message accepted"
+
+
+def _encrypted(server) -> bool:
+    # After STARTTLS and with implicit TLS alike the session's transport is the TLS one.
+    transport = server.transport
+    return transport is not None and transport.get_extra_info("ssl_object") is not None
 
 
 @dataclass
@@ -44,6 +58,9 @@ class SmtpServer:
     host: str
     port: int
     handler: CaptureHandler
+    starttls_port: int = 0
+    tls_port: int = 0
+    ca_file: Path | None = None
 
     @property
     def envelopes(self) -> list[Envelope]:
@@ -54,10 +71,21 @@ class SmtpServer:
 def smtp_server() -> Iterator[SmtpServer]:
     """An aiosmtpd server capturing envelopes for the whole session (tests clear ``envelopes`` as they need)."""
     handler = CaptureHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield SmtpServer("127.0.0.1", port, handler)
-    finally:
-        controller.stop()
+    with tempfile.TemporaryDirectory(prefix="smtp-tls-") as folder:
+        certificate = make_certificate(Path(folder))
+        ports = [free_port() for _ in range(3)]
+        controllers = [
+            Controller(handler, hostname="127.0.0.1", port=ports[0]),
+            Controller(handler, hostname="127.0.0.1", port=ports[1], tls_context=certificate.server_context()),
+            Controller(handler, hostname="127.0.0.1", port=ports[2], ssl_context=certificate.server_context()),
+        ]
+        started = []
+        try:
+            for controller in controllers:
+                controller.start()
+                started.append(controller)
+            yield SmtpServer("127.0.0.1", ports[0], handler, starttls_port=ports[1], tls_port=ports[2],
+                             ca_file=certificate.cert)
+        finally:
+            for controller in started:
+                controller.stop()
