@@ -98,3 +98,14 @@ def test_a_page_number_survives_the_clean_up_of_a_speckled_page() -> None:
     assert page.denoised
     assert "Page 2" in page.text.split("\n")[-1]
     assert similarity(page.text.replace("Page 2", ""), "eng") > 0.9
+
+
+def test_an_upside_down_page_the_line_shapes_miss_is_caught_by_its_low_confidence(logged_tesseract) -> None:
+    settings, log = logged_tesseract
+    image = draw_page(ZH_LINES, "chi_sim").rotate(180)
+    clean = clean_page(image)
+    assert not clean.quarter_turn and upside_down(clean.image, clean.line_bands, clean.script_hint) is None
+    page = recognise(encode(image, "PNG"), settings).pages[0]
+    # Read as it lies (most pages are the right way up), found wanting, probed, turned and read again.
+    assert page.rotation == 180 and "市长" in page.text and page.confidence >= settings.min_confidence
+    assert len(recognition_calls(log)) == 3
