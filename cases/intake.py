@@ -105,13 +105,15 @@ def _preferred_reply(draft: LetterDraft) -> str:
 
 def receive(session: Session, policy: Policy, draft: LetterDraft, *, actor: Actor = SYSTEM,
             allowed_types: frozenset[str] | None = None, dedup_key: str | None = None,
-            dedup_guarded: bool = False) -> IntakeResult:
+            dedup_guarded: bool = False, unique_raw: bool = False) -> IntakeResult:
     """Register a draft: attach it to the case it answers, skip it as a duplicate, or open a new case.
 
     ``dedup_key``: the adapter's own identity of the item (email: Message-ID plus a content hash, since senders
     reuse Message-IDs); when given it decides what is a duplicate and is stored on the letter (unique).
     ``dedup_guarded``: the caller runs this in a savepoint and turns an ``IntegrityError`` on the unique dedup key
     into "duplicate" itself (the mail store does), so the lookup before the insert is skipped.
+    ``unique_raw``: the draft's stored raw bytes cannot match an earlier letter's (the web form stores each post
+    with its moment of arrival), so the lookup of an identical earlier letter is skipped.
     Runs inside the caller's transaction; the caller commits. Indexing is queued in the outbox.
     """
     if dedup_key is not None:
@@ -119,7 +121,7 @@ def receive(session: Session, policy: Policy, draft: LetterDraft, *, actor: Acto
             pass
         elif session.scalar(select(Letter.id).where(Letter.dedup_key == dedup_key).limit(1)) is not None:
             return IntakeResult("duplicate", None)
-    elif is_duplicate(session, draft.external_id, draft.raw_sha256):
+    elif not unique_raw and is_duplicate(session, draft.external_id, draft.raw_sha256):
         return IntakeResult("duplicate", None)
     existing = _find_answered_case(session, draft) if draft.channel == Channel.EMAIL else None
     if existing is not None:

@@ -52,3 +52,19 @@ def test_a_refused_letter_keeps_what_was_typed_and_the_next_blank_form_stays_bla
     assert 'class="field has-error"' in html
     again = _fields(client.get("/write").get_data(as_text=True))
     assert again == blank and "Kept" not in again and "has-error" not in again
+
+
+def test_the_same_letter_sent_twice_is_two_cases_each_with_its_own_stored_post(app, client) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from cases.models import Letter
+    from tests.test_web_flow import submit_letter
+    from web.state import state
+
+    first, _ = submit_letter(client)
+    second, _ = submit_letter(client)
+    assert first != second
+    with state(app).sessions() as s:
+        raws = s.scalars(select(Letter.raw_sha256).where(Letter.subject == "Broken pavement")).all()
+    assert len(raws) == 2 and len(set(raws)) == 2
+    assert all(state(app).policy.store.exists(raw) for raw in raws)

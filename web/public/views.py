@@ -72,7 +72,9 @@ def write() -> str | Response:
     if request.method == "GET":
         return render_template("pages/public/write.html", form=form, fields_html=blank_letter_fields(form))
     if form.validate_on_submit():
-        result = intake.receive(db(), policy(), _draft_from_form(form), actor=CITIZEN, allowed_types=UPLOAD_TYPES)
+        # The stored post carries its moment of arrival, so no earlier letter can have the same raw bytes.
+        result = intake.receive(db(), policy(), _draft_from_form(form), actor=CITIZEN, allowed_types=UPLOAD_TYPES,
+                                unique_raw=True)
         db().commit()
         kick()
         session["sent_case"] = {"number": result.case.number, "code": result.case.tracking_code}
