@@ -152,7 +152,8 @@ OTHERS = {
     "es": ["Mi vecino {other} aparca la furgoneta en la acera.", "La señora {other} del segundo también se ha quejado.",
            "El conserje, {other}, lo ha visto varias veces.", "Hablé con don {other_first} de la junta de vecinos.",
            "Mi hija {other_first} casi se cae en el agujero.",
-           "El presidente de la comunidad, {other}, ya escribió al ayuntamiento.", "Sra. {other_last} puede confirmarlo."],
+           "El presidente de la comunidad, {other}, ya escribió al ayuntamiento.",
+           "Sra. {other_last} puede confirmarlo."],
 }
 # Sentences with the names of units, streets and categories: public, they must survive redaction.
 PUBLIC = {"zh": "交通局说解放路下个月维修，城管局也知道。",

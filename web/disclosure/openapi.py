@@ -24,7 +24,9 @@ REQUEST = {
         "agency_responsible": {"type": "string"}, "service_notice": {"type": "string"},
         "requested_datetime": _NULLABLE_STR, "updated_datetime": _NULLABLE_STR, "expected_datetime": _NULLABLE_STR,
         "address": {"type": "string"}, "address_id": {"type": "string"}, "zipcode": {"type": "string"},
-        "lat": {"type": ["number", "null"]}, "long": {"type": ["number", "null"]}, "media_url": {"type": "string"},
+        "lat": {"type": ["number", "null"]}, "long": {"type": ["number", "null"]},
+        "media_url": {"type": "string",
+                      "description": "Empty: photos sent with a request are kept with the case, not published."},
     },
 }
 CREATED = {
