@@ -22,6 +22,7 @@ from .errors import (
     OcrTimeout,
     TooManyPages,
     TooManyPixels,
+    TooSmall,
     UnsupportedFormat,
 )
 from .models import OcrDocument, OcrPage, OcrWord
@@ -43,6 +44,7 @@ __all__ = [
     "OcrWord",
     "TooManyPages",
     "TooManyPixels",
+    "TooSmall",
     "UnsupportedFormat",
     "guess_sender",
     "is_blank",

@@ -34,6 +34,12 @@ class TooManyPixels(OcrError):
     code = "too_many_pixels"
 
 
+class TooSmall(OcrError):
+    """An image or page too small to hold any writing (tesseract cannot even open some of them)."""
+
+    code = "too_small"
+
+
 class TooManyPages(OcrError):
     """A TIFF or PDF has more pages than ``OcrSettings.max_pages``."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageFile, ImageOps
 
-from .errors import CorruptFile, FileTooLarge, OcrError, TooManyPages, TooManyPixels, UnsupportedFormat
+from .errors import CorruptFile, FileTooLarge, OcrError, TooManyPages, TooManyPixels, TooSmall, UnsupportedFormat
 from .settings import OcrSettings
 from .sniff import PIL_FORMATS, sniff_type
 
@@ -48,11 +48,18 @@ def _pillow_guard(what: str) -> Iterator[None]:
         raise CorruptFile(f"{what}: damaged or truncated image ({type(exc).__name__}: {exc})") from None
 
 
+#: the shortest side a page may have: a line of 6 pt text at 150 dpi is about 12 pixels high.
+MIN_SIDE = 16
+
+
 def check_pixels(size: tuple[int, int], settings: OcrSettings, what: str) -> None:
-    """Refuse images over ``settings.max_pixels`` (our own limit, independent of Pillow's global one)."""
+    """Refuse images over ``settings.max_pixels`` (our own limit, independent of Pillow's global one) and images
+    too small to hold a line of text."""
     width, height = size
     if width <= 0 or height <= 0:
         raise CorruptFile(f"{what}: image has no pixels ({width}x{height})")
+    if width < MIN_SIDE or height < MIN_SIDE:
+        raise TooSmall(f"{what}: {width}x{height} pixels is too small to hold writing")
     if width * height > settings.max_pixels:
         raise TooManyPixels(
             f"{what}: {width}x{height} pixels is over the limit of {settings.max_pixels:,} pixels"

@@ -19,6 +19,7 @@ from letter_ocr import (
     OcrTimeout,
     TooManyPages,
     TooManyPixels,
+    TooSmall,
     UnsupportedFormat,
     recognise,
     recognise_many,
@@ -89,6 +90,14 @@ def test_pixel_limit_is_per_call(page):
             recognise(data)
     finally:
         Image.MAX_IMAGE_PIXELS = old
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 200), (200, 15)])
+def test_an_image_too_small_to_hold_writing_is_a_clear_error(size):
+    with pytest.raises(TooSmall) as info:
+        recognise(encode(Image.new("L", size, 0), "PNG"))
+    assert f"{size[0]}x{size[1]} pixels is too small to hold writing" in info.value.reason
+    assert info.value.code == "too_small"
 
 
 def test_truncated_png_is_corrupt(page):
