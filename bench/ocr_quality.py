@@ -10,7 +10,7 @@ at least 30% fewer errors on skewed, turned and noisy ones, and CPU per page (te
 Python) at most 10% above bare tesseract's. CPU per page is the fair throughput figure on a shared machine;
 pages per minute are printed too.
 
-    .venv/bin/python bench/ocr_quality.py [--pages N] [--workers W] [--kinds clean-300,rot180]
+    .venv/bin/python bench/ocr_quality.py [--pages N] [--workers W] [--kinds clean-300,rot180] [--pdf]
 """
 
 from __future__ import annotations
@@ -190,12 +190,14 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3, help="pages per kind and language (default 3)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel tesseracts")
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset of " + ",".join(KINDS))
+    parser.add_argument("--pdf", action="store_true",
+                        help="ours also makes each page's searchable PDF in the same pass, as the web app does")
     args = parser.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
     langs = list(LETTERS)
 
     corpus = {kind: [(lang, *make_page(kind, lang, i)) for lang in langs for i in range(args.pages)] for kind in kinds}
-    settings = OcrSettings(workers=args.workers)
+    settings = OcrSettings(workers=args.workers, make_pdf=args.pdf)
     rows, per_lang = [], []
     recognise_many([encode(draw_page(['warm up']), 'PNG')], settings)  # load modules, list languages
     total_pages = sum(len(v) for v in corpus.values()) * 2
@@ -237,7 +239,8 @@ def main() -> None:
     def mean(values: list[float]) -> float:
         return sum(values) / len(values) if values else 0.0
 
-    print(f"\nletter_ocr vs bare tesseract — {args.pages} page(s) per kind and language, {args.workers} workers")
+    print(f"\nletter_ocr vs bare tesseract — {args.pages} page(s) per kind and language, {args.workers} workers"
+          + (", ours also making searchable PDFs" if args.pdf else ""))
     print("p/min: wall-clock pages per minute; cpu/p: CPU seconds per page (tesseract + Python), steadier on a")
     print("shared machine; py/p: the Python part of ours; speed: ours relative to bare (above 1 = faster)")
     header = (
