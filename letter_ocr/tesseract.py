@@ -133,9 +133,11 @@ def recognise_image(
     psm: int = 3,
     dpi: int | None = None,
     want_pdf: bool = False,
+    text_only_pdf: bool = False,
     what: str = "page",
 ) -> tuple[list[TessWord], bytes | None]:
-    """OCR one image: word list, plus tesseract's searchable PDF of it when ``want_pdf``."""
+    """OCR one image: word list, plus tesseract's searchable PDF of it when ``want_pdf`` (only the invisible
+    text, without the image, when ``text_only_pdf``)."""
     with tempfile.TemporaryDirectory(prefix="letter-ocr-") as tmp:
         # Uncompressed bitmaps: nothing to encode here or decode in tesseract.
         path = os.path.join(tmp, "page.pbm" if image.mode == "1" else "page.pgm")
@@ -144,6 +146,8 @@ def recognise_image(
         args = [path, base, "-l", lang, "--psm", str(psm)]
         if dpi:
             args += ["--dpi", str(dpi)]
+        if want_pdf and text_only_pdf:
+            args += ["-c", "textonly_pdf=1"]
         args += _options(settings) + ["tsv"] + (["pdf"] if want_pdf else [])
         run(args, settings, what)
         with open(base + ".tsv", encoding="utf-8", errors="replace") as fh:

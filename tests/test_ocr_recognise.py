@@ -6,6 +6,7 @@ import io
 import re
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image, ImageChops
 
@@ -18,7 +19,7 @@ from letter_ocr import (
     searchable_pdf,
     split_at_blank_pages,
 )
-from tests.ocr_fixtures import EN_LINES, ES_LINES, ZH_LINES, degrade, draw_page, encode, rotate, text_pdf
+from tests.ocr_fixtures import EN_LINES, ES_LINES, ZH_LINES, degrade, draw_letter, draw_page, encode, rotate, text_pdf
 
 SETTINGS = OcrSettings()
 
@@ -177,3 +178,24 @@ def test_unevenly_lit_photo_is_flattened():
     photo = ImageChops.multiply(page, shade)
     result = recognise(encode(photo, "JPEG", quality=85), SETTINGS).pages[0]
     assert_read(result.text, EN_LINES)
+
+
+def test_searchable_pdf_of_a_cropped_reading_keeps_the_whole_page_and_puts_the_text_over_the_words():
+    # Only the written area is read; the PDF page is still the whole cleaned page, its text where the words are.
+    settings = OcrSettings(make_pdf=True)
+    doc = recognise(encode(draw_letter("eng", 200), "PNG"), settings)
+    page = doc.pages[0]
+    pdf = pdfium.PdfDocument(page.pdf)
+    width_pt, height_pt = pdf[0].get_size()
+    assert (width_pt, height_pt) == pytest.approx((page.width * 72 / 200, page.height * 72 / 200), abs=0.5)
+    image = pdf[0].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])
+    assert len(list(image)) == 1  # the page image, once
+    textpage = pdf[0].get_textpage()
+    found = textpage.search("Maple", match_case=True).get_next()
+    assert found is not None
+    left, bottom, right, top = textpage.get_charbox(found[0])
+    word = next(w for w in page.words if w.text.startswith("Maple"))
+    scale = 200 / 72  # points -> pixels
+    assert left * scale == pytest.approx(word.left, abs=6)
+    assert (height_pt - top) * scale == pytest.approx(word.top, abs=12)
+    assert "Maple" in text_of_pdf(searchable_pdf(doc, settings))[0]
