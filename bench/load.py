@@ -133,18 +133,32 @@ def citizen_loop(base: str, rec: Recorder, deadline: float, index: int) -> None:
                 rec.errors.append(f"letter refused with HTTP {status}")
 
 
-def searcher_loop(base: str, rec: Recorder, deadline: float, index: int, pause: float) -> None:
-    rng = random.Random(1000 + index)
+def logged_in_clerk(base: str) -> KeepAliveBrowser | None:
     clerk = KeepAliveBrowser(base)
     status, page = clerk.request("/auth/login")
     password = next(p for name, _r, _u, p in DEMO_USERS if name == "clerk")
     status, _ = clerk.request("/auth/login", {"csrf_token": csrf_from(page), "username": "clerk",
                                               "password": password})
-    if status != 200:
-        rec.errors.append(f"clerk log-in failed with HTTP {status}")
-        return
+    return clerk if status == 200 else None
+
+
+def warm_searches(base: str, web_workers: int) -> None:
+    """Chinese searches over fresh connections, so each web process has loaded jieba's dictionary (about a
+    second of CPU, once per process) before the measurement."""
+    clerk = logged_in_clerk(base)
+    for _ in range(4 * web_workers) if clerk else ():
+        clerk.close()  # a new connection: the kernel hands it to any of the processes
+        clerk.request("/search/?q=%E8%B7%AF%E7%81%AF")
+
+
+def searcher_loop(base: str, rec: Recorder, deadline: float, index: int, pause: float) -> None:
     from urllib.parse import urlencode
 
+    rng = random.Random(1000 + index)
+    clerk = logged_in_clerk(base)
+    if clerk is None:
+        rec.errors.append("clerk log-in failed")
+        return
     while time.monotonic() < deadline:
         started = time.perf_counter()
         status, _ = clerk.request("/search/?" + urlencode({"q": rng.choice(QUERIES), "sort": "relevance"}))
@@ -304,6 +318,7 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
     instance = workdir / f"{name}-instance"
     env = app_env(instance, {"SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False, "PROXY_COUNT": 1,
                              "LETTER_RATE_LIMIT": "100000 per minute", "WORKER_COUNT": args.job_workers,
+                             **({"OUTBOX_DRAIN_PACE": args.drain_pace} if args.drain_pace is not None else {}),
                              **settings})
     run_flask(env, "db", "upgrade")
     run_flask(env, "demo", "load")
@@ -315,9 +330,11 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
     pipeline: dict[str, Any] | None = None
     try:
         warm = KeepAliveBrowser(base, "10.255.0.1")
-        for _ in range(3):
-            warm.write_letter("Warm-up letter", "Warming up the workers before measuring.")
+        for i in range(3):  # in both scripts, so one-time loads (jieba's dictionary) happen before measuring
+            warm.write_letter("Warm-up letter", f"Warming up the workers before measuring. {CHINESE[i]}。")
         wait_until(lambda: pending_outbox(app) == 0, timeout=args.drain_timeout, interval=0.2)
+        if args.searchers:
+            warm_searches(base, args.web_workers)
         deadline = time.monotonic() + args.seconds
         threads = [threading.Thread(target=citizen_loop, args=(base, rec, deadline, i)) for i in range(args.citizens)]
         threads += [threading.Thread(target=searcher_loop, args=(base, rec, deadline, i, args.search_pause))
@@ -383,6 +400,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--job-workers", type=int, default=1)
     parser.add_argument("--drain-timeout", type=float, default=180)
+    parser.add_argument("--drain-pace", type=float, default=None,
+                        help="OUTBOX_DRAIN_PACE for the worker (default: the app's)")
     parser.add_argument("--mail", type=int, default=1000,
                         help="messages for the full-pipeline measurement (0: skip it)")
     parser.add_argument("--setup", choices=["embedded", "servers", "both"], default="both")
