@@ -287,7 +287,8 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
                 if osd.rotate or new_script != script_of(lang.split("+")[0]):
                     turn = -osd.rotate
         if turn is not None:
-            new_lang = reading_language(new_script, settings.languages) or languages_for(new_script, settings.languages)
+            new_lang = (reading_language(new_script, settings.languages)
+                        or languages_for(new_script, settings.languages))
             turned = _turn(image, turn)
             words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what, clean.denoised)
             if conf2 > conf:

@@ -178,10 +178,13 @@ def _straighten(gray: Image.Image, skew: float, small_ink: Image.Image, factor: 
     y1 = min(nh, math.ceil((box[3] + margin - small.height / 2) * factor + nh / 2))
     if x1 <= x0 or y1 <= y0:
         return Image.new("L", (nw, nh), 255)
-    area = gray.transform((x1 - x0, y1 - y0), Image.Transform.AFFINE, (a, b, a * x0 + b * y0 + c, d, e, d * x0 + e * y0 + f),
-                          Image.Resampling.BILINEAR, fillcolor=255)
     if (x1 - x0) * (y1 - y0) > 0.9 * nw * nh:
-        return area if area.size == (nw, nh) else gray.rotate(skew, Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+        x0, y0, x1, y1 = 0, 0, nw, nh  # writing nearly everywhere: turn the whole page, no canvas to fill
+    shifted = (a, b, a * x0 + b * y0 + c, d, e, d * x0 + e * y0 + f)  # the same map, from the area's corner
+    area = gray.transform((x1 - x0, y1 - y0), Image.Transform.AFFINE, shifted, Image.Resampling.BILINEAR,
+                          fillcolor=255)
+    if area.size == (nw, nh):
+        return area
     out = Image.new("L", (nw, nh), 255)
     out.paste(area, (x0, y0))
     return out
@@ -234,7 +237,10 @@ def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
         sideways = max((_row_score(coarse_turned, float(a)), float(a)) for a in steps)
         # Vertical lines give a much flatter row profile; demand a clear win before turning the page.
         quarter = sideways[0] > 1.5 * upright[0]
-        image, start = (small_ink.transpose(Image.Transpose.ROTATE_90), sideways[1]) if quarter else (small_ink, upright[1])
+        if quarter:
+            image, start = small_ink.transpose(Image.Transpose.ROTATE_90), sideways[1]
+        else:
+            image, start = small_ink, upright[1]
         skew = _refine_angle(image, start, _row_score(image, start), max_skew)
     if quarter:
         gray = gray.transpose(Image.Transpose.ROTATE_90)
