@@ -12,6 +12,7 @@ from . import tesseract
 from .batch import recognise
 from .errors import CorruptFile, EngineError
 from .models import OcrDocument, OcrPage
+from .pdf_page import PDFIUM_LOCK
 from .settings import OcrSettings
 
 
@@ -37,18 +38,20 @@ def searchable_pdf(data_or_document: bytes | OcrDocument, settings: OcrSettings 
     document = data_or_document if isinstance(data_or_document, OcrDocument) else recognise(data_or_document, settings)
     if not document.pages:
         raise CorruptFile("the document has no pages")
-    out = pdfium.PdfDocument.new()
-    try:
-        for page in document.pages:
-            part = pdfium.PdfDocument(_page_pdf(page, settings))
-            try:
-                out.import_pages(part)
-            finally:
-                part.close()
-        buf = io.BytesIO()
-        out.save(buf)
-        return buf.getvalue()
-    except pdfium.PdfiumError as exc:
-        raise EngineError(f"assembling the searchable PDF failed ({exc})") from None
-    finally:
-        out.close()
+    parts = [_page_pdf(page, settings) for page in document.pages]  # may run tesseract: outside the lock
+    with PDFIUM_LOCK:
+        out = pdfium.PdfDocument.new()
+        try:
+            for data in parts:
+                part = pdfium.PdfDocument(data)
+                try:
+                    out.import_pages(part)
+                finally:
+                    part.close()
+            buf = io.BytesIO()
+            out.save(buf)
+            return buf.getvalue()
+        except pdfium.PdfiumError as exc:
+            raise EngineError(f"assembling the searchable PDF failed ({exc})") from None
+        finally:
+            out.close()

@@ -199,3 +199,13 @@ def test_searchable_pdf_of_a_cropped_reading_keeps_the_whole_page_and_puts_the_t
     assert left * scale == pytest.approx(word.left, abs=6)
     assert (height_pt - top) * scale == pytest.approx(word.top, abs=12)
     assert "Maple" in text_of_pdf(searchable_pdf(doc, settings))[0]
+
+
+def test_pages_made_into_pdfs_in_parallel_threads():
+    # PDFium may not be entered from two threads at once; the recognition threads compose page PDFs.
+    items = [encode(draw_letter(lang, 200), "PNG") for lang in ("eng", "spa", "chi_sim") for _ in range(2)]
+    results = recognise_many(items, OcrSettings(workers=3, make_pdf=True))
+    assert all(isinstance(r, OcrDocument) for r in results), results
+    texts = [text_of_pdf(r.pages[0].pdf)[0] for r in results]
+    assert all("Maple" in t for t in texts[:2]) and all("alcalde" in t for t in texts[2:4])
+    assert all("市长" in squash(t) for t in texts[4:])
