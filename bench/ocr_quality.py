@@ -187,7 +187,7 @@ def verdicts(rows) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=3, help="pages per kind and language (default 3)")
+    parser.add_argument("--pages", type=int, default=4, help="pages per kind and language (default 4)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel tesseracts")
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset of " + ",".join(KINDS))
     parser.add_argument("--pdf", action="store_true",
