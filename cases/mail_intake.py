@@ -6,12 +6,9 @@ writes commits before it returns, as the poller's crash-safety relies on it.
 """
 from __future__ import annotations
 
-import ctypes
-import hashlib
 import logging
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -26,6 +23,7 @@ from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError
 from cases.models import Case, Letter, MailFolderState, QuarantineItem, utcnow
+from cases.mail_files import BatchSyncedFiles, FileWriter
 from cases.storage import LocalFileStore
 
 log = logging.getLogger(__name__)
@@ -37,65 +35,6 @@ EXTERNAL_ID_MAX = 500  # Letter.external_id
 
 class FolderLeaseLost(RuntimeError):
     """Our lease on a folder ran out and another poller took it: stop, the other one carries on."""
-
-
-class _BatchSyncedFiles:
-    """A ``LocalFileStore`` whose writes are made durable once per batch (before its commit), not once per file.
-
-    One fsync per file was the largest cost of email intake; the files are still written atomically (temporary
-    file, rename), and ``sync()`` runs before the transaction that refers to them commits.
-    """
-
-    def __init__(self, store: LocalFileStore):
-        self.store = store
-        self._dirs: set[str] = set()
-        self._dirty = False
-
-    def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()
-        path = self.store._path(digest)
-        if path.exists():
-            return digest
-        parent = str(path.parent)
-        if parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(parent)
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        self._dirty = True
-        return digest
-
-    def get(self, sha256: str) -> bytes:
-        return self.store.get(sha256)
-
-    def exists(self, sha256: str) -> bool:
-        return self.store.exists(sha256)
-
-    def sync(self) -> None:
-        """Make every file written since the last sync durable (one ``syncfs`` of the store's file system)."""
-        if not self._dirty:
-            return
-        fd = os.open(self.store.root, os.O_RDONLY)
-        try:
-            if _syncfs(fd) != 0:
-                os.sync()
-        finally:
-            os.close(fd)
-        self._dirty = False
-
-
-def _syncfs(fd: int) -> int:
-    try:
-        return ctypes.CDLL(None, use_errno=True).syncfs(fd)
-    except (OSError, AttributeError):  # not Linux
-        return -1
 
 
 class DatabaseIntakeStore:
@@ -120,9 +59,9 @@ class DatabaseIntakeStore:
         self.lease = lease
         self.on_new_case = on_new_case
         self.batch_commits = batch_commits
-        self._files: _BatchSyncedFiles | None = None
+        self._files: BatchSyncedFiles | None = None
         if batch_commits and isinstance(policy.store, LocalFileStore):
-            self._files = _BatchSyncedFiles(policy.store)
+            self._files = BatchSyncedFiles(policy.store)
             self.policy = replace(policy, store=self._files)
         self._leases: dict[tuple[str, str], object] = {}  # (account, folder) -> the locked_until value we set
         self._batch: Session | None = None  # the open batch transaction (batch_commits only)
@@ -243,7 +182,13 @@ class DatabaseIntakeStore:
         if self._files is not None:
             self._files.sync()
 
+
     # --- messages --------------------------------------------------------------------------------------------
+    def raw_writer(self) -> FileWriter | None:
+        """With ``batch_commits`` on a local file store: a picklable writer the poller's parse worker stores raw
+        messages with (made durable by this store before the batch commits); else None."""
+        return self._files.writer() if self._files is not None else None
+
     def store_raw(self, data: bytes) -> str:
         """Keep the raw message in the file store (content-addressed); returns its sha256."""
         return self.policy.store.put(data)

@@ -1,7 +1,8 @@
 """Exactly-once IMAP intake: fetch new mail in batches, store it raw, parse it, hand it to the store, mark it done.
 
 Order per message, each step safe to crash after:
-  1. the raw bytes are stored (content-addressed) before anything else;
+  1. the raw bytes are stored (content-addressed) before anything else (by the poller, or by the parse worker
+     just before it parses the message when the store offers a raw writer);
   2. a message that is a duplicate (dedup key already accepted) is skipped, otherwise it is parsed and accepted
      (or quarantined with the reason) — each commit is the store's;
   3. only after the letters of a batch are committed are the messages flagged or moved;
@@ -189,7 +190,7 @@ class _Staged:
     batch: list[int]
     oversize: bool
     items: list[_Item]
-    # result() -> [(dedup key, LetterDraft | MailParseError)] per item; None for an over-size batch.
+    # result() -> [(raw sha256 or None, dedup key, LetterDraft | MailParseError)] per item; None if over-size.
     parsed: object | None
 
 
@@ -237,22 +238,26 @@ def _batches(client: IMAPClient, settings: MailSettings,
 
 def _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize, sizes, pool, summary,
                      checkpoint) -> _Staged:
-    """Fetch one batch, store every raw message (before anything else), and start parsing them."""
+    """Fetch one batch and start storing and parsing it: in the parse worker when the store offers a raw writer
+    (``raw_writer()``), else each raw message is stored here first."""
     # Only the bodies: the server's arrival time is asked for later, for the few messages without a usable Date.
     part = f"BODY.PEEK[]<0.{settings.max_bytes}>" if oversize else "BODY.PEEK[]"
     response = client.fetch(batch, [part])
     key = b"BODY[]<0>" if oversize else b"BODY[]"
+    writer = None if oversize or not hasattr(store, "raw_writer") else store.raw_writer()
     items = []
     for uid in sorted(response):
         raw = response[uid].get(key)
         if raw is None:
             continue  # expunged meanwhile, or an unsolicited FETCH
         summary.fetched += 1
-        sha = store.store_raw(raw)
-        checkpoint("raw_stored")
+        sha = ""
+        if writer is None:
+            sha = store.store_raw(raw)
+            checkpoint("raw_stored")
         source = f"imap://{settings.account}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
         items.append(_Item(uid, raw, sha, source, sizes.get(uid) or len(raw)))
-    parsed = None if oversize or not items else pool.submit([item.raw for item in items])
+    parsed = None if oversize or not items else pool.submit([item.raw for item in items], writer)
     return _Staged(batch, oversize, items, parsed)
 
 
@@ -271,7 +276,12 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
             checkpoint("quarantined")
         results = []
     else:
-        results = staged.parsed.result()
+        results = []
+        for item, (sha, key, result) in zip(staged.items, staged.parsed.result()):
+            if sha is not None:  # stored by the worker, before it parsed
+                item.sha = sha
+                checkpoint("raw_stored")
+            results.append((key, result))
     entries: list[tuple[LetterDraft, str]] = []
     # A batch store answers for the whole batch in one query; what it misses within the batch, accept_many catches.
     known = (store.duplicate_keys([key for key, _ in results])

@@ -1,9 +1,10 @@
 """Mail configuration as a dataclass, built by the app from its Flask config keys."""
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
 
@@ -40,7 +41,9 @@ class MailSettings:
     batch_bytes: int = 32 * 1024 * 1024  # and at most this many bytes per FETCH
     timeout: float = 60.0  # socket timeout, seconds
     search_charset: str | None = "UTF-8"  # tried first; a server that rejects it gets a search without CHARSET
-    parse_workers: int = 1  # processes parsing while the next batch is fetched (0: parse in the poller itself)
+    # Processes storing and parsing while the next batch is fetched (0: all in the poller itself); one per core,
+    # at most two: the poller's own share of the work is about a third.
+    parse_workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
 
     def __post_init__(self) -> None:
         for field, value in (("IMAP_SECURITY", self.imap_security), ("SMTP_SECURITY", self.smtp_security)):

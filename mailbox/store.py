@@ -17,6 +17,10 @@ class IntakeStore(Protocol):
     ``accept_many(entries: Sequence[tuple[LetterDraft, str]]) -> Iterable[str]`` (one outcome per entry, in
     order); the poller then hands each batch's drafts over in one call, and asks
     ``duplicate_keys(keys: Sequence[str]) -> set[str]`` (if offered) once per batch instead of ``is_duplicate``.
+
+    Optional: ``raw_writer() -> RawWriter | None`` (see ``mailbox.workers``): a picklable object whose ``put`` the
+    parse worker stores each raw message (and its attachments) with, instead of the poller calling ``store_raw``;
+    the store must make those files durable before it commits anything referring to them.
     """
 
     def lock_folder(self, account: str, folder: str) -> AbstractContextManager[bool]:
