@@ -92,9 +92,9 @@ def check_languages(settings: OcrSettings) -> None:
         raise EngineError(f"tesseract has no data for language(s): {', '.join(missing)}")
 
 
-def _options(settings: OcrSettings) -> list[str]:
+def _options(settings: OcrSettings, extra: dict[str, str] | None = None) -> list[str]:
     args: list[str] = []
-    for name, value in settings.tesseract_options.items():
+    for name, value in {**(extra or {}), **settings.tesseract_options}.items():
         args += ["-c", f"{name}={value}"]
     return args
 
@@ -134,10 +134,12 @@ def recognise_image(
     dpi: int | None = None,
     want_pdf: bool = False,
     text_only_pdf: bool = False,
+    options: dict[str, str] | None = None,
     what: str = "page",
 ) -> tuple[list[TessWord], bytes | None]:
     """OCR one image: word list, plus tesseract's searchable PDF of it when ``want_pdf`` (only the invisible
-    text, without the image, when ``text_only_pdf``)."""
+    text, without the image, when ``text_only_pdf``). ``options`` are ``-c`` settings of the pipeline's own;
+    ``settings.tesseract_options`` win over them."""
     with tempfile.TemporaryDirectory(prefix="letter-ocr-") as tmp:
         # Uncompressed bitmaps: nothing to encode here or decode in tesseract.
         path = os.path.join(tmp, "page.pbm" if image.mode == "1" else "page.pgm")
@@ -148,7 +150,7 @@ def recognise_image(
             args += ["--dpi", str(dpi)]
         if want_pdf and text_only_pdf:
             args += ["-c", "textonly_pdf=1"]
-        args += _options(settings) + ["tsv"] + (["pdf"] if want_pdf else [])
+        args += _options(settings, options) + ["tsv"] + (["pdf"] if want_pdf else [])
         run(args, settings, what)
         with open(base + ".tsv", encoding="utf-8", errors="replace") as fh:
             words = parse_tsv(fh.read())
