@@ -150,12 +150,15 @@ def _script_hint(binary_ink: Image.Image) -> tuple[str | None, list[tuple[int, i
     return ("Han" if scores[len(scores) // 2] > _HAN_SHAPE else "Latin"), lines
 
 
-def _straighten(gray: Image.Image, skew: float, small_ink: Image.Image, factor: int) -> Image.Image:
-    """``gray.rotate(skew, BILINEAR, expand=True, fillcolor=255)``, resampling only the written area.
+def _straighten(gray: Image.Image, skew: float, small_ink: Image.Image,
+                factor: int) -> tuple[Image.Image, tuple[int, int], tuple[int, int]]:
+    """``gray.rotate(skew, BILINEAR, expand=True, fillcolor=255)`` as (written area, its offset on the turned
+    page, size of the turned page): only the written area is resampled, the rest of the page is white.
 
     Turning a whole 300 dpi page costs more than all the rest of the clean-up; most of a letter is margin, and
-    the margins stay white. The written area is found on ``small_ink`` (``gray`` reduced by ``factor``, ink
-    bright), turned the same way."""
+    the margins stay white, so the clean-up after this works on the area too. The written area is found on
+    ``small_ink`` (``gray`` reduced by ``factor``, ink bright), turned the same way. The offset is even, so
+    halving the area gives the same pixels as halving the page."""
     w, h = gray.size
     radians = -math.radians(skew)
     a, b = math.cos(radians), math.sin(radians)
@@ -170,24 +173,30 @@ def _straighten(gray: Image.Image, skew: float, small_ink: Image.Image, factor: 
     small = small_ink.rotate(skew, expand=True)
     box = small.getbbox()
     if box is None:
-        return Image.new("L", (nw, nh), 255)
+        return Image.new("L", (nw, nh), 255), (0, 0), (nw, nh)
     margin = 8  # small-image pixels: room for anti-aliased edges and the bilinear kernel
-    x0 = max(0, math.floor((box[0] - margin - small.width / 2) * factor + nw / 2))
-    y0 = max(0, math.floor((box[1] - margin - small.height / 2) * factor + nh / 2))
+    x0 = max(0, math.floor((box[0] - margin - small.width / 2) * factor + nw / 2)) // 2 * 2
+    y0 = max(0, math.floor((box[1] - margin - small.height / 2) * factor + nh / 2)) // 2 * 2
     x1 = min(nw, math.ceil((box[2] + margin - small.width / 2) * factor + nw / 2))
     y1 = min(nh, math.ceil((box[3] + margin - small.height / 2) * factor + nh / 2))
     if x1 <= x0 or y1 <= y0:
-        return Image.new("L", (nw, nh), 255)
+        return Image.new("L", (nw, nh), 255), (0, 0), (nw, nh)
     if (x1 - x0) * (y1 - y0) > 0.9 * nw * nh:
         x0, y0, x1, y1 = 0, 0, nw, nh  # writing nearly everywhere: turn the whole page, no canvas to fill
     shifted = (a, b, a * x0 + b * y0 + c, d, e, d * x0 + e * y0 + f)  # the same map, from the area's corner
     area = gray.transform((x1 - x0, y1 - y0), Image.Transform.AFFINE, shifted, Image.Resampling.BILINEAR,
                           fillcolor=255)
-    if area.size == (nw, nh):
-        return area
-    out = Image.new("L", (nw, nh), 255)
-    out.paste(area, (x0, y0))
-    return out
+    return area, (x0, y0), (nw, nh)
+
+
+def _on_page(part: Image.Image, offset: tuple[int, int], size: tuple[int, int], fill: int) -> Image.Image:
+    """``part`` pasted at ``offset`` on a page of ``size`` filled with ``fill`` (``part`` itself if it is the
+    whole page)."""
+    if offset == (0, 0) and part.size == size:
+        return part
+    page = Image.new(part.mode, size, fill)
+    page.paste(part, offset)
+    return page
 
 
 def writing_box(image: Image.Image) -> tuple[int, int, int, int] | None:
@@ -245,8 +254,10 @@ def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
     if quarter:
         gray = gray.transpose(Image.Transpose.ROTATE_90)
         small_ink = small_ink.transpose(Image.Transpose.ROTATE_90)
+    offset, size = (0, 0), gray.size
     if abs(skew) >= 0.2:
-        gray = _straighten(gray, skew, small_ink, factor)
+        gray, offset, size = _straighten(gray, skew, small_ink, factor)
+    half_offset, half_size = (offset[0] // 2, offset[1] // 2), ((size[0] + 1) // 2, (size[1] + 1) // 2)
     if denoised:
         # 3x3 median of a two-level image = majority vote = box mean over half way: removes grain and specks
         # like a median filter on the grey page would, at a tenth of the cost.
@@ -254,11 +265,11 @@ def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
         majority = [255 if v >= 128 else 0 for v in range(256)]
         for _ in range(2):
             ink = ink.filter(ImageFilter.BoxBlur(1)).point(majority)
-        binary = ink.point([255] + [0] * 255, "1")
-        half_ink = ink.reduce(2)
+        binary = _on_page(ink.point([255] + [0] * 255, "1"), offset, size, 1)
+        half_ink = _on_page(ink.reduce(2), half_offset, half_size, 0)
     else:
-        binary = gray.point([0 if v <= threshold else 255 for v in range(256)], "1")
-        half_ink = gray.reduce(2).point(ink_lut)
+        binary = _on_page(gray.point([0 if v <= threshold else 255 for v in range(256)], "1"), offset, size, 1)
+        half_ink = _on_page(gray.reduce(2).point(ink_lut), half_offset, half_size, 0)
     # The line-shape test needs no full resolution; the bands are scaled back to the page.
     hint, half_lines = _script_hint(half_ink)
     lines = [(2 * top, 2 * bottom) for top, bottom in half_lines]
