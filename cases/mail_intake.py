@@ -7,7 +7,6 @@ writes commits before it returns, as the poller's crash-safety relies on it.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import ssl
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
