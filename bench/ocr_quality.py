@@ -202,33 +202,42 @@ def main() -> None:
     recognise_many([encode(draw_page(['warm up']), 'PNG')], settings)  # load modules, list languages
     total_pages = sum(len(v) for v in corpus.values()) * 2
     with tqdm(total=total_pages, unit="page", desc="recognising", file=sys.stderr) as bar:
-        for position, (kind, pages) in enumerate(corpus.items()):
+        step = 0
+        for kind, pages in corpus.items():
 
-            def run_bare() -> list[str]:
+            def run_bare(chunk) -> list[str]:
                 with ThreadPoolExecutor(max_workers=args.workers) as pool:
-                    futures = [pool.submit(bare_tesseract, data, suffix, lang) for lang, data, suffix, _ in pages]
+                    futures = [pool.submit(bare_tesseract, data, suffix, lang) for lang, data, suffix, _ in chunk]
                     texts = []
                     for future in futures:
                         texts.append(future.result())
                         bar.update(1)
                 return texts
 
-            def run_ours() -> list[str]:
+            def run_ours(chunk) -> list[str]:
                 done_before = bar.n
                 results = recognise_many(
-                    [data for _, data, _, _ in pages],
+                    [data for _, data, _, _ in chunk],
                     settings,
                     on_progress=lambda done, total: bar.update(done_before + done - bar.n),
                 )
                 return ["" if isinstance(r, OcrError) else r.text for r in results]
 
-            # Alternate which side goes first, so a burst of load from elsewhere does not always hit one side.
-            order = [("bare", run_bare), ("ours", run_ours)]
-            if position % 2:
-                order.reverse()
-            timing, texts = {}, {}
-            for name, fn in order:
-                texts[name], timing[name] = measured(fn)
+            # Both sides take turns on small chunks (one language's pages), and which goes first alternates, so
+            # a burst of load from elsewhere on a shared machine hits both alike.
+            texts: dict[str, list[str]] = {"bare": [], "ours": []}
+            timing = {"bare": (0.0, 0.0, 0.0), "ours": (0.0, 0.0, 0.0)}
+            for lang in langs:
+                chunk = [p for p in pages if p[0] == lang]
+                order = [("bare", run_bare), ("ours", run_ours)]
+                if step % 2:
+                    order.reverse()
+                step += 1
+                for name, fn in order:
+                    out, spent = measured(lambda: fn(chunk))
+                    texts[name] += out
+                    timing[name] = tuple(a + b for a, b in zip(timing[name], spent))
+            pages = [p for lang in langs for p in pages if p[0] == lang]  # the order the texts came in
             bare_cer = [cer(ref, text) for (_, _, _, ref), text in zip(pages, texts["bare"])]
             ours_cer = [cer(ref, text) for (_, _, _, ref), text in zip(pages, texts["ours"])]
             rows.append((kind, len(pages), bare_cer, ours_cer, timing["bare"], timing["ours"]))
