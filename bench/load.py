@@ -1,5 +1,7 @@
-"""Load benchmark: simulated citizens write letters and staff search, against real gunicorn and worker processes;
-then the full mail pipeline (mail in -> case -> indexed) through the same worker.
+"""Load benchmark: citizens' letters and staff searches against real gunicorn and workers, then the mail pipeline.
+
+Simulated citizens write letters and staff search against real gunicorn and worker processes; then the full mail
+pipeline (mail in -> case -> indexed) runs through the same worker.
 
     .venv/bin/python bench/load.py                      # both setups, about 3 minutes
     .venv/bin/python bench/load.py --setup embedded --seconds 30 --citizens 16 --mail 2000
