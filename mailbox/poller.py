@@ -13,6 +13,7 @@ into "duplicate" skips. A changed UIDVALIDITY rescans the folder, again deduplic
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -157,18 +158,20 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
         if on_progress:
             on_progress(0, total)
         with ParsePool(settings.parse_workers, total) as pool:
-            pending: _Staged | None = None
-            # Fetch (and store raw) batch k+1 while batch k is being parsed, then commit batch k.
+            # Batches are committed in UID order, each once the next ones are fetched and handed to the workers:
+            # one batch ahead per worker keeps every worker busy while the poller commits.
+            ahead = max(1, pool.workers)
+            pending: deque[_Staged] = deque()
             for batch, oversize, sizes in _batches(client, settings, uids):
-                staged = _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize, sizes,
-                                          pool, summary, checkpoint)
-                if pending is not None:
-                    done += _commit(settings, store, client, folder, uidvalidity, pending, summary, checkpoint)
+                pending.append(_fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize,
+                                                sizes, pool, summary, checkpoint))
+                while len(pending) > ahead:
+                    done += _commit(settings, store, client, folder, uidvalidity, pending.popleft(), summary,
+                                    checkpoint)
                     if on_progress:
                         on_progress(done, total)
-                pending = staged
-            if pending is not None:
-                done += _commit(settings, store, client, folder, uidvalidity, pending, summary, checkpoint)
+            while pending:
+                done += _commit(settings, store, client, folder, uidvalidity, pending.popleft(), summary, checkpoint)
                 if on_progress:
                     on_progress(done, total)
         if not uids and state is not None and state[0] != uidvalidity:

@@ -66,7 +66,9 @@ class ParsePool:
 
     def __init__(self, workers: int, expected: int):
         self.executor: Executor | None = None
+        self.workers = 0  # worker processes (0: computed in the caller)
         if workers > 0 and expected >= MIN_MESSAGES_FOR_POOL:
+            self.workers = workers
             # forkserver: the poller may run in a threaded web or job process, where fork is unsafe. The server
             # imports the parser once and forks ready workers from it: a worker importing it for itself took
             # 0.4 s, a quarter of a 5,000-message poll. (No effect if the forkserver already runs.)
