@@ -78,20 +78,22 @@ LETTER_PARTS = {
 }
 
 
-def draw_letter(lang: str = "eng", dpi: int = 200, pt: float = 11, footer: str | None = None) -> Image.Image:
+def draw_letter(lang: str = "eng", dpi: int = 200, pt: float = 11, footer: str | None = None,
+                font_file: str | None = None) -> Image.Image:
     """An A4 letter laid out like a real one: sender's address and date flush right, the body flush left and
-    wrapped, and an optional ``footer`` line centred near the bottom edge."""
+    wrapped, and an optional ``footer`` line centred near the bottom edge. ``font_file``: another TrueType font
+    than the language's usual one."""
     width, height = int(8.27 * dpi), int(11.69 * dpi)
     page = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(page)
     px = int(pt * dpi / 72)
-    font = font_for(lang, px)
+    font = ImageFont.truetype(font_file, px) if font_file else font_for(lang, px)
     margin, y = dpi, dpi
     address, date, body = LETTER_PARTS[lang]
     for line in address + [""] + [date] + [""]:
         draw.text((width - margin - font.getlength(line), y), line, font=font, fill=0)
         y += int(px * 1.5)
-    for line in wrap(body, lang, dpi, pt, width - 2 * margin):
+    for line in wrap(body, lang, dpi, pt, width - 2 * margin, font):
         draw.text((margin, y), line, font=font, fill=0)
         y += int(px * 1.5)
     if footer:
@@ -100,9 +102,10 @@ def draw_letter(lang: str = "eng", dpi: int = 200, pt: float = 11, footer: str |
     return page
 
 
-def wrap(text: str, lang: str, dpi: int, pt: float, width_px: int) -> list[str]:
+def wrap(text: str, lang: str, dpi: int, pt: float, width_px: int,
+         font: ImageFont.FreeTypeFont | None = None) -> list[str]:
     """Break ``text`` into lines that fit ``width_px`` (per character for Chinese, per word otherwise)."""
-    font = font_for(lang, int(pt * dpi / 72))
+    font = font or font_for(lang, int(pt * dpi / 72))
     units = list(text) if lang.startswith("chi") else text.split()
     sep = "" if lang.startswith("chi") else " "
     lines, current = [], ""

@@ -5,6 +5,7 @@ ordinary page."""
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shutil
 import stat
@@ -17,7 +18,7 @@ from letter_ocr import OcrSettings, recognise
 from letter_ocr.language import reading_language
 from letter_ocr.preprocess import clean_page
 from letter_ocr.updown import upside_down
-from tests.ocr_fixtures import LETTER_PARTS, ZH_LINES, degrade, draw_letter, draw_page, encode
+from tests.ocr_fixtures import LATIN_FONT, LETTER_PARTS, ZH_LINES, degrade, draw_letter, draw_page, encode
 
 
 def similarity(text: str, lang: str) -> float:
@@ -34,6 +35,17 @@ def test_line_shapes_tell_upside_down_letters(lang: str, dpi: int) -> None:
         clean = clean_page(letter.rotate(turn) if turn else letter)
         assert clean.script_hint == ("Han" if lang == "chi_sim" else "Latin")
         assert upside_down(clean.image, clean.line_bands, clean.script_hint) is expected
+
+
+@pytest.mark.parametrize("face", ["DejaVuSerif.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSansMono.ttf",
+                                  "DejaVuSans-Bold.ttf"])
+def test_line_shapes_tell_upside_down_in_other_typefaces(face: str) -> None:
+    path = os.path.join(os.path.dirname(LATIN_FONT), face)
+    for lang in ("eng", "spa"):
+        letter = draw_letter(lang, 200, font_file=path)
+        for turn, expected in ((0, False), (180, True)):
+            clean = clean_page(letter.rotate(turn) if turn else letter)
+            assert upside_down(clean.image, clean.line_bands, clean.script_hint) is expected, (lang, turn)
 
 
 def test_no_text_lines_means_no_answer() -> None:
