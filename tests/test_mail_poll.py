@@ -243,3 +243,25 @@ def test_over_size_message_after_normal_ones_keeps_uid_order(dovecot, settings):
         poll_folder(settings, store, folder, checkpoint=crash_at("state_saved", 1))
     poll_folder(settings, store, folder)
     assert store.subjects() == ["Pothole report 1", "Pothole report 2"] and len(store.quarantined) == 1
+
+
+def test_imaplib_protocol_trace_only_when_its_logger_listens(dovecot, settings, caplog):
+    """imapclient turns imaplib's trace on (debug level 5), which formats every fetched message; the poller's
+    connection turns it off unless the ``imapclient.imaplib`` logger is enabled for DEBUG."""
+    import logging
+
+    from mailbox.imap import connect
+
+    client = connect(settings)
+    try:
+        assert client._imap.debug == 0
+    finally:
+        client.logout()
+    with caplog.at_level(logging.DEBUG, logger="imapclient.imaplib"):
+        client = connect(settings)
+        try:
+            assert client._imap.debug == 5
+            client.select_folder(folder_of(settings))
+        finally:
+            client.logout()
+    assert any(record.name == "imapclient.imaplib" for record in caplog.records)
