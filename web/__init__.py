@@ -41,7 +41,7 @@ def _instance_defaults(app: Flask) -> None:
             key_file.chmod(0o600)
         cfg["SECRET_KEY"] = key_file.read_text().strip()
     if not cfg.get("RATELIMIT_STORAGE_URI"):
-        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "processmemory://"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
