@@ -4,16 +4,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, cast, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from cases import events, outbox
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import UploadRejected, ValidationError
-from cases.models import (Attachment, Case, CaseKind, CaseSequence, Category, Citizen, Letter, QuarantineItem,
-                          Reply)
+from cases.models import (Attachment, Case, CaseKind, CaseSequence, Category, Citizen, Event, Letter, OutboxItem,
+                          QuarantineItem, Reply)
 from cases.numbering import find_case_token, new_tracking_code, next_case_number
 from cases.sniff import sniff
 from cases.workflow import Status
@@ -31,16 +32,21 @@ def _clip(text: str | None, length: int) -> str:
     return (text or "").strip()[:length]
 
 
+def _store_file(policy: Policy, item: AttachmentDraft, allowed_types: frozenset[str] | None) -> tuple[str, str]:
+    """Sniff and store one file; returns (content type, sha256). ``allowed_types``: refuse any other type."""
+    content_type = sniff(item.data)
+    if allowed_types is not None and content_type not in allowed_types:
+        raise UploadRejected(f"“{item.filename}” is not an image or PDF (its content is {content_type}).")
+    return content_type, policy.store.put(item.data)
+
+
 def store_attachments(session: Session, policy: Policy, case: Case, files: list[AttachmentDraft], *,
                       letter: Letter | None = None, feedback_id: int | None = None,
                       allowed_types: frozenset[str] | None = None) -> list[Attachment]:
     """Store files on ``case``; with ``allowed_types`` a file whose bytes are another type is refused."""
     stored = []
     for item in files:
-        content_type = sniff(item.data)
-        if allowed_types is not None and content_type not in allowed_types:
-            raise UploadRejected(f"“{item.filename}” is not an image or PDF (its content is {content_type}).")
-        digest = policy.store.put(item.data)
+        content_type, digest = _store_file(policy, item, allowed_types)
         attachment = Attachment(case=case, letter_id=letter.id if letter else None, feedback_id=feedback_id,
                                 filename=_clip(item.filename, 255) or "attachment", content_type=content_type,
                                 size=len(item.data), sha256=digest, text=item.text)
@@ -228,6 +234,108 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
         store_attachments(session, policy, case, draft.attachments, letter=letter)
         outbox.enqueue(session, outbox.INDEX_CASE, str(case.id), fresh=True)
     return [case for case, _ in built]
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A case opened by ``open_new_case``: what the citizen is told."""
+
+    id: int
+    number: str
+    tracking_code: str
+
+
+def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor: Actor = SYSTEM,
+                  allowed_types: frozenset[str] | None = None) -> NewCase:
+    """Open a new case for ``draft`` with one INSERT per row (SQLAlchemy Core) and no ORM objects: the rows
+    ``receive`` writes for a new case, for the busiest path (the public letter form).
+
+    Unlike ``receive`` it neither looks for duplicates nor for a case the draft answers: the caller knows the
+    draft is new. Attachments are checked and stored before any row is written. The case number is taken as late
+    as possible, in the statement that inserts the case (on PostgreSQL one statement does both): the counter
+    row's lock, which every new case waits for, is held from there to the commit. Runs inside the caller's
+    transaction; the caller commits. Indexing is queued in the outbox.
+    """
+    received_at = draft.received_at or datetime.now(timezone.utc)
+    day = policy.local_date(received_at)
+    due = policy.calendar.add_working_days(day, policy.dispatch_days)
+    kind = _kind(draft.kind)
+    files = [(item, *_store_file(policy, item, allowed_types)) for item in draft.attachments]
+    category_id = session.scalar(select(Category.id).where(Category.name == draft.category)) if draft.category else None
+    connection = session.connection()
+    citizen_id = connection.execute(insert(Citizen).returning(Citizen.id), {
+        "name": _clip(draft.sender_name, 200), "phone": _clip(draft.sender_phone, 50),
+        "email": _clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
+        "preferred_reply": _preferred_reply(draft)}).scalar_one()
+    code = new_tracking_code()
+    case_id, number = _insert_numbered_case(session, day.year, {
+        "tracking_code": code, "kind": kind, "category_id": category_id,
+        "subject": _clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)", "status": Status.RECEIVED,
+        "channel": draft.channel, "urgent": draft.urgent, "consent_to_publish": draft.consent_to_publish,
+        "citizen_id": citizen_id, "received_at": received_at, "due_date": due})
+    letter = {"case_id": case_id, "channel": draft.channel, "subject": _clip(draft.subject, 300),
+              "body": draft.body or "", "body_html": draft.body_html, "sender_name": _clip(draft.sender_name, 200),
+              "sender_email": _clip(draft.sender_email, 254).lower(), "sender_phone": _clip(draft.sender_phone, 50),
+              "sender_address": (draft.sender_address or "").strip(), "received_at": received_at,
+              "raw_sha256": draft.raw_sha256, "external_id": draft.external_id, "automatic": draft.automatic,
+              "ocr_confidence": draft.ocr_confidence, "notes": list(draft.notes), "recorded_by_id": actor.user_id}
+    if files:
+        letter_id = connection.execute(insert(Letter).returning(Letter.id), letter).scalar_one()
+        connection.execute(insert(Attachment), [
+            {"case_id": case_id, "letter_id": letter_id, "feedback_id": None,
+             "filename": _clip(item.filename, 255) or "attachment", "content_type": content_type,
+             "size": len(item.data), "sha256": digest, "text": item.text} for item, content_type, digest in files])
+    else:
+        connection.execute(insert(Letter), letter)
+    connection.execute(insert(Event), {
+        "case_id": case_id, "actor_id": actor.user_id, "action": "received", "from_status": None,
+        "to_status": Status.RECEIVED.value, "note": "; ".join(draft.notes), "internal": False,
+        "data": {"actor": actor.name or actor.role, "channel": draft.channel.value, "due_date": due.isoformat()}})
+    connection.execute(insert(OutboxItem), {"topic": outbox.INDEX_CASE, "key": str(case_id), "payload": {}})
+    return NewCase(id=case_id, number=number, tracking_code=code)
+
+
+def _column_defaults(table: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """The Python-side default of every column of ``table`` not in ``given`` (as an INSERT would fill them)."""
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if column.key in given or column.primary_key or default is None:
+            continue
+        if default.is_scalar:
+            defaults[column.key] = default.arg
+        elif default.is_callable:
+            defaults[column.key] = default.arg(None)
+    return defaults
+
+
+def _insert_numbered_case(session: Session, year: int, values: dict[str, Any]) -> tuple[int, str]:
+    """Insert a case row with the next number of ``year``; returns (id, number).
+
+    On PostgreSQL the counter's UPDATE and the INSERT are one statement (a data-modifying CTE): one round trip
+    less, and the counter row is locked only from there. The year's first case goes through ``next_case_number``,
+    which creates the counter row."""
+    connection = session.connection()
+    table, sequence = Case.__table__, CaseSequence.__table__
+    counter = (update(sequence).where(sequence.c.year == year).values(last=sequence.c.last + 1)
+               .returning(sequence.c.last))
+    number: str | None = None
+    if connection.dialect.name == "postgresql":
+        # INSERT ... SELECT does not fill the columns' Python-side defaults itself: they are given here.
+        values = {**_column_defaults(table, values), **values}
+        taken = counter.cte("counter")
+        formatted = literal(f"{year:04d}-") + func.lpad(cast(taken.c.last, String), 6, "0")
+        source = select(formatted, *(literal(v, table.c[k].type) for k, v in values.items())).select_from(taken)
+        row = connection.execute(insert(table).from_select(["number", *values], source, include_defaults=False)
+                                 .returning(table.c.id, table.c.number)).first()
+        if row is not None:
+            return int(row[0]), str(row[1])
+    else:
+        last = connection.execute(counter).scalar()
+        number = f"{year:04d}-{last:06d}" if last is not None else None
+    number = number or next_case_number(session, year)
+    case_id = connection.execute(insert(table).returning(table.c.id), {**values, "number": number}).scalar_one()
+    return int(case_id), number
 
 
 def quarantine(session: Session, policy: Policy, *, source: str, data: bytes, reason: str, filename: str = "",

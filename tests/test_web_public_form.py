@@ -68,3 +68,36 @@ def test_the_same_letter_sent_twice_is_two_cases_each_with_its_own_stored_post(a
         raws = s.scalars(select(Letter.raw_sha256).where(Letter.subject == "Broken pavement")).all()
     assert len(raws) == 2 and len(set(raws)) == 2
     assert all(state(app).policy.store.exists(raw) for raw in raws)
+
+
+def test_each_visitor_sees_their_own_case_on_the_confirmation(app) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from cases.models import Case
+    from tests.test_web_flow import submit_letter
+    from web.state import state
+
+    seen = []
+    for lang in ("en", "zh", "en"):
+        visitor = app.test_client()
+        visitor.get("/write", headers={"Accept-Language": lang})
+        number, code = submit_letter(visitor)
+        page = visitor.get("/write/sent", headers={"Accept-Language": lang}).get_data(as_text=True)
+        assert f"/track?number={number}&amp;code={code}" in page
+        seen.append((number, code))
+    assert len(set(seen)) == 3
+    with state(app).sessions() as s:
+        stored = {row.number: row.tracking_code for row in s.execute(select(Case.number, Case.tracking_code))}
+    assert all(stored[number] == code for number, code in seen)
+
+
+def test_staff_get_their_own_page_frame_on_the_letter_form(app, client, demo_data) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import login
+
+    anonymous = app.test_client().get("/write").get_data(as_text=True)
+    login(client, "clerk")
+    staff = client.get("/write").get_data(as_text=True)
+    again = app.test_client().get("/write").get_data(as_text=True)
+    assert "Log out" in staff and "Staff log-in" not in staff
+    assert "Log out" not in anonymous and "Log out" not in again and "Staff log-in" in again
+    assert _fields(staff) == _fields(anonymous)

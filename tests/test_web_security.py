@@ -208,6 +208,23 @@ def test_login_renews_session_and_logs_out_when_idle(app: Flask, client: FlaskCl
     assert client.get("/desk/").status_code == 302
 
 
+def test_a_staff_session_used_from_another_browser_is_logged_out(client: FlaskClient, demo_data: object) -> None:
+    login(client, "clerk")
+    assert client.get("/desk/").status_code == 200
+    moved = client.get("/desk/", headers={"User-Agent": "another browser"})
+    assert moved.status_code == 302 and "/auth/login" in moved.headers["Location"]
+    assert client.get("/desk/").status_code == 302  # the log-in is gone, not only hidden from that browser
+
+
+def test_a_visitors_session_cookie_is_issued_when_it_changes_only(client: FlaskClient) -> None:
+    assert "Set-Cookie" in client.get("/write").headers  # the form's token goes in the session
+    assert "Set-Cookie" not in client.get("/write").headers
+    assert "Set-Cookie" not in client.get("/write", headers={"User-Agent": "another browser"}).headers
+    response = client.post("/write", data=letter_form(), content_type="multipart/form-data")
+    assert response.status_code == 302 and "Set-Cookie" in response.headers  # the case to confirm
+    assert "Set-Cookie" not in client.get("/write/sent").headers
+
+
 def test_anonymous_letters_are_rate_limited(app_factory) -> None:  # type: ignore[no-untyped-def]
     app = app_factory(LETTER_RATE_LIMIT="2 per minute")
     client = app.test_client()
