@@ -46,7 +46,9 @@ class DatabaseIntakeStore:
     it together with the folder state, instead of one commit per message. Exactly once still holds because the
     folder state is saved in that same commit: a crash before it loses the whole batch, and the rerun fetches it
     again. Only for servers where marking mail done does not hide it before the commit (MAIL_DONE_ACTION flag or
-    leave, not move), and meant for SQLite, where writers queue anyway.
+    leave, not move). On SQLite writers queue anyway; on PostgreSQL a batch that opens cases holds the case
+    number row until it commits, so concurrent batches that open cases run one after the other, and a racing
+    batch that loses on the unique dedup key is redone message by message as duplicates.
     """
 
     def __init__(self, sessions: sessionmaker[Session], policy: Policy, *, actor: Actor = SYSTEM,

@@ -174,7 +174,14 @@ def race(app: Flask, stores: list[DatabaseIntakeStore]) -> list:
     return summaries
 
 
-def test_two_pollers_at_once_create_each_case_once(mail_app, dovecot):
+def no_lock_stores(app: Flask, batch_commits: bool) -> list[DatabaseIntakeStore]:
+    hook = acknowledgement_hook(app)
+    return [NoLockStore(state(app).sessions, state(app).policy, on_new_case=hook, batch_commits=batch_commits)
+            for _ in range(2)]
+
+
+@pytest.mark.parametrize("batch_commits", [False, True], ids=["per_message", "per_batch"])
+def test_two_pollers_at_once_create_each_case_once(mail_app, dovecot, batch_commits):
     app, folder = mail_app
     dovecot.append(folder, [make_plain(i) for i in range(8)])
     summaries = race(app, [intake_store(app), intake_store(app)])
@@ -184,9 +191,7 @@ def test_two_pollers_at_once_create_each_case_once(mail_app, dovecot):
     folder2 = dovecot.new_folder()
     dovecot.append(folder2, [make_plain(i, subject=f"Noise {i}") for i in range(8)])
     app.config["IMAP_FOLDERS"] = folder2
-    hook = acknowledgement_hook(app)
-    stores = [NoLockStore(state(app).sessions, state(app).policy, on_new_case=hook) for _ in range(2)]
-    summaries = race(app, stores)
+    summaries = race(app, no_lock_stores(app, batch_commits))
     assert sum(s.new_cases for s in summaries) == 8
     # How many messages the slower poller still saw depends on when the faster one saved the folder state, so
     # the duplicates it skipped vary (0 to 8); what never varies is one case per message.
@@ -244,12 +249,13 @@ def test_exactly_once_on_postgresql(app_factory, dovecot, smtp_server, fresh_pos
     assert sorted(s for _, s, _ in letters(app)) == [f"Pothole report {i}" for i in range(5)]
     assert count(app, QuarantineItem) == 1
     assert acknowledged(smtp_server) == [f"citizen{i}@example.org" for i in range(5)]
-    # Racing pollers without the lock on PostgreSQL: the unique index turns the loser's insert into "duplicate".
-    folder2 = dovecot.new_folder()
-    dovecot.append(folder2, [make_plain(i, subject=f"Race {i}") for i in range(6)])
-    app.config["IMAP_FOLDERS"] = folder2
-    hook = acknowledgement_hook(app)
-    summaries = race(app, [NoLockStore(state(app).sessions, state(app).policy, on_new_case=hook)
-                           for _ in range(2)])
-    assert sum(s.new_cases for s in summaries) == 6
-    assert len([s for _, s, _ in letters(app) if s.startswith("Race")]) == 6
+    assert intake_store(app).batch_commits  # the crashes above hit the batch path (one commit per fetch batch)
+    # Racing pollers without the lock on PostgreSQL: the unique index turns the loser's insert into "duplicate",
+    # whether each message commits alone or a whole batch commits at once.
+    for batch_commits in (False, True):
+        folder2 = dovecot.new_folder()
+        dovecot.append(folder2, [make_plain(i, subject=f"Race {batch_commits} {i}") for i in range(6)])
+        app.config["IMAP_FOLDERS"] = folder2
+        summaries = race(app, no_lock_stores(app, batch_commits))
+        assert sum(s.new_cases for s in summaries) == 6
+        assert len([s for _, s, _ in letters(app) if s.startswith(f"Race {batch_commits}")]) == 6

@@ -142,7 +142,7 @@ def intake_store(app: Flask) -> DatabaseIntakeStore:
     """The database store the poller writes through, with the acknowledgement hook."""
     lease = timedelta(seconds=int(app.config.get("MAIL_LOCK_SECONDS", 600)))
     # One commit per fetch batch where that keeps exactly-once (see DatabaseIntakeStore); per message otherwise.
-    batch = state(app).engine.dialect.name == "sqlite" and mail_settings(app).done_action != "move"
+    batch = mail_settings(app).done_action != "move"
     return DatabaseIntakeStore(state(app).sessions, state(app).policy, lease=lease,
                                on_new_case=acknowledgement_hook(app), batch_commits=batch)
 
