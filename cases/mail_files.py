@@ -5,6 +5,9 @@ name, then rename, so a crash leaves no half file under a digest), but made dura
 store's file system before the commit that refers to them. The writing may happen in the poller's parse worker
 process (``FileWriter``, picklable), overlapping the poller's fetching and database work: creating a file costs
 the kernel more than the poller's Python work on a small message.
+
+An email's attachments are not written as files of their own at intake (``RawHeldAttachments``): they are in the
+raw message already, and ``AttachmentsFromRaw`` (the app's file store) extracts one from there when it is read.
 """
 from __future__ import annotations
 
@@ -12,9 +15,15 @@ import ctypes
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from cases.storage import LocalFileStore
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.models import Attachment, Letter
+from cases.storage import FileStore, LocalFileStore
 
 
 @dataclass(frozen=True)
@@ -92,3 +101,86 @@ def _syncfs(fd: int) -> int:
         return ctypes.CDLL(None, use_errno=True).syncfs(fd)
     except (OSError, AttributeError):  # not Linux
         return -1
+
+
+class RawHeldAttachments:
+    """The store an email's attachments are registered through: ``put`` only names them (sha256), as they are
+    inside the letter's raw message, which the mail store keeps (durable before the commit) already.
+
+    Writing each attachment a second time doubled the bytes email intake wrote for mail with attachments; staff
+    still download them through ``AttachmentsFromRaw``, which finds them in the raw message.
+    """
+
+    def __init__(self, store: FileStore):
+        self.store = store
+
+    def put(self, data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    def get(self, sha256: str) -> bytes:
+        return self.store.get(sha256)
+
+    def exists(self, sha256: str) -> bool:
+        return self.store.exists(sha256)
+
+
+# The attachments of a raw email, as the parser gives them (the bytes whose sha256 the attachment rows hold).
+AttachmentExtractor = Callable[[bytes], Iterable[bytes]]
+
+
+class AttachmentsFromRaw:
+    """A ``FileStore`` over ``inner`` that also answers for email attachments that were never written on their
+    own (``RawHeldAttachments``): it finds a letter with that attachment, takes the letter's stored raw message,
+    extracts the attachment and checks its sha256; the file is then written to ``inner``, so this happens once.
+
+    Every other file goes straight to ``inner``. A digest that neither holds raises ``FileNotFoundError``, as a
+    missing file does. ``reading()`` gives the session to look the letter up with: the caller's own when it has
+    one open (on SQLite every transaction takes the write turn, so a second one in the same thread would wait
+    for the first).
+    """
+
+    def __init__(self, inner: FileStore, reading: Callable[[], AbstractContextManager[Session]],
+                 extract: AttachmentExtractor):
+        self.inner = inner
+        self.reading = reading
+        self.extract = extract
+
+    def put(self, data: bytes) -> str:
+        return self.inner.put(data)
+
+    def get(self, sha256: str) -> bytes:
+        try:
+            return self.inner.get(sha256)
+        except FileNotFoundError:
+            data = self._from_raw(sha256)
+            if data is None:
+                raise
+            self.inner.put(data)
+            return data
+
+    def exists(self, sha256: str) -> bool:
+        return self.inner.exists(sha256) or bool(self._raw_messages(sha256))
+
+    def _raw_messages(self, sha256: str) -> list[str]:
+        with self.reading() as session:
+            return list(session.scalars(
+                select(Letter.raw_sha256).join(Attachment, Attachment.letter_id == Letter.id)
+                .where(Attachment.sha256 == sha256, Letter.raw_sha256.is_not(None)).distinct().limit(5)))
+
+    def _from_raw(self, sha256: str) -> bytes | None:
+        for raw_sha in self._raw_messages(sha256):
+            try:
+                raw = self.inner.get(raw_sha)
+            except FileNotFoundError:
+                continue
+            for data in self.extract(raw):
+                if hashlib.sha256(data).hexdigest() == sha256:
+                    return data
+        return None
+
+
+def local_store(store: FileStore) -> LocalFileStore | None:
+    """The ``LocalFileStore`` under ``store`` (itself, or the one an ``AttachmentsFromRaw`` reads through)."""
+    if isinstance(store, AttachmentsFromRaw):
+        store = store.inner
+    return store if isinstance(store, LocalFileStore) else None

@@ -22,8 +22,7 @@ from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError
 from cases.models import Case, Letter, MailFolderState, QuarantineItem, utcnow
-from cases.mail_files import BatchSyncedFiles, FileWriter
-from cases.storage import LocalFileStore
+from cases.mail_files import BatchSyncedFiles, FileWriter, RawHeldAttachments, local_store
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +60,15 @@ class DatabaseIntakeStore:
         self.on_new_case = on_new_case
         self.batch_commits = batch_commits
         self._files: BatchSyncedFiles | None = None
-        if batch_commits and isinstance(policy.store, LocalFileStore):
-            self._files = BatchSyncedFiles(policy.store)
+        # The policy letters are registered with: with batch_commits on a local store, attachments are named but
+        # not written (they are inside the raw message, stored and synced before the commit; see
+        # cases.mail_files). Letters without a stored raw message always go through self.policy.
+        self._letters_policy = self.policy
+        local = local_store(policy.store)
+        if batch_commits and local is not None:
+            self._files = BatchSyncedFiles(local)
             self.policy = replace(policy, store=self._files)
+            self._letters_policy = replace(policy, store=RawHeldAttachments(self._files))
         self._leases: dict[tuple[str, str], object] = {}  # (account, folder) -> the locked_until value we set
         self._batch: Session | None = None  # the open batch transaction (batch_commits only)
 
@@ -228,7 +233,7 @@ class DatabaseIntakeStore:
         with self._unit() as session:
             try:
                 with session.begin_nested():  # one message's failure undoes only that message
-                    result = intake.receive(session, self.policy, draft, actor=self.actor, dedup_key=dedup_key,
+                    result = intake.receive(session, self._policy_for([draft]), draft, actor=self.actor, dedup_key=dedup_key,
                                             dedup_guarded=True)
                     if result.outcome == "new_case" and self.on_new_case is not None:
                         self.on_new_case(session, result.case, draft)
@@ -290,11 +295,19 @@ class DatabaseIntakeStore:
     def _open_cases(self, session: Session, entries: list[tuple[LetterDraft, str]]) -> None:
         rows = getattr(self.on_new_case, "outbox_rows", None)
         if self.on_new_case is None or rows is not None:
-            mail_bulk.open_cases(session, self.policy, entries, actor=self.actor, extra_outbox=rows)
+            mail_bulk.open_cases(session, self._policy_for([d for d, _ in entries]), entries, actor=self.actor,
+                                 extra_outbox=rows)
             return
-        cases = intake.open_cases(session, self.policy, entries, actor=self.actor)
+        cases = intake.open_cases(session, self._policy_for([d for d, _ in entries]), entries, actor=self.actor)
         for case, (draft, _) in zip(cases, entries):
             self.on_new_case(session, case, draft)
+
+    def _policy_for(self, drafts: Sequence[LetterDraft]) -> Policy:
+        """The policy to register these drafts with: attachments left in the raw message only when every draft
+        has one (the poller stores it in this store, through ``store_raw`` or ``raw_writer``, before it parses)."""
+        if self._files is not None and all(d.raw_sha256 for d in drafts):
+            return self._letters_policy
+        return self.policy
 
     def quarantine(self, source: str, raw_sha256: str, reason: str) -> None:
         """Keep an item that could not become a letter; a second call for the same raw bytes does nothing.

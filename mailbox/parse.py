@@ -183,6 +183,13 @@ def parse_or_error(raw: bytes) -> LetterDraft | MailParseError:
         return exc
 
 
+def attachment_payloads(raw: bytes) -> list[bytes]:
+    """The bytes of each attachment ``parse_message`` finds in ``raw`` (none if it is not an email); what the
+    app's file store extracts an email attachment from when it was not stored on its own."""
+    result = parse_or_error(raw)
+    return [] if isinstance(result, MailParseError) else [item.data for item in result.attachments]
+
+
 def _check_looks_like_mail(raw: bytes) -> None:
     if not raw.strip():
         raise MailParseError("empty message")

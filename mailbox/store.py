@@ -19,7 +19,7 @@ class IntakeStore(Protocol):
     ``duplicate_keys(keys: Sequence[str]) -> set[str]`` (if offered) once per batch instead of ``is_duplicate``.
 
     Optional: ``raw_writer() -> RawWriter | None`` (see ``mailbox.workers``): a picklable object whose ``put`` the
-    parse worker stores each raw message (and its attachments) with, instead of the poller calling ``store_raw``;
+    parse worker stores each raw message with, instead of the poller calling ``store_raw``;
     the store must make those files durable before it commits anything referring to them.
     """
 

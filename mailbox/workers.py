@@ -35,16 +35,13 @@ WorkResult = tuple[str | None, str, ParseResult]
 def store_key_and_parse(raws: Sequence[bytes], writer: RawWriter | None) -> list[WorkResult]:
     """(raw sha256 if ``writer`` stored it, dedup key, draft or parse error) of each raw message, in order.
 
-    Each message is stored before it is parsed, so nothing is made of a message whose raw bytes are not kept;
-    its attachments are written too (the store finds them there when it registers the letter).
+    Each message is stored before it is parsed, so nothing is made of a message whose raw bytes are not kept.
+    Its attachments are not written on their own: they are inside the stored raw message (``cases.mail_files``).
     """
     results = []
     for raw in raws:
         sha = writer.put(raw) if writer is not None else None
         result = parse_or_error(raw)
-        if writer is not None and isinstance(result, LetterDraft):
-            for attachment in result.attachments:
-                writer.put(attachment.data)
         results.append((sha, dedup_key(raw_message_id(raw), raw), result))
     return results
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
-from cases import intake, mail_bulk
+from cases import demo, intake, mail_bulk
 from cases.context import SYSTEM
-from cases.mail_files import BatchSyncedFiles, FileWriter
+from cases.mail_files import BatchSyncedFiles, FileWriter, local_store
 from cases.models import Attachment, Case, Citizen, Event, Letter, OutboxItem
 from mailbox import dedup_key, parse_message
 from mailbox.dedup import raw_message_id
 from mailbox.workers import MIN_MESSAGES_FOR_POOL
+from tests.conftest import login
 from tests.mail_corpus import CORPUS, make_plain, make_with_attachment
+from web.auth import hasher
 from web.mail_wiring import acknowledgement_hook, mail_settings, poll
 from web.state import state
 
@@ -96,11 +99,33 @@ def test_pool_poll_keeps_every_raw_message_and_attachment(app_factory, dovecot, 
     summary = poll(app)
     assert (summary.fetched, summary.new_cases, summary.errors) == (len(raws), len(raws), [])
     store = state(app).policy.store
+    disk = local_store(store)
     wanted = {hashlib.sha256(raw).hexdigest() for raw in raws}
     with state(app).sessions() as s:
         assert set(s.scalars(select(Letter.raw_sha256))) == wanted
-        attachments = s.execute(select(Attachment.sha256, Attachment.size)).all()
-    assert all(hashlib.sha256(store.get(sha)).hexdigest() == sha for sha in wanted)
+        attachments = s.execute(select(Attachment.id, Attachment.sha256, Attachment.size, Case.number)
+                                .join(Case, Attachment.case_id == Case.id)).all()
+    assert all(hashlib.sha256(disk.get(sha)).hexdigest() == sha for sha in wanted)  # every raw message on disk
     assert len(attachments) == len(range(0, len(raws), 10))
-    assert all(len(store.get(sha)) == size == 20_000 for sha, size in attachments)
+    # Attachments are not written a second time: they are read out of their stored raw message.
+    assert not any(disk.exists(sha) for _, sha, _, _ in attachments)
+    assert all(store.exists(sha) for _, sha, _, _ in attachments)
+    first_id, first_sha, _, number = attachments[0]
+    with state(app).sessions() as s:
+        demo.load(s, state(app).policy, hasher())
+        s.commit()
+    client = app.test_client()
+    login(client, "admin")
+    response = client.get(f"/cases/{number}/files/{first_id}")
+    assert response.status_code == 200 and hashlib.sha256(response.data).hexdigest() == first_sha
+    assert disk.exists(first_sha)  # extracted once, then kept
+    assert all(len(store.get(sha)) == size == 20_000 for _, sha, size, _ in attachments)
+    assert all(hashlib.sha256(store.get(sha)).hexdigest() == sha for _, sha, _, _ in attachments)
     assert poll(app).fetched == 0
+
+
+def test_reading_a_file_no_letter_holds_fails_as_missing(app_factory):
+    store = state(app_factory()).policy.store
+    with pytest.raises(FileNotFoundError):
+        store.get(hashlib.sha256(b"nowhere").hexdigest())
+    assert not store.exists(hashlib.sha256(b"nowhere").hexdigest())

@@ -7,6 +7,8 @@ acknowledgements included) and notices (``{"kind": "notice", "to", "subject", "b
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -16,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import click
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.cli import AppGroup
 from huey import crontab
 from sqlalchemy import select, update
@@ -26,16 +28,18 @@ from tqdm import tqdm
 from cases import events, outbox
 from cases.context import SYSTEM
 from cases.drafts import LetterDraft
+from cases.mail_files import AttachmentsFromRaw
 from cases.mail_intake import DatabaseIntakeStore
 from cases.models import Case, Letter, OutboxItem, Reply, utcnow
 from mailbox import (HeaderInjectionError, MailConfigError, MailConnectionError, MailSettings, PollSummary,
                      SendError, build_message, check_header_value, make_message_id, poll_all, send_message,
                      settings_from_mapping)
 from mailbox.compose import check_address
+from mailbox.parse import attachment_payloads
 from web.jobs import drain, register_outbox_handler
 from web.replies import LetterError, RenderedLetter, default_template, email_parts, render_letter
 from web.replies.labels import letter_date
-from web.state import state
+from web.state import db, state
 
 ACKNOWLEDGEMENT = "acknowledgement"
 RETRYABLE = ("pending", "failed")  # reply states the sender acts on (others: sent, or not released yet)
@@ -426,8 +430,23 @@ def _schedule(minutes: int) -> Any:
     return crontab(minute="0", hour=f"*/{max(1, minutes // 60)}")
 
 
+@contextmanager
+def _reading_session(app: Flask) -> Iterator[Session]:
+    """The request's session when one is open (a second transaction in the same thread would wait for it on
+    SQLite), else a short one of our own."""
+    if has_app_context() and "db_session" in g:
+        yield db()
+        return
+    with state(app).sessions() as session:
+        yield session
+
+
 def init_app(app: Flask) -> None:
     """Register the ``send_mail`` handler, the ``mailbox`` commands and the periodic poll (when configured)."""
+    app_state = state(app)
+    # Email attachments stay inside their raw message (see cases.mail_files); the app's reads find them there.
+    app_state.policy = replace(app_state.policy, store=AttachmentsFromRaw(
+        app_state.policy.store, lambda: _reading_session(app), attachment_payloads))
     register_outbox_handler(app, outbox.SEND_MAIL, send_mail_items)
     app.cli.add_command(mailbox_cli)
     minutes = int(app.config.get("MAIL_POLL_MINUTES") or 0)
