@@ -1,12 +1,13 @@
 """Turning letter drafts into cases: a new case, or a further letter on the case it answers."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import String, cast, func, insert, literal, or_, select, update
+from sqlalchemy import String, cast, func, insert, literal, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from cases import events, outbox
@@ -247,14 +248,14 @@ class NewCase:
 
 def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor: Actor = SYSTEM,
                   allowed_types: frozenset[str] | None = None) -> NewCase:
-    """Open a new case for ``draft`` with one INSERT per row (SQLAlchemy Core) and no ORM objects: the rows
-    ``receive`` writes for a new case, for the busiest path (the public letter form).
+    """Open a new case for ``draft`` without ORM objects (SQLAlchemy Core): the rows ``receive`` writes for a
+    new case, for the busiest path (the public letter form).
 
     Unlike ``receive`` it neither looks for duplicates nor for a case the draft answers: the caller knows the
-    draft is new. Attachments are checked and stored before any row is written. The case number is taken as late
-    as possible, in the statement that inserts the case (on PostgreSQL one statement does both): the counter
-    row's lock, which every new case waits for, is held from there to the commit. Runs inside the caller's
-    transaction; the caller commits. Indexing is queued in the outbox.
+    draft is new. Attachments are checked and stored before any row is written. The case number is taken in the
+    statement that inserts the case, so the year's counter row (whose lock every new case waits for) is held
+    from there to the commit only; on PostgreSQL a letter without attachments is one statement (one round
+    trip). Runs inside the caller's transaction; the caller commits. Indexing is queued in the outbox.
     """
     received_at = draft.received_at or datetime.now(timezone.utc)
     day = policy.local_date(received_at)
@@ -262,41 +263,45 @@ def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor
     kind = _kind(draft.kind)
     files = [(item, *_store_file(policy, item, allowed_types)) for item in draft.attachments]
     category_id = session.scalar(select(Category.id).where(Category.name == draft.category)) if draft.category else None
-    connection = session.connection()
-    citizen_id = connection.execute(insert(Citizen).returning(Citizen.id), {
-        "name": _clip(draft.sender_name, 200), "phone": _clip(draft.sender_phone, 50),
-        "email": _clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
-        "preferred_reply": _preferred_reply(draft)}).scalar_one()
+    citizen = {"name": _clip(draft.sender_name, 200), "phone": _clip(draft.sender_phone, 50),
+               "email": _clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
+               "preferred_reply": _preferred_reply(draft)}
     code = new_tracking_code()
-    case_id, number = _insert_numbered_case(session, day.year, {
-        "tracking_code": code, "kind": kind, "category_id": category_id,
-        "subject": _clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)", "status": Status.RECEIVED,
-        "channel": draft.channel, "urgent": draft.urgent, "consent_to_publish": draft.consent_to_publish,
-        "citizen_id": citizen_id, "received_at": received_at, "due_date": due})
-    letter = {"case_id": case_id, "channel": draft.channel, "subject": _clip(draft.subject, 300),
-              "body": draft.body or "", "body_html": draft.body_html, "sender_name": _clip(draft.sender_name, 200),
+    case = {"tracking_code": code, "kind": kind, "category_id": category_id,
+            "subject": _clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)",
+            "status": Status.RECEIVED, "channel": draft.channel, "urgent": draft.urgent,
+            "consent_to_publish": draft.consent_to_publish, "received_at": received_at, "due_date": due}
+    letter = {"channel": draft.channel, "subject": _clip(draft.subject, 300), "body": draft.body or "",
+              "body_html": draft.body_html, "sender_name": _clip(draft.sender_name, 200),
               "sender_email": _clip(draft.sender_email, 254).lower(), "sender_phone": _clip(draft.sender_phone, 50),
               "sender_address": (draft.sender_address or "").strip(), "received_at": received_at,
               "raw_sha256": draft.raw_sha256, "external_id": draft.external_id, "automatic": draft.automatic,
               "ocr_confidence": draft.ocr_confidence, "notes": list(draft.notes), "recorded_by_id": actor.user_id}
+    event = {"actor_id": actor.user_id, "action": "received", "from_status": None,
+             "to_status": Status.RECEIVED.value, "note": "; ".join(draft.notes), "internal": False,
+             "data": {"actor": actor.name or actor.role, "channel": draft.channel.value, "due_date": due.isoformat()}}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and not files:
+        case_id, number = _open_in_one_statement(connection, day.year, citizen, case, letter, event)
+        return NewCase(id=case_id, number=number, tracking_code=code)
+    citizen_id = connection.execute(insert(Citizen).returning(Citizen.id), citizen).scalar_one()
+    case_id, number = _insert_numbered_case(session, day.year, {**case, "citizen_id": citizen_id})
     if files:
-        letter_id = connection.execute(insert(Letter).returning(Letter.id), letter).scalar_one()
+        letter_id = connection.execute(insert(Letter).returning(Letter.id), {**letter, "case_id": case_id}).scalar_one()
         connection.execute(insert(Attachment), [
             {"case_id": case_id, "letter_id": letter_id, "feedback_id": None,
              "filename": _clip(item.filename, 255) or "attachment", "content_type": content_type,
              "size": len(item.data), "sha256": digest, "text": item.text} for item, content_type, digest in files])
     else:
-        connection.execute(insert(Letter), letter)
-    connection.execute(insert(Event), {
-        "case_id": case_id, "actor_id": actor.user_id, "action": "received", "from_status": None,
-        "to_status": Status.RECEIVED.value, "note": "; ".join(draft.notes), "internal": False,
-        "data": {"actor": actor.name or actor.role, "channel": draft.channel.value, "due_date": due.isoformat()}})
+        connection.execute(insert(Letter), {**letter, "case_id": case_id})
+    connection.execute(insert(Event), {**event, "case_id": case_id})
     connection.execute(insert(OutboxItem), {"topic": outbox.INDEX_CASE, "key": str(case_id), "payload": {}})
     return NewCase(id=case_id, number=number, tracking_code=code)
 
 
-def _column_defaults(table: Any, given: dict[str, Any]) -> dict[str, Any]:
-    """The Python-side default of every column of ``table`` not in ``given`` (as an INSERT would fill them)."""
+def _column_defaults(table: Any, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The Python-side default of every column of ``table`` not in ``given``, as an INSERT would fill them
+    (an INSERT ... SELECT does not fill them itself)."""
     defaults = {}
     for column in table.columns:
         default = column.default
@@ -309,31 +314,46 @@ def _column_defaults(table: Any, given: dict[str, Any]) -> dict[str, Any]:
     return defaults
 
 
-def _insert_numbered_case(session: Session, year: int, values: dict[str, Any]) -> tuple[int, str]:
-    """Insert a case row with the next number of ``year``; returns (id, number).
+def _row_from(table: Any, values: Mapping[str, Any], source: Any = None, **computed: Any) -> Any:
+    """An ``INSERT ... SELECT`` of one row into ``table``: ``values`` (and the columns' defaults) as typed
+    literals, ``computed`` as SQL expressions over other CTEs (``source``: their FROM clause, if several)."""
+    values = {**_column_defaults(table, {**values, **computed}), **values}
+    columns = [*values, *computed]
+    select_row = select(*(literal(v, table.c[k].type) for k, v in values.items()), *computed.values())
+    if source is not None:
+        select_row = select_row.select_from(source)
+    return insert(table).from_select(columns, select_row, include_defaults=False)
 
-    On PostgreSQL the counter's UPDATE and the INSERT are one statement (a data-modifying CTE): one round trip
-    less, and the counter row is locked only from there. The year's first case goes through ``next_case_number``,
-    which creates the counter row."""
+
+def _open_in_one_statement(connection: Any, year: int, citizen: dict[str, Any], case: dict[str, Any],
+                           letter: dict[str, Any], event: dict[str, Any]) -> tuple[int, str]:
+    """PostgreSQL: citizen, number, case, letter, event and outbox item in one statement of data-modifying
+    CTEs; returns (case id, number). The counter is an upsert, so a year's first case creates its row."""
+    sequence = CaseSequence.__table__
+    counter = (pg_insert(sequence).values(year=year, last=1)
+               .on_conflict_do_update(index_elements=[sequence.c.year], set_={"last": sequence.c.last + 1})
+               .returning(sequence.c.last).cte("counter"))
+    person = _row_from(Citizen.__table__, citizen).returning(Citizen.__table__.c.id).cte("person")
+    number = literal(f"{year:04d}-") + func.lpad(cast(counter.c.last, String), 6, "0")
+    table = Case.__table__
+    new = (_row_from(table, case, person.join(counter, true()), number=number, citizen_id=person.c.id)
+           .returning(table.c.id, table.c.number).cte("new_case"))
+    follow = [_row_from(Letter.__table__, letter, case_id=new.c.id).cte("new_letter"),
+              _row_from(Event.__table__, event, case_id=new.c.id).cte("new_event"),
+              _row_from(OutboxItem.__table__, {"topic": outbox.INDEX_CASE, "payload": {}},
+                        key=cast(new.c.id, String)).cte("new_item")]
+    row = connection.execute(select(new.c.id, new.c.number).add_cte(*follow)).one()
+    return int(row[0]), str(row[1])
+
+
+def _insert_numbered_case(session: Session, year: int, values: dict[str, Any]) -> tuple[int, str]:
+    """Insert a case row with the next number of ``year``; returns (id, number). The year's first case goes
+    through ``next_case_number``, which creates the counter row."""
     connection = session.connection()
     table, sequence = Case.__table__, CaseSequence.__table__
-    counter = (update(sequence).where(sequence.c.year == year).values(last=sequence.c.last + 1)
-               .returning(sequence.c.last))
-    number: str | None = None
-    if connection.dialect.name == "postgresql":
-        # INSERT ... SELECT does not fill the columns' Python-side defaults itself: they are given here.
-        values = {**_column_defaults(table, values), **values}
-        taken = counter.cte("counter")
-        formatted = literal(f"{year:04d}-") + func.lpad(cast(taken.c.last, String), 6, "0")
-        source = select(formatted, *(literal(v, table.c[k].type) for k, v in values.items())).select_from(taken)
-        row = connection.execute(insert(table).from_select(["number", *values], source, include_defaults=False)
-                                 .returning(table.c.id, table.c.number)).first()
-        if row is not None:
-            return int(row[0]), str(row[1])
-    else:
-        last = connection.execute(counter).scalar()
-        number = f"{year:04d}-{last:06d}" if last is not None else None
-    number = number or next_case_number(session, year)
+    last = connection.execute(update(sequence).where(sequence.c.year == year).values(last=sequence.c.last + 1)
+                              .returning(sequence.c.last)).scalar()
+    number = f"{year:04d}-{last:06d}" if last is not None else next_case_number(session, year)
     case_id = connection.execute(insert(table).returning(table.c.id), {**values, "number": number}).scalar_one()
     return int(case_id), number
 

@@ -13,8 +13,9 @@ class DefaultConfig:
     HUEY_IMMEDIATE = False  # run jobs inline (tests)
     WORKER_COUNT = 2
     # A kicked outbox drain starts at most this often per worker process (seconds): under load, the cases
-    # committed meanwhile are indexed in one batch instead of one index commit each. 0: no pacing.
-    OUTBOX_DRAIN_PACE = 0.5
+    # committed meanwhile are indexed in one batch instead of one index commit each (a Whoosh commit costs as
+    # much as indexing dozens of cases, and more as the index grows). 0: no pacing.
+    OUTBOX_DRAIN_PACE = 2.0
 
     # Uploads: Flask has no limit by default.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
