@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from cases.drafts import LetterDraft
 
 from .errors import MailConnectionError, MailParseError
 from .imap import IMAP_ERRORS, UidFinder, connect, ensure_folder, mark_done
+from .readahead import ReadAhead
 from .settings import MailSettings
 from .store import IntakeStore
 from .workers import ParsePool
@@ -36,6 +38,7 @@ Checkpoint = Callable[[str], None]
 CHECKPOINTS = ("selected", "raw_stored", "parsed", "accepted", "duplicate", "quarantined", "marked_done",
                "state_saved")
 SIZE_CHUNK = 1000  # UIDs per RFC822.SIZE fetch
+READ_AHEAD = 2  # batches the read-ahead thread fetches beyond those already handed to the poller
 
 
 @dataclass
@@ -157,14 +160,25 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
         done = 0
         if on_progress:
             on_progress(0, total)
-        with ParsePool(settings.parse_workers, total) as pool:
+        with ParsePool(settings.parse_workers, total) as pool, ExitStack() as stack:
             # Batches are committed in UID order, each once the next ones are fetched and handed to the workers:
             # one batch ahead per worker keeps every worker busy while the poller commits.
             ahead = max(1, pool.workers)
             pending: deque[_Staged] = deque()
-            for batch, oversize, sizes in _batches(client, settings, uids):
-                pending.append(_fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize,
-                                                sizes, pool, summary, checkpoint))
+
+            def stage_all(on: IMAPClient) -> Iterator[_Staged]:
+                for batch, oversize, sizes in _batches(on, settings, uids):
+                    yield _fetch_and_stage(settings, store, on, folder, uidvalidity, batch, oversize, sizes, pool,
+                                           summary, checkpoint)
+
+            staged_batches: Iterable[_Staged] = stage_all(client)
+            if pool.workers:
+                # A big poll: fetch on a second connection in a thread, so fetching overlaps the commits.
+                staged_batches = stack.enter_context(ReadAhead(
+                    lambda: connect(settings), lambda other: _reading(other, folder, uidvalidity, stage_all),
+                    depth=READ_AHEAD))
+            for staged in staged_batches:
+                pending.append(staged)
                 while len(pending) > ahead:
                     done += _commit(settings, store, client, folder, uidvalidity, pending.popleft(), summary,
                                     checkpoint)
@@ -177,6 +191,16 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
         if not uids and state is not None and state[0] != uidvalidity:
             store.save_folder_state(account, folder, uidvalidity, 0)
     return summary
+
+
+def _reading(client: IMAPClient, folder: str, uidvalidity: int,
+             stage_all: Callable[[IMAPClient], Iterator["_Staged"]]) -> Iterator["_Staged"]:
+    """``stage_all`` on the read-ahead connection, once it has the folder open read-only with the same
+    UIDVALIDITY (a change in between would make its UIDs name other messages)."""
+    info = client.select_folder(folder, readonly=True)
+    if int(info[b"UIDVALIDITY"]) != uidvalidity:
+        raise MailConnectionError(f"{folder}: UIDVALIDITY changed during the poll; the next poll rescans")
+    yield from stage_all(client)
 
 
 @dataclass

@@ -217,8 +217,10 @@ def test_wrong_password_is_a_connection_error(dovecot, settings):
         poll_all(replace(settings, imap_password="wrong"), MemoryStore())
 
 
-def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings):
-    """With enough mail the poller parses in a worker process while fetching; a crash mid-way still loses nothing."""
+@pytest.mark.parametrize("step, nth", [("accepted", 120), ("raw_stored", 130)])
+def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings, step, nth):
+    """With enough mail the poller parses in worker processes and fetches ahead on a second connection in a
+    thread (which stores the raw mail for a store without a raw writer); a crash in either still loses nothing."""
     from mailbox.workers import MIN_MESSAGES_FOR_POOL
 
     folder = folder_of(settings)
@@ -227,10 +229,45 @@ def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings):
     settings = replace(settings, batch_size=50, parse_workers=1)
     store = MemoryStore()
     with pytest.raises(Crash):
-        poll_folder(settings, store, folder, checkpoint=crash_at("accepted", 120))
+        poll_folder(settings, store, folder, checkpoint=crash_at(step, nth))
     summary = poll_folder(settings, store, folder)
-    assert summary.duplicates >= 20 and summary.quarantined == 1
+    # Killed while accepting, the rest of that batch was committed already; killed while fetching ahead, the
+    # batches behind it were committed and none after it.
+    assert summary.duplicates >= 20 if step == "accepted" else summary.duplicates == 0
+    assert summary.quarantined == 1
     assert store.subjects() == sorted(f"Pothole report {i}" for i in range(count))
+    assert poll_folder(settings, store, folder).fetched == 0
+
+
+def test_read_ahead_hands_over_items_then_the_error_and_stops_when_closed(dovecot, settings):
+    from mailbox.imap import connect
+    from mailbox.readahead import ReadAhead
+
+    folder = folder_of(settings)
+    dovecot.append(folder, [make_plain(1)])
+
+    def failing(client):
+        client.select_folder(folder, readonly=True)
+        yield from (1, 2)
+        raise Crash("mid-fetch")
+
+    got = []
+    with ReadAhead(lambda: connect(settings), failing, depth=1) as ahead, pytest.raises(Crash):
+        for item in ahead:
+            got.append(item)
+    assert got == [1, 2]
+
+    def endless(client):
+        client.select_folder(folder, readonly=True)
+        n = 0
+        while True:
+            n += 1
+            yield n
+
+    ahead = ReadAhead(lambda: connect(settings), endless, depth=2)
+    assert next(iter(ahead)) == 1
+    ahead.close()  # the producer is blocked on a full queue: closing still ends the thread
+    assert not [t for t in threading.enumerate() if t.name == "imap-read-ahead"]
 
 
 def test_over_size_message_after_normal_ones_keeps_uid_order(dovecot, settings):
