@@ -341,6 +341,7 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
         threads = [threading.Thread(target=citizen_loop, args=(base, rec, deadline, i)) for i in range(args.citizens)]
         threads += [threading.Thread(target=searcher_loop, args=(base, rec, deadline, i, args.search_pause))
                     for i in range(args.searchers)]
+        load_before = os.getloadavg()[0]  # one-minute load average: the machine's own business before the run
         servers_before = sum(group_cpu(pid) for pid in server_pids)
         cpu_before = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
         started = time.monotonic()
@@ -349,6 +350,7 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started
+        load_after = os.getloadavg()[0]
         cpu_run = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
         missing_db, pending, index, waited = verify(app, rec.accepted, args.drain_timeout)
         cpu_after = (group_cpu(web.pid), group_cpu(worker.pid))
@@ -377,6 +379,12 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
           f"{worker_cpu / letters * 1000:.1f} ms (indexing, until drained), load generator "
           f"{client_cpu / letters * 1000:.1f} ms" + (f", PostgreSQL + Redis {servers_cpu / letters * 1000:.1f} ms"
                                                      if server_pids else ""))
+    total_cpu = (web_cpu + worker_cpu + client_cpu + (servers_cpu if server_pids else 0)) / letters
+    cores = os.cpu_count() or 1
+    print(f"   CPU per letter, all processes: {total_cpu * 1000:.1f} ms  ->  {cores} idle core(s) could take at most "
+          f"{cores / total_cpu:.0f} letters/s (searches included)")
+    print(f"   load average (1 min): {load_before:.1f} before the run, {load_after:.1f} at its end; well above "
+          f"{cores} (this bench's own share) means other work shared the cores and the figures above are a floor")
     errors = {}
     for e in rec.errors:
         errors[e] = errors.get(e, 0) + 1

@@ -12,8 +12,11 @@ backlog = 512
 
 # Threads cover requests waiting on the database; processes cover CPU (templates, form parsing).
 # Heavy work (OCR, indexing, sending mail) runs in the background worker, not here.
+# Measured with bench/load.py on 2 cores: gthread with 2-3 processes x 4 threads served the most letters per
+# second; sync workers (no keep-alive, a new connection per request) cost more CPU per letter and served fewer.
+# Without Redis the rate limits are counted per process, so fewer processes also keep them tighter.
 worker_class = "gthread"
-workers = min(multiprocessing.cpu_count() * 2 + 1, 9)
+workers = min(multiprocessing.cpu_count() + 1, 9)
 threads = 4
 
 # A request that takes longer is stuck: kill the worker. Keep in step with nginx's proxy_read_timeout.
