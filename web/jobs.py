@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.constants import EmptyData
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -214,9 +215,11 @@ def claim_kick(huey: Any, topics: tuple[str, ...]) -> bool:
         return bool(huey.storage.conn.set(key, b"1", nx=True, ex=KICK_LEASE_SECONDS))
     if isinstance(huey, ClusterSqliteHuey):
         now = f"{time.time():.3f}".encode()
-        if huey.storage.put_if_empty(key, now):
-            return True
+        # Look before writing: under load the lease is nearly always held, and a read needs no lock, while
+        # put_if_empty takes the queue file's exclusive lock (which the worker's polling also needs).
         held = huey.storage.peek_data(key)
+        if held is EmptyData:
+            return bool(huey.storage.put_if_empty(key, now))
         try:
             stale = time.time() - float(held) > KICK_LEASE_SECONDS
         except (TypeError, ValueError):
