@@ -4,7 +4,8 @@ One fsync per file was the largest cost of email intake. Here files are still wr
 name, then rename, so a crash leaves no half file under a digest), but made durable by one ``syncfs`` of the
 store's file system before the commit that refers to them. The writing may happen in the poller's parse worker
 process (``FileWriter``, picklable), overlapping the poller's fetching and database work: creating a file costs
-the kernel more than the poller's Python work on a small message.
+the kernel more than the poller's Python work on a small message. The worker then syncs what it wrote once per
+batch, before the poller gets the batch back.
 
 An email's attachments are not written as files of their own at intake (``RawHeldAttachments``): they are in the
 raw message already, and ``AttachmentsFromRaw`` (the app's file store) extracts one from there when it is read.
@@ -54,23 +55,38 @@ class FileWriter:
             raise
         return digest
 
+    def sync(self) -> None:
+        """Make every file written so far durable (one ``syncfs`` of the folder's file system).
+
+        The parse worker calls this once per batch before it returns the batch, so the store never waits for
+        the disk at its commit for what the workers wrote, and the wait overlaps the poller's other work.
+        """
+        sync_folder(self.root)
+
+
+def sync_folder(root: str | os.PathLike[str]) -> None:
+    """``syncfs`` of the file system ``root`` is on (``sync`` where that is not available)."""
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        if _syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
 
 class BatchSyncedFiles:
     """A ``FileStore`` over a ``LocalFileStore`` whose writes become durable at ``sync()``, once per batch.
 
-    ``writer()`` hands out a ``FileWriter`` for another process; files it writes are covered by the next
-    ``sync()`` as well (``syncfs`` makes the whole file system durable).
+    ``writer()`` hands out a ``FileWriter`` for another process, whose user makes what it wrote durable with
+    the writer's own ``sync()`` before handing back the digests (``mailbox.workers`` does, once per batch).
     """
 
     def __init__(self, store: LocalFileStore):
         self.store = store
         self._writer = FileWriter(str(store.root))
         self._dirty = False
-        self._handed_out = False
 
     def writer(self) -> FileWriter:
-        # What another process writes with it cannot be tracked here: from now on every sync() syncs.
-        self._handed_out = True
         return self._writer
 
     def put(self, data: bytes) -> str:
@@ -85,14 +101,9 @@ class BatchSyncedFiles:
 
     def sync(self) -> None:
         """Make every file written since the last sync durable (one ``syncfs`` of the store's file system)."""
-        if not (self._dirty or self._handed_out):
+        if not self._dirty:
             return
-        fd = os.open(self.store.root, os.O_RDONLY)
-        try:
-            if _syncfs(fd) != 0:
-                os.sync()
-        finally:
-            os.close(fd)
+        sync_folder(self.store.root)
         self._dirty = False
 
 

@@ -192,7 +192,8 @@ class DatabaseIntakeStore:
     # --- messages --------------------------------------------------------------------------------------------
     def raw_writer(self) -> FileWriter | None:
         """With ``batch_commits`` on a local file store: a picklable writer the poller's parse worker stores raw
-        messages with (made durable by this store before the batch commits); else None."""
+        messages with (and syncs once per batch before handing it back, so before this store commits); else
+        None."""
         return self._files.writer() if self._files is not None else None
 
     def store_raw(self, data: bytes) -> str:

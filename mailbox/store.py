@@ -19,8 +19,8 @@ class IntakeStore(Protocol):
     ``duplicate_keys(keys: Sequence[str]) -> set[str]`` (if offered) once per batch instead of ``is_duplicate``.
 
     Optional: ``raw_writer() -> RawWriter | None`` (see ``mailbox.workers``): a picklable object whose ``put`` the
-    parse worker stores each raw message with, instead of the poller calling ``store_raw``;
-    the store must make those files durable before it commits anything referring to them.
+    parse worker stores each raw message with, instead of the poller calling ``store_raw``, and whose ``sync``
+    it calls once per batch, before handing the batch back: what it wrote is durable before the store commits.
     """
 
     def lock_folder(self, account: str, folder: str) -> AbstractContextManager[bool]:

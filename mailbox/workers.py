@@ -24,9 +24,12 @@ MIN_MESSAGES_FOR_POOL = 200  # below this, starting a process costs more than it
 
 
 class RawWriter(Protocol):
-    """Stores a raw message content-addressed, returning its sha256 hex digest; picklable (sent to workers)."""
+    """Stores a raw message content-addressed, returning its sha256 hex digest; picklable (sent to workers).
+    ``sync()`` makes everything it wrote durable."""
 
     def put(self, data: bytes) -> str: ...
+
+    def sync(self) -> None: ...
 
 
 WorkResult = tuple[str | None, str, ParseResult]
@@ -37,12 +40,16 @@ def store_key_and_parse(raws: Sequence[bytes], writer: RawWriter | None) -> list
 
     Each message is stored before it is parsed, so nothing is made of a message whose raw bytes are not kept.
     Its attachments are not written on their own: they are inside the stored raw message (``cases.mail_files``).
+    What ``writer`` stored is made durable (``writer.sync()``) before the results are returned: the store commits
+    nothing referring to it before it has them. Syncing after the parsing lets the disk catch up meanwhile.
     """
     results = []
     for raw in raws:
         sha = writer.put(raw) if writer is not None else None
         result = parse_or_error(raw)
         results.append((sha, dedup_key(raw_message_id(raw), raw), result))
+    if writer is not None and raws:
+        writer.sync()
     return results
 
 

@@ -3,6 +3,7 @@ attachments stored by the parse worker processes are all there, whole, after a p
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pytest
@@ -14,7 +15,7 @@ from cases.mail_files import BatchSyncedFiles, FileWriter, local_store
 from cases.models import Attachment, Case, Citizen, Event, Letter, OutboxItem
 from mailbox import dedup_key, parse_message
 from mailbox.dedup import raw_message_id
-from mailbox.workers import MIN_MESSAGES_FOR_POOL
+from mailbox.workers import MIN_MESSAGES_FOR_POOL, store_key_and_parse
 from tests.conftest import login
 from tests.mail_corpus import CORPUS, make_plain, make_with_attachment
 from web.auth import hasher
@@ -83,6 +84,30 @@ def test_batch_files_are_written_whole_and_synced(tmp_path):
     assert files.get(hashlib.sha256(b"raw").hexdigest()) == b"raw"
     files.sync()
     assert not [p for p in (tmp_path / "files").rglob(".tmp-*")]  # no temporary file left behind
+
+
+@dataclass(frozen=True)
+class RecordingWriter(FileWriter):
+    """The real writer, also noting the order of its calls."""
+
+    calls: list = field(default_factory=list)
+
+    def put(self, data: bytes) -> str:
+        self.calls.append("put")
+        return super().put(data)
+
+    def sync(self) -> None:
+        self.calls.append("sync")
+        super().sync()
+
+
+def test_worker_syncs_what_it_stored_before_handing_the_batch_back(tmp_path):
+    writer = RecordingWriter(str(tmp_path))
+    raws = [make_plain(1), make_with_attachment(2, 3000), CORPUS["garbage_text"]]
+    results = store_key_and_parse(raws, writer)
+    assert writer.calls == ["put", "put", "put", "sync"]
+    assert [sha for sha, _, _ in results] == [hashlib.sha256(raw).hexdigest() for raw in raws]
+    assert all((tmp_path / sha[:2] / sha[2:]).read_bytes() == raw for (sha, _, _), raw in zip(results, raws))
 
 
 def test_pool_poll_keeps_every_raw_message_and_attachment(app_factory, dovecot, smtp_server):
