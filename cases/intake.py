@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import String, cast, func, insert, literal, or_, select, true, update
+from sqlalchemy import String, bindparam, cast, func, insert, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -284,18 +285,19 @@ def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor
     if connection.dialect.name == "postgresql" and not files:
         case_id, number = _open_in_one_statement(connection, day.year, citizen, case, letter, event)
         return NewCase(id=case_id, number=number, tracking_code=code)
-    citizen_id = connection.execute(insert(Citizen).returning(Citizen.id), citizen).scalar_one()
+    statements = _row_statements()
+    citizen_id = connection.execute(statements["citizen"], citizen).scalar_one()
     case_id, number = _insert_numbered_case(session, day.year, {**case, "citizen_id": citizen_id})
     if files:
-        letter_id = connection.execute(insert(Letter).returning(Letter.id), {**letter, "case_id": case_id}).scalar_one()
-        connection.execute(insert(Attachment), [
+        letter_id = connection.execute(statements["letter_id"], {**letter, "case_id": case_id}).scalar_one()
+        connection.execute(statements["attachment"], [
             {"case_id": case_id, "letter_id": letter_id, "feedback_id": None,
              "filename": _clip(item.filename, 255) or "attachment", "content_type": content_type,
              "size": len(item.data), "sha256": digest, "text": item.text} for item, content_type, digest in files])
     else:
-        connection.execute(insert(Letter), {**letter, "case_id": case_id})
-    connection.execute(insert(Event), {**event, "case_id": case_id})
-    connection.execute(insert(OutboxItem), {"topic": outbox.INDEX_CASE, "key": str(case_id), "payload": {}})
+        connection.execute(statements["letter"], {**letter, "case_id": case_id})
+    connection.execute(statements["event"], {**event, "case_id": case_id})
+    connection.execute(statements["item"], {"topic": outbox.INDEX_CASE, "key": str(case_id), "payload": {}})
     return NewCase(id=case_id, number=number, tracking_code=code)
 
 
@@ -314,47 +316,76 @@ def _column_defaults(table: Any, given: Mapping[str, Any]) -> dict[str, Any]:
     return defaults
 
 
-def _row_from(table: Any, values: Mapping[str, Any], source: Any = None, **computed: Any) -> Any:
-    """An ``INSERT ... SELECT`` of one row into ``table``: ``values`` (and the columns' defaults) as typed
-    literals, ``computed`` as SQL expressions over other CTEs (``source``: their FROM clause, if several)."""
-    values = {**_column_defaults(table, {**values, **computed}), **values}
-    columns = [*values, *computed]
-    select_row = select(*(literal(v, table.c[k].type) for k, v in values.items()), *computed.values())
+def _row_from(table: Any, name: str, source: Any = None, **computed: Any) -> Any:
+    """An ``INSERT ... SELECT`` of one row into ``table``: every column but the id and ``computed`` (SQL
+    expressions over other CTEs, ``source`` their FROM clause if several) from a bound parameter ``name_column``."""
+    columns = [c for c in table.columns if not c.primary_key and c.key not in computed]
+    select_row = select(*(bindparam(f"{name}_{c.key}", type_=c.type) for c in columns), *computed.values())
     if source is not None:
         select_row = select_row.select_from(source)
-    return insert(table).from_select(columns, select_row, include_defaults=False)
+    return insert(table).from_select([*(c.key for c in columns), *computed], select_row, include_defaults=False)
+
+
+@cache
+def _one_statement() -> Any:
+    """The statement of ``_open_in_one_statement``, built once: building it (some sixty typed parameters)
+    costs more than running it."""
+    sequence = CaseSequence.__table__
+    counter = (pg_insert(sequence).values(year=bindparam("year"), last=1)
+               .on_conflict_do_update(index_elements=[sequence.c.year], set_={"last": sequence.c.last + 1})
+               .returning(sequence.c.last).cte("counter"))
+    person = _row_from(Citizen.__table__, "citizen").returning(Citizen.__table__.c.id).cte("person")
+    number = bindparam("number_prefix", type_=String) + func.lpad(cast(counter.c.last, String), 6, "0")
+    table = Case.__table__
+    new = (_row_from(table, "case", person.join(counter, true()), number=number, citizen_id=person.c.id)
+           .returning(table.c.id, table.c.number).cte("new_case"))
+    follow = [_row_from(Letter.__table__, "letter", case_id=new.c.id).cte("new_letter"),
+              _row_from(Event.__table__, "event", case_id=new.c.id).cte("new_event"),
+              _row_from(OutboxItem.__table__, "item", key=cast(new.c.id, String)).cte("new_item")]
+    return select(new.c.id, new.c.number).add_cte(*follow)
+
+
+def _parameters(table: Any, name: str, values: Mapping[str, Any], *computed: str) -> dict[str, Any]:
+    """``values`` and the other columns' defaults as the parameters ``_row_from(table, name)`` expects."""
+    row = {**_column_defaults(table, {**values, **dict.fromkeys(computed)}), **values}
+    return {f"{name}_{c.key}": row.get(c.key) for c in table.columns if not c.primary_key and c.key not in computed}
 
 
 def _open_in_one_statement(connection: Any, year: int, citizen: dict[str, Any], case: dict[str, Any],
                            letter: dict[str, Any], event: dict[str, Any]) -> tuple[int, str]:
     """PostgreSQL: citizen, number, case, letter, event and outbox item in one statement of data-modifying
     CTEs; returns (case id, number). The counter is an upsert, so a year's first case creates its row."""
-    sequence = CaseSequence.__table__
-    counter = (pg_insert(sequence).values(year=year, last=1)
-               .on_conflict_do_update(index_elements=[sequence.c.year], set_={"last": sequence.c.last + 1})
-               .returning(sequence.c.last).cte("counter"))
-    person = _row_from(Citizen.__table__, citizen).returning(Citizen.__table__.c.id).cte("person")
-    number = literal(f"{year:04d}-") + func.lpad(cast(counter.c.last, String), 6, "0")
-    table = Case.__table__
-    new = (_row_from(table, case, person.join(counter, true()), number=number, citizen_id=person.c.id)
-           .returning(table.c.id, table.c.number).cte("new_case"))
-    follow = [_row_from(Letter.__table__, letter, case_id=new.c.id).cte("new_letter"),
-              _row_from(Event.__table__, event, case_id=new.c.id).cte("new_event"),
-              _row_from(OutboxItem.__table__, {"topic": outbox.INDEX_CASE, "payload": {}},
-                        key=cast(new.c.id, String)).cte("new_item")]
-    row = connection.execute(select(new.c.id, new.c.number).add_cte(*follow)).one()
+    params = {"year": year, "number_prefix": f"{year:04d}-",
+              **_parameters(Citizen.__table__, "citizen", citizen),
+              **_parameters(Case.__table__, "case", case, "number", "citizen_id"),
+              **_parameters(Letter.__table__, "letter", letter, "case_id"),
+              **_parameters(Event.__table__, "event", event, "case_id"),
+              **_parameters(OutboxItem.__table__, "item", {"topic": outbox.INDEX_CASE, "payload": {}}, "key")}
+    row = connection.execute(_one_statement(), params).one()
     return int(row[0]), str(row[1])
+
+
+@cache
+def _row_statements() -> dict[str, Any]:
+    """The statements of ``open_new_case``'s row-by-row path, built once (columns not given get their defaults
+    when they run, as with any Core INSERT)."""
+    sequence = CaseSequence.__table__
+    return {"citizen": insert(Citizen.__table__).returning(Citizen.__table__.c.id),
+            "case": insert(Case.__table__).returning(Case.__table__.c.id),
+            "letter": insert(Letter.__table__), "letter_id": insert(Letter.__table__).returning(Letter.__table__.c.id),
+            "attachment": insert(Attachment.__table__), "event": insert(Event.__table__),
+            "item": insert(OutboxItem.__table__),
+            "counter": (update(sequence).where(sequence.c.year == bindparam("counter_year"))
+                        .values(last=sequence.c.last + 1).returning(sequence.c.last))}
 
 
 def _insert_numbered_case(session: Session, year: int, values: dict[str, Any]) -> tuple[int, str]:
     """Insert a case row with the next number of ``year``; returns (id, number). The year's first case goes
     through ``next_case_number``, which creates the counter row."""
-    connection = session.connection()
-    table, sequence = Case.__table__, CaseSequence.__table__
-    last = connection.execute(update(sequence).where(sequence.c.year == year).values(last=sequence.c.last + 1)
-                              .returning(sequence.c.last)).scalar()
+    connection, statements = session.connection(), _row_statements()
+    last = connection.execute(statements["counter"], {"counter_year": year}).scalar()
     number = f"{year:04d}-{last:06d}" if last is not None else next_case_number(session, year)
-    case_id = connection.execute(insert(table).returning(table.c.id), {**values, "number": number}).scalar_one()
+    case_id = connection.execute(statements["case"], {**values, "number": number}).scalar_one()
     return int(case_id), number
 
 
