@@ -121,7 +121,8 @@ def _claim(session: Session, topic: str, batch: int) -> list[OutboxItem]:
 
 
 def drain(app: Flask, topic: str, batch: int = 500) -> int:
-    """Run the handler of ``topic`` over its pending outbox items until none is left; returns items done.
+    """Run the handler of ``topic`` over its pending outbox items, in batches of ``batch``, until a claim finds a
+    batch not full (then everything pending at its start is done); returns items done.
 
     Safe to run in many processes at once: each item is handled by one drain, and its effect is committed
     with its ``done`` mark, so an item is done once (a crash before the commit leaves it pending)."""
@@ -140,6 +141,11 @@ def drain(app: Flask, topic: str, batch: int = 500) -> int:
             total += len(done)
             if len(done) < len(items):
                 return total  # the rest failed; their attempts are recorded and a later run retries
+            if len(items) < batch:
+                # Everything pending at the claim is done. Items committed since were kicked by their requests
+                # (a queued drain, paced): chasing them here would index a stream of letters one or two at a
+                # time, an index commit each.
+                return total
 
 
 def register_outbox_handler(app: Flask, topic: str, handler: OutboxHandler) -> None:
