@@ -101,7 +101,8 @@ def _letter_from_draft(draft: LetterDraft, actor: Actor, dedup_key: str | None =
                   notes=list(draft.notes), recorded_by_id=actor.user_id)
 
 
-def _preferred_reply(draft: LetterDraft) -> str:
+def preferred_reply(draft: LetterDraft) -> str:
+    """How to answer the sender of ``draft``: as asked, else by email, post or phone, whichever we can."""
     if draft.preferred_reply in {"email", "post", "phone"}:
         return draft.preferred_reply
     if draft.sender_email:
@@ -164,7 +165,7 @@ def _build_case(session: Session, policy: Policy, draft: LetterDraft, actor: Act
     received_at = draft.received_at or datetime.now(timezone.utc)
     citizen = Citizen(name=_clip(draft.sender_name, 200), phone=_clip(draft.sender_phone, 50),
                       email=_clip(draft.sender_email, 254).lower(), address=(draft.sender_address or "").strip(),
-                      preferred_reply=_preferred_reply(draft))
+                      preferred_reply=preferred_reply(draft))
     case = Case(number=number, tracking_code=new_tracking_code(), kind=_kind(draft.kind), category=category,
                 subject=_clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)", status=Status.RECEIVED,
                 channel=draft.channel, urgent=draft.urgent, consent_to_publish=draft.consent_to_publish,
@@ -266,7 +267,7 @@ def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor
     category_id = session.scalar(select(Category.id).where(Category.name == draft.category)) if draft.category else None
     citizen = {"name": _clip(draft.sender_name, 200), "phone": _clip(draft.sender_phone, 50),
                "email": _clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
-               "preferred_reply": _preferred_reply(draft)}
+               "preferred_reply": preferred_reply(draft)}
     code = new_tracking_code()
     case = {"tracking_code": code, "kind": kind, "category_id": category_id,
             "subject": _clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from cases import outbox
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
+from cases.intake import preferred_reply
 from cases.models import Attachment, Case, CaseKind, CaseSequence, Citizen, Event, Letter, OutboxItem
 from cases.numbering import next_case_number
 from cases.sniff import sniff
@@ -41,16 +42,6 @@ def can_bulk_open(draft: LetterDraft) -> bool:
 
 def _clip(text: str | None, length: int) -> str:
     return (text or "").strip()[:length]
-
-
-def _preferred_reply(draft: LetterDraft) -> str:
-    if draft.preferred_reply in {"email", "post", "phone"}:
-        return draft.preferred_reply
-    if draft.sender_email:
-        return "email"
-    if draft.sender_address:
-        return "post"
-    return "phone"
 
 
 def tracking_codes(count: int) -> list[str]:
@@ -117,7 +108,7 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
     citizen_ids = _ids(session, Citizen, [
         {"name": _clip(d.sender_name, 200), "phone": _clip(d.sender_phone, 50),
          "email": _clip(d.sender_email, 254).lower(), "address": (d.sender_address or "").strip(),
-         "preferred_reply": _preferred_reply(d)} for d, _ in entries])
+         "preferred_reply": preferred_reply(d)} for d, _ in entries])
     due = [policy.calendar.add_working_days(day, policy.dispatch_days) for day in local]
     case_ids = _ids(session, Case, [
         {"number": numbers[i], "tracking_code": codes[i], "kind": CaseKind.CONSULTATION, "category_id": None,
