@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -225,8 +227,9 @@ def test_a_visitors_session_cookie_is_issued_when_it_changes_only(client: FlaskC
     assert "Set-Cookie" not in client.get("/write/sent").headers
 
 
-def test_anonymous_letters_are_rate_limited(app_factory) -> None:  # type: ignore[no-untyped-def]
-    app = app_factory(LETTER_RATE_LIMIT="2 per minute")
+@pytest.mark.parametrize("storage", ["memory://", ""])  # "": the embedded default, processmemory://
+def test_anonymous_letters_are_rate_limited(app_factory, storage: str) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory(LETTER_RATE_LIMIT="2 per minute", RATELIMIT_STORAGE_URI=storage)
     client = app.test_client()
     for _ in range(2):
         assert client.post("/write", data=letter_form(), content_type="multipart/form-data").status_code == 302
@@ -252,3 +255,27 @@ def test_our_mailbox_package_shadows_the_standard_library() -> None:
     from web import CHECKOUT
 
     assert Path(mailbox.__file__).resolve().is_relative_to(CHECKOUT)
+
+
+def test_process_memory_rate_limits_sweep_expired_counters_without_a_timer_thread() -> None:
+    from limits import parse
+    from limits.strategies import FixedWindowRateLimiter
+
+    from web.ratelimit_storage import ProcessMemoryStorage
+
+    storage = ProcessMemoryStorage()
+    storage.timer.join()  # the one the parent's constructor starts
+    limiter = FixedWindowRateLimiter(storage)
+    one_per_minute = parse("1 per minute")
+    before = threading.active_count()
+    assert limiter.hit(one_per_minute, "somebody") and not limiter.hit(one_per_minute, "somebody")
+    assert threading.active_count() == before  # memory:// starts a timer thread on such a hit
+    # Another visitor's counter whose window is over stays until a sweep is due, then goes without being read.
+    gone = one_per_minute.key_for("gone")
+    storage.storage[gone], storage.expirations[gone] = 1, time.time() - 1
+    limiter.hit(one_per_minute, "somebody")
+    assert gone in storage.storage
+    storage._next_sweep = 0.0
+    limiter.hit(one_per_minute, "somebody")
+    assert gone not in storage.storage and gone not in storage.expirations
+    assert not limiter.hit(one_per_minute, "somebody")  # the live counter survived the sweep
