@@ -347,7 +347,7 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
     run_flask(env, "demo", "load")
     log = workdir / f"{name}.log"
     web, base = start_gunicorn(env, log, workers=args.web_workers, threads=args.threads)
-    worker = start_worker(env, log, workers=args.job_workers)
+    worker = start_worker(env, log, workers=args.job_workers, nice=args.worker_nice)
     rec = Recorder()
     app = bench_app(env)
     pipeline: dict[str, Any] | None = None
@@ -358,6 +358,9 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
         wait_until(lambda: pending_outbox(app) == 0, timeout=args.drain_timeout, interval=0.2)
         if args.searchers:
             warm_searches(base, args.web_workers)
+        # Write back what setting up (and an earlier set-up's run) left in the page cache, so the kernel's
+        # flushing does not land in this run's commits.
+        os.sync()
         deadline = time.monotonic() + args.seconds
         threads = [threading.Thread(target=citizen_loop, args=(base, rec, deadline, i, args.rate, args.citizens))
                    for i in range(args.citizens)]
@@ -444,6 +447,8 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--job-workers", type=int, default=1)
+    parser.add_argument("--worker-nice", type=int, default=10,
+                        help="job workers' nice level, as deploy/'s worker unit sets it (0: same as the web)")
     parser.add_argument("--drain-timeout", type=float, default=180)
     parser.add_argument("--drain-pace", type=float, default=None,
                         help="OUTBOX_DRAIN_PACE for the worker (default: the app's)")

@@ -35,11 +35,13 @@ def app_env(instance: Path, settings: Mapping[str, Any]) -> dict[str, str]:
     return env
 
 
-def start_worker(env: dict[str, str], log_file: Path, workers: int = 1) -> subprocess.Popen[bytes]:
-    """``flask --app web worker`` as its own process group (so the test can SIGKILL all of it)."""
+def start_worker(env: dict[str, str], log_file: Path, workers: int = 1, nice: int = 0) -> subprocess.Popen[bytes]:
+    """``flask --app web worker`` as its own process group (so the test can SIGKILL all of it), ``nice`` steps
+    below the web processes' priority."""
+    command = [sys.executable, "-m", "flask", "--app", "web", "worker", "--workers", str(workers)]
     with log_file.open("ab") as log:
-        return start_process_group([sys.executable, "-m", "flask", "--app", "web", "worker", "--workers",
-                                    str(workers)], log=log, cwd=CHECKOUT, env=env)
+        return start_process_group(["nice", "-n", str(nice), *command] if nice else command, log=log, cwd=CHECKOUT,
+                                   env=env)
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
