@@ -302,9 +302,9 @@ def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor
     return NewCase(id=case_id, number=number, tracking_code=code)
 
 
-def _column_defaults(table: Any, given: Mapping[str, Any]) -> dict[str, Any]:
+def column_defaults(table: Any, given: Mapping[str, Any]) -> dict[str, Any]:
     """The Python-side default of every column of ``table`` not in ``given``, as an INSERT would fill them
-    (an INSERT ... SELECT does not fill them itself)."""
+    (an INSERT ... SELECT or a driver-level executemany does not fill them itself)."""
     defaults = {}
     for column in table.columns:
         default = column.default
@@ -348,7 +348,7 @@ def _one_statement() -> Any:
 
 def _parameters(table: Any, name: str, values: Mapping[str, Any], *computed: str) -> dict[str, Any]:
     """``values`` and the other columns' defaults as the parameters ``_row_from(table, name)`` expects."""
-    row = {**_column_defaults(table, {**values, **dict.fromkeys(computed)}), **values}
+    row = {**column_defaults(table, {**values, **dict.fromkeys(computed)}), **values}
     return {f"{name}_{c.key}": row.get(c.key) for c in table.columns if not c.primary_key and c.key not in computed}
 
 

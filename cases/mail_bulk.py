@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from functools import partial
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 from cases import outbox
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
-from cases.intake import preferred_reply
+from cases.intake import column_defaults, preferred_reply
 from cases.models import Attachment, Case, CaseKind, CaseSequence, Citizen, Event, Letter, OutboxItem
 from cases.numbering import next_case_number
 from cases.sniff import sniff
@@ -80,30 +79,17 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) ->
         connection.execute(insert(table), rows)
         return
     given = set().union(*rows)
-    columns = [c for c in table.columns if c.name in given or c.default is not None]
-    for column in columns:
-        if column.name not in given and not (column.default.is_scalar or column.default.is_callable):
-            connection.execute(insert(table), rows)  # a default only SQLAlchemy can evaluate
-            return
-    fillers = []
-    for column in columns:
-        default = column.default
-        if default is None:
-            fill: Callable[[], Any] = lambda: None  # noqa: E731
-        elif default.is_callable:
-            fill = partial(default.arg, None)  # SQLAlchemy wraps argument-less callables to take a context
-        else:
-            fill = partial(lambda value: value, default.arg)
-        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-        fillers.append((column.name, fill, processor))
+    defaults = column_defaults(table, dict.fromkeys(given))  # once: the rows of a batch share a creation time
+    columns = [c for c in table.columns if c.key in given or c.key in defaults]
+    fillers = [(c.key, defaults.get(c.key), c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)})")
     values = []
     for row in rows:
         record = []
-        for name, fill, processor in fillers:
-            value = row[name] if name in row else fill()
+        for name, default, processor in fillers:
+            value = row[name] if name in row else default
             record.append(processor(value) if processor is not None else value)
         values.append(tuple(record))
     connection.exec_driver_sql(sql, values)
