@@ -17,7 +17,7 @@ from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import UploadRejected, ValidationError
 from cases.models import (Attachment, Case, CaseKind, CaseSequence, Category, Citizen, Event, Letter, OutboxItem,
                           QuarantineItem, Reply)
-from cases.numbering import find_case_token, new_tracking_code, next_case_number
+from cases.numbering import case_numbers, find_case_token, new_tracking_code, next_case_number
 from cases.sniff import sniff
 from cases.workflow import Status
 
@@ -198,17 +198,6 @@ def _open_case(session: Session, policy: Policy, draft: LetterDraft, actor: Acto
     return case
 
 
-def _case_numbers(session: Session, year: int, count: int) -> list[str]:
-    """``count`` consecutive numbers of ``year`` in one UPDATE (the row lock serialises concurrent writers)."""
-    row = session.execute(update(CaseSequence).where(CaseSequence.year == year)
-                          .values(last=CaseSequence.last + count).returning(CaseSequence.last)).first()
-    if row is None:  # the year's first number: let numbering create the row, then take the rest as a block
-        first = next_case_number(session, year)
-        return [first, *(_case_numbers(session, year, count - 1) if count > 1 else [])]
-    last = int(row[0])
-    return [f"{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
-
-
 def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterDraft, str | None]], *,
                actor: Actor = SYSTEM) -> list[Case]:
     """Open one new case per ``(draft, dedup_key)`` with few round trips: numbers in one UPDATE per year, every
@@ -218,14 +207,8 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
     these are new, runs this in a savepoint and redoes the drafts one by one with ``receive`` if it fails (a
     dedup key already on file raises ``IntegrityError``). Runs inside the caller's transaction; the caller commits.
     """
-    years: dict[int, list[int]] = {}
-    for i, (draft, _) in enumerate(entries):
-        received_at = draft.received_at or datetime.now(timezone.utc)
-        years.setdefault(policy.local_date(received_at).year, []).append(i)
-    numbers: list[str] = [""] * len(entries)
-    for year, indexes in sorted(years.items()):
-        for i, number in zip(indexes, _case_numbers(session, year, len(indexes))):
-            numbers[i] = number
+    now = datetime.now(timezone.utc)
+    numbers = case_numbers(session, [policy.local_date(draft.received_at or now).year for draft, _ in entries])
     categories: dict[str, Category | None] = {}
     built = []
     for (draft, key), number in zip(entries, numbers):

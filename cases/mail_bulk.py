@@ -9,27 +9,25 @@ caller's transaction (the mail store runs it in a savepoint and redoes the batch
 """
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from cases import outbox
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
 from cases.intake import column_defaults, preferred_reply
-from cases.models import Attachment, Case, CaseKind, CaseSequence, Citizen, Event, Letter, OutboxItem
-from cases.numbering import next_case_number
+from cases.models import Attachment, Case, CaseKind, Citizen, Event, Letter, OutboxItem
+from cases.numbering import case_numbers, new_tracking_codes
 from cases.sniff import sniff
 from cases.workflow import Status
 
 # Outbox items a new case opens besides its indexing, e.g. the acknowledgement: (case id, draft) -> row values
 # (``topic``, ``key``, ``payload``).
 OutboxRows = Callable[[int, LetterDraft], Sequence[dict[str, Any]]]
-_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # as cases.numbering: no 0/O or 1/I
 
 
 def can_bulk_open(draft: LetterDraft) -> bool:
@@ -42,28 +40,6 @@ def can_bulk_open(draft: LetterDraft) -> bool:
 
 def _clip(text: str | None, length: int) -> str:
     return (text or "").strip()[:length]
-
-
-def tracking_codes(count: int) -> list[str]:
-    """``count`` random tracking codes in the form of ``cases.numbering.new_tracking_code`` from one read of the
-    system's random source (32 letters: each random byte picks one without bias)."""
-    data = secrets.token_bytes(10 * count)
-    codes = []
-    for i in range(count):
-        raw = "".join(_TRACKING_ALPHABET[b % 32] for b in data[10 * i:10 * i + 10])
-        codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}")
-    return codes
-
-
-def case_numbers(session: Session, year: int, count: int) -> list[str]:
-    """``count`` consecutive numbers of ``year`` in one UPDATE (the row lock serialises concurrent writers)."""
-    row = session.execute(update(CaseSequence).where(CaseSequence.year == year)
-                          .values(last=CaseSequence.last + count).returning(CaseSequence.last)).first()
-    if row is None:  # the year's first number: numbering creates the row, then the rest come as a block
-        first = next_case_number(session, year)
-        return [first, *(case_numbers(session, year, count - 1) if count > 1 else [])]
-    last = int(row[0])
-    return [f"{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -125,14 +101,8 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
     now = datetime.now(timezone.utc)
     received = [draft.received_at or now for draft, _ in entries]
     local = [policy.local_date(moment) for moment in received]
-    numbers: list[str] = [""] * len(entries)
-    years: dict[int, list[int]] = {}
-    for i, day in enumerate(local):
-        years.setdefault(day.year, []).append(i)
-    for year, indexes in sorted(years.items()):
-        for i, number in zip(indexes, case_numbers(session, year, len(indexes))):
-            numbers[i] = number
-    codes = tracking_codes(len(entries))
+    numbers = case_numbers(session, [day.year for day in local])
+    codes = new_tracking_codes(len(entries))
 
     citizen_ids = _ids(session, Citizen, [
         {"name": _clip(d.sender_name, 200), "phone": _clip(d.sender_phone, 50),

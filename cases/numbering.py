@@ -35,10 +35,44 @@ def next_case_number(session: Session, year: int) -> str:
     raise RuntimeError("could not allocate a case number")
 
 
+def case_number_block(session: Session, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers of ``year`` in one UPDATE (the row lock serialises concurrent writers)."""
+    row = session.execute(update(CaseSequence).where(CaseSequence.year == year)
+                          .values(last=CaseSequence.last + count).returning(CaseSequence.last)).first()
+    if row is None:  # the year's first number: next_case_number creates the row, the rest come as a block
+        first = next_case_number(session, year)
+        return [first, *(case_number_block(session, year, count - 1) if count > 1 else [])]
+    last = int(row[0])
+    return [f"{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def case_numbers(session: Session, years: list[int]) -> list[str]:
+    """A new number for each entry of ``years`` (the year each case is received in), one UPDATE per year."""
+    by_year: dict[int, list[int]] = {}
+    for i, year in enumerate(years):
+        by_year.setdefault(year, []).append(i)
+    numbers = [""] * len(years)
+    for year, indexes in sorted(by_year.items()):
+        for i, number in zip(indexes, case_number_block(session, year, len(indexes))):
+            numbers[i] = number
+    return numbers
+
+
 def new_tracking_code() -> str:
     """A random 10-character code (about 50 bits), grouped for reading aloud: ``ABCD-EFGH-JK``."""
     raw = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(10))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def new_tracking_codes(count: int) -> list[str]:
+    """``count`` codes like ``new_tracking_code``'s from one read of the system's random source (the alphabet
+    has 32 letters, so each random byte picks one without bias)."""
+    data = secrets.token_bytes(10 * count)
+    codes = []
+    for i in range(count):
+        raw = "".join(_TRACKING_ALPHABET[b % 32] for b in data[10 * i:10 * i + 10])
+        codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}")
+    return codes
 
 
 def normalise_tracking_code(code: str) -> str:

@@ -1,6 +1,7 @@
 """Services end to end on SQLite and PostgreSQL: life cycle, clocks, merge, confinement, numbering."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, timedelta
 from typing import Any
@@ -179,3 +180,15 @@ def test_duplicate_drafts_are_skipped(domain: Any) -> None:
         first = intake.receive(s, domain.policy, draft)
         again = intake.receive(s, domain.policy, draft)
         assert first.outcome == "new_case" and again.outcome == "duplicate"
+
+
+def test_tracking_codes_in_a_block_have_the_single_codes_form() -> None:
+    from cases.numbering import new_tracking_code, new_tracking_codes, normalise_tracking_code
+
+    form = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{2}\Z")  # no 0/O, 1/I
+    block = new_tracking_codes(500)
+    assert len(block) == 500 and len(set(block)) == 500
+    assert all(form.match(code) for code in [*block, new_tracking_code()])
+    assert all(normalise_tracking_code(code.lower().replace("-", " ")) == code for code in block[:20])
+    letters = {ch for code in block for ch in code.replace("-", "")}
+    assert len(letters) == 32  # 5,000 draws use every letter of the alphabet
