@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import String, bindparam, cast, func, insert, or_, select, true, update
@@ -222,6 +222,50 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
     return [case for case, _ in built]
 
 
+# The rows of a new case as the Core paths write them (``open_new_case`` here, ``cases.mail_bulk`` for mail
+# batches), column for column what ``receive`` writes through the ORM.
+
+def citizen_row(draft: LetterDraft) -> dict[str, Any]:
+    """The citizen row of ``draft``'s sender."""
+    return {"name": _clip(draft.sender_name, 200), "phone": _clip(draft.sender_phone, 50),
+            "email": _clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
+            "preferred_reply": preferred_reply(draft)}
+
+
+def case_row(draft: LetterDraft, *, kind: CaseKind, category_id: int | None, received_at: datetime, due: date,
+             tracking_code: str) -> dict[str, Any]:
+    """The case row of ``draft`` (without its number and citizen, which the caller fills in)."""
+    return {"tracking_code": tracking_code, "kind": kind, "category_id": category_id,
+            "subject": _clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)",
+            "status": Status.RECEIVED, "channel": draft.channel, "urgent": draft.urgent,
+            "consent_to_publish": draft.consent_to_publish, "received_at": received_at, "due_date": due}
+
+
+def letter_row(draft: LetterDraft, actor: Actor, received_at: datetime) -> dict[str, Any]:
+    """The letter row of ``draft`` (without its case and dedup key)."""
+    return {"channel": draft.channel, "subject": _clip(draft.subject, 300), "body": draft.body or "",
+            "body_html": draft.body_html, "sender_name": _clip(draft.sender_name, 200),
+            "sender_email": _clip(draft.sender_email, 254).lower(), "sender_phone": _clip(draft.sender_phone, 50),
+            "sender_address": (draft.sender_address or "").strip(), "received_at": received_at,
+            "raw_sha256": draft.raw_sha256, "external_id": draft.external_id, "automatic": draft.automatic,
+            "ocr_confidence": draft.ocr_confidence, "notes": list(draft.notes), "recorded_by_id": actor.user_id}
+
+
+def received_event_row(draft: LetterDraft, actor: Actor, due: date) -> dict[str, Any]:
+    """The ``received`` event row of a new case (without its case)."""
+    return {"actor_id": actor.user_id, "action": "received", "from_status": None,
+            "to_status": Status.RECEIVED.value, "note": "; ".join(draft.notes), "internal": False,
+            "data": {"actor": actor.name or actor.role, "channel": draft.channel.value, "due_date": due.isoformat()}}
+
+
+def attachment_row(case_id: int, letter_id: int, item: AttachmentDraft, content_type: str,
+                   sha256: str) -> dict[str, Any]:
+    """The attachment row of a stored ``item`` of a letter."""
+    return {"case_id": case_id, "letter_id": letter_id, "feedback_id": None,
+            "filename": _clip(item.filename, 255) or "attachment", "content_type": content_type,
+            "size": len(item.data), "sha256": sha256, "text": item.text}
+
+
 @dataclass(frozen=True)
 class NewCase:
     """A case opened by ``open_new_case``: what the citizen is told."""
@@ -248,23 +292,11 @@ def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor
     kind = _kind(draft.kind)
     files = [(item, *_store_file(policy, item, allowed_types)) for item in draft.attachments]
     category_id = session.scalar(select(Category.id).where(Category.name == draft.category)) if draft.category else None
-    citizen = {"name": _clip(draft.sender_name, 200), "phone": _clip(draft.sender_phone, 50),
-               "email": _clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
-               "preferred_reply": preferred_reply(draft)}
+    citizen = citizen_row(draft)
     code = new_tracking_code()
-    case = {"tracking_code": code, "kind": kind, "category_id": category_id,
-            "subject": _clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)",
-            "status": Status.RECEIVED, "channel": draft.channel, "urgent": draft.urgent,
-            "consent_to_publish": draft.consent_to_publish, "received_at": received_at, "due_date": due}
-    letter = {"channel": draft.channel, "subject": _clip(draft.subject, 300), "body": draft.body or "",
-              "body_html": draft.body_html, "sender_name": _clip(draft.sender_name, 200),
-              "sender_email": _clip(draft.sender_email, 254).lower(), "sender_phone": _clip(draft.sender_phone, 50),
-              "sender_address": (draft.sender_address or "").strip(), "received_at": received_at,
-              "raw_sha256": draft.raw_sha256, "external_id": draft.external_id, "automatic": draft.automatic,
-              "ocr_confidence": draft.ocr_confidence, "notes": list(draft.notes), "recorded_by_id": actor.user_id}
-    event = {"actor_id": actor.user_id, "action": "received", "from_status": None,
-             "to_status": Status.RECEIVED.value, "note": "; ".join(draft.notes), "internal": False,
-             "data": {"actor": actor.name or actor.role, "channel": draft.channel.value, "due_date": due.isoformat()}}
+    case = case_row(draft, kind=kind, category_id=category_id, received_at=received_at, due=due, tracking_code=code)
+    letter = letter_row(draft, actor, received_at)
+    event = received_event_row(draft, actor, due)
     connection = session.connection()
     if connection.dialect.name == "postgresql" and not files:
         case_id, number = _open_in_one_statement(connection, day.year, citizen, case, letter, event)
@@ -274,10 +306,8 @@ def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor
     case_id, number = _insert_numbered_case(session, day.year, {**case, "citizen_id": citizen_id})
     if files:
         letter_id = connection.execute(statements["letter_id"], {**letter, "case_id": case_id}).scalar_one()
-        connection.execute(statements["attachment"], [
-            {"case_id": case_id, "letter_id": letter_id, "feedback_id": None,
-             "filename": _clip(item.filename, 255) or "attachment", "content_type": content_type,
-             "size": len(item.data), "sha256": digest, "text": item.text} for item, content_type, digest in files])
+        connection.execute(statements["attachment"], [attachment_row(case_id, letter_id, item, content_type, digest)
+                                                      for item, content_type, digest in files])
     else:
         connection.execute(statements["letter"], {**letter, "case_id": case_id})
     connection.execute(statements["event"], {**event, "case_id": case_id})

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from cases import outbox
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
-from cases.intake import column_defaults, preferred_reply
+from cases.intake import (attachment_row, case_row, citizen_row, column_defaults, letter_row,
+                          received_event_row)
 from cases.models import Attachment, Case, CaseKind, Citizen, Event, Letter, OutboxItem
 from cases.numbering import case_numbers, new_tracking_codes
 from cases.sniff import sniff
-from cases.workflow import Status
 
 # Outbox items a new case opens besides its indexing, e.g. the acknowledgement: (case id, draft) -> row values
 # (``topic``, ``key``, ``payload``).
@@ -36,10 +36,6 @@ def can_bulk_open(draft: LetterDraft) -> bool:
     from cases.intake import may_answer_case
 
     return not may_answer_case(draft) and not draft.category and not draft.kind
-
-
-def _clip(text: str | None, length: int) -> str:
-    return (text or "").strip()[:length]
 
 
 def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -104,37 +100,19 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
     numbers = case_numbers(session, [day.year for day in local])
     codes = new_tracking_codes(len(entries))
 
-    citizen_ids = _ids(session, Citizen, [
-        {"name": _clip(d.sender_name, 200), "phone": _clip(d.sender_phone, 50),
-         "email": _clip(d.sender_email, 254).lower(), "address": (d.sender_address or "").strip(),
-         "preferred_reply": preferred_reply(d)} for d, _ in entries])
+    citizen_ids = _ids(session, Citizen, [citizen_row(d) for d, _ in entries])
     due = [policy.calendar.add_working_days(day, policy.dispatch_days) for day in local]
     case_ids = _ids(session, Case, [
-        {"number": numbers[i], "tracking_code": codes[i], "kind": CaseKind.CONSULTATION, "category_id": None,
-         "subject": _clip(d.subject, 300) or _clip(d.body, 80) or "(no subject)", "status": Status.RECEIVED,
-         "channel": d.channel, "urgent": d.urgent, "consent_to_publish": d.consent_to_publish,
-         "citizen_id": citizen_ids[i], "received_at": received[i], "due_date": due[i]}
+        {**case_row(d, kind=CaseKind.CONSULTATION, category_id=None, received_at=received[i], due=due[i],
+                    tracking_code=codes[i]), "number": numbers[i], "citizen_id": citizen_ids[i]}
         for i, (d, _) in enumerate(entries)])
-    letter_ids = _ids(session, Letter, [
-        {"case_id": case_ids[i], "dedup_key": key, "channel": d.channel, "subject": _clip(d.subject, 300),
-         "body": d.body or "", "body_html": d.body_html, "sender_name": _clip(d.sender_name, 200),
-         "sender_email": _clip(d.sender_email, 254).lower(), "sender_phone": _clip(d.sender_phone, 50),
-         "sender_address": (d.sender_address or "").strip(), "received_at": received[i],
-         "raw_sha256": d.raw_sha256, "external_id": d.external_id, "automatic": d.automatic,
-         "ocr_confidence": d.ocr_confidence, "notes": list(d.notes), "recorded_by_id": actor.user_id}
-        for i, (d, key) in enumerate(entries)])
-    who = actor.name or actor.role
+    letter_ids = _ids(session, Letter, [{**letter_row(d, actor, received[i]), "case_id": case_ids[i], "dedup_key": key}
+                                        for i, (d, key) in enumerate(entries)])
     connection = session.connection()  # Core on the tables: the ORM's bulk machinery costs more per row
-    _insert(connection, Event.__table__, [
-        {"case_id": case_ids[i], "actor_id": actor.user_id, "action": "received", "from_status": None,
-         "to_status": Status.RECEIVED.value, "note": "; ".join(d.notes), "internal": False,
-         "data": {"actor": who, "channel": d.channel.value, "due_date": due[i].isoformat()}}
-        for i, (d, _) in enumerate(entries)])
-    files = [
-        {"case_id": case_ids[i], "letter_id": letter_ids[i], "feedback_id": None,
-         "filename": _clip(item.filename, 255) or "attachment", "content_type": sniff(item.data),
-         "size": len(item.data), "sha256": policy.store.put(item.data), "text": item.text}
-        for i, (d, _) in enumerate(entries) for item in d.attachments]
+    _insert(connection, Event.__table__, [{**received_event_row(d, actor, due[i]), "case_id": case_ids[i]}
+                                          for i, (d, _) in enumerate(entries)])
+    files = [attachment_row(case_ids[i], letter_ids[i], item, sniff(item.data), policy.store.put(item.data))
+             for i, (d, _) in enumerate(entries) for item in d.attachments]
     if files:
         _insert(connection, Attachment.__table__, files)
     items = [{"topic": outbox.INDEX_CASE, "key": str(case_id), "payload": {}} for case_id in case_ids]
