@@ -92,13 +92,7 @@ def is_duplicate(session: Session, external_id: str | None, raw_sha256: str | No
 
 
 def _letter_from_draft(draft: LetterDraft, actor: Actor, dedup_key: str | None = None) -> Letter:
-    return Letter(dedup_key=dedup_key, channel=draft.channel, subject=_clip(draft.subject, 300), body=draft.body or "",
-                  body_html=draft.body_html, sender_name=_clip(draft.sender_name, 200),
-                  sender_email=_clip(draft.sender_email, 254).lower(), sender_phone=_clip(draft.sender_phone, 50),
-                  sender_address=(draft.sender_address or "").strip(),
-                  received_at=draft.received_at or datetime.now(timezone.utc), raw_sha256=draft.raw_sha256,
-                  external_id=draft.external_id, automatic=draft.automatic, ocr_confidence=draft.ocr_confidence,
-                  notes=list(draft.notes), recorded_by_id=actor.user_id)
+    return Letter(**letter_row(draft, actor, draft.received_at or datetime.now(timezone.utc)), dedup_key=dedup_key)
 
 
 def preferred_reply(draft: LetterDraft) -> str:
@@ -163,14 +157,11 @@ def _build_case(session: Session, policy: Policy, draft: LetterDraft, actor: Act
                 number: str, category: Category | None) -> tuple[Case, Letter]:
     """A new case with its citizen, first letter and "received" event, added to the session (not flushed)."""
     received_at = draft.received_at or datetime.now(timezone.utc)
-    citizen = Citizen(name=_clip(draft.sender_name, 200), phone=_clip(draft.sender_phone, 50),
-                      email=_clip(draft.sender_email, 254).lower(), address=(draft.sender_address or "").strip(),
-                      preferred_reply=preferred_reply(draft))
-    case = Case(number=number, tracking_code=new_tracking_code(), kind=_kind(draft.kind), category=category,
-                subject=_clip(draft.subject, 300) or _clip(draft.body, 80) or "(no subject)", status=Status.RECEIVED,
-                channel=draft.channel, urgent=draft.urgent, consent_to_publish=draft.consent_to_publish,
-                citizen=citizen, received_at=received_at,
-                due_date=policy.calendar.add_working_days(policy.local_date(received_at), policy.dispatch_days))
+    due = policy.calendar.add_working_days(policy.local_date(received_at), policy.dispatch_days)
+    citizen = Citizen(**citizen_row(draft))
+    case = Case(**case_row(draft, kind=_kind(draft.kind), category_id=category.id if category else None,
+                           received_at=received_at, due=due, tracking_code=new_tracking_code()),
+                number=number, citizen=citizen, category=category)
     session.add(case)
     letter = _letter_from_draft(draft, actor, dedup_key)
     letter.case = case
