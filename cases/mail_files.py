@@ -1,11 +1,12 @@
-"""The file store as email intake uses it: written without a flush per file, made durable once per batch.
+"""The file store as email intake uses it: made durable once per batch, not once per file.
 
-One fsync per file was the largest cost of email intake. Here files are still written atomically (temporary
-name, then rename, so a crash leaves no half file under a digest), but made durable by one ``syncfs`` of the
-store's file system before the commit that refers to them. The writing may happen in the poller's parse worker
-process (``FileWriter``, picklable), overlapping the poller's fetching and database work: creating a file costs
-the kernel more than the poller's Python work on a small message. The worker then syncs what it wrote once per
-batch, before the poller gets the batch back.
+One fsync per file was the largest cost of email intake, and creating a file per raw message the next one. The
+poller's parse workers write a fetch batch's raw messages as one pack (``cases.file_packs.PackWriter``, handed
+out by ``BatchSyncedFiles.writer()``), flushed and indexed once per batch before the poller gets the batch back,
+so before the commit that refers to them, and overlapping the poller's fetching and database work. What the
+poller stores itself (an over-size message it quarantines) is written as a file atomically (temporary name, then
+rename, so a crash leaves no half file under a digest) and made durable by one ``syncfs`` of the store's file
+system before the commit.
 
 An email's attachments are not written as files of their own at intake (``RawHeldAttachments``): they are in the
 raw message already, and ``AttachmentsFromRaw`` (the app's file store) extracts one from there when it is read.
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models import Attachment, Letter
+from cases.file_packs import PackWriter
 from cases.storage import FileStore, LocalFileStore
 
 
@@ -77,7 +79,7 @@ def sync_folder(root: str | os.PathLike[str]) -> None:
 class BatchSyncedFiles:
     """A ``FileStore`` over a ``LocalFileStore`` whose writes become durable at ``sync()``, once per batch.
 
-    ``writer()`` hands out a ``FileWriter`` for another process, whose user makes what it wrote durable with
+    ``writer()`` hands out a ``PackWriter`` for another process, whose user makes what it wrote durable with
     the writer's own ``sync()`` before handing back the digests (``mailbox.workers`` does, once per batch).
     """
 
@@ -86,8 +88,9 @@ class BatchSyncedFiles:
         self._writer = FileWriter(str(store.root))
         self._dirty = False
 
-    def writer(self) -> FileWriter:
-        return self._writer
+    def writer(self) -> PackWriter:
+        """A writer for another process: a batch's files go into one pack, durable at the writer's ``sync()``."""
+        return PackWriter(self.store.root)
 
     def put(self, data: bytes) -> str:
         self._dirty = True

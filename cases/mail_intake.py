@@ -21,8 +21,9 @@ from cases import intake, mail_bulk
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError
+from cases.file_packs import PackWriter
 from cases.models import Case, Letter, MailFolderState, QuarantineItem, utcnow
-from cases.mail_files import BatchSyncedFiles, FileWriter, RawHeldAttachments, local_store
+from cases.mail_files import BatchSyncedFiles, RawHeldAttachments, local_store
 
 log = logging.getLogger(__name__)
 
@@ -190,10 +191,10 @@ class DatabaseIntakeStore:
 
 
     # --- messages --------------------------------------------------------------------------------------------
-    def raw_writer(self) -> FileWriter | None:
-        """With ``batch_commits`` on a local file store: a picklable writer the poller's parse worker stores raw
-        messages with (and syncs once per batch before handing it back, so before this store commits); else
-        None."""
+    def raw_writer(self) -> PackWriter | None:
+        """With ``batch_commits`` on a local file store: a picklable writer the poller's parse worker stores a
+        batch's raw messages with, as one pack it syncs before handing the batch back (so before this store
+        commits); else None."""
         return self._files.writer() if self._files is not None else None
 
     def store_raw(self, data: bytes) -> str:

@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from cases import file_packs
+
 
 class FileStore(Protocol):
     def put(self, data: bytes) -> str:
@@ -23,7 +25,11 @@ class FileStore(Protocol):
 
 
 class LocalFileStore:
-    """Files under one folder, as ``ab/cdef...`` by digest; written atomically so a crash leaves no half file."""
+    """Files under one folder, as ``ab/cdef...`` by digest; written atomically so a crash leaves no half file.
+
+    A digest may also be inside a pack (``cases.file_packs``: email intake writes a batch's raw mail as one file);
+    ``get`` and ``exists`` answer for those alike.
+    """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
@@ -53,10 +59,17 @@ class LocalFileStore:
         return digest
 
     def get(self, sha256: str) -> bytes:
-        return self._path(sha256).read_bytes()
+        path = self._path(sha256)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            data = file_packs.packed(self.root, sha256)
+            if data is None:
+                raise
+            return data
 
     def exists(self, sha256: str) -> bool:
         try:
-            return self._path(sha256).exists()
+            return self._path(sha256).exists() or file_packs.is_packed(self.root, sha256)
         except FileNotFoundError:
             return False

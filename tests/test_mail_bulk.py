@@ -3,7 +3,7 @@ attachments stored by the parse worker processes are all there, whole, after a p
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import pickle
 from datetime import datetime, timezone
 
 import pytest
@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from cases import demo, intake, mail_bulk
 from cases.context import SYSTEM
-from cases.mail_files import BatchSyncedFiles, FileWriter, local_store
+from cases.file_packs import PackWriter
+from cases.mail_files import BatchSyncedFiles, local_store
 from cases.models import Attachment, Case, Citizen, Event, Letter, OutboxItem
+from cases.storage import LocalFileStore
 from mailbox import dedup_key, parse_message
 from mailbox.dedup import raw_message_id
 from mailbox.workers import MIN_MESSAGES_FOR_POOL, store_key_and_parse
@@ -71,26 +73,27 @@ def test_bulk_inserts_write_the_rows_the_case_services_write(app_factory):
 
 
 def test_batch_files_are_written_whole_and_synced(tmp_path):
-    from cases.storage import LocalFileStore
-
     files = BatchSyncedFiles(LocalFileStore(tmp_path / "files"))
     data = make_with_attachment(5, 10_000)
     sha = files.put(data)
     assert files.put(data) == sha == hashlib.sha256(data).hexdigest()
     assert files.get(sha) == data and files.exists(sha)
-    # What another process writes with the handed-out writer lands in the same store.
-    other = files.writer()
-    assert isinstance(other, FileWriter) and other.put(b"raw") == hashlib.sha256(b"raw").hexdigest()
+    # What another process writes with the handed-out writer lands in the same store, once that writer synced.
+    other = pickle.loads(pickle.dumps(files.writer()))
+    assert isinstance(other, PackWriter) and other.put(b"raw") == hashlib.sha256(b"raw").hexdigest()
+    assert not files.exists(hashlib.sha256(b"raw").hexdigest())
+    other.sync()
     assert files.get(hashlib.sha256(b"raw").hexdigest()) == b"raw"
     files.sync()
     assert not [p for p in (tmp_path / "files").rglob(".tmp-*")]  # no temporary file left behind
 
 
-@dataclass(frozen=True)
-class RecordingWriter(FileWriter):
+class RecordingWriter(PackWriter):
     """The real writer, also noting the order of its calls."""
 
-    calls: list = field(default_factory=list)
+    def __init__(self, root) -> None:
+        super().__init__(root)
+        self.calls: list[str] = []
 
     def put(self, data: bytes) -> str:
         self.calls.append("put")
@@ -107,7 +110,8 @@ def test_worker_syncs_what_it_stored_before_handing_the_batch_back(tmp_path):
     results = store_key_and_parse(raws, writer)
     assert writer.calls == ["put", "put", "put", "sync"]
     assert [sha for sha, _, _ in results] == [hashlib.sha256(raw).hexdigest() for raw in raws]
-    assert all((tmp_path / sha[:2] / sha[2:]).read_bytes() == raw for (sha, _, _), raw in zip(results, raws))
+    store = LocalFileStore(tmp_path)
+    assert all(store.get(sha) == raw for (sha, _, _), raw in zip(results, raws))
 
 
 def test_pool_poll_keeps_every_raw_message_and_attachment(app_factory, dovecot, smtp_server):

@@ -1,0 +1,106 @@
+"""Packs: a batch of blobs stored as one file, found by digest through the ordinary local file store."""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import pickle
+
+import pytest
+
+from cases import file_packs
+from cases.file_packs import PackWriter
+from cases.storage import LocalFileStore
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _packs(root) -> list:
+    return sorted((root / file_packs.PACKS).rglob("*.pack"))
+
+
+def test_a_synced_batch_is_one_file_and_every_blob_is_found_whole(tmp_path):
+    store = LocalFileStore(tmp_path)
+    writer = PackWriter(tmp_path)
+    blobs = [f"message {i}\r\n".encode() * (i + 1) for i in range(50)] + [bytes(range(256)) * 800]
+    digests = [writer.put(blob) for blob in blobs]
+    assert digests == [_sha(blob) for blob in blobs]
+    assert not any(store.exists(d) for d in digests)  # not stored until synced
+    writer.sync()
+    assert len(_packs(tmp_path)) == 1
+    assert [store.get(d) for d in digests] == blobs and all(store.exists(d) for d in digests)
+    # The next round goes into a pack of its own.
+    writer.put(b"next batch")
+    writer.sync()
+    assert len(_packs(tmp_path)) == 2 and store.get(_sha(b"next batch")) == b"next batch"
+
+
+def test_loose_files_and_packed_blobs_live_side_by_side(tmp_path):
+    store = LocalFileStore(tmp_path)
+    loose = store.put(b"a scan")
+    writer = PackWriter(tmp_path)
+    packed = writer.put(b"an email")
+    writer.sync()
+    assert store.get(loose) == b"a scan" and store.get(packed) == b"an email"
+    missing = _sha(b"never stored")
+    assert not store.exists(missing)
+    with pytest.raises(FileNotFoundError):
+        store.get(missing)
+
+
+def test_an_unsynced_pack_is_never_found(tmp_path):
+    """A worker that dies between writing and syncing leaves bytes nobody refers to, never a half-found blob."""
+    writer = PackWriter(tmp_path)
+    digest = writer.put(b"lost with the worker")
+    del writer
+    store = LocalFileStore(tmp_path)
+    assert not store.exists(digest)
+    with pytest.raises(FileNotFoundError):
+        store.get(digest)
+
+
+def test_the_same_blob_packed_twice_keeps_its_first_place(tmp_path):
+    first, second = PackWriter(tmp_path), PackWriter(tmp_path)
+    assert first.put(b"re-delivered") == second.put(b"re-delivered")
+    first.sync()
+    second.sync()
+    assert LocalFileStore(tmp_path).get(_sha(b"re-delivered")) == b"re-delivered"
+
+
+def test_a_damaged_pack_is_an_error_not_wrong_bytes(tmp_path):
+    writer = PackWriter(tmp_path)
+    digest = writer.put(b"the original text")
+    writer.sync()
+    pack = _packs(tmp_path)[0]
+    pack.write_bytes(b"THE original text")
+    with pytest.raises(OSError, match="damaged"):
+        LocalFileStore(tmp_path).get(digest)
+
+
+def _write_in_child(writer: PackWriter, blobs: list[bytes]) -> None:
+    for blob in blobs:
+        writer.put(blob)
+    writer.sync()
+
+
+def test_writers_sent_to_other_processes_write_their_own_packs(tmp_path):
+    """As the poller's parse workers do: each process appends to its own pack and they index side by side."""
+    writer = PackWriter(tmp_path)
+    writer.put(b"put by the parent before pickling")  # an open pack does not travel with the writer
+    sent = pickle.loads(pickle.dumps(writer))
+    assert sent.root == writer.root
+    batches = [[f"worker {w} message {i}".encode() for i in range(40)] for w in range(3)]
+    context = multiprocessing.get_context("forkserver")
+    children = [context.Process(target=_write_in_child, args=(writer, batch)) for batch in batches]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(60)
+        assert child.exitcode == 0
+    store = LocalFileStore(tmp_path)
+    assert all(store.get(_sha(blob)) == blob for batch in batches for blob in batch)
+    assert len(_packs(tmp_path)) == 4  # three children, and the parent's own open pack
+    assert not store.exists(_sha(b"put by the parent before pickling"))
+    writer.sync()
+    assert store.get(_sha(b"put by the parent before pickling")) == b"put by the parent before pickling"
