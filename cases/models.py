@@ -166,7 +166,7 @@ class Case(Base):
     major_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_to_publish: Mapped[bool] = mapped_column(Boolean, default=False)
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizen.id"))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # indexed by ix_case_file_unit_received
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_date: Mapped[date | None] = mapped_column(Date)
@@ -210,7 +210,7 @@ class Letter(Base):
     sender_address: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     raw_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    external_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(500))  # indexed by uq_letter_external_raw
     # The intake adapter's identity of the item (email: Message-ID + content hash); unique, so racing pollers
     # register a message once.
     dedup_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
@@ -299,7 +299,7 @@ class OutboxItem(Base):
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
-    topic: Mapped[str] = mapped_column(String(40), index=True)
+    topic: Mapped[str] = mapped_column(String(40))  # indexed by ix_outbox_pending
     key: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
