@@ -5,14 +5,14 @@ Loads N messages (a share with a large attachment) into a Dovecot this script st
   bare, trace off - the same, after switching off imaplib's protocol trace the way the poller does (imapclient
             sets imaplib's debug level to 5, so imaplib formats every fetched message for a log nobody reads);
             printed for reference only;
-  poller  - mailbox.poll_folder: sizes, batched fetch (ahead, on a second connection), raw storage, dedup,
-            parsing (in parse worker processes), store.accept, flagging.
+  poller  - mailbox.poll_folder: sizes, then batches fetched, stored, keyed and parsed by worker processes
+            (each on its own IMAP connection), dedup, store.accept, flagging.
   app     - the same poll through the real app store (``--store app``): SQLite in a temporary instance, every
             message registered as a case (raw kept, dedup key, letter, event, acknowledgement queued, index
             hand-off as an outbox row); one commit per fetch batch, the batch's new cases inserted together, raw
-            messages written and synced by the parse workers (attachments stay inside the raw message).
+            messages written by the workers as one pack per batch and synced (attachments stay inside them).
 The figure is poller msg/s divided by bare msg/s (target >= 0.5). Each run also shows the CPU seconds of this
-process (the poller; its parse workers are other processes). Stores are pluggable and compared in one run on the
+process (the poller; its workers are other processes) and of the whole machine. Stores are pluggable and compared in one run on the
 same folder: --store memory,app (default) or module:factory. ``--profile`` prints the app path's top functions
 (cProfile).
 

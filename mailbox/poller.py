@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,7 +24,6 @@ from cases.drafts import LetterDraft
 
 from .errors import MailConnectionError, MailParseError
 from .imap import IMAP_ERRORS, UidFinder, connect, ensure_folder, mark_done
-from .readahead import ReadAhead
 from .settings import MailSettings
 from .store import IntakeStore
 from .workers import ParsePool
@@ -38,7 +36,6 @@ Checkpoint = Callable[[str], None]
 CHECKPOINTS = ("selected", "raw_stored", "parsed", "accepted", "duplicate", "quarantined", "marked_done",
                "state_saved")
 SIZE_CHUNK = 1000  # UIDs per RFC822.SIZE fetch
-READ_AHEAD = 2  # batches the read-ahead thread fetches beyond those already handed to the poller
 
 
 @dataclass
@@ -160,25 +157,19 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
         done = 0
         if on_progress:
             on_progress(0, total)
-        with ParsePool(settings.parse_workers, total) as pool, ExitStack() as stack:
-            # Batches are committed in UID order, each once the next ones are fetched and handed to the workers:
-            # one batch ahead per worker keeps every worker busy while the poller commits.
-            ahead = max(1, pool.workers)
+        with ParsePool(settings.parse_workers, total) as pool:
+            # Batches are committed in UID order, each once the next ones are handed out: with workers, each
+            # fetches one batch while the next waits for it, so they stay busy while the poller commits.
+            ahead = 2 * pool.workers or 1
+            writer = None if not hasattr(store, "raw_writer") else store.raw_writer()
             pending: deque[_Staged] = deque()
-
-            def stage_all(on: IMAPClient) -> Iterator[_Staged]:
-                for batch, oversize, sizes in _batches(on, settings, uids):
-                    yield _fetch_and_stage(settings, store, on, folder, uidvalidity, batch, oversize, sizes, pool,
-                                           summary, checkpoint)
-
-            staged_batches: Iterable[_Staged] = stage_all(client)
-            if pool.workers:
-                # A big poll: fetch on a second connection in a thread, so fetching overlaps the commits.
-                staged_batches = stack.enter_context(ReadAhead(
-                    lambda: connect(settings), lambda other: _reading(other, folder, uidvalidity, stage_all),
-                    depth=READ_AHEAD))
-            for staged in staged_batches:
-                pending.append(staged)
+            for batch, oversize, sizes in _batches(client, settings, uids):
+                if pool.workers and not oversize:
+                    pending.append(_Staged(batch, False, [], pool.submit_fetch(settings, folder, uidvalidity, batch,
+                                                                               writer), sizes))
+                else:
+                    pending.append(_fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversize,
+                                                    sizes, pool, summary, checkpoint))
                 while len(pending) > ahead:
                     done += _commit(settings, store, client, folder, uidvalidity, pending.popleft(), summary,
                                     checkpoint)
@@ -191,16 +182,6 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
         if not uids and state is not None and state[0] != uidvalidity:
             store.save_folder_state(account, folder, uidvalidity, 0)
     return summary
-
-
-def _reading(client: IMAPClient, folder: str, uidvalidity: int,
-             stage_all: Callable[[IMAPClient], Iterator["_Staged"]]) -> Iterator["_Staged"]:
-    """``stage_all`` on the read-ahead connection, once it has the folder open read-only with the same
-    UIDVALIDITY (a change in between would make its UIDs name other messages)."""
-    info = client.select_folder(folder, readonly=True)
-    if int(info[b"UIDVALIDITY"]) != uidvalidity:
-        raise MailConnectionError(f"{folder}: UIDVALIDITY changed during the poll; the next poll rescans")
-    yield from stage_all(client)
 
 
 @dataclass
@@ -217,8 +198,10 @@ class _Staged:
     batch: list[int]
     oversize: bool
     items: list[_Item]
-    # result() -> [(raw sha256 or None, dedup key, LetterDraft | MailParseError)] per item; None if over-size.
+    # Fetched here: result() -> [(raw sha256 or None, dedup key, LetterDraft | MailParseError)] per item; None if
+    # over-size. Fetched by a worker (items empty until then): result() -> [mailbox.workers.FetchResult].
     parsed: object | None
+    sizes: dict[int, int] | None = None  # set when a worker fetches the batch
 
 
 def _batches(client: IMAPClient, settings: MailSettings,
@@ -282,10 +265,29 @@ def _fetch_and_stage(settings, store, client, folder, uidvalidity, batch, oversi
         if writer is None:
             sha = store.store_raw(raw)
             checkpoint("raw_stored")
-        source = f"imap://{settings.account}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
-        items.append(_Item(uid, raw, sha, source, sizes.get(uid) or len(raw)))
+        items.append(_Item(uid, raw, sha, _source(settings, folder, uidvalidity, uid), sizes.get(uid) or len(raw)))
     parsed = None if oversize or not items else pool.submit([item.raw for item in items], writer)
     return _Staged(batch, oversize, items, parsed)
+
+
+def _source(settings: MailSettings, folder: str, uidvalidity: int, uid: int) -> str:
+    """The IMAP address of a message (kept with quarantined items and in the letter's notes)."""
+    return f"imap://{settings.account}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
+
+
+def _fetched_by_worker(settings, store, folder, uidvalidity, staged: _Staged, summary, checkpoint) -> list:
+    """The (dedup key, draft or error) of each message a worker fetched, filling ``staged.items``; a raw message
+    the worker did not store (the store has no raw writer) is stored here before anything else is done with it."""
+    results = []
+    for uid, raw, sha, key, result in staged.parsed.result():
+        summary.fetched += 1
+        if sha is None:
+            sha = store.store_raw(raw)
+        checkpoint("raw_stored")
+        size = staged.sizes.get(uid) or len(raw or b"")
+        staged.items.append(_Item(uid, b"", sha, _source(settings, folder, uidvalidity, uid), size))
+        results.append((key, result))
+    return results
 
 
 def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summary, checkpoint) -> int:
@@ -302,6 +304,8 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
             summary.quarantined += 1
             checkpoint("quarantined")
         results = []
+    elif staged.sizes is not None:
+        results = _fetched_by_worker(settings, store, folder, uidvalidity, staged, summary, checkpoint)
     else:
         results = []
         for item, (sha, key, result) in zip(staged.items, staged.parsed.result()):

@@ -41,8 +41,8 @@ class MailSettings:
     batch_bytes: int = 32 * 1024 * 1024  # and at most this many bytes per FETCH
     timeout: float = 60.0  # socket timeout, seconds
     search_charset: str | None = "UTF-8"  # tried first; a server that rejects it gets a search without CHARSET
-    # Processes storing and parsing while the next batch is fetched (0: all in the poller itself); one per core,
-    # at most two: the poller's own share of the work is about a third.
+    # Processes fetching, storing and parsing batches while the poller commits (0: all in the poller itself); one
+    # per core, at most two: the poller's own share of the work is about a third.
     parse_workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
 
     def __post_init__(self) -> None:

@@ -1,23 +1,31 @@
-"""Parsing off the poller's process, so the next batch is fetched while this one is parsed.
+"""Fetching and parsing off the poller's process, so the poller only commits, in UID order.
 
-Parsing is pure CPU (the stdlib parser is Python), fetching is mostly waiting and response parsing: overlapping
-them in a separate process roughly doubles intake speed on two cores. Workers store the raw message when the
-store offers a writer for that (its files are made durable by the store before the batch commits), compute the
-dedup key and parse; every commit stays in the poller, in UID order, so the exactly-once steps are unchanged. A whole fetch batch is one task: per-message tasks cost the poller more in queue traffic and thread
-switches than the parsing they moved away.
+Parsing is pure CPU (the stdlib parser is Python), and so is reading a FETCH response: done in the poller's
+process, in a thread, they fought the poller's database work for one interpreter lock, and every raw message was
+copied to a worker and back. A worker takes a whole fetch batch: it fetches the bodies on an IMAP connection of
+its own (opened once per worker, the folder selected read-only with the poll's UIDVALIDITY checked), stores the
+raw messages when the store offers a writer for that (made durable before the batch is handed back), computes
+the dedup keys and parses. Every commit, flag and folder state stays in the poller, in UID order, so the
+exactly-once steps are unchanged. Per-message tasks cost the poller more in queue traffic and thread switches
+than the work they moved away.
 """
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 from collections.abc import Sequence
-from typing import Protocol
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any, Protocol
+
+from imapclient import IMAPClient
 
 from cases.drafts import LetterDraft
 
 from .dedup import dedup_key, raw_message_id
-from .errors import MailParseError
+from .errors import MailConnectionError, MailParseError
+from .imap import IMAP_ERRORS, connect
 from .parse import parse_or_error
+from .settings import MailSettings
 
 ParseResult = LetterDraft | MailParseError
 MIN_MESSAGES_FOR_POOL = 200  # below this, starting a process costs more than it saves
@@ -53,6 +61,71 @@ def store_key_and_parse(raws: Sequence[bytes], writer: RawWriter | None) -> list
     return results
 
 
+# (uid, raw bytes if no writer stored them else None, raw sha256 if stored, dedup key, draft or parse error)
+FetchResult = tuple[int, bytes | None, str | None, str, ParseResult]
+
+
+def fetch_store_key_and_parse(settings: MailSettings, folder: str, uidvalidity: int, uids: Sequence[int],
+                              writer: RawWriter | None) -> list[FetchResult]:
+    """Fetch ``uids`` of ``folder`` (BODY.PEEK[], one command) on this process's connection, then
+    ``store_key_and_parse`` them; one result per message the server still had, in UID order.
+
+    The raw bytes come back only when there is no ``writer`` (the poller then stores them itself, first).
+    Raises ``MailConnectionError`` if the folder's UIDVALIDITY is not the poll's any more.
+    """
+    client = _connection(settings, folder, uidvalidity)
+    try:
+        response = client.fetch(list(uids), ["BODY.PEEK[]"])
+    except IMAP_ERRORS as exc:
+        _forget_connection()
+        raise MailConnectionError(f"{folder}: fetch failed: {exc}") from exc
+    fetched = [(uid, response[uid][b"BODY[]"]) for uid in sorted(response)
+               if response[uid].get(b"BODY[]") is not None]  # expunged meanwhile, or an unsolicited FETCH
+    results = store_key_and_parse([raw for _, raw in fetched], writer)
+    return [(uid, raw if writer is None else None, sha, key, result)
+            for (uid, raw), (sha, key, result) in zip(fetched, results)]
+
+
+# This worker process's IMAP connection: (what it is for, the client). A worker serves one poll of one folder
+# (the pool is made per poll), so it is opened at the first batch and logged out when the worker exits.
+_held: dict[str, Any] = {}
+
+
+def _connection(settings: MailSettings, folder: str, uidvalidity: int) -> IMAPClient:
+    purpose = (settings, folder, uidvalidity)
+    if _held.get("purpose") == purpose:
+        return _held["client"]
+    _forget_connection()
+    client = connect(settings)
+    try:
+        info = client.select_folder(folder, readonly=True)
+    except IMAP_ERRORS as exc:
+        _logout(client)
+        raise MailConnectionError(f"{folder}: {exc}") from exc
+    if int(info[b"UIDVALIDITY"]) != uidvalidity:
+        _logout(client)
+        raise MailConnectionError(f"{folder}: UIDVALIDITY changed during the poll; the next poll rescans")
+    _held.update(purpose=purpose, client=client)
+    if not _held.get("finalizer"):
+        # Worker processes end without running atexit handlers; multiprocessing's own finalizers do run.
+        _held["finalizer"] = multiprocessing.util.Finalize(None, _forget_connection, exitpriority=10)
+    return client
+
+
+def _forget_connection() -> None:
+    client = _held.pop("client", None)
+    _held.pop("purpose", None)
+    if client is not None:
+        _logout(client)
+
+
+def _logout(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # the connection may be dead already; nothing to keep
+        pass
+
+
 class _Inline:
     """Computes when the result is asked for, in the calling process."""
 
@@ -84,6 +157,13 @@ class ParsePool:
         if self.executor is None:
             return _Inline(raws, writer)
         return self.executor.submit(store_key_and_parse, list(raws), writer)
+
+    def submit_fetch(self, settings: MailSettings, folder: str, uidvalidity: int, uids: Sequence[int],
+                     writer: RawWriter | None = None) -> Future:
+        """``fetch_store_key_and_parse`` in a worker process (only when there are workers)."""
+        if self.executor is None:
+            raise RuntimeError("fetching in a worker needs worker processes")
+        return self.executor.submit(fetch_store_key_and_parse, settings, folder, uidvalidity, list(uids), writer)
 
     def close(self) -> None:
         if self.executor is not None:

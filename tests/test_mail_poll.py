@@ -219,8 +219,8 @@ def test_wrong_password_is_a_connection_error(dovecot, settings):
 
 @pytest.mark.parametrize("step, nth", [("accepted", 120), ("raw_stored", 130)])
 def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings, step, nth):
-    """With enough mail the poller parses in worker processes and fetches ahead on a second connection in a
-    thread (which stores the raw mail for a store without a raw writer); a crash in either still loses nothing."""
+    """With enough mail, worker processes fetch and parse on connections of their own (the poller stores the raw
+    mail they hand back for a store without a raw writer); a crash at any step still loses nothing."""
     from mailbox.workers import MIN_MESSAGES_FOR_POOL
 
     folder = folder_of(settings)
@@ -231,43 +231,45 @@ def test_parse_worker_pipeline_is_exactly_once_too(dovecot, settings, step, nth)
     with pytest.raises(Crash):
         poll_folder(settings, store, folder, checkpoint=crash_at(step, nth))
     summary = poll_folder(settings, store, folder)
-    # Killed while accepting, the rest of that batch was committed already; killed while fetching ahead, the
-    # batches behind it were committed and none after it.
+    # Killed while accepting, the rest of that batch was committed already; killed while storing a batch's raw
+    # mail, the batches before it were committed and none after it.
     assert summary.duplicates >= 20 if step == "accepted" else summary.duplicates == 0
     assert summary.quarantined == 1
     assert store.subjects() == sorted(f"Pothole report {i}" for i in range(count))
     assert poll_folder(settings, store, folder).fetched == 0
 
 
-def test_read_ahead_hands_over_items_then_the_error_and_stops_when_closed(dovecot, settings):
-    from mailbox.imap import connect
-    from mailbox.readahead import ReadAhead
+def test_a_worker_fetches_on_its_own_connection_and_checks_uidvalidity(dovecot, settings, tmp_path):
+    """What a parse worker does with a batch, run here: fetch, store as one pack, key, parse; a folder whose
+    UIDVALIDITY is not the poll's any more is a connection error, not a batch of other messages."""
+    import hashlib
+
+    from cases.file_packs import PackWriter
+    from cases.storage import LocalFileStore
+    from mailbox import MailConnectionError
+    from mailbox.workers import _forget_connection, fetch_store_key_and_parse
 
     folder = folder_of(settings)
-    dovecot.append(folder, [make_plain(1)])
-
-    def failing(client):
-        client.select_folder(folder, readonly=True)
-        yield from (1, 2)
-        raise Crash("mid-fetch")
-
-    got = []
-    with ReadAhead(lambda: connect(settings), failing, depth=1) as ahead, pytest.raises(Crash):
-        for item in ahead:
-            got.append(item)
-    assert got == [1, 2]
-
-    def endless(client):
-        client.select_folder(folder, readonly=True)
-        n = 0
-        while True:
-            n += 1
-            yield n
-
-    ahead = ReadAhead(lambda: connect(settings), endless, depth=2)
-    assert next(iter(ahead)) == 1
-    ahead.close()  # the producer is blocked on a full queue: closing still ends the thread
-    assert not [t for t in threading.enumerate() if t.name == "imap-read-ahead"]
+    raws = [make_plain(1), make_with_attachment(2, 5000), CORPUS["garbage_text"]]
+    dovecot.append(folder, raws)
+    with dovecot.client() as client:
+        info = client.select_folder(folder, readonly=True)
+        uidvalidity, uids = int(info[b"UIDVALIDITY"]), client.search("ALL")
+    try:
+        got = fetch_store_key_and_parse(settings, folder, uidvalidity, uids + [max(uids) + 50],
+                                        PackWriter(tmp_path))
+        assert [uid for uid, *_ in got] == sorted(uids)  # a UID the server no longer has is left out
+        assert all(raw is None for _, raw, *_ in got)  # stored by the writer: not sent back
+        store = LocalFileStore(tmp_path)
+        assert all(hashlib.sha256(store.get(sha)).hexdigest() == sha for _, _, sha, _, _ in got)
+        assert got[0][4].subject == "Pothole report 1" and type(got[2][4]).__name__ == "MailParseError"
+        # Without a writer the raw bytes come back, for the poller to store first; the connection is reused.
+        again = fetch_store_key_and_parse(settings, folder, uidvalidity, uids[:1], None)
+        assert hashlib.sha256(again[0][1]).hexdigest() == got[0][2] and again[0][2] is None
+        with pytest.raises(MailConnectionError, match="UIDVALIDITY"):
+            fetch_store_key_and_parse(settings, folder, uidvalidity + 1, uids, None)
+    finally:
+        _forget_connection()
 
 
 def test_over_size_message_after_normal_ones_keeps_uid_order(dovecot, settings):
