@@ -6,8 +6,11 @@ so it holds plain values and nothing of the database.
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+
+SNIFF_BYTES = 4096  # how much of a file telling its type looks at (cases.sniff)
 
 
 class Channel(str, enum.Enum):
@@ -19,14 +22,40 @@ class Channel(str, enum.Enum):
     PAPER = "paper"
 
 
+@dataclass(frozen=True)
+class HeldBytes:
+    """A file's bytes left where they already are (an email attachment inside its stored raw message): what
+    registering it needs, without the bytes themselves."""
+
+    sha256: str
+    size: int
+    head: bytes  # the first SNIFF_BYTES bytes
+
+    @classmethod
+    def of(cls, data: bytes) -> "HeldBytes":
+        return cls(hashlib.sha256(data).hexdigest(), len(data), bytes(data[:SNIFF_BYTES]))
+
+
 @dataclass
 class AttachmentDraft:
-    """A file that came with a letter. The real type is sniffed from ``data``; ``declared_type`` is only a hint."""
+    """A file that came with a letter. The real type is sniffed from ``data``; ``declared_type`` is only a hint.
+
+    ``data`` is ``HeldBytes`` when the bytes stay elsewhere; only a file store with ``hold`` registers those.
+    """
 
     filename: str
-    data: bytes
+    data: bytes | HeldBytes
     declared_type: str | None = None
     text: str | None = None  # recognised text (OCR) when the adapter already has it
+
+    @property
+    def size(self) -> int:
+        return self.data.size if isinstance(self.data, HeldBytes) else len(self.data)
+
+    @property
+    def head(self) -> bytes:
+        """The first bytes, enough to tell the file's type."""
+        return self.data.head if isinstance(self.data, HeldBytes) else self.data[:SNIFF_BYTES]
 
 
 @dataclass

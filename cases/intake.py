@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from cases import events, outbox
 from cases.context import SYSTEM, Actor, Policy
-from cases.drafts import AttachmentDraft, Channel, LetterDraft
-from cases.errors import UploadRejected, ValidationError
+from cases.drafts import AttachmentDraft, Channel, HeldBytes, LetterDraft
+from cases.errors import CaseError, UploadRejected, ValidationError
 from cases.models import (Attachment, Case, CaseKind, CaseSequence, Category, Citizen, Event, Letter, OutboxItem,
                           QuarantineItem, Reply)
 from cases.numbering import case_numbers, find_case_token, new_tracking_code, next_case_number
@@ -34,11 +34,19 @@ def _clip(text: str | None, length: int) -> str:
     return (text or "").strip()[:length]
 
 
-def _store_file(policy: Policy, item: AttachmentDraft, allowed_types: frozenset[str] | None) -> tuple[str, str]:
-    """Sniff and store one file; returns (content type, sha256). ``allowed_types``: refuse any other type."""
-    content_type = sniff(item.data)
+def store_file(policy: Policy, item: AttachmentDraft, allowed_types: frozenset[str] | None = None) -> tuple[str, str]:
+    """Sniff and store one file; returns (content type, sha256). ``allowed_types``: refuse any other type.
+
+    Bytes held elsewhere (``HeldBytes``) are registered through the store's ``hold``; a store without one
+    refuses them (``CaseError``), as it could not give the file back."""
+    content_type = sniff(item.head)
     if allowed_types is not None and content_type not in allowed_types:
         raise UploadRejected(f"“{item.filename}” is not an image or PDF (its content is {content_type}).")
+    if isinstance(item.data, HeldBytes):
+        hold = getattr(policy.store, "hold", None)
+        if hold is None:
+            raise CaseError(f"“{item.filename}” was left in its raw message, which this file store cannot read")
+        return content_type, hold(item.data)
     return content_type, policy.store.put(item.data)
 
 
@@ -48,10 +56,10 @@ def store_attachments(session: Session, policy: Policy, case: Case, files: list[
     """Store files on ``case``; with ``allowed_types`` a file whose bytes are another type is refused."""
     stored = []
     for item in files:
-        content_type, digest = _store_file(policy, item, allowed_types)
+        content_type, digest = store_file(policy, item, allowed_types)
         attachment = Attachment(case=case, letter_id=letter.id if letter else None, feedback_id=feedback_id,
                                 filename=_clip(item.filename, 255) or "attachment", content_type=content_type,
-                                size=len(item.data), sha256=digest, text=item.text)
+                                size=item.size, sha256=digest, text=item.text)
         session.add(attachment)
         stored.append(attachment)
     return stored
@@ -254,7 +262,7 @@ def attachment_row(case_id: int, letter_id: int, item: AttachmentDraft, content_
     """The attachment row of a stored ``item`` of a letter."""
     return {"case_id": case_id, "letter_id": letter_id, "feedback_id": None,
             "filename": _clip(item.filename, 255) or "attachment", "content_type": content_type,
-            "size": len(item.data), "sha256": sha256, "text": item.text}
+            "size": item.size, "sha256": sha256, "text": item.text}
 
 
 @dataclass(frozen=True)
@@ -281,7 +289,7 @@ def open_new_case(session: Session, policy: Policy, draft: LetterDraft, *, actor
     day = policy.local_date(received_at)
     due = policy.calendar.add_working_days(day, policy.dispatch_days)
     kind = _kind(draft.kind)
-    files = [(item, *_store_file(policy, item, allowed_types)) for item in draft.attachments]
+    files = [(item, *store_file(policy, item, allowed_types)) for item in draft.attachments]
     category_id = session.scalar(select(Category.id).where(Category.name == draft.category)) if draft.category else None
     citizen = citizen_row(draft)
     code = new_tracking_code()

@@ -20,10 +20,9 @@ from cases import outbox
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
 from cases.intake import (attachment_row, case_row, citizen_row, column_defaults, letter_row,
-                          received_event_row)
+                          received_event_row, store_file)
 from cases.models import Attachment, Case, CaseKind, Citizen, Event, Letter, OutboxItem
 from cases.numbering import case_numbers, new_tracking_codes
-from cases.sniff import sniff
 
 # Outbox items a new case opens besides its indexing, e.g. the acknowledgement: (case id, draft) -> row values
 # (``topic``, ``key``, ``payload``).
@@ -111,7 +110,7 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
     connection = session.connection()  # Core on the tables: the ORM's bulk machinery costs more per row
     _insert(connection, Event.__table__, [{**received_event_row(d, actor, due[i]), "case_id": case_ids[i]}
                                           for i, (d, _) in enumerate(entries)])
-    files = [attachment_row(case_ids[i], letter_ids[i], item, sniff(item.data), policy.store.put(item.data))
+    files = [attachment_row(case_ids[i], letter_ids[i], item, *store_file(policy, item))
              for i, (d, _) in enumerate(entries) for item in d.attachments]
     if files:
         _insert(connection, Attachment.__table__, files)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models import Attachment, Letter
+from cases.drafts import HeldBytes
 from cases.file_packs import PackWriter
 from cases.storage import FileStore, LocalFileStore
 
@@ -130,6 +131,10 @@ class RawHeldAttachments:
 
     def put(self, data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
+
+    def hold(self, held: HeldBytes) -> str:
+        """Register an attachment the parse worker left in its raw message (only its digest came back)."""
+        return held.sha256
 
     def get(self, sha256: str) -> bytes:
         return self.store.get(sha256)

@@ -15,11 +15,12 @@ import multiprocessing
 import multiprocessing.util
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import replace
 from typing import Any, Protocol
 
 from imapclient import IMAPClient
 
-from cases.drafts import LetterDraft
+from cases.drafts import HeldBytes, LetterDraft
 
 from .dedup import dedup_key, raw_message_id
 from .errors import MailConnectionError, MailParseError
@@ -47,7 +48,8 @@ def store_key_and_parse(raws: Sequence[bytes], writer: RawWriter | None) -> list
     """(raw sha256 if ``writer`` stored it, dedup key, draft or parse error) of each raw message, in order.
 
     Each message is stored before it is parsed, so nothing is made of a message whose raw bytes are not kept.
-    Its attachments are not written on their own: they are inside the stored raw message (``cases.mail_files``).
+    Its attachments are not written on their own: they are inside the stored raw message (``cases.mail_files``),
+    and only their digest, length and first bytes come back (``HeldBytes``).
     What ``writer`` stored is made durable (``writer.sync()``) before the results are returned: the store commits
     nothing referring to it before it has them. Syncing after the parsing lets the disk catch up meanwhile.
     """
@@ -55,6 +57,9 @@ def store_key_and_parse(raws: Sequence[bytes], writer: RawWriter | None) -> list
     for raw in raws:
         sha = writer.put(raw) if writer is not None else None
         result = parse_or_error(raw)
+        if sha is not None and isinstance(result, LetterDraft):
+            # The attachments are inside the stored raw message: only what registering them needs goes back.
+            result.attachments = [replace(item, data=HeldBytes.of(item.data)) for item in result.attachments]
         results.append((sha, dedup_key(raw_message_id(raw), raw), result))
     if writer is not None and raws:
         writer.sync()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from cases import demo, intake, mail_bulk
 from cases.context import SYSTEM
+from cases.drafts import AttachmentDraft, HeldBytes
 from cases.file_packs import PackWriter
 from cases.mail_files import BatchSyncedFiles, local_store
 from cases.models import Attachment, Case, Citizen, Event, Letter, OutboxItem
@@ -112,6 +113,28 @@ def test_worker_syncs_what_it_stored_before_handing_the_batch_back(tmp_path):
     assert [sha for sha, _, _ in results] == [hashlib.sha256(raw).hexdigest() for raw in raws]
     store = LocalFileStore(tmp_path)
     assert all(store.get(sha) == raw for (sha, _, _), raw in zip(results, raws))
+    # The attachment stays in the stored raw message: its digest, length and first bytes come back, not itself.
+    data = parse_message(raws[1]).attachments[0].data
+    held = results[1][2].attachments[0]
+    assert held.data == HeldBytes(hashlib.sha256(data).hexdigest(), len(data), data[:4096])
+    assert (held.size, held.head) == (len(data), data[:4096])
+    # Without a writer nothing was stored, so the bytes come back whole.
+    assert store_key_and_parse(raws[1:2], None)[0][2].attachments[0].data == data
+
+
+def test_a_held_attachment_is_refused_by_a_store_that_cannot_read_it_back(tmp_path):
+    """Only the raw-message-aware store registers held bytes; any other refuses them (the email is then
+    quarantined with its raw message kept) rather than record a file it could not give back."""
+    from cases.context import Policy
+    from cases.errors import CaseError
+    from cases.intake import store_file
+    from cases.mail_files import RawHeldAttachments
+
+    held = AttachmentDraft("photo.jpg", HeldBytes.of(b"\xff\xd8\xff" + b"x" * 5000))
+    with pytest.raises(CaseError, match="raw message"):
+        store_file(Policy(store=LocalFileStore(tmp_path)), held)
+    raw_aware = Policy(store=RawHeldAttachments(LocalFileStore(tmp_path)))
+    assert store_file(raw_aware, held) == ("image/jpeg", held.data.sha256)
 
 
 def test_pool_poll_keeps_every_raw_message_and_attachment(app_factory, dovecot, smtp_server):
