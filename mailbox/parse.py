@@ -139,10 +139,10 @@ def _restore(msg: Message, blocks: dict[str, bytes]) -> None:
         block = blocks.get(match.group(0).rstrip("\r\n"))
         if block is None:  # another message's placeholder text (forwarded): not ours, left as it is
             return match.group(0)
-        text = block.decode("ascii")
+        end = len(block)
         if match.group(1) is None:  # the line end before a boundary belongs to the boundary
-            text = text[:-2] if text.endswith("\r\n") else text[:-1]
-        return text
+            end -= 2 if block.endswith(b"\r\n") else 1
+        return str(memoryview(block)[:end], "ascii")  # one copy of a large block, not two
 
     for part in msg.walk():
         payload = part.get_payload() if not part.is_multipart() else None
@@ -163,9 +163,14 @@ def _direct_base64(part: Message, key: str, blocks: dict[str, bytes]) -> bytes |
     block = blocks.get(key)
     if block is None or str(part.get("content-transfer-encoding", "")).lower() != "base64":
         return None
-    data = block.rstrip(b"\r\n")
-    body = data.rstrip(b"=")
-    if len(data) - len(body) > 2 or b"=" in body:
+    # Index arithmetic, not rstrip: stripping would copy the whole (large) block twice.
+    end = len(block)
+    while end and block[end - 1] in b"\r\n":
+        end -= 1
+    padding = 0
+    while padding < 3 and padding < end and block[end - 1 - padding] == ord("="):
+        padding += 1
+    if padding > 2 or block.find(b"=", 0, end - padding) >= 0:
         return None
     try:
         # pybase64 decodes with SIMD, seven times the stdlib's speed; like binascii it skips the line ends, and
