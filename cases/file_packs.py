@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,12 +24,23 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS blob (sha256 TEXT PRIMARY KEY, pack TEXT 
            "offset INTEGER NOT NULL, length INTEGER NOT NULL) WITHOUT ROWID")
 
 
-def _connect(folder: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(folder / INDEX, timeout=30, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")  # the commit is what makes a packed digest count as stored
-    connection.execute(_SCHEMA)
-    return connection
+# This process's connection to each index it writes, kept open (one thread at a time): opening and closing one
+# per batch made every close checkpoint the index, two more fsyncs per batch. Keyed by process too, as parse
+# workers are forked.
+_writing: dict[tuple[int, Path], tuple[sqlite3.Connection, threading.Lock]] = {}
+_writing_lock = threading.Lock()
+
+
+def _index_for_writing(folder: Path) -> tuple[sqlite3.Connection, threading.Lock]:
+    key = (os.getpid(), folder)
+    with _writing_lock:
+        if key not in _writing:
+            connection = sqlite3.connect(folder / INDEX, timeout=30, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")  # the commit makes a packed digest count as stored
+            connection.execute(_SCHEMA)
+            _writing[key] = (connection, threading.Lock())
+        return _writing[key]
 
 
 class PackWriter:
@@ -86,13 +98,10 @@ class PackWriter:
         finally:
             os.close(self._fd)
         _fsync_dir(Path(self.root, PACKS, self._name).parent)  # the pack's name, not only its bytes
-        connection = _connect(Path(self.root, PACKS))
-        try:
-            with connection:  # a digest packed twice keeps its first place (the bytes are the same)
-                connection.execute("BEGIN IMMEDIATE")
-                connection.executemany("INSERT OR IGNORE INTO blob VALUES (?, ?, ?, ?)", self._entries)
-        finally:
-            connection.close()
+        connection, lock = _index_for_writing(Path(self.root, PACKS))
+        with lock, connection:  # a digest packed twice keeps its first place (the bytes are the same)
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT OR IGNORE INTO blob VALUES (?, ?, ?, ?)", self._entries)
         self._reset()
 
 
