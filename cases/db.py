@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.sqlite_writer import writer_connection_factory
+from cases.sqlite_writer import BACKSTOP_PAGES, writer_connection_factory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -23,6 +23,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoints run after commits, outside the writers' queue (cases.sqlite_writer).
+            cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
             cur.close()
             # Let SQLAlchemy's begin() issue BEGIN IMMEDIATE so writers queue instead of failing on upgrade.
             dbapi_conn.isolation_level = None

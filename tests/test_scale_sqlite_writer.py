@@ -83,3 +83,44 @@ def test_a_failed_or_abandoned_transaction_gives_its_turn_back(tmp_path: Path) -
     with engine.connect() as c:
         assert [r[0] for r in c.execute(text("SELECT who FROM t"))] == ["next"]
     engine.dispose()
+
+
+def _in_database_file(path: Path) -> list[str]:
+    """The rows of ``t`` in the database file itself, ignoring the write-ahead log: what checkpoints copied."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
+    try:
+        return [row[0] for row in conn.execute("SELECT who FROM t ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def test_checkpoints_run_after_the_commit_outside_the_turn(tmp_path: Path) -> None:
+    """SQLite's own checkpoint ran inside the COMMIT that filled the log, every writer of every process queued
+    behind its copying and fsync; now the log is copied after the commit ends its turn, once per interval."""
+    from cases.sqlite_writer import BACKSTOP_PAGES
+
+    path = tmp_path / "ckpt.db"
+    url = f"sqlite:///{path}"
+    _table(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BACKSTOP_PAGES
+            queue = type(dbapi).queue
+            turn_held_at_checkpoint = []
+            dbapi.set_trace_callback(lambda sql: sql.startswith("PRAGMA wal_checkpoint") and
+                                     turn_held_at_checkpoint.append(queue.thread_lock.locked()))
+            queue.checkpoint_due()  # a checkpoint just ran: the next commit is not due one
+            with conn.begin():
+                conn.execute(text("INSERT INTO t (who) VALUES ('first')"))
+            assert turn_held_at_checkpoint == [] and "first" not in _in_database_file(path)
+            queue.last_checkpoint -= 60  # the interval has passed
+            with conn.begin():
+                conn.execute(text("INSERT INTO t (who) VALUES ('second')"))
+            assert turn_held_at_checkpoint == [False]  # ran, with the turn already handed on
+            assert _in_database_file(path) == ["first", "second"]
+    finally:
+        engine.dispose()
