@@ -9,7 +9,8 @@ pipeline (mail in -> case -> indexed) runs through the same worker.
 For each setup it starts throwaway servers and the app on loopback:
 
 * ``embedded``: SQLite + Whoosh + Huey on SQLite (no servers);
-* ``servers``:  PostgreSQL + Redis (Huey, rate limits) + PostgreSQL full-text search.
+* ``servers``:  PostgreSQL (durable as in production: fsync and synchronous commit on) + Redis (Huey, rate
+  limits) + PostgreSQL full-text search.
 
 Each citizen loops with one keep-alive connection: GET /write, read the CSRF token, POST the letter, follow the
 redirect to the confirmation. By default the citizens start 100 letters a second in all, on a schedule (the
@@ -469,7 +470,7 @@ def main() -> None:
                 from tests.servers.postgres import create_database, running_postgres
                 from tests.servers.redis_server import running_redis
 
-                pg = stack.enter_context(running_postgres())
+                pg = stack.enter_context(running_postgres(durable=True))  # fsync and synchronous commit on
                 redis_server = stack.enter_context(running_redis(workdir / "redis"))
                 url = create_database(pg, "mailbox_bench")
                 run_setup("servers", "PostgreSQL + Redis + PostgreSQL full-text search", {

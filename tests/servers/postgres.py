@@ -40,11 +40,9 @@ from tests.servers.freeport import (
 SUPERUSER = "postgres"
 # PostgreSQL refuses to run as root; this is the system user the Debian package creates.
 SYSTEM_USER = "postgres"
+# Durability is pointless for a throwaway test cluster, and turning it off makes DDL fast; a benchmark keeps it.
+NOT_DURABLE = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 SETTINGS = (
-    # Durability is pointless for a throwaway cluster, and turning it off makes DDL fast.
-    "fsync=off",
-    "synchronous_commit=off",
-    "full_page_writes=off",
     # Parallel-query segments in the data folder, not /dev/shm (tiny in containers).
     "dynamic_shared_memory_type=mmap",
 )
@@ -173,8 +171,11 @@ def _can_connect(server: PostgresServer) -> bool:
 
 
 @contextmanager
-def running_postgres(*, startup_timeout: float = 60.0) -> Iterator[PostgresServer]:
-    """Run a fresh PostgreSQL cluster until the ``with`` block ends, then delete it."""
+def running_postgres(*, startup_timeout: float = 60.0, durable: bool = False) -> Iterator[PostgresServer]:
+    """Run a fresh PostgreSQL cluster until the ``with`` block ends, then delete it.
+
+    ``durable``: keep PostgreSQL's own durability settings (fsync, synchronous commit), as a production server
+    would; tests turn them off."""
     bindir = find_bindir()
     run_as = _run_as()
     workdir = _make_workdir(run_as)
@@ -196,7 +197,7 @@ def running_postgres(*, startup_timeout: float = 60.0) -> Iterator[PostgresServe
                 "-h", LOOPBACK,
                 "-k", socket_dir,
             ]  # fmt: skip
-            for setting in SETTINGS:
+            for setting in SETTINGS if durable else NOT_DURABLE + SETTINGS:
                 argv += ["-c", setting]
             with log_file.open("wb") as log:
                 # SIGINT is PostgreSQL's "fast shutdown": disconnect clients, then exit.
