@@ -1,6 +1,7 @@
 """The Flask application and composition root: ``flask --app web ...`` and ``gunicorn 'web:create_app()'``."""
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from pathlib import Path
@@ -87,4 +88,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     disclosure.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    if app.config["GC_FREEZE"] and not app.testing:
+        gc.freeze()
     return app
