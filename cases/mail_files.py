@@ -80,18 +80,22 @@ def sync_folder(root: str | os.PathLike[str]) -> None:
 class BatchSyncedFiles:
     """A ``FileStore`` over a ``LocalFileStore`` whose writes become durable at ``sync()``, once per batch.
 
-    ``writer()`` hands out a ``PackWriter`` for another process, whose user makes what it wrote durable with
-    the writer's own ``sync()`` before handing back the digests (``mailbox.workers`` does, once per batch).
+    ``writer()`` hands out a ``PackWriter`` (or, without ``packs``, a ``FileWriter``) for another process, whose
+    user makes what it wrote durable with the writer's own ``sync()`` before handing back the digests
+    (``mailbox.workers`` does, once per batch). A pack's index is a SQLite file in the store's folder: only for
+    a store one machine writes (``cases.file_packs``).
     """
 
-    def __init__(self, store: LocalFileStore):
+    def __init__(self, store: LocalFileStore, *, packs: bool = True):
         self.store = store
+        self.packs = packs
         self._writer = FileWriter(str(store.root))
         self._dirty = False
 
-    def writer(self) -> PackWriter:
-        """A writer for another process: a batch's files go into one pack, durable at the writer's ``sync()``."""
-        return PackWriter(self.store.root)
+    def writer(self) -> PackWriter | FileWriter:
+        """A writer for another process, durable at its ``sync()``: a batch's files go into one pack, or (without
+        ``packs``) each into a file of its own, synced with one ``syncfs``."""
+        return PackWriter(self.store.root) if self.packs else self._writer
 
     def put(self, data: bytes) -> str:
         self._dirty = True

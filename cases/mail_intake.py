@@ -23,7 +23,7 @@ from cases.drafts import LetterDraft
 from cases.errors import CaseError
 from cases.file_packs import PackWriter
 from cases.models import Case, Letter, MailFolderState, QuarantineItem, utcnow
-from cases.mail_files import BatchSyncedFiles, RawHeldAttachments, local_store
+from cases.mail_files import BatchSyncedFiles, FileWriter, RawHeldAttachments, local_store
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class DatabaseIntakeStore:
 
     def __init__(self, sessions: sessionmaker[Session], policy: Policy, *, actor: Actor = SYSTEM,
                  lease: timedelta = timedelta(minutes=10), on_new_case: NewCaseHook | None = None,
-                 batch_commits: bool = False) -> None:
+                 batch_commits: bool = False, raw_packs: bool = True) -> None:
         self.sessions = sessions
         self.policy = policy
         self.actor = actor
@@ -67,7 +67,7 @@ class DatabaseIntakeStore:
         self._letters_policy = self.policy
         local = local_store(policy.store)
         if batch_commits and local is not None:
-            self._files = BatchSyncedFiles(local)
+            self._files = BatchSyncedFiles(local, packs=raw_packs)
             self.policy = replace(policy, store=self._files)
             self._letters_policy = replace(policy, store=RawHeldAttachments(self._files))
         self._leases: dict[tuple[str, str], object] = {}  # (account, folder) -> the locked_until value we set
@@ -191,10 +191,10 @@ class DatabaseIntakeStore:
 
 
     # --- messages --------------------------------------------------------------------------------------------
-    def raw_writer(self) -> PackWriter | None:
+    def raw_writer(self) -> PackWriter | FileWriter | None:
         """With ``batch_commits`` on a local file store: a picklable writer the poller's parse worker stores a
-        batch's raw messages with, as one pack it syncs before handing the batch back (so before this store
-        commits); else None."""
+        batch's raw messages with (as one pack, with ``raw_packs``) and syncs before handing the batch back (so
+        before this store commits); else None."""
         return self._files.writer() if self._files is not None else None
 
     def store_raw(self, data: bytes) -> str:

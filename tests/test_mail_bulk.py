@@ -158,6 +158,14 @@ def test_pool_poll_keeps_every_raw_message_and_attachment(app_factory, dovecot, 
         attachments = s.execute(select(Attachment.id, Attachment.sha256, Attachment.size, Case.number)
                                 .join(Case, Attachment.case_id == Case.id)).all()
     assert all(hashlib.sha256(disk.get(sha)).hexdigest() == sha for sha in wanted)  # every raw message on disk
+    # One pack per fetch batch with SQLite (one machine); a file per message with PostgreSQL, whose FILES_DIR may
+    # be shared by several machines and must not hold a SQLite index.
+    packs = sorted((disk.root / "packs").rglob("*.pack"))
+    if state(app).engine.dialect.name == "sqlite":
+        assert len(packs) == len(raws) // 50 + 1
+        assert not any((disk.root / sha[:2] / sha[2:]).exists() for sha in wanted)
+    else:
+        assert packs == [] and all((disk.root / sha[:2] / sha[2:]).exists() for sha in wanted)
     assert len(attachments) == len(range(0, len(raws), 10))
     # Attachments are not written a second time: they are read out of their stored raw message.
     assert not any(disk.exists(sha) for _, sha, _, _ in attachments)
@@ -174,6 +182,15 @@ def test_pool_poll_keeps_every_raw_message_and_attachment(app_factory, dovecot, 
     assert all(len(store.get(sha)) == size == 20_000 for _, sha, size, _ in attachments)
     assert all(hashlib.sha256(store.get(sha)).hexdigest() == sha for _, sha, _, _ in attachments)
     assert poll(app).fetched == 0
+
+
+def test_raw_packs_follow_the_database_unless_configured(app_factory):
+    from web.mail_wiring import raw_packs
+
+    app = app_factory()
+    assert raw_packs(app) == (state(app).engine.dialect.name == "sqlite")
+    assert raw_packs(app_factory(MAIL_RAW_PACKS=False)) is False
+    assert raw_packs(app_factory(MAIL_RAW_PACKS=True)) is True
 
 
 def test_reading_a_file_no_letter_holds_fails_as_missing(app_factory):

@@ -85,6 +85,9 @@ class DefaultConfig:
     MAIL_DONE_KEYWORD = "$Processed"
     MAIL_BATCH_SIZE = 100
     MAIL_PARSE_WORKERS = 1
+    # Raw mail written as one pack file per fetch batch (far cheaper than a file per message), with a SQLite index
+    # in FILES_DIR. None: on with a SQLite database, off otherwise (a FILES_DIR shared by several machines).
+    MAIL_RAW_PACKS = None
     MAIL_TIMEOUT = 60
     MAIL_POLL_MINUTES = 5  # 0: no periodic poll (run `flask --app web mailbox fetch` yourself)
     MAIL_LOCK_SECONDS = 600  # a crashed poller's folder lock expires after this

@@ -148,7 +148,19 @@ def intake_store(app: Flask) -> DatabaseIntakeStore:
     # One commit per fetch batch where that keeps exactly-once (see DatabaseIntakeStore); per message otherwise.
     batch = mail_settings(app).done_action != "move"
     return DatabaseIntakeStore(state(app).sessions, state(app).policy, lease=lease,
-                               on_new_case=acknowledgement_hook(app), batch_commits=batch)
+                               on_new_case=acknowledgement_hook(app), batch_commits=batch,
+                               raw_packs=raw_packs(app))
+
+
+def raw_packs(app: Flask) -> bool:
+    """Whether mail intake writes raw mail as one pack per batch (MAIL_RAW_PACKS; by default with SQLite only).
+
+    A pack's index is a SQLite file in FILES_DIR, which must not be written from several machines (a FILES_DIR
+    shared over NFS); a SQLite case database means one machine anyway."""
+    setting = app.config.get("MAIL_RAW_PACKS")
+    if setting is None:
+        return state(app).engine.dialect.name == "sqlite"
+    return bool(setting)
 
 
 def poll(app: Flask, *, on_progress=None, checkpoint=None, store: DatabaseIntakeStore | None = None) -> PollSummary:
