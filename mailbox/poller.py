@@ -1,8 +1,8 @@
 """Exactly-once IMAP intake: fetch new mail in batches, store it raw, parse it, hand it to the store, mark it done.
 
 Order per message, each step safe to crash after:
-  1. the raw bytes are stored (content-addressed) before anything else (by the poller, or by the parse worker
-     just before it parses the message when the store offers a raw writer);
+  1. the raw bytes are stored (content-addressed) before anything else (by the poller, or by the worker process
+     that fetched the batch, before it parses it, when the store offers a raw writer);
   2. a message that is a duplicate (dedup key already accepted) is skipped, otherwise it is parsed and accepted
      (or quarantined with the reason) — each commit is the store's;
   3. only after the letters of a batch are committed are the messages flagged or moved;
