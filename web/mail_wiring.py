@@ -32,7 +32,7 @@ from cases.mail_files import AttachmentsFromRaw
 from cases.mail_intake import DatabaseIntakeStore
 from cases.models import Case, Letter, OutboxItem, Reply, utcnow
 from mailbox import (HeaderInjectionError, MailConfigError, MailConnectionError, MailSettings, PollSummary,
-                     SendError, build_message, check_header_value, make_message_id, poll_all, send_message,
+                     SendError, build_message, check_header_value, poll_all, send_message,
                      settings_from_mapping)
 from mailbox.compose import check_address
 from mailbox.parse import attachment_payloads
