@@ -7,6 +7,7 @@ files stay content-addressed: ``LocalFileStore`` answers for a packed digest as 
 
 Durability: ``PackWriter.sync()`` flushes the pack, then commits its index rows (synchronous=FULL). A digest is
 findable only once both are on disk, so a crash before leaves an unindexed pack behind and nothing refers to it.
+The index is SQLite in the store's folder: packs are for a folder one machine writes, not one shared over NFS.
 """
 from __future__ import annotations
 

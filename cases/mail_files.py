@@ -3,10 +3,10 @@
 One fsync per file was the largest cost of email intake, and creating a file per raw message the next one. The
 poller's parse workers write a fetch batch's raw messages as one pack (``cases.file_packs.PackWriter``, handed
 out by ``BatchSyncedFiles.writer()``), flushed and indexed once per batch before the poller gets the batch back,
-so before the commit that refers to them, and overlapping the poller's fetching and database work. What the
-poller stores itself (an over-size message it quarantines) is written as a file atomically (temporary name, then
-rename, so a crash leaves no half file under a digest) and made durable by one ``syncfs`` of the store's file
-system before the commit.
+so before the commit that refers to them, and overlapping the poller's fetching and database work. Where packs
+are off (a folder several machines write), and for what the poller stores itself (an over-size message it
+quarantines), each file is written atomically (temporary name, then rename, so a crash leaves no half file under
+a digest) and made durable by one ``syncfs`` of the store's file system per batch (``FileWriter``).
 
 An email's attachments are not written as files of their own at intake (``RawHeldAttachments``): they are in the
 raw message already, and ``AttachmentsFromRaw`` (the app's file store) extracts one from there when it is read.
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.models import Attachment, Letter
 from cases.drafts import HeldBytes
 from cases.file_packs import PackWriter
+from cases.models import Attachment, Letter
 from cases.storage import FileStore, LocalFileStore
 
 
