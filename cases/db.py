@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.sqlite_writer import BACKSTOP_PAGES, writer_connection_factory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Execution option of a transaction that only reads: on SQLite it begins deferred and takes no write turn
+# (``read_only(session)``); a write in it would fail rather than wait its turn.
+READ_ONLY = "mailbox_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -31,6 +34,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")  # a reader: no write turn to wait for, and none held
+                return
             # Queue for the write lock first (cases.sqlite_writer): waiting writers then go in turn at once.
             dbapi_conn = conn.connection.dbapi_connection
             dbapi_conn.take_turn()
@@ -42,6 +48,12 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def read_only(session: Session) -> None:
+    """Begin ``session``'s next transaction as a reader: on SQLite it then holds no write turn, so a slow read
+    (a niced worker reading hundreds of cases) keeps no writer waiting. Call before its first statement."""
+    session.connection(execution_options={READ_ONLY: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -124,3 +124,50 @@ def test_checkpoints_run_after_the_commit_outside_the_turn(tmp_path: Path) -> No
             assert _in_database_file(path) == ["first", "second"]
     finally:
         engine.dispose()
+
+
+def test_a_read_only_transaction_neither_waits_for_nor_holds_the_write_turn(tmp_path: Path) -> None:
+    """The index drain reads its cases as a reader: a niced worker holding the write turn while it read kept every
+    letter form waiting whenever the web processes had the CPU."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from cases.db import make_session_factory, read_only
+
+    url = f"sqlite:///{tmp_path / 'ro.db'}"
+    _table(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t (who) VALUES ('before')"))
+        writer_has_turn, reader_done = threading.Event(), threading.Event()
+
+        def writer() -> None:
+            with engine.begin() as conn:  # holds the turn until the reader has read
+                conn.execute(text("INSERT INTO t (who) VALUES ('uncommitted')"))
+                writer_has_turn.set()
+                assert reader_done.wait(10)
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        assert writer_has_turn.wait(10)
+        with Session(engine) as session:
+            read_only(session)
+            assert list(session.scalars(select(text("who")).select_from(text("t")))) == ["before"]
+            assert not session.connection().connection.dbapi_connection._has_turn
+            session.commit()
+        reader_done.set()
+        thread.join(10)
+        # The session's next transaction is a writer again, in turn.
+        with sessions() as session:
+            read_only(session)
+            session.commit()
+            session.execute(text("INSERT INTO t (who) VALUES ('after')"))
+            assert session.connection().connection.dbapi_connection._has_turn
+            session.commit()
+        with engine.connect() as conn:
+            assert [r[0] for r in conn.execute(text("SELECT who FROM t ORDER BY id"))] == [
+                "before", "uncommitted", "after"]
+    finally:
+        engine.dispose()

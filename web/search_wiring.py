@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from cases import indexing, outbox
 from cases.context import Actor
+from cases.db import read_only
 from cases.models import OutboxItem
 from search_index import (IndexUnavailableError, QueryError, SearchBackend, SearchRequest, WhooshOptions,
                           open_backend)
@@ -39,12 +40,17 @@ def request_for(actor: Actor, **kwargs: Any) -> SearchRequest:
 
 def _index_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
     ids = sorted({int(item.key) for item in items if item.key.isdigit()})
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # A SQLite transaction of ours holds the database's one write turn (BEGIN IMMEDIATE): end the claim's
+        # before reading the cases, read them as a reader (the worker runs niced, so a read holding the turn
+        # kept every letter form waiting while the web processes had the CPU), and end that before the slow
+        # index write. The topic's file lock still keeps other drains out; the done marks follow in the next
+        # transaction, and a crash in between only indexes the same versions again.
+        session.commit()
+        read_only(session)
     documents = list(indexing.documents(session, ids))
-    if session.get_bind().dialect.name == "sqlite":
-        # Every SQLite transaction holds the database's one write lock (BEGIN IMMEDIATE), so end this read before
-        # the slow index write instead of keeping every letter form waiting. The topic's file lock still keeps
-        # other drains out; the done marks follow in the next transaction, and a crash in between only indexes
-        # the same versions again.
+    if sqlite:
         session.commit()
     try:
         backend(app).index_documents(documents)
