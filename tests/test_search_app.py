@@ -125,3 +125,45 @@ def test_similar_cases_offer_a_merge(app: Flask, client: FlaskClient, demo_data:
     merge = client.post(f"/cases/{first}/merge", data={"main_number": "2026-000001"})
     assert merge.status_code == 302
     assert "merged" in client.get(f"/cases/{first}").get_data(as_text=True)
+
+
+def test_the_index_drain_indexes_while_a_writer_holds_the_database(app_factory) -> None:
+    """On SQLite every writer waits for one turn; the index drain claims and reads as a reader, so a writer in
+    the middle of its transaction keeps the index from being written no longer (only the done marks wait)."""
+    import threading
+
+    from sqlalchemy import update
+
+    from cases import outbox
+    from cases.context import Actor
+    from tests.servers.freeport import wait_until
+    from web.jobs import drain
+    from web.search_wiring import request_for
+
+    app = app_factory(HUEY_IMMEDIATE=False)
+    submit_letter(app.test_client(), subject="Streetlight out", body="The streetlight on Elm Street is dark.")
+    assert pending_index_items(app) == 1
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with state(app).sessions() as s:
+            s.execute(update(OutboxItem).where(OutboxItem.id == -1).values(attempts=0))  # a write transaction
+            holding.set()
+            release.wait(30)
+            s.commit()
+
+    def found() -> bool:
+        return backend(app).search(request_for(Actor(None, "admin"), query="streetlight")).total == 1
+
+    done: list[int] = []
+    threads = [threading.Thread(target=writer), threading.Thread(target=lambda: done.append(drain(app, outbox.INDEX_CASE)))]
+    threads[0].start()
+    assert holding.wait(10)
+    threads[1].start()
+    try:
+        assert wait_until(found, timeout=20)  # indexed while the writer still holds its turn
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(30)
+    assert done == [1] and pending_index_items(app) == 0

@@ -42,11 +42,11 @@ def _index_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[
     ids = sorted({int(item.key) for item in items if item.key.isdigit()})
     sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite:
-        # A SQLite transaction of ours holds the database's one write turn (BEGIN IMMEDIATE): end the claim's
-        # before reading the cases, read them as a reader (the worker runs niced, so a read holding the turn
-        # kept every letter form waiting while the web processes had the CPU), and end that before the slow
-        # index write. The topic's file lock still keeps other drains out; the done marks follow in the next
-        # transaction, and a crash in between only indexes the same versions again.
+        # A SQLite transaction of ours that writes holds the database's one write turn. The claim was made as a
+        # reader (reads_first), and so are the cases read: the worker runs niced, and a turn it held waited for
+        # the CPU while every letter form waited for the turn. The read ends before the slow index write. The
+        # topic's file lock keeps other drains out; the done marks follow in the next transaction, and a crash
+        # in between only indexes the same versions again.
         session.commit()
         read_only(session)
     documents = list(indexing.documents(session, ids))
@@ -166,7 +166,7 @@ def search_command(query: str, as_json: bool, page: int, sort: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    register_outbox_handler(app, outbox.INDEX_CASE, _index_items)
+    register_outbox_handler(app, outbox.INDEX_CASE, _index_items, reads_first=True)
     app.cli.add_command(index_cli)
     app.cli.add_command(search_command)
 
