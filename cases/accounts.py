@@ -1,6 +1,7 @@
 """Staff accounts and log-in throttling (shared by every web process, because it lives in the database)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -50,11 +51,15 @@ class Throttled(Exception):
 
 
 def authenticate(session: Session, hasher: PasswordHasher, username: str, password: str, address: str, *,
-                 max_failures: int = 5, window: timedelta = timedelta(minutes=15)) -> User | None:
+                 max_failures: int = 5, window: timedelta = timedelta(minutes=15),
+                 end_reads: Callable[[], None] | None = None) -> User | None:
     """The user if the password is right; ``None`` if not; :class:`Throttled` after too many recent failures.
 
     Failures count per account and per address, so neither guessing one account from many addresses nor many
     accounts from one address gets far. A success clears the account's failures.
+
+    ``end_reads`` is called between the lookups and the password check (the slow part, by design): the web
+    commits there, so no transaction is open while the hash is computed; the outcome is written after it.
     """
     username = (username or "").strip().lower()[:80]
     since = datetime.now(timezone.utc) - window
@@ -63,6 +68,8 @@ def authenticate(session: Session, hasher: PasswordHasher, username: str, passwo
     if (by_user or 0) >= max_failures or (by_address or 0) >= max_failures * 4:
         raise Throttled("Too many failed log-ins. Wait a few minutes and try again.")
     user = session.scalar(select(User).where(User.username == username))
+    if end_reads is not None:
+        end_reads()
     if user is not None and user.active and hasher.verify(user.password_hash, password):
         session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
         return user

@@ -52,8 +52,10 @@ def make_engine(url: str) -> Engine:
 
 def read_only(session: Session) -> None:
     """Begin ``session``'s next transaction as a reader: on SQLite it then holds no write turn, so a slow read
-    (a niced worker reading hundreds of cases) keeps no writer waiting. Call before its first statement."""
-    session.connection(execution_options={READ_ONLY: True})
+    (a niced worker reading hundreds of cases, a thread that loses the CPU mid-read) keeps no writer waiting.
+    The reader must end (commit) before the session writes. Does nothing if a transaction is already open."""
+    if not session.in_transaction():
+        session.connection(execution_options={READ_ONLY: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

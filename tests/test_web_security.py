@@ -198,6 +198,29 @@ def test_login_is_throttled_per_account(app: Flask, client: FlaskClient, demo_da
     assert login(app.test_client(), "supervisor").status_code == 302
 
 
+def test_the_password_hash_is_computed_with_no_transaction_open(app: Flask, demo_data: object) -> None:
+    """Argon2 is slow by design; on SQLite a transaction open meanwhile held the one write turn, and every letter
+    form waited for a staff member's log-in. The web ends the lookups' transaction before the check."""
+    from cases.accounts import authenticate
+    from tests.conftest import DEMO_PASSWORDS
+    from web.auth import hasher
+
+    real, open_during_check = hasher(), []
+
+    class Watching:
+        """The real hasher, noting whether a transaction was open when it was asked."""
+
+        def verify(self, hashed: str, password: str) -> bool:
+            open_during_check.append(session.in_transaction())
+            return real.verify(hashed, password)
+
+    with state(app).sessions() as session:
+        user = authenticate(session, Watching(), "clerk", DEMO_PASSWORDS["clerk"], "192.0.2.1",
+                            end_reads=session.commit)
+        session.commit()
+    assert user is not None and user.username == "clerk" and open_during_check == [False]
+
+
 def test_login_renews_session_and_logs_out_when_idle(app: Flask, client: FlaskClient, demo_data: object) -> None:
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"

@@ -11,6 +11,7 @@ from flask import Flask, abort
 from flask_login import current_user, login_required
 
 from cases.context import Actor
+from cases.db import read_only
 from cases.models import User
 from web.extensions import login_manager
 from web.state import db
@@ -67,7 +68,15 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db().get(User, int(user_id)) if user_id.isdigit() else None
+        # As a reader that ends at once on SQLite: a write turn held here (a staff request losing the CPU
+        # mid-read held it for tens of ms) kept every letter form waiting, and the view's writes need their own.
+        session_ = db()
+        reader = not session_.in_transaction() and session_.get_bind().dialect.name == "sqlite"
+        if reader:
+            read_only(session_)
+        user = session_.get(User, int(user_id)) if user_id.isdigit() else None
+        if reader:
+            session_.commit()
         return user if user is not None and user.active else None
 
     app.register_blueprint(bp)

@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from cases.accounts import Throttled, authenticate
+from cases.db import read_only
 from web.auth import hasher
 from web.auth.forms import LoginForm
 from web.state import db
@@ -32,10 +33,12 @@ def login() -> str | Response:
     if form.validate_on_submit():
         cfg = current_app.config
         session_db = db()
+        read_only(session_db)  # the lookups; the hash is computed with no transaction open, the outcome after
         try:
             user = authenticate(session_db, hasher(), form.username.data, form.password.data,
                                 request.remote_addr or "?", max_failures=int(cfg["LOGIN_MAX_FAILURES"]),
-                                window=timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"])))
+                                window=timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"])),
+                                end_reads=session_db.commit)
         except Throttled:
             session_db.rollback()
             form.username.errors.append(_("Too many failed log-ins. Wait a few minutes and try again."))
