@@ -45,10 +45,14 @@ class DatabaseIntakeStore:
     ``batch_commits``: keep one transaction open per fetch batch (each message in its own savepoint) and commit
     it together with the folder state, instead of one commit per message. Exactly once still holds because the
     folder state is saved in that same commit: a crash before it loses the whole batch, and the rerun fetches it
-    again. Only for servers where marking mail done does not hide it before the commit (MAIL_DONE_ACTION flag or
-    leave, not move). On SQLite writers queue anyway; on PostgreSQL a batch that opens cases holds the case
-    number row until it commits, so concurrent batches that open cases run one after the other, and a racing
-    batch that loses on the unique dedup key is redone message by message as duplicates.
+    again. Only with MAIL_DONE_ACTION flag or leave: mail is marked done after the batch's commit, and flags a
+    crash left unset are set at the next poll (a move could not be redone that way). On SQLite writers queue
+    anyway; on PostgreSQL a batch that opens cases holds the case number row until it commits, so concurrent
+    batches that open cases run one after the other, and a racing batch that loses on the unique dedup key is
+    redone message by message as duplicates.
+
+    ``raw_packs``: the parse workers write a batch's raw messages as one pack (``cases.file_packs``), else a
+    file each; packs are for a file store one machine writes.
     """
 
     def __init__(self, sessions: sessionmaker[Session], policy: Policy, *, actor: Actor = SYSTEM,

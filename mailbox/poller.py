@@ -6,7 +6,9 @@ Order per message, each step safe to crash after:
   2. a message that is a duplicate (dedup key already accepted) is skipped, otherwise it is parsed and accepted
      (or quarantined with the reason) — each commit is the store's;
   3. only after the letters of a batch are committed are the messages flagged or moved;
-  4. then the folder state (UIDVALIDITY, last UID done) is saved.
+  4. then the folder state (UIDVALIDITY, last UID done) is saved. A store that commits a whole batch together
+     with its folder state (``accepts_batches``) commits first and flags after; mail a crash left unflagged
+     in between is flagged at the start of the next poll.
 A rerun after a crash finds the unfinished messages again (state not yet advanced) and the dedup key turns them
 into "duplicate" skips. A changed UIDVALIDITY rescans the folder, again deduplicated.
 """
@@ -151,6 +153,8 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
             log.warning("%s %s: UIDVALIDITY changed %s -> %s, rescanning", account, folder, state[0], uidvalidity)
         if settings.done_action == "move":
             ensure_folder(client, settings.done_folder)
+        if getattr(store, "accepts_batches", False):
+            _flag_missed(client, settings, last_uid)
         uids = finder.after(client, last_uid)
         summary.search_strategy = finder.used
         total = len(uids)
@@ -329,11 +333,31 @@ def _commit(settings, store, client, folder, uidvalidity, staged: _Staged, summa
     if entries:
         for outcome in store.accept_many(entries):
             _count(outcome, summary, checkpoint)
-    mark_done(client, settings, [item.uid for item in staged.items])
-    checkpoint("marked_done")
-    store.save_folder_state(settings.account, folder, uidvalidity, max(staged.batch))
-    checkpoint("state_saved")
+    uids = [item.uid for item in staged.items]
+    if batched:
+        # The batch's letters commit with the folder state, and mail is marked done only after that; a crash in
+        # between leaves it unflagged, and the next poll flags it (_flag_missed).
+        store.save_folder_state(settings.account, folder, uidvalidity, max(staged.batch))
+        checkpoint("state_saved")
+        mark_done(client, settings, uids)
+        checkpoint("marked_done")
+    else:
+        mark_done(client, settings, uids)
+        checkpoint("marked_done")
+        store.save_folder_state(settings.account, folder, uidvalidity, max(staged.batch))
+        checkpoint("state_saved")
     return len(staged.batch)
+
+
+def _flag_missed(client: IMAPClient, settings: MailSettings, last_uid: int) -> None:
+    """Flag mail up to ``last_uid`` (committed) that is not flagged yet: a batch store marks its mail after the
+    commit, so a crash right after the commit left that batch unflagged."""
+    if settings.done_action != "flag" or last_uid <= 0:
+        return
+    missed = client.search(["UID", f"1:{last_uid}", "UNKEYWORD", settings.done_keyword])
+    if missed:
+        log.info("flagging %d message(s) committed by an interrupted poll", len(missed))
+        mark_done(client, settings, missed)
 
 
 def _arrival_times(client: IMAPClient, items: list[_Item], results: list, known: set[str] | None) -> dict:

@@ -259,3 +259,20 @@ def test_exactly_once_on_postgresql(app_factory, dovecot, smtp_server, fresh_pos
         summaries = race(app, no_lock_stores(app, batch_commits))
         assert sum(s.new_cases for s in summaries) == 6
         assert len([s for _, s, _ in letters(app) if s.startswith(f"Race {batch_commits}")]) == 6
+
+
+def test_a_batch_is_flagged_only_after_its_commit_and_a_flag_a_crash_missed_is_set_next_time(mail_app, dovecot):
+    """The issue's order: mail is marked done only after its letter is committed. A batch commits with its folder
+    state, then is flagged; a crash in between leaves committed mail unflagged, which the next poll flags."""
+    app, folder = mail_app
+    dovecot.append(folder, [make_plain(i) for i in range(3)])
+    assert intake_store(app).batch_commits
+    with pytest.raises(Crash):
+        poll(app, checkpoint=crash_at("state_saved", 1))  # the first batch (two messages) committed, not flagged
+    assert count(app, Letter) == 2
+    flags = dovecot.flags(folder)
+    assert not any(b"$Processed" in f for f in flags.values())
+    summary = poll(app)
+    assert (summary.fetched, summary.new_cases, summary.duplicates) == (1, 1, 0)  # nothing fetched twice
+    assert count(app, Letter) == 3
+    assert all(b"$Processed" in f for f in dovecot.flags(folder).values())
