@@ -43,6 +43,14 @@ def connect(settings: MailSettings, ssl_context: ssl.SSLContext | None = None) -
         ) from exc
 
 
+def logout_quietly(client: IMAPClient) -> None:
+    """Log out, ignoring a connection that is already dead (nothing is left to keep on it)."""
+    try:
+        client.logout()
+    except Exception:  # the connection may already be dead; nothing to keep
+        pass
+
+
 def quiet_protocol_log(client: IMAPClient) -> None:
     """Stop imaplib from formatting every response for a debug log nobody reads.
 

@@ -25,7 +25,7 @@ from imapclient import IMAPClient
 from cases.drafts import LetterDraft
 
 from .errors import MailConnectionError, MailParseError
-from .imap import IMAP_ERRORS, UidFinder, connect, ensure_folder, mark_done
+from .imap import IMAP_ERRORS, UidFinder, connect, ensure_folder, logout_quietly, mark_done
 from .settings import MailSettings
 from .store import IntakeStore
 from .workers import ParsePool
@@ -97,7 +97,7 @@ def poll_all(
                     break
             total.add(summary)
     finally:
-        _logout(client)
+        logout_quietly(client)
     return total
 
 
@@ -123,14 +123,8 @@ def poll_folder(
         return _poll(settings, store, folder, client, UidFinder(settings.search_charset), on_progress, checkpoint)
     finally:
         if own:
-            _logout(client)
+            logout_quietly(client)
 
-
-def _logout(client: IMAPClient) -> None:
-    try:
-        client.logout()
-    except Exception:  # the connection may already be dead; nothing to keep
-        pass
 
 
 def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> PollSummary:

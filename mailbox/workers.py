@@ -24,7 +24,7 @@ from cases.drafts import HeldBytes, LetterDraft
 
 from .dedup import dedup_key, raw_message_id
 from .errors import MailConnectionError, MailParseError
-from .imap import IMAP_ERRORS, connect
+from .imap import IMAP_ERRORS, connect, logout_quietly
 from .parse import parse_or_error
 from .settings import MailSettings
 
@@ -105,10 +105,10 @@ def _connection(settings: MailSettings, folder: str, uidvalidity: int) -> IMAPCl
     try:
         info = client.select_folder(folder, readonly=True)
     except IMAP_ERRORS as exc:
-        _logout(client)
+        logout_quietly(client)
         raise MailConnectionError(f"{folder}: {exc}") from exc
     if int(info[b"UIDVALIDITY"]) != uidvalidity:
-        _logout(client)
+        logout_quietly(client)
         raise MailConnectionError(f"{folder}: UIDVALIDITY changed during the poll; the next poll rescans")
     _held.update(purpose=purpose, client=client)
     if not _held.get("finalizer"):
@@ -121,14 +121,8 @@ def _forget_connection() -> None:
     client = _held.pop("client", None)
     _held.pop("purpose", None)
     if client is not None:
-        _logout(client)
+        logout_quietly(client)
 
-
-def _logout(client: IMAPClient) -> None:
-    try:
-        client.logout()
-    except Exception:  # the connection may be dead already; nothing to keep
-        pass
 
 
 class _Inline:
