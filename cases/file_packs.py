@@ -133,6 +133,32 @@ def is_packed(root: str | os.PathLike[str], sha256: str) -> bool:
     return _locate(root, sha256) is not None
 
 
+def remove_unindexed(root: str | os.PathLike[str], older_than_seconds: float = 3600.0) -> list[str]:
+    """Delete packs no index row refers to (a worker died between writing and indexing them) that are older than
+    ``older_than_seconds`` (a pack being written right now is not indexed yet); returns their names.
+
+    Nothing refers to such a pack: the batch it belonged to was never committed, and its rerun wrote its own."""
+    folder = Path(root, PACKS)
+    index = folder / INDEX
+    if not folder.is_dir():
+        return []
+    indexed: set[str] = set()
+    if index.exists():
+        connection = sqlite3.connect(index, timeout=30)
+        try:
+            indexed = {row[0] for row in connection.execute("SELECT DISTINCT pack FROM blob")}
+        finally:
+            connection.close()
+    cutoff = datetime.now(timezone.utc).timestamp() - older_than_seconds
+    removed = []
+    for path in sorted(folder.glob("*/*.pack")):
+        name = path.relative_to(folder).as_posix()
+        if name not in indexed and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(name)
+    return removed
+
+
 def _locate(root: str | os.PathLike[str], sha256: str) -> tuple[str, int, int] | None:
     index = Path(root, PACKS, INDEX)
     if not index.exists():

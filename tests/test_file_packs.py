@@ -104,3 +104,33 @@ def test_writers_sent_to_other_processes_write_their_own_packs(tmp_path):
     assert not store.exists(_sha(b"put by the parent before pickling"))
     writer.sync()
     assert store.get(_sha(b"put by the parent before pickling")) == b"put by the parent before pickling"
+
+
+def test_only_old_unindexed_packs_are_cleaned_up(tmp_path, app_factory):
+    """A worker that died between writing a pack and indexing it leaves bytes nothing refers to; the clean-up
+    removes those once they are old, never an indexed pack or one that may still be being written."""
+    import os
+    import time
+
+    from cases.mail_files import local_store
+    from web.state import state
+
+    app = app_factory()
+    root = local_store(state(app).policy.store).root
+    kept = PackWriter(root)
+    kept_digest = kept.put(b"indexed")
+    kept.sync()
+    for blob in (b"died before indexing", b"still being written"):
+        PackWriter(root).put(blob)
+    by_content = {path.read_bytes(): path for path in _packs(root)}
+    indexed, old, young = (by_content[b"indexed"], by_content[b"died before indexing"],
+                           by_content[b"still being written"])
+    hours_ago = time.time() - 3 * 3600
+    for path in (indexed, old):
+        os.utime(path, (hours_ago, hours_ago))
+    result = app.test_cli_runner().invoke(args=["files", "clean-packs"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("1 unindexed pack(s) removed")
+    assert old.relative_to(root / file_packs.PACKS).as_posix() in result.output
+    assert sorted(_packs(root)) == sorted([indexed, young])
+    assert LocalFileStore(root).get(kept_digest) == b"indexed"

@@ -23,6 +23,7 @@ cases_cli = AppGroup("cases", help="List and show cases.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 db_cli = AppGroup("db", help="Database schema.")
+files_cli = AppGroup("files", help="Stored files.")
 
 
 @db_cli.command("upgrade")
@@ -104,6 +105,23 @@ def demo_load() -> None:
         click.echo(f"  {name:<12} {password:<22} {role}")
 
 
+@files_cli.command("clean-packs")
+@click.option("--older-than-hours", default=1.0, show_default=True,
+              help="Only packs last written longer ago than this (a pack being written is not indexed yet).")
+def files_clean_packs(older_than_hours: float) -> None:
+    """Delete raw-mail packs no index refers to (left by a worker that died before indexing them)."""
+    from cases.file_packs import remove_unindexed
+    from cases.mail_files import local_store
+
+    local = local_store(state().policy.store)
+    if local is None:
+        raise click.ClickException("the file store is not a local folder")
+    removed = remove_unindexed(local.root, older_than_hours * 3600)
+    for name in removed:
+        click.echo(f"removed {name}")
+    click.echo(f"{len(removed)} unindexed pack(s) removed")
+
+
 def worker_command(app: Flask) -> click.Command:
     @click.command("worker")
     @click.option("--workers", default=None, type=int, help="Worker processes (default: WORKER_COUNT).")
@@ -126,6 +144,6 @@ def worker_command(app: Flask) -> click.Command:
 
 
 def init_app(app: Flask) -> None:
-    for group in (cases_cli, users_cli, demo_cli, db_cli):
+    for group in (cases_cli, users_cli, demo_cli, db_cli, files_cli):
         app.cli.add_command(group)
     app.cli.add_command(worker_command(app))
