@@ -7,7 +7,6 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from cases import accounts, demo, queries
 from cases.context import Actor
@@ -110,13 +109,15 @@ def demo_load() -> None:
               help="Only packs last written longer ago than this (a pack being written is not indexed yet).")
 def files_clean_packs(older_than_hours: float) -> None:
     """Delete raw-mail packs no index refers to (left by a worker that died before indexing them)."""
-    from cases.file_packs import remove_unindexed
-    from cases.mail_files import local_store
+    from flask import current_app
 
-    local = local_store(state().policy.store)
-    if local is None:
-        raise click.ClickException("the file store is not a local folder")
-    removed = remove_unindexed(local.root, older_than_hours * 3600)
+    from mailbox import MailConfigError
+    from web.mail_wiring import clean_packs
+
+    try:
+        removed = clean_packs(current_app._get_current_object(), older_than_hours)  # type: ignore[attr-defined]
+    except MailConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     for name in removed:
         click.echo(f"removed {name}")
     click.echo(f"{len(removed)} unindexed pack(s) removed")

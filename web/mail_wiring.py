@@ -28,7 +28,8 @@ from tqdm import tqdm
 from cases import events, outbox
 from cases.context import SYSTEM
 from cases.drafts import LetterDraft
-from cases.mail_files import AttachmentsFromRaw
+from cases.file_packs import remove_unindexed
+from cases.mail_files import AttachmentsFromRaw, local_store
 from cases.mail_intake import DatabaseIntakeStore
 from cases.models import Case, Letter, OutboxItem, Reply, utcnow
 from mailbox import (HeaderInjectionError, MailConfigError, MailConnectionError, MailSettings, PollSummary,
@@ -478,3 +479,22 @@ def init_app(app: Flask) -> None:
                 drain(app, outbox.SEND_MAIL)
 
         state(app).extra["mail_poll_task"] = mail_poll
+
+        if raw_packs(app):
+            @huey.periodic_task(crontab(minute="40", hour="3"), name="clean_packs")
+            def clean_packs_task() -> None:
+                with app.app_context():
+                    removed = clean_packs(app)
+                    if removed:
+                        app.logger.info("removed %d unindexed raw-mail pack(s)", len(removed))
+
+            state(app).extra["clean_packs_task"] = clean_packs_task
+
+
+def clean_packs(app: Flask, older_than_hours: float = 1.0) -> list[str]:
+    """Delete raw-mail packs no index refers to (a worker died between writing and indexing them), once older
+    than ``older_than_hours``; their names. Nightly in the worker when mail is polled with packs."""
+    local = local_store(state(app).policy.store)
+    if local is None:
+        raise MailConfigError("the file store is not a local folder")
+    return remove_unindexed(local.root, older_than_hours * 3600)
