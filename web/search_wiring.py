@@ -13,7 +13,6 @@ from tqdm import tqdm
 
 from cases import indexing, outbox
 from cases.context import Actor
-from cases.db import read_only
 from cases.models import OutboxItem
 from search_index import (IndexUnavailableError, QueryError, SearchBackend, SearchRequest, WhooshOptions,
                           open_backend)
@@ -40,17 +39,12 @@ def request_for(actor: Actor, **kwargs: Any) -> SearchRequest:
 
 def _index_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
     ids = sorted({int(item.key) for item in items if item.key.isdigit()})
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        # A SQLite transaction of ours that writes holds the database's one write turn. The claim was made as a
-        # reader (reads_first), and so are the cases read: the worker runs niced, and a turn it held waited for
-        # the CPU while every letter form waited for the turn. The read ends before the slow index write. The
-        # topic's file lock keeps other drains out; the done marks follow in the next transaction, and a crash
-        # in between only indexes the same versions again.
-        session.commit()
-        read_only(session)
     documents = list(indexing.documents(session, ids))
-    if sqlite:
+    if session.get_bind().dialect.name == "sqlite":
+        # On SQLite the claim and this read are one reader transaction (registered reads_first): the worker runs
+        # niced, and a write turn it held waited for the CPU while every letter form waited for the turn. It ends
+        # before the slow index write. The topic's file lock keeps other drains out; the done marks follow in the
+        # next transaction, and a crash in between only indexes the same versions again.
         session.commit()
     try:
         backend(app).index_documents(documents)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
@@ -12,23 +12,10 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
-def _end_user_lookup() -> None:
-    """End the read transaction that loaded the logged-in user, on SQLite.
-
-    There every transaction holds the database's one write lock (``BEGIN IMMEDIATE``, see ``cases.db``), so a
-    staff page would otherwise keep every letter form waiting while it searches the index or renders. Nothing has
-    been written yet at this point; the view's own queries start a new transaction."""
-    session_ = g.get("db_session")
-    if (session_ is not None and session_.in_transaction() and not (session_.new or session_.dirty or session_.deleted)
-            and session_.get_bind().dialect.name == "sqlite"):
-        session_.commit()
-
-
 def _enforce_timeouts() -> Response | None:
     """Log out after ``SESSION_IDLE_MINUTES`` without a request, and after ``SESSION_ABSOLUTE_HOURS`` in any case."""
     if not current_user.is_authenticated:
         return None
-    _end_user_lookup()
     now = datetime.now(timezone.utc).timestamp()
     cfg = current_app.config
     idle = now - session.get("seen_at", 0) > int(cfg["SESSION_IDLE_MINUTES"]) * 60

@@ -69,7 +69,8 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # As a reader that ends at once on SQLite: a write turn held here (a staff request losing the CPU
-        # mid-read held it for tens of ms) kept every letter form waiting, and the view's writes need their own.
+        # mid-read held it for tens of ms) kept every letter form waiting while the page searched or rendered,
+        # and the view's own queries begin a transaction of their own.
         session_ = db()
         reader = not session_.in_transaction() and session_.get_bind().dialect.name == "sqlite"
         if reader:
