@@ -34,6 +34,7 @@ from cases.db import make_engine, upgrade  # noqa: E402
 from cases.demo import CATEGORIES, UNITS  # noqa: E402
 from cases.drafts import Channel  # noqa: E402
 from cases.models import Case, CaseKind, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit  # noqa: E402
+from cases.numbering import format_case_number  # noqa: E402
 from cases.storage import LocalFileStore  # noqa: E402
 from cases.workflow import Status  # noqa: E402
 from web.supervision.topics import words  # noqa: E402
@@ -71,7 +72,7 @@ def generate(session: Session, count: int, rng: random.Random) -> None:
             # As the services keep them: the first feedback's time and the deadline in force then, on the case.
             answered_at = (received + timedelta(hours=3, days=rng.random() * 20)
                            if status in (Status.ANSWERED, Status.REPLIED, Status.CLOSED) else None)
-            cases.append({"id": case_id, "number": f"{received.year}-{i + 1:06d}", "tracking_code": f"T{i:09d}",
+            cases.append({"id": case_id, "number": format_case_number(received.year, i + 1), "tracking_code": f"T{i:09d}",
                           "kind": rng.choice(kinds), "category_id": rng.choice(category_ids), "subject": subject,
                           "status": status, "channel": rng.choice(channels), "urgent": rng.random() < 0.03,
                           "unit_id": unit_id, "received_at": received,

@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from tqdm import tqdm  # noqa: E402
 
+from cases.numbering import format_case_number  # noqa: E402
 from search_index import SearchRequest, WhooshBackend, WhooshOptions  # noqa: E402
 
 EN_BASE = """street light broken garbage collection noise neighbor water pipe leak road repair traffic
@@ -142,7 +143,7 @@ class LetterGenerator:
         return {
             "id": f"case-{i}",
             "version": f"v{i % 7}",
-            "number": f"{created.year}-{i:06d}",
+            "number": format_case_number(created.year, i),
             "kind": rng.choice(KINDS),
             "category": f"cat-{rng.randrange(12)}",
             "status": rng.choice(STATUSES),

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from cases.calendar import WorkCalendar
+from cases.numbering import DEFAULT_DIGITS
 from cases.storage import FileStore
 
 
@@ -47,6 +48,7 @@ class Policy:
     dispatch_days: int = 1
     answer_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ANSWER_DAYS))
     max_extension_days: int = 10
+    case_number_digits: int = DEFAULT_DIGITS
 
     def today(self, now: datetime | None = None) -> date:
         """The office's local date (deadlines are counted in the office's days, not UTC's)."""

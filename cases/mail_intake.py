@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -17,18 +17,20 @@ from sqlalchemy import and_, insert, or_, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases import intake, mail_bulk
+from cases import intake, new_cases
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError
 from cases.file_packs import PackWriter
-from cases.models import Case, Letter, MailFolderState, QuarantineItem, utcnow
+from cases.models import Letter, MailFolderState, QuarantineItem, utcnow
 from cases.mail_files import BatchSyncedFiles, FileWriter, RawHeldAttachments, local_store
 
 log = logging.getLogger(__name__)
 
 # Called in the transaction that opens a new case from an email, before it commits (e.g. the acknowledgement).
-NewCaseHook = Callable[[Session, Case, LetterDraft], None]
+# What a new case opened from mail adds to the outbox besides its indexing (the acknowledgement): the rows of
+# ``cases.new_cases.OutboxRows``, written in the case's own transaction.
+NewCaseHook = new_cases.OutboxRows
 EXTERNAL_ID_MAX = 500  # Letter.external_id
 
 
@@ -239,10 +241,8 @@ class DatabaseIntakeStore:
         with self._unit() as session:
             try:
                 with session.begin_nested():  # one message's failure undoes only that message
-                    result = intake.receive(session, self._policy_for([draft]), draft, actor=self.actor, dedup_key=dedup_key,
-                                            dedup_guarded=True)
-                    if result.outcome == "new_case" and self.on_new_case is not None:
-                        self.on_new_case(session, result.case, draft)
+                    result = intake.receive(session, self._policy_for([draft]), draft, actor=self.actor,
+                                            dedup_key=dedup_key, dedup_guarded=True, extra_outbox=self.on_new_case)
                 if self.batch_commits:
                     session.expunge_all()  # the batch's objects are not needed again; keep the session small
                 return result.outcome
@@ -265,11 +265,10 @@ class DatabaseIntakeStore:
     def accept_many(self, entries: Sequence[tuple[LetterDraft, str]]) -> Iterator[str]:
         """``accept`` for several drafts, yielding each outcome in order.
 
-        With ``batch_commits`` the drafts that plainly open new cases are registered together in one savepoint:
-        with Core multi-row INSERTs (``cases.mail_bulk``) when the ``on_new_case`` hook can say its outbox rows
-        (``outbox_rows``) or there is none, else through ``intake.open_cases``. If that fails (a dedup key already
-        on file, a refused value) the savepoint is undone and every draft goes through ``accept`` one by one, so
-        outcomes are the same. Otherwise each draft is accepted (and committed) before its outcome is yielded.
+        With ``batch_commits`` the drafts that plainly open new cases (they answer none of ours) are registered
+        together in one savepoint by ``cases.new_cases.open_cases``. If that fails (a dedup key already on file, a
+        refused value) the savepoint is undone and every draft goes through ``accept`` one by one, so outcomes
+        are the same. Otherwise each draft is accepted (and committed) before its outcome is yielded.
         """
         if not self.batch_commits or len(entries) < 2:
             for draft, key in entries:
@@ -282,14 +281,16 @@ class DatabaseIntakeStore:
         for i, (draft, key) in enumerate(fitted):
             if key in seen:
                 outcomes[i] = "duplicate"  # the same message twice in one batch: the first one counts
-            elif mail_bulk.can_bulk_open(draft):
+            elif not intake.may_answer_case(draft):
                 fast.append(i)
             seen.add(key)
         if len(fast) > 1:
             with self._unit() as session:
                 try:
                     with session.begin_nested():
-                        self._open_cases(session, [fitted[i] for i in fast])
+                        batch = [fitted[i] for i in fast]
+                        new_cases.open_cases(session, self._policy_for([d for d, _ in batch]), batch,
+                                             actor=self.actor, extra_outbox=self.on_new_case)
                     outcomes.update((i, "new_case") for i in fast)
                 except (IntegrityError, CaseError, DataError) as exc:
                     log.info("batch intake fell back to one message at a time: %s", exc)
@@ -297,16 +298,6 @@ class DatabaseIntakeStore:
                 session.expunge_all()
         for i, (draft, key) in enumerate(fitted):
             yield outcomes[i] if i in outcomes else self.accept(draft, key)
-
-    def _open_cases(self, session: Session, entries: list[tuple[LetterDraft, str]]) -> None:
-        rows = getattr(self.on_new_case, "outbox_rows", None)
-        if self.on_new_case is None or rows is not None:
-            mail_bulk.open_cases(session, self._policy_for([d for d, _ in entries]), entries, actor=self.actor,
-                                 extra_outbox=rows)
-            return
-        cases = intake.open_cases(session, self._policy_for([d for d, _ in entries]), entries, actor=self.actor)
-        for case, (draft, _) in zip(cases, entries):
-            self.on_new_case(session, case, draft)
 
     def _policy_for(self, drafts: Sequence[LetterDraft]) -> Policy:
         """The policy to register these drafts with: attachments left in the raw message only when every draft

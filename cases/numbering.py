@@ -4,17 +4,23 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cases.models import CaseSequence
 
-NUMBER_PATTERN = re.compile(r"\b(\d{4}-\d{6})\b")
+NUMBER_PATTERN = re.compile(r"\b(\d{4}-\d{6,})\b")
+DEFAULT_DIGITS = 7  # up to 9,999,999 cases a year in sorting order; a larger count widens, never truncates
 _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read over the phone
 
 
-def next_case_number(session: Session, year: int) -> str:
+def format_case_number(year: int, serial: int, digits: int = DEFAULT_DIGITS) -> str:
+    """``2026-0000123``: the year and its serial, zero-padded to ``digits`` (a larger serial keeps all its digits)."""
+    return f"{year:04d}-{serial:0{digits}d}"
+
+
+def next_case_number(session: Session, year: int, digits: int = DEFAULT_DIGITS) -> str:
     """Hand out the next number of ``year``, unique under concurrent creation.
 
     The increment is one UPDATE on the year's row, so the database's row lock serialises concurrent writers;
@@ -26,7 +32,7 @@ def next_case_number(session: Session, year: int) -> str:
             .values(last=CaseSequence.last + 1).returning(CaseSequence.last)
         ).first()
         if row is not None:
-            return f"{year:04d}-{row[0]:06d}"
+            return format_case_number(year, row[0], digits)
         try:
             with session.begin_nested():
                 session.execute(insert(CaseSequence).values(year=year, last=0))
@@ -35,25 +41,25 @@ def next_case_number(session: Session, year: int) -> str:
     raise RuntimeError("could not allocate a case number")
 
 
-def case_number_block(session: Session, year: int, count: int) -> list[str]:
+def case_number_block(session: Session, year: int, count: int, digits: int = DEFAULT_DIGITS) -> list[str]:
     """``count`` consecutive numbers of ``year`` in one UPDATE (the row lock serialises concurrent writers)."""
     row = session.execute(update(CaseSequence).where(CaseSequence.year == year)
                           .values(last=CaseSequence.last + count).returning(CaseSequence.last)).first()
     if row is None:  # the year's first number: next_case_number creates the row, the rest come as a block
-        first = next_case_number(session, year)
-        return [first, *(case_number_block(session, year, count - 1) if count > 1 else [])]
+        first = next_case_number(session, year, digits)
+        return [first, *(case_number_block(session, year, count - 1, digits) if count > 1 else [])]
     last = int(row[0])
-    return [f"{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
+    return [format_case_number(year, n, digits) for n in range(last - count + 1, last + 1)]
 
 
-def case_numbers(session: Session, years: list[int]) -> list[str]:
+def case_numbers(session: Session, years: list[int], digits: int = DEFAULT_DIGITS) -> list[str]:
     """A new number for each entry of ``years`` (the year each case is received in), one UPDATE per year."""
     by_year: dict[int, list[int]] = {}
     for i, year in enumerate(years):
         by_year.setdefault(year, []).append(i)
     numbers = [""] * len(years)
     for year, indexes in sorted(by_year.items()):
-        for i, number in zip(indexes, case_number_block(session, year, len(indexes))):
+        for i, number in zip(indexes, case_number_block(session, year, len(indexes), digits)):
             numbers[i] = number
     return numbers
 

@@ -71,7 +71,7 @@ PHONE_RE = re.compile(r"(?<![0-9A-Za-z+\-/.,])(?:\+|00)?[ ]?(?:\(\d{1,4}\)|\d)(?
                       + _NA)
 _ABBREVIATION_END = re.compile(r"\b(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl|Sq|Hwy|Avda|Pza|Ctra|Urb|Av|No)\.$")
 _DATE_RE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
-_CASE_NUMBER_RE = re.compile(r"^(?:19|20)\d{2}-\d{6}$")
+_CASE_NUMBER_RE = re.compile(r"^(?:19|20)\d{2}-\d{6,}$")
 _AMOUNT_RE = re.compile(r"^\d{1,3}(?:[., ]\d{3})+$")
 _YEARS_RE = re.compile(r"^(?:(?:19|20)\d{2}[ \-])+(?:19|20)\d{2}$")
 

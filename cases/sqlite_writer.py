@@ -5,7 +5,9 @@ processes of the machine take turns on the database's one write lock. SQLite's o
 connection sleep and retry, with sleeps growing to 100 ms: under load a form post waits far longer than the
 transaction ahead of it lasts. Here a writer first takes a lock that hands over at once: a ``threading`` lock
 between the threads of a process, then an ``flock`` on a file next to the database between processes (released
-by the kernel if a process dies). SQLite's lock stays the guard of correctness; this only orders the queue.
+by the kernel if a process dies). Both waits end after ``WAIT_SECONDS`` with SQLite's own "database is locked"
+error, naming the turn that was not given up, so a stuck process cannot stall the others forever. SQLite's lock
+stays the guard of correctness; this only orders the queue.
 
 Checkpoints (copying the write-ahead log into the database file, then an fsync) run outside the turn. SQLite's
 automatic checkpoint runs inside the COMMIT that fills the log, so every writer of every process waited behind
@@ -25,6 +27,9 @@ from typing import Any
 
 # As long as SQLite's busy timeout would wait before giving up (cases.db), with the same error.
 WAIT_SECONDS = 30.0
+# How often a process waiting for another process's turn tries the file lock again: a blocking flock cannot
+# time out, and these waits are short next to a transaction.
+_RETRY_FIRST, _RETRY_MOST = 0.00005, 0.002
 CHECKPOINT_SECONDS = 1.0  # how often a process checkpoints after a commit, outside the turn
 BACKSTOP_PAGES = 20000  # SQLite's own checkpoint, inside a commit, only if the log grew this long (~80 MB)
 
@@ -46,17 +51,34 @@ class WriterQueue:
         self.thread_lock = threading.Lock()
         self.handle = None
 
-    def acquire(self) -> None:
-        if not self.thread_lock.acquire(timeout=WAIT_SECONDS):
-            raise sqlite3.OperationalError("database is locked")
+    def acquire(self, wait: float = WAIT_SECONDS) -> None:
+        """Take the turn, or raise SQLite's "database is locked" after ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        if not self.thread_lock.acquire(timeout=wait):
+            raise sqlite3.OperationalError(
+                f"database is locked: another thread of this process kept the write turn for {wait:g} s")
         try:
             if self.lock_path is not None:
                 if self.handle is None:
                     self.handle = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-                fcntl.flock(self.handle, fcntl.LOCK_EX)
+                self._lock_file(deadline, wait)
         except BaseException:
             self.thread_lock.release()
             raise
+
+    def _lock_file(self, deadline: float, wait: float) -> None:
+        pause = _RETRY_FIRST
+        while True:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise sqlite3.OperationalError(
+                        f"database is locked: another process kept the write turn ({self.lock_path}) "
+                        f"for {wait:g} s") from None
+                time.sleep(pause)
+                pause = min(pause * 2, _RETRY_MOST)
 
     def release(self) -> None:
         try:

@@ -7,7 +7,7 @@ from email.message import Message
 from .headers import decode_text, message_ids, raw_header, raw_headers
 
 # "[Case 2026-000123]", also localised words or full-width brackets: "[案件 2026-000123]", "【2026-000123】".
-CASE_TOKEN = re.compile(r"[\[【]\s*[^\[\]【】\d]{0,20}?#?\s*(\d{4}-\d{6})\s*[\]】]")
+CASE_TOKEN = re.compile(r"[\[【]\s*[^\[\]【】\d]{0,20}?#?\s*(\d{4}-\d{6,})\s*[\]】]")
 BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply", "auto-reply"}
 DAEMON_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon")
 

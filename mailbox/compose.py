@@ -21,7 +21,7 @@ from .errors import HeaderInjectionError
 from .headers import decode_text
 from .settings import MailSettings
 
-CASE_NUMBER = re.compile(r"\d{4}-\d{6}")
+CASE_NUMBER = re.compile(r"\d{4}-\d{6,}")
 # CR, LF and every other character Python or a mail server may treat as a line break, plus NUL.
 _BREAKS = re.compile(r"[\r\n\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _MSGID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")

@@ -77,10 +77,8 @@ TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres_template(request: pytest.FixtureRequest) -> str | None:
-    """A PostgreSQL database migrated once, copied (CREATE DATABASE ... TEMPLATE) for every app."""
-    if TEST_DATABASE != "postgres":
-        return None
+def postgres_template(request: pytest.FixtureRequest) -> str:
+    """A PostgreSQL database migrated once, copied (CREATE DATABASE ... TEMPLATE) for every test that needs one."""
     server = request.getfixturevalue("postgres_server")
     name = unique_database_name("template")
     url = create_database(server, name)
@@ -88,6 +86,14 @@ def migrated_postgres_template(request: pytest.FixtureRequest) -> str | None:
     upgrade(engine)
     engine.dispose()
     return name
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(request: pytest.FixtureRequest) -> str | None:
+    """The template apps are built on in the PostgreSQL pass; None in the SQLite pass."""
+    if TEST_DATABASE != "postgres":
+        return None
+    return request.getfixturevalue("postgres_template")
 
 
 def _postgres_copy(request: pytest.FixtureRequest, template: str) -> tuple[str, Callable[[], None]]:
@@ -164,17 +170,17 @@ def csrf_token(client: FlaskClient, path: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> str:
-    """A migrated, empty database: a SQLite file, or a fresh database on the throwaway PostgreSQL server."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, or a copy of the migrated template on the throwaway
+    PostgreSQL server."""
     if request.param == "sqlite":
         target = tmp_path / "domain.db"
         shutil.copy(migrated_sqlite, target)
-        return f"sqlite:///{target}"
-    url = request.getfixturevalue("fresh_postgres_database")()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+        yield f"sqlite:///{target}"
+        return
+    url, cleanup = _postgres_copy(request, request.getfixturevalue("postgres_template"))
+    yield url
+    cleanup()
 
 
 @pytest.fixture()

@@ -171,3 +171,31 @@ def test_a_read_only_transaction_neither_waits_for_nor_holds_the_write_turn(tmp_
                 "before", "uncommitted", "after"]
     finally:
         engine.dispose()
+
+
+def test_a_turn_held_by_a_stuck_process_fails_with_a_clear_error(tmp_path: Path) -> None:
+    """A process that holds the write turn and never gives it up (stopped, hung) makes the others fail after the
+    wait with SQLite's "database is locked", naming the turn, instead of waiting forever."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from cases.sqlite_writer import WriterQueue
+
+    lock_path = tmp_path / "db.writer-lock"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600); "
+        "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()"), str(lock_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        queue = WriterQueue(str(lock_path))
+        with pytest.raises(sqlite3.OperationalError, match="another process kept the write turn"):
+            queue.acquire(wait=0.3)
+        assert queue.thread_lock.acquire(blocking=False)  # the failed wait gave the thread's turn back
+        queue.thread_lock.release()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    queue.acquire(wait=5)  # the holder is gone: the turn is free again
+    queue.release()

@@ -85,7 +85,7 @@ def test_check_finds_and_repairs_a_damaged_index(app: Flask, demo_data: object) 
     searched = runner.invoke(args=["search", "street light", "--json"])
     assert searched.exit_code == 0, (searched.output, searched.exception)
     found = json.loads(searched.output)
-    assert found["total"] >= 1 and found["hits"][0]["number"] == "2026-000001"
+    assert found["total"] >= 1 and found["hits"][0]["number"] == "2026-0000001"
 
 
 def test_index_outage_leaves_work_pending_until_the_worker_runs_again(app_factory) -> None:  # type: ignore[no-untyped-def]
@@ -121,8 +121,8 @@ def test_similar_cases_offer_a_merge(app: Flask, client: FlaskClient, demo_data:
                              body="The street light in front of No. 12 Jiefang Road is dark at night.")
     login(client, "clerk")
     page = client.get(f"/cases/{first}").get_data(as_text=True)
-    assert "Similar cases" in page and "2026-000001" in page
-    merge = client.post(f"/cases/{first}/merge", data={"main_number": "2026-000001"})
+    assert "Similar cases" in page and "2026-0000001" in page
+    merge = client.post(f"/cases/{first}/merge", data={"main_number": "2026-0000001"})
     assert merge.status_code == 302
     assert "merged" in client.get(f"/cases/{first}").get_data(as_text=True)
 

@@ -52,6 +52,9 @@ class DefaultConfig:
     HOLIDAYS: list[str] = []
     MAKEUP_DAYS: list[str] = []
     DISPATCH_DAYS = 1
+    # Digits of a case number's yearly serial (2026-0000123): enough for the office's busiest year, so that numbers
+    # sort in order; a larger serial keeps all its digits.
+    CASE_NUMBER_DIGITS = 7
     ANSWER_DAYS = {"consultation": 3, "help": 3, "report": 10, "suggestion": 10, "complaint": 10, "praise": 10}
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 

@@ -84,14 +84,13 @@ class _AcknowledgementHook:
 
     Only an outbox item is written, in the case's own transaction, so it is queued exactly once and intake stays
     cheap; the ``send_mail`` handler renders it into a ``Reply`` row (channel email, template
-    "acknowledgement"), sends it and stores its Message-ID, so answers to it join the case. ``outbox_rows`` gives
-    the same item as plain values, for the mail store's batch inserts.
+    "acknowledgement"), sends it and stores its Message-ID, so answers to it join the case.
     """
 
     def __init__(self, app: Flask):
         self.app = app
 
-    def outbox_rows(self, case_id: int, draft: LetterDraft) -> list[dict[str, Any]]:
+    def __call__(self, case_id: int, draft: LetterDraft) -> list[dict[str, Any]]:
         app = self.app
         if draft.automatic or not app.config.get("MAIL_ACKNOWLEDGE", True) or not draft.sender_email:
             return []
@@ -99,10 +98,6 @@ class _AcknowledgementHook:
             return []
         return [{"topic": outbox.SEND_MAIL, "key": f"ack:{case_id}",
                  "payload": {"kind": ACKNOWLEDGEMENT, "case_id": case_id, "lang": _letter_language(app, draft)}}]
-
-    def __call__(self, session: Session, case: Case, draft: LetterDraft) -> None:
-        for row in self.outbox_rows(case.id, draft):
-            session.add(OutboxItem(**row))
 
 
 def acknowledgement_hook(app: Flask) -> _AcknowledgementHook:

@@ -34,6 +34,7 @@ def build_state(app: Flask) -> AppState:
         timezone=cfg["OFFICE_TIMEZONE"],
         dispatch_days=int(cfg["DISPATCH_DAYS"]),
         answer_days={k: int(v) for k, v in cfg["ANSWER_DAYS"].items()},
+        case_number_digits=int(cfg["CASE_NUMBER_DIGITS"]),
     )
     return AppState(engine=engine, sessions=make_session_factory(engine), policy=policy)
 

@@ -35,7 +35,7 @@ from web.state import db, policy
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMATS = {"json", "xml"}
-NUMBER_RE = re.compile(r"^\d{4}-\d{6}$")
+NUMBER_RE = re.compile(r"^\d{4}-\d{6,}$")
 CLOSED = {Status.CLOSED, Status.INVALID, Status.MERGED}
 
 

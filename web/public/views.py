@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from cases import intake, queries, services
+from cases import new_cases, queries, services
 from cases.context import CITIZEN
 from cases.drafts import Channel, LetterDraft
 from cases.errors import CaseError, NotFound
@@ -74,9 +74,9 @@ def write() -> str | Response:
     form = LetterForm()
     if form.validate_on_submit():
         # A web letter answers no earlier case, and its stored post carries its moment of arrival (no earlier
-        # letter has the same raw bytes): always a new case, opened without the ORM (the busiest write).
-        case = intake.open_new_case(db(), policy(), _draft_from_form(form), actor=CITIZEN,
-                                    allowed_types=UPLOAD_TYPES)
+        # letter has the same raw bytes): always a new case.
+        case = new_cases.open_case(db(), policy(), _draft_from_form(form), actor=CITIZEN,
+                                   allowed_types=UPLOAD_TYPES)
         db().commit()
         kick()
         session["sent_case"] = {"number": case.number, "code": case.tracking_code}

@@ -45,11 +45,10 @@ def retry_email(app: Flask, session: Session, item: QuarantineItem, actor: Actor
     if item.reason.startswith("over-size"):
         draft.notes.append("the original was over the size limit: only its beginning was kept")
     key = dedup_key(raw_message_id(raw), raw)
-    result = intake.receive(session, state(app).policy, draft, actor=actor, dedup_key=key)
+    result = intake.receive(session, state(app).policy, draft, actor=actor, dedup_key=key,
+                            extra_outbox=acknowledgement_hook(app))
     if result.outcome == "duplicate":
         return session.scalar(select(Case).join(Letter).where(Letter.dedup_key == key).limit(1))
-    if result.outcome == "new_case":
-        acknowledgement_hook(app)(session, result.case, draft)
     return result.case
 
 
