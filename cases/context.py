@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cases.calendar import WorkCalendar
 from cases.storage import FileStore
+from cases.ways_in import WaysIn
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Policy:
     dispatch_days: int = 1
     answer_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ANSWER_DAYS))
     max_extension_days: int = 10
+    ways_in: WaysIn = field(default_factory=WaysIn)  # links and codes that never reach a publication
 
     def today(self, now: datetime | None = None) -> date:
         """The office's local date (deadlines are counted in the office's days, not UTC's)."""
