@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from cases.calendar import WorkCalendar
 from cases.numbering import DEFAULT_DIGITS
 from cases.storage import FileStore
+from cases.ways_in import WaysIn
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Policy:
     answer_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ANSWER_DAYS))
     max_extension_days: int = 10
     case_number_digits: int = DEFAULT_DIGITS
+    ways_in: WaysIn = field(default_factory=WaysIn)  # links and codes that never reach a publication
 
     def today(self, now: datetime | None = None) -> date:
         """The office's local date (deadlines are counted in the office's days, not UTC's)."""

@@ -10,6 +10,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -53,6 +54,47 @@ class PublicationDraft:
     letter_text: str
     reply_text: str
     removed: dict[str, int]
+    ways_in: tuple[str, ...] = ()  # links and codes found in the originals (stripped), for the reviewer to see
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    """A publication as the public sees it: its texts stripped once more of any way into a private case, so a
+    row published before a rule existed is still safe to show."""
+
+    number: str
+    kind: str
+    category: str
+    unit_name: str
+    subject: str
+    letter_text: str
+    reply_text: str
+    received_on: date
+    replied_on: date | None
+    satisfaction: str
+    published_at: datetime
+
+
+def public_item(policy: Policy, publication: Publication) -> PublicItem:
+    """The public view of ``publication``."""
+    def clean(text: str) -> str:
+        return policy.ways_in.strip(text or "")[0]
+
+    return PublicItem(number=publication.number, kind=publication.kind, category=publication.category or "",
+                      unit_name=publication.unit_name or "", subject=clean(publication.subject),
+                      letter_text=clean(publication.letter_text), reply_text=clean(publication.reply_text),
+                      received_on=publication.received_on, replied_on=publication.replied_on,
+                      satisfaction=publication.satisfaction or "", published_at=publication.published_at)
+
+
+def _public_text(policy: Policy, case: Case, known: Known, text: str) -> tuple[str, dict[str, int]]:
+    """``text`` made fit to publish: ways into the case stripped first (a link's query is no phone number), then
+    personal data redacted. Returns the text and how many items of each kind were taken out."""
+    stripped, links = policy.ways_in.strip(text or "", [case.tracking_code])
+    result = redact(stripped, known)
+    counts = dict(result.counts())
+    counts["link"] = counts.get("link", 0) + links
+    return result.text, counts
 
 
 def _letters_text(case: Case) -> str:
@@ -73,18 +115,19 @@ def check_publishable(case: Case) -> None:
         raise ValidationError("Only replied or closed cases can be published.")
 
 
-def prepare(case: Case) -> PublicationDraft:
+def prepare(policy: Policy, case: Case) -> PublicationDraft:
     """Redact the case's subject, letters and reply automatically, for the reviewer's preview."""
     check_publishable(case)
     known = known_personal(case)
-    removed = {k: 0 for k in ("name", "phone", "email", "id", "address")}
-    texts = []
+    removed = {k: 0 for k in ("name", "phone", "email", "id", "address", "link")}
+    texts, found = [], []
     for text in (case.subject, _letters_text(case), _reply_text(case)):
-        result = redact(text, known)
-        for kind, count in result.counts().items():
-            removed[kind] += count
-        texts.append(result.text)
-    return PublicationDraft(texts[0], texts[1], texts[2], removed)
+        found += policy.ways_in.find(text, [case.tracking_code])
+        public, counts = _public_text(policy, case, known, text)
+        for kind, count in counts.items():
+            removed[kind] = removed.get(kind, 0) + count
+        texts.append(public)
+    return PublicationDraft(texts[0], texts[1], texts[2], removed, tuple(dict.fromkeys(found)))
 
 
 def candidates(session: Session, limit: int = 100) -> list[Case]:
@@ -114,9 +157,9 @@ def publish(session: Session, policy: Policy, case: Case, actor: Actor, *, subje
     publication.kind = case.kind.value
     publication.category = case.category.name if case.category else ""
     publication.unit_name = case.unit.name if case.unit else ""
-    publication.subject = redact(subject, known).text[:300]
-    publication.letter_text = redact(letter_text, known).text
-    publication.reply_text = redact((reply_text or "").strip(), known).text
+    publication.subject = _public_text(policy, case, known, subject)[0][:300]
+    publication.letter_text = _public_text(policy, case, known, letter_text)[0]
+    publication.reply_text = _public_text(policy, case, known, (reply_text or "").strip())[0]
     publication.received_on = policy.local_date(case.received_at)
     publication.replied_on = policy.local_date(reply_event.at) if reply_event else None
     publication.satisfaction = case.satisfaction.value if case.satisfaction else ""
@@ -157,8 +200,8 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def public_list(session: Session, *, query: str = "", page: int = 1, per_page: int = 20
-                ) -> tuple[Sequence[Publication], int]:
+def public_list(session: Session, policy: Policy, *, query: str = "", page: int = 1, per_page: int = 20
+                ) -> tuple[Sequence[PublicItem], int]:
     """A page of published cases, newest first, optionally matching every word of ``query`` (redacted text)."""
     stmt = select(Publication).where(Publication.status == PUBLISHED)
     for word in (query or "").split()[:8]:
@@ -170,15 +213,15 @@ def public_list(session: Session, *, query: str = "", page: int = 1, per_page: i
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Publication.published_at.desc(), Publication.id.desc())
                            .offset(max(page - 1, 0) * per_page).limit(per_page)).all()
-    return rows, total
+    return [public_item(policy, row) for row in rows], total
 
 
-def public_get(session: Session, number: str) -> Publication:
+def public_get(session: Session, policy: Policy, number: str) -> PublicItem:
     publication = session.scalar(select(Publication).where(Publication.number == (number or "").strip(),
                                                            Publication.status == PUBLISHED))
     if publication is None:
         raise NotFound("No published case has this number.")
-    return publication
+    return public_item(policy, publication)
 
 
 def case_for_review(session: Session, number: str) -> Case:

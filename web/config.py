@@ -57,6 +57,9 @@ class DefaultConfig:
     CASE_NUMBER_DIGITS = 7
     ANSWER_DAYS = {"consultation": 3, "help": 3, "report": 10, "suggestion": 10, "complaint": 10, "praise": 10}
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Host names (or URLs) of the office's own sites besides PUBLIC_BASE_URL, e.g. the staff site: links to them
+    # are stripped from everything published.
+    OFFICE_INTERNAL_HOSTS: list[str] = []
 
     # Reply letters: which case kinds need a supervisor's approval before the reply goes out, and the
     # letterhead. OFFICE_LETTERHEAD maps a letter language to overrides of name / authority / address lines.

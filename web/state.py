@@ -12,6 +12,7 @@ from cases.calendar import WorkCalendar
 from cases.context import Policy
 from cases.db import make_engine, make_session_factory
 from cases.storage import LocalFileStore
+from cases.ways_in import WaysIn
 
 
 @dataclass
@@ -35,6 +36,7 @@ def build_state(app: Flask) -> AppState:
         dispatch_days=int(cfg["DISPATCH_DAYS"]),
         answer_days={k: int(v) for k, v in cfg["ANSWER_DAYS"].items()},
         case_number_digits=int(cfg["CASE_NUMBER_DIGITS"]),
+        ways_in=WaysIn.for_office([cfg["PUBLIC_BASE_URL"], *cfg["OFFICE_INTERNAL_HOSTS"]]),
     )
     return AppState(engine=engine, sessions=make_session_factory(engine), policy=policy)
 

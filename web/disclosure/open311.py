@@ -123,7 +123,8 @@ def _service(category: Category) -> dict[str, Any]:
             "metadata": False, "type": "realtime", "keywords": "", "group": ""}
 
 
-def _published_request(item: Publication) -> dict[str, Any]:
+def _published_request(publication: Publication) -> dict[str, Any]:
+    item = disclosure.public_item(policy(), publication)
     return {"service_request_id": item.number, "status": "closed", "status_notes": item.reply_text[:4000],
             "service_name": item.category or item.kind, "service_code": "", "description": item.letter_text[:4000],
             "agency_responsible": item.unit_name, "service_notice": "",

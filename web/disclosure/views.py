@@ -23,7 +23,7 @@ PER_PAGE = 20
 def archive() -> str:
     query = request.args.get("q", "")[:200]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = disclosure.public_list(db(), query=query, page=page, per_page=PER_PAGE)
+    rows, total = disclosure.public_list(db(), policy(), query=query, page=page, per_page=PER_PAGE)
     return render_template("pages/disclosure/archive.html", rows=rows, total=total, q=query, page=page,
                            per_page=PER_PAGE)
 
@@ -31,7 +31,7 @@ def archive() -> str:
 @bp.route("/archive/<number>")
 def published(number: str) -> str:
     try:
-        item = disclosure.public_get(db(), number)
+        item = disclosure.public_get(db(), policy(), number)
     except NotFound:
         abort(404)
     return render_template("pages/disclosure/published.html", item=item)
@@ -67,7 +67,7 @@ def statistics() -> str:
 @bp.route("/disclosure/review")
 @role_required(*REVIEWERS)
 def review_list() -> str:
-    rows, total = disclosure.public_list(db(), page=1, per_page=50)
+    rows, total = disclosure.public_list(db(), policy(), page=1, per_page=50)
     return render_template("pages/disclosure/review_list.html", candidates=disclosure.candidates(db()),
                            published=rows, total=total)
 
@@ -92,7 +92,7 @@ def review(number: str) -> str | Response:
         flash(_("Case %(number)s is published.", number=number), "success")
         return redirect(url_for("disclosure.published", number=number))
     try:
-        draft = disclosure.prepare(case)
+        draft = disclosure.prepare(policy(), case)
     except CaseError as err:
         flash(str(err), "error")
         return redirect(url_for("disclosure.review_list"))
