@@ -221,3 +221,19 @@ def test_api_conforms_to_its_openapi_description(open311_schema: schemathesis.Ba
             case.call_and_validate()
 
         check()
+
+
+def test_xml_stays_well_formed_with_control_characters(api: tuple[Flask, str]) -> None:
+    """A character XML 1.0 forbids (here a vertical tab) in stored text is dropped, not written into the list."""
+    app, _secret = api
+    with state(app).sessions() as session:
+        session.add(Category(name="Lifts\x0b and\x1f stairs"))
+        session.commit()
+    try:
+        response = app.test_client().get("/open311/v2/services.xml")
+        root = ET.fromstring(response.data)
+        assert "Lifts and stairs" in [s.findtext("service_name") for s in root]
+    finally:
+        with state(app).sessions() as session:
+            session.execute(Category.__table__.delete().where(Category.name == "Lifts\x0b and\x1f stairs"))
+            session.commit()

@@ -212,3 +212,30 @@ def test_supervise_and_end_supervision_from_the_case_page(csrf_app: Flask) -> No
                             follow_redirects=True)
     assert again.status_code == 200 and "not under supervision" in again.get_data(as_text=True)
     assert _case(csrf_app, number) == (False, ["supervise", "supervision_ended"])
+
+
+def test_exports_guard_formulas_only_and_drop_control_characters(module_app: Flask) -> None:
+    """Empty cells stay empty; a cell that would start a formula is quoted; characters XML 1.0 forbids (which
+    openpyxl refuses) are dropped from both exports."""
+    names = ["=HYPERLINK(\"http://evil.example\")\x0b Lift team", "\tTab unit", "Plain\x01 unit"]
+    with state(module_app).sessions() as session:
+        session.add_all([Unit(name=name) for name in names])
+        session.commit()
+    try:
+        client = module_app.test_client()
+        login(client, "supervisor")
+        csv_text = client.get("/supervision/performance.csv").get_data(as_text=True).lstrip("\ufeff")
+        table = {row[0]: row for row in csv.reader(io.StringIO(csv_text))}
+        book = load_workbook(io.BytesIO(client.get("/supervision/performance.xlsx").data))
+        sheet = {row[0]: row for row in book.active.iter_rows(min_row=3, values_only=True)}
+        for rows in (table, sheet):
+            assert "'=HYPERLINK(\"http://evil.example\") Lift team" in rows
+            assert "'\tTab unit" in rows and "Plain unit" in rows
+            idle = rows["Plain unit"]
+            assert all(cell in ("", None, 0, "0") for cell in idle[1:]), idle  # no stray "'" in empty cells
+            assert not any(isinstance(c, str) and c.startswith("'") and len(c) == 1 for row in rows.values()
+                           for c in row)
+    finally:
+        with state(module_app).sessions() as session:
+            session.execute(Unit.__table__.delete().where(Unit.name.in_(names)))
+            session.commit()

@@ -29,6 +29,7 @@ from cases.models_disclosure import Open311Token, Publication
 from cases.sniff import sniff
 from cases.workflow import Status
 from web.disclosure.openapi import openapi_document
+from web.export_text import xml_text
 from web.extensions import csrf, limiter
 from web.jobs import kick
 from web.state import db, policy
@@ -62,7 +63,12 @@ def _xml(root: str, item: str, rows: list[dict[str, Any]]) -> str:
         for key, value in row.items():
             child = ET.SubElement(element, key)
             if value is not None:
-                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+                # A citizen's text may hold control characters XML 1.0 forbids; one would spoil the whole list.
+                child.text = str(value).lower() if isinstance(value, bool) else xml_text(str(value))
+    return _document(top)
+
+
+def _document(top: ET.Element) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode")
 
 
@@ -180,8 +186,7 @@ def service_definition(service_code: str, fmt: str) -> Response:
         top = ET.Element("service_definition")
         ET.SubElement(top, "service_code").text = str(category.id)
         ET.SubElement(top, "attributes")
-        return Response('<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode"),
-                        mimetype="application/xml")
+        return Response(_document(top), mimetype="application/xml")
     return Response(json.dumps({"service_code": str(category.id), "attributes": []}), mimetype="application/json")
 
 

@@ -17,6 +17,7 @@ from cases.errors import CaseError, NotFound, ValidationError
 from cases.models import Unit
 from cases.models_disclosure import WeeklyReport
 from web.auth import current_actor, role_required
+from web.export_text import spreadsheet_cell
 from web.jobs import kick
 from web.state import db, policy
 from web.supervision import charts, report
@@ -112,8 +113,7 @@ def performance_csv() -> Response:
     writer = csv.writer(buffer)
     writer.writerow(st.PERFORMANCE_COLUMNS)
     for line in st.performance_table(rows):
-        # A cell starting with = + - @ would run as a formula in a spreadsheet; quote it as text.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
+        writer.writerow([spreadsheet_cell(v) for v in line])
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "csv")}"'
     return response
@@ -131,7 +131,7 @@ def performance_xlsx() -> Response:
     sheet.append([f"{period.start.isoformat()} – {period.last_day.isoformat()}"])
     sheet.append(list(st.PERFORMANCE_COLUMNS))
     for line in st.performance_table(rows):
-        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
+        sheet.append([spreadsheet_cell(v) for v in line])
     for column, name in enumerate(st.PERFORMANCE_COLUMNS, start=1):
         if name.endswith("_rate"):
             for row in range(3, len(rows) + 3):
