@@ -1,12 +1,14 @@
 """Who acts, and under which rules: passed into every service call instead of read from globals."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from cases.calendar import WorkCalendar
 from cases.numbering import DEFAULT_DIGITS
+from cases.deadlines import DEFAULT_RULES, UrgencyRule
 from cases.storage import FileStore
 from cases.ways_in import WaysIn
 
@@ -51,10 +53,18 @@ class Policy:
     max_extension_days: int = 10
     case_number_digits: int = DEFAULT_DIGITS
     ways_in: WaysIn = field(default_factory=WaysIn)  # links and codes that never reach a publication
+    # Sign-for and feedback deadlines per urgency level (ordinary / urgent / emergency).
+    urgency: dict[str, UrgencyRule] = field(default_factory=lambda: dict(DEFAULT_RULES))
+    # Where "now" comes from: the system clock (a test may pass a fixed one).
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+
+    def now(self) -> datetime:
+        """The current moment, timezone-aware UTC."""
+        return self.clock()
 
     def today(self, now: datetime | None = None) -> date:
         """The office's local date (deadlines are counted in the office's days, not UTC's)."""
-        now = now or datetime.now(timezone.utc)
+        now = now or self.clock()
         return now.astimezone(ZoneInfo(self.timezone)).date()
 
     def local_date(self, moment: datetime) -> date:

@@ -178,6 +178,13 @@ class Case(Base):
     # the deadline the unit was held to at that moment.
     first_feedback_at: Mapped[datetime | None] = mapped_column()
     due_at_feedback: Mapped[date | None] = mapped_column(Date)
+    # The clock in hours: when the case reached its unit, when the unit must sign for it (签收) and did, the
+    # moment feedback is due (``due_date`` is its office date), and how the current deadlines were computed.
+    dispatched_at: Mapped[datetime | None] = mapped_column()
+    sign_due_at: Mapped[datetime | None] = mapped_column()
+    signed_at: Mapped[datetime | None] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column()
+    deadline_basis: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

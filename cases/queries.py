@@ -5,7 +5,7 @@ import hmac
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -84,8 +84,13 @@ def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, 
     return rows, total
 
 
-def is_overdue(case: Case, today: date) -> bool:
-    return case.due_date is not None and case.status in DESK_CLOCK | UNIT_CLOCK and case.due_date < today
+def is_overdue(case: Case, today: date, now: datetime | None = None) -> bool:
+    """Past its deadline on an open clock: to the minute when ``now`` is given (hour deadlines), else by the day."""
+    if case.due_date is None or case.status not in DESK_CLOCK | UNIT_CLOCK:
+        return False
+    if now is not None and case.due_at is not None:
+        return now > case.due_at
+    return case.due_date < today
 
 
 def quarantine_items(session: Session, include_resolved: bool = False) -> Sequence[QuarantineItem]:

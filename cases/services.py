@@ -1,12 +1,13 @@
 """Workflow services: each moves a case along the transition table, moves its clock, and records the event."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import events, outbox
+from cases import deadlines, events, outbox
 from cases.context import Actor, Policy
 from cases.drafts import AttachmentDraft
 from cases.errors import NotFound, ValidationError
@@ -30,11 +31,32 @@ def _step(session: Session, case: Case, actor: Actor, action: Action, *, note: s
     return after
 
 
-def _move_clock(session: Session, case: Case, actor: Actor, new_due: date | None, why: str) -> None:
+def _move_clock(session: Session, case: Case, actor: Actor, new_due: date | None, why: str,
+                policy: Policy | None = None, *, deadline: deadlines.Deadline | None = None,
+                sign: deadlines.Deadline | None = None) -> None:
+    """Set the feedback deadline (a computed ``deadline``, or the end of the day ``new_due``) and record why,
+    with the sign-for deadline's reason when ``sign`` is given."""
     old = case.due_date
+    if deadline is not None:
+        new_due, case.due_at = deadline.day, deadline.at
+        case.deadline_basis = "\n".join(d.basis for d in (sign, deadline) if d is not None)
+        why = f"{why}; " + case.deadline_basis.replace("\n", "; ")
+    elif new_due is not None and policy is not None:
+        end = datetime.combine(new_due + timedelta(days=1), time(), ZoneInfo(policy.timezone))
+        case.due_at, case.deadline_basis = end, f"{why}: by the end of {new_due.isoformat()}"
+    else:
+        case.due_at, case.deadline_basis = None, ""
     case.due_date = new_due
     events.record(session, case, actor, "deadline", note=why,
-                  data={"from": old.isoformat() if old else None, "to": new_due.isoformat() if new_due else None})
+                  data={"from": old.isoformat() if old else None, "to": new_due.isoformat() if new_due else None,
+                        "at": case.due_at.isoformat() if case.due_at else None, "basis": case.deadline_basis})
+
+
+def _feedback_deadline(policy: Policy, case: Case, start: datetime) -> deadlines.Deadline:
+    level = deadlines.level_of(case.urgent, case.major_emergency)
+    return deadlines.compute(policy.calendar, policy.timezone, start, policy.urgency[level].feedback,
+                             what=f"{level} {case.kind.value}: feedback",
+                             answer_days=policy.answer_days.get(case.kind.value, 10))
 
 
 def _require(text: str, what: str) -> str:
@@ -66,19 +88,29 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
 
 
 def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id: int, note: str = "") -> None:
-    """Hand the case to a unit; the unit's clock starts (working days by case kind)."""
+    """Hand the case to a unit; its clocks start: sign for (签收) and feedback, by the case's urgency level."""
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
         raise ValidationError("Choose an active unit.")
     _step(session, case, actor, Action.DISPATCH, note=note, internal=False, data={"unit": unit.name})
     case.unit_id = unit.id
-    days = policy.answer_days.get(case.kind.value, 10)
-    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), days),
-                f"dispatched to {unit.name}: {days} working days")
+    now = policy.now()
+    level = deadlines.level_of(case.urgent, case.major_emergency)
+    sign = deadlines.compute(policy.calendar, policy.timezone, now, policy.urgency[level].sign,
+                             what=f"{level} case: sign for")
+    case.dispatched_at, case.sign_due_at, case.signed_at = now, sign.at, None
+    _move_clock(session, case, actor, None, f"dispatched to {unit.name}",
+                deadline=_feedback_deadline(policy, case, now), sign=sign)
 
 
 def accept(session: Session, policy: Policy, case: Case, actor: Actor) -> None:
-    _step(session, case, actor, Action.ACCEPT)
+    """The unit signs for the case (签收): it takes the case on; the moment is kept against the sign-for deadline."""
+    now = policy.now()
+    on_time = case.sign_due_at is None or now <= case.sign_due_at
+    _step(session, case, actor, Action.ACCEPT,
+          data={"signed_at": now.isoformat(), "sign_due_at": case.sign_due_at.isoformat() if case.sign_due_at
+                else None, "on_time": on_time})
+    case.signed_at = now
 
 
 def return_to_desk(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
@@ -86,8 +118,9 @@ def return_to_desk(session: Session, policy: Policy, case: Case, actor: Actor, r
     reason = _require(reason, "reason for the return")
     _step(session, case, actor, Action.RETURN, note=reason, data={"unit_id": case.unit_id})
     case.unit_id = None
+    case.sign_due_at = case.signed_at = case.dispatched_at = None
     _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
-                "returned to the desk: dispatch again")
+                f"returned to the desk: dispatch again within {policy.dispatch_days} working days", policy)
 
 
 def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, body: str,
@@ -187,7 +220,7 @@ def close(session: Session, policy: Policy, case: Case, actor: Actor, satisfacti
         raise ValidationError("Choose satisfied, basically satisfied or unsatisfied.") from exc
     _step(session, case, actor, Action.CLOSE, note=comment, internal=False, data={"satisfaction": rating.value})
     case.satisfaction = rating
-    case.due_date = None
+    case.due_date, case.due_at = None, None
     if rating == Satisfaction.UNSATISFIED:
         reopen(session, policy, case, actor, comment or "The citizen is not satisfied.")
 
@@ -195,14 +228,13 @@ def close(session: Session, policy: Policy, case: Case, actor: Actor, satisfacti
 def reopen(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """Back to the unit that answered, with a fresh answer deadline."""
     _step(session, case, actor, Action.REOPEN, note=_require(reason, "reason"), internal=False)
-    days = policy.answer_days.get(case.kind.value, 10)
-    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), days), "reopened")
+    _move_clock(session, case, actor, None, "reopened", deadline=_feedback_deadline(policy, case, policy.now()))
 
 
 def mark_invalid(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """Spam or abuse: the case stays on file, out of every work list."""
     _step(session, case, actor, Action.MARK_INVALID, note=_require(reason, "reason"))
-    case.due_date = None
+    case.due_date, case.due_at = None, None
 
 
 def merge(session: Session, policy: Policy, duplicate: Case, main: Case, actor: Actor, note: str = "") -> None:
@@ -213,7 +245,7 @@ def merge(session: Session, policy: Policy, duplicate: Case, main: Case, actor: 
         raise ValidationError("The main case is itself merged or invalid.")
     _step(session, duplicate, actor, Action.MERGE, note=note, data={"into": main.number})
     duplicate.merged_into_id = main.id
-    duplicate.due_date = None
+    duplicate.due_date, duplicate.due_at = None, None
     events.record(session, main, actor, "merged_in", note=note, data={"duplicate": duplicate.number})
     outbox.enqueue(session, outbox.INDEX_CASE, str(main.id))
 
@@ -239,7 +271,7 @@ def decide_extension(session: Session, policy: Policy, case: Case, actor: Actor,
     if approve:
         base = case.due_date or policy.today()
         _move_clock(session, case, actor, policy.calendar.add_working_days(base, days),
-                    f"extension of {days} working days approved")
+                    f"extension of {days} working days from {base.isoformat()} approved", policy)
 
 
 def find_case(session: Session, number: str) -> Case:

@@ -151,6 +151,13 @@ class UnitPerformance:
     satisfied: int
     extensions: int
     supervised: int
+    signed: int = 0  # signed for (签收), of them on time, and the mean hours from dispatch to sign-for
+    signed_on_time: int = 0
+    avg_hours_to_sign: float | None = None
+
+    @property
+    def sign_on_time_rate(self) -> float | None:
+        return _rate(self.signed_on_time, self.signed)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -170,7 +177,7 @@ class UnitPerformance:
 
 
 PERFORMANCE_SORTS = ("unit", "received", "on_time_rate", "avg_days_to_feedback", "return_rate", "reply_rate",
-                     "satisfaction_rate", "returned", "extensions")
+                     "satisfaction_rate", "returned", "extensions", "sign_on_time_rate", "avg_hours_to_sign")
 
 
 def _in_period(session: Session, start: datetime, end: datetime, scan: bool) -> ColumnElement[bool]:
@@ -205,13 +212,17 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
                func.sum(case((Case.id.in_(released), 1), else_=0)).label("replied"),
                func.count(Case.satisfaction).label("rated"),
                func.sum(case((Case.satisfaction.in_(GOOD_RATINGS), 1), else_=0)).label("satisfied"),
-               func.sum(case((Case.supervised, 1), else_=0)).label("supervised"))
+               func.sum(case((Case.supervised, 1), else_=0)).label("supervised"),
+               func.count(Case.signed_at).label("signed"),
+               func.sum(case((Case.signed_at <= Case.sign_due_at, 1), else_=0)).label("signed_on_time"),
+               func.avg(days_between(session, Case.dispatched_at, Case.signed_at) * 24).label("sign_hours"))
         .select_from(Case)
         .where(_in_period(session, start, end, scan), unit_id.is_not(None))
         .group_by(unit_id).subquery("pu"))
     main = (select(Unit.id, Unit.name, Unit.kind, per_unit.c.received, per_unit.c.answered, per_unit.c.on_time,
                    per_unit.c.avg_days, per_unit.c.replied, per_unit.c.rated, per_unit.c.satisfied,
-                   per_unit.c.supervised)
+                   per_unit.c.supervised, per_unit.c.signed,
+                   per_unit.c.signed_on_time, per_unit.c.sign_hours)
             .outerjoin(per_unit, per_unit.c.unit_id == Unit.id).where(Unit.active))
     returns = _event_counts_by_unit_in_data(session, "return", start, end)
     extensions = dict(session.execute(
@@ -221,7 +232,9 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
     rows = [UnitPerformance(unit_id=r[0], unit=r[1], kind=r[2], received=r[3] or 0, answered=r[4] or 0,
                             on_time=int(r[5] or 0), avg_days_to_feedback=float(r[6]) if r[6] is not None else None,
                             returned=returns.get(r[0], 0), replied=int(r[7] or 0), rated=r[8] or 0,
-                            satisfied=int(r[9] or 0), extensions=extensions.get(r[0], 0), supervised=int(r[10] or 0))
+                            satisfied=int(r[9] or 0), extensions=extensions.get(r[0], 0), supervised=int(r[10] or 0),
+                            signed=r[11] or 0, signed_on_time=int(r[12] or 0),
+                            avg_hours_to_sign=float(r[13]) if r[13] is not None else None)
             for r in session.execute(main).all()]
     return sort_performance(rows, sort, descending)
 
@@ -250,7 +263,8 @@ def sort_performance(rows: Sequence[UnitPerformance], sort: str, descending: boo
 
 
 PERFORMANCE_COLUMNS = ("unit", "received", "answered", "on_time_rate", "avg_days_to_feedback", "returned",
-                       "return_rate", "replied", "reply_rate", "rated", "satisfaction_rate", "extensions", "supervised")
+                       "return_rate", "replied", "reply_rate", "rated", "satisfaction_rate", "extensions", "supervised",
+                       "signed", "sign_on_time_rate", "avg_hours_to_sign")
 
 
 def performance_table(rows: Iterable[UnitPerformance]) -> list[list[Any]]:

@@ -10,19 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import events, outbox
 from cases.context import SYSTEM, Actor, Policy
+from cases.deadlines import EMERGENCY, ORDINARY, URGENT
 from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, Event, Role, Unit, User
 from cases.statistics import unindexed
 from cases.workflow import OPEN_STATUSES, UNIT_CLOCK
 
 REMINDER, CHASE, ESCALATION, SUPERVISE = "reminder", "chase", "escalation", "supervise"
-SUPERVISION_ENDED = "supervision_ended"
-NOTICE_ACTIONS = (REMINDER, CHASE, ESCALATION)
+SUPERVISION_ENDED, SIGN_CHASE = "supervision_ended", "sign_chase"
+NOTICE_ACTIONS = (REMINDER, CHASE, ESCALATION, SIGN_CHASE)
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 
 
@@ -98,7 +99,8 @@ def _recipients(session: Session, unit: Unit) -> list[str]:
     return seen
 
 
-def _notice_text(kind: str, case: Case, due: date, note: str = "") -> tuple[str, str]:
+def _notice_text(kind: str, case: Case, due: date | str, note: str = "") -> tuple[str, str]:
+    due = DueText(due) if isinstance(due, str) else due
     lines = {
         REMINDER: f"Case {case.number} “{case.subject}” is due on {due.isoformat()}. Please give your feedback "
                   "before the deadline.",
@@ -108,14 +110,23 @@ def _notice_text(kind: str, case: Case, due: date, note: str = "") -> tuple[str,
                     f", was due on {due.isoformat()} and is still unanswered. It is now under supervision.",
         SUPERVISE: f"Case {case.number} “{case.subject}” has been placed under supervision by the office.",
         SUPERVISION_ENDED: f"Case {case.number} “{case.subject}” is no longer under supervision.",
+        SIGN_CHASE: f"Case {case.number} “{case.subject}” was to be signed for by {due.isoformat()} and has not "
+                    "been. Please sign for it and start work without delay.",
     }
     subjects = {REMINDER: "Reminder", CHASE: "Overdue", ESCALATION: "Escalation", SUPERVISE: "Supervision",
-                SUPERVISION_ENDED: "Supervision ended"}
+                SUPERVISION_ENDED: "Supervision ended", SIGN_CHASE: "Not signed for"}
     body = lines[kind] + (f"\n\nNote from the office: {note}" if note else "")
     return f"[{subjects[kind]}] Case {case.number}", body
 
 
-def _enqueue_notice(session: Session, kind: str, case: Case, to: list[str], due: date | None, note: str = "",
+class DueText(str):
+    """A deadline already written out (an hour deadline, in office time), standing in for a date in notices."""
+
+    def isoformat(self) -> str:
+        return str(self)
+
+
+def _enqueue_notice(session: Session, kind: str, case: Case, to: list[str], due: date | str | None, note: str = "",
                     event_id: int | None = None) -> None:
     subject, body = _notice_text(kind, case, due or date.min, note)
     # Deadline notices go once per deadline; a supervisor's notices once per decision (its event).
@@ -164,13 +175,13 @@ def send_notices(session: Session, policy: Policy, settings: NoticeSettings, tod
     The caller commits; running twice on the same day sends nothing the second time.
     """
     today = today or policy.today()
-    counts = {kind: 0 for kind in NOTICE_ACTIONS}
+    counts = {kind: 0 for kind in (REMINDER, CHASE, ESCALATION)}
     if not policy.calendar.is_working_day(today):
         return counts  # weekends and holidays are quiet: what falls due goes out on the next working day
     horizon = policy.calendar.add_working_days(today, settings.reminder_days_before)
     candidates = list(session.scalars(
         select(Case).where(Case.status.in_(UNIT_CLOCK), Case.due_date.is_not(None), Case.due_date <= horizon,
-                           Case.unit_id.is_not(None))
+                           Case.unit_id.is_not(None), ~hourly_levels(policy))
         .options(selectinload(Case.unit)).order_by(Case.id)))
     sent = _sent(session, [c.id for c in candidates])
     for item in candidates:
@@ -189,6 +200,14 @@ def send_notices(session: Session, policy: Policy, settings: NoticeSettings, tod
                           data={"due": due.isoformat(), "to": to})
             counts[kind] += 1
     return counts
+
+
+def hourly_levels(policy: Policy) -> ColumnElement[bool]:
+    """Cases whose urgency level counts feedback in hours: their notices go by the hour, not by the day."""
+    conditions = {ORDINARY: and_(~Case.urgent, ~Case.major_emergency),
+                  URGENT: and_(Case.urgent, ~Case.major_emergency), EMERGENCY: Case.major_emergency}
+    hourly = [conditions[level] for level, rule in policy.urgency.items() if rule.feedback.in_hours]
+    return or_(*hourly) if hourly else false()
 
 
 def supervise(session: Session, policy: Policy, case: Case, actor: Actor, note: str) -> None:

@@ -108,7 +108,7 @@ def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_bro
     expect(unit.get_by_text("No such case").or_(unit.get_by_text("Done: return"))).to_be_visible()
     unit.goto(f"{base}/cases/{number}")
     open_action(unit, "accept")
-    unit.locator("#action-accept").get_by_role("button", name="Accept").click()
+    unit.locator("#action-accept").get_by_role("button", name="Sign for").click()
     open_action(unit, "feedback")
     unit.get_by_label("Feedback").fill("The hole was filled on Tuesday.")
     unit.get_by_role("button", name="Send feedback").click()

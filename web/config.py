@@ -56,6 +56,23 @@ class DefaultConfig:
     # sort in order; a larger serial keeps all its digits.
     CASE_NUMBER_DIGITS = 7
     ANSWER_DAYS = {"consultation": 3, "help": 3, "report": 10, "suggestion": 10, "complaint": 10, "praise": 10}
+    # Office hours of a working day and night-duty periods (every day; a period may run past midnight), local time.
+    OFFICE_HOURS = ["09:00-12:00", "13:30-17:30"]
+    NIGHT_DUTY: list[str] = []
+    # Per urgency level: when the unit must sign for a dispatched case (签收) and give feedback. A span is
+    # "N hours" (around the clock), "N office hours", "N duty hours" (office hours and night duty),
+    # "N working days" or "answer days" (ANSWER_DAYS of the case's kind).
+    URGENCY_DEADLINES = {
+        "ordinary": {"sign": "1 working days", "feedback": "answer days"},
+        "urgent": {"sign": "2 office hours", "feedback": "24 hours"},
+        "emergency": {"sign": "1 duty hours", "feedback": "12 hours"},
+    }
+    # Notices for cases whose deadline counts in hours, and for every case not signed for in time: how often the
+    # worker looks (minutes; 0: never), and the reminder / chase / escalation hours around the deadline.
+    HOUR_NOTICE_MINUTES = 10
+    REMINDER_HOURS_BEFORE = 4
+    CHASE_HOURS_AFTER = 1
+    ESCALATE_HOURS_AFTER = 4
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Host names (or URLs) of the office's own sites besides PUBLIC_BASE_URL, e.g. the staff site: links to them
     # are stripped from everything published.

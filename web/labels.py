@@ -16,7 +16,7 @@ LABELS = {
     "web": _l("web form"), "phone": _l("phone"), "email": _l("email"), "paper": _l("paper letter"),
     "post": _l("post"),
     # actions and events
-    "register": _l("register"), "dispatch": _l("dispatch"), "accept": _l("accept"), "return": _l("return"),
+    "register": _l("register"), "dispatch": _l("dispatch"), "accept": _l("sign for"), "return": _l("return"),
     "feedback": _l("feedback"), "reply": _l("reply"), "close": _l("close"), "reopen": _l("reopen"),
     "mark_invalid": _l("mark invalid"), "merge": _l("merge"), "merged_in": _l("duplicate merged in"),
     "request_extension": _l("request extension"), "approve_extension": _l("extension approved"),
@@ -24,6 +24,7 @@ LABELS = {
     "deadline": _l("deadline"), "letter_added": _l("letter added"),
     "supervise": _l("put under supervision"), "supervision_ended": _l("supervision ended"),
     "reminder": _l("reminder sent"), "chase": _l("overdue notice sent"), "escalation": _l("escalated to the unit head"),
+    "sign_chase": _l("not-signed-for notice sent"),
     # ratings and reply states
     "satisfied": _l("satisfied"), "basically": _l("basically satisfied"), "unsatisfied": _l("not satisfied"),
     "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),

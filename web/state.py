@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.calendar import WorkCalendar
 from cases.context import Policy
 from cases.db import make_engine, make_session_factory
+from cases.deadlines import parse_rules
 from cases.storage import LocalFileStore
 from cases.ways_in import WaysIn
 
@@ -31,12 +32,13 @@ def build_state(app: Flask) -> AppState:
     engine = make_engine(cfg["DATABASE_URL"])
     policy = Policy(
         store=LocalFileStore(cfg["FILES_DIR"]),
-        calendar=WorkCalendar.from_iso(cfg["HOLIDAYS"], cfg["MAKEUP_DAYS"]),
+        calendar=WorkCalendar.from_iso(cfg["HOLIDAYS"], cfg["MAKEUP_DAYS"], cfg["OFFICE_HOURS"], cfg["NIGHT_DUTY"]),
         timezone=cfg["OFFICE_TIMEZONE"],
         dispatch_days=int(cfg["DISPATCH_DAYS"]),
         answer_days={k: int(v) for k, v in cfg["ANSWER_DAYS"].items()},
         case_number_digits=int(cfg["CASE_NUMBER_DIGITS"]),
         ways_in=WaysIn.for_office([cfg["PUBLIC_BASE_URL"], *cfg["OFFICE_INTERNAL_HOSTS"]]),
+        urgency=parse_rules(cfg["URGENCY_DEADLINES"]),
     )
     return AppState(engine=engine, sessions=make_session_factory(engine), policy=policy)
 

@@ -24,7 +24,7 @@ class DispatchForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    submit = SubmitField(_l("Accept"))
+    submit = SubmitField(_l("Sign for"))
 
 
 class ReturnForm(FlaskForm):

@@ -7,6 +7,7 @@ from flask import Flask
 from huey import crontab
 
 from cases import supervision
+from cases.hour_notices import HourNoticeSettings, send_hour_notices
 from web.state import state
 from web.supervision.views import bp  # noqa: F401
 
@@ -34,6 +35,27 @@ def run_notices(app: Flask) -> dict[str, int]:
     return counts
 
 
+def hour_notice_settings(app: Flask) -> HourNoticeSettings:
+    """Hour-notice timing from the configuration (``REMINDER_HOURS_BEFORE``, ``CHASE_HOURS_AFTER``,
+    ``ESCALATE_HOURS_AFTER``)."""
+    cfg = app.config
+    return HourNoticeSettings(reminder_hours_before=float(cfg["REMINDER_HOURS_BEFORE"]),
+                              chase_hours_after=float(cfg["CHASE_HOURS_AFTER"]),
+                              escalate_hours_after=float(cfg["ESCALATE_HOURS_AFTER"]))
+
+
+def run_hour_notices(app: Flask) -> dict[str, int]:
+    """Queue the sign-for chases and the hour notices due now, then drain the mail outbox."""
+    from cases import outbox
+    from web.jobs import drain
+
+    with state(app).sessions() as session:
+        counts = send_hour_notices(session, state(app).policy, hour_notice_settings(app))
+        session.commit()
+    drain(app, outbox.SEND_MAIL)
+    return counts
+
+
 def run_weekly_report(app: Flask) -> int:
     """Generate the report of the last full week; returns its id."""
     from web.supervision import report
@@ -46,7 +68,8 @@ def run_weekly_report(app: Flask) -> int:
 
 
 def init_app(app: Flask) -> None:
-    """Register the periodic tasks on the app's Huey: notices every working morning, the report on Mondays."""
+    """Register the periodic tasks on the app's Huey: notices every working morning, hour notices every
+    ``HOUR_NOTICE_MINUTES``, the report on Mondays."""
     huey = state(app).huey
     notice_hour = str(app.config.get("NOTICE_HOUR", 8))
 
@@ -60,4 +83,11 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             log.info("weekly report %s generated", run_weekly_report(app))
 
-    state(app).extra["supervision_tasks"] = (supervision_notices, weekly_report)
+    def hour_notices() -> None:
+        with app.app_context():
+            log.info("hour notices: %s", run_hour_notices(app))
+
+    minutes = int(app.config["HOUR_NOTICE_MINUTES"])
+    hourly = huey.periodic_task(crontab(minute=f"*/{min(minutes, 59)}"), name="hour_notices")(hour_notices) \
+        if minutes > 0 else None
+    state(app).extra["supervision_tasks"] = (supervision_notices, weekly_report, hourly)
