@@ -144,12 +144,12 @@ def test_the_worker_cleans_packs_nightly_where_mail_is_polled_with_packs(app_fac
     from web.state import state
 
     polled = dict(IMAP_HOST="127.0.0.1", IMAP_USER="mailbox", MAIL_POLL_MINUTES=5)
-    assert "clean_packs_task" not in state(app_factory(**polled, MAIL_RAW_PACKS=False)).extra
+    assert state(app_factory(**polled, MAIL_RAW_PACKS=False)).tasks.clean_packs is None
     app = app_factory(**polled, MAIL_RAW_PACKS=True)
     root = local_store(state(app).policy.store).root
     PackWriter(root).put(b"died before indexing")
     (left,) = _packs(root)
     hours_ago = time.time() - 3 * 3600
     os.utime(left, (hours_ago, hours_ago))
-    state(app).extra["clean_packs_task"]()  # immediate mode in tests: runs now
+    state(app).tasks.clean_packs()  # immediate mode in tests: runs now
     assert _packs(root) == []

@@ -225,11 +225,11 @@ def test_periodic_poll_task_only_when_configured(app_factory, dovecot, smtp_serv
     folder = dovecot.new_folder()
     dovecot.append(folder, [make_plain(1)])
     app = app_factory(**mail_config(dovecot, smtp_server, folder, MAIL_POLL_MINUTES=5))
-    task = state(app).extra["mail_poll_task"]
+    task = state(app).tasks.mail_poll
     task()  # immediate mode in tests: runs the poll now
     assert count(app, Letter) == 1
-    assert "mail_poll_task" not in state(app_factory(MAIL_POLL_MINUTES=5)).extra  # no IMAP_HOST
-    assert "mail_poll_task" not in state(app_factory(**mail_config(dovecot, smtp_server, folder))).extra
+    assert state(app_factory(MAIL_POLL_MINUTES=5)).tasks.mail_poll is None  # no IMAP_HOST
+    assert state(app_factory(**mail_config(dovecot, smtp_server, folder))).tasks.mail_poll is None
 
 
 def test_exactly_once_on_postgresql(app_factory, dovecot, smtp_server, fresh_postgres_database):

@@ -106,7 +106,7 @@ def test_scan_items_retry_through_the_registered_hook(qapp):
         item_id = item.id
     clerk = staff(qapp)
     clerk.get("/quarantine/")
-    hooks = state(qapp).extra["quarantine_retry"]
+    hooks = state(qapp).quarantine_retry
     hooks.pop("scan", None)  # as if the scan integration were not installed
     page = clerk.get("/quarantine/").get_data(as_text=True)
     assert "OCR failed" in page and f"/quarantine/{item_id}/retry" not in page  # no hook: no button

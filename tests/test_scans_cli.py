@@ -72,7 +72,7 @@ def test_watched_folder_takes_each_file_exactly_once(app_factory, tmp_path: Path
     fresh = inbox / "scan-003.png"
     fresh.write_bytes(scan[:100])  # just written: left for the next round
 
-    state(app).extra["scan_watch_task"]()  # the periodic task, run inline as the worker would
+    state(app).tasks.scan_watch()  # the periodic task, run inline as the worker would
     assert sorted(p.name for p in (inbox / "done").iterdir()) == ["scan-001.png"]
     assert sorted(p.name for p in (inbox / "failed").iterdir()) == ["notes.txt"]
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == ["scan-002.png.part", "scan-003.png"]

@@ -111,8 +111,8 @@ def test_weekly_report_html_and_pdf(module_app: Flask) -> None:
 def test_periodic_tasks_are_registered(module_app: Flask) -> None:
     from web.supervision import run_hour_notices, run_notices
 
-    tasks = state(module_app).extra["supervision_tasks"]
-    assert len(tasks) == 3 and all(tasks)
+    tasks = state(module_app).tasks
+    assert tasks.supervision_notices and tasks.weekly_report and tasks.hour_notices
     assert set(run_notices(module_app)) == {"reminder", "chase", "escalation"}
     assert set(run_hour_notices(module_app)) == {"sign_chase", "reminder", "chase", "escalation"}
 

@@ -127,10 +127,10 @@ def drain(app: Flask, topic: str, batch: int = 500) -> int:
 
     Safe to run in many processes at once: each item is handled by one drain, and its effect is committed
     with its ``done`` mark, so an item is done once (a crash before the commit leaves it pending)."""
-    handler = state(app).extra.get("outbox_handlers", {}).get(topic)
+    handler = state(app).outbox_handlers.get(topic)
     if handler is None:
         return 0
-    readers = state(app).extra.get("outbox_reader_claims", set())
+    readers = state(app).outbox_reader_claims
     total = 0
     while True:
         with state(app).sessions() as session, _topic_lock(app, session, topic):
@@ -156,9 +156,9 @@ def register_outbox_handler(app: Flask, topic: str, handler: OutboxHandler, *, r
     """``handler`` drains ``topic``. ``reads_first``: it commits the claim's transaction before it writes
     anything, so on SQLite the claim is made as a reader, without the write turn (the worker runs niced, and a
     turn it held waited for the CPU while every letter post waited for the turn)."""
-    state(app).extra.setdefault("outbox_handlers", {})[topic] = handler
+    state(app).outbox_handlers[topic] = handler
     if reads_first:
-        state(app).extra.setdefault("outbox_reader_claims", set()).add(topic)
+        state(app).outbox_reader_claims.add(topic)
 
 
 def init_app(app: Flask) -> None:
@@ -181,11 +181,11 @@ def init_app(app: Flask) -> None:
     @huey.periodic_task(crontab(minute="*"))
     def drain_all_outboxes() -> None:
         with app.app_context():
-            for topic in list(state(app).extra.get("outbox_handlers", {})):
+            for topic in list(state(app).outbox_handlers):
                 drain(app, topic)
 
-    state(app).extra["drain_outbox"] = drain_outbox
-    state(app).extra["drain_topics"] = drain_topics
+    state(app).tasks.drain_outbox = drain_outbox
+    state(app).tasks.drain_topics = drain_topics
 
 
 def pace(app: Flask, topics: tuple[str, ...]) -> None:
@@ -197,7 +197,7 @@ def pace(app: Flask, topics: tuple[str, ...]) -> None:
     interval = float(app.config.get("OUTBOX_DRAIN_PACE") or 0)
     if interval <= 0 or app.config["HUEY_IMMEDIATE"]:
         return
-    last: dict[tuple[str, ...], float] = state(app).extra.setdefault("drain_started", {})
+    last: dict[tuple[str, ...], float] = state(app).drain_started
     wait = last.get(topics, float("-inf")) + interval - time.monotonic()
     if wait > 0:
         time.sleep(wait)
@@ -207,9 +207,9 @@ def pace(app: Flask, topics: tuple[str, ...]) -> None:
 def catch_up(app: Flask) -> None:
     """Queue a drain of every outbox topic: a (re)started worker takes over what a crashed one left at once,
     not at the next periodic drain."""
-    task = state(app).extra.get("drain_outbox")
+    task = state(app).tasks.drain_outbox
     if task is not None:
-        for topic in list(state(app).extra.get("outbox_handlers", {})):
+        for topic in list(state(app).outbox_handlers):
             task(topic)
 
 
@@ -256,7 +256,7 @@ def release_kick(huey: Any, topics: tuple[str, ...]) -> None:
 def kick(topics: tuple[str, ...] = (outbox.INDEX_CASE, outbox.SEND_MAIL)) -> None:
     """After a commit: ask the worker to drain the outboxes now instead of at the next minute (one queued
     drain for all ``topics``, and none when one is already waiting)."""
-    task = state().extra.get("drain_topics")
+    task = state().tasks.drain_topics
     if task is None:
         return
     huey = state().huey

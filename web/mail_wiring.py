@@ -175,7 +175,7 @@ def poll(app: Flask, *, on_progress=None, checkpoint=None, store: DatabaseIntake
 
 
 def _kick(app: Flask, topic: str) -> None:
-    task = state(app).extra.get("drain_outbox")
+    task = state(app).tasks.drain_outbox
     try:
         if task is not None:
             task(topic)
@@ -473,7 +473,7 @@ def init_app(app: Flask) -> None:
                 drain(app, outbox.INDEX_CASE)
                 drain(app, outbox.SEND_MAIL)
 
-        state(app).extra["mail_poll_task"] = mail_poll
+        state(app).tasks.mail_poll = mail_poll
 
         if raw_packs(app):
             @huey.periodic_task(crontab(minute="40", hour="3"), name="clean_packs")
@@ -483,7 +483,7 @@ def init_app(app: Flask) -> None:
                     if removed:
                         app.logger.info("removed %d unindexed raw-mail pack(s)", len(removed))
 
-            state(app).extra["clean_packs_task"] = clean_packs_task
+            state(app).tasks.clean_packs = clean_packs_task
 
 
 def clean_packs(app: Flask, older_than_hours: float = 1.0) -> list[str]:

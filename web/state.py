@@ -1,6 +1,7 @@
 """The app's wiring, built once by the factory: database, file store, deadline policy, search, jobs."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +18,41 @@ from cases.ways_in import WaysIn
 
 
 @dataclass
+class Tasks:
+    """The app's background tasks (Huey task objects), each set by the module that registers it; None where
+    the deployment does not run it."""
+
+    drain_outbox: Any = None  # web.jobs: drain one outbox topic
+    drain_topics: Any = None  # web.jobs: a kicked drain of several topics
+    mail_poll: Any = None  # web.mail_wiring: periodic IMAP poll (IMAP_HOST and MAIL_POLL_MINUTES set)
+    clean_packs: Any = None  # web.mail_wiring: nightly removal of unindexed raw-mail packs
+    scan_batch: Any = None  # web.scans.tasks: OCR one uploaded batch
+    scan_watch: Any = None  # web.scans.tasks: import a watched folder (SCAN_WATCH_DIR)
+    supervision_notices: Any = None  # web.supervision: morning notices
+    weekly_report: Any = None  # web.supervision: the Monday report
+    hour_notices: Any = None  # web.supervision: notices on deadlines in hours
+
+
+@dataclass
 class AppState:
+    """What the factory builds once per app: database, policy, search, jobs, and per-process caches."""
+
     engine: Engine
     sessions: sessionmaker[Session]
     policy: Policy
     search: Any = None  # search_index backend, set by web.search_wiring
     huey: Any = None  # set by web.jobs
-    extra: dict[str, Any] = field(default_factory=dict)
+    tasks: Tasks = field(default_factory=Tasks)
+    # Outbox topic -> handler (web.jobs.register_outbox_handler), and the topics whose claims are reads.
+    outbox_handlers: dict[str, Callable[..., list[int]]] = field(default_factory=dict)
+    outbox_reader_claims: set[str] = field(default_factory=set)
+    drain_started: dict[tuple[str, ...], float] = field(default_factory=dict)  # web.jobs.pace, per process
+    # Quarantine source -> retry hook (web.quarantine.retry).
+    quarantine_retry: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # Anonymous pages rendered once per process (web.public.page_cache and the letter form's fields).
+    page_cache: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    page_cache_marks: dict[str, str] = field(default_factory=dict)
+    blank_letter_fields: dict[str, Any] = field(default_factory=dict)
 
 
 def build_state(app: Flask) -> AppState:

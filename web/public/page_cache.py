@@ -24,7 +24,7 @@ SAFE_VALUE = re.compile(r"[A-Za-z0-9._-]+\Z")
 
 
 def _placeholders(names: tuple[str, ...]) -> dict[str, str]:
-    marks: dict[str, str] = state().extra.setdefault("page_cache_marks", {})
+    marks: dict[str, str] = state().page_cache_marks
     for name in names:
         if name not in marks:
             marks[name] = f"pagevalue{secrets.token_hex(12)}"
@@ -42,7 +42,7 @@ def cached_page(render: Callable[..., str], **values: str) -> str:
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     token = generate_csrf()
     marks = _placeholders((field, *values))
-    cache: dict[tuple[str, str, str], str] = state().extra.setdefault("page_cache", {})
+    cache: dict[tuple[str, str, str], str] = state().page_cache
     key = (request.endpoint or "", request.path, str(get_locale()))
     page = cache.get(key)
     if page is None:

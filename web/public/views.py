@@ -58,7 +58,7 @@ def blank_letter_fields(form: LetterForm) -> Markup:
 
     They are the same for every visitor, and rendering them through the field widgets is most of the cost of the
     busiest page; the token, which differs per session, is rendered around them on every request."""
-    cache: dict[str, Markup] = state().extra.setdefault("blank_letter_fields", {})
+    cache: dict[str, Markup] = state().blank_letter_fields
     locale = str(get_locale())
     html = cache.get(locale)
     if html is None:

@@ -1,6 +1,6 @@
 """Retrying a quarantined item: re-read it from its stored original and register it.
 
-Retry hooks live in ``state(app).extra["quarantine_retry"][source]`` as
+Retry hooks live in ``state(app).quarantine_retry[source]`` as
 ``hook(app, session, item, actor) -> Case | None``: they register the item (in ``session``, without committing)
 and return the case it went to, or raise an exception whose text says why it still fails. Email's hook is
 registered here; the scan integration registers ``"scan"``.
@@ -28,7 +28,7 @@ class RetryFailed(Exception):
 
 
 def hooks(app: Flask) -> dict[str, RetryHook]:
-    return state(app).extra.setdefault("quarantine_retry", {})
+    return state(app).quarantine_retry
 
 
 def retry_email(app: Flask, session: Session, item: QuarantineItem, actor: Actor) -> Case | None:

@@ -39,4 +39,4 @@ def retry_scan(app: Flask, session: Session, item: QuarantineItem, actor: Actor)
 
 
 def init_app(app: Flask) -> None:
-    state(app).extra.setdefault("quarantine_retry", {})["scan"] = retry_scan
+    state(app).quarantine_retry["scan"] = retry_scan

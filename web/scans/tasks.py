@@ -21,7 +21,7 @@ STALE_RUNNING = timedelta(minutes=10)
 
 def queue_batch(app: Flask, batch_id: int) -> None:
     """Ask the worker to read ``batch_id``; if the queue is unreachable the periodic sweep runs it later."""
-    task = state(app).extra.get("scan_task")
+    task = state(app).tasks.scan_batch
     try:
         if task is None:
             raise RuntimeError("the scan task is not registered")
@@ -70,7 +70,7 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             sweep(app)
 
-    state(app).extra["scan_task"] = scan_batch
+    state(app).tasks.scan_batch = scan_batch
     folder = str(app.config.get("SCAN_WATCH_DIR") or "")
     if folder:
         minutes = int(app.config.get("SCAN_WATCH_MINUTES") or 1)
@@ -82,4 +82,4 @@ def init_app(app: Flask) -> None:
                 if summary.done or summary.failed:
                     app.logger.info("scan folder: %s", summary)
 
-        state(app).extra["scan_watch_task"] = scan_watch
+        state(app).tasks.scan_watch = scan_watch

@@ -90,4 +90,5 @@ def init_app(app: Flask) -> None:
     minutes = int(app.config["HOUR_NOTICE_MINUTES"])
     hourly = huey.periodic_task(crontab(minute=f"*/{min(minutes, 59)}"), name="hour_notices")(hour_notices) \
         if minutes > 0 else None
-    state(app).extra["supervision_tasks"] = (supervision_notices, weekly_report, hourly)
+    tasks = state(app).tasks
+    tasks.supervision_notices, tasks.weekly_report, tasks.hour_notices = supervision_notices, weekly_report, hourly
