@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -113,6 +114,10 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Copied into the session at log-in and checked on every request: raising it ends every session of the user.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by an administrator's password reset: the user must choose a password before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     unit: Mapped[Unit | None] = relationship()
 
     # Flask-Login reads these; plain attributes keep the domain free of Flask.

@@ -42,7 +42,8 @@ def _instance_defaults(app: Flask) -> None:
             key_file.chmod(0o600)
         cfg["SECRET_KEY"] = key_file.read_text().strip()
     if not cfg.get("RATELIMIT_STORAGE_URI"):
-        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "processmemory://"
+        # Shared by every web process: Redis when there is one, else a SQLite file on this machine.
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or f"sqlitefile://{inst / 'ratelimits.db'}"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

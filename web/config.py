@@ -42,7 +42,12 @@ class DefaultConfig:
     # Abuse limits.
     LETTER_RATE_LIMIT = "5 per minute;30 per day"
     TRACK_RATE_LIMIT = "30 per minute"
+    # Failed log-ins: this many per (client address, account) pair, and LOGIN_ADDRESS_MAX_FAILURES per address,
+    # within LOGIN_WINDOW_MINUTES are free; each further one doubles the wait before the next try, from
+    # LOGIN_BACKOFF_SECONDS up to LOGIN_WINDOW_MINUTES. No account is ever locked for everybody.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_ADDRESS_MAX_FAILURES = 20
+    LOGIN_BACKOFF_SECONDS = 30
     LOGIN_WINDOW_MINUTES = 15
     RATELIMIT_HEADERS_ENABLED = True
 

@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_login.config import COOKIE_NAME
 from flask_wtf.csrf import CSRFProtect
 
-from web import ratelimit_storage  # noqa: F401 - registers the processmemory:// rate-limit storage
+from web import ratelimit_storage  # noqa: F401 - registers the sqlitefile:// rate-limit storage
 
 
 class StaffLoginManager(LoginManager):

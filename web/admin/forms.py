@@ -1,7 +1,14 @@
+"""Administrators' forms: users, units, categories, and the confirmation a deactivation needs."""
+from __future__ import annotations
+
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from web.auth.forms import StrongPassword
 
 ROLE_CHOICES = [("clerk", _l("Clerk")), ("unit", _l("Unit handler")), ("supervisor", _l("Supervisor")),
                 ("admin", _l("Administrator"))]
@@ -11,10 +18,41 @@ class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
     email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200), StrongPassword(
+        lambda form: [form.username.data or "", form.display_name.data or "", form.email.data or ""])])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit = SelectField(_l("Unit (for unit handlers)"), choices=[])
     submit = SubmitField(_l("Create user"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    unit = SelectField(_l("Unit (for unit handlers)"), choices=[])
+    submit = SubmitField(_l("Change role"))
+
+
+def _account_names(form: Any) -> list[str]:
+    user = form.account
+    return [user.username, user.display_name, user.email] if user is not None else []
+
+
+class ResetPasswordForm(FlaskForm):
+    """A temporary password the user must change at the next log-in; ``account`` is set by the view."""
+
+    password = PasswordField(_l("Temporary password"), validators=[DataRequired(), Length(max=200),
+                                                                   StrongPassword(_account_names)])
+    repeat = PasswordField(_l("Temporary password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    submit = SubmitField(_l("Reset password"))
+    account: Any = None
+
+
+class ActiveForm(FlaskForm):
+    """Deactivate (with a confirmation ticked) or activate an account."""
+
+    active = HiddenField()
+    confirm = BooleanField(_l("Yes, deactivate this account and end its sessions"))
+    submit = SubmitField(_l("Save"))
 
 
 class UnitForm(FlaskForm):
@@ -33,4 +71,7 @@ class CategoryForm(FlaskForm):
 
 
 class ToggleForm(FlaskForm):
+    """Switch a unit or category on or off; switching off asks for a confirmation first (``confirm``)."""
+
+    confirm = HiddenField()
     submit = SubmitField(_l("Switch active"))

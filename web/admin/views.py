@@ -45,7 +45,7 @@ def users() -> str | Response:
             _("User created."), "admin.users")
         if done:
             return done
-    return render_template("pages/admin/users.html", form=form, toggle=ToggleForm(),
+    return render_template("pages/admin/users.html", form=form,
                            users=db().scalars(select(User).order_by(User.username)).all())
 
 
@@ -77,9 +77,15 @@ def categories() -> str | Response:
 
 @bp.route("/<kind>/<int:item_id>/toggle", methods=["POST"])
 @role_required("admin")
-def toggle(kind: str, item_id: int) -> Response:
-    models = {"units": Unit, "categories": Category, "users": User}
-    if kind not in models or not ToggleForm().validate_on_submit():
+def toggle(kind: str, item_id: int) -> str | Response:
+    """Switch a unit or category on or off; switching off shows a confirmation page first."""
+    models = {"units": Unit, "categories": Category}
+    form = ToggleForm()
+    if kind not in models or not form.validate_on_submit():
         abort(404 if kind not in models else 400)
+    item = db().get(models[kind], item_id) or abort(404)
+    if item.active and form.confirm.data != "yes":
+        return render_template("pages/admin/confirm.html", item=item, toggle=form,
+                               action=url_for("admin.toggle", kind=kind, item_id=item_id), back=url_for(f"admin.{kind}"))
     _save(lambda: admin.toggle_active(db(), models[kind], item_id), _("Saved."), f"admin.{kind}")
     return redirect(url_for(f"admin.{kind}"))

@@ -1,27 +1,43 @@
-"""Staff log-in: Flask-Login with argon2id hashes, DB-backed throttling, and role checks for views."""
+"""Staff log-in: Flask-Login with argon2id hashes, sessions that a user's session version can end, a forced
+password change after an administrator's reset, and role checks for views."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort
-from flask_login import current_user, login_required
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user
+from werkzeug.wrappers import Response
 
 from cases.context import Actor
 from cases.db import read_only
+from cases.login import Throttle
 from cases.models import User
 from web.extensions import login_manager
 from web.state import db
 
 
+SESSION_VERSION_KEY = "session_version"
+# Where a user who must change their password may still go.
+OPEN_DURING_FORCED_CHANGE = {"auth.change_password", "auth.logout", "i18n.switch", "static"}
+
+
 class Argon2idHasher:
     """argon2id (the library's default type) behind the small hasher interface ``cases.accounts`` expects."""
 
+    _dummy: str | None = None  # one per process: hashing costs as much as a check
+
     def __init__(self) -> None:
         self._hasher = Argon2Hasher()
+
+    def dummy_hash(self) -> str:
+        if Argon2idHasher._dummy is None:
+            Argon2idHasher._dummy = self._hasher.hash("no one's password")
+        return Argon2idHasher._dummy
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -37,10 +53,40 @@ def hasher() -> Argon2idHasher:
     return Argon2idHasher()
 
 
+def throttle() -> Throttle:
+    """The log-in throttle from the settings (``LOGIN_*``)."""
+    cfg = current_app.config
+    return Throttle(free=int(cfg["LOGIN_MAX_FAILURES"]), address_free=int(cfg["LOGIN_ADDRESS_MAX_FAILURES"]),
+                    first_wait=timedelta(seconds=float(cfg["LOGIN_BACKOFF_SECONDS"])),
+                    max_wait=timedelta(minutes=float(cfg["LOGIN_WINDOW_MINUTES"])),
+                    window=timedelta(minutes=float(cfg["LOGIN_WINDOW_MINUTES"])))
+
+
 def current_actor() -> Actor:
     """The logged-in user as the domain sees them."""
     user: User = current_user
     return Actor(user_id=user.id, role=user.role.value, unit_id=user.unit_id, name=user.display_name)
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on a fresh session carrying their current session version (nothing from before carries
+    over but the chosen language)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    session[SESSION_VERSION_KEY] = user.session_version
+    now = datetime.now(timezone.utc).timestamp()
+    session["login_at"] = now
+    session["seen_at"] = now
+
+
+def _forced_password_change() -> Response | None:
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in OPEN_DURING_FORCED_CHANGE):
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 def role_required(*roles: str) -> Callable:
@@ -78,6 +124,9 @@ def init_app(app: Flask) -> None:
         user = session_.get(User, int(user_id)) if user_id.isdigit() else None
         if reader:
             session_.commit()
-        return user if user is not None and user.active else None
+        if user is None or not user.active or session.get(SESSION_VERSION_KEY) != user.session_version:
+            return None  # logged out, password changed, deactivated or role changed since this session began
+        return user
 
+    app.before_request(_forced_password_change)
     app.register_blueprint(bp)

@@ -1,17 +1,18 @@
-"""Log-in and log-out views."""
+"""Log-in, log-out and the change of one's own password."""
 from __future__ import annotations
-
-from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
-from cases.accounts import Throttled, authenticate
+from cases import accounts
 from cases.db import read_only
-from web.auth import hasher
-from web.auth.forms import LoginForm
+from cases.errors import ValidationError
+from cases.login import AccountDisabled, Throttled, authenticate
+from web.auth import hasher, start_session, throttle
+from web.auth.forms import PASSWORD_HINT, ChangePasswordForm, LoginForm
+from web.redirects import redirect_local
 from web.state import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -20,50 +21,71 @@ HOME_BY_ROLE = {"clerk": "desk.inbox", "unit": "unit.inbox", "supervisor": "supe
                 "admin": "admin.users"}
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only local paths: an open redirect would let a phishing link borrow our log-in page.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+def _login_page(form: LoginForm, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return current_app.make_response((render_template("pages/auth/login.html", form=form), status, headers or {}))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> Response:
     form = LoginForm()
-    if form.validate_on_submit():
-        cfg = current_app.config
-        session_db = db()
-        read_only(session_db)  # the lookups; the hash is computed with no transaction open, the outcome after
-        try:
-            user = authenticate(session_db, hasher(), form.username.data, form.password.data,
-                                request.remote_addr or "?", max_failures=int(cfg["LOGIN_MAX_FAILURES"]),
-                                window=timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"])),
-                                end_reads=session_db.commit)
-        except Throttled:
-            session_db.rollback()
-            form.username.errors.append(_("Too many failed log-ins. Wait a few minutes and try again."))
-            return render_template("pages/auth/login.html", form=form), 429
+    if not form.validate_on_submit():
+        return _login_page(form)
+    session_db = db()
+    read_only(session_db)  # the lookups; the hash is computed with no transaction open, the outcome after
+    try:
+        user = authenticate(session_db, hasher(), form.username.data, form.password.data,
+                            request.remote_addr or "?", throttle=throttle(), end_reads=session_db.commit)
+    except Throttled as wait:
+        session_db.rollback()
+        form.username.errors.append(_("Too many failed log-ins. Try again in %(seconds)s seconds.",
+                                      seconds=wait.retry_after))
+        return _login_page(form, 429, {"Retry-After": str(wait.retry_after)})
+    except AccountDisabled:
         session_db.commit()
-        if user is None:
-            form.password.errors.append(_("Wrong user name or password."))
-            return render_template("pages/auth/login.html", form=form), 200
-        next_url = _safe_next(request.args.get("next"))
-        # A fresh session at log-in: nothing from before (a planted session) carries over.
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
-        login_user(user)
-        now = datetime.now(timezone.utc).timestamp()
-        session["login_at"] = now
-        session["seen_at"] = now
-        return redirect(next_url or url_for(HOME_BY_ROLE[user.role.value]))
-    return render_template("pages/auth/login.html", form=form)
+        form.username.errors.append(_("This account is disabled. Ask an administrator."))
+        return _login_page(form, 403)
+    session_db.commit()
+    if user is None:
+        form.password.errors.append(_("Wrong user name or password."))
+        return _login_page(form)
+    start_session(user)
+    if user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return redirect_local(request.args.get("next"), url_for(HOME_BY_ROLE[user.role.value]))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    """Log out here and everywhere else: every session of the user ends."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(db(), current_user.id)
+        db().commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    """Every staff user's own password; other sessions of the user end, this one carries on."""
+    form = ChangePasswordForm()
+    form.account = current_user
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(db(), hasher(), user, form.current.data, form.new.data)
+            db().commit()
+        except accounts.WrongPassword:
+            db().rollback()
+            form.current.errors = [_("The current password is wrong.")]
+        except ValidationError:
+            db().rollback()
+            form.new.errors = [_("Choose a password different from the current one.")]
+        else:
+            start_session(user)
+            flash(_("Your password is changed. Other sessions of yours have ended."), "success")
+            return redirect(url_for(HOME_BY_ROLE[current_user.role.value]))
+    status = 400 if form.is_submitted() else 200
+    return render_template("pages/auth/password.html", form=form, hint=PASSWORD_HINT), status

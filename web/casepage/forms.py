@@ -78,10 +78,17 @@ class CloseForm(FlaskForm):
 
 class InvalidForm(FlaskForm):
     reason = StringField(_l("Reason (spam, abuse, ...)"), validators=[DataRequired(), Length(max=1000)])
+    confirm = BooleanField(_l("Yes, this case is invalid: it leaves every list of work"), validators=[
+        DataRequired(message=_l("Tick the box to confirm."))])
     submit = SubmitField(_l("Mark invalid"))
 
 
 class MergeForm(FlaskForm):
+    """Merging cannot be undone; the link "merge into" beside a similar case fills the number in and lands here,
+    where the confirmation box must be ticked."""
+
     main_number = StringField(_l("Main case number"), validators=[DataRequired(), Length(max=20)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    confirm = BooleanField(_l("Yes, merge: this case closes and follows the main case"), validators=[
+        DataRequired(message=_l("Tick the box to confirm."))])
     submit = SubmitField(_l("Merge into main case"))

@@ -1,0 +1,92 @@
+"""Administrators: one staff account's page (role, password reset, deactivation)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from cases import accounts
+from cases.errors import CaseError, NotFound
+from cases.models import User
+from web.admin.forms import ActiveForm, ResetPasswordForm, RoleForm
+from web.admin.views import _units, bp
+from web.auth import hasher, role_required
+from web.state import db
+
+
+def _user(user_id: int) -> User:
+    try:
+        return accounts.get_user(db(), user_id)
+    except NotFound:
+        abort(404)
+
+
+def _page(user: User, status: int = 200, **forms: object) -> tuple[str, int]:
+    role = forms.get("role") or RoleForm(formdata=None, role=user.role.value, unit=user.unit.name if user.unit else "")
+    role.unit.choices = [("", "—")] + [(u.name, u.name) for u in _units()]  # type: ignore[attr-defined]
+    return render_template("pages/admin/user.html", user=user, role_form=role,
+                           reset_form=forms.get("reset") or ResetPasswordForm(formdata=None),
+                           active_form=forms.get("active") or ActiveForm(formdata=None)), status
+
+
+def _apply(user: User, action, done: str) -> Response | None:  # type: ignore[no-untyped-def]
+    """Run a domain call and commit; a refusal is flashed and nothing is saved."""
+    try:
+        action()
+        db().commit()
+    except CaseError as err:
+        db().rollback()
+        flash(str(err), "error")
+        return None
+    flash(done, "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>")
+@role_required("admin")
+def user(user_id: int) -> tuple[str, int]:
+    return _page(_user(user_id))
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@role_required("admin")
+def user_role(user_id: int) -> Response | tuple[str, int]:
+    target, form = _user(user_id), RoleForm()
+    form.unit.choices = [("", "—")] + [(u.name, u.name) for u in _units()]
+    if form.validate_on_submit():
+        done = _apply(target, lambda: accounts.change_role(db(), current_user.id, user_id, form.role.data,
+                                                           form.unit.data or None),
+                      _("Role changed; the user's sessions have ended."))
+        if done:
+            return done
+    return _page(target, 400, role=form)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@role_required("admin")
+def user_password(user_id: int) -> Response | tuple[str, int]:
+    target, form = _user(user_id), ResetPasswordForm()
+    form.account = target
+    if form.validate_on_submit():
+        done = _apply(target, lambda: accounts.reset_password(db(), hasher(), user_id, form.password.data),
+                      _("Password reset: the user must choose a new one at the next log-in."))
+        if done:
+            return done
+    return _page(target, 400, reset=form)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@role_required("admin")
+def user_active(user_id: int) -> Response | tuple[str, int]:
+    target, form = _user(user_id), ActiveForm()
+    if form.validate_on_submit():
+        activate = not target.active
+        if activate or form.confirm.data:
+            done = _apply(target, lambda: accounts.set_active(db(), current_user.id, user_id, activate),
+                          _("Account activated.") if activate else _("Account deactivated; its sessions have ended."))
+            if done:
+                return done
+        else:
+            form.confirm.errors = [_("Tick the box to confirm.")]
+    return _page(target, 400, active=form)
