@@ -4,10 +4,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import accounts, admin, intake, services
+from datetime import timedelta
+
+from cases import accounts, admin, intake, knowledge, services
 from cases.context import Actor, Policy
 from cases.drafts import Channel, LetterDraft
-from cases.models import Unit, User
+from cases.models import Category, Unit, User
 
 UNITS = [("Housing and Urban-Rural Development Bureau", "department"), ("Transport Bureau", "department"),
          ("Ecology and Environment Bureau", "department"), ("Eastern District", "district"),
@@ -32,6 +34,36 @@ LETTERS = [
      "the Eastern District public housing has not worked since Monday; elderly residents affected.", "Zhang Wei", ""),
 ]
 
+ARTICLES = [  # (language, category, unit, question, answer, source, review in days)
+    ("zh", "Transport", "Transport Bureau", "公交卡（市民卡）怎么办理？",
+     "携带本人身份证到任一公交服务网点或地铁客服中心办理，押金20元，当场取卡。60岁以上老人可办理免费乘车的老年卡。",
+     "https://transport.example.gov/bus-card", 20),
+    ("en", "Housing", "Housing and Urban-Rural Development Bureau",
+     "Which documents do I need to apply for public rental housing?",
+     "Bring your ID card, household register, proof of income for the last 12 months and a signed statement that "
+     "you own no housing in the city. Apply at your district housing office; the answer comes within 20 working "
+     "days.", "Public Rental Housing Rules, art. 8", 90),
+    ("es", "Transport", "Transport Bureau", "¿Cómo solicito la tarjeta de autobús gratuita para mayores?",
+     "Las personas mayores de 60 años la solicitan en cualquier oficina de atención del transporte público con su "
+     "documento de identidad y una foto. La tarjeta se entrega en el acto.", "https://transport.example.gov/mayores",
+     200),
+    ("zh", "Environment", "Ecology and Environment Bureau", "夜间施工噪音可以向哪里反映？",
+     "晚上十点至次日六点禁止产生噪音的施工作业（抢修、抢险除外）。可拨打12345或生态环境局举报电话，工作人员将到场核查。",
+     "《环境噪声污染防治条例》第二十条", 120),
+]
+
+
+def _load_articles(session: Session, policy: Policy) -> None:
+    office = _actor(session, "admin")
+    today = policy.today()
+    for lang, category, unit, question, answer, source, review in ARTICLES:
+        draft = knowledge.ArticleDraft(
+            question=question, answer=answer, lang=lang, source=source, review_date=today + timedelta(days=review),
+            category_id=session.scalar(select(Category.id).where(Category.name == category)))
+        row = knowledge.propose(session, office, draft, unit_id=session.scalar(select(Unit.id).where(
+            Unit.name == unit)))
+        knowledge.decide(session, office, row.id, True, "demo article")
+
 
 def load(session: Session, policy: Policy, hasher: accounts.PasswordHasher) -> list[tuple[str, str, str]]:
     """Load the demo once (nothing happens when units exist already); returns the demo log-ins."""
@@ -47,6 +79,7 @@ def load(session: Session, policy: Policy, hasher: accounts.PasswordHasher) -> l
         accounts.create_user(session, hasher, username=name, password=password, role=role, unit_name=unit,
                              display_name=name.title(), email=f"{name}@office.example.org")
     session.flush()
+    _load_articles(session, policy)
     clerk = _actor(session, "clerk")
     transport = session.scalar(select(Unit).where(Unit.name == "Transport Bureau"))
     cases = []

@@ -91,16 +91,30 @@ class Unit(Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     head_email: Mapped[str] = mapped_column(String(254), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The name in the office's other languages ("" : the main name is used).
+    name_zh: Mapped[str] = mapped_column(String(200), default="")
+    name_es: Mapped[str] = mapped_column(String(200), default="")
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
 
 class Category(Base):
-    """Subject categories (housing, transport, ...): data an admin edits."""
+    """Subject categories as a tree (交通 → 公交 → 站台设施): data an admin edits.
+
+    ``unit_id`` is the unit that usually handles the category (dispatch proposes it) and ``answer_days`` the
+    unit's working days to answer (``None``: the case kind's default).
+    """
 
     __tablename__ = "category"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    answer_days: Mapped[int | None] = mapped_column(Integer)
+    name_zh: Mapped[str] = mapped_column(String(100), default="")
+    name_es: Mapped[str] = mapped_column(String(100), default="")
+    parent: Mapped[Category | None] = relationship(remote_side=[id])
+    unit: Mapped[Unit | None] = relationship()
 
 
 class User(Base):
@@ -361,6 +375,7 @@ class LoginAttempt(Base):
 
 
 # Supervision and disclosure tables live in their own module; importing it here registers them on Base.
+import cases.models_desk  # noqa: E402,F401
 import cases.models_disclosure  # noqa: E402,F401
 import cases.models_letters  # noqa: E402,F401
 import cases.models_scans  # noqa: E402,F401

@@ -1,7 +1,8 @@
 """Workflow services: each moves a case along the transition table, moves its clock, and records the event."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,7 +14,8 @@ from cases.drafts import AttachmentDraft
 from cases.errors import NotFound, ValidationError
 from cases.intake import store_attachments
 from cases.models import Case, CaseKind, Category, Feedback, Reply, Satisfaction, Unit
-from cases.models_letters import AWAITING_APPROVAL, RELEASE_STATUS, SENT_BACK
+from cases.models_desk import ANSWER_CHANNELS, Article, DirectAnswer
+from cases.models_letters import AWAITING_APPROVAL, RELEASE_STATUS, SENT, SENT_BACK
 from cases.workflow import Action, Status, check
 
 
@@ -214,10 +216,7 @@ def return_reply(session: Session, policy: Policy, case: Case, actor: Actor, not
 
 def close(session: Session, policy: Policy, case: Case, actor: Actor, satisfaction: str, comment: str = "") -> None:
     """Close with the citizen's rating; an unsatisfied rating reopens the case to its unit instead."""
-    try:
-        rating = Satisfaction(satisfaction)
-    except ValueError as exc:
-        raise ValidationError("Choose satisfied, basically satisfied or unsatisfied.") from exc
+    rating = _rating(satisfaction)
     _step(session, case, actor, Action.CLOSE, note=comment, internal=False, data={"satisfaction": rating.value})
     case.satisfaction = rating
     case.due_date, case.due_at = None, None
@@ -225,10 +224,94 @@ def close(session: Session, policy: Policy, case: Case, actor: Actor, satisfacti
         reopen(session, policy, case, actor, comment or "The citizen is not satisfied.")
 
 
+def _rating(satisfaction: str) -> Satisfaction:
+    try:
+        return Satisfaction(satisfaction)
+    except ValueError as exc:
+        raise ValidationError("Choose satisfied, basically satisfied or unsatisfied.") from exc
+
+
 def reopen(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """Back to the unit that answered, with a fresh answer deadline."""
     _step(session, case, actor, Action.REOPEN, note=_require(reason, "reason"), internal=False)
     _move_clock(session, case, actor, None, "reopened", deadline=_feedback_deadline(policy, case, policy.now()))
+
+
+# The kinds the desk may answer itself; reports, complaints and the rest need a unit.
+DIRECT_KINDS = frozenset({CaseKind.CONSULTATION, CaseKind.HELP})
+# A direct answer's channel -> the reply channel it is recorded under.
+ANSWER_REPLY_CHANNEL = {"call": "phone", "email": "email", "post": "post"}
+
+
+def answer_directly(session: Session, policy: Policy, case: Case, actor: Actor, *, body: str, channel: str,
+                    article_ids: Sequence[int] = (), subject: str = "", template: str = "direct_answer",
+                    pdf_sha256: str | None = None) -> DirectAnswer:
+    """The desk answers a consultation or help request itself, and the case closes unrated.
+
+    The answer is kept as a reply: said on the call it is recorded as a phone reply already given; by e-mail or
+    post it goes out like any reply (the outbox, the print queue with the stored PDF ``pdf_sha256``). The
+    citizen may still rate it (:func:`rate`).
+    """
+    body = _require(body, "answer")
+    if case.kind not in DIRECT_KINDS:
+        raise ValidationError("Only consultations and requests for help are answered at the desk; dispatch this "
+                              "case to a unit.")
+    if channel not in ANSWER_CHANNELS:
+        raise ValidationError("Choose how the answer was given: on the call, by email or by post.")
+    citizen = case.citizen
+    if channel == "email" and not (citizen and citizen.email):
+        raise ValidationError("The citizen gave no email address: answer on the call or by post.")
+    if channel == "post" and not (citizen and citizen.address.strip()):
+        raise ValidationError("The citizen gave no postal address: answer on the call or by email.")
+    ids = sorted({int(i) for i in article_ids})
+    if ids:
+        found = set(session.scalars(select(Article.id).where(Article.id.in_(ids), Article.version > 0)))
+        if found != set(ids):
+            raise ValidationError("Some of the chosen articles do not exist.")
+    _step(session, case, actor, Action.ANSWER_DIRECTLY, internal=False,
+          data={"channel": channel, "articles": ids})
+    case.due_date, case.due_at, case.satisfaction = None, None, None
+    reply_channel = ANSWER_REPLY_CHANNEL[channel]
+    reply_row = Reply(case=case, author_id=actor.user_id, channel=reply_channel, subject=subject or case.subject,
+                      body=body, template=template[:100])
+    session.add(reply_row)
+    session.flush()  # the outbox names the reply by its id
+    if channel == "call":
+        reply_row.status, reply_row.sent_at = SENT, datetime.now(timezone.utc)
+    else:
+        _release(session, reply_row, pdf_sha256)
+    answer = DirectAnswer(case=case, author_id=actor.user_id, channel=channel, body=body, article_ids=ids,
+                          reply=reply_row)
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def rate(session: Session, policy: Policy, case: Case, actor: Actor, satisfaction: str, comment: str = "") -> None:
+    """The rating of a case closed without one (answered at the desk); unsatisfied sends it back to the desk."""
+    rating = _rating(satisfaction)
+    if case.satisfaction is not None:
+        raise ValidationError("This case has already been rated.")
+    _step(session, case, actor, Action.RATE, note=comment, internal=False, data={"satisfaction": rating.value})
+    case.satisfaction = rating
+    if rating == Satisfaction.UNSATISFIED:
+        reopen_at_desk(session, policy, case, actor, comment or "The citizen is not satisfied.")
+
+
+def reopen_at_desk(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
+    """A case the desk closed goes back to the desk, registered, to be dispatched to a unit this time."""
+    _step(session, case, actor, Action.REOPEN_AT_DESK, note=_require(reason, "reason"), internal=False)
+    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
+                "reopened at the desk: dispatch to a unit")
+
+
+def collect_rating(session: Session, policy: Policy, case: Case, actor: Actor, satisfaction: str,
+                   comment: str = "") -> None:
+    """The citizen's rating, whichever way the case was answered: closes a replied case, rates a closed one."""
+    if case.status == Status.CLOSED:
+        rate(session, policy, case, actor, satisfaction, comment)
+    else:
+        close(session, policy, case, actor, satisfaction, comment)
 
 
 def mark_invalid(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:

@@ -39,6 +39,9 @@ class Action(str, enum.Enum):
     REJECT_EXTENSION = "reject_extension"
     APPROVE_REPLY = "approve_reply"  # a supervisor lets a reply that needs approval go out
     RETURN_REPLY = "return_reply"  # ... or sends it back to the clerk with a note
+    ANSWER_DIRECTLY = "answer_directly"  # the desk answers a consultation itself, from the knowledge base
+    RATE = "rate"  # the citizen's rating of a case closed without one (a direct answer)
+    REOPEN_AT_DESK = "reopen_at_desk"  # a direct answer did not satisfy: back to the desk, to dispatch
 
 
 DESK = frozenset({"clerk", "supervisor", "admin"})
@@ -70,6 +73,10 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.ANSWERED, A.RETURN_REPLY): Rule(S.ANSWERED, SUPERVISION),
     (S.REPLIED, A.CLOSE): Rule(S.CLOSED, DESK | CITIZEN),
     (S.CLOSED, A.REOPEN): Rule(S.ACCEPTED, DESK | CITIZEN),
+    (S.RECEIVED, A.ANSWER_DIRECTLY): Rule(S.CLOSED, DESK),
+    (S.REGISTERED, A.ANSWER_DIRECTLY): Rule(S.CLOSED, DESK),
+    (S.CLOSED, A.RATE): Rule(S.CLOSED, DESK | CITIZEN),
+    (S.CLOSED, A.REOPEN_AT_DESK): Rule(S.REGISTERED, DESK | CITIZEN),
     (S.RECEIVED, A.MARK_INVALID): Rule(S.INVALID, DESK),
     (S.REGISTERED, A.MARK_INVALID): Rule(S.INVALID, DESK),
     (S.RETURNED, A.MARK_INVALID): Rule(S.INVALID, DESK),

@@ -205,3 +205,15 @@ def split_highlight_terms(terms: frozenset[str]) -> tuple[set[str], set[str]]:
     for term in terms:
         (cjk if is_cjk(term) else latin).add(term)
     return latin, cjk
+
+
+def any_words_query(text: str, limit: int = 12) -> str:
+    """A query matching documents with any of the words of ``text`` (for suggestions while someone types):
+    its distinct words of more than one character, the first ``limit`` of them, joined by ``OR``."""
+    seen: list[str] = []
+    for term in analyze(_normalise(text or "")[:MAX_QUERY_CHARS], mode="query"):
+        if len(term) > 1 and term not in seen and term.upper() != "OR":
+            seen.append(term)
+        if len(seen) >= min(limit, MAX_TERMS):
+            break
+    return " OR ".join(seen)

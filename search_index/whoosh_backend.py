@@ -39,8 +39,10 @@ from search_index.view import View, SegmentValues
 @dataclass(frozen=True)
 class WhooshOptions:
     """Tuning knobs. ``limitmb``: memory for a writer's postings before they spill
-    to temporary files; ``writer_timeout``: seconds to wait for another writer's lock."""
+    to temporary files; ``writer_timeout``: seconds to wait for another writer's lock;
+    ``index_name``: the index in the folder (one folder may hold several, each with its own lock)."""
 
+    index_name: str = INDEX_NAME
     limitmb: int = 256
     writer_timeout: float = 30.0
     snippet_chars: int = 240
@@ -56,10 +58,11 @@ class WhooshBackend:
         try:
             os.makedirs(self.path, exist_ok=True)
             storage = FileStorage(self.path)
-            if storage.index_exists(INDEX_NAME):
-                self._ix = storage.open_index(INDEX_NAME)
+            name = self.options.index_name
+            if storage.index_exists(name):
+                self._ix = storage.open_index(name)
             else:
-                self._ix = storage.create_index(build_schema(), indexname=INDEX_NAME)
+                self._ix = storage.create_index(build_schema(), indexname=name)
         except OSError as exc:
             raise IndexUnavailableError(f"cannot open the search index folder {self.path!r}: {exc}") from exc
         self._lock = threading.RLock()

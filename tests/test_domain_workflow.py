@@ -10,7 +10,7 @@ from cases import intake, services
 from cases.context import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.errors import TransitionError
-from cases.models import Case, Reply, Unit, User
+from cases.models import Case, CaseKind, Reply, Satisfaction, Unit, User
 from cases.workflow import TRANSITIONS, Action, Status
 
 
@@ -53,7 +53,13 @@ def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:
         Action.REJECT_EXTENSION: lambda: services.decide_extension(session, policy, case, actor, False),
         Action.APPROVE_REPLY: lambda: services.approve_reply(session, policy, case, actor),
         Action.RETURN_REPLY: lambda: services.return_reply(session, policy, case, actor, "shorter, please"),
+        Action.ANSWER_DIRECTLY: lambda: services.answer_directly(session, policy, case, actor,
+                                                                 body="Bring your ID card.", channel="call"),
+        Action.RATE: lambda: services.rate(session, policy, case, actor, "satisfied"),
+        Action.REOPEN_AT_DESK: lambda: services.reopen_at_desk(session, policy, case, actor, "not answered"),
     }
+    if action == Action.ANSWER_DIRECTLY:
+        case.kind = CaseKind.CONSULTATION
     if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
         case.extension_requested_days = 2
     if action in (Action.APPROVE_REPLY, Action.RETURN_REPLY):
@@ -80,6 +86,8 @@ def test_every_status_action_pair_follows_the_table(domain: Any, status: Status)
                 if action == Action.CLOSE:
                     expected = Status.CLOSED  # a satisfied rating keeps it closed
                 assert case.status == expected, (status, action)
+                if action == Action.RATE:
+                    assert case.satisfaction == Satisfaction.SATISFIED
             session.rollback()
 
 

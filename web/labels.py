@@ -22,6 +22,8 @@ LABELS = {
     "request_extension": _l("request extension"), "approve_extension": _l("extension approved"),
     "reject_extension": _l("extension rejected"), "decide_extension": _l("decide extension"),
     "deadline": _l("deadline"), "letter_added": _l("letter added"),
+    "answer_directly": _l("answer directly"), "rate": _l("rating"), "reopen_at_desk": _l("reopened at the desk"),
+    "call": _l("on the call"), "proposed": _l("proposed"), "approved": _l("approved"), "rejected": _l("rejected"),
     "supervise": _l("put under supervision"), "supervision_ended": _l("supervision ended"),
     "reminder": _l("reminder sent"), "chase": _l("overdue notice sent"), "escalation": _l("escalated to the unit head"),
     "sign_chase": _l("not-signed-for notice sent"),

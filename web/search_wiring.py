@@ -116,7 +116,9 @@ def rebuild_command() -> None:
         total = len(indexing.all_case_ids(session))
     with tqdm(total=total, unit="case", desc="indexing") as bar:
         done = rebuild(app, bar.update)
-    click.echo(f"indexed {done} case(s)")
+    from web.knowledge.search import rebuild_articles
+
+    click.echo(f"indexed {done} case(s) and {rebuild_articles(app)} knowledge base article(s)")
 
 
 @index_cli.command("check")

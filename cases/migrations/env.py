@@ -3,6 +3,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from cases.models import Base
+import cases.models_desk  # noqa: F401
 import cases.models_disclosure  # noqa: F401
 import cases.models_scans  # noqa: F401
 import cases.models_letters  # noqa: F401

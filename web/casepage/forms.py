@@ -76,6 +76,38 @@ class CloseForm(FlaskForm):
     submit = SubmitField(_l("Close"))
 
 
+ANSWER_CHANNEL_CHOICES = [("call", _l("On the call")), ("email", _l("By email")), ("post", _l("By post"))]
+RATING_CHOICES = [("satisfied", _l("Satisfied")), ("basically", _l("Basically satisfied")),
+                  ("unsatisfied", _l("Not satisfied"))]
+
+
+class ArticleIds(StringField):
+    """Knowledge base article numbers, separated by commas or spaces (the suggestions fill them in)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.ids: list[int] = []
+        for part in (self.data or "").replace(",", " ").split():
+            if not part.isdigit() or len(part) > 9:
+                raise ValueError(_l("Article numbers are whole numbers, separated by commas."))
+            self.ids.append(int(part))
+
+
+class AnswerDirectlyForm(FlaskForm):
+    body = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=20000)])
+    channel = SelectField(_l("Answered"), choices=ANSWER_CHANNEL_CHOICES)
+    articles = ArticleIds(_l("Knowledge base articles used"), validators=[Optional(), Length(max=200)])
+    satisfaction = RadioField(_l("Rating given on the call"), validators=[Optional()],
+                              choices=[("", _l("Not asked"))] + RATING_CHOICES, default="")
+    submit = SubmitField(_l("Answer and close"))
+
+
+class RateForm(FlaskForm):
+    satisfaction = RadioField(_l("The citizen's rating"), validators=[DataRequired()], choices=RATING_CHOICES)
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Record rating"))
+
+
 class InvalidForm(FlaskForm):
     reason = StringField(_l("Reason (spam, abuse, ...)"), validators=[DataRequired(), Length(max=1000)])
     confirm = BooleanField(_l("Yes, this case is invalid: it leaves every list of work"), validators=[

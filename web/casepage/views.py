@@ -21,6 +21,7 @@ from cases.sniff import UPLOAD_TYPES
 from cases.workflow import Action, allowed_actions
 from web.auth import current_actor
 from web.casepage import forms as f
+from web.desk.answering import answer as answer_directly
 from web.forms_common import attachment_drafts
 from web.jobs import kick
 from web.letters import sending as reply_letters
@@ -52,6 +53,9 @@ ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
     "decide_reply": (f.DecideReplyForm, lambda a, c, fm: reply_letters.decide(a, c, fm)),
     "close": (f.CloseForm, lambda a, c, fm: services.close(db(), policy(), c, a, fm.satisfaction.data,
                                                            fm.comment.data or "")),
+    "answer_directly": (f.AnswerDirectlyForm, lambda a, c, fm: answer_directly(a, c, fm)),
+    "rate": (f.RateForm, lambda a, c, fm: services.rate(db(), policy(), c, a, fm.satisfaction.data,
+                                                        fm.comment.data or "")),
     "mark_invalid": (f.InvalidForm, lambda a, c, fm: services.mark_invalid(db(), policy(), c, a, fm.reason.data)),
     "merge": (f.MergeForm, lambda a, c, fm: services.merge(
         db(), policy(), c, queries.get_case(db(), a, fm.main_number.data.strip()), a, fm.note.data or "")),
@@ -102,6 +106,10 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
         names.remove("decide_reply")
     if "reply" in names and waiting is not None:
         names.remove("reply")
+    if "answer_directly" in names and case.kind not in services.DIRECT_KINDS:
+        names.remove("answer_directly")
+    if "rate" in names and case.satisfaction is not None:
+        names.remove("rate")
     forms = forms or {}
     shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case) for name in names}
     similar = similar_cases(current_app, actor, case.id) if actor.role != "unit" else []

@@ -127,7 +127,7 @@ def rate() -> Response | tuple[str, int]:
         return redirect(url_for("public.track", number=form.number.data, code=form.code.data))
     try:
         case = queries.track(db(), form.number.data, form.code.data)
-        services.close(db(), policy(), case, CITIZEN, form.satisfaction.data, form.comment.data or "")
+        services.collect_rating(db(), policy(), case, CITIZEN, form.satisfaction.data, form.comment.data or "")
         db().commit()
         kick()
         flash(_("Thank you for your rating."), "success")

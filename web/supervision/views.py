@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from cases import statistics as st
 from cases import supervision
+from cases.statistics_desk import desk_shares
 from cases.errors import CaseError, NotFound, ValidationError
 from cases.models import Unit
 from cases.models_disclosure import WeeklyReport
@@ -60,8 +61,10 @@ def dashboard() -> str:
                               words)
     urgent = st.cases_per_day(session, period, tz, "urgent").get("urgent", {})
     total = st.total_cases(session, period, tz)
+    desk_total, desk_categories = desk_shares(session, period, tz)
     return render_template(
-        "pages/supervision/dashboard.html", period=period, total=total,
+        "pages/supervision/dashboard.html", period=period, total=total, desk_total=desk_total,
+        desk_categories=desk_categories, pct=_pct,
         previous_total=st.total_cases(session, period.previous(), tz),
         urgent_total=sum(urgent.values()),
         kind_chart=charts.line_chart(labels, series("kind"), title=_("Cases per day by kind")),

@@ -1,0 +1,30 @@
+"""Answering at the desk from the case page: the clerk's answer becomes a reply on its channel, the case closes."""
+from __future__ import annotations
+
+from typing import Any
+
+from cases import services
+from cases.context import Actor
+from cases.models import Case
+from cases.models_desk import DirectAnswer
+from web.letters.drafting import case_tracking_url, choose
+from web.letters.sending import store_letter_pdf
+from web.replies import RenderedLetter
+from web.state import db, policy
+
+
+def answer(actor: Actor, case: Case, form: Any) -> DirectAnswer:
+    """The "answer directly" form's action: record the answer (a postal one printed and stored first) and, when
+    the citizen rated it on the call, the rating."""
+    channel = form.channel.data
+    body = (form.body.data or "").replace("\r\n", "\n").replace("\r", "\n")
+    pdf = None
+    if channel == "post" and case.citizen and case.citizen.address.strip() and body.strip():
+        _purpose, lang = choose(case, "reply", None)
+        letter = RenderedLetter.from_text(case.subject, body, lang=lang, tracking_url=case_tracking_url(case))
+        pdf = store_letter_pdf(case, letter)
+    done = services.answer_directly(db(), policy(), case, actor, body=body, channel=channel,
+                                    article_ids=form.articles.ids, subject=case.subject, pdf_sha256=pdf)
+    if form.satisfaction.data:
+        services.rate(db(), policy(), case, actor, form.satisfaction.data)
+    return done
