@@ -41,6 +41,7 @@ class AppState:
     sessions: sessionmaker[Session]
     policy: Policy
     search: Any = None  # search_index backend, set by web.search_wiring
+    article_search: Any = None  # the knowledge base's collection, opened on first use (web.knowledge.search)
     huey: Any = None  # set by web.jobs
     tasks: Tasks = field(default_factory=Tasks)
     # Outbox topic -> handler (web.jobs.register_outbox_handler), and the topics whose claims are reads.

@@ -14,11 +14,11 @@ from web.state import state
 
 def article_backend(app: Flask) -> SearchBackend:
     """This process's article index, opened on first use."""
-    extra = state(app).extra
-    if extra.get("article_search") is None:
+    app_state = state(app)
+    if app_state.article_search is None:
         options = WhooshOptions(writer_timeout=float(app.config["SEARCH_WRITER_TIMEOUT"]))
-        extra["article_search"] = open_backend(app.config["SEARCH_URL"], options, collection="articles")
-    return extra["article_search"]
+        app_state.article_search = open_backend(app.config["SEARCH_URL"], options, collection="articles")
+    return app_state.article_search
 
 
 def _index_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
