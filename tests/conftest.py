@@ -35,7 +35,7 @@ from tests.servers.postgres import (  # noqa: F401
 from tests.servers.redis_server import redis_server, redis_url  # noqa: F401
 from tests.servers.smtp import smtp_server  # noqa: F401
 from web import create_app
-from web.auth import hasher
+from web.auth import Argon2idHasher, hasher
 from web.jobs import drain
 from web.state import state
 
@@ -63,6 +63,7 @@ def make_app(instance: Path, database_url: str, **overrides: Any) -> Flask:
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "LETTER_RATE_LIMIT": "1000 per minute",
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",  # the demo users of every test app; log-in checks read the cost
     }
     config.update(overrides)
     os.environ["MAILBOX_INSTANCE_PATH"] = str(instance)
@@ -148,7 +149,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture()
 def demo_data(app: Flask) -> list[tuple[str, str, str]]:
     with state(app).sessions() as session:
-        logins = demo.load(session, state(app).policy, hasher())
+        logins = demo.load(session, state(app).policy, hasher(app))
         session.commit()
     drain(app, "index_case")  # what the worker does after the commit
     return logins
@@ -198,7 +199,7 @@ def domain(database_url: str, tmp_path: Path) -> Iterator[Any]:
         url = database_url
 
     with Domain.sessions() as session:
-        demo.load(session, Domain.policy, hasher())
+        demo.load(session, Domain.policy, Argon2idHasher("CHEAPEST"))
         session.commit()
     yield Domain
     engine.dispose()

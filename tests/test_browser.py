@@ -23,7 +23,7 @@ def live_url(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     app: Flask = app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
                              TESTING=False)
     with state(app).sessions() as session:
-        demo.load(session, state(app).policy, hasher())
+        demo.load(session, state(app).policy, hasher(app))
         session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -34,7 +34,7 @@ def mail_app(app_factory: Any, smtp_server: Any) -> Flask:
     app = app_factory(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none",
                       MAIL_FROM=MAIL_FROM)
     with state(app).sessions() as s:
-        demo.load(s, state(app).policy, hasher())
+        demo.load(s, state(app).policy, hasher(app))
         s.commit()
     smtp_server.envelopes.clear()
     return app

@@ -28,7 +28,7 @@ def send_app(app_factory, smtp_server) -> Flask:
     app = app_factory(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none",
                       MAIL_FROM=MAIL_FROM, MAIL_SEND_MAX_ATTEMPTS=3)
     with state(app).sessions() as s:
-        demo.load(s, state(app).policy, hasher())
+        demo.load(s, state(app).policy, hasher(app))
         s.commit()
     smtp_server.envelopes.clear()
     return app
@@ -210,7 +210,7 @@ def test_two_workers_draining_at_once_send_once(send_app, smtp_server):
 def test_missing_smtp_configuration_is_a_visible_failure(app_factory):
     app = app_factory()
     with state(app).sessions() as s:
-        demo.load(s, state(app).policy, hasher())
+        demo.load(s, state(app).policy, hasher(app))
         s.commit()
     _, reply_id = answered_email_case(app)
     drain(app, "send_mail")

@@ -178,7 +178,7 @@ def test_pool_poll_keeps_every_raw_message_and_attachment(app_factory, dovecot, 
     assert all(store.exists(sha) for _, sha, _, _ in attachments)
     first_id, first_sha, _, number = attachments[0]
     with state(app).sessions() as s:
-        demo.load(s, state(app).policy, hasher())
+        demo.load(s, state(app).policy, hasher(app))
         s.commit()
     client = app.test_client()
     login(client, "admin")

@@ -21,7 +21,7 @@ def qapp(app_factory, smtp_server) -> Flask:
     app = app_factory(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none",
                       MAIL_FROM="Mayor <mailbox@city.example>")
     with state(app).sessions() as s:
-        demo.load(s, state(app).policy, hasher())
+        demo.load(s, state(app).policy, hasher(app))
         s.commit()
     smtp_server.envelopes.clear()
     return app

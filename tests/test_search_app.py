@@ -98,7 +98,7 @@ def test_index_outage_leaves_work_pending_until_the_worker_runs_again(app_factor
 
     app = app_factory(SEARCH_WRITER_TIMEOUT=0.2)
     with state(app).sessions() as s:
-        demo.load(s, state(app).policy, hasher())
+        demo.load(s, state(app).policy, hasher(app))
         s.commit()
     drain(app, "index_case")
     # A real outage: another process holds Whoosh's writer lock while a letter arrives.

@@ -48,7 +48,7 @@ def test_index_outage_leaves_work_pending_until_the_worker_runs_again(build, fre
 
     app = build(SEARCH_URL=fresh_postgres_database(), SEARCH_WRITER_TIMEOUT=0.2)
     with state(app).sessions() as s:
-        demo.load(s, state(app).policy, hasher())
+        demo.load(s, state(app).policy, hasher(app))
         s.commit()
     drain(app, "index_case")
     index = backend(app)

@@ -173,7 +173,7 @@ def test_secure_cookie_flags_by_default(app_factory, demo_data: object) -> None:
     from web.auth import hasher
 
     with state(app).sessions() as s:
-        demo_module.load(s, state(app).policy, hasher())
+        demo_module.load(s, state(app).policy, hasher(app))
         s.commit()
     response = app.test_client().post("/auth/login", data={"username": "clerk", "password": "clerk-demo-2026"},
                                       base_url="https://localhost")

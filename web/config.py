@@ -33,6 +33,8 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     SESSION_IDLE_MINUTES = 30
+    # argon2's named cost profile for new password hashes (CHEAPEST only for throwaway test instances).
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
     SESSION_ABSOLUTE_HOURS = 10
     WTF_CSRF_TIME_LIMIT = None  # the session's own time-outs bound the token's life
 

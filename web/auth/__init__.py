@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from argon2 import PasswordHasher as Argon2Hasher
+from argon2 import profiles as argon2_profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, has_app_context, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
@@ -27,17 +28,20 @@ OPEN_DURING_FORCED_CHANGE = {"auth.change_password", "auth.logout", "i18n.switch
 
 
 class Argon2idHasher:
-    """argon2id (the library's default type) behind the small hasher interface ``cases.accounts`` expects."""
+    """argon2id behind the small hasher interface ``cases.accounts`` expects, with the cost parameters of one of
+    argon2's named profiles (``PASSWORD_HASH_PROFILE``). A check reads the cost from the stored hash, so hashes
+    made under another profile still verify."""
 
-    _dummy: str | None = None  # one per process: hashing costs as much as a check
+    _dummies: dict[str, str] = {}  # one per profile and process: hashing costs as much as a check
 
-    def __init__(self) -> None:
-        self._hasher = Argon2Hasher()
+    def __init__(self, profile: str = "RFC_9106_LOW_MEMORY") -> None:
+        self.profile = profile
+        self._hasher = Argon2Hasher.from_parameters(getattr(argon2_profiles, profile))
 
     def dummy_hash(self) -> str:
-        if Argon2idHasher._dummy is None:
-            Argon2idHasher._dummy = self._hasher.hash("no one's password")
-        return Argon2idHasher._dummy
+        if self.profile not in Argon2idHasher._dummies:
+            Argon2idHasher._dummies[self.profile] = self._hasher.hash("no one's password")
+        return Argon2idHasher._dummies[self.profile]
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -49,8 +53,11 @@ class Argon2idHasher:
             return False
 
 
-def hasher() -> Argon2idHasher:
-    return Argon2idHasher()
+def hasher(app: Flask | None = None) -> Argon2idHasher:
+    """The password hasher of ``app`` (or of the current app; argon2's recommended profile outside one)."""
+    if app is None and has_app_context():
+        app = current_app
+    return Argon2idHasher(app.config["PASSWORD_HASH_PROFILE"]) if app is not None else Argon2idHasher()
 
 
 def throttle() -> Throttle:
