@@ -18,7 +18,6 @@ from cases.errors import CaseError, UploadRejected, ValidationError
 from cases.models import (Attachment, Case, CaseKind, CaseSequence, Category, Citizen, Event, Letter, OutboxItem,
                           QuarantineItem, Reply)
 from cases.numbering import case_numbers, find_case_token, new_tracking_code, next_case_number
-from cases.sniff import sniff
 from cases.workflow import Status
 
 
@@ -39,7 +38,7 @@ def store_file(policy: Policy, item: AttachmentDraft, allowed_types: frozenset[s
 
     Bytes held elsewhere (``HeldBytes``) are registered through the store's ``hold``; a store without one
     refuses them (``CaseError``), as it could not give the file back."""
-    content_type = sniff(item.head)
+    content_type = item.content_type()
     if allowed_types is not None and content_type not in allowed_types:
         raise UploadRejected(f"“{item.filename}” is not an image or PDF (its content is {content_type}).")
     if isinstance(item.data, HeldBytes):
