@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-SNIFF_BYTES = 4096  # how much of a file telling its type looks at (cases.sniff)
+from cases.sniff import sniff
 
 
 class Channel(str, enum.Enum):
@@ -29,11 +29,11 @@ class HeldBytes:
 
     sha256: str
     size: int
-    head: bytes  # the first SNIFF_BYTES bytes
+    content_type: str  # sniffed from the whole file while it was at hand (``cases.sniff``)
 
     @classmethod
     def of(cls, data: bytes) -> "HeldBytes":
-        return cls(hashlib.sha256(data).hexdigest(), len(data), bytes(data[:SNIFF_BYTES]))
+        return cls(hashlib.sha256(data).hexdigest(), len(data), sniff(data))
 
 
 @dataclass
@@ -52,10 +52,9 @@ class AttachmentDraft:
     def size(self) -> int:
         return self.data.size if isinstance(self.data, HeldBytes) else len(self.data)
 
-    @property
-    def head(self) -> bytes:
-        """The first bytes, enough to tell the file's type."""
-        return self.data.head if isinstance(self.data, HeldBytes) else self.data[:SNIFF_BYTES]
+    def content_type(self) -> str:
+        """The file's real type, sniffed from its bytes (``cases.sniff``)."""
+        return self.data.content_type if isinstance(self.data, HeldBytes) else sniff(self.data)
 
 
 @dataclass

@@ -23,7 +23,6 @@ from cases.drafts import AttachmentDraft, HeldBytes, LetterDraft
 from cases.errors import CaseError, UploadRejected, ValidationError
 from cases.models import Attachment, Case, CaseKind, Category, Citizen, Event, Letter, OutboxItem
 from cases.numbering import case_numbers, new_tracking_codes
-from cases.sniff import sniff
 from cases.workflow import Status
 
 # Outbox items a new case opens besides its indexing, e.g. the acknowledgement: (case id, draft) -> row values
@@ -50,7 +49,7 @@ def store_file(policy: Policy, item: AttachmentDraft, allowed_types: frozenset[s
 
     Bytes held elsewhere (``HeldBytes``) are registered through the store's ``hold``; a store without one
     refuses them (``CaseError``), as it could not give the file back."""
-    content_type = sniff(item.head)
+    content_type = item.content_type()
     if allowed_types is not None and content_type not in allowed_types:
         raise UploadRejected(f"“{item.filename}” is not an image or PDF (its content is {content_type}).")
     if isinstance(item.data, HeldBytes):

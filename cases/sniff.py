@@ -1,33 +1,126 @@
-"""Content types from the bytes themselves, never from a file name or a declared header."""
+"""What a file really is, from its bytes: the one type sniffer of the whole app.
+
+A file counts as a type only when it *starts* as that type (``filetype`` reads the signature at offset 0) and,
+for the types we accept from citizens, also opens in its library: Pillow for images, pypdfium2 for PDFs. The
+file name and any declared type are never consulted. The PDF check runs in a short-lived child process, so a
+hostile PDF that crashes or hangs pdfium takes only that process down.
+"""
 from __future__ import annotations
 
-_SIGNATURES: list[tuple[bytes, str]] = [
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-    (b"%PDF-", "application/pdf"),
-    (b"PK\x03\x04", "application/zip"),
-]
+import codecs
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
 
-UPLOAD_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/tiff", "image/webp", "application/pdf"})
+import filetype
+from PIL import Image
+
+OCTET_STREAM = "application/octet-stream"
+TEXT = "text/plain"
+PDF = "application/pdf"
+EMAIL = "message/rfc822"  # an original email as our mail intake stored it (never sniffed: it is text)
+
+#: Pillow format names an image must open as, per type.
+_PILLOW_FORMATS: dict[str, tuple[str, ...]] = {
+    "image/png": ("PNG",), "image/jpeg": ("JPEG", "MPO"), "image/gif": ("GIF",), "image/tiff": ("TIFF",),
+    "image/webp": ("WEBP",),
+}
+
+#: Types kept from their signature alone (nothing here opens them): only email attachments may be these, and
+#: they are only ever stored and downloaded. Anything else (programs, scripts, HTML) is an octet stream.
+_SIGNATURE_ONLY: frozenset[str] = frozenset({
+    "application/zip", "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation", "application/x-rar-compressed", "application/x-7z-compressed",
+    "application/gzip", "audio/mpeg", "audio/mp4", "audio/amr", "audio/x-wav", "audio/ogg", "video/mp4",
+    "video/quicktime", "video/3gpp", "image/heic", "image/bmp",
+})
+
+#: The file name extension each type is downloaded with.
+EXTENSIONS: dict[str, str] = {
+    **{kind.mime: kind.extension for kind in filetype.TYPES if kind.mime in _SIGNATURE_ONLY},
+    "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/tiff": "tif", "image/webp": "webp",
+    PDF: "pdf", TEXT: "txt", OCTET_STREAM: "bin", EMAIL: "eml",
+}
+
+#: What citizens and unit handlers may upload (web letter, phone desk, feedback documents).
+UPLOAD_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/tiff", "image/webp", PDF})
+#: What the paper channel recognises.
+SCAN_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", PDF})
+#: Photos an Open311 client may post.
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+_PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_pdf_probe.py")
+_PDF_SECONDS = 10.0
+_PDF_MEMORY = 1024 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """A file's content type and the extension it is stored and downloaded with."""
+
+    content_type: str
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS.get(self.content_type, "bin")
 
 
 def sniff(data: bytes) -> str:
-    """The content type the bytes really have, or ``application/octet-stream`` when unknown."""
-    head = data[:16]
-    for magic, kind in _SIGNATURES:
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    # PDFs may carry a little junk before the header; readers accept it within the first kilobyte.
-    if b"%PDF-" in data[:1024]:
-        return "application/pdf"
+    """The content type the bytes really are, or ``application/octet-stream`` when we cannot tell.
+
+    Images and PDFs are checked whole (they must open), so pass the complete file, not its first bytes.
+    """
+    data = bytes(data)
+    kind = filetype.guess(data[:8192]) if data else None
+    mime = kind.mime if kind is not None else None
+    if mime in _PILLOW_FORMATS:
+        return mime if _opens_as_image(data, _PILLOW_FORMATS[mime]) else OCTET_STREAM
+    if mime == PDF:
+        return PDF if _opens_as_pdf(data) else OCTET_STREAM
+    if mime in _SIGNATURE_ONLY:
+        return mime
+    if mime is None and _is_text(data[:4096]):
+        return TEXT
+    return OCTET_STREAM
+
+
+def extension_of(content_type: str) -> str:
+    """The file name extension for ``content_type`` (``bin`` for a type we do not name)."""
+    return Sniffed(content_type).extension
+
+
+def _is_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
     try:
-        data[:4096].decode("utf-8")
-        return "text/plain"
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at the end is fine
     except UnicodeDecodeError:
-        return "application/octet-stream"
+        return False
+    return True
+
+
+def _opens_as_image(data: bytes, formats: tuple[str, ...]) -> bool:
+    try:
+        # Opening reads and checks the header; decoding the pixels is the reader's job (a scan cut short still
+        # counts as its type here, and its recognition fails into the quarantine with the original kept).
+        with Image.open(io.BytesIO(data), formats=list(formats)):
+            pass
+    except Exception:  # Pillow raises OSError, SyntaxError, ValueError, DecompressionBombError... on bad data
+        return False
+    return True
+
+
+def _opens_as_pdf(data: bytes) -> bool:
+    try:
+        # -I: isolated mode; the probe needs the standard library and pypdfium2 only.
+        done = subprocess.run([sys.executable, "-I", _PROBE, str(_PDF_MEMORY)], input=data, capture_output=True,
+                              timeout=_PDF_SECONDS)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0 and done.stdout.strip() == b"ok"

@@ -1,34 +1,30 @@
-"""File type detection from magic numbers; the file name is never trusted."""
+"""File type from the signature at the start of the bytes (the ``filetype`` library, as everywhere in the app);
+the file name is never trusted. Whether a file also opens is the decoder's job (``loading``)."""
 
 from __future__ import annotations
 
+import filetype
+
 from .errors import UnsupportedFormat
 
-_IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-)
+#: filetype's extension -> our kind, for the types we decode.
+_KINDS = {"png": "png", "jpg": "jpeg", "tif": "tiff", "pdf": "pdf"}
 
 #: Pillow format names allowed for each sniffed type (passed to ``Image.open(formats=...)``).
 PIL_FORMATS = {"png": ["PNG"], "jpeg": ["JPEG", "MPO"], "tiff": ["TIFF"]}
 
 
 def sniff_type(data: bytes) -> str:
-    """Return ``"png"``, ``"jpeg"``, ``"tiff"`` or ``"pdf"`` from the leading bytes.
+    """Return ``"png"``, ``"jpeg"``, ``"tiff"`` or ``"pdf"`` when the file starts as one.
 
     Raises ``UnsupportedFormat`` for anything else (including BigTIFF, which Pillow cannot read safely).
     """
-    head = bytes(data[:1024])
-    for magic, kind in _IMAGE_MAGIC:
-        if head.startswith(magic):
-            return kind
-    # PDF readers accept a header anywhere in the first kilobyte (some scanners prepend junk).
-    if b"%PDF-" in head:
-        return "pdf"
+    head = bytes(data[:8192])
+    kind = _KINDS.get(filetype.guess_extension(head) or "")
+    if kind is not None:
+        return kind
     if not head:
         raise UnsupportedFormat("the file is empty")
-    if head.startswith((b"II+\x00", b"MM\x00+")):
+    if head.startswith((b"II+\x00", b"MM\x00+")):  # named only to explain the refusal
         raise UnsupportedFormat("BigTIFF files are not supported; save the scan as ordinary TIFF, PNG or PDF")
     raise UnsupportedFormat("not a PNG, JPEG, TIFF or PDF file (unrecognised content)")

@@ -3,10 +3,12 @@ attachments stored by the parse worker processes are all there, whole, after a p
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 from datetime import datetime, timezone
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from cases import demo, intake, new_cases
@@ -14,6 +16,7 @@ from cases.context import SYSTEM
 from cases.drafts import AttachmentDraft, HeldBytes
 from cases.file_packs import PackWriter
 from cases.mail_files import BatchSyncedFiles, local_store
+from cases.sniff import sniff
 from cases.models import Attachment, Case, Citizen, Event, Letter, OutboxItem
 from cases.storage import LocalFileStore
 from mailbox import dedup_key, parse_message
@@ -119,11 +122,12 @@ def test_worker_syncs_what_it_stored_before_handing_the_batch_back(tmp_path):
     assert [sha for sha, _, _ in results] == [hashlib.sha256(raw).hexdigest() for raw in raws]
     store = LocalFileStore(tmp_path)
     assert all(store.get(sha) == raw for (sha, _, _), raw in zip(results, raws))
-    # The attachment stays in the stored raw message: its digest, length and first bytes come back, not itself.
+    # The attachment stays in the stored raw message: its digest, length and type (sniffed from the whole
+    # file while the worker had it) come back, not itself.
     data = parse_message(raws[1]).attachments[0].data
     held = results[1][2].attachments[0]
-    assert held.data == HeldBytes(hashlib.sha256(data).hexdigest(), len(data), data[:4096])
-    assert (held.size, held.head) == (len(data), data[:4096])
+    assert held.data == HeldBytes(hashlib.sha256(data).hexdigest(), len(data), sniff(data))
+    assert (held.size, held.content_type()) == (len(data), sniff(data))
     # Without a writer nothing was stored, so the bytes come back whole.
     assert store_key_and_parse(raws[1:2], None)[0][2].attachments[0].data == data
 
@@ -136,7 +140,9 @@ def test_a_held_attachment_is_refused_by_a_store_that_cannot_read_it_back(tmp_pa
     from cases.new_cases import store_file
     from cases.mail_files import RawHeldAttachments
 
-    held = AttachmentDraft("photo.jpg", HeldBytes.of(b"\xff\xd8\xff" + b"x" * 5000))
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(photo, "JPEG")
+    held = AttachmentDraft("photo.jpg", HeldBytes.of(photo.getvalue()))
     with pytest.raises(CaseError, match="raw message"):
         store_file(Policy(store=LocalFileStore(tmp_path)), held)
     raw_aware = Policy(store=RawHeldAttachments(LocalFileStore(tmp_path)))

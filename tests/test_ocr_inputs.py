@@ -45,8 +45,10 @@ def test_sniffing_reads_the_bytes_not_the_name(page, tmp_path):
         path = tmp_path / "scan.txt"
         path.write_bytes(data)
         assert sniff_type(path.read_bytes()) == kind
-    assert sniff_type(b"junk before the header %PDF-1.7\n...") == "pdf"
-    assert sniff_type(encode(page, "TIFF")[:8]) == "tiff"
+    assert sniff_type(encode(page, "TIFF")[:16]) == "tiff"
+    # A type counts only where the file starts: a PDF header further in (an HTML page carrying one) is not a PDF.
+    with pytest.raises(UnsupportedFormat):
+        sniff_type(b"<html><script>alert(1)</script> %PDF-1.7\n...")
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,7 @@ def test_post_with_a_media_url_and_a_photo(api: tuple[Flask, str]) -> None:
     ((b"GIF89a" + b"\0" * (MEDIA_LIMIT + 1), "big.gif"), None, 413, "larger than"),
     ((b"%PDF-1.7 not a photo", "photo.png"), None, 400, "JPEG, PNG, GIF or WebP"),
     ((b"<svg onload=alert(1)>", "photo.jpg"), None, 400, "JPEG, PNG, GIF or WebP"),
+    ((b"GIF89a<script>alert(1)</script>", "photo.gif"), None, 400, "JPEG, PNG, GIF or WebP"),  # does not open
     ((b"", "empty.png"), None, 400, "empty"),
     (None, "javascript:alert(1)", 400, "media_url"),
     (None, "ftp://files.example.org/a.jpg", 400, "media_url"),

@@ -52,8 +52,9 @@ def test_list_and_download_are_for_staff_only(qapp):
     assert "unparseable: no header fields" in page and "imap://x@y/INBOX" in page
     assert 'href="/quarantine/"' in clerk.get("/desk/").get_data(as_text=True)  # the nav link
     raw = clerk.get(f"/quarantine/{item_id}/raw")
-    assert raw.data == CORPUS["garbage_binary"] and raw.mimetype == "application/octet-stream"
-    assert raw.headers["Content-Disposition"].startswith("attachment;")
+    assert raw.data == CORPUS["garbage_binary"] and raw.mimetype == "message/rfc822"
+    assert raw.headers["Content-Disposition"] == f'attachment; filename="quarantine-{item_id}.eml"'
+    assert raw.headers["X-Content-Type-Options"] == "nosniff"
     unit = staff(qapp, "transport")
     assert unit.get("/quarantine/").status_code == 404
     assert unit.get(f"/quarantine/{item_id}/raw").status_code == 404

@@ -26,7 +26,8 @@ def _files(field: Field) -> list[FileStorage]:
 
 
 class Attachments:
-    """Validator: at most ``MAX_ATTACHMENTS`` files, each within size and really an image or PDF by its bytes."""
+    """Validator: at most ``MAX_ATTACHMENTS`` files, each within size and really an image or PDF by its bytes
+    (it starts as one and opens)."""
 
     def __call__(self, form: object, field: Field) -> None:
         cfg = current_app.config
@@ -34,11 +35,11 @@ class Attachments:
         if len(files) > int(cfg["MAX_ATTACHMENTS"]):
             raise ValidationError(_l("At most %(n)s files.", n=cfg["MAX_ATTACHMENTS"]))
         for item in files:
-            head = item.stream.read(int(cfg["MAX_ATTACHMENT_BYTES"]) + 1)
+            data = item.stream.read(int(cfg["MAX_ATTACHMENT_BYTES"]) + 1)
             item.stream.seek(0)
-            if len(head) > int(cfg["MAX_ATTACHMENT_BYTES"]):
+            if len(data) > int(cfg["MAX_ATTACHMENT_BYTES"]):
                 raise ValidationError(_l("“%(name)s” is larger than 10 MB.", name=item.filename))
-            if sniff(head) not in UPLOAD_TYPES:
+            if sniff(data) not in UPLOAD_TYPES:
                 raise ValidationError(_l("“%(name)s” is not an image or PDF.", name=item.filename))
 
 

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from werkzeug.utils import secure_filename
 from sqlalchemy import select
 
 from cases import queries, services
@@ -22,6 +20,7 @@ from cases.workflow import Action, allowed_actions
 from web.auth import current_actor
 from web.casepage import forms as f
 from web.desk.answering import answer as answer_directly
+from web.downloads import download
 from web.forms_common import attachment_drafts
 from web.jobs import kick
 from web.letters import sending as reply_letters
@@ -156,12 +155,6 @@ def attachment(number: str, attachment_id: int) -> Response:
         abort(404)
     if item.case.number != number:
         abort(404)
-    response = Response(policy().store.get(item.sha256), mimetype=item.content_type)
-    # Always a download, never rendered inline: a file from outside must not run as our page.
-    response.headers["Content-Disposition"] = _disposition(item.filename)
-    return response
-
-
-def _disposition(filename: str) -> str:
-    ascii_name = secure_filename(filename) or "file"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    # A file from outside: a download under our own name, with the type its bytes have (sniffed again here,
+    # so a file stored before the sniffer was strict is served by what it really is).
+    return download(policy().store.get(item.sha256), f"{number}-file-{item.id}")

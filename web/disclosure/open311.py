@@ -26,7 +26,7 @@ from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import CaseError
 from cases.models import Case, Category
 from cases.models_disclosure import Open311Token, Publication
-from cases.sniff import sniff
+from cases.sniff import PHOTO_TYPES, sniff
 from cases.workflow import Status
 from web.disclosure.openapi import openapi_document
 from web.export_text import xml_text
@@ -281,7 +281,7 @@ def create_request(fmt: str) -> Response:
                         sender_email=email, sender_phone=_field("phone", 50), kind="report",
                         category=category.name, notes=[f"Open311 client: {key.name}"], attachments=_media())
     try:
-        result = intake.receive(db(), policy(), draft, allowed_types=MEDIA_TYPES,
+        result = intake.receive(db(), policy(), draft, allowed_types=PHOTO_TYPES,
                                 actor=Actor(user_id=None, role="system", name=f"open311:{key.name}"))
     except CaseError as err:
         db().rollback()
@@ -306,10 +306,6 @@ def _location() -> str:
             raise ApiError(400, "lat or long is out of range.")
         address = (address + " " if address else "") + f"({lat_f:.6f}, {lon_f:.6f})"
     return address
-
-
-# Photos of the problem, as civic-reporting apps send them (the type is read from the bytes, never trusted).
-MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 
 def _media_url() -> str:
@@ -338,6 +334,6 @@ def _media() -> list[AttachmentDraft]:
         if upload.filename:
             raise ApiError(400, "media is empty.")
         return []  # a file field left empty
-    if sniff(data) not in MEDIA_TYPES:
+    if sniff(data) not in PHOTO_TYPES:
         raise ApiError(400, "media must be a JPEG, PNG, GIF or WebP image.")
     return [AttachmentDraft(filename=upload.filename or "media", data=data, declared_type=upload.mimetype)]

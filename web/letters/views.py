@@ -10,8 +10,10 @@ from sqlalchemy.orm import selectinload
 from cases import letters, queries
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Reply
+from cases.sniff import PDF
 from cases.models_letters import AWAITING_APPROVAL, TO_CALL, LetterTemplate, PostalBatch
 from web.auth import current_actor, role_required
+from web.downloads import download
 from web.jobs import kick
 from web.letters import drafting, sending
 from web.letters.forms import CallForm, PrintForm, RestoreForm, TemplateForm
@@ -25,11 +27,8 @@ bp = Blueprint("letters", __name__, url_prefix="/letters")
 DESK = ("clerk", "supervisor", "admin")
 
 
-def _pdf(data: bytes, filename: str, *, download: bool = True) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    kind = "attachment" if download else "inline"
-    response.headers["Content-Disposition"] = f'{kind}; filename="{filename}"'
-    return response
+def _pdf(data: bytes, stem: str, *, inline: bool = False) -> Response:
+    return download(data, stem, content_type=PDF, inline=inline)
 
 
 def _validator(lang: str):  # type: ignore[no-untyped-def]
@@ -68,7 +67,7 @@ def edit(purpose: str, lang: str) -> str | Response | tuple[str, int]:
                 except (TemplateRejected, LetterError) as error:
                     problems = getattr(error, "errors", None) or [str(error)]
                 else:
-                    return _pdf(pdf, f"preview-{purpose}-{lang}.pdf", download=False)
+                    return _pdf(pdf, f"preview-{purpose}-{lang}", inline=True)
             form.source.errors = list(problems)
             status = 400
         else:
@@ -100,7 +99,7 @@ def preview(purpose: str, lang: str) -> Response:
     _known(purpose, lang)
     source = drafting.template_source(db(), purpose, lang)[0]
     return _pdf(preview_pdf(source, lang=lang, office=office_info(current_app.config, lang)),
-                f"preview-{purpose}-{lang}.pdf", download=False)
+                f"preview-{purpose}-{lang}", inline=True)
 
 
 @bp.route("/templates/versions/<int:template_id>/restore", methods=["POST"])
@@ -148,7 +147,7 @@ def batch_pdf(batch_id: int) -> Response:
     batch = db().get(PostalBatch, batch_id)
     if batch is None:
         abort(404)
-    return _pdf(policy().store.get(batch.pdf_sha256), f"post-{batch.created_at:%Y-%m-%d}-{batch.id}.pdf")
+    return _pdf(policy().store.get(batch.pdf_sha256), f"post-{batch.created_at:%Y-%m-%d}-{batch.id}")
 
 
 # --- one reply (desk) ------------------------------------------------------------------------------------------
@@ -167,7 +166,7 @@ def reply_pdf(number: str, reply_id: int) -> Response:
     _case, reply = _case_reply(number, reply_id)
     if reply.channel != "post" or not reply.pdf_sha256:
         abort(404)
-    return _pdf(policy().store.get(reply.pdf_sha256), f"reply-{number}-{reply.id}.pdf")
+    return _pdf(policy().store.get(reply.pdf_sha256), f"reply-{number}-{reply.id}")
 
 
 @bp.route("/cases/<number>/replies/<int:reply_id>/call", methods=["GET", "POST"])

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cases.models import QuarantineItem, Reply
+from cases.sniff import EMAIL
 from web.auth import current_actor, role_required
+from web.downloads import download
 from web.jobs import kick
 from web.quarantine import retry as retrying
 from web.state import db, policy
@@ -48,15 +50,8 @@ def raw(item_id: int) -> Response:
         data = policy().store.get(item.raw_sha256)
     except FileNotFoundError:
         abort(404)
-    name = item.filename or f"quarantine-{item.id}.bin"
-    if item.source == "email" and not name.endswith(".eml"):
-        name += ".eml"
-    # Always a download as opaque bytes: the original came from outside and must not render as our page.
-    response = Response(data, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = f'attachment; filename="quarantine-{item.id}-' \
-                                              f'{"".join(c for c in name if c.isalnum() or c in ".-_")[:80]}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # The original came from outside: a download under our name, typed by its bytes (an email as .eml).
+    return download(data, f"quarantine-{item.id}", content_type=EMAIL if item.source == "email" else None)
 
 
 @bp.route("/<int:item_id>/retry", methods=["POST"])

@@ -7,7 +7,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from letter_ocr import OcrError, sniff_type
+from cases.sniff import SCAN_TYPES, sniff
 from web.forms_common import KIND_CHOICES
 
 
@@ -16,20 +16,19 @@ def uploaded(field: MultipleFileField) -> list[FileStorage]:
 
 
 class ScanFiles:
-    """Validator: at least one file, each really a PNG, JPEG, TIFF or PDF by its bytes (the name is not trusted)."""
+    """Validator: at least one file, each really a PNG, JPEG, TIFF or PDF by its bytes (it starts as one and
+    opens; the name is not trusted)."""
 
     def __call__(self, form: object, field: MultipleFileField) -> None:
         files = uploaded(field)
         if not files:
             raise ValidationError(_l("Choose at least one scanned page."))
         for item in files:
-            head = item.stream.read(1024)
+            data = item.stream.read()
             item.stream.seek(0)
-            try:
-                sniff_type(head)
-            except OcrError as exc:
-                raise ValidationError(_l("“%(name)s” is not a scan: %(reason)s", name=item.filename,
-                                         reason=exc.reason)) from None
+            if sniff(data) not in SCAN_TYPES:
+                raise ValidationError(_l("“%(name)s” is not a PNG, JPEG, TIFF or PDF file that can be opened.",
+                                         name=item.filename))
 
 
 class UploadForm(FlaskForm):

@@ -9,7 +9,9 @@ from cases import scans
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Category
 from cases.models_scans import ScanItem
+from cases.sniff import PDF
 from web.auth import current_actor, role_required
+from web.downloads import download
 from web.jobs import kick
 from web.scans.forms import ReviewForm, UploadForm, uploaded
 from web.scans.tasks import queue_batch
@@ -140,7 +142,4 @@ def searchable(item_id: int) -> Response:
     item = _item(item_id)
     if not item.pdf_sha:
         abort(404)
-    response = Response(policy().store.get(item.pdf_sha), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="scan-{item.id}-searchable.pdf"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(policy().store.get(item.pdf_sha), f"scan-{item.id}-searchable", content_type=PDF)

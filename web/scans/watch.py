@@ -22,7 +22,7 @@ from cases import scans
 from cases.context import Policy
 from cases.models import utcnow
 from cases.models_scans import ScanBatch
-from letter_ocr import OcrError, sniff_type
+from cases.sniff import SCAN_TYPES, sniff
 from web.state import state
 
 #: a file younger than this (seconds since its last change) may still be being written by the scanner
@@ -104,10 +104,9 @@ def _take(session: Session, policy: Policy, name: str, data: bytes, key: str) ->
     if batch is not None:
         return batch
     batch = scans.create_batch(session, policy, [(name, data)], mode="batch", source="watch", dedup_key=key)
-    try:
-        sniff_type(data)
-    except OcrError as exc:
-        scans.quarantine_file(session, policy, batch, 0, exc.reason, exc.code)
+    if sniff(data) not in SCAN_TYPES:
+        scans.quarantine_file(session, policy, batch, 0, "not a PNG, JPEG, TIFF or PDF file that can be opened",
+                              "unsupported_format")
         batch.status, batch.finished_at = "done", utcnow()
     session.commit()
     return batch

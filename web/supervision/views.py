@@ -17,7 +17,9 @@ from cases.statistics_desk import desk_shares
 from cases.errors import CaseError, NotFound, ValidationError
 from cases.models import Unit
 from cases.models_disclosure import WeeklyReport
+from cases.sniff import PDF
 from web.auth import current_actor, role_required
+from web.downloads import download
 from web.export_text import spreadsheet_cell
 from web.jobs import kick
 from web.state import db, policy
@@ -228,9 +230,8 @@ def report_file(report_id: int, ext: str) -> Response:
     if ext == "pdf":
         if not item.pdf_sha256:
             abort(404)
-        response = Response(policy().store.get(item.pdf_sha256), mimetype="application/pdf")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return download(policy().store.get(item.pdf_sha256), f"weekly-report-{item.week_start.isoformat()}",
+                        content_type=PDF)
     response = Response(item.html, mimetype="text/html")
     # The report is a standalone document with its own <style>: allow that style and nothing else.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
