@@ -122,7 +122,7 @@ def test_similar_cases_offer_a_merge(app: Flask, client: FlaskClient, demo_data:
     login(client, "clerk")
     page = client.get(f"/cases/{first}").get_data(as_text=True)
     assert "Similar cases" in page and "2026-0000001" in page
-    merge = client.post(f"/cases/{first}/merge", data={"main_number": "2026-0000001"})
+    merge = client.post(f"/cases/{first}/merge", data={"main_number": "2026-0000001", "confirm": "y"})
     assert merge.status_code == 302
     assert "merged" in client.get(f"/cases/{first}").get_data(as_text=True)
 

@@ -285,3 +285,20 @@ def test_our_mailbox_package_shadows_the_standard_library() -> None:
     from web import CHECKOUT
 
     assert Path(mailbox.__file__).resolve().is_relative_to(CHECKOUT)
+
+
+def test_security_txt_says_where_to_report(app_factory) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta, timezone
+
+    for settings, contact in (({"OFFICE_EMAIL": "office@city.example"}, "mailto:office@city.example"),
+                              ({"SECURITY_CONTACT": ["mailto:cert@city.example", "https://city.example/report"]},
+                               "https://city.example/report")):
+        response = app_factory(**settings).test_client().get("/.well-known/security.txt")
+        assert response.status_code == 200 and response.mimetype == "text/plain"
+        fields = dict(line.split(": ", 1) for line in response.get_data(as_text=True).splitlines()
+                      if not line.startswith("Contact"))
+        assert f"Contact: {contact}" in response.get_data(as_text=True)
+        expires = datetime.fromisoformat(fields["Expires"].replace("Z", "+00:00"))
+        assert datetime.now(timezone.utc) < expires < datetime.now(timezone.utc) + timedelta(days=365)
+        assert fields["Canonical"].endswith("/.well-known/security.txt")
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]

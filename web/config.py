@@ -38,6 +38,10 @@ class DefaultConfig:
     SESSION_ABSOLUTE_HOURS = 10
     WTF_CSRF_TIME_LIMIT = None  # the session's own time-outs bound the token's life
 
+    # Where to report a vulnerability (/.well-known/security.txt): URIs such as "mailto:security@city.example";
+    # empty: OFFICE_EMAIL, else security@ the host of PUBLIC_BASE_URL.
+    SECURITY_CONTACT: list[str] = []
+
     # Behind a reverse proxy (nginx): how many proxies to trust for the client address and scheme.
     PROXY_COUNT = 0
 

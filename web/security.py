@@ -1,9 +1,10 @@
-"""Response headers and session time-outs that every page gets."""
+"""Response headers and session time-outs that every page gets, and ``/.well-known/security.txt`` (RFC 9116)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
@@ -40,6 +41,37 @@ def _headers(response: Response) -> Response:
     return response
 
 
+bp = Blueprint("security", __name__)
+SECURITY_TXT_DAYS = 180  # RFC 9116 wants an expiry under a year away; the file is made per request
+
+
+def security_contacts() -> list[str]:
+    """``SECURITY_CONTACT`` (URIs), else the office's email, else security@ the public host."""
+    cfg = current_app.config
+    contacts = cfg["SECURITY_CONTACT"]
+    if isinstance(contacts, str):
+        contacts = [c.strip() for c in contacts.split(",") if c.strip()]
+    if contacts:
+        return list(contacts)
+    if cfg["OFFICE_EMAIL"]:
+        return [f"mailto:{cfg['OFFICE_EMAIL']}"]
+    return [f"mailto:security@{urlsplit(cfg['PUBLIC_BASE_URL']).hostname or 'localhost'}"]
+
+
+@bp.route("/.well-known/security.txt")
+def security_txt() -> Response:
+    """Where to report a vulnerability."""
+    expires = (datetime.now(timezone.utc) + timedelta(days=SECURITY_TXT_DAYS)).replace(microsecond=0)
+    lines = [f"Contact: {contact}" for contact in security_contacts()]
+    lines += [f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+              f"Preferred-Languages: {', '.join(current_app.config['LANGUAGES'])}",
+              f"Canonical: {current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/.well-known/security.txt"]
+    response = current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
+    response.headers["Cache-Control"] = "max-age=86400"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_enforce_timeouts)
     app.after_request(_headers)
+    app.register_blueprint(bp)
