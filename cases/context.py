@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cases.calendar import WorkCalendar
 from cases.storage import FileStore
+from cases.redaction_numbers import DEFAULT_PHONE_REGIONS
 from cases.ways_in import WaysIn
 
 
@@ -49,6 +50,7 @@ class Policy:
     answer_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ANSWER_DAYS))
     max_extension_days: int = 10
     ways_in: WaysIn = field(default_factory=WaysIn)  # links and codes that never reach a publication
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS  # where phone numbers in letters are redacted from
 
     def today(self, now: datetime | None = None) -> date:
         """The office's local date (deadlines are counted in the office's days, not UTC's)."""

@@ -36,6 +36,7 @@ def build_state(app: Flask) -> AppState:
         dispatch_days=int(cfg["DISPATCH_DAYS"]),
         answer_days={k: int(v) for k, v in cfg["ANSWER_DAYS"].items()},
         ways_in=WaysIn.for_office([cfg["PUBLIC_BASE_URL"], *cfg["OFFICE_INTERNAL_HOSTS"]]),
+        phone_regions=tuple(str(r).upper() for r in cfg["REDACTION_PHONE_REGIONS"]),
     )
     return AppState(engine=engine, sessions=make_session_factory(engine), policy=policy)
 
