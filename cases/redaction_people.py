@@ -62,9 +62,9 @@ def chinese_names(text: str) -> list[tuple[int, int]]:
     while i < len(tokens):
         start, end, word, flag = tokens[i]
         following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if len(word) == 1 and word in SURNAMES and following and following[3].startswith("nr") \
-                and len(following[2]) <= 2:
-            end, word = following[1], word + following[2]  # a surname the tagger split off: 王 / 秀英
+        if ((len(word) == 1 and word in SURNAMES) or word in COMPOUND_SURNAMES) and following \
+                and following[3].startswith("nr") and len(following[2]) <= 2:
+            end, word = following[1], word + following[2]  # a surname the tagger split off: 王 / 秀英, 欧阳 / 娜娜
             i += 1
         elif not flag.startswith("nr"):
             i += 1
