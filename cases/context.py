@@ -10,6 +10,7 @@ from cases.calendar import WorkCalendar
 from cases.numbering import DEFAULT_DIGITS
 from cases.deadlines import DEFAULT_RULES, UrgencyRule
 from cases.storage import FileStore
+from cases.redaction_numbers import DEFAULT_PHONE_REGIONS
 from cases.ways_in import WaysIn
 
 
@@ -61,6 +62,7 @@ class Policy:
     def now(self) -> datetime:
         """The current moment, timezone-aware UTC."""
         return self.clock()
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS  # where phone numbers in letters are redacted from
 
     def today(self, now: datetime | None = None) -> date:
         """The office's local date (deadlines are counted in the office's days, not UTC's)."""

@@ -21,7 +21,7 @@ from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, utcnow
 from cases.models_disclosure import ApiKey, Publication
 from cases.models_letters import RELEASED
-from cases.redaction import Known, redact
+from cases.redaction import Known, learned, redact
 from cases.workflow import Status
 
 PUBLISHABLE = (Status.REPLIED, Status.CLOSED)
@@ -87,14 +87,27 @@ def public_item(policy: Policy, publication: Publication) -> PublicItem:
                       satisfaction=publication.satisfaction or "", published_at=publication.published_at)
 
 
-def _public_text(policy: Policy, case: Case, known: Known, text: str) -> tuple[str, dict[str, int]]:
-    """``text`` made fit to publish: ways into the case stripped first (a link's query is no phone number), then
-    personal data redacted. Returns the text and how many items of each kind were taken out."""
-    stripped, links = policy.ways_in.strip(text or "", [case.tracking_code])
-    result = redact(stripped, known)
-    counts = dict(result.counts())
-    counts["link"] = counts.get("link", 0) + links
-    return result.text, counts
+def _public_texts(policy: Policy, case: Case, texts: list[str]) -> tuple[list[str], dict[str, int]]:
+    """``texts`` made fit to publish: ways into the case stripped first (a link's query is no phone number), then
+    personal data redacted, together with the case's own subject, letters and reply: whoever one of them names
+    (a neighbour in the letter) is removed from every text (the reply too). Returns the texts and how many items
+    of each kind were taken out."""
+    counts: dict[str, int] = {}
+    stripped = []
+    for text in texts:
+        clean, links = policy.ways_in.strip(text or "", [case.tracking_code])
+        stripped.append(clean)
+        counts["link"] = counts.get("link", 0) + links
+    originals = [policy.ways_in.strip(t, [case.tracking_code])[0]
+                 for t in (case.subject, _letters_text(case), _reply_text(case))]
+    known = learned(known_personal(case), originals + stripped, policy.phone_regions)
+    out = []
+    for text in stripped:
+        result = redact(text, known, regions=policy.phone_regions)
+        for kind, count in result.counts().items():
+            counts[kind] = counts.get(kind, 0) + count
+        out.append(result.text)
+    return out, counts
 
 
 def _letters_text(case: Case) -> str:
@@ -116,17 +129,12 @@ def check_publishable(case: Case) -> None:
 
 
 def prepare(policy: Policy, case: Case) -> PublicationDraft:
-    """Redact the case's subject, letters and reply automatically, for the reviewer's preview."""
+    """Redact the case's subject, letters and reply automatically, for the reviewer's preview; list the links and
+    codes that were taken out."""
     check_publishable(case)
-    known = known_personal(case)
-    removed = {k: 0 for k in ("name", "phone", "email", "id", "address", "link")}
-    texts, found = [], []
-    for text in (case.subject, _letters_text(case), _reply_text(case)):
-        found += policy.ways_in.find(text, [case.tracking_code])
-        public, counts = _public_text(policy, case, known, text)
-        for kind, count in counts.items():
-            removed[kind] = removed.get(kind, 0) + count
-        texts.append(public)
+    originals = [case.subject, _letters_text(case), _reply_text(case)]
+    found = [way for text in originals for way in policy.ways_in.find(text, [case.tracking_code])]
+    texts, removed = _public_texts(policy, case, originals)
     return PublicationDraft(texts[0], texts[1], texts[2], removed, tuple(dict.fromkeys(found)))
 
 
@@ -147,7 +155,6 @@ def publish(session: Session, policy: Policy, case: Case, actor: Actor, *, subje
     subject, letter_text = (subject or "").strip(), (letter_text or "").strip()
     if not subject or not letter_text:
         raise ValidationError("A published case needs a subject and the letter's text.")
-    known = known_personal(case)
     reply_event = next((e for e in reversed(case.events) if e.action == "reply"), None)
     publication = session.scalar(select(Publication).where(Publication.case_id == case.id))
     if publication is None:
@@ -157,9 +164,8 @@ def publish(session: Session, policy: Policy, case: Case, actor: Actor, *, subje
     publication.kind = case.kind.value
     publication.category = case.category.name if case.category else ""
     publication.unit_name = case.unit.name if case.unit else ""
-    publication.subject = _public_text(policy, case, known, subject)[0][:300]
-    publication.letter_text = _public_text(policy, case, known, letter_text)[0]
-    publication.reply_text = _public_text(policy, case, known, (reply_text or "").strip())[0]
+    texts, _counts = _public_texts(policy, case, [subject, letter_text, (reply_text or "").strip()])
+    publication.subject, publication.letter_text, publication.reply_text = texts[0][:300], texts[1], texts[2]
     publication.received_on = policy.local_date(case.received_at)
     publication.replied_on = policy.local_date(reply_event.at) if reply_event else None
     publication.satisfaction = case.satisfaction.value if case.satisfaction else ""

@@ -1,24 +1,32 @@
 """Finding and removing personal data before a text is published: names, phone numbers, email addresses,
-identity numbers and street addresses, in Chinese, English and Spanish letters.
+identity and account numbers, street addresses, vehicle plates and messaging handles, in Chinese, English and
+Spanish letters.
 
-Two sources work together: what we *know* about the citizen (name, phone, email, address on file), matched
-wherever it appears, and *patterns* for the kinds of item that are personal whoever they belong to. Recall comes
-first (a missed phone number is a leak, an extra ``[address]`` only costs readability), but ordinary numbers
-(years, "line 5", case numbers, amounts, dates) are left alone.
+Three sources work together: what we *know* about the citizen (name, phone, email, address on file), matched
+wherever it appears and in either script; *finders* for the kinds of item that are personal whoever they belong
+to (``redaction_numbers``, ``redaction_places``, ``redaction_names``, ``redaction_people``); and, across the texts
+of one publication, whatever was found in one text is removed from all of them (a neighbour named in the letter
+is not named in the reply). Recall comes first (a missed phone number is a leak, an extra ``[address]`` only costs
+readability), but ordinary numbers (years, "line 5", case numbers, amounts, dates) are left alone.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cases.redaction_names import third_party_names, trim_latin_name
+from cases.redaction_numbers import (ACCOUNT, DEFAULT_PHONE_REGIONS, EMAIL, HANDLE, ID, PHONE, PLATE,
+                                     numbers_and_handles)
+from cases.redaction_people import chinese_names, cross_script_names, latin_names, pinyin_spellings
+from cases.redaction_places import ADDRESS, addresses
 
-NAME, PHONE, EMAIL, ID, ADDRESS = "name", "phone", "email", "id", "address"
-KINDS = (NAME, PHONE, EMAIL, ID, ADDRESS)
-PLACEHOLDERS = {NAME: "[name]", PHONE: "[phone]", EMAIL: "[email]", ID: "[ID]", ADDRESS: "[address]"}
+NAME = "name"
+KINDS = (NAME, PHONE, EMAIL, ID, ACCOUNT, ADDRESS, PLATE, HANDLE)
+PLACEHOLDERS = {NAME: "[name]", PHONE: "[phone]", EMAIL: "[email]", ID: "[ID]", ACCOUNT: "[account]",
+                ADDRESS: "[address]", PLATE: "[plate]", HANDLE: "[handle]"}
 # When two findings overlap, the longer wins; on equal length the more specific kind does.
-_PRIORITY = {EMAIL: 0, ID: 1, PHONE: 2, ADDRESS: 3, NAME: 4}
+_PRIORITY = {EMAIL: 0, ACCOUNT: 1, ID: 2, PHONE: 3, PLATE: 4, HANDLE: 5, ADDRESS: 6, NAME: 7}
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class Known:
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
+    items: tuple[tuple[str, str], ...] = ()  # (kind, text) found in another text of the same publication
 
 
 @dataclass(frozen=True)
@@ -56,61 +65,7 @@ class Redacted:
 
 
 # ---- patterns ---------------------------------------------------------------------------------------------------
-# Word boundaries are ASCII-only on purpose: in Python's Unicode regexes a Chinese character counts as \w, and
-# "电话13800001111请回电" must still match.
-_NB = r"(?<![0-9A-Za-z])"
-_NA = r"(?![0-9A-Za-z])"
-
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+(?:@|＠)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-CN_ID_RE = re.compile(_NB + r"[1-9]\d{5}[ \-]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-                      r"[ \-]?\d{3}[\dXx]" + _NA)
-DNI_RE = re.compile(_NB + r"\d{8}[ \-]?[TRWAGMYFPDXBNJZSQVHLCKEtrwagmyfpdxbnjzsqvhlcke]" + _NA)
-NIE_RE = re.compile(_NB + r"[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z]" + _NA)
-# Any run of 7 to 15 digits with single separators, optionally after + or 00; filtered below.
-PHONE_RE = re.compile(r"(?<![0-9A-Za-z+\-/.,])(?:\+|00)?[ ]?(?:\(\d{1,4}\)|\d)(?:[ .\-]?(?:\(\d{1,4}\)|\d)){5,20}"
-                      + _NA)
-_ABBREVIATION_END = re.compile(r"\b(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl|Sq|Hwy|Avda|Pza|Ctra|Urb|Av|No)\.$")
-_DATE_RE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
-_CASE_NUMBER_RE = re.compile(r"^(?:19|20)\d{2}-\d{6,}$")
-_AMOUNT_RE = re.compile(r"^\d{1,3}(?:[., ]\d{3})+$")
-_YEARS_RE = re.compile(r"^(?:(?:19|20)\d{2}[ \-])+(?:19|20)\d{2}$")
-
-# Chinese addresses: optional administrative parts, a road / estate name, then numbered parts (号, 栋, 单元, 室).
 _CJK = "\u4e00-\u9fff"
-# Characters that begin a sentence rather than a place name ("我住在幸福小区" must not swallow "我住在").
-_NOT_PLACE = "在住于到从的是了我你他她们与及向对把被给离近附旁边这那个位条该此每没也很就还要请说"
-_P = rf"(?:(?![{_NOT_PLACE}])[{_CJK}])"
-_NUM = r"[0-9０-９A-Za-z一二三四五六七八九十百零〇两]{1,6}"
-_ADMIN = rf"{_P}{{2,8}}?(?:省|自治区|市|区|县|镇|乡|街道|村)"
-_ROAD = rf"{_P}{{2,8}}?(?:大道|大街|路|街|巷|弄|胡同|小区|花园|家园|新村|公寓|大厦|苑|社区|里)"
-_UNIT = rf"{_NUM}(?:号楼|号院|号|栋|幢|座|单元|室|层|楼|期|弄|组|户)"
-CN_ADDRESS_RE = re.compile(rf"(?:{_ADMIN})*(?:{_ROAD})(?:{_UNIT}|[-－]{_NUM})*|(?:{_ADMIN})*(?:{_UNIT}){{2,}}")
-_CN_STREET_ENDS = ("路", "街", "大道", "大街", "巷", "弄", "胡同", "里")
-_CN_NUMBERED = re.compile(r"[0-9０-９]|[一二三四五六七八九十百零〇两](?:号|栋|幢|座|单元|室|层|楼|期|组|户)")
-_CN_COMMON = {"道路", "马路", "线路", "小区", "社区", "街道", "地区", "城区", "市区", "郊区", "景区", "园区", "辖区",
-              "片区", "全市", "本市", "本区", "我市", "该市", "城市", "市民", "公路", "铁路", "网路", "思路", "出路",
-              "走路", "一路", "沿路", "路", "街", "新区", "老区", "学区", "山区", "社区里", "邻里"}
-
-_EN_STREET = (r"Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Place|Pl|Way|Terrace|Close|"
-              r"Crescent|Square|Sq|Highway|Hwy|Parkway|Row|Alley|Walk")
-_EN_WORD = r"(?:[A-Z][A-Za-z'\-]+\.?)"
-_EN_FLAT_CORE = r"(?:Apt|Apartment|Flat|Unit|Suite|Room|Rm|Floor)\.?\s*#?[0-9A-Za-z\-]{1,6}"
-_EN_FLAT = rf"(?:,?\s*{_EN_FLAT_CORE})"
-EN_ADDRESS_RE = re.compile(
-    rf"(?:\b{_EN_FLAT_CORE},?\s*)?"  # "Flat 3, " before the number
-    rf"(?:\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?|\bNo\.?\s*\d{{1,5}}[A-Za-z]?),?\s+(?:{_EN_WORD}\s+){{1,4}}"
-    rf"(?:{_EN_STREET})\b\.?{_EN_FLAT}?"
-    rf"|\b(?:{_EN_WORD}\s+){{1,4}}(?:{_EN_STREET})\b\.?,?\s*(?:No\.?\s*)?\d{{1,5}}[A-Za-z]?{_EN_FLAT}?"
-)
-_ES_STREET = (r"Calle|C/|Avenida|Avda\.?|Av\.|Plaza|Pza\.?|Paseo|Pº|Camino|Carretera|Ctra\.?|Ronda|Travesía|"
-              r"Glorieta|Callejón|Pasaje|Urbanización|Urb\.")
-_ES_WORD = r"(?:(?:de|del|la|las|los|el|y|San|Santa)\s+|[A-ZÁÉÍÓÚÑ][\wáéíóúñü'\-]*\s*)"
-ES_ADDRESS_RE = re.compile(
-    rf"\b(?:{_ES_STREET})\s*{_ES_WORD}{{1,6}},?\s*(?:n\.?\s*º|nº|núm\.?|número|no\.?)?\s*\d{{1,4}}[A-Za-z]?"
-    rf"(?:\s*,?\s*(?:\d{{1,2}}\s*[º°ª]\s*[A-Za-z]?|bajo|ático|(?:piso|puerta|portal|escalera|esc\.)\s*\w{{1,3}}"
-    rf"|izq(?:uierda|da)?\.?|dcha\.?|derecha))*"
-)
-
 # Self-introductions and sign-offs name the writer even when the name on file is spelled differently.
 _CN_INTRO_RE = re.compile(rf"(?:我叫|我是|本人|姓名[:：]?|署名[:：]?)\s*([{_CJK}]{{2,3}})(?=[，。,.\s、；;！!]|$)")
 _CN_TITLE_SUFFIX = "先生|女士|小姐|老师|阿姨|大爷|大妈|师傅|同志"
@@ -121,23 +76,6 @@ _SIGNOFF_RE = re.compile(
     rf"Atentamente|Saludos|Un saludo|Cordialmente|Gracias)[,.!]?\s*\n\s*({_LATIN_NAME})\s*$", re.MULTILINE)
 _CN_SIGNOFF_RE = re.compile(rf"(?:此致\s*敬礼|谢谢|敬上)[！!。，,]?\s*\n\s*([{_CJK}]{{2,3}})\s*$", re.MULTILINE)
 _TITLE_RE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sr|Sra|Srta|Don|Doña|Dña\.)\.?\s+({_LATIN_NAME})")
-
-
-def _digit_count(text: str) -> int:
-    return sum(ch.isdigit() for ch in text)
-
-
-def _phone_like(candidate: str) -> bool:
-    """Whether a digit run is a phone number rather than a date, a year list, a case number or an amount."""
-    core = candidate.strip()
-    digits = _digit_count(core)
-    if not 7 <= digits <= 15:
-        return False
-    if core.startswith(("+", "00")):
-        return True
-    plain = core.replace("(", "").replace(")", "")
-    return not (_DATE_RE.match(plain) or _CASE_NUMBER_RE.match(plain) or _YEARS_RE.match(plain)
-                or (_AMOUNT_RE.match(plain) and not re.match(r"^[6-9]\d{2}[ .]\d{3}[ .]\d{3}$", plain)))
 
 
 def _flexible(value: str) -> re.Pattern[str] | None:
@@ -152,7 +90,12 @@ def _flexible(value: str) -> re.Pattern[str] | None:
         body = r"[ .\-()]*".join(re.escape(d) for d in tail)
         return re.compile(r"(?<!\d)(?:(?:\+|00)\d{1,3}[ .\-]*)?" + body + r"(?!\d)")
     parts = [re.escape(p) for p in value.split()]
-    return re.compile(r"\s*".join(parts) if _has_cjk(value) else r"\b" + r"\s+".join(parts) + r"\b", re.IGNORECASE)
+    if _has_cjk(value):
+        return re.compile(r"\s*".join(parts), re.IGNORECASE)
+    # ASCII boundaries: a Chinese character next to a Latin name ("本人Chen Jing") is a boundary too.
+    before = r"(?<![A-Za-z0-9])" if value[0].isalnum() else r"(?<![A-Za-z0-9_@])"
+    after = r"(?![A-Za-z0-9])" if value[-1].isalnum() else ""
+    return re.compile(before + r"\s+".join(parts) + after, re.IGNORECASE)
 
 
 def _has_cjk(text: str) -> bool:
@@ -172,10 +115,13 @@ def _known_spans(text: str, known: Known) -> list[Span]:
         if _has_cjk(name):
             if 2 <= len(name) <= 4:  # "王女士", "王先生": the surname with a title
                 add(NAME, re.compile(re.escape(name[0]) + rf"(?:{_CN_TITLE_SUFFIX})"))
+            for spelling in pinyin_spellings(name):  # 张晓明 registered, "Zhang Xiaoming" in the letter
+                add(NAME, _flexible(spelling))
         else:
             for part in name.split():
                 if len(part) >= 3 and part[0].isupper():
-                    add(NAME, re.compile(r"\b" + re.escape(part) + r"\b"))
+                    add(NAME, re.compile(r"(?<![A-Za-z])" + re.escape(part) + r"(?![A-Za-z])"))
+    found.extend(Span(NAME, a, b, text[a:b]) for a, b in cross_script_names(text, known.names))
     for phone in known.phones:
         add(PHONE, _flexible(phone))
     for email in known.emails:
@@ -186,32 +132,13 @@ def _known_spans(text: str, known: Known) -> list[Span]:
         for part in re.split(r"[,，;；\n]", address):
             if len(part.strip()) >= 5 and any(ch.isdigit() for ch in part):
                 add(ADDRESS, _flexible(part))
+    for kind, value in known.items:
+        add(kind, _flexible(value))
     return found
 
 
-def _pattern_spans(text: str) -> list[Span]:
-    found: list[Span] = []
-    for kind, pattern in ((EMAIL, EMAIL_RE), (ID, CN_ID_RE), (ID, DNI_RE), (ID, NIE_RE)):
-        found.extend(Span(kind, m.start(), m.end(), m.group()) for m in pattern.finditer(text))
-    for m in PHONE_RE.finditer(text):
-        start, value = m.start(), m.group()
-        stripped = value.lstrip(" ")
-        start += len(value) - len(stripped)
-        if _phone_like(stripped):
-            found.append(Span(PHONE, start, start + len(stripped), stripped))
-    for m in CN_ADDRESS_RE.finditer(text):
-        value = m.group()
-        if value in _CN_COMMON or len(value) < 3:
-            continue
-        if value.endswith(_CN_STREET_ENDS) and not _CN_NUMBERED.search(value):
-            continue  # a street's name alone ("解放路上的路灯") says where something is, not where someone lives
-        found.append(Span(ADDRESS, m.start(), m.end(), value))
-    for pattern in (EN_ADDRESS_RE, ES_ADDRESS_RE):
-        for m in pattern.finditer(text):
-            value = m.group().rstrip(" ,")
-            if value.endswith(".") and not _ABBREVIATION_END.search(value):
-                value = value[:-1]  # the full stop of the sentence, not an abbreviation's
-            found.append(Span(ADDRESS, m.start(), m.start() + len(value), value))
+def _pattern_spans(text: str, regions: tuple[str, ...]) -> list[Span]:
+    found = [Span(kind, a, b, text[a:b]) for kind, a, b in numbers_and_handles(text, regions) + addresses(text)]
     for pattern in (_CN_INTRO_RE, _CN_SIGNOFF_RE):
         for m in pattern.finditer(text):
             found.append(Span(NAME, m.start(1), m.end(1), m.group(1)))
@@ -224,8 +151,9 @@ def _pattern_spans(text: str) -> list[Span]:
         # "王女士" names a person only when a surname precedes the title; "女士们" or "老师们" do not.
         if m.group(1) in _COMMON_SURNAMES:
             found.append(Span(NAME, m.start(), m.end(), m.group()))
-    # Other people's names, known by their context: titles, relations, person words (邻居张伟, "Mr. Smith").
-    found.extend(Span(NAME, start, end, text[start:end]) for start, end in third_party_names(text))
+    # Other people's names: by their context (邻居张伟, "Mr. Smith"), by jieba's tagger, by the name lists.
+    for start, end in third_party_names(text) + chinese_names(text) + latin_names(text):
+        found.append(Span(NAME, start, end, text[start:end]))
     return found
 
 
@@ -252,18 +180,21 @@ def _merge(spans: Iterable[Span]) -> list[Span]:
     return merged
 
 
-def find_personal(text: str, known: Known | None = None) -> list[Span]:
-    """Every personal item in ``text`` (known details of the citizen and pattern matches), without overlaps."""
+def find_personal(text: str, known: Known | None = None,
+                  regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> list[Span]:
+    """Every personal item in ``text`` (known details of the citizen and what the finders find), without
+    overlaps; phone numbers are those valid in ``regions`` or written with a country code."""
     if not text:
         return []
-    spans = _merge(_known_spans(text, known or Known()) + _pattern_spans(text))
+    spans = _merge(_known_spans(text, known or Known()) + _pattern_spans(text, tuple(regions)))
     return [Span(s.kind, s.start, s.end, text[s.start:s.end]) for s in spans]
 
 
-def redact(text: str, known: Known | None = None, placeholders: dict[str, str] | None = None) -> Redacted:
+def redact(text: str, known: Known | None = None, placeholders: dict[str, str] | None = None,
+           regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> Redacted:
     """``text`` with every personal item replaced by a placeholder such as ``[phone]``."""
     marks = placeholders or PLACEHOLDERS
-    spans = find_personal(text or "", known)
+    spans = find_personal(text or "", known, regions)
     pieces: list[str] = []
     cursor = 0
     for span in spans:
@@ -274,21 +205,25 @@ def redact(text: str, known: Known | None = None, placeholders: dict[str, str] |
     return Redacted("".join(pieces), tuple(spans))
 
 
-def valid_cn_id(number: str) -> bool:
-    """Whether an 18-character Chinese resident ID has a correct check character (ISO 7064 MOD 11-2)."""
-    number = number.replace(" ", "").replace("-", "").upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        return False
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    total = sum(int(d) * w for d, w in zip(number[:17], weights))
-    return "10X98765432"[total % 11] == number[17]
+def learned(known: Known, texts: Iterable[str], regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> Known:
+    """``known`` plus every item found in ``texts``: what one text of a publication gives away is then removed
+    from all of them, wherever the others mention it without the context that gave it away."""
+    names, items = list(known.names), list(known.items)
+    for text in texts:
+        for span in find_personal(text or "", known, regions):
+            value = span.text.strip()
+            if len(value) < 2:
+                continue
+            if span.kind == NAME:
+                names.append(value)
+            else:
+                items.append((span.kind, value))
+    return replace(known, names=tuple(dict.fromkeys(names)), items=tuple(dict.fromkeys(items)))
 
 
-def valid_dni(number: str) -> bool:
-    """Whether a Spanish DNI (8 digits + letter) or NIE (X/Y/Z + 7 digits + letter) has a correct letter."""
-    number = number.replace(" ", "").replace("-", "").upper()
-    if re.fullmatch(r"[XYZ]\d{7}[A-Z]", number):
-        number = str("XYZ".index(number[0])) + number[1:]
-    if not re.fullmatch(r"\d{8}[A-Z]", number):
-        return False
-    return "TRWAGMYFPDXBNJZSQVHLCKE"[int(number[:8]) % 23] == number[8]
+def redact_all(texts: list[str], known: Known | None = None,
+               regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> list[Redacted]:
+    """Redact the texts of one publication together (subject, letters, reply): an item found in any of them is
+    removed from all."""
+    everything = learned(known or Known(), texts, regions)
+    return [redact(text or "", everything, regions=regions) for text in texts]

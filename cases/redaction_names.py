@@ -139,9 +139,14 @@ and or but so if as at on in to of for from with by is was are were be been has 
 yes thank thanks please dear hello good since after before when where which who what why how all some
 """.split())
 
-_EN_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Professor|Officer|Constable|Sergeant|Sgt|Inspector|Councillor|Councilor|Sir)"
+# Titles and their abbreviations, officials' included ("Cllr. Patel", "Insp. Reid", "Ing. Carrasco").
+_EN_TITLE = (r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Professor|Officer|Constable|Sergeant|Sgt|Inspector|Insp|Councillor|"
+             r"Councilor|Cllr|Clr|Sir|Supt|Superintendent|Det|Detective|Lt|Lieut|Capt|Captain|Cpl|PC|DC|DI|Rev|Judge|"
+             r"Hon|Cmdr|Col|Gen|Gov|Sen|Rep|Atty|Eng)")
 _ES_TITLE = (r"(?:(?:Sr|Sra|Srta|Dña|Dr|Dra)\.?|D\.|Dª|don|doña|Don|Doña|señor|señora|señorita|Señor|Señora|"
-             r"Señorita|agente|Agente|doctor|doctora|Doctor|Doctora)")
+             r"Señorita|agente|Agente|doctor|doctora|Doctor|Doctora|(?:Ing|Lic|Licda?|Arq|Abog|Prof|Profa|Insp|Sgto|Subinsp|"
+             r"Cap|Tte|Cmdte|Excmo|Excma|Ilmo|Ilma|Mtro|Mtra)\.|ingeniero|ingeniera|inspector|inspectora|licenciado|"
+             r"licenciada|arquitecto|arquitecta|concejal|concejala|sargento|comisario|comisaria)")
 _EN_RELATION = (r"(?:neighbou?rs?|landlord|landlady|friend|son|daughter|husband|wife|partner|mother|father|mum|mom|dad|"
                 r"brother|sister|colleague|tenant|flatmate|roommate|caretaker|janitor|concierge|boss|manager|aunt|"
                 r"uncle|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|nephew|niece|child|"
@@ -153,7 +158,7 @@ _ES_RELATION = (r"(?:vecin[oa]s?|caser[oa]|hij[oa]|marido|espos[oa]|mujer|madre|
 _EN_WHERE = r"(?:\s+(?:next\s+door|upstairs|downstairs|across\s+the\s+(?:road|street|hall)|opposite))?"
 _ES_WHERE = r"(?:\s+de\s+(?:al\s+lado|arriba|abajo|enfrente|(?:el|la)\s+\w+))?"
 _LATIN_RES = (
-    re.compile(rf"\b{_EN_TITLE}\.?\s+({_NAME})"),
+    re.compile(rf"\b(?:{_EN_TITLE}\.?\s+)+({_NAME})"),  # "Councillor Cllr. Patel"
     re.compile(rf"(?<![\w.º°ª])(?<![º°ª] ){_ES_TITLE}\s+({_NAME})"),  # not the door of "2º D. Hay..."
     re.compile(rf"\b(?:[Mm]y|[Oo]ur|[Tt]he|[Aa]|[Hh]is|[Hh]er|[Tt]heir)\s+(?:next-door\s+|new\s+|old\s+)?"
                rf"{_EN_RELATION}{_EN_WHERE},?\s+(?:{_EN_TITLE}\.?\s+)?({_NAME})"),

@@ -142,8 +142,8 @@ LETTERS: tuple[Letter, ...] = (
     _l("en", "Complaint about the landlord: Kevin Doyle, who owns the building at 9 Harbour Road, has not fixed the heating "
              "since November 1. Four families including mine have small children. My tenancy deposit of $1,800 was paid "
              "by card 4532015112830366 and he refuses to return it.",
-       [("Kevin Doyle", "name"), ("4532015112830366", "account")],
-       ["9 Harbour Road", "November 1", "$1,800", "Four families"],
+       [("Kevin Doyle", "name"), ("4532015112830366", "account"), ("9 Harbour Road", "address")],
+       ["November 1", "$1,800", "Four families"],
        known={"name": "Aisha Bello", "phone": "+447911123456"}),
     _l("en", "Hello, my name is Tom Wheeler. Councillor Cllr. Patel promised at the October 20 meeting that the potholes "
              "on Station Road would be filled within 30 days. It is now 45 days later. Please reply to "
@@ -269,8 +269,9 @@ LETTERS: tuple[Letter, ...] = (
     _l("es", "Denuncio ruidos nocturnos en el local de la Avda. Blasco Ibáñez 30. El dueño, Sergio Pastor, no respeta el "
              "horario de cierre (1:30). Soy vecino del 2º piso del mismo edificio. Teléfono 963 12 34 56. "
              "Mi nombre es Jorge Ramírez.",
-       [("Sergio Pastor", "name"), ("963 12 34 56", "phone"), ("Jorge Ramírez", "name")],
-       ["Avda. Blasco Ibáñez 30", "1:30"],
+       [("Sergio Pastor", "name"), ("963 12 34 56", "phone"), ("Jorge Ramírez", "name"),
+        ("Avda. Blasco Ibáñez 30", "address")],
+       ["1:30"],
        known={"name": "Jorge Ramírez", "phone": "963123456"}),
     _l("es", "Mi nombre chino es 王丽, aunque estoy registrada como Wang Li. Tengo una tienda en la calle Mayor y quiero "
              "saber cómo pedir la licencia de terraza. Mi NIE es Z0381947Z. WeChat: wangli_madrid.",

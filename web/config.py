@@ -88,6 +88,9 @@ class DefaultConfig:
     # Host names (or URLs) of the office's own sites besides PUBLIC_BASE_URL, e.g. the staff site: links to them
     # are stripped from everything published.
     OFFICE_INTERNAL_HOSTS: list[str] = []
+    # Regions (ISO 3166 codes) whose phone numbers, written without a country code, are redacted from published
+    # texts; numbers written with one (+34 ...) are redacted whatever the region.
+    REDACTION_PHONE_REGIONS = ["CN", "ES", "US", "GB"]
 
     # Reply letters: which case kinds need a supervisor's approval before the reply goes out, and the
     # letterhead. OFFICE_LETTERHEAD maps a letter language to overrides of name / authority / address lines.

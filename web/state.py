@@ -69,6 +69,7 @@ def build_state(app: Flask) -> AppState:
         case_number_digits=int(cfg["CASE_NUMBER_DIGITS"]),
         ways_in=WaysIn.for_office([cfg["PUBLIC_BASE_URL"], *cfg["OFFICE_INTERNAL_HOSTS"]]),
         urgency=parse_rules(cfg["URGENCY_DEADLINES"]),
+        phone_regions=tuple(str(r).upper() for r in cfg["REDACTION_PHONE_REGIONS"]),
     )
     return AppState(engine=engine, sessions=make_session_factory(engine), policy=policy)
 
