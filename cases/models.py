@@ -351,4 +351,5 @@ class LoginAttempt(Base):
 # Supervision and disclosure tables live in their own module; importing it here registers them on Base.
 import cases.models_disclosure  # noqa: E402,F401
 import cases.models_letters  # noqa: E402,F401
+import cases.models_privacy  # noqa: E402,F401
 import cases.models_scans  # noqa: E402,F401

@@ -76,13 +76,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail_wiring.init_app(app)
     app.teardown_appcontext(state.close_db)
 
-    from web import (admin, casepage, cli, desk, disclosure, errors, letters, public, quarantine, scans, search,
-                     supervision, supervisor, unit)
+    from web import (admin, casepage, cli, desk, disclosure, errors, letters, privacy, public, quarantine, scans,
+                     search, supervision, supervisor, unit)
 
     for module in (public, desk, unit, casepage, search, supervisor, admin, supervision, disclosure, quarantine,
-                   letters, scans):
+                   letters, scans, privacy):
         app.register_blueprint(module.bp)
     letters.init_app(app)
+    privacy.init_app(app)
     scans.init_app(app)
     supervision.init_app(app)
     disclosure.init_app(app)

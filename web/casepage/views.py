@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 from sqlalchemy import select
 
-from cases import queries, services
+from cases import audit, queries, services
 from cases.letters import awaiting_reply
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Category, Unit
@@ -24,6 +24,7 @@ from web.forms_common import attachment_drafts
 from web.jobs import kick
 from web.letters import sending as reply_letters
 from web.letters.drafting import letter_picker, prefill_reply_form
+from web.privacy.access import log_access
 from web.search_wiring import similar_cases
 from web.supervision.casepage import supervise_context
 from web.state import db, policy
@@ -112,7 +113,10 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
 @bp.route("/<number>")
 @login_required
 def show(number: str) -> tuple[str, int]:
-    return _page(_visible_case(number))
+    case = _visible_case(number)
+    if case.citizen is not None:
+        log_access(audit.VIEW_CITIZEN, case_number=case.number, target=f"citizen of {case.number}")
+    return _page(case)
 
 
 @bp.route("/<number>/<action>", methods=["POST"])
@@ -146,7 +150,12 @@ def attachment(number: str, attachment_id: int) -> Response:
         abort(404)
     if item.case.number != number:
         abort(404)
-    response = Response(policy().store.get(item.sha256), mimetype=item.content_type)
+    try:
+        data = policy().store.get(item.sha256)
+    except FileNotFoundError:
+        abort(404)
+    log_access(audit.DOWNLOAD_ATTACHMENT, case_number=number, target=f"attachment {item.id} {item.filename}")
+    response = Response(data, mimetype=item.content_type)
     # Always a download, never rendered inline: a file from outside must not run as our page.
     response.headers["Content-Disposition"] = _disposition(item.filename)
     return response

@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from cases import audit
 from cases.models import QuarantineItem, Reply
 from web.auth import current_actor, role_required
 from web.jobs import kick
+from web.privacy.access import log_access
 from web.quarantine import retry as retrying
 from web.state import db, policy
 
@@ -48,6 +50,7 @@ def raw(item_id: int) -> Response:
         data = policy().store.get(item.raw_sha256)
     except FileNotFoundError:
         abort(404)
+    log_access(audit.DOWNLOAD_RAW, target=f"quarantine {item.id}")
     name = item.filename or f"quarantine-{item.id}.bin"
     if item.source == "email" and not name.endswith(".eml"):
         name += ".eml"

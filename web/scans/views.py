@@ -5,12 +5,13 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from cases import scans
+from cases import audit, scans
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Category
 from cases.models_scans import ScanItem
 from web.auth import current_actor, role_required
 from web.jobs import kick
+from web.privacy.access import log_access
 from web.scans.forms import ReviewForm, UploadForm, uploaded
 from web.scans.tasks import queue_batch
 from web.state import db, policy
@@ -127,6 +128,7 @@ def page_image(item_id: int, number: int) -> Response:
         data = policy().store.get(scans.page_image(item, number))
     except (NotFound, FileNotFoundError):
         abort(404)
+    log_access(audit.DOWNLOAD_SCAN, target=f"scan {item.id} page {number}")
     response = Response(data, mimetype="image/png")
     # Content-addressed and personal: cache in the clerk's browser only.
     response.headers["Cache-Control"] = "private, max-age=86400"
@@ -140,7 +142,12 @@ def searchable(item_id: int) -> Response:
     item = _item(item_id)
     if not item.pdf_sha:
         abort(404)
-    response = Response(policy().store.get(item.pdf_sha), mimetype="application/pdf")
+    try:
+        data = policy().store.get(item.pdf_sha)
+    except FileNotFoundError:
+        abort(404)
+    log_access(audit.DOWNLOAD_SCAN, target=f"scan {item.id} searchable PDF")
+    response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="scan-{item.id}-searchable.pdf"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
