@@ -6,6 +6,7 @@ import json
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from tqdm import tqdm
 
 from cases.context import Actor
 from web.privacy.tasks import due, purge, retention_days
@@ -30,8 +31,7 @@ def purge_command(dry_run: bool, days: int | None, as_json: bool) -> None:
     if dry_run:
         items = [item.as_dict() for item in todo]
     else:
-        with click.progressbar(length=len(todo), label="erasing", file=click.get_text_stream("stderr"),
-                               show_pos=True) as bar:
+        with tqdm(total=len(todo), unit="case", desc="erasing", disable=as_json) as bar:
             items = [erased.as_dict() for erased in purge(app, todo, COMMAND_LINE, lambda _e: bar.update(1))]
     if as_json:
         click.echo(json.dumps({"dry_run": dry_run, "days": days, "count": len(items), "cases": items},
