@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import uuid
 from datetime import datetime, timezone
+from collections.abc import Iterable
 from pathlib import Path
 
 PACKS = "packs"
@@ -120,12 +121,67 @@ def packed(root: str | os.PathLike[str], sha256: str) -> bytes | None:
     if location is None:
         return None
     pack, offset, length = location
-    with open(Path(root, PACKS, pack), "rb") as fh:
-        fh.seek(offset)
-        data = fh.read(length)
+    try:
+        with open(Path(root, PACKS, pack), "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(length)
+    except FileNotFoundError:
+        return None  # erased meanwhile: its last blob went, and the pack with it (``erase``)
     if hashlib.sha256(data).hexdigest() != sha256:
+        if not data.strip(b"\0"):
+            return None  # zeroed by ``erase``, whose index update did not happen (a crash) or is under way
         raise OSError(f"pack {pack} is damaged at {offset}: the bytes there do not match {sha256}")
     return data
+
+
+def erase(root: str | os.PathLike[str], digests: Iterable[str]) -> int:
+    """Erase the packed blobs ``digests`` in the store at ``root``: their bytes are overwritten with zeros in
+    place (and flushed), then their index rows go, and a pack left with no indexed blob is deleted. Returns how
+    many blobs were erased.
+
+    Zeros first, index after: a crash in between leaves index rows over zeros, which ``packed`` treats as absent
+    and the next ``erase`` of the same digests finishes. Overwriting in place keeps every other blob where the
+    index says it is, so readers of the rest of the pack are never disturbed (rewriting the pack would move
+    them under a concurrent reader). The bytes of a digest packed a second time (a batch re-run after a crash
+    stores it again, unindexed) are not found here; ``remove_unindexed`` only deletes whole unindexed packs."""
+    wanted = sorted(set(digests))
+    folder = Path(root, PACKS)
+    if not wanted or not (folder / INDEX).exists():
+        return 0
+    connection, lock = _index_for_writing(folder)
+    with lock:
+        rows = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows += connection.execute(f"SELECT sha256, pack, offset, length FROM blob WHERE sha256 IN "
+                                       f"({','.join('?' * len(chunk))})", chunk).fetchall()
+        packs = sorted({row[1] for row in rows})
+        for pack in packs:
+            _zero(folder / pack, [(int(row[2]), int(row[3])) for row in rows if row[1] == pack])
+        with connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("DELETE FROM blob WHERE sha256 = ?", [(row[0],) for row in rows])
+            emptied = [pack for pack in packs
+                       if connection.execute("SELECT 1 FROM blob WHERE pack = ? LIMIT 1", (pack,)).fetchone() is None]
+        for pack in emptied:
+            (folder / pack).unlink(missing_ok=True)
+            _fsync_dir((folder / pack).parent)
+    return len(rows)
+
+
+def _zero(path: Path, spans: list[tuple[int, int]]) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return
+    try:
+        for offset, length in spans:
+            done = 0
+            while done < length:
+                done += os.pwrite(fd, bytes(min(length - done, 1 << 20)), offset + done)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def is_packed(root: str | os.PathLike[str], sha256: str) -> bool:

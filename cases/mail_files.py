@@ -107,6 +107,9 @@ class BatchSyncedFiles:
     def exists(self, sha256: str) -> bool:
         return self.store.exists(sha256)
 
+    def delete(self, sha256: str) -> bool:
+        return self.store.delete(sha256)
+
     def sync(self) -> None:
         """Make every file written since the last sync durable (one ``syncfs`` of the store's file system)."""
         if not self._dirty:
@@ -146,6 +149,9 @@ class RawHeldAttachments:
     def exists(self, sha256: str) -> bool:
         return self.store.exists(sha256)
 
+    def delete(self, sha256: str) -> bool:
+        return self.store.delete(sha256)
+
 
 # The attachments of a raw email, as the parser gives them (the bytes whose sha256 the attachment rows hold).
 AttachmentExtractor = Callable[[bytes], Iterable[bytes]]
@@ -183,6 +189,11 @@ class AttachmentsFromRaw:
 
     def exists(self, sha256: str) -> bool:
         return self.inner.exists(sha256) or bool(self._raw_messages(sha256))
+
+    def delete(self, sha256: str) -> bool:
+        """Erase ``sha256`` from ``inner`` (an attachment extracted once is stored there; one still inside its
+        raw message goes when that message is deleted)."""
+        return self.inner.delete(sha256)
 
     def _raw_messages(self, sha256: str) -> list[str]:
         with self.reading() as session:

@@ -378,4 +378,5 @@ class LoginAttempt(Base):
 import cases.models_desk  # noqa: E402,F401
 import cases.models_disclosure  # noqa: E402,F401
 import cases.models_letters  # noqa: E402,F401
+import cases.models_privacy  # noqa: E402,F401
 import cases.models_scans  # noqa: E402,F401

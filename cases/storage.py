@@ -23,6 +23,9 @@ class FileStore(Protocol):
     def exists(self, sha256: str) -> bool:
         """Whether ``sha256`` is stored."""
 
+    def delete(self, sha256: str) -> bool:
+        """Erase what is stored under ``sha256`` (a file of its own or bytes in a pack); whether there was any."""
+
 
 class LocalFileStore:
     """Files under one folder, as ``ab/cdef...`` by digest; written atomically so a crash leaves no half file.
@@ -73,3 +76,15 @@ class LocalFileStore:
             return self._path(sha256).exists() or file_packs.is_packed(self.root, sha256)
         except FileNotFoundError:
             return False
+
+    def delete(self, sha256: str) -> bool:
+        try:
+            path = self._path(sha256)
+        except FileNotFoundError:
+            return False
+        try:
+            path.unlink()
+            loose = True
+        except FileNotFoundError:
+            loose = False
+        return bool(file_packs.erase(self.root, [sha256])) or loose

@@ -141,6 +141,10 @@ class DefaultConfig:
     SCAN_WATCH_DIR = ""
     SCAN_WATCH_MINUTES = 1
 
+    # Personal data of finished (closed, invalid, merged) cases is erased this many days after their last change,
+    # nightly by the worker; the cases, their redacted text and the statistics stay. 0: kept (no purge).
+    PRIVACY_RETENTION_DAYS = 0
+
     # Languages of the UI.
     LANGUAGES = ["en", "zh", "es"]
     BABEL_DEFAULT_LOCALE = "en"

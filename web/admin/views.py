@@ -6,20 +6,27 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from cases import accounts, admin
+from cases import accounts, admin, audit
 from cases.errors import CaseError
 from cases.models import Category, Unit, User
 from web.admin.forms import CategoryForm, ToggleForm, UnitForm, UserForm
 from web.auth import hasher, role_required
+from web.privacy.access import log_access
 from web.state import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# What a switch on or off is logged as, per kind of item.
+LOGGED_KINDS = {"units": (audit.ADMIN_UNIT, "unit"), "categories": (audit.ADMIN_CATEGORY, "category"),
+                "users": (audit.ADMIN_USER, "user")}
 
 
-def _save(action, success: str, endpoint: str) -> Response | None:  # type: ignore[no-untyped-def]
-    """Run a domain call, commit, flash; a domain error becomes a message and nothing is saved."""
+def _save(action, success: str, endpoint: str,  # type: ignore[no-untyped-def]
+          logged: tuple[str, str]) -> Response | None:
+    """Run a domain call, log it (``logged``: access-log action and target), commit, flash; a domain error
+    becomes a message and nothing is saved."""
     try:
         action()
+        log_access(logged[0], target=logged[1], commit=False)
         db().commit()
     except CaseError as err:
         db().rollback()
@@ -42,7 +49,8 @@ def users() -> str | Response:
         done = _save(lambda: accounts.create_user(
             db(), hasher(), username=form.username.data, password=form.password.data, role=form.role.data,
             display_name=form.display_name.data or "", email=form.email.data or "", unit_name=form.unit.data or None),
-            _("User created."), "admin.users")
+            _("User created."), "admin.users",
+            (audit.ADMIN_USER, f"created user {form.username.data} ({form.role.data})"))
         if done:
             return done
     return render_template("pages/admin/users.html", form=form,
@@ -57,7 +65,8 @@ def units() -> str | Response:
     if form.validate_on_submit():
         done = _save(lambda: admin.add_unit(db(), name=form.name.data, kind=form.kind.data,
                                             parent_id=form.parent.data or None, email=form.email.data or "",
-                                            head_email=form.head_email.data or ""), _("Unit added."), "admin.units")
+                                            head_email=form.head_email.data or ""), _("Unit added."), "admin.units",
+                     (audit.ADMIN_UNIT, f"added unit {form.name.data}"))
         if done:
             return done
     return render_template("pages/admin/units.html", form=form, units=_units(), toggle=ToggleForm())
@@ -68,7 +77,8 @@ def units() -> str | Response:
 def categories() -> str | Response:
     form = CategoryForm()
     if form.validate_on_submit():
-        done = _save(lambda: admin.add_category(db(), form.name.data), _("Category added."), "admin.categories")
+        done = _save(lambda: admin.add_category(db(), form.name.data), _("Category added."), "admin.categories",
+                     (audit.ADMIN_CATEGORY, f"added category {form.name.data}"))
         if done:
             return done
     return render_template("pages/admin/categories.html", form=form, toggle=ToggleForm(),
@@ -87,5 +97,6 @@ def toggle(kind: str, item_id: int) -> str | Response:
     if item.active and form.confirm.data != "yes":
         return render_template("pages/admin/confirm.html", item=item, toggle=form,
                                action=url_for("admin.toggle", kind=kind, item_id=item_id), back=url_for(f"admin.{kind}"))
-    _save(lambda: admin.toggle_active(db(), models[kind], item_id), _("Saved."), f"admin.{kind}")
+    _save(lambda: admin.toggle_active(db(), models[kind], item_id), _("Saved."), f"admin.{kind}",
+          (LOGGED_KINDS[kind][0], f"switched {LOGGED_KINDS[kind][1]} {item_id} on/off"))
     return redirect(url_for(f"admin.{kind}"))

@@ -10,7 +10,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from cases import queries, services
+from cases import audit, queries, services
 from cases.hour_notices import is_hourly
 from cases.letters import awaiting_reply
 from cases.errors import CaseError, NotFound
@@ -25,6 +25,7 @@ from web.forms_common import attachment_drafts
 from web.jobs import kick
 from web.letters import sending as reply_letters
 from web.letters.drafting import letter_picker, prefill_reply_form
+from web.privacy.access import log_access
 from web.search_wiring import similar_cases
 from web.supervision.casepage import supervise_context
 from web.state import db, policy
@@ -121,7 +122,10 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
 @bp.route("/<number>")
 @login_required
 def show(number: str) -> tuple[str, int]:
-    return _page(_visible_case(number))
+    case = _visible_case(number)
+    if case.citizen is not None:
+        log_access(audit.VIEW_CITIZEN, case_number=case.number, target=f"citizen of {case.number}")
+    return _page(case)
 
 
 @bp.route("/<number>/<action>", methods=["POST"])
@@ -155,6 +159,11 @@ def attachment(number: str, attachment_id: int) -> Response:
         abort(404)
     if item.case.number != number:
         abort(404)
+    try:
+        data = policy().store.get(item.sha256)
+    except FileNotFoundError:
+        abort(404)
+    log_access(audit.DOWNLOAD_ATTACHMENT, case_number=number, target=f"attachment {item.id} {item.filename}")
     # A file from outside: a download under our own name, with the type its bytes have (sniffed again here,
     # so a file stored before the sniffer was strict is served by what it really is).
-    return download(policy().store.get(item.sha256), f"{number}-file-{item.id}")
+    return download(data, f"{number}-file-{item.id}")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cases import letters, queries
+from cases import audit, letters, queries
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Reply
 from cases.sniff import PDF
@@ -18,6 +18,7 @@ from web.jobs import kick
 from web.letters import drafting, sending
 from web.letters.forms import CallForm, PrintForm, RestoreForm, TemplateForm
 from web.letters.office import office_info
+from web.privacy.access import log_access
 from web.replies import (LANGUAGES, PURPOSES, LetterError, TemplateRejected, call_script, combine_pdfs,
                          placeholder_descriptions, sample_context, validate_template)
 from web.replies.preview import preview_pdf
@@ -74,6 +75,7 @@ def edit(purpose: str, lang: str) -> str | Response | tuple[str, int]:
             try:
                 saved = letters.save_template(db(), current_actor(), purpose, lang, source,
                                               validator=_validator(lang), note=form.note.data or "")
+                log_access(audit.ADMIN_TEMPLATE, target=f"template {purpose}/{lang} v{saved.version}", commit=False)
                 db().commit()
             except letters.TemplateProblems as error:
                 db().rollback()
@@ -110,6 +112,8 @@ def restore(template_id: int) -> Response:
         abort(404 if row is None else 400)
     try:
         saved = letters.restore_template(db(), current_actor(), template_id, validator=_validator(row.lang))
+        log_access(audit.ADMIN_TEMPLATE, target=f"template {row.purpose}/{row.lang} v{saved.version}",
+                   data={"restored": template_id}, commit=False)
         db().commit()
         flash(_("Saved as version %(version)s.", version=saved.version), "success")
     except CaseError as error:
@@ -147,7 +151,12 @@ def batch_pdf(batch_id: int) -> Response:
     batch = db().get(PostalBatch, batch_id)
     if batch is None:
         abort(404)
-    return _pdf(policy().store.get(batch.pdf_sha256), f"post-{batch.created_at:%Y-%m-%d}-{batch.id}")
+    try:
+        data = policy().store.get(batch.pdf_sha256)
+    except FileNotFoundError:  # erased with a citizen's data
+        abort(404)
+    log_access(audit.DOWNLOAD_POST, target=f"postal batch {batch.id}")
+    return _pdf(data, f"post-{batch.created_at:%Y-%m-%d}-{batch.id}")
 
 
 # --- one reply (desk) ------------------------------------------------------------------------------------------
@@ -166,7 +175,12 @@ def reply_pdf(number: str, reply_id: int) -> Response:
     _case, reply = _case_reply(number, reply_id)
     if reply.channel != "post" or not reply.pdf_sha256:
         abort(404)
-    return _pdf(policy().store.get(reply.pdf_sha256), f"reply-{number}-{reply.id}")
+    try:
+        data = policy().store.get(reply.pdf_sha256)
+    except FileNotFoundError:
+        abort(404)
+    log_access(audit.DOWNLOAD_REPLY, case_number=number, target=f"reply {reply.id}")
+    return _pdf(data, f"reply-{number}-{reply.id}")
 
 
 @bp.route("/cases/<number>/replies/<int:reply_id>/call", methods=["GET", "POST"])

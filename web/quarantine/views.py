@@ -6,11 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from cases import audit
 from cases.models import QuarantineItem, Reply
 from cases.sniff import EMAIL
 from web.auth import current_actor, role_required
 from web.downloads import download
 from web.jobs import kick
+from web.privacy.access import log_access
 from web.quarantine import retry as retrying
 from web.state import db, policy
 
@@ -50,6 +52,7 @@ def raw(item_id: int) -> Response:
         data = policy().store.get(item.raw_sha256)
     except FileNotFoundError:
         abort(404)
+    log_access(audit.DOWNLOAD_RAW, target=f"quarantine {item.id}")
     # The original came from outside: a download under our name, typed by its bytes (an email as .eml).
     return download(data, f"quarantine-{item.id}", content_type=EMAIL if item.source == "email" else None)
 

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from cases import scans
+from cases import audit, scans
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Category
 from cases.models_scans import ScanItem
@@ -13,6 +13,7 @@ from cases.sniff import PDF
 from web.auth import current_actor, role_required
 from web.downloads import download
 from web.jobs import kick
+from web.privacy.access import log_access
 from web.scans.forms import ReviewForm, UploadForm, uploaded
 from web.scans.tasks import queue_batch
 from web.state import db, policy
@@ -129,6 +130,7 @@ def page_image(item_id: int, number: int) -> Response:
         data = policy().store.get(scans.page_image(item, number))
     except (NotFound, FileNotFoundError):
         abort(404)
+    log_access(audit.DOWNLOAD_SCAN, target=f"scan {item.id} page {number}")
     response = Response(data, mimetype="image/png")
     # Content-addressed and personal: cache in the clerk's browser only.
     response.headers["Cache-Control"] = "private, max-age=86400"
@@ -142,4 +144,9 @@ def searchable(item_id: int) -> Response:
     item = _item(item_id)
     if not item.pdf_sha:
         abort(404)
-    return download(policy().store.get(item.pdf_sha), f"scan-{item.id}-searchable", content_type=PDF)
+    try:
+        data = policy().store.get(item.pdf_sha)
+    except FileNotFoundError:
+        abort(404)
+    log_access(audit.DOWNLOAD_SCAN, target=f"scan {item.id} searchable PDF")
+    return download(data, f"scan-{item.id}-searchable", content_type=PDF)

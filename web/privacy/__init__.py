@@ -1,0 +1,29 @@
+"""Privacy in the app: the access log's page, a citizen's export and erasure (blueprint ``privacy``), the
+``privacy`` command group, and the nightly retention purge in the worker (``PRIVACY_RETENTION_DAYS``).
+"""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from web.privacy.views import bp  # noqa: F401
+
+LABELS = {
+    "view_citizen": _l("viewed citizen details"), "download_attachment": _l("downloaded a file"),
+    "download_reply": _l("downloaded a reply letter"), "download_post": _l("downloaded a day's post"),
+    "download_raw": _l("downloaded an original"), "download_scan": _l("downloaded a scan"),
+    "export_citizen": _l("exported a citizen's data"), "erase_citizen": _l("erased a citizen's data"),
+    "erase_retention": _l("erased at the end of retention"), "admin_user": _l("changed a user"),
+    "admin_unit": _l("changed a unit"), "admin_category": _l("changed a category"),
+    "admin_template": _l("changed a letter template"), "personal_data_erased": _l("personal data erased"),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the labels, the command group and (with a retention period set) the nightly purge."""
+    from web.labels import LABELS as ALL_LABELS
+    from web.privacy import cli, tasks
+
+    ALL_LABELS.update(LABELS)
+    app.cli.add_command(cli.privacy_cli)
+    tasks.init_app(app)
