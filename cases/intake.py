@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from cases import events, outbox
+from cases.callers import phone_key
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import AttachmentDraft, Channel, HeldBytes, LetterDraft
 from cases.errors import CaseError, UploadRejected, ValidationError
@@ -227,7 +228,7 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
 def citizen_row(draft: LetterDraft) -> dict[str, Any]:
     """The citizen row of ``draft``'s sender."""
     return {"name": _clip(draft.sender_name, 200), "phone": _clip(draft.sender_phone, 50),
-            "email": _clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
+            "phone_key": phone_key(draft.sender_phone or ""), "email": _clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
             "preferred_reply": preferred_reply(draft)}
 
 
