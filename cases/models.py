@@ -158,8 +158,11 @@ class Citizen(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
+    email: Mapped[str] = mapped_column(String(254), default="", index=True)
     address: Mapped[str] = mapped_column(Text, default="")
+    # The phone number's last digits (``cases.callers.phone_key``): finds a caller's earlier cases however the
+    # number was written.
+    phone_key: Mapped[str] = mapped_column(String(20), default="", index=True)
     preferred_reply: Mapped[str] = mapped_column(String(10), default="email")  # email / post / phone
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from cases import outbox
+from cases.callers import phone_key
 from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import AttachmentDraft, HeldBytes, LetterDraft
 from cases.errors import CaseError, UploadRejected, ValidationError
@@ -82,7 +83,7 @@ def preferred_reply(draft: LetterDraft) -> str:
 def citizen_row(draft: LetterDraft) -> dict[str, Any]:
     """The citizen row of ``draft``'s sender."""
     return {"name": clip(draft.sender_name, 200), "phone": clip(draft.sender_phone, 50),
-            "email": clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
+            "phone_key": phone_key(draft.sender_phone or ""), "email": clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
             "preferred_reply": preferred_reply(draft)}
 
 

@@ -94,9 +94,11 @@ class ArticleIds(StringField):
 
 
 class AnswerDirectlyForm(FlaskForm):
-    body = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=20000)])
+    body = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=20000)],
+                         render_kw={"data-answer": "body", "data-suggest": "answer"})
     channel = SelectField(_l("Answered"), choices=ANSWER_CHANNEL_CHOICES)
-    articles = ArticleIds(_l("Knowledge base articles used"), validators=[Optional(), Length(max=200)])
+    articles = ArticleIds(_l("Knowledge base articles used"), validators=[Optional(), Length(max=200)],
+                          render_kw={"data-answer": "articles", "autocomplete": "off"})
     satisfaction = RadioField(_l("Rating given on the call"), validators=[Optional()],
                               choices=[("", _l("Not asked"))] + RATING_CHOICES, default="")
     submit = SubmitField(_l("Answer and close"))

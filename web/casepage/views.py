@@ -53,7 +53,9 @@ ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
     "decide_reply": (f.DecideReplyForm, lambda a, c, fm: reply_letters.decide(a, c, fm)),
     "close": (f.CloseForm, lambda a, c, fm: services.close(db(), policy(), c, a, fm.satisfaction.data,
                                                            fm.comment.data or "")),
-    "answer_directly": (f.AnswerDirectlyForm, lambda a, c, fm: answer_directly(a, c, fm)),
+    "answer_directly": (f.AnswerDirectlyForm, lambda a, c, fm: answer_directly(
+        a, c, body=fm.body.data, channel=fm.channel.data, article_ids=fm.articles.ids,
+        satisfaction=fm.satisfaction.data or "")),
     "rate": (f.RateForm, lambda a, c, fm: services.rate(db(), policy(), c, a, fm.satisfaction.data,
                                                         fm.comment.data or "")),
     "mark_invalid": (f.InvalidForm, lambda a, c, fm: services.mark_invalid(db(), policy(), c, a, fm.reason.data)),

@@ -1,10 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from web.casepage.forms import RATING_CHOICES, ArticleIds
 from web.forms_common import KIND_CHOICES
 from web.public.forms import PHONE
+
+ANSWERABLE_KINDS = ("consultation", "help")  # as cases.services.DIRECT_KINDS
 
 
 class PhoneCallForm(FlaskForm):
@@ -17,5 +20,19 @@ class PhoneCallForm(FlaskForm):
     category = SelectField(_l("Category"), coerce=int, choices=[])
     urgent = BooleanField(_l("Urgent"))
     major_emergency = BooleanField(_l("Major emergency"))
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(min=5, max=10000)])
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(min=5, max=10000)],
+                            render_kw={"data-suggest": "summary"})
+    # Answering on the call: with an answer the call is saved and answered directly at once.
+    answer = TextAreaField(_l("Answer given on the call (consultations and requests for help)"),
+                           validators=[Optional(), Length(max=20000)], render_kw={"data-answer": "body"})
+    articles = ArticleIds(_l("Knowledge base articles used"), validators=[Optional(), Length(max=200)],
+                          render_kw={"data-answer": "articles", "autocomplete": "off"})
+    satisfaction = RadioField(_l("Rating given on the call"), validators=[Optional()],
+                              choices=[("", _l("Not asked"))] + RATING_CHOICES, default="")
+    # The number of an open case this call follows up (set from the caller's history beside the form).
+    follow_up = HiddenField(validators=[Optional(), Length(max=20)], render_kw={"data-follow-up": "case"})
     submit = SubmitField(_l("Save call"), render_kw={"accesskey": "s"})
+
+    def validate_answer(self, field: TextAreaField) -> None:
+        if (field.data or "").strip() and self.kind.data not in ANSWERABLE_KINDS:
+            raise ValidationError(_l("Only consultations and requests for help are answered on the call."))

@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from cases import intake, services
+from cases import callers, intake, queries, services
 from cases.drafts import Channel, LetterDraft
+from cases.errors import CaseError
 from cases.models import Category
 from cases.queries import CaseFilter
 from cases.workflow import Status
 from web.auth import current_actor, role_required
+from web.desk.answering import answer
 from web.desk.forms import PhoneCallForm
 from web.jobs import kick
 from web.lists import render_case_list
@@ -49,11 +51,26 @@ def phone() -> str | Response | tuple[str, int]:
                         sender_name=form.caller.data, sender_phone=form.phone.data, preferred_reply="phone",
                         kind=form.kind.data, urgent=form.urgent.data)
     actor = current_actor()
-    case = intake.receive(db(), policy(), draft, actor=actor).case
-    # The clerk checked everything while on the phone: the call is registered at once.
-    services.register(db(), policy(), case, actor, category_id=form.category.data or None,
-                      major_emergency=form.major_emergency.data)
-    db().commit()
+    try:
+        if form.follow_up.data:
+            case = queries.get_case(db(), actor, form.follow_up.data.strip())
+            callers.add_follow_up(db(), case, draft, actor)
+            message = _("Call added to case %(number)s.", number=case.number)
+        else:
+            case = intake.receive(db(), policy(), draft, actor=actor).case
+            # The clerk checked everything while on the phone: the call is registered at once.
+            services.register(db(), policy(), case, actor, category_id=form.category.data or None,
+                              major_emergency=form.major_emergency.data)
+            message = _("Call saved as case %(number)s.", number=case.number)
+            if (form.answer.data or "").strip():
+                answer(actor, case, body=form.answer.data, channel="call", article_ids=form.articles.ids,
+                       satisfaction=form.satisfaction.data or "")
+                message = _("Call saved as case %(number)s and answered.", number=case.number)
+        db().commit()
+    except CaseError as err:
+        db().rollback()
+        flash(str(err), "error")
+        return render_template("pages/desk/phone.html", form=form), 400
     kick()
-    flash(_("Call saved as case %(number)s.", number=case.number), "success")
+    flash(message, "success")
     return redirect(url_for("casepage.show", number=case.number))

@@ -26,6 +26,17 @@ def upgrade() -> None:
         batch.add_column(sa.Column("name_es", sa.String(100), nullable=False, server_default=""))
         batch.create_foreign_key("fk_category_parent_id_category", "category", ["parent_id"], ["id"])
         batch.create_foreign_key("fk_category_unit_id_unit", "unit", ["unit_id"], ["id"])
+    with op.batch_alter_table("citizen") as batch:
+        batch.add_column(sa.Column("phone_key", sa.String(20), nullable=False, server_default=""))
+    citizen = sa.table("citizen", sa.column("phone", sa.String), sa.column("phone_key", sa.String))
+    digits = citizen.c.phone
+    for mark in (" ", "-", "(", ")", "+", "."):
+        digits = sa.func.replace(digits, mark, "")
+    # The last 11 digits, as cases.callers.phone_key keeps them.
+    start = sa.case((sa.func.length(digits) > 11, sa.func.length(digits) - 10), else_=1)
+    op.get_bind().execute(sa.update(citizen).values(phone_key=sa.func.substr(digits, start)))
+    op.create_index("ix_citizen_phone_key", "citizen", ["phone_key"])
+    op.create_index("ix_citizen_email", "citizen", ["email"])
     with op.batch_alter_table("unit") as batch:
         batch.add_column(sa.Column("name_zh", sa.String(200), nullable=False, server_default=""))
         batch.add_column(sa.Column("name_es", sa.String(200), nullable=False, server_default=""))
@@ -91,6 +102,10 @@ def downgrade() -> None:
     op.drop_table("kb_article_version")
     op.drop_table("kb_article")
     op.drop_table("direct_answer")
+    op.drop_index("ix_citizen_email", table_name="citizen")
+    op.drop_index("ix_citizen_phone_key", table_name="citizen")
+    with op.batch_alter_table("citizen") as batch:
+        batch.drop_column("phone_key")
     with op.batch_alter_table("unit") as batch:
         batch.drop_column("name_es")
         batch.drop_column("name_zh")
