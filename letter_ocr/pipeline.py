@@ -37,6 +37,7 @@ from .language import (
 from .loading import PageSource
 from .models import OcrPage, OcrWord
 from .pdf_page import page_pdf
+from .pdf_text import searchable_page
 from .preprocess import CleanPage, clean_page, writing_box
 from .settings import OcrSettings
 from .updown import upside_down
@@ -254,9 +255,13 @@ def _pp_page(clean: CleanPage, image: Image.Image, rotation: int, lang: str, scr
     text = ppocr.to_text(groups, vertical)
     words = [OcrWord(w.text, w.conf, w.left, w.top, w.width, w.height)
              for group in groups for line in group for w in line.words]
+    pdf = None
+    if settings.make_pdf:
+        pdf = searchable_page(image, [(w.text, w.left, w.top, w.width, w.height) for w in words], common["dpi"],
+                              tesseract.glyphless_font(settings), what)
     return OcrPage(text=text, confidence=round(conf, 2), words=words, image_png=_png(image), width=image.width,
                    height=image.height, rotation=rotation % 360, language=lang, script=text_script(text) or script,
-                   engine="ppocr", **common)
+                   engine="ppocr", pdf=pdf, **common)
 
 
 def _columns_or_sideways(clean: CleanPage, settings: OcrSettings, what: str) -> tuple[bool | None, bool]:

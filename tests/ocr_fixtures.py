@@ -6,7 +6,10 @@ import functools
 import io
 import os
 import random
+import shutil
+import stat
 import subprocess
+from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
@@ -289,3 +292,18 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def logging_tesseract(folder: Path) -> tuple[str, Path]:
+    """A tesseract command that is the real one behind a script logging each command line, and the log."""
+    log = folder / "calls.log"
+    script = folder / "tesseract"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{shutil.which("tesseract")}" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    log.touch()
+    return str(script), log
+
+
+def recognition_calls(log: Path) -> list[list[str]]:
+    """The logged tesseract calls other than listing the languages."""
+    return [line.split() for line in log.read_text().splitlines() if "--list-langs" not in line]
