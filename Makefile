@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # (real IMAP, PostgreSQL, Redis and a browser).
 RUN_APT := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-osd \
            fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 python3-venv
-TEST_APT := dovecot-imapd postgresql redis-server chromium poppler-utils
+TEST_APT := dovecot-imapd postgresql redis-server chromium poppler-utils fonts-arphic-ukai fonts-arphic-gkai00mp
 
 .PHONY: run test system-run system-test venv venv-test translations clean
 .DEFAULT_GOAL := run
@@ -32,8 +32,9 @@ system-test: system-run
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
+$(VENV)/.run-installed: requirements.txt requirements-nodeps.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	touch $@
 
 $(VENV)/.test-installed: requirements-test.txt requirements.txt $(VENV)/.run-installed

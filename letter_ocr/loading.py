@@ -14,10 +14,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageFile, ImageOps
+from pillow_heif import register_heif_opener
 
 from .errors import CorruptFile, FileTooLarge, OcrError, TooManyPages, TooManyPixels, TooSmall, UnsupportedFormat
 from .settings import OcrSettings
 from .sniff import PIL_FORMATS, sniff_type
+
+# Pillow opens HEIF only once pillow-heif has registered its plug-in; ``PIL_FORMATS`` still decides per file which
+# decoders may look at it. libheif applies the photo's stored rotation while decoding (and resets the EXIF one, so
+# the EXIF turn below does nothing twice); one decoding thread, as every engine here gets one core per page.
+register_heif_opener(thumbnails=False, depth_images=False, aux_images=False, decode_threads=1)
 
 # warnings.catch_warnings() swaps the process-wide filter list; the lock keeps our own threads from
 # interleaving the swap and restore, and the window is only the header parse and decode of one image.

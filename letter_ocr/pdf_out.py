@@ -1,5 +1,5 @@
 """Searchable PDF of a recognised letter: tesseract's PDF renderer per page (page image plus an invisible
-text layer), pages joined with pypdfium2. Only our own tesseract output is parsed here."""
+text layer; for a page PP-OCR read, the layer is made from its words), pages joined with pypdfium2. Only our own tesseract output is parsed here."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .batch import recognise
 from .errors import CorruptFile, EngineError
 from .models import OcrDocument, OcrPage
 from .pdf_page import PDFIUM_LOCK
+from .pdf_text import searchable_page
 from .settings import OcrSettings
 
 
@@ -21,6 +22,9 @@ def _page_pdf(page: OcrPage, settings: OcrSettings) -> bytes:
         return page.pdf
     image = Image.open(io.BytesIO(page.image_png), formats=["PNG"])
     image.load()
+    if page.engine == "ppocr":  # its words and boxes are all a text layer needs
+        return searchable_page(image, [(w.text, w.left, w.top, w.width, w.height) for w in page.words], page.dpi,
+                               tesseract.glyphless_font(settings), f"page {page.number}")
     lang = page.language or "+".join(settings.languages)
     if page.source == "text-layer" or "+" in lang:
         lang = page.language or settings.languages[0]

@@ -23,7 +23,7 @@ import re
 
 from PIL import Image
 
-from . import tesseract
+from . import ppocr, tesseract
 from .language import (
     OSD_SCRIPT,
     guess_language,
@@ -37,6 +37,7 @@ from .language import (
 from .loading import PageSource
 from .models import OcrPage, OcrWord
 from .pdf_page import page_pdf
+from .pdf_text import searchable_page
 from .preprocess import CleanPage, clean_page, writing_box
 from .settings import OcrSettings
 from .updown import upside_down
@@ -235,12 +236,53 @@ def _text_layer_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     )
 
 
+# --- pages read by PP-OCR -----------------------------------------------------------------------------
+
+
+def _pp_page(clean: CleanPage, image: Image.Image, rotation: int, lang: str, script: str | None,
+             settings: OcrSettings, what: str, common: dict, way_up_known: bool) -> OcrPage:
+    """Read a page with PP-OCR: the grey page turned as ``image`` is (``rotation`` from the original). When the
+    reading is poor and the way up was not known, or nothing at all was read (an upside-down page reads as
+    nothing), the page turned over is read too and the better reading kept."""
+    gray = _turn(clean.gray, rotation - (90 if clean.quarter_turn else 0))
+    groups, vertical = ppocr.read(gray, settings.ppocr_threads, what=what)
+    conf = ppocr.mean_confidence(groups)
+    if conf < settings.min_confidence and (not way_up_known or not groups):
+        over = ppocr.read(_turn(gray, 180), settings.ppocr_threads, what=what)
+        if ppocr.mean_confidence(over[0]) > conf:
+            (groups, vertical), image, rotation = over, _turn(image, 180), rotation + 180
+            conf = ppocr.mean_confidence(groups)
+    text = ppocr.to_text(groups, vertical)
+    words = [OcrWord(w.text, w.conf, w.left, w.top, w.width, w.height)
+             for group in groups for line in group for w in line.words]
+    pdf = None
+    if settings.make_pdf:
+        pdf = searchable_page(image, [(w.text, w.left, w.top, w.width, w.height) for w in words], common["dpi"],
+                              tesseract.glyphless_font(settings), what)
+    return OcrPage(text=text, confidence=round(conf, 2), words=words, image_png=_png(image), width=image.width,
+                   height=image.height, rotation=rotation % 360, language=lang, script=text_script(text) or script,
+                   engine="ppocr", pdf=pdf, **common)
+
+
+def _columns_or_sideways(clean: CleanPage, settings: OcrSettings, what: str) -> tuple[bool | None, bool]:
+    """A Han page whose lines ran top to bottom holds columns of upright characters, or horizontal lines on a
+    page lying on its side: tesseract's orientation detection tells them apart by the characters. Returns
+    (columns, flipped): ``columns`` True for upright columns, False for a page on its side (``flipped`` then
+    says whether our quarter turn left it upside down), ``None`` when orientation detection cannot tell."""
+    osd = tesseract.detect_orientation(clean.image.transpose(Image.Transpose.ROTATE_270), settings, what)
+    if osd is None or osd.rotate == 180:
+        return None, False
+    # OSD's "rotate" is clockwise; our quarter turn was counter-clockwise (a clockwise 270).
+    return osd.rotate == 0, osd.rotate == 90
+
+
 def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     """Decode, clean and recognise one page. Raises ``OcrError`` subclasses."""
     what = f"page {source.number}"
     if source.text_layer:
         return _text_layer_page(source, settings)
-    clean = clean_page(source.load(), settings.max_skew)
+    use_pp = "ppocr" in settings.engines.values() and ppocr.available()
+    clean = clean_page(source.load(), settings.max_skew, keep_gray=use_pp)
     image = clean.image
     common = dict(number=source.number, skew=round(clean.skew, 2), ink_ratio=round(clean.ink_ratio, 5),
                   dpi=source.dpi, denoised=clean.denoised)
@@ -252,6 +294,14 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     script, preferred, osd_done, probe = clean.script_hint, None, False, None
     # Right way up or not: the line shapes usually tell at no cost; tesseract is asked only when they cannot.
     flipped = upside_down(image, clean.line_bands, script)
+    han_lang = reading_language("Han", settings.languages) or languages_for("Han", settings.languages)
+    if use_pp and clean.quarter_turn and script == "Han" and settings.engine_for(han_lang) == "ppocr":
+        columns, on_side_flipped = _columns_or_sideways(clean, settings, what)
+        if columns:
+            upright = image.transpose(Image.Transpose.ROTATE_270)
+            return _pp_page(clean, upright, 0, han_lang, script, settings, what, common, True)
+        if columns is False:
+            flipped, osd_done = on_side_flipped, True
     reader = reading_language(script, settings.languages)
     # The probe (one text line, both ways up) runs up front only when it must: to choose between several Latin
     # languages with different accents, or for a page we turned a quarter whose line shapes left it open which
@@ -272,6 +322,8 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     if flipped:
         image, rotation = _turn(image, 180), rotation + 180
     lang = preferred or reader or languages_for(script, settings.languages)
+    if use_pp and settings.engine_for(lang) == "ppocr":
+        return _pp_page(clean, image, rotation, lang, script, settings, what, common, flipped is not None)
     words, pdf, conf = _read(image, lang, settings, source.dpi, what, clean.denoised)
 
     if conf < settings.min_confidence and not osd_done:
@@ -314,6 +366,7 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
         rotation=rotation % 360,
         language=language,
         script=script,
+        engine="tesseract",
         pdf=pdf,
         **common,
     )

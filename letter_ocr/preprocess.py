@@ -24,6 +24,7 @@ class CleanPage:
     flattened: bool
     script_hint: str | None  # "Han", "Latin" or None when the page has no text lines
     line_bands: list[tuple[int, int]]  # text-line rows (top, bottom) of ``image``
+    gray: Image.Image | None = None  # ``image`` before binarisation: flattened, contrast-stretched, same geometry
 
 
 def _profile(im: Image.Image) -> list[int]:
@@ -222,8 +223,9 @@ def writing_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     return left, top, right, bottom
 
 
-def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
-    """Grayscale page -> binarised, straightened page plus the measurements the recogniser needs."""
+def clean_page(gray: Image.Image, max_skew: float = 6.0, keep_gray: bool = False) -> CleanPage:
+    """Grayscale page -> binarised, straightened page plus the measurements the recogniser needs; with
+    ``keep_gray`` also the straightened grey page (for an engine that reads grey better than black and white)."""
     gray, flattened = _flatten_background(gray)
     factor = max(1, min(gray.size) // 400)
     small = gray.reduce(factor)
@@ -258,6 +260,7 @@ def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
     if abs(skew) >= 0.2:
         gray, offset, size = _straighten(gray, skew, small_ink, factor)
     half_offset, half_size = (offset[0] // 2, offset[1] // 2), ((size[0] + 1) // 2, (size[1] + 1) // 2)
+    stretched = _on_page(gray.point(_stretch_lut(histogram)), offset, size, 255) if keep_gray else None
     if denoised:
         # 3x3 median of a two-level image = majority vote = box mean over half way: removes grain and specks
         # like a median filter on the grey page would, at a tenth of the cost.
@@ -282,4 +285,5 @@ def clean_page(gray: Image.Image, max_skew: float = 6.0) -> CleanPage:
         flattened=flattened,
         script_hint=hint,
         line_bands=lines,
+        gray=stretched,
     )

@@ -48,6 +48,20 @@ class OcrSettings:
     make_pdf: bool = False
     #: extra tesseract ``-c name=value`` options for the recognition pass.
     tesseract_options: dict[str, str] = field(default_factory=dict)
+    #: the engine that reads each language: ``"ppocr"`` (PP-OCR, Chinese and the Latin letters mixed into it)
+    #: or ``"tesseract"``; a language not named here is read by tesseract, and so is every page when the PP-OCR
+    #: engine is not installed. Tesseract always finds the orientation.
+    engines: dict[str, str] = field(default_factory=lambda: {"chi_sim": "ppocr"})
+    #: ONNX Runtime threads per PP-OCR run (the pages of ``workers`` run at once).
+    ppocr_threads: int = 1
+
+    def engine_for(self, lang: str) -> str:
+        """``"ppocr"`` or ``"tesseract"``: what reads a page of tesseract language set ``lang`` ("chi_sim",
+        "eng+spa"...); PP-OCR only when every language of the set is given to it."""
+        codes = [code for code in lang.split("+") if code]
+        if codes and all(self.engines.get(code) == "ppocr" for code in codes):
+            return "ppocr"
+        return "tesseract"
 
     def worker_count(self) -> int:
         """How many pages are recognised at once."""

@@ -74,15 +74,36 @@ _LANG_CACHE: dict[str, set[str]] = {}
 _LANG_LOCK = threading.Lock()
 
 
-def installed_languages(settings: OcrSettings) -> set[str]:
-    """Languages tesseract has data for (asked once per executable)."""
+_DATA_DIR: dict[str, str] = {}
+
+
+def _list_languages(settings: OcrSettings) -> None:
     with _LANG_LOCK:
         if settings.tesseract_cmd not in _LANG_CACHE:
             out = run(["--list-langs"], settings, "listing languages", timeout=30).decode("utf-8", "replace")
-            _LANG_CACHE[settings.tesseract_cmd] = {
-                line.strip() for line in out.splitlines()[1:] if line.strip()
-            }
-        return _LANG_CACHE[settings.tesseract_cmd]
+            lines = out.splitlines()
+            # 'List of available languages in "/usr/share/tesseract-ocr/5/tessdata/" (4):'
+            head = lines[0] if lines else ""
+            _DATA_DIR[settings.tesseract_cmd] = head.split('"')[1] if head.count('"') >= 2 else ""
+            _LANG_CACHE[settings.tesseract_cmd] = {line.strip() for line in lines[1:] if line.strip()}
+
+
+def installed_languages(settings: OcrSettings) -> set[str]:
+    """Languages tesseract has data for (asked once per executable)."""
+    _list_languages(settings)
+    return _LANG_CACHE[settings.tesseract_cmd]
+
+
+def glyphless_font(settings: OcrSettings) -> bytes:
+    """Tesseract's own glyph-less font (``pdf.ttf`` beside its language data), which its searchable PDFs embed
+    for the invisible text. Raises ``EngineError`` when it is missing."""
+    _list_languages(settings)
+    path = os.path.join(_DATA_DIR.get(settings.tesseract_cmd, ""), "pdf.ttf")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise EngineError(f"tesseract's PDF font is missing ({exc.strerror})") from None
 
 
 def check_languages(settings: OcrSettings) -> None:

@@ -6,9 +6,12 @@ import functools
 import io
 import os
 import random
+import shutil
+import stat
 import subprocess
+from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -40,6 +43,24 @@ def font_for(lang: str, px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(LATIN_FONT if os.path.exists(LATIN_FONT) else "DejaVuSans.ttf", px)
 
 
+@functools.lru_cache(maxsize=None)
+def zh_faces(family_part: str) -> tuple[tuple[str, int], ...]:
+    """(file, face index) of the Simplified Chinese faces whose family name contains ``family_part`` ("Kai",
+    "Serif CJK SC"...), as fontconfig lists them; Traditional-only faces (TW, HK) are left out."""
+    out = subprocess.run(["fc-list", ":lang=zh", "file", "index", "family", "style"], capture_output=True,
+                         text=True, check=True).stdout
+    faces = set()
+    for line in out.splitlines():
+        path, _, rest = line.partition(": ")
+        if family_part not in rest or "Bold" in rest or any(t in rest for t in (" TW", " HK", " JP", " KR")):
+            continue
+        index = int(rest.rsplit("index=", 1)[1]) if "index=" in rest else 0
+        faces.add((path.strip(), index))
+    if not faces:
+        raise RuntimeError(f"no Chinese font face named like {family_part!r} installed")
+    return tuple(sorted(faces))
+
+
 def draw_page(
     lines: list[str],
     lang: str = "eng",
@@ -48,19 +69,48 @@ def draw_page(
     pt: float = 20,
     margin_in: float = 0.4,
     line_spacing: float = 1.7,
+    face: tuple[str, int] | None = None,
+    ink: int = 0,
+    paper: int = 255,
 ) -> Image.Image:
-    """A white grayscale page (A5 by default) with ``lines`` of black text from the top-left margin."""
+    """A grayscale page (A5 by default) with ``lines`` of text from the top-left margin; ``face`` is another
+    (font file, index) than the language's usual one; ``ink`` and ``paper`` the grey levels (black on white)."""
+    width, height = int(size_in[0] * dpi), int(size_in[1] * dpi)
+    page = Image.new("L", (width, height), paper)
+    draw = ImageDraw.Draw(page)
+    px = int(pt * dpi / 72)
+    font = ImageFont.truetype(face[0], px, index=face[1]) if face else font_for(lang, px)
+    y = int(margin_in * dpi)
+    for line in lines:
+        draw.text((int(margin_in * dpi), y), line, font=font, fill=ink)
+        y += int(px * line_spacing)
+    page.info["dpi"] = (dpi, dpi)
+    return page
+
+
+def draw_columns(text: str, dpi: int = 200, size_in: tuple[float, float] = (8.27, 11.69), pt: float = 14,
+                 margin_in: float = 1.0) -> tuple[Image.Image, list[str]]:
+    """A page of Chinese set in vertical columns, read top to bottom and right to left, as letters in the
+    traditional layout are. Returns the page and its columns in reading order."""
     width, height = int(size_in[0] * dpi), int(size_in[1] * dpi)
     page = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(page)
     px = int(pt * dpi / 72)
-    font = font_for(lang, px)
-    y = int(margin_in * dpi)
-    for line in lines:
-        draw.text((int(margin_in * dpi), y), line, font=font, fill=0)
-        y += int(px * line_spacing)
+    font = font_for("chi_sim", px)
+    margin, pitch, gap = int(margin_in * dpi), int(px * 1.15), int(px * 1.8)
+    per_column = (height - 2 * margin) // pitch
+    columns = [text[i:i + per_column] for i in range(0, len(text), per_column)]
+    x = width - margin - px
+    kept = []
+    for column in columns:
+        if x < margin:
+            break
+        for j, char in enumerate(column):
+            draw.text((x, margin + j * pitch), char, font=font, fill=0)
+        kept.append(column)
+        x -= gap
     page.info["dpi"] = (dpi, dpi)
-    return page
+    return page, kept
 
 
 LETTER_PARTS = {
@@ -152,6 +202,52 @@ def degrade(image: Image.Image, seed: int = 1, sigma: float = 60, specks: int = 
     return encode(out, "JPEG", quality=jpeg_quality)
 
 
+def low_contrast(image: Image.Image, ink: int = 150, paper: int = 205, blur: float = 0.8) -> Image.Image:
+    """A faint copy: ink and paper squeezed to two nearby greys (a pale photocopy or a pencil letter)."""
+    lut = [round(ink + (paper - ink) * v / 255) for v in range(256)]
+    out = image.point(lut).filter(ImageFilter.GaussianBlur(blur))
+    out.info["dpi"] = image.info.get("dpi", (150, 150))
+    return out
+
+
+def photograph(page: Image.Image, seed: int = 1, size: tuple[int, int] = (3024, 4032), tilt: float = 0.07,
+               shade: float = 0.55, jpeg_quality: int = 85) -> bytes:
+    """A phone photo of ``page``: the sheet lies on a darker table, seen at an angle (a perspective warp that
+    moves each corner by up to ``tilt`` of the photo's size), lit unevenly (one corner down to ``shade`` of the
+    light), slightly blurred and grainy. Returns JPEG bytes of a 12-megapixel photo."""
+    rnd = random.Random(seed)
+    w, h = size
+    # Where the page's corners land in the photo (top-left, top-right, bottom-right, bottom-left).
+    inset_x, inset_y = 0.1 * w, 0.08 * h
+    base = [(inset_x, inset_y), (w - inset_x, inset_y), (w - inset_x, h - inset_y), (inset_x, h - inset_y)]
+    corners = [(x + rnd.uniform(-tilt, tilt) * w, y + rnd.uniform(-tilt, tilt) * h) for x, y in base]
+    coeffs = _perspective_coeffs(corners, [(0, 0), (page.width, 0), (page.width, page.height), (0, page.height)])
+    warped = page.transform(size, Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC, fillcolor=0)
+    mask = Image.new("L", page.size, 255).transform(size, Image.Transform.PERSPECTIVE, coeffs,
+                                                      Image.Resampling.BILINEAR, fillcolor=0)
+    table = Image.effect_noise(size, 25).point(lambda v: 70 + v // 4)
+    photo = Image.composite(warped, table, mask)
+    # Light falls off from one corner to the opposite one.
+    gradient = Image.linear_gradient("L").resize(size).rotate(rnd.choice((30, 120, 210, 300)), expand=False,
+                                                                fillcolor=255)
+    light = gradient.point(lambda v: round(255 * (shade + (1 - shade) * v / 255)))
+    photo = ImageChops.multiply(photo, light).filter(ImageFilter.GaussianBlur(1.2))
+    photo = Image.blend(photo, Image.effect_noise(size, 40), 0.08)
+    return encode(photo.convert("RGB"), "JPEG", quality=jpeg_quality)
+
+
+def _perspective_coeffs(dst: list[tuple[float, float]], src: list[tuple[float, float]]) -> list[float]:
+    """Pillow's PERSPECTIVE coefficients mapping output points ``dst`` to input points ``src``."""
+    import numpy as np
+
+    rows, rhs = [], []
+    for (x, y), (u, v) in zip(dst, src):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        rhs += [u, v]
+    return list(np.linalg.solve(np.array(rows, dtype=float), np.array(rhs, dtype=float)))
+
+
 def text_pdf(pages: list[list[str]]) -> bytes:
     """A tiny hand-made PDF whose pages carry real text (Helvetica), i.e. a text layer and no images."""
     objects: list[bytes] = []
@@ -196,3 +292,18 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def logging_tesseract(folder: Path) -> tuple[str, Path]:
+    """A tesseract command that is the real one behind a script logging each command line, and the log."""
+    log = folder / "calls.log"
+    script = folder / "tesseract"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{shutil.which("tesseract")}" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    log.touch()
+    return str(script), log
+
+
+def recognition_calls(log: Path) -> list[list[str]]:
+    """The logged tesseract calls other than listing the languages."""
+    return [line.split() for line in log.read_text().splitlines() if "--list-langs" not in line]

@@ -55,8 +55,8 @@ def test_sniffing_reads_the_bytes_not_the_name(page, tmp_path):
     "data, reason",
     [
         (b"", "empty"),
-        (b"Dear Mayor,\nthis is a plain text file renamed to letter.png\n", "not a PNG, JPEG, TIFF or PDF"),
-        (os.urandom(4096), "not a PNG, JPEG, TIFF or PDF"),
+        (b"Dear Mayor,\nthis is a plain text file renamed to letter.png\n", "not a PNG, JPEG, TIFF, HEIC or PDF"),
+        (os.urandom(4096), "not a PNG, JPEG, TIFF, HEIC or PDF"),
         (b"GIF89a" + b"\x00" * 64, "not a PNG"),
         (b"II+\x00" + b"\x00" * 64, "BigTIFF"),
     ],

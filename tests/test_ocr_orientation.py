@@ -7,8 +7,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shutil
-import stat
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,8 @@ from letter_ocr import OcrSettings, recognise
 from letter_ocr.language import reading_language
 from letter_ocr.preprocess import clean_page
 from letter_ocr.updown import upside_down
-from tests.ocr_fixtures import LATIN_FONT, LETTER_PARTS, ZH_LINES, degrade, draw_letter, draw_page, encode
+from tests.ocr_fixtures import (LATIN_FONT, LETTER_PARTS, ZH_LINES, degrade, draw_letter, draw_page, encode,
+                                logging_tesseract, recognition_calls)
 
 
 def similarity(text: str, lang: str) -> float:
@@ -65,16 +64,10 @@ def test_reading_language() -> None:
 
 @pytest.fixture()
 def logged_tesseract(tmp_path: Path) -> tuple[OcrSettings, Path]:
-    """Settings whose tesseract is the real one behind a script that logs each command line."""
-    log = tmp_path / "calls.log"
-    script = tmp_path / "tesseract"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{shutil.which("tesseract")}" "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return OcrSettings(tesseract_cmd=str(script)), log
-
-
-def recognition_calls(log: Path) -> list[list[str]]:
-    return [line.split() for line in log.read_text().splitlines() if "--list-langs" not in line]
+    """Settings whose tesseract is the real one behind a script that logs each command line; tesseract reads
+    every language here (PP-OCR's Chinese pages are counted in test_ocr_ppocr.py)."""
+    command, log = logging_tesseract(tmp_path)
+    return OcrSettings(tesseract_cmd=command, engines={}), log
 
 
 @pytest.mark.parametrize(("lang", "turn", "reader"), [
