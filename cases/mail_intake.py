@@ -7,13 +7,12 @@ writes commits before it returns, as the poller's crash-safety relies on it.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import and_, insert, or_, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +21,7 @@ from cases.context import SYSTEM, Actor, Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError
 from cases.file_packs import PackWriter
+from cases.folder_lease import FolderLease, LockRefused, ensure_folder_row
 from cases.models import Letter, MailFolderState, QuarantineItem, utcnow
 from cases.mail_files import BatchSyncedFiles, FileWriter, RawHeldAttachments, local_store
 
@@ -41,8 +41,8 @@ class FolderLeaseLost(RuntimeError):
 class DatabaseIntakeStore:
     """``mailbox.IntakeStore`` on the case database.
 
-    ``lease``: how long a folder lock lasts without renewal (renewed at every saved folder state, i.e. every
-    batch); a crashed poller's lock expires after it. ``on_new_case``: see ``NewCaseHook``.
+    ``lease``: how long a folder lock lasts without renewal (renewed by a heartbeat while the poller lives, and at
+    every saved folder state); a killed poller's lock lapses after it. ``on_new_case``: see ``NewCaseHook``.
 
     ``batch_commits``: keep one transaction open per fetch batch (each message in its own savepoint) and commit
     it together with the folder state, instead of one commit per message. Exactly once still holds because the
@@ -58,7 +58,7 @@ class DatabaseIntakeStore:
     """
 
     def __init__(self, sessions: sessionmaker[Session], policy: Policy, *, actor: Actor = SYSTEM,
-                 lease: timedelta = timedelta(minutes=10), on_new_case: NewCaseHook | None = None,
+                 lease: timedelta = timedelta(seconds=30), on_new_case: NewCaseHook | None = None,
                  batch_commits: bool = False, raw_packs: bool = True) -> None:
         self.sessions = sessions
         self.policy = policy
@@ -76,7 +76,7 @@ class DatabaseIntakeStore:
             self._files = BatchSyncedFiles(local, packs=raw_packs)
             self.policy = replace(policy, store=self._files)
             self._letters_policy = replace(policy, store=RawHeldAttachments(self._files))
-        self._leases: dict[tuple[str, str], object] = {}  # (account, folder) -> the locked_until value we set
+        self._leases: dict[tuple[str, str], FolderLease] = {}  # the leases we hold
         self._batch: Session | None = None  # the open batch transaction (batch_commits only)
 
     # --- transactions ----------------------------------------------------------------------------------------
@@ -106,51 +106,22 @@ class DatabaseIntakeStore:
             session.close()
 
     # --- the folder lock -------------------------------------------------------------------------------------
-    def _new_lease(self):
-        # A random sub-second offset makes the value our token: release and renewal match it exactly.
-        return utcnow() + self.lease + timedelta(microseconds=secrets.randbelow(1_000_000))
-
-    def _ensure_row(self, session: Session, account: str, folder: str) -> None:
-        where = and_(MailFolderState.account == account, MailFolderState.folder == folder)
-        if session.scalar(select(MailFolderState.account).where(where)) is not None:
-            return
-        try:
-            # uidvalidity 0 means "never polled" (a real UIDVALIDITY is never 0).
-            session.execute(insert(MailFolderState).values(account=account, folder=folder, uidvalidity=0,
-                                                           last_uid=0, updated_at=utcnow()))
-            session.commit()
-        except IntegrityError:  # another poller inserted it first
-            session.rollback()
-
     @contextmanager
-    def lock_folder(self, account: str, folder: str) -> Iterator[bool]:
-        """Take the folder's lease with one conditional UPDATE; yields False at once if another poller holds it."""
+    def lock_folder(self, account: str, folder: str) -> Iterator[bool | LockRefused]:
+        """Take the folder's lease (``cases.folder_lease``), renewed while the block runs; yields True, or at once
+        a false ``LockRefused`` naming the holder if another poller has it."""
         key = (account, folder)
-        with self.sessions() as session:
-            self._ensure_row(session, account, folder)
-            now = utcnow()
-            token = self._new_lease()
-            result = session.execute(
-                update(MailFolderState)
-                .where(MailFolderState.account == account, MailFolderState.folder == folder,
-                       or_(MailFolderState.locked_until.is_(None), MailFolderState.locked_until < now))
-                .values(locked_until=token))
-            session.commit()
-            got = result.rowcount == 1
+        lease = FolderLease(self.sessions, account, folder, self.lease)
+        got = lease.take()
         if got:
-            self._leases[key] = token
+            self._leases[key] = lease
         try:
             yield got
         finally:
             self._end_batch(commit=False)  # still open: the poll died mid-batch, and its state was not saved
             if got:
-                held = self._leases.pop(key, token)
-                with self.sessions() as session:
-                    session.execute(update(MailFolderState)
-                                    .where(MailFolderState.account == account, MailFolderState.folder == folder,
-                                           MailFolderState.locked_until == held)
-                                    .values(locked_until=None))
-                    session.commit()
+                self._leases.pop(key, None)
+                lease.release()
 
     # --- folder state ----------------------------------------------------------------------------------------
     def folder_state(self, account: str, folder: str) -> tuple[int, int] | None:
@@ -172,22 +143,18 @@ class DatabaseIntakeStore:
             session = self._batch or self.sessions()
             self._batch = None
             try:
-                renewed = self._new_lease()
-                result = session.execute(update(MailFolderState).where(*where, MailFolderState.locked_until == held)
-                                         .values(**values, locked_until=renewed))
-                if result.rowcount != 1:
+                if not held.renew_in(session, **values):
                     session.rollback()
                     self._leases.pop(key, None)
                     raise FolderLeaseLost(f"{account} {folder}: the folder lease expired and was taken over")
                 self._sync_files()
                 session.commit()  # the batch's letters and the state that says they are done, together
-                self._leases[key] = renewed
             finally:
                 session.close()
             return
         self._end_batch(commit=True)
         with self.sessions() as session:
-            self._ensure_row(session, account, folder)
+            ensure_folder_row(session, account, folder)
             session.execute(update(MailFolderState).where(*where).values(**values))
             session.commit()
 

@@ -364,6 +364,7 @@ class MailFolderState(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger)  # an unsigned 32-bit value: too big for INTEGER
     last_uid: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
+    locked_by: Mapped[str | None] = mapped_column(String(120))  # the lease holder (cases.folder_lease)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

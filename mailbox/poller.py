@@ -52,6 +52,8 @@ class PollSummary:
     quarantined: int = 0
     duplicates: int = 0
     skipped_locked: bool = False
+    locked_by: str | None = None  # who held the folder when it was skipped, e.g. "pid 123 on host"
+    locked_until: str | None = None  # until when (ISO 8601, UTC) its lease runs unless renewed
     uidvalidity_changed: bool = False
     search_strategy: str | None = None
     errors: list[str] = field(default_factory=list)
@@ -60,8 +62,15 @@ class PollSummary:
     def add(self, other: "PollSummary") -> None:
         for name in ("fetched", "new_cases", "attached", "quarantined", "duplicates"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.skipped_locked = self.skipped_locked or other.skipped_locked
         self.errors.extend(f"{other.folder}: {error}" for error in other.errors)
         self.folders.append(other)
+
+    def skipped_lines(self) -> list[str]:
+        """One "skipped: <folder> locked by <holder> until <time>" line per folder another poller held."""
+        return [f"skipped: {s.folder} locked by {s.locked_by or 'another poller'}"
+                + (f" until {s.locked_until}" if s.locked_until else "")
+                for s in (self.folders or [self]) if s.skipped_locked]
 
     def as_dict(self) -> dict:
         """Plain values, e.g. for ``--json`` output."""
@@ -134,6 +143,9 @@ def _poll(settings, store, folder, client, finder, on_progress, checkpoint) -> P
     with store.lock_folder(account, folder) as locked:
         if not locked:
             summary.skipped_locked = True
+            summary.locked_by = getattr(locked, "holder", None)
+            until = getattr(locked, "until", None)
+            summary.locked_until = until.isoformat() if until is not None else None
             return summary
         info = client.select_folder(folder)
         uidvalidity = int(info[b"UIDVALIDITY"])

@@ -24,7 +24,8 @@ class IntakeStore(Protocol):
     """
 
     def lock_folder(self, account: str, folder: str) -> AbstractContextManager[bool]:
-        """Hold an exclusive lock on (account, folder) while the block runs; yields False if another poller has it.
+        """Hold an exclusive lock on (account, folder) while the block runs; yields a false value if another poller
+        has it (which may tell, as ``holder`` and ``until``, who and until when, for the report).
 
         Must not block for long: the second poller skips the folder rather than wait.
         """

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.util
+import os
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import replace
@@ -25,6 +26,7 @@ from cases.drafts import HeldBytes, LetterDraft
 from .dedup import dedup_key, raw_message_id
 from .errors import MailConnectionError, MailParseError
 from .imap import IMAP_ERRORS, connect, logout_quietly
+from .lifeline import die_with_parent
 from .parse import parse_or_error
 from .settings import MailSettings
 
@@ -148,9 +150,11 @@ class ParsePool:
             # forkserver: the poller may run in a threaded web or job process, where fork is unsafe. The server
             # imports the parser once and forks ready workers from it: a worker importing it for itself took
             # 0.4 s, a quarter of a 5,000-message poll. (No effect if the forkserver already runs.)
+            # Each of them dies with the poller (mailbox.lifeline): a killed poll leaves no process behind.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["__main__", __name__])
-            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            context.set_forkserver_preload(["__main__", __name__, "mailbox.forkserver_lifeline"])
+            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                initializer=die_with_parent, initargs=(os.getpid(),))
 
     def submit(self, raws: Sequence[bytes], writer: RawWriter | None = None) -> Future | _Inline:
         if self.executor is None:

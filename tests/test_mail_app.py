@@ -3,6 +3,8 @@ acknowledgements over a real SMTP server, replies joining their case, SQLite and
 from __future__ import annotations
 
 import json
+import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -208,17 +210,53 @@ def test_folder_lock_is_a_lease(mail_app, dovecot):
     with store.lock_folder(account, folder) as first:
         with intake_store(app).lock_folder(account, folder) as second:
             assert first and not second  # the second poller gives up at once
+            assert second.holder == f"pid {os.getpid()} on {socket.gethostname()}"
     # A poller killed while holding the lock leaves the lease behind: others skip until it runs out.
     with state(app).sessions() as s:
         s.execute(update(MailFolderState).where(MailFolderState.folder == folder)
-                  .values(locked_until=utcnow() + timedelta(minutes=5)))
+                  .values(locked_until=utcnow() + timedelta(minutes=5), locked_by="pid 4242 on elsewhere #0"))
         s.commit()
-    assert poll(app).folders[0].skipped_locked
+    skipped = poll(app)
+    assert skipped.skipped_locked and skipped.folders[0].skipped_locked and skipped.folders[0].locked_by == \
+        "pid 4242 on elsewhere"
+    # The command says so, in text and JSON, with an exit status of its own.
+    text = app.test_cli_runner().invoke(args=["mailbox", "fetch"])
+    assert text.exit_code == 75 and f"skipped: {folder} locked by pid 4242 on elsewhere until 20" in text.output
+    as_json = app.test_cli_runner().invoke(args=["mailbox", "fetch", "--json"])
+    summary = json.loads(as_json.output.strip().splitlines()[-1])
+    assert as_json.exit_code == 75 and summary["skipped_locked"] and summary["folders"][0]["locked_by"] == \
+        "pid 4242 on elsewhere" and summary["folders"][0]["locked_until"].startswith("20")
     with state(app).sessions() as s:
         s.execute(update(MailFolderState).where(MailFolderState.folder == folder)
                   .values(locked_until=utcnow() - timedelta(seconds=1)))
         s.commit()
     assert poll(app).new_cases == 1
+
+
+def test_a_live_pollers_lease_is_renewed_by_its_heartbeat(app_factory, dovecot, smtp_server):
+    folder = dovecot.new_folder()
+    app = app_factory(**mail_config(dovecot, smtp_server, folder, MAIL_LOCK_SECONDS=0.5))
+    account = mail_settings(app).account
+
+    def lease() -> tuple:
+        with state(app).sessions() as s:
+            return s.execute(select(MailFolderState.locked_by, MailFolderState.locked_until)
+                             .where(MailFolderState.folder == folder)).one()
+
+    with intake_store(app).lock_folder(account, folder) as held:
+        assert held
+        holder, first_until = lease()
+        # A poll far longer than the lease: the lease is renewed meanwhile, and nobody else gets the folder.
+        renewals = 0
+        while renewals < 3:
+            until = lease()[1]
+            if until > first_until:
+                renewals += 1
+                first_until = until
+                assert until - utcnow().replace(tzinfo=until.tzinfo) <= timedelta(seconds=0.5)
+            with intake_store(app).lock_folder(account, folder) as other:
+                assert not other and other.holder == holder.split(" #")[0]
+    assert lease() == (None, None)  # given back at the end
 
 
 def test_periodic_poll_task_only_when_configured(app_factory, dovecot, smtp_server):

@@ -127,7 +127,7 @@ class DefaultConfig:
     MAIL_RAW_PACKS = None
     MAIL_TIMEOUT = 60
     MAIL_POLL_MINUTES = 5  # 0: no periodic poll (run `flask --app web mailbox fetch` yourself)
-    MAIL_LOCK_SECONDS = 600  # a crashed poller's folder lock expires after this
+    MAIL_LOCK_SECONDS = 30  # a poller's folder lease; renewed while it lives, so a killed one's lapses after this
     MAIL_ACKNOWLEDGE = True  # acknowledge new person-written email cases with number and tracking link
     MAIL_RETRY_SECONDS = 60  # first retry delay of a transient send failure; doubles each attempt
     MAIL_SEND_MAX_ATTEMPTS = 8

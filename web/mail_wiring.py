@@ -140,7 +140,7 @@ def acknowledgement_reply(app: Flask, session: Session, case: Case, lang: str = 
 
 def intake_store(app: Flask) -> DatabaseIntakeStore:
     """The database store the poller writes through, with the acknowledgement hook."""
-    lease = timedelta(seconds=int(app.config.get("MAIL_LOCK_SECONDS", 600)))
+    lease = timedelta(seconds=float(app.config.get("MAIL_LOCK_SECONDS", 30)))
     # One commit per fetch batch where that keeps exactly-once (see DatabaseIntakeStore); per message otherwise.
     batch = mail_settings(app).done_action != "move"
     return DatabaseIntakeStore(state(app).sessions, state(app).policy, lease=lease,
@@ -400,6 +400,8 @@ def retry_reply(session: Session, reply: Reply) -> None:
 
 # --- command line and worker -------------------------------------------------------------------------------------
 mailbox_cli = AppGroup("mailbox", help="The email channel.")
+# Exit status of a fetch that skipped a folder because another poller holds it (EX_TEMPFAIL: try again later).
+FETCH_SKIPPED_LOCKED = 75
 
 
 @mailbox_cli.command("fetch")
@@ -428,8 +430,12 @@ def fetch_command(as_json: bool) -> None:
         click.echo(f"fetched {summary.fetched}: {summary.new_cases} new case(s), {summary.attached} attached, "
                    f"{summary.duplicates} duplicate(s), {summary.quarantined} quarantined"
                    + (f"; {len(summary.errors)} error(s): " + "; ".join(summary.errors) if summary.errors else ""))
+        for line in summary.skipped_lines():
+            click.echo(line)
     if summary.errors:
         raise SystemExit(1)
+    if summary.skipped_locked:
+        raise SystemExit(FETCH_SKIPPED_LOCKED)
 
 
 def _schedule(minutes: int) -> Any:
