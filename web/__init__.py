@@ -77,11 +77,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(state.close_db)
 
     from web import (admin, casepage, cli, desk, disclosure, errors, letters, public, quarantine, scans, search,
-                     supervision, supervisor, unit)
+                     sms, supervision, supervisor, unit)
 
     for module in (public, desk, unit, casepage, search, supervisor, admin, supervision, disclosure, quarantine,
-                   letters, scans):
+                   letters, scans, sms):
         app.register_blueprint(module.bp)
+    sms.init_app(app)
     letters.init_app(app)
     scans.init_app(app)
     supervision.init_app(app)
