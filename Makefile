@@ -6,10 +6,11 @@ PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the service needs (OCR, CJK fonts and Pango for PDF letters) and those only tests need
-# (real IMAP, PostgreSQL, Redis and a browser).
+# (real IMAP, PostgreSQL, Redis, a browser and the Kannel SMS gateway with its fake SMS centre).
 RUN_APT := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-osd \
            fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 python3-venv
-TEST_APT := dovecot-imapd postgresql redis-server chromium poppler-utils fonts-arphic-ukai fonts-arphic-gkai00mp
+TEST_APT := dovecot-imapd postgresql redis-server chromium poppler-utils fonts-arphic-ukai fonts-arphic-gkai00mp \
+            kannel kannel-extras
 
 .PHONY: run test system-run system-test venv venv-test translations clean
 .DEFAULT_GOAL := run

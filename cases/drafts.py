@@ -20,6 +20,7 @@ class Channel(str, enum.Enum):
     PHONE = "phone"
     EMAIL = "email"
     PAPER = "paper"
+    SMS = "sms"
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,10 @@ def _find_answered_case(session: Session, draft: LetterDraft) -> Case | None:
         if case is not None:
             return case
     token = draft.case_token or find_case_token(draft.subject)
+    if token and draft.channel == Channel.SMS and draft.sender_phone:
+        # An SMS names the case the adapter found it answers; the number must be the case's citizen's.
+        return session.scalar(select(Case).join(Citizen).where(Case.number == token,
+                                                               Citizen.phone == draft.sender_phone))
     if token and draft.sender_email:
         # The number alone is public on letters; the sender must also be the case's citizen.
         case = session.scalar(select(Case).join(Citizen).where(Case.number == token,
@@ -98,7 +102,7 @@ def receive(session: Session, policy: Policy, draft: LetterDraft, *, actor: Acto
             return IntakeResult("duplicate", None)
     elif not unique_raw and is_duplicate(session, draft.external_id, draft.raw_sha256):
         return IntakeResult("duplicate", None)
-    existing = _find_answered_case(session, draft) if draft.channel == Channel.EMAIL else None
+    existing = _find_answered_case(session, draft) if draft.channel in (Channel.EMAIL, Channel.SMS) else None
     if existing is not None:
         return IntakeResult("attached", _attach(session, policy, existing, draft, actor, allowed_types, dedup_key))
     new = open_case(session, policy, draft, actor=actor, dedup_key=dedup_key, allowed_types=allowed_types,

@@ -14,6 +14,8 @@ from cases.models import OutboxItem, utcnow
 
 INDEX_CASE = "index_case"
 SEND_MAIL = "send_mail"
+SEND_SMS = "send_sms"
+SMS_REPLY = "sms_reply"  # a reply went out on a case that came by SMS: notice and survey to queue
 
 
 def enqueue(session: Session, topic: str, key: str, payload: dict[str, Any] | None = None, *,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cases import deadlines, events, outbox
 from cases.context import Actor, Policy
-from cases.drafts import AttachmentDraft
+from cases.drafts import AttachmentDraft, Channel
 from cases.errors import NotFound, ValidationError
 from cases.intake import store_attachments
 from cases.models import Case, CaseKind, Category, Feedback, Reply, Satisfaction, Unit
@@ -184,6 +184,8 @@ def _release(session: Session, reply_row: Reply, pdf_sha256: str | None) -> None
         reply_row.pdf_sha256 = pdf_sha256
     if reply_row.channel == "email":
         outbox.enqueue(session, outbox.SEND_MAIL, f"reply:{reply_row.id}", {"reply_id": reply_row.id})
+    if reply_row.case.channel == Channel.SMS:
+        outbox.enqueue(session, outbox.SMS_REPLY, str(reply_row.id), {"case_id": reply_row.case_id})
 
 
 def awaiting_reply(case: Case) -> Reply | None:

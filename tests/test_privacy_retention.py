@@ -129,10 +129,10 @@ def login_demo(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_the_worker_purges_nightly_only_with_a_retention_period(app_factory):
-    assert "privacy_purge_task" not in state(app_factory()).extra
+    assert state(app_factory()).tasks.privacy_purge is None
     app = app_factory(PRIVACY_RETENTION_DAYS=365)
     cases = _setup(app)
-    task = state(app).extra["privacy_purge_task"]
+    task = state(app).tasks.privacy_purge
     assert task.task_class().validate_datetime(datetime(2026, 5, 1, 2, 20))  # nightly, at 02:20
     assert not task.task_class().validate_datetime(datetime(2026, 5, 1, 14, 20))
     task()  # immediate mode in tests: runs now, as the worker runs it

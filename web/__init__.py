@@ -78,13 +78,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(state.close_db)
 
     from web import (admin, casepage, cli, desk, disclosure, errors, knowledge, letters, privacy, public, quarantine,
-                     scans, search, supervision, supervisor, unit)
+                     scans, search, sms, supervision, supervisor, unit)
     from web.knowledge import search as knowledge_search
 
     for module in (public, desk, unit, casepage, search, supervisor, admin, supervision, disclosure, quarantine,
-                   letters, scans, knowledge, privacy):
+                   letters, scans, knowledge, privacy, sms):
         app.register_blueprint(module.bp)
     knowledge_search.init_app(app)
+    sms.init_app(app)
     letters.init_app(app)
     privacy.init_app(app)
     scans.init_app(app)

@@ -132,6 +132,21 @@ class DefaultConfig:
     MAIL_RETRY_SECONDS = 60  # first retry delay of a transient send failure; doubles each attempt
     MAIL_SEND_MAX_ATTEMPTS = 8
 
+    # SMS through a Kannel gateway (off by default). SMS_SENDSMS_URL is smsbox's sendsms address; Kannel calls
+    # back SMS_CALLBACK_URL (this app as Kannel reaches it) at /sms/inbound and /sms/dlr with SMS_TOKEN.
+    SMS_ENABLED = False
+    SMS_SENDSMS_URL = ""  # e.g. http://127.0.0.1:13013/cgi-bin/sendsms
+    SMS_USERNAME = ""
+    SMS_PASSWORD = ""
+    SMS_FROM = "12345"  # the hotline's number, the sender of our messages
+    SMS_TOKEN = ""  # a long random secret shared with kannel.conf
+    SMS_CALLBACK_URL = ""  # e.g. http://127.0.0.1:5000
+    SMS_TIMEOUT = 10
+    SMS_MAX_SEGMENTS = 6  # longer messages are shortened to this many billed segments
+    SMS_PER_NUMBER_PER_HOUR = 5  # outbound to one number; more wait for the next hour
+    SMS_INBOUND_PER_NUMBER_PER_HOUR = 20  # inbound from one number that open or follow up cases; more are kept only
+    SMS_FOLLOW_UP_DAYS = 30  # an SMS answers the open case we last wrote to its number about within these days
+
     # Paper letters: OCR languages (tesseract codes), parallel tesseract processes (0: one per core), the word
     # confidence under which the review screen marks a word, and the folder a network scanner drops files into
     # (empty: off), looked at every SCAN_WATCH_MINUTES.

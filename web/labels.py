@@ -13,7 +13,7 @@ LABELS = {
     "consultation": _l("consultation"), "report": _l("report of a problem"), "suggestion": _l("suggestion"),
     "help": _l("request for help"), "complaint": _l("complaint"), "praise": _l("praise"),
     # channels and reply ways
-    "web": _l("web form"), "phone": _l("phone"), "email": _l("email"), "paper": _l("paper letter"),
+    "web": _l("web form"), "phone": _l("phone"), "email": _l("email"), "paper": _l("paper letter"), "sms": _l("SMS"),
     "post": _l("post"),
     # actions and events
     "register": _l("register"), "dispatch": _l("dispatch"), "accept": _l("sign for"), "return": _l("return"),

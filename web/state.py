@@ -31,6 +31,7 @@ class Tasks:
     supervision_notices: Any = None  # web.supervision: morning notices
     weekly_report: Any = None  # web.supervision: the Monday report
     hour_notices: Any = None  # web.supervision: notices on deadlines in hours
+    privacy_purge: Any = None  # web.privacy.tasks: nightly erasure past PRIVACY_RETENTION_DAYS
 
 
 @dataclass

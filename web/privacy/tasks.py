@@ -45,4 +45,4 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             return len(purge(app, due(app, retention_days(app))))
 
-    state(app).extra["privacy_purge_task"] = privacy_purge
+    state(app).tasks.privacy_purge = privacy_purge
