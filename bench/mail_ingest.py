@@ -48,7 +48,7 @@ def app_store(instance: Path):
     """The app's database store on a fresh SQLite database in ``instance`` (migrated, as in production)."""
     from cases.db import upgrade
     from web import create_app
-    from web.mail_wiring import intake_store
+    from web.mail.intake import intake_store
     from web.state import state
 
     os.environ["MAILBOX_INSTANCE_PATH"] = str(instance)

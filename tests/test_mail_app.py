@@ -19,7 +19,9 @@ from cases.mail_intake import DatabaseIntakeStore
 from cases.models import Case, Letter, MailFolderState, OutboxItem, QuarantineItem, Reply, utcnow
 from mailbox import CHECKPOINTS, poll_all
 from tests.mail_corpus import CORPUS, make_plain
-from web.mail_wiring import acknowledgement_hook, intake_store, mail_settings, poll
+from web.mail.acknowledgement import acknowledgement_hook
+from web.mail.intake import intake_store, poll
+from web.mail.settings import mail_settings
 from web.state import state
 
 MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"

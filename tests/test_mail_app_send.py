@@ -195,7 +195,7 @@ def test_notices_go_to_every_recipient_and_are_recorded(send_app, smtp_server):
 def test_two_workers_draining_at_once_send_once(send_app, smtp_server):
     """The attempt is claimed with a conditional UPDATE: a second worker holding the same item backs off."""
     _, reply_id = answered_email_case(send_app)
-    from web.mail_wiring import send_mail_items
+    from web.mail.sending import send_mail_items
 
     with state(send_app).sessions() as first, state(send_app).sessions() as second:
         items_a = list(outbox.pending(first, "send_mail"))

@@ -25,7 +25,9 @@ from mailbox.workers import MIN_MESSAGES_FOR_POOL, store_key_and_parse
 from tests.conftest import login
 from tests.mail_corpus import CORPUS, make_plain, make_with_attachment
 from web.auth import hasher
-from web.mail_wiring import acknowledgement_hook, mail_settings, poll
+from web.mail.acknowledgement import acknowledgement_hook
+from web.mail.intake import poll
+from web.mail.settings import mail_settings
 from web.state import state
 
 MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"
@@ -197,7 +199,7 @@ def test_pool_poll_keeps_every_raw_message_and_attachment(app_factory, dovecot, 
 
 
 def test_raw_packs_follow_the_database_unless_configured(app_factory):
-    from web.mail_wiring import raw_packs
+    from web.mail.settings import raw_packs
 
     app = app_factory()
     assert raw_packs(app) == (state(app).engine.dialect.name == "sqlite")

@@ -62,7 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import auth, i18n, jobs, labels, mail_wiring, search_wiring, security, state
+    from web import auth, i18n, jobs, labels, mail, search_wiring, security, state
     from web.extensions import csrf, limiter
 
     app.extensions["mayors_mailbox"] = state.build_state(app)
@@ -74,7 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     jobs.init_app(app)
     search_wiring.init_app(app)
-    mail_wiring.init_app(app)
+    mail.init_app(app)
     app.teardown_appcontext(state.close_db)
 
     from web import (admin, casepage, cli, desk, disclosure, errors, knowledge, letters, privacy, public, quarantine,

@@ -112,7 +112,7 @@ def files_clean_packs(older_than_hours: float) -> None:
     from flask import current_app
 
     from mailbox import MailConfigError
-    from web.mail_wiring import clean_packs
+    from web.mail.intake import clean_packs
 
     try:
         removed = clean_packs(current_app._get_current_object(), older_than_hours)  # type: ignore[attr-defined]

@@ -24,8 +24,8 @@ class Tasks:
 
     drain_outbox: Any = None  # web.jobs: drain one outbox topic
     drain_topics: Any = None  # web.jobs: a kicked drain of several topics
-    mail_poll: Any = None  # web.mail_wiring: periodic IMAP poll (IMAP_HOST and MAIL_POLL_MINUTES set)
-    clean_packs: Any = None  # web.mail_wiring: nightly removal of unindexed raw-mail packs
+    mail_poll: Any = None  # web.mail.tasks: periodic IMAP poll (IMAP_HOST and MAIL_POLL_MINUTES set)
+    clean_packs: Any = None  # web.mail.tasks: nightly removal of unindexed raw-mail packs
     scan_batch: Any = None  # web.scans.tasks: OCR one uploaded batch
     scan_watch: Any = None  # web.scans.tasks: import a watched folder (SCAN_WATCH_DIR)
     supervision_notices: Any = None  # web.supervision: morning notices

@@ -33,7 +33,7 @@ def hooks(app: Flask) -> dict[str, RetryHook]:
 
 def retry_email(app: Flask, session: Session, item: QuarantineItem, actor: Actor) -> Case | None:
     """Parse the stored raw email again and register it like the poller would (dedup key, acknowledgement)."""
-    from web.mail_wiring import acknowledgement_hook
+    from web.mail.acknowledgement import acknowledgement_hook
 
     raw = state(app).policy.store.get(item.raw_sha256)
     try:

@@ -82,7 +82,7 @@ def retry(item_id: int) -> Response:
 @bp.route("/replies/<int:reply_id>/retry", methods=["POST"])
 @role_required(*STAFF)
 def retry_reply(reply_id: int) -> Response:
-    from web.mail_wiring import RETRYABLE, retry_reply as requeue
+    from web.mail.sending import RETRYABLE, retry_reply as requeue
 
     reply = db().get(Reply, reply_id)
     if reply is None or reply.channel != "email":
