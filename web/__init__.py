@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask
 
+from web import config
+
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 
@@ -34,7 +36,7 @@ def _instance_defaults(app: Flask) -> None:
     cfg["DATABASE_URL"] = cfg["DATABASE_URL"] or f"sqlite:///{inst / 'mailbox.db'}"
     cfg["FILES_DIR"] = cfg["FILES_DIR"] or str(inst / "files")
     cfg["SEARCH_URL"] = cfg["SEARCH_URL"] or str(inst / "index")
-    cfg.setdefault("HUEY_SQLITE_PATH", str(inst / "jobs.db"))
+    cfg["HUEY_SQLITE_PATH"] = cfg["HUEY_SQLITE_PATH"] or str(inst / "jobs.db")
     if not cfg.get("SECRET_KEY"):
         key_file = inst / "secret_key"
         if not key_file.exists():
@@ -55,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config:
         app.config.update(test_config)
+    config.check(app.config)
     _instance_defaults(app)
     if int(app.config["PROXY_COUNT"]):
         from werkzeug.middleware.proxy_fix import ProxyFix

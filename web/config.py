@@ -2,6 +2,12 @@
 (``FLASK_DATABASE_URL=postgresql+psycopg://...``), read by the app factory, never at import time elsewhere."""
 from __future__ import annotations
 
+import inspect
+import json
+import re
+from collections.abc import MutableMapping
+from typing import Any
+
 
 class DefaultConfig:
     # Storage: empty means "embedded default under the instance folder" (SQLite, Whoosh, local files).
@@ -12,14 +18,13 @@ class DefaultConfig:
     REDIS_URL = ""  # set to use Redis for jobs and rate limits
     HUEY_IMMEDIATE = False  # run jobs inline (tests)
     WORKER_COUNT = 2
-    # A kicked outbox drain starts at most this often per worker process (seconds): under load, the cases
-    # committed meanwhile are indexed in one batch instead of one index commit each (a Whoosh commit costs as
-    # much as indexing dozens of cases, and more as the index grows). 0: no pacing.
+    HUEY_NAME = "mayors-mailbox"  # the job queue's name in its storage
+    HUEY_SQLITE_PATH = ""  # empty: jobs.db in the instance folder (without REDIS_URL)
+    # A kicked outbox drain starts at most this often per worker process (seconds), so that the cases committed
+    # meanwhile are indexed in one batch (an index commit costs as much as indexing many cases). 0: no pacing.
     OUTBOX_DRAIN_PACE = 2.0
-    # Once the app is built, put everything it holds out of the garbage collector's reach (gc.freeze): a full
-    # collection in a web process then looks at a few thousand objects instead of about 170,000, about 3 ms
-    # instead of 90 ms during which every thread of the process waits (the longest stalls under load). Never
-    # under TESTING, where one process builds app after app and frozen objects are never freed.
+    # Once the app is built, keep what it holds out of the garbage collector's full passes (gc.freeze), whose
+    # pauses stop every thread of a web process. Never under TESTING, where one process builds app after app.
     GC_FREEZE = True
 
     # Uploads: Flask has no limit by default.
@@ -45,9 +50,13 @@ class DefaultConfig:
     # Behind a reverse proxy (nginx): how many proxies to trust for the client address and scheme.
     PROXY_COUNT = 0
 
-    # Abuse limits.
+    # Abuse limits, counted in RATELIMIT_STORAGE_URI (empty: REDIS_URL, else a file shared by the processes of
+    # this machine in the instance folder).
+    RATELIMIT_STORAGE_URI = ""
     LETTER_RATE_LIMIT = "5 per minute;30 per day"
     TRACK_RATE_LIMIT = "30 per minute"
+    OPEN311_RATE_LIMIT = "60 per minute"
+    OPEN311_MEDIA_MAX_BYTES = 5 * 1024 * 1024  # a photo sent with an Open311 request
     # Failed log-ins: this many per (client address, account) pair, and LOGIN_ADDRESS_MAX_FAILURES per address,
     # within LOGIN_WINDOW_MINUTES are free; each further one doubles the wait before the next try, from
     # LOGIN_BACKOFF_SECONDS up to LOGIN_WINDOW_MINUTES. No account is ever locked for everybody.
@@ -81,6 +90,12 @@ class DefaultConfig:
     # Notices for cases whose deadline counts in hours, and for every case not signed for in time: how often the
     # worker looks (minutes; 0: never), and the reminder / chase / escalation hours around the deadline.
     HOUR_NOTICE_MINUTES = 10
+    # Notices for deadlines in working days, sent at NOTICE_HOUR (local) on working days: a reminder this many
+    # working days before the deadline, a chase and an escalation this many after it.
+    NOTICE_HOUR = 8
+    REMINDER_DAYS_BEFORE = 2
+    CHASE_DAYS_AFTER = 1
+    ESCALATE_DAYS_AFTER = 3
     REMINDER_HOURS_BEFORE = 4
     CHASE_HOURS_AFTER = 1
     ESCALATE_HOURS_AFTER = 4
@@ -127,9 +142,10 @@ class DefaultConfig:
     MAIL_RAW_PACKS = None
     MAIL_TIMEOUT = 60
     MAIL_POLL_MINUTES = 5  # 0: no periodic poll (run `flask --app web mailbox fetch` yourself)
-    MAIL_LOCK_SECONDS = 30  # a poller's folder lease; renewed while it lives, so a killed one's lapses after this
+    MAIL_LOCK_SECONDS = 30.0  # a poller's folder lease; renewed while it lives, so a killed one's lapses after this
     MAIL_ACKNOWLEDGE = True  # acknowledge new person-written email cases with number and tracking link
     MAIL_RETRY_SECONDS = 60  # first retry delay of a transient send failure; doubles each attempt
+    MAIL_TLS_CA_FILE = ""  # a CA bundle trusted for IMAP and SMTP besides the system's (an office's own CA)
     MAIL_SEND_MAX_ATTEMPTS = 8
 
     # SMS through a Kannel gateway (off by default). SMS_SENDSMS_URL is smsbox's sendsms address; Kannel calls
@@ -164,3 +180,75 @@ class DefaultConfig:
     LANGUAGES = ["en", "zh", "es"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class ConfigError(ValueError):
+    """A setting has a value of the wrong kind; the message names the setting and what it needs."""
+
+
+def _kind(default: object) -> tuple[type, ...] | None:
+    if default is None:
+        return None
+    if isinstance(default, bool):
+        return (bool,)
+    if isinstance(default, int):
+        return (int,)
+    if isinstance(default, float):
+        return (int, float)
+    return (type(default),)
+
+
+def check(config: MutableMapping[str, Any]) -> None:
+    """Refuse a configuration in which a declared setting has a value of another kind than its default
+    (``FLASK_DISPATCH_DAYS=three``), with one message naming every such setting.
+
+    A number given for a text setting (``FLASK_SMS_FROM=12345``, read as JSON) is taken as its text."""
+    problems = []
+    for name, default in declared().items():
+        kinds = _kind(default)
+        value = config.get(name)
+        if kinds is None:
+            continue
+        if kinds == (str,) and isinstance(value, (int, float)) and not isinstance(value, bool):
+            config[name] = value = str(value)
+        if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+            wanted = " or ".join(k.__name__ for k in kinds)
+            problems.append(f"{name} must be {wanted} (like {default!r}), not {value!r}")
+    if problems:
+        raise ConfigError("Invalid settings: " + "; ".join(problems))
+
+
+def declared() -> dict[str, Any]:
+    """Every setting this app declares, with its default."""
+    return {name: getattr(DefaultConfig, name) for name in vars(DefaultConfig) if name.isupper()}
+
+
+def reference() -> str:
+    """The settings as a Markdown table (``docs/configuration.md``), from this file's declarations and comments."""
+    lines = inspect.getsource(DefaultConfig).splitlines()[1:]
+    rows, pending = [], []
+    for line in lines:
+        text = line.strip()
+        if text.startswith("#"):
+            pending.append(text.lstrip("# ").strip())
+            continue
+        match = re.match(r"([A-Z][A-Z0-9_]*)\s*(?::[^=]+)?=\s*(.*?)\s*(?:#\s*(.*))?$", text)
+        if not match:
+            pending = []
+            continue
+        name, _value, note = match.groups()
+        about = " ".join([*pending, note or ""]).strip().replace("|", "\\|")
+        default = json.dumps(getattr(DefaultConfig, name), ensure_ascii=False).replace("|", "\\|")
+        rows.append(f"| `FLASK_{name}` | `{default}` | {about} |")
+        pending = []
+    head = ["# Settings", "",
+            "Generated from `web/config.py` (`python -m web.config > docs/configuration.md`); a test keeps it in step.",
+            "Every setting can be given in the environment with the `FLASK_` prefix; values are read as JSON where they",
+            "parse as JSON (`FLASK_DISPATCH_DAYS=2`, `FLASK_HOLIDAYS='[\"2026-10-01\"]'`), else as text. A value of the",
+            "wrong kind stops the app at start-up with a message naming the setting.", "",
+            "| setting | default | meaning |", "| --- | --- | --- |"]
+    return "\n".join(head + rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(reference(), end="")

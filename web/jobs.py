@@ -81,7 +81,7 @@ def make_huey(app: Flask) -> Any:
 
     ``HUEY_NAME`` names the queue; apps sharing a Redis must share the name to share the work."""
     cfg = app.config
-    name = str(cfg.get("HUEY_NAME") or "mayors-mailbox")
+    name = str(cfg["HUEY_NAME"])
     if cfg["HUEY_IMMEDIATE"]:
         huey = MemoryHuey(name, immediate=True)
     elif cfg["REDIS_URL"]:

@@ -47,7 +47,7 @@ class ApiError(Exception):
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("OPEN311_RATE_LIMIT", "60 per minute")
+    return current_app.config["OPEN311_RATE_LIMIT"]
 
 
 csrf.exempt(bp)  # clients are programs authenticating with an API key, not browsers with a session
@@ -325,7 +325,7 @@ def _media() -> list[AttachmentDraft]:
     upload = request.files.get("media")
     if upload is None:
         return []
-    limit = int(current_app.config.get("OPEN311_MEDIA_MAX_BYTES", 5 * 1024 * 1024))
+    limit = int(current_app.config["OPEN311_MEDIA_MAX_BYTES"])
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"

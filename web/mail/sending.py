@@ -41,7 +41,7 @@ class _Sender:
         self.app = app
         self.session = session
         self.store = state(app).policy.store
-        self.base = float(app.config.get("MAIL_RETRY_SECONDS", 60))
+        self.base = float(app.config["MAIL_RETRY_SECONDS"])
         self.max_attempts = int(app.config.get("MAIL_SEND_MAX_ATTEMPTS", 8))
         self._settings: MailSettings | None = None
 

@@ -18,9 +18,9 @@ def notice_settings(app: Flask) -> supervision.NoticeSettings:
     """Notice timing from the configuration (``REMINDER_DAYS_BEFORE``, ``CHASE_DAYS_AFTER``,
     ``ESCALATE_DAYS_AFTER``, in working days)."""
     cfg = app.config
-    return supervision.NoticeSettings(reminder_days_before=int(cfg.get("REMINDER_DAYS_BEFORE", 2)),
-                                      chase_days_after=int(cfg.get("CHASE_DAYS_AFTER", 1)),
-                                      escalate_days_after=int(cfg.get("ESCALATE_DAYS_AFTER", 3)))
+    return supervision.NoticeSettings(reminder_days_before=int(cfg["REMINDER_DAYS_BEFORE"]),
+                                      chase_days_after=int(cfg["CHASE_DAYS_AFTER"]),
+                                      escalate_days_after=int(cfg["ESCALATE_DAYS_AFTER"]))
 
 
 def run_notices(app: Flask) -> dict[str, int]:
@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
     """Register the periodic tasks on the app's Huey: notices every working morning, hour notices every
     ``HOUR_NOTICE_MINUTES``, the report on Mondays."""
     huey = state(app).huey
-    notice_hour = str(app.config.get("NOTICE_HOUR", 8))
+    notice_hour = str(app.config["NOTICE_HOUR"])
 
     @huey.periodic_task(crontab(minute="15", hour=notice_hour), name="supervision_notices")
     def supervision_notices() -> None:
