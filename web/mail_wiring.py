@@ -35,7 +35,7 @@ from cases.models import Case, Letter, OutboxItem, Reply, utcnow
 from mailbox import (HeaderInjectionError, MailConfigError, MailConnectionError, MailSettings, PollSummary,
                      SendError, build_message, check_header_value, poll_all, send_message,
                      settings_from_mapping)
-from mailbox.compose import check_address
+from mailbox.compose import check_address, make_address, set_address_header
 from mailbox.parse import attachment_payloads
 from web.jobs import drain, register_outbox_handler
 from web.replies import LetterError, RenderedLetter, default_template, email_parts, render_letter
@@ -357,8 +357,7 @@ class _Sender:
                                                                               "Notice"),
                                 text=str(payload.get("body") or ""), case_number=case.number if case else None)
         if len(to) > 1:
-            del message["To"]
-            message["To"] = ", ".join(to)
+            set_address_header(message, "To", [make_address("", address, "notice recipient") for address in to])
         return message
 
 
