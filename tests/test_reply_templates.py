@@ -176,6 +176,14 @@ def test_a_template_that_builds_huge_texts_fails_fast_on_save_and_on_every_lette
     assert message in on_save and message in on_letter
 
 
+def test_the_time_limit_is_checked_while_rendering(monkeypatch):
+    from web.replies import sandbox
+
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 0.0)  # every check is then past the deadline
+    errors = validate_template("Subject: x\nDear {{ citizen_name|upper }}", sample_context())
+    assert errors == ["not allowed: rendering the letter took longer than 0 seconds"]
+
+
 def test_the_sandbox_refuses_repeating_text_even_without_the_static_check():
     from jinja2.exceptions import SecurityError
     from web.replies.sandbox import LetterSandbox
