@@ -54,8 +54,9 @@ SCAN_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", PDF})
 #: Photos an Open311 client may post.
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
-# PDFium must not be called from two threads at once (web server threads, the worker's threads).
-_PDFIUM_LOCK = threading.Lock()
+#: PDFium must not be called from two threads at once, not even on different documents: every use of pypdfium2
+#: outside ``letter_ocr`` (which has its own lock, in the worker) holds this one.
+PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _opens_as_image(data: bytes, formats: tuple[str, ...]) -> bool:
 def _opens_as_pdf(data: bytes) -> bool:
     import pypdfium2 as pdfium  # loaded on the first PDF: most processes that import drafts never see one
 
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(data)
         except (pdfium.PdfiumError, ValueError, TypeError):
