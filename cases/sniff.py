@@ -2,16 +2,15 @@
 
 A file counts as a type only when it *starts* as that type (``filetype`` reads the signature at offset 0) and,
 for the types we accept from citizens, also opens in its library: Pillow for images, pypdfium2 for PDFs. The
-file name and any declared type are never consulted. The PDF check runs in a short-lived child process, so a
-hostile PDF that crashes or hangs pdfium takes only that process down.
+file name and any declared type are never consulted. Opening a PDF reads its cross-reference table and page
+tree only (no page is rendered), so it is cheap enough for every email attachment; rendering pages of PDFs
+from outside stays in ``letter_ocr``'s separate process.
 """
 from __future__ import annotations
 
 import codecs
 import io
-import os
-import subprocess
-import sys
+import threading
 from dataclasses import dataclass
 
 import filetype
@@ -55,9 +54,9 @@ SCAN_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", PDF})
 #: Photos an Open311 client may post.
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
-_PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_pdf_probe.py")
-_PDF_SECONDS = 10.0
-_PDF_MEMORY = 1024 * 1024 * 1024
+#: PDFium must not be called from two threads at once, not even on different documents: every use of pypdfium2
+#: outside ``letter_ocr`` (which has its own lock, in the worker) holds this one.
+PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -117,10 +116,14 @@ def _opens_as_image(data: bytes, formats: tuple[str, ...]) -> bool:
 
 
 def _opens_as_pdf(data: bytes) -> bool:
-    try:
-        # -I: isolated mode; the probe needs the standard library and pypdfium2 only.
-        done = subprocess.run([sys.executable, "-I", _PROBE, str(_PDF_MEMORY)], input=data, capture_output=True,
-                              timeout=_PDF_SECONDS)
-    except subprocess.TimeoutExpired:
-        return False
-    return done.returncode == 0 and done.stdout.strip() == b"ok"
+    import pypdfium2 as pdfium  # loaded on the first PDF: most processes that import drafts never see one
+
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except (pdfium.PdfiumError, ValueError, TypeError):
+            return False
+        try:
+            return len(document) > 0
+        finally:
+            document.close()

@@ -5,6 +5,7 @@ a header is checked here first, after decoding any RFC 2047 encoded words that c
 """
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Sequence
@@ -58,6 +59,39 @@ def make_address(name: str, address: str, what: str = "recipient") -> Address:
     return Address(display_name=(name or "").strip(), username=local, domain=domain)
 
 
+def _encoded_words(text: str) -> str:
+    """``text`` as RFC 2047 base64 encoded words of UTF-8, each on its own folded line (at most 45 bytes each,
+    so no line passes 78 characters and no character is split between words). Words are cut between two
+    non-space characters where possible: some readers keep the fold after a word that ends in a space."""
+    chunks, chunk = [], ""
+    for ch in text:
+        if chunk and len((chunk + ch).encode("utf-8")) > 45:
+            cut = next((i for i in range(len(chunk) - 1, 0, -1)
+                        if not chunk[i].isspace() and not chunk[i - 1].isspace()), len(chunk))
+            chunks.append(chunk[:cut])
+            chunk = chunk[cut:]
+        chunk += ch
+    chunks.append(chunk)
+    return "\n ".join(f"=?utf-8?b?{base64.b64encode(c.encode('utf-8')).decode('ascii')}?=" for c in chunks)
+
+
+def set_address_header(message: EmailMessage, name: str, addresses: Sequence[Address]) -> None:
+    """Write the address header ``name`` (To, From, Reply-To, Cc ...) from ``Address`` objects, replacing any.
+
+    The email package writes an ASCII display name as it is; one holding ``=?...?=`` would then be read back as
+    an encoded word and change meaning. Such a name is written as encoded words of its own, so every reader
+    decodes it to exactly the text we were given; every other name goes through the email package's quoting.
+    """
+    del message[name]
+    if not any("=?" in a.display_name for a in addresses):
+        message[name] = list(addresses)
+        return
+    parts = [f"{_encoded_words(a.display_name)}\n <{a.addr_spec}>"
+             if "=?" in a.display_name or not a.display_name.isascii() else str(a) for a in addresses]
+    # Already folded and encoded: stored as written (``set_raw``), so the generator does not refold it.
+    message.set_raw(name, ",\n ".join(parts))
+
+
 def make_message_id(settings: MailSettings, case_number: str | None = None) -> str:
     """A new globally unique Message-ID in our domain (from MAIL_FROM), e.g. ``<2026-000123.9f1c...@city.example>``."""
     prefix = f"{case_number}." if case_number else ""
@@ -98,7 +132,9 @@ def build_message(
         raise HeaderInjectionError(f"case number {case_number!r} does not look like 2026-000123")
     from_name, from_address = parseaddr(settings.mail_from)
     check_header_value(settings.mail_from, "MAIL_FROM")
-    sender = make_address(from_name, from_address or settings.mail_from, "MAIL_FROM")
+    # MAIL_FROM is a header value: an encoded word in its name means the text it encodes.
+    sender = make_address(decode_text(from_name) if "=?" in from_name else from_name,
+                          from_address or settings.mail_from, "MAIL_FROM")
     recipient = make_address(to_name, to, "recipient")
     check_header_value(subject, "subject")
     ids = []
@@ -109,8 +145,8 @@ def build_message(
         ids.append(value.strip())
 
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = recipient
+    set_address_header(message, "From", [sender])
+    set_address_header(message, "To", [recipient])
     message["Subject"] = subject_with_token(subject.strip(), case_number)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_message_id(settings, case_number)

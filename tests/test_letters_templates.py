@@ -32,6 +32,10 @@ BAD = {
     "config escape": ("Subject: x\n{{ config.SECRET_KEY }}{{ self._TemplateReference__context }}\nbody", ""),
     "syntax error": ("Subject: x\n{% if %}\nbody", "syntax error"),
     "no subject": ("Dear {{ citizen_name }},\nbody", "Subject:"),
+    # Forty copies of a long text held in variables: small output, much memory; refused by the render budget.
+    "too much text": ('Subject: x\n{% set a = "xxxxxxxxxx" %}' + "{% set a = a ~ a %}" * 14
+                      + "".join(f'{{% set b{i} = a ~ "" %}}' for i in range(40)) + "Dear {{ citizen_name }}",
+                      "builds more than"),
 }
 
 

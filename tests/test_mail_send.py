@@ -124,3 +124,45 @@ def test_unreachable_server_is_transient(settings):
     with pytest.raises(SendError) as info:
         send_message(unreachable, build_message(settings, to="a@example.org", subject="s", text="t"))
     assert info.value.transient
+
+
+ROUND_TRIP_NAMES = [
+    "=?utf-8?q?Mallory?=",  # an encoded word as a literal name: must not be decoded by the reader
+    "Ann =?utf-8?b?Qm9i?= Lee",
+    "李 =?utf-8?b?eA==?=",
+    "Doe, Jane",
+    'Jane "JD" Doe',
+    "O'Brien; <Sales> (day)",
+    "王小明",
+]
+
+
+@pytest.mark.parametrize("name", ROUND_TRIP_NAMES)
+def test_display_names_round_trip_through_smtp(settings, smtp_server, name):
+    send_message(settings, build_message(settings, to="citizen@example.org", to_name=name, subject="s", text="t"))
+    [envelope] = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["citizen@example.org"]
+    received = message_from_bytes(envelope.data, policy=policy.default)
+    [address] = received["To"].addresses
+    assert (address.display_name, address.addr_spec) == (name, "citizen@example.org")
+    assert all(len(line) <= 78 for line in envelope.data.split(b"\r\n"))
+
+
+def test_a_long_name_with_encoded_words_is_folded_and_still_decodes_to_itself(settings):
+    """Split over several encoded words, as RFC 2047 requires; an RFC 2047 reader joins them back exactly."""
+    from email.header import decode_header, make_header
+
+    name = "=?utf-8?q?Mallory?= " + "王小明 and Ana Ruiz, " * 6 + "=?x?="
+    raw = build_message(settings, to="c@example.org", to_name=name, subject="s", text="t").as_bytes(
+        policy=policy.SMTP)
+    to = message_from_bytes(raw, policy=policy.compat32)["To"]
+    assert raw.isascii() and all(len(line) <= 78 for line in raw.split(b"\r\n"))
+    assert str(make_header(decode_header(to.rsplit("<", 1)[0].strip()))) == name.strip()
+    assert to.rsplit("<", 1)[1] == "c@example.org>"
+
+
+def test_mail_from_with_an_encoded_name_means_the_text_it_encodes(settings):
+    message = build_message(replace(settings, mail_from="=?utf-8?b?5biC6ZW/5L+h566x?= <mailbox@city.example>"),
+                            to="c@example.org", subject="s", text="t")
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert parsed["From"].addresses[0].display_name == "市长信箱"

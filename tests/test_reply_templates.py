@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -136,6 +139,61 @@ def test_runtime_sandbox_refuses_attributes_even_without_the_static_check():
 def test_replace_filter_cannot_explode_the_output():
     errors = validate_template("Subject: x\n{{ citizen_name|replace('', 'xxxxxxxx') }}", sample_context())
     assert errors and "replace" in errors[0]
+
+
+# A short template that keeps doubling a text in variables it never prints: the output cap alone never sees it.
+DOUBLING = 'Subject: x\n{% set a = "xxxxxxxxxx" %}' + "{% set a = a ~ a %}" * 30 + "Dear {{ citizen_name }}"
+MULTIPLYING = ('Subject: x\n{% set a = "xxxxxxxxxx" %}' + '{% set a = a|replace("x", "xxxxxxxx") %}' * 12
+               + "Dear {{ citizen_name }}")
+WIDENING = ('Subject: x\n{% set a = "xxxxxxxxxx" %}' + "{% set a = a ~ a %}" * 14
+            + "".join(f'{{% set b{i} = a ~ "" %}}' for i in range(40)) + "Dear {{ citizen_name }}")
+_BOUNDED_RUN = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (768 * 1024 * 1024, 768 * 1024 * 1024))
+from web.replies import TemplateRejected, render_letter, sample_context, validate_template
+source = sys.stdin.read()
+print(validate_template(source, sample_context())[0])
+try:
+    render_letter(source, sample_context())
+except TemplateRejected as error:
+    print(error.errors[0])
+"""
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    (DOUBLING, "longer than 200000 characters"), (MULTIPLYING, "replace() would make a text longer"),
+    (WIDENING, "builds more than 2000000 characters"),
+])
+def test_a_template_that_builds_huge_texts_fails_fast_on_save_and_on_every_letter(source: str,
+                                                                                  message: str) -> None:
+    """Run in a child process under a memory limit, so an unbounded rendering fails the test instead of
+    taking the machine's memory."""
+    assert len(source) < 1200
+    done = subprocess.run([sys.executable, "-c", _BOUNDED_RUN], input=source, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    on_save, on_letter = done.stdout.splitlines()
+    assert message in on_save and message in on_letter
+
+
+def test_the_time_limit_is_checked_while_rendering(monkeypatch):
+    from web.replies import sandbox
+
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 0.0)  # every check is then past the deadline
+    errors = validate_template("Subject: x\nDear {{ citizen_name|upper }}", sample_context())
+    assert errors == ["not allowed: rendering the letter took longer than 0 seconds"]
+
+
+def test_the_sandbox_refuses_repeating_text_even_without_the_static_check():
+    from jinja2.exceptions import SecurityError
+    from web.replies.sandbox import LetterSandbox
+
+    env = LetterSandbox()
+    with pytest.raises(SecurityError, match="repeating"):
+        env.from_string("{{ name * 1000 }}").render(name="x")
+    with pytest.raises(SecurityError, match="repeating|powers"):
+        env.from_string("{{ 10 ** 10 ** 10 }}").render()
+    assert env.from_string("{{ 6 * 7 }}").render() == "42"
 
 
 def test_output_size_is_capped():

@@ -132,3 +132,17 @@ def test_a_file_stored_under_a_wrong_type_is_served_as_what_it_is(app: Flask, de
     response = clerk.get(f"/cases/{number}/files/{attachment_id}")
     assert response.mimetype == "text/plain" and re.search(r'filename="[^"]+\.txt"',
                                                            response.headers["Content-Disposition"])
+
+
+def test_a_quarantined_original_downloads_under_our_name_and_its_real_type(app: Flask, demo_data: object) -> None:
+    with state(app).sessions() as session:
+        item = intake.quarantine(session, state(app).policy, source="scan", data=SCRIPT, reason="OCR failed",
+                                 filename="letter.html")
+        session.commit()
+        item_id = item.id
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    response = clerk.get(f"/quarantine/{item_id}/raw")
+    assert response.data == SCRIPT and response.mimetype == "text/plain"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="quarantine-{item_id}.txt"'
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

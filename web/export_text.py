@@ -1,7 +1,7 @@
 """Text made safe for the files we hand out: XML 1.0 characters only, and no spreadsheet formulas.
 
-Every XML document (Open311) and every CSV/XLSX export goes through these, so one stray control character
-in a letter or a unit name can neither make a document ill-formed nor stop an export.
+Every XML document (Open311, the SVG charts) and every CSV/XLSX export goes through these, so one stray
+control character in a letter or a unit name can neither make a document ill-formed nor stop an export.
 """
 from __future__ import annotations
 

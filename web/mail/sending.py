@@ -17,7 +17,7 @@ from cases.context import SYSTEM
 from cases.models import Case, Letter, OutboxItem, Reply, utcnow
 from mailbox import (HeaderInjectionError, MailConfigError, MailSettings, SendError, build_message,
                      check_header_value, send_message)
-from mailbox.compose import check_address
+from mailbox.compose import check_address, make_address, set_address_header
 from web.replies import LetterError, RenderedLetter, email_parts
 from web.state import state
 from web.mail.acknowledgement import ACKNOWLEDGEMENT, acknowledgement_reply, tracking_url
@@ -195,8 +195,7 @@ class _Sender:
                                                                               "Notice"),
                                 text=str(payload.get("body") or ""), case_number=case.number if case else None)
         if len(to) > 1:
-            del message["To"]
-            message["To"] = ", ".join(to)
+            set_address_header(message, "To", [make_address("", address, "notice recipient") for address in to])
         return message
 
 

@@ -5,6 +5,7 @@ import io
 
 import pypdfium2 as pdfium
 
+from cases.sniff import PDFIUM_LOCK
 from web.replies.errors import LetterError
 
 
@@ -17,6 +18,11 @@ def combine_pdfs(pdfs: list[bytes], *, duplex: bool = False) -> bytes:
     """
     if not pdfs:
         raise LetterError("there are no letters to combine")
+    with PDFIUM_LOCK:
+        return _combine(pdfs, duplex)
+
+
+def _combine(pdfs: list[bytes], duplex: bool) -> bytes:
     combined = pdfium.PdfDocument.new()
     sources = []
     try:

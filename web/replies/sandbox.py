@@ -2,30 +2,42 @@
 
 Templates are edited by office admins and their output reaches citizens, so the environment is narrower than
 Jinja's stock sandbox: no globals, no attribute access at all (placeholders are plain strings), a short list of
-filters that cannot blow up memory, no loops, macros or includes, and a cap on the output size.
+filters, no loops, macros or includes. While a template renders, a budget counts every piece of text it builds
+(``~`` joins, filter results, the output as it is produced): no value may pass ``MAX_OUTPUT_CHARS``, all of
+them together ``MAX_WORK_CHARS``, and the whole rendering ``RENDER_SECONDS``. The budget is checked before a
+large value is built, so a template that keeps doubling a string stops at the limit instead of taking the
+memory of the machine.
 """
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any, Iterable
 
 from jinja2 import StrictUndefined, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from web.replies.placeholders import PLACEHOLDER_NAMES
 
 MAX_SOURCE_CHARS = 50_000
-MAX_OUTPUT_CHARS = 200_000
+MAX_OUTPUT_CHARS = 200_000  # the letter, and any one value built on the way
+MAX_WORK_CHARS = 2_000_000  # all text the template builds in one rendering
+RENDER_SECONDS = 2.0
 _MAX_WRAP_WIDTH = 200
 _MAX_TRUNCATE = 10_000
 
 
 def _replace(value: str, old: str, new: str) -> str:
+    value, old, new = str(value), str(old), str(new)
     if not old:
         # Replacing the empty string inserts `new` between every character: a cheap way to explode the output.
         raise SecurityError("replace() needs a non-empty text to look for")
-    return str(value).replace(old, new)
+    if len(new) > len(old) and len(value) + value.count(old) * (len(new) - len(old)) > MAX_OUTPUT_CHARS:
+        raise SecurityError(f"replace() would make a text longer than {MAX_OUTPUT_CHARS} characters")
+    return value.replace(old, new)
 
 
 def _truncate(value: str, length: int = 255, end: str = "...") -> str:
@@ -80,15 +92,79 @@ _NODE_WORDS = {
 }
 
 
+class RenderBudget:
+    """What one rendering may still spend: characters built and time."""
+
+    def __init__(self) -> None:
+        self.deadline = time.monotonic() + RENDER_SECONDS
+        self.work = 0
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise SecurityError(f"rendering the letter took longer than {RENDER_SECONDS:g} seconds")
+
+    def spend(self, size: int) -> None:
+        """Count a value of ``size`` characters about to be built; refuse it when over a limit."""
+        if size > MAX_OUTPUT_CHARS:
+            raise SecurityError(f"a text in the letter would be longer than {MAX_OUTPUT_CHARS} characters")
+        self.work += size
+        if self.work > MAX_WORK_CHARS:
+            raise SecurityError(f"the template builds more than {MAX_WORK_CHARS} characters of text")
+        self.check_time()
+
+
+class _CountedCodeGenerator(CodeGenerator):
+    """Compiles ``a ~ b`` to the environment's counted join instead of Jinja's unbounded one."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.counted_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class LetterSandbox(ImmutableSandboxedEnvironment):
-    """Jinja sandbox for plain-text letters: strict undefined, no autoescape (the output is text), no globals."""
+    """Jinja sandbox for plain-text letters: strict undefined, no autoescape (the output is text), no globals,
+    every piece of text it builds counted against a ``RenderBudget``."""
+
+    code_generator_class = _CountedCodeGenerator
+    # Refused before rendering by ``static_problems``; should one slip through, the sandbox still counts (and
+    # refuses repeating text with ``*``).
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
                          trim_blocks=False, lstrip_blocks=True, auto_reload=False, cache_size=0)
         self.globals.clear()
-        self.filters = dict(ALLOWED_FILTERS)
+        self.filters = {name: self._counted(f) for name, f in ALLOWED_FILTERS.items()}
         self.tests = {name: self.tests[name] for name in ALLOWED_TESTS if name in self.tests}
+        self.budget = RenderBudget()
+
+    def _counted(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            self.budget.check_time()
+            result = function(*args, **kwargs)
+            if isinstance(result, str):
+                self.budget.spend(len(result))
+            return result
+        return run
+
+    def counted_join(self, values: Iterable[Any]) -> str:
+        """``a ~ b ~ ...``: the pieces as text, joined only if the budget allows the result."""
+        parts = [str(value) for value in values]
+        self.budget.spend(sum(len(part) for part in parts))
+        return "".join(parts)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator in {"*", "**"} and any(isinstance(v, (str, list, tuple)) for v in (left, right)):
+            raise SecurityError("repeating text or lists is not allowed in letter templates")
+        if operator == "**":
+            raise SecurityError("powers are not allowed in letter templates")
+        result = super().call_binop(context, operator, left, right)
+        if isinstance(result, str):
+            self.budget.spend(len(result))
+        return result
 
     # Defence in depth: the static check already refuses these nodes, but if one slipped through,
     # the runtime refuses any attribute at all, not just the underscore ones.
@@ -155,7 +231,9 @@ def _walk(node: nodes.Node) -> Iterable[nodes.Node]:
 
 
 def render_bounded(env: LetterSandbox, source: str, context: dict[str, str]) -> str:
-    """Render ``source`` and stop as soon as the output passes ``MAX_OUTPUT_CHARS``."""
+    """Render ``source`` within a fresh ``RenderBudget``; stop as soon as the output passes ``MAX_OUTPUT_CHARS``,
+    the text built passes ``MAX_WORK_CHARS`` or the time ``RENDER_SECONDS``."""
+    env.budget = RenderBudget()
     template = env.from_string(prepare_source(source))
     parts: list[str] = []
     size = 0
@@ -163,5 +241,6 @@ def render_bounded(env: LetterSandbox, source: str, context: dict[str, str]) -> 
         size += len(chunk)
         if size > MAX_OUTPUT_CHARS:
             raise SecurityError(f"the letter would be longer than {MAX_OUTPUT_CHARS} characters")
+        env.budget.check_time()
         parts.append(chunk)
     return "".join(parts)

@@ -9,6 +9,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from web.export_text import xml_text
+
+
+def _text(value: object) -> Markup:
+    """Text for the SVG: escaped, without the characters XML forbids (a unit name may hold one)."""
+    return escape(xml_text(str(value)))
+
 
 @dataclass(frozen=True)
 class Series:
@@ -49,7 +56,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, w
         return top + plot_h - (v / top_value) * plot_h if top_value else top + plot_h
 
     parts = [f'<svg class="chart line-chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+             f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{_text(title)}</title>']
     for k in range(5):
         v = top_value * k / 4
         parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>'
@@ -61,7 +68,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, w
     for i, label in enumerate(labels):
         if i % step == 0 or i == n - 1:
             parts.append(f'<text class="tick" x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
-                         f'{escape(label)}</text>')
+                         f'{_text(label)}</text>')
     for index, s in enumerate(series):
         points = [(x(i), y(v)) for i, v in enumerate(s.values) if v is not None]
         cls = f"series-{index % 8}"
@@ -74,7 +81,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, w
     for index, s in enumerate(series):
         cls = f"series-{index % 8}"
         parts.append(f'<rect class="swatch {cls}" x="{legend_x}" y="{height - 16}" width="10" height="10"/>'
-                     f'<text class="legend" x="{legend_x + 14}" y="{height - 7}">{escape(s.name)}</text>')
+                     f'<text class="legend" x="{legend_x + 14}" y="{height - 7}">{_text(s.name)}</text>')
         legend_x += 24 + 7 * len(s.name)
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -88,13 +95,13 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, width: int = 48
     plot_w = width - label_width - right
     top_value = 1.0 if percent else _nice_max(max((v for _, v in items), default=0))
     parts = [f'<svg class="chart bar-chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+             f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{_text(title)}</title>']
     for i, (label, value) in enumerate(items):
         y = top + i * (bar_height + gap)
         w = plot_w * (value / top_value) if top_value else 0
         short = label if len(label) <= 28 else label[:27] + "…"
         parts.append(f'<text class="label" x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">'
-                     f'<title>{escape(label)}</title>{escape(short)}</text>'
+                     f'<title>{_text(label)}</title>{_text(short)}</text>'
                      f'<rect class="bar series-0" x="{label_width}" y="{y}" width="{w:.1f}" '
                      f'height="{bar_height}"/>'
                      f'<text class="value" x="{label_width + w + 4:.1f}" y="{y + bar_height * 0.7:.1f}">'
