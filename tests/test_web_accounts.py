@@ -205,3 +205,15 @@ def test_merge_and_mark_invalid_ask_for_confirmation(app: Flask, demo_data: obje
     assert status(second) == "received"
     assert clerk.post(f"/cases/{second}/merge", data={"main_number": first, "confirm": "y"}).status_code == 302
     assert status(second) == "merged"
+
+
+def test_the_command_line_resets_a_forgotten_password(app: Flask, demo_data: object) -> None:
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["users", "reset-password", "admin"], input="admin12345\nadmin12345\n")
+    assert weak.exit_code != 0 and "too easy to guess" in weak.output
+    unknown = runner.invoke(args=["users", "reset-password", "nobody"], input=f"{STRONG}\n{STRONG}\n")
+    assert unknown.exit_code != 0 and "No user named nobody" in unknown.output
+    done = runner.invoke(args=["users", "reset-password", "admin"], input=f"{STRONG}\n{STRONG}\n")
+    assert done.exit_code == 0, done.output
+    response = login(app.test_client(), "admin", STRONG)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/password")
