@@ -217,3 +217,11 @@ def test_the_command_line_resets_a_forgotten_password(app: Flask, demo_data: obj
     assert done.exit_code == 0, done.output
     response = login(app.test_client(), "admin", STRONG)
     assert response.status_code == 302 and response.headers["Location"].endswith("/auth/password")
+
+
+def test_the_new_password_must_differ_from_the_current_one(app: Flask, demo_data: object) -> None:
+    client = staff(app, "clerk")
+    same = client.post("/auth/password", data={"current": "clerk-demo-2026", "new": "clerk-demo-2026",
+                                               "repeat": "clerk-demo-2026"})
+    assert same.status_code == 400 and re.search(r'id="new-error">Choose a password different',
+                                                 same.get_data(as_text=True))

@@ -10,6 +10,7 @@ from cases import accounts
 from cases.db import read_only
 from cases.errors import ValidationError
 from cases.login import AccountDisabled, Throttled, authenticate
+from cases.models import User
 from web.auth import hasher, start_session, throttle
 from web.auth.forms import PASSWORD_HINT, ChangePasswordForm, LoginForm
 from web.redirects import redirect_local
@@ -25,11 +26,8 @@ def _login_page(form: LoginForm, status: int = 200, headers: dict[str, str] | No
     return current_app.make_response((render_template("pages/auth/login.html", form=form), status, headers or {}))
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> Response:
-    form = LoginForm()
-    if not form.validate_on_submit():
-        return _login_page(form)
+def _check(form: LoginForm) -> User | Response:
+    """The log-in checks; a refusal is the log-in page with its reason beside the field."""
     session_db = db()
     read_only(session_db)  # the lookups; the hash is computed with no transaction open, the outcome after
     try:
@@ -48,6 +46,17 @@ def login() -> Response:
     if user is None:
         form.password.errors.append(_("Wrong user name or password."))
         return _login_page(form)
+    return user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return _login_page(form)
+    user = _check(form)
+    if not isinstance(user, User):
+        return user
     start_session(user)
     if user.must_change_password:
         return redirect(url_for("auth.change_password"))
@@ -80,9 +89,10 @@ def change_password() -> Response | tuple[str, int]:
         except accounts.WrongPassword:
             db().rollback()
             form.current.errors = [_("The current password is wrong.")]
-        except ValidationError:
+        except ValidationError as err:
             db().rollback()
-            form.new.errors = [_("Choose a password different from the current one.")]
+            form.new.errors = [_("Choose a password different from the current one.")
+                               if isinstance(err, accounts.SamePassword) else str(err)]
         else:
             start_session(user)
             flash(_("Your password is changed. Other sessions of yours have ended."), "success")
