@@ -225,3 +225,16 @@ def test_the_new_password_must_differ_from_the_current_one(app: Flask, demo_data
                                                "repeat": "clerk-demo-2026"})
     assert same.status_code == 400 and re.search(r'id="new-error">Choose a password different',
                                                  same.get_data(as_text=True))
+
+
+def test_guessing_the_current_password_on_the_change_page_is_throttled(app: Flask, demo_data: object) -> None:
+    client = staff(app, "clerk")
+    guesses = [client.post("/auth/password", data={"current": f"guess-number-{n}", "new": STRONG,
+                                                   "repeat": STRONG}).status_code for n in range(6)]
+    assert guesses == [400] * 5 + [429]
+    right = client.post("/auth/password", data={"current": "clerk-demo-2026", "new": STRONG, "repeat": STRONG})
+    assert right.status_code == 429 and "Too many failed log-ins" in right.get_data(as_text=True)
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.30"
+    assert login(elsewhere, "clerk", STRONG).status_code == 200  # nothing changed
+    assert login(elsewhere, "clerk").status_code == 302
