@@ -60,7 +60,11 @@ def _failures(session: Session, since: datetime, *conditions: object) -> tuple[i
     return int(count or 0), last
 
 
-def _check_throttle(session: Session, throttle: Throttle, username: str, address: str, now: datetime) -> None:
+def check_throttle(session: Session, throttle: Throttle, username: str, address: str,
+                   now: datetime | None = None) -> None:
+    """:class:`Throttled` while the back-off after this address's (and this pair's) recent failures lasts."""
+    username, address = _names(username, address)
+    now = now or datetime.now(timezone.utc)
     since = now - throttle.window
     checks = ((_failures(session, since, LoginAttempt.address == address, LoginAttempt.username == username),
                throttle.free),
@@ -77,6 +81,16 @@ def _check_throttle(session: Session, throttle: Throttle, username: str, address
         raise Throttled(math.ceil(max(waits)))
 
 
+def _names(username: str, address: str) -> tuple[str, str]:
+    return (username or "").strip().lower()[:80], (address or "?")[:64]
+
+
+def record_failure(session: Session, username: str, address: str, now: datetime | None = None) -> None:
+    """Count a wrong password for ``username`` from ``address`` (log-in, or confirming a password change)."""
+    username, address = _names(username, address)
+    session.add(LoginAttempt(username=username, address=address, at=now or datetime.now(timezone.utc)))
+
+
 def authenticate(session: Session, hasher: PasswordHasher, username: str, password: str, address: str, *,
                  throttle: Throttle = Throttle(), now: datetime | None = None,
                  end_reads: Callable[[], None] | None = None) -> User | None:
@@ -86,10 +100,9 @@ def authenticate(session: Session, hasher: PasswordHasher, username: str, passwo
     ``end_reads`` is called between the lookups and the password check (the slow part, by design): the web
     commits there, so no transaction is open while the hash is computed; the outcome is written after it.
     """
-    username = (username or "").strip().lower()[:80]
-    address = (address or "?")[:64]
+    username, address = _names(username, address)
     now = now or datetime.now(timezone.utc)
-    _check_throttle(session, throttle, username, address, now)
+    check_throttle(session, throttle, username, address, now)
     user = session.scalar(select(User).where(User.username == username))
     if end_reads is not None:
         end_reads()
@@ -100,5 +113,5 @@ def authenticate(session: Session, hasher: PasswordHasher, username: str, passwo
         if not user.active:
             raise AccountDisabled(username)
         return user
-    session.add(LoginAttempt(username=username, address=address, at=now))
+    record_failure(session, username, address, now)
     return None

@@ -205,3 +205,36 @@ def test_merge_and_mark_invalid_ask_for_confirmation(app: Flask, demo_data: obje
     assert status(second) == "received"
     assert clerk.post(f"/cases/{second}/merge", data={"main_number": first, "confirm": "y"}).status_code == 302
     assert status(second) == "merged"
+
+
+def test_the_command_line_resets_a_forgotten_password(app: Flask, demo_data: object) -> None:
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["users", "reset-password", "admin"], input="admin12345\nadmin12345\n")
+    assert weak.exit_code != 0 and "too easy to guess" in weak.output
+    unknown = runner.invoke(args=["users", "reset-password", "nobody"], input=f"{STRONG}\n{STRONG}\n")
+    assert unknown.exit_code != 0 and "No user named nobody" in unknown.output
+    done = runner.invoke(args=["users", "reset-password", "admin"], input=f"{STRONG}\n{STRONG}\n")
+    assert done.exit_code == 0, done.output
+    response = login(app.test_client(), "admin", STRONG)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/password")
+
+
+def test_the_new_password_must_differ_from_the_current_one(app: Flask, demo_data: object) -> None:
+    client = staff(app, "clerk")
+    same = client.post("/auth/password", data={"current": "clerk-demo-2026", "new": "clerk-demo-2026",
+                                               "repeat": "clerk-demo-2026"})
+    assert same.status_code == 400 and re.search(r'id="new-error">Choose a password different',
+                                                 same.get_data(as_text=True))
+
+
+def test_guessing_the_current_password_on_the_change_page_is_throttled(app: Flask, demo_data: object) -> None:
+    client = staff(app, "clerk")
+    guesses = [client.post("/auth/password", data={"current": f"guess-number-{n}", "new": STRONG,
+                                                   "repeat": STRONG}).status_code for n in range(6)]
+    assert guesses == [400] * 5 + [429]
+    right = client.post("/auth/password", data={"current": "clerk-demo-2026", "new": STRONG, "repeat": STRONG})
+    assert right.status_code == 429 and "Too many failed log-ins" in right.get_data(as_text=True)
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.30"
+    assert login(elsewhere, "clerk", STRONG).status_code == 200  # nothing changed
+    assert login(elsewhere, "clerk").status_code == 302

@@ -93,6 +93,27 @@ def users_create(username: str, role: str, unit: str | None, name: str, email: s
     click.echo(f"created {role} {username}")
 
 
+@users_cli.command("reset-password")
+@click.argument("username")
+@click.password_option(prompt="Temporary password")
+def users_reset_password(username: str, password: str) -> None:
+    """Give a staff account a temporary password that must be changed at the next log-in (its sessions end)."""
+    from sqlalchemy import select
+
+    from cases.models import User
+
+    with state().sessions() as session:
+        user_id = session.scalar(select(User.id).where(User.username == username.strip().lower()))
+        if user_id is None:
+            raise click.ClickException(f"No user named {username}.")
+        try:
+            accounts.reset_password(session, hasher(), user_id, password)
+            session.commit()
+        except CaseError as err:
+            raise click.ClickException(str(err)) from err
+    click.echo(f"{username} must choose a new password at the next log-in")
+
+
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load demo units, users and cases (once) and print the demo log-ins."""

@@ -50,7 +50,6 @@ class ResetPasswordForm(FlaskForm):
 class ActiveForm(FlaskForm):
     """Deactivate (with a confirmation ticked) or activate an account."""
 
-    active = HiddenField()
     confirm = BooleanField(_l("Yes, deactivate this account and end its sessions"))
     submit = SubmitField(_l("Save"))
 

@@ -10,7 +10,7 @@ from cases import accounts
 from cases.errors import CaseError, NotFound
 from cases.models import User
 from web.admin.forms import ActiveForm, ResetPasswordForm, RoleForm
-from web.admin.views import _units, bp
+from web.admin.views import all_units, bp
 from web.auth import hasher, role_required
 from web.state import db
 
@@ -24,7 +24,7 @@ def _user(user_id: int) -> User:
 
 def _page(user: User, status: int = 200, **forms: object) -> tuple[str, int]:
     role = forms.get("role") or RoleForm(formdata=None, role=user.role.value, unit=user.unit.name if user.unit else "")
-    role.unit.choices = [("", "—")] + [(u.name, u.name) for u in _units()]  # type: ignore[attr-defined]
+    role.unit.choices = [("", "—")] + [(u.name, u.name) for u in all_units()]  # type: ignore[attr-defined]
     return render_template("pages/admin/user.html", user=user, role_form=role,
                            reset_form=forms.get("reset") or ResetPasswordForm(formdata=None),
                            active_form=forms.get("active") or ActiveForm(formdata=None)), status
@@ -53,7 +53,7 @@ def user(user_id: int) -> tuple[str, int]:
 @role_required("admin")
 def user_role(user_id: int) -> Response | tuple[str, int]:
     target, form = _user(user_id), RoleForm()
-    form.unit.choices = [("", "—")] + [(u.name, u.name) for u in _units()]
+    form.unit.choices = [("", "—")] + [(u.name, u.name) for u in all_units()]
     if form.validate_on_submit():
         done = _apply(target, lambda: accounts.change_role(db(), current_user.id, user_id, form.role.data,
                                                            form.unit.data or None),

@@ -36,7 +36,8 @@ def _save(action, success: str, endpoint: str,  # type: ignore[no-untyped-def]
     return redirect(url_for(endpoint))
 
 
-def _units() -> list[Unit]:
+def all_units() -> list[Unit]:
+    """Every unit by name, for the unit pickers."""
     return list(db().scalars(select(Unit).order_by(Unit.name)))
 
 
@@ -44,7 +45,7 @@ def _units() -> list[Unit]:
 @role_required("admin")
 def users() -> str | Response:
     form = UserForm()
-    form.unit.choices = [("", "—")] + [(u.name, u.name) for u in _units()]
+    form.unit.choices = [("", "—")] + [(u.name, u.name) for u in all_units()]
     if form.validate_on_submit():
         done = _save(lambda: accounts.create_user(
             db(), hasher(), username=form.username.data, password=form.password.data, role=form.role.data,
@@ -61,7 +62,7 @@ def users() -> str | Response:
 @role_required("admin")
 def units() -> str | Response:
     form = UnitForm()
-    form.parent.choices = [(0, "—")] + [(u.id, u.name) for u in _units()]
+    form.parent.choices = [(0, "—")] + [(u.id, u.name) for u in all_units()]
     if form.validate_on_submit():
         done = _save(lambda: admin.add_unit(db(), name=form.name.data, kind=form.kind.data,
                                             parent_id=form.parent.data or None, email=form.email.data or "",
@@ -69,7 +70,7 @@ def units() -> str | Response:
                      (audit.ADMIN_UNIT, f"added unit {form.name.data}"))
         if done:
             return done
-    return render_template("pages/admin/units.html", form=form, units=_units(), toggle=ToggleForm())
+    return render_template("pages/admin/units.html", form=form, units=all_units(), toggle=ToggleForm())
 
 
 @bp.route("/categories", methods=["GET", "POST"])

@@ -3,8 +3,8 @@ password change after an administrator's reset, and role checks for views."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from datetime import datetime, timedelta, timezone
+from functools import wraps
 from typing import Any
 
 from argon2 import PasswordHasher as Argon2Hasher
@@ -20,7 +20,6 @@ from cases.login import Throttle
 from cases.models import User
 from web.extensions import login_manager
 from web.state import db
-
 
 SESSION_VERSION_KEY = "session_version"
 # Where a user who must change their password may still go.

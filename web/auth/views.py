@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 from cases import accounts
 from cases.db import read_only
 from cases.errors import ValidationError
-from cases.login import AccountDisabled, Throttled, authenticate
+from cases.login import AccountDisabled, Throttled, authenticate, check_throttle, record_failure
+from cases.models import User
 from web.auth import hasher, start_session, throttle
 from web.auth.forms import PASSWORD_HINT, ChangePasswordForm, LoginForm
 from web.redirects import redirect_local
@@ -25,11 +26,8 @@ def _login_page(form: LoginForm, status: int = 200, headers: dict[str, str] | No
     return current_app.make_response((render_template("pages/auth/login.html", form=form), status, headers or {}))
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> Response:
-    form = LoginForm()
-    if not form.validate_on_submit():
-        return _login_page(form)
+def _check(form: LoginForm) -> User | Response:
+    """The log-in checks; a refusal is the log-in page with its reason beside the field."""
     session_db = db()
     read_only(session_db)  # the lookups; the hash is computed with no transaction open, the outcome after
     try:
@@ -48,6 +46,17 @@ def login() -> Response:
     if user is None:
         form.password.errors.append(_("Wrong user name or password."))
         return _login_page(form)
+    return user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return _login_page(form)
+    user = _check(form)
+    if not isinstance(user, User):
+        return user
     start_session(user)
     if user.must_change_password:
         return redirect(url_for("auth.change_password"))
@@ -66,26 +75,43 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+def _change(form: ChangePasswordForm, user: User) -> int | None:
+    """Change the password; ``None`` when done, else the status of the form page with the reason beside a field.
+    Wrong current passwords count as failed log-ins, so a borrowed session cannot guess the password here."""
+    address = request.remote_addr or "?"
+    try:
+        check_throttle(db(), throttle(), user.username, address)
+        accounts.change_password(db(), hasher(), user, form.current.data, form.new.data)
+        db().commit()
+        return None
+    except Throttled as wait:
+        db().rollback()
+        form.current.errors = [_("Too many failed log-ins. Try again in %(seconds)s seconds.",
+                                 seconds=wait.retry_after)]
+        return 429
+    except accounts.WrongPassword:
+        db().rollback()
+        record_failure(db(), user.username, address)
+        db().commit()
+        form.current.errors = [_("The current password is wrong.")]
+    except ValidationError as err:
+        db().rollback()
+        form.new.errors = [_("Choose a password different from the current one.")
+                           if isinstance(err, accounts.SamePassword) else str(err)]
+    return 400
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response | tuple[str, int]:
     """Every staff user's own password; other sessions of the user end, this one carries on."""
     form = ChangePasswordForm()
-    form.account = current_user
+    form.account = user = current_user._get_current_object()
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            accounts.change_password(db(), hasher(), user, form.current.data, form.new.data)
-            db().commit()
-        except accounts.WrongPassword:
-            db().rollback()
-            form.current.errors = [_("The current password is wrong.")]
-        except ValidationError:
-            db().rollback()
-            form.new.errors = [_("Choose a password different from the current one.")]
-        else:
+        status = _change(form, user) or 0
+        if not status:
             start_session(user)
             flash(_("Your password is changed. Other sessions of yours have ended."), "success")
-            return redirect(url_for(HOME_BY_ROLE[current_user.role.value]))
-    status = 400 if form.is_submitted() else 200
+            return redirect(url_for(HOME_BY_ROLE[user.role.value]))
     return render_template("pages/auth/password.html", form=form, hint=PASSWORD_HINT), status
