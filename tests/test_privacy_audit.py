@@ -176,3 +176,10 @@ def test_downloads_of_originals_scans_and_letters_are_logged(app: Flask, client:
     store.delete(pdf)
     assert clerk.get(f"/letters/post/batches/{ids[1]}.pdf").status_code == 404
     assert len(logged(app)) == len(rows)
+
+
+def test_a_user_created_from_the_command_line_is_logged(app: Flask, demo_data: object) -> None:
+    created = app.test_cli_runner().invoke(args=["users", "create", "nightclerk", "--role", "clerk"],
+                                           input="a-long-password\na-long-password\n")
+    assert created.exit_code == 0, created.output
+    assert (audit.ADMIN_USER, "command line", None, "created user nightclerk (clerk)") in logged(app)
