@@ -101,10 +101,28 @@ class PackWriter:
             os.close(self._fd)
         _fsync_dir(Path(self.root, PACKS, self._name).parent)  # the pack's name, not only its bytes
         connection, lock = _index_for_writing(Path(self.root, PACKS))
-        with lock, connection:  # a digest packed twice keeps its first place (the bytes are the same)
-            connection.execute("BEGIN IMMEDIATE")
-            connection.executemany("INSERT OR IGNORE INTO blob VALUES (?, ?, ?, ?)", self._entries)
+        with lock:
+            with connection:  # a digest packed twice keeps its first place (the bytes are the same)
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany("INSERT OR IGNORE INTO blob VALUES (?, ?, ?, ?)", self._entries)
+                placed = _places(connection, [entry[0] for entry in self._entries])
+            # The second copy of a digest (a batch re-run after a crash, a message twice in a batch) is in no
+            # index row: zeroed now, so that erasing the digest later (``erase``) leaves no copy behind.
+            again = [(offset, length) for digest, pack, offset, length in self._entries
+                     if placed.get(digest) != (pack, offset)]
+            if again:
+                _zero(Path(self.root, PACKS, self._name), again)
         self._reset()
+
+
+def _places(connection: sqlite3.Connection, digests: list[str]) -> dict[str, tuple[str, int]]:
+    """Where the index has each of ``digests``: ``{sha256: (pack, offset)}``."""
+    places: dict[str, tuple[str, int]] = {}
+    for start in range(0, len(digests), 500):
+        chunk = digests[start:start + 500]
+        places.update((row[0], (row[1], int(row[2]))) for row in connection.execute(
+            f"SELECT sha256, pack, offset FROM blob WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk))
+    return places
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -142,8 +160,8 @@ def erase(root: str | os.PathLike[str], digests: Iterable[str]) -> int:
     Zeros first, index after: a crash in between leaves index rows over zeros, which ``packed`` treats as absent
     and the next ``erase`` of the same digests finishes. Overwriting in place keeps every other blob where the
     index says it is, so readers of the rest of the pack are never disturbed (rewriting the pack would move
-    them under a concurrent reader). The bytes of a digest packed a second time (a batch re-run after a crash
-    stores it again, unindexed) are not found here; ``remove_unindexed`` only deletes whole unindexed packs."""
+    them under a concurrent reader). A second copy of a digest was zeroed when its pack was indexed
+    (``PackWriter.sync``), so the indexed copy is the only one."""
     wanted = sorted(set(digests))
     folder = Path(root, PACKS)
     if not wanted or not (folder / INDEX).exists():

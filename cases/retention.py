@@ -30,8 +30,8 @@ class Due:
     case_id: int
     number: str
     last_change: datetime
-    attachments: int
-    files: int
+    attachments: int | None = None  # counted only when asked for (a dry run): it reads every case's files
+    files: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"number": self.number, "last_change": self.last_change.isoformat(),
@@ -43,13 +43,16 @@ def cutoff(days: int, now: datetime | None = None) -> datetime:
     return (now or utcnow()) - timedelta(days=days)
 
 
-def due_cases(session: Session, before: datetime, limit: int | None = None) -> list[Due]:
-    """The finished cases last changed before ``before`` whose personal data is still held, oldest first."""
-    stmt = (select(Case).where(Case.status.in_(FINISHED), Case.updated_at < before,
-                               Case.id.not_in(select(CaseErasure.case_id)))
-            .order_by(Case.updated_at, Case.id).limit(limit))
+def due_cases(session: Session, before: datetime, *, detail: bool = False) -> list[Due]:
+    """The finished cases last changed before ``before`` whose personal data is still held, oldest first;
+    ``detail``: with how many attachments and stored files each holds (one more read per case)."""
+    where = (Case.status.in_(FINISHED), Case.updated_at < before, Case.id.not_in(select(CaseErasure.case_id)))
+    order = (Case.updated_at, Case.id)
+    if not detail:
+        return [Due(case_id=row.id, number=row.number, last_change=row.updated_at) for row in session.execute(
+            select(Case.id, Case.number, Case.updated_at).where(*where).order_by(*order))]
     found = []
-    for case in session.scalars(stmt):
+    for case in session.scalars(select(Case).where(*where).order_by(*order)):
         attachments = session.scalar(select(func.count()).where(Attachment.case_id == case.id)) or 0
         found.append(Due(case_id=case.id, number=case.number, last_change=case.updated_at, attachments=attachments,
                          files=len(case_files(session, case))))

@@ -141,3 +141,45 @@ def test_the_database_refuses_to_change_or_delete_the_log(app: Flask, demo_data:
             with engine.begin() as conn:
                 conn.execute(text(statement))
     assert [row[1] for row in logged(app)] == ["x", "x"]
+
+
+def test_downloads_of_originals_scans_and_letters_are_logged(app: Flask, client: FlaskClient,
+                                                             demo_data: object) -> None:
+    from cases.models import QuarantineItem, Reply
+    from cases.models_letters import PostalBatch
+    from cases.models_scans import ScanBatch, ScanItem
+
+    number = letter_case(client)
+    store = state(app).policy.store
+    with state(app).sessions() as session:
+        case = session.scalar(select(Case).where(Case.number == number))
+        pdf = store.put(b"%PDF-1.4 a letter to Ana Ruiz")
+        reply = Reply(case=case, channel="post", body="Dear Ana", pdf_sha256=pdf, status="sent")
+        batch = PostalBatch(pdf_sha256=pdf, count=1)
+        quarantined = QuarantineItem(source="email", reason="unreadable", raw_sha256=store.put(b"From: ana"))
+        scan = ScanBatch(files=[])
+        item = ScanItem(batch=scan, key="k", sha256="0" * 64, pdf_sha=store.put(b"%PDF-1.4 scanned"))
+        session.add_all([reply, batch, quarantined, item])
+        session.commit()
+        ids = reply.id, batch.id, quarantined.id, item.id
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    for path in (f"/letters/cases/{number}/replies/{ids[0]}.pdf", f"/letters/post/batches/{ids[1]}.pdf",
+                 f"/quarantine/{ids[2]}/raw", f"/scans/items/{ids[3]}/searchable.pdf"):
+        assert clerk.get(path).status_code == 200, path
+    rows = logged(app)
+    assert (audit.DOWNLOAD_REPLY, "Clerk", number, f"reply {ids[0]}") in rows
+    assert (audit.DOWNLOAD_POST, "Clerk", None, f"postal batch {ids[1]}") in rows
+    assert (audit.DOWNLOAD_RAW, "Clerk", None, f"quarantine {ids[2]}") in rows
+    assert (audit.DOWNLOAD_SCAN, "Clerk", None, f"scan {ids[3]} searchable PDF") in rows
+    # A file that is no longer stored (erased) is a plain 404, never an error page, and no access.
+    store.delete(pdf)
+    assert clerk.get(f"/letters/post/batches/{ids[1]}.pdf").status_code == 404
+    assert len(logged(app)) == len(rows)
+
+
+def test_a_user_created_from_the_command_line_is_logged(app: Flask, demo_data: object) -> None:
+    created = app.test_cli_runner().invoke(args=["users", "create", "nightclerk", "--role", "clerk"],
+                                           input="a-long-password\na-long-password\n")
+    assert created.exit_code == 0, created.output
+    assert (audit.ADMIN_USER, "command line", None, "created user nightclerk (clerk)") in logged(app)

@@ -70,3 +70,20 @@ def test_a_file_of_its_own_is_deleted(tmp_path):
     assert not store.exists(digest) and store.delete(digest) is False
     assert store.delete("not-a-digest") is False
     assert hashlib.sha256(b"scan of a letter").hexdigest() == digest
+
+
+def test_a_second_copy_of_a_message_is_zeroed_so_erasing_it_leaves_none(tmp_path):
+    store = LocalFileStore(tmp_path)
+    first, rerun = PackWriter(tmp_path), PackWriter(tmp_path)
+    message = b"From: wang.fang@example.org\r\n\r\nre-delivered after a crash"
+    first.put(message)
+    first.sync()
+    digest = rerun.put(message)
+    rerun.put(message)  # and twice in the same batch
+    other = rerun.put(b"a message fetched for the first time")
+    rerun.sync()
+    assert b"".join(p.read_bytes() for p in _packs(tmp_path)).count(b"wang.fang") == 1
+    assert store.get(digest) == message and store.get(other) == b"a message fetched for the first time"
+    store.delete(digest)
+    assert all(b"wang.fang" not in p.read_bytes() for p in _packs(tmp_path))
+    assert store.get(other) == b"a message fetched for the first time"

@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from cases import accounts, demo, queries
+from cases import accounts, audit, demo, queries
 from cases.context import Actor
 from cases.db import upgrade
 from cases.errors import CaseError
@@ -87,6 +87,7 @@ def users_create(username: str, role: str, unit: str | None, name: str, email: s
         try:
             accounts.create_user(session, hasher(), username=username, password=password, role=role,
                                  unit_name=unit, display_name=name, email=email)
+            audit.record(session, ADMIN, audit.ADMIN_USER, target=f"created user {username} ({role})")
             session.commit()
         except CaseError as err:
             raise click.ClickException(str(err)) from err

@@ -27,7 +27,7 @@ def purge_command(dry_run: bool, days: int | None, as_json: bool) -> None:
     days = days or retention_days(app)
     if not days:
         raise click.ClickException("no retention period: set PRIVACY_RETENTION_DAYS or pass --days")
-    todo = due(app, days)
+    todo = due(app, days, detail=dry_run)
     if dry_run:
         items = [item.as_dict() for item in todo]
     else:

@@ -18,10 +18,11 @@ def retention_days(app: Flask) -> int:
     return max(0, int(app.config.get("PRIVACY_RETENTION_DAYS") or 0))
 
 
-def due(app: Flask, days: int) -> list[retention.Due]:
-    """The cases whose personal data a purge with a ``days`` retention period would erase now."""
+def due(app: Flask, days: int, *, detail: bool = False) -> list[retention.Due]:
+    """The cases whose personal data a purge with a ``days`` retention period would erase now (``detail``: with
+    their attachment and file counts)."""
     with state(app).sessions() as session:
-        return retention.due_cases(session, retention.cutoff(days))
+        return retention.due_cases(session, retention.cutoff(days), detail=detail)
 
 
 def purge(app: Flask, todo: list[retention.Due], actor: Actor = SYSTEM,
