@@ -196,13 +196,25 @@ def latin_names(text: str) -> list[tuple[int, int]]:
         start = m.start(1) + names[0].start()
         if first in given and rest and all(r in surnames or r in given for r in rest):
             found.append((start, m.start(1) + names[-1].end()))
-        elif len(names) == 1 and _is_given(first, given, surnames) and (first not in surnames or _lone_given(text, m)):
+        elif len(names) == 1 and _is_given(first, given, surnames) \
+                and (not _sentence_start(text, start) or _PERSON_AFTER.match(text, m.end())) \
+                and (first not in surnames or _lone_given(text, m) or _PERSON_AFTER.match(text, m.end())):
             found.append((start, m.start(1) + names[0].end()))
     for m in _INITIAL_NAME.finditer(text):
         surname = m.group(1).split()[-1].split(".")[-1]
         if surname.casefold() not in _PLACE_AFTER and surname.casefold() not in _COMMON:
             found.append(m.span(1))
     return found
+
+
+# What follows a person's name at the start of a sentence: another name, or a verb of saying or doing.
+_PERSON_AFTER = re.compile(r"\s+(?:(?:and|y|e|&)\s+[A-ZÁÉÍÓÚÑ]|(?:said|says|told|asked|called|wrote|came|went|lives|"
+                           r"dijo|dice|llamó|vino|vive|fue)\b)")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """A lone capitalised word opening a sentence is capitalised for that reason ("Nada de lo que...")."""
+    return re.search(r"(?:^|[.!?¡¿:;\n]\s*|^\s*)$", text[max(0, start - 3):start]) is not None or start == 0
 
 
 def _lone_given(text: str, m: re.Match[str]) -> bool:
