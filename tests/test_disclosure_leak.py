@@ -80,6 +80,8 @@ def test_published_reply_carries_no_tracking_link_code_or_internal_url(app: Flas
         "subject": f"长江路路灯不亮 {code}", "letter_text": proposed["letter_text"],
         "reply_text": proposed["reply_text"] + f"\n请见 {link} ，查询码：{code.replace('-', '').lower()}"})
     assert response.status_code == 302
+    told = html_lib.unescape(clerk.get(response.headers["Location"]).get_data(as_text=True))
+    assert re.search(r'class="flash info"[^>]*>[^<]*/track\?', told)  # the reviewer is told what went
     with state(app).sessions() as s:
         publication = s.scalar(select(Publication).join(Case).where(Case.number == number))
         for text in (publication.subject, publication.letter_text, publication.reply_text):
