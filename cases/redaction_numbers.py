@@ -52,7 +52,7 @@ _PLATE_CUED_RE = re.compile(r"(?:车牌号?(?:码|是|为)?[:：]?\s*|(?:licen[c
 _MESSENGERS = (r"微信号?|VX|V信|威信|wx|QQ号?|企鹅号|抖音号?|快手号?|微博|钉钉|飞书|WeChat(?:\s+ID)?|Weixin|"
                r"Telegram|WhatsApp|Signal|Line(?:\s+ID)|Skype|Instagram|Twitter|Facebook|TikTok|Discord")
 _HANDLE_CUED_RE = re.compile(
-    rf"(?:{_MESSENGERS})(?:\s*(?:id|ID|账号|号码|号|is|es|:|：|是|为|同号))*\s*[:：]?\s*"
+    rf"(?:{_MESSENGERS})((?:\s*(?:id|ID|账号|号码|号|is|es|:|：|是|为|同号))*)\s*[:：]?\s*"
     r"(@?[A-Za-z0-9][A-Za-z0-9_.\-]{3,31})(?![A-Za-z0-9_])", re.I)
 _AT_HANDLE_RE = re.compile(r"(?<![A-Za-z0-9._%+\-@])@[A-Za-z_][A-Za-z0-9_.]{2,31}(?<!\.)")
 _HANDLE_WORDS = frozenset({"channel", "group", "account", "number", "same", "the", "my", "me", "el", "mi", "is", "es"})
@@ -71,6 +71,8 @@ def phone_numbers(text: str, regions: Iterable[str] = DEFAULT_PHONE_REGIONS) -> 
             raw = match.raw_string
             if _CASE_NUMBER_RE.match(raw):
                 continue  # 2026-000123 is a case number, not a Chinese landline
+            if len(_digits(raw)) < 7:
+                continue  # 12345, 110, 010: the hotline and public service numbers
             if raw.lstrip("(").startswith(("+", "00")) or phonenumbers.is_valid_number(match.number) \
                     or _after_phone_word(text, match.start):
                 found.append((PHONE, match.start, match.end))
@@ -128,8 +130,12 @@ def handles(text: str) -> list[Found]:
     """Messaging and social accounts: after a messenger's name, and @names."""
     found = []
     for m in _HANDLE_CUED_RE.finditer(text):
-        if m.group(1).lower().lstrip("@") not in _HANDLE_WORDS:
-            found.append((HANDLE, m.start(1), m.end(1)))
+        handle, joint = m.group(2), m.group(1) + text[m.end(1):m.start(2)]
+        if handle.lower().lstrip("@") in _HANDLE_WORDS:
+            continue
+        # "WeChat: lily88", "QQ 384729165", "微信号rider_1": a handle; "Signal is broken", "Facebook page": words.
+        if handle.startswith("@") or re.search(r"[0-9_]", handle) or re.search(r"[:：号]|id", joint, re.I):
+            found.append((HANDLE, m.start(2), m.end(2)))
     found += [(HANDLE, m.start(), m.end()) for m in _AT_HANDLE_RE.finditer(text)]
     return found
 

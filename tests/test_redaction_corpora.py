@@ -82,6 +82,8 @@ def test_a_third_party_redacted_in_the_letter_is_redacted_in_the_reply() -> None
     "The number 42 bus skipped Riverside on Nov 3; Lincoln Park and Victoria Street are fine.",
     "La Línea 27 no para en Cibeles desde el 3 de noviembre; expediente 2026-000233, 412,50 euros.",
     "We moved in September and paid $1,800 on 11/03/2026 for the parking permit.",
+    "The Signal is broken at Oak Road; see the council's Facebook page or Telegram channel for news.",
+    "If this does not solve it, call 12345 quoting case 2026-000123; 如有疑问请拨打12345或110。",
 ])
 def test_public_words_are_kept(text: str) -> None:
     assert redact(text).text == text, find_personal(text)
