@@ -30,6 +30,11 @@ _CN_ID_RE = re.compile(_NB + r"[1-9]\d{5}[ \-]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2]
 _DNI_RE = re.compile(_NB + r"\d{8}[ \-]?[A-Za-z]" + _NA)
 _NIE_RE = re.compile(_NB + r"[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z]" + _NA)
 _SSN_RE = re.compile(_NB + r"\d{3}-\d{2}-\d{4}" + _NA)
+_NINO_RE = re.compile(_NB + r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]" + _NA)
+# Passports and other documents have no check digit shared across countries: taken after their name.
+_DOCUMENT_CUED_RE = re.compile(r"(?:passport|pasaporte|护照|通行证|驾驶证|驾照|社保卡|医保卡|residence\s+card|"
+                               r"tarjeta\s+de\s+residencia|TIE)(?:\s*(?:no\.?|number|n[uú]mero|nº|号码?|号|is|es|:|：|是))*"
+                               r"\s*[:：]?\s*([A-Z]{0,3}\d[A-Z0-9]{5,17})(?![A-Za-z0-9])", re.I)
 _IBAN_RE = re.compile(_NB + r"[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){11,30}" + _NA)
 _DIGIT_RUN_RE = re.compile(_NB + r"\d(?:[ \-]?\d){12,22}" + _NA)
 _CASE_NUMBER_RE = re.compile(r"^(?:19|20)\d{2}-\d{6}$")
@@ -89,8 +94,9 @@ def _after_phone_word(text: str, start: int) -> bool:
 
 
 def identity_numbers(text: str) -> list[Found]:
-    """Chinese resident IDs, Spanish DNI / NIE and US SSNs: by shape, checked by ``python-stdnum`` where the shape
-    is shared with ordinary text (a DNI's eight digits and a letter)."""
+    """Chinese resident IDs, Spanish DNI / NIE, US SSNs, British NI numbers: by shape, checked by ``python-stdnum``
+    where the shape is shared with ordinary text (a DNI's eight digits and a letter); passports and other
+    documents after their name."""
     found = [(ID, m.start(), m.end()) for m in _CN_ID_RE.finditer(text)]
     found += [(ID, m.start(), m.end()) for m in _NIE_RE.finditer(text)]
     for m in _DNI_RE.finditer(text):
@@ -98,6 +104,8 @@ def identity_numbers(text: str) -> list[Found]:
         if dni.is_valid(compact) or m.group()[-1].isupper():
             found.append((ID, m.start(), m.end()))
     found += [(ID, m.start(), m.end()) for m in _SSN_RE.finditer(text) if ssn.is_valid(m.group())]
+    found += [(ID, m.start(), m.end()) for m in _NINO_RE.finditer(text)]
+    found += [(ID, m.start(1), m.end(1)) for m in _DOCUMENT_CUED_RE.finditer(text)]
     return found
 
 
