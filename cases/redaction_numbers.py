@@ -84,6 +84,32 @@ def phone_numbers(text: str, regions: Iterable[str] = DEFAULT_PHONE_REGIONS) -> 
     return found
 
 
+# A phone number written in Chinese numerals (手机一三八零零一三四五六七), as people do to get past filters.
+_CN_DIGITS = {"零": "0", "〇": "0", "○": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_DIGIT_RUN_RE = re.compile("[" + "".join(_CN_DIGITS) + r"](?:[\s\-]?[" + "".join(_CN_DIGITS) + "]){6,14}")
+
+
+def chinese_numeral_phones(text: str, regions: Iterable[str] = DEFAULT_PHONE_REGIONS) -> list[Found]:
+    """Phone numbers spelt in Chinese numerals: valid in a region once read as digits, or after a phone word."""
+    found = []
+    for m in _CN_DIGIT_RUN_RE.finditer(text):
+        digits = "".join(_CN_DIGITS.get(ch, "") for ch in m.group())
+        if _after_phone_word(text, m.start()) or any(
+                phonenumbers.is_valid_number(phonenumbers.parse(digits, region)) for region in regions
+                if _parses(digits, region)):
+            found.append((PHONE, m.start(), m.end()))
+    return found
+
+
+def _parses(digits: str, region: str) -> bool:
+    try:
+        phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return True
+
+
 _PHONE_WORD_RE = re.compile(r"(?:tel[eé]?f?o?n?o?|tfno|tlf|m[oó]vil|phone|mobile|cell|call(?: me)?(?: on| at)?|"
                             r"llam(?:ar|e|en)(?:me)?(?: al)?|contact(?:o)?|whatsapp|number|n[uú]mero|电话|手机|"
                             r"座机|联系方式|号码|回电|致电|拨打)[\s.:：,，]*(?:es|is|号码|是|为)?[\s.:：]*$", re.I)
@@ -155,4 +181,4 @@ def emails(text: str) -> list[Found]:
 def numbers_and_handles(text: str, regions: Iterable[str] = DEFAULT_PHONE_REGIONS) -> list[Found]:
     """Every phone, identity, account, email, plate and handle in ``text``."""
     return (emails(text) + identity_numbers(text) + account_numbers(text) + phone_numbers(text, regions)
-            + plates(text) + handles(text))
+            + chinese_numeral_phones(text, regions) + plates(text) + handles(text))
