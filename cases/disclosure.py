@@ -138,6 +138,12 @@ def prepare(policy: Policy, case: Case) -> PublicationDraft:
     return PublicationDraft(texts[0], texts[1], texts[2], removed, tuple(dict.fromkeys(found)))
 
 
+def ways_in_found(policy: Policy, case: Case, texts: list[str]) -> list[str]:
+    """The links and codes in ``texts`` (a reviewer's edit) that could open a private case; publishing strips them."""
+    found = [way for text in texts for way in policy.ways_in.find(text or "", [case.tracking_code])]
+    return list(dict.fromkeys(found))
+
+
 def candidates(session: Session, limit: int = 100) -> list[Case]:
     """Consented, answered cases not yet reviewed for publication, oldest first."""
     reviewed = select(Publication.case_id)

@@ -26,6 +26,7 @@ _lock = threading.Lock()
 # A dictionary word jieba tags nr but that is mostly an ordinary word (谢谢 "thanks", 高峰 "peak", 向东 "eastward")
 # has a high frequency in its dictionary; real given names are rare there.
 _COMMON_WORD_FREQ = 500
+_JOINING = set("和与同跟及")
 _NOT_IN_NAMES = set("您你我他她它们的了吗呢吧啊和与在是有")
 _PLACE_ENDS = tuple("区路街市县镇村乡省局站院店厂馆园场楼号室队所处科部委会司厅")
 
@@ -71,6 +72,8 @@ def chinese_names(text: str) -> list[tuple[int, int]]:
             continue
         elif not _starts_with_surname(word) and len(word) <= 2 and start > 0 and text[start - 1] in SURNAMES:
             start, word = start - 1, text[start - 1] + word  # the surname went to the word before: 马 / 玉兰
+        if word[:1] in _JOINING and len(word) >= 3 and _is_chinese_name(word[1:], freq):
+            start, word = start + 1, word[1:]  # 和张伟: "and" 张伟 (和 is a surname, but rarely)
         if _is_chinese_name(word, freq):
             found.append((start, end))
         i += 1
@@ -132,11 +135,28 @@ def pinyin_spellings(chinese_name: str) -> list[str]:
 
 # ---- Latin names ------------------------------------------------------------------------------------------------
 
+def _key(word: str) -> str:
+    """How a word is looked up in the lists: O'Brien, OBrien and Obrien alike."""
+    return word.replace("'", "").replace("’", "").casefold()
+
+
+class _Lists:
+    """The given-name and surname lists, looked up by ``_key``."""
+
+    def __init__(self) -> None:
+        self.given = frozenset(_key(w) for w in (_DATA / "given_names.txt").read_text(encoding="utf-8").split())
+        self.surnames = frozenset(_key(w) for w in (_DATA / "surnames.txt").read_text(encoding="utf-8").split())
+
+    def is_given(self, word: str) -> bool:
+        return _key(word) in self.given
+
+    def is_surname(self, word: str) -> bool:
+        return _key(word) in self.surnames
+
+
 @lru_cache(maxsize=1)
-def _lists() -> tuple[frozenset[str], frozenset[str]]:
-    given = frozenset((_DATA / "given_names.txt").read_text(encoding="utf-8").split())
-    surnames = frozenset((_DATA / "surnames.txt").read_text(encoding="utf-8").split())
-    return given, surnames
+def _lists() -> _Lists:
+    return _Lists()
 
 
 # Words beside a name-like word that make it a place or a body: "Lincoln Park", "Victoria Street", "calle Pilar".
@@ -157,21 +177,21 @@ star sterling price rock stone wood woods field fields hall hill hills brook bro
 dolores rosario mercedes consuelo angeles reyes jesus madison jordan austin chester paris london dallas china india
 sierra virginia georgia florida carolina dakota nevada santa cristo christian sunday monday friday saturday
 """.split())
-_CAP = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñüàèìòùç'’\-]+"
+_CAP = r"[A-ZÁÉÍÓÚÑÜ](?:['’][A-Z])?[a-záéíóúñüàèìòùç]+(?:[A-Z][a-záéíóúñü]+)?(?:-[A-ZÁÉÍÓÚÑ]?[a-záéíóúñü]+)*"
 _CAP_RUN = re.compile(rf"(?<![\w'’@./])({_CAP}(?:\s+(?:de\s+(?:la\s+|los\s+)?|del\s+|van\s+|von\s+|da\s+)?{_CAP})*)")
 _INITIAL_NAME = re.compile(rf"(?<![\w.])([A-Z]\.\s?{_CAP})")
 
 
-def _is_given(word: str, given: frozenset[str], surnames: frozenset[str]) -> bool:
+def _is_given(word: str, lists: _Lists) -> bool:
     folded = word.casefold()
-    return word in given and folded not in _COMMON and folded not in NOT_NAMES and len(word) >= 3
+    return lists.is_given(word) and folded not in _COMMON and folded not in NOT_NAMES and len(word) >= 3
 
 
 def latin_names(text: str) -> list[tuple[int, int]]:
     """Names in English and Spanish text found by the lists: a given name followed by surnames ("Daniel Brooks",
     "Javier Moreno Díaz"), a given name alone when it is no common word ("my kids Ethan and Chloe"), an initial
     and a surname ("T. Okafor"). Not beside a place word ("Lincoln Park", "calle Pilar")."""
-    given, surnames = _lists()
+    lists = _lists()
     found = []
     for m in _CAP_RUN.finditer(text):
         words = list(re.finditer(r"[^\s]+", m.group(1)))
@@ -187,17 +207,7 @@ def latin_names(text: str) -> list[tuple[int, int]]:
             names = names[:cut]
             if len(names) < 2:
                 continue
-        if not names:
-            continue
-        first = names[0].group()
-        rest = [w.group() for w in names[1:]]
-        if first.casefold() in NOT_NAMES:
-            continue
-        start = m.start(1) + names[0].start()
-        if first in given and rest and all(r in surnames or r in given for r in rest):
-            found.append((start, m.start(1) + names[-1].end()))
-        elif len(names) == 1 and _is_given(first, given, surnames) and (first not in surnames or _lone_given(text, m)):
-            found.append((start, m.start(1) + names[0].end()))
+        found += _names_in_run(text, m.start(1), names, lists)
     for m in _INITIAL_NAME.finditer(text):
         surname = m.group(1).split()[-1].split(".")[-1]
         if surname.casefold() not in _PLACE_AFTER and surname.casefold() not in _COMMON:
@@ -205,9 +215,43 @@ def latin_names(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _lone_given(text: str, m: re.Match[str]) -> bool:
+def _names_in_run(text: str, offset: int, words: list[re.Match[str]], lists: _Lists) -> list[tuple[int, int]]:
+    """Names within a run of capitalised words ("Ask Siobhan O'Brien"): a given name and the list names after
+    it, or a given name alone where nothing says it is a common word."""
+    found = []
+    i = 0
+    while i < len(words):
+        word = words[i].group()
+        if word.casefold() in NOT_NAMES or not lists.is_given(word):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words) and words[j].group().casefold() not in NOT_NAMES \
+                and (lists.is_surname(words[j].group()) or lists.is_given(words[j].group())):
+            j += 1
+        start, end = offset + words[i].start(), offset + words[j - 1].end()
+        if j > i + 1:
+            found.append((start, end))
+        elif _is_given(word, lists) and (not _sentence_start(text, start) or _PERSON_AFTER.match(text, end)) \
+                and (not lists.is_surname(word) or _lone_given(text, start) or _PERSON_AFTER.match(text, end)):
+            found.append((start, end))
+        i = j
+    return found
+
+
+# What follows a person's name at the start of a sentence: another name, or a verb of saying or doing.
+_PERSON_AFTER = re.compile(r"\s+(?:(?:and|y|e|&)\s+[A-ZÁÉÍÓÚÑ]|(?:said|says|told|asked|called|wrote|came|went|lives|"
+                           r"dijo|dice|llamó|vino|vive|fue)\b)")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """A lone capitalised word opening a sentence is capitalised for that reason ("Nada de lo que...")."""
+    return re.search(r"(?:^|[.!?¡¿:;\n]\s*|^\s*)$", text[max(0, start - 3):start]) is not None or start == 0
+
+
+def _lone_given(text: str, start: int) -> bool:
     """A given name that is also a surname (Steve, Pablo, Rafael) counts alone after a naming verb or beside
     another name ("Ethan and Chloe")."""
-    before = text[max(0, m.start() - 25):m.start()].casefold()
+    before = text[max(0, start - 25):start].casefold()
     return bool(re.search(r"(?:called|named|name is|llama|llamado|llamada|se llama|hijo|hija|kids?|son|daughter|"
                           r"and|y|,)\s*$", before))

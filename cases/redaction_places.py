@@ -39,14 +39,18 @@ EN_ADDRESS_RE = re.compile(
     rf"(?:{_EN_STREET})\b\.?{_EN_FLAT}?"
     rf"|\b(?:{_EN_WORD}\s+){{1,4}}(?:{_EN_STREET})\b\.?,?\s*(?:No\.?\s*)?\d{{1,5}}[A-Za-z]?{_EN_FLAT}?"
 )
-_ES_STREET = (r"Calle|C/|Avenida|Avda\.?|Av\.|Plaza|Pza\.?|Paseo|Pº|Camino|Carretera|Ctra\.?|Ronda|Travesía|"
-              r"Glorieta|Callejón|Pasaje|Urbanización|Urb\.")
+_ES_STREET = (r"[Cc]alle|C/|[Aa]venida|Avda\.?|Av\.|[Pp]laza|Pza\.?|[Pp]aseo|Pº|[Cc]amino|[Cc]arretera|Ctra\.?|"
+              r"[Rr]onda|[Tt]ravesía|[Gg]lorieta|[Cc]allejón|[Pp]asaje|[Uu]rbanización|Urb\.")
 _ES_WORD = r"(?:(?:de|del|la|las|los|el|y|San|Santa)\s+|[A-ZÁÉÍÓÚÑ][\wáéíóúñü'\-]*\s*)"
 ES_ADDRESS_RE = re.compile(
     rf"\b(?:{_ES_STREET})\s*{_ES_WORD}{{1,6}},?\s*(?:n\.?\s*º|nº|núm\.?|número|no\.?)?\s*\d{{1,4}}[A-Za-z]?"
     rf"(?:\s*,?\s*(?:\d{{1,2}}\s*[º°ª]\s*(?:[A-Za-z](?![a-z]))?|bajo|ático|(?:piso|puerta|portal|escalera|esc\.)\s*\w{{1,3}}"
     rf"|izq(?:uierda|da)?\.?|izda\.?|dcha\.?|derecha))*"
 )
+
+
+# British postcodes ("LS6 2AB", "SW1A 1AA") narrow an address to a few houses.
+UK_POSTCODE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])")
 
 
 def addresses(text: str) -> list[Found]:
@@ -59,6 +63,7 @@ def addresses(text: str) -> list[Found]:
         if not _CN_NUMBERED.search(value):
             continue  # a street's or an estate's name alone ("解放路上的路灯", 天通苑站) says where something is
         found.append((ADDRESS, m.start(), m.end()))
+    found += [(ADDRESS, m.start(), m.end()) for m in UK_POSTCODE_RE.finditer(text)]
     for pattern in (EN_ADDRESS_RE, ES_ADDRESS_RE):
         for m in pattern.finditer(text):
             value = m.group().rstrip(" ,")

@@ -14,7 +14,6 @@ from cases.context import Actor
 from cases.models import Case, Unit, User
 from cases.models_disclosure import Publication
 from tests.conftest import login
-from tests.servers.supervision_app import module_app  # noqa: F401
 from web.state import state
 
 
@@ -61,38 +60,40 @@ def _no_way_in(text: str, app: Flask, number: str, code: str) -> None:
     assert f"/cases/{number}" not in text
 
 
-def test_published_reply_carries_no_tracking_link_code_or_internal_url(module_app: Flask) -> None:
-    number, code = _write_answer(module_app)
-    clerk = module_app.test_client()
+def test_published_reply_carries_no_tracking_link_code_or_internal_url(app: Flask, demo_data: object) -> None:
+    number, code = _write_answer(app)
+    clerk = app.test_client()
     login(clerk, "clerk")
     preview = html_lib.unescape(clerk.get(f"/disclosure/review/{number}").get_data(as_text=True))
     proposed = {name: re.search(rf'<textarea id="{name}" name="{name}">(.*?)</textarea>', preview, re.S).group(1)
                 for name in ("letter_text", "reply_text")}
     assert "路灯已修复" not in proposed["reply_text"] and "交通局修复" in proposed["reply_text"]
     for text in proposed.values():
-        _no_way_in(text, module_app, number, code)
+        _no_way_in(text, app, number, code)
     # The review screen says what it took out and why.
     flags = re.search(r'<ul id="ways-in">(.*?)</ul>', preview, re.S)
     assert flags is not None and "/track?" in flags.group(1) and code in flags.group(1)
 
     # A reviewer who types the link and the code back in publishes neither.
-    link = letters.tracking_url(module_app.config["PUBLIC_BASE_URL"], number, code)
+    link = letters.tracking_url(app.config["PUBLIC_BASE_URL"], number, code)
     response = clerk.post(f"/disclosure/review/{number}", data={
         "subject": f"长江路路灯不亮 {code}", "letter_text": proposed["letter_text"],
         "reply_text": proposed["reply_text"] + f"\n请见 {link} ，查询码：{code.replace('-', '').lower()}"})
     assert response.status_code == 302
-    with state(module_app).sessions() as s:
+    told = html_lib.unescape(clerk.get(response.headers["Location"]).get_data(as_text=True))
+    assert re.search(r'class="flash info"[^>]*>[^<]*/track\?', told)  # the reviewer is told what went
+    with state(app).sessions() as s:
         publication = s.scalar(select(Publication).join(Case).where(Case.number == number))
         for text in (publication.subject, publication.letter_text, publication.reply_text):
-            _no_way_in(text, module_app, number, code)
+            _no_way_in(text, app, number, code)
 
-    public = module_app.test_client()
+    public = app.test_client()
     page = public.get(f"/archive/{number}").get_data(as_text=True)
     assert "交通局修复" in page
-    _no_way_in(html_lib.unescape(page), module_app, number, code)
-    _no_way_in(html_lib.unescape(public.get("/archive").get_data(as_text=True)), module_app, number, code)
+    _no_way_in(html_lib.unescape(page), app, number, code)
+    _no_way_in(html_lib.unescape(public.get("/archive").get_data(as_text=True)), app, number, code)
     api = public.get(f"/open311/v2/requests/{number}.json").get_json()[0]
-    _no_way_in(str(api), module_app, number, code)
+    _no_way_in(str(api), app, number, code)
 
     # Holding the published page's address (its number) opens nothing private.
     tracked = public.get(f"/track?number={number}&code=")
@@ -100,21 +101,21 @@ def test_published_reply_carries_no_tracking_link_code_or_internal_url(module_ap
     assert "王芳" not in page and "13912345678" not in page
 
 
-def test_a_row_published_before_the_fix_is_scrubbed_when_read(module_app: Flask) -> None:
-    number, code = _write_answer(module_app)
-    link = letters.tracking_url(module_app.config["PUBLIC_BASE_URL"], number, code)
-    with state(module_app).sessions() as s:
+def test_a_row_published_before_the_fix_is_scrubbed_when_read(app: Flask, demo_data: object) -> None:
+    number, code = _write_answer(app)
+    link = letters.tracking_url(app.config["PUBLIC_BASE_URL"], number, code)
+    with state(app).sessions() as s:
         case = s.scalar(select(Case).where(Case.number == number))
         s.add(Publication(case_id=case.id, number=number, kind="report", subject="路灯", letter_text="路灯不亮",
                           reply_text=f"已修复，请见 {link}", received_on=case.received_at.date()))
         s.commit()
-    public = module_app.test_client()
+    public = app.test_client()
     page = html_lib.unescape(public.get(f"/archive/{number}").get_data(as_text=True))
     assert "已修复" in page
-    _no_way_in(page, module_app, number, code)
+    _no_way_in(page, app, number, code)
     api = public.get(f"/open311/v2/requests/{number}.json").get_json()[0]
-    _no_way_in(str(api), module_app, number, code)
-    _no_way_in(str(public.get("/open311/v2/requests.json").get_json()), module_app, number, code)
+    _no_way_in(str(api), app, number, code)
+    _no_way_in(str(public.get("/open311/v2/requests.json").get_json()), app, number, code)
 
 
 def test_ways_in_takes_links_and_codes_and_keeps_public_words() -> None:

@@ -42,6 +42,11 @@ def test_the_generated_corpus_meets_the_targets() -> None:
     ("出租车被刮蹭，交警大队的刘建国警官说监控看不清。", "刘建国", "name"),
     ("群主张海涛说已经打过了。", "张海涛", "name"),
     ("您好，我是欧阳娜娜的家长。", "欧阳娜娜", "name"),
+    ("联系人马先生，手机一三八零零一三四五六七。", "一三八零零一三四五六七", "phone"),
+    ("my passport number is E12345678 and", "E12345678", "id"),
+    ("Pasaporte nº PAA123456, expedido en 2020.", "PAA123456", "id"),
+    ("护照号：EA1234567，请核实", "EA1234567", "id"),
+    ("National Insurance JG 10 37 59 A on file", "JG 10 37 59 A", "id"),
     ("card 4532 0151 1283 0366 was charged", "4532 0151 1283 0366", "account"),
     ("转账用的是工商银行卡6222021001123456789。", "6222021001123456789", "account"),
     ("cuenta ES91 2100 0418 4502 0005 1332.", "ES91 2100 0418 4502 0005 1332", "account"),
@@ -78,10 +83,12 @@ def test_a_third_party_redacted_in_the_letter_is_redacted_in_the_reply() -> None
 
 @pytest.mark.parametrize("text", [
     "谢谢您！地铁5号线天通苑站早高峰排队二十分钟，银行卡和支付宝都不能用，红绿灯也坏了。",
-    "长江路从128号到200号这一段晚上一片漆黑，请交通局维修。",
+    "长江路从128号到200号这一段晚上一片漆黑，请交通局维修。一二三四五六七个孩子都在等。",
     "The number 42 bus skipped Riverside on Nov 3; Lincoln Park and Victoria Street are fine.",
     "La Línea 27 no para en Cibeles desde el 3 de noviembre; expediente 2026-000233, 412,50 euros.",
     "We moved in September and paid $1,800 on 11/03/2026 for the parking permit.",
+    "The Signal is broken at Oak Road; see the council's Facebook page or Telegram channel for news.",
+    "If this does not solve it, call 12345 quoting case 2026-000123; 如有疑问请拨打12345或110。",
 ])
 def test_public_words_are_kept(text: str) -> None:
     assert redact(text).text == text, find_personal(text)

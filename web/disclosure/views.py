@@ -80,16 +80,19 @@ def review(number: str) -> str | Response:
     except NotFound:
         abort(404)
     if request.method == "POST":
+        texts = {name: request.form.get(name, "") for name in ("subject", "letter_text", "reply_text")}
+        stripped = disclosure.ways_in_found(policy(), case, list(texts.values()))
         try:
-            disclosure.publish(db(), policy(), case, current_actor(), subject=request.form.get("subject", ""),
-                               letter_text=request.form.get("letter_text", ""),
-                               reply_text=request.form.get("reply_text", ""))
+            disclosure.publish(db(), policy(), case, current_actor(), **texts)
             db().commit()
         except CaseError as err:
             db().rollback()
             flash(str(err), "error")
             return redirect(url_for("disclosure.review", number=number))
         flash(_("Case %(number)s is published.", number=number), "success")
+        if stripped:
+            flash(_("Removed before publishing, as they could open a private case: %(items)s",
+                    items=", ".join(stripped)), "info")
         return redirect(url_for("disclosure.published", number=number))
     try:
         draft = disclosure.prepare(policy(), case)
