@@ -61,10 +61,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import auth, i18n, jobs, labels, mail_wiring, search_wiring, security, state
+    from web import auth, i18n, jobs, labels, mail_wiring, query_args, search_wiring, security, state
     from web.extensions import csrf, limiter
 
     app.extensions["mayors_mailbox"] = state.build_state(app)
+    query_args.init_app(app)  # before the blueprints: their <int:> routes take its converter
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)

@@ -1,12 +1,13 @@
 """UI language: English, Simplified Chinese and Spanish, from a switcher (kept in the session) or the browser."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, request, session
+from flask import Blueprint, Flask, current_app, request, session
 from werkzeug.wrappers import Response
 
 from flask_babel import get_locale
 
 from web.extensions import babel
+from web.redirects import redirect_local
 
 bp = Blueprint("i18n", __name__)
 LANGUAGE_NAMES = {"en": "English", "zh": "中文", "es": "Español"}
@@ -24,8 +25,7 @@ def select_locale() -> str:
 def switch(code: str) -> Response:
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.form.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect_local(request.form.get("next"), "/")
 
 
 def init_app(app: Flask) -> None:

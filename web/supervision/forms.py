@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
+from web.redirects import local_path
+
 
 class SuperviseForm(FlaskForm):
     """``end`` = "1" lifts the supervision (the note is then optional); otherwise the note for the unit is
@@ -23,5 +25,4 @@ class SuperviseForm(FlaskForm):
 
     def target(self, default: str) -> str:
         """Where to go back to: a path on this site only (never another host)."""
-        path = self.next.data or ""
-        return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else default
+        return local_path(self.next.data, default)
