@@ -33,6 +33,7 @@ def _instance_defaults(app: Flask) -> None:
     cfg = app.config
     cfg["DATABASE_URL"] = cfg["DATABASE_URL"] or f"sqlite:///{inst / 'mailbox.db'}"
     cfg["FILES_DIR"] = cfg["FILES_DIR"] or str(inst / "files")
+    cfg["SPOOL_DIR"] = cfg["SPOOL_DIR"] or str(inst / "spool")
     cfg["SEARCH_URL"] = cfg["SEARCH_URL"] or str(inst / "index")
     cfg.setdefault("HUEY_SQLITE_PATH", str(inst / "jobs.db"))
     if not cfg.get("SECRET_KEY"):
@@ -77,11 +78,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail_wiring.init_app(app)
     app.teardown_appcontext(state.close_db)
 
-    from web import (admin, casepage, cli, desk, disclosure, errors, letters, public, quarantine, scans, search,
-                     supervision, supervisor, unit)
+    from web import (admin, casepage, cli, desk, disclosure, errors, health, letters, public, quarantine, scans,
+                     search, supervision, supervisor, unit)
 
     for module in (public, desk, unit, casepage, search, supervisor, admin, supervision, disclosure, quarantine,
-                   letters, scans):
+                   letters, scans, health):
         app.register_blueprint(module.bp)
     letters.init_app(app)
     scans.init_app(app)

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from web.forms_common import KIND_CHOICES
-from web.public.forms import PHONE
+from web.public.forms import PHONE, SUBMISSION_KEY
 
 
 class PhoneCallForm(FlaskForm):
@@ -18,4 +18,5 @@ class PhoneCallForm(FlaskForm):
     urgent = BooleanField(_l("Urgent"))
     major_emergency = BooleanField(_l("Major emergency"))
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(min=5, max=10000)])
+    submission_key = HiddenField(validators=[Optional(), Regexp(SUBMISSION_KEY)])  # saving twice: one case
     submit = SubmitField(_l("Save call"), render_kw={"accesskey": "s"})

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from cases import intake, services
+from cases import services, submissions
 from cases.drafts import Channel, LetterDraft
 from cases.models import Category
 from cases.queries import CaseFilter
@@ -43,16 +43,18 @@ def phone() -> str | Response | tuple[str, int]:
     form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
         select(Category).where(Category.active).order_by(Category.name))]
     if not form.validate_on_submit():
+        form.submission_key.data = form.submission_key.data or submissions.new_key()
         return render_template("pages/desk/phone.html", form=form), 400 if form.is_submitted() else 200
     summary = form.summary.data.strip()
     draft = LetterDraft(channel=Channel.PHONE, subject=summary.splitlines()[0][:120], body=summary,
                         sender_name=form.caller.data, sender_phone=form.phone.data, preferred_reply="phone",
                         kind=form.kind.data, urgent=form.urgent.data)
     actor = current_actor()
-    case = intake.receive(db(), policy(), draft, actor=actor).case
-    # The clerk checked everything while on the phone: the call is registered at once.
-    services.register(db(), policy(), case, actor, category_id=form.category.data or None,
-                      major_emergency=form.major_emergency.data)
+    case, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor)
+    if new:
+        # The clerk checked everything while on the phone: the call is registered at once.
+        services.register(db(), policy(), case, actor, category_id=form.category.data or None,
+                          major_emergency=form.major_emergency.data)
     db().commit()
     kick()
     flash(_("Call saved as case %(number)s.", number=case.number), "success")
