@@ -66,6 +66,10 @@ class Spool:
             return []
         return sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
 
+    def failed(self) -> list[Path]:
+        """Entries set aside because they could not be registered (not for an outage)."""
+        return sorted(self.folder.glob("*.failed")) if self.folder.is_dir() else []
+
     def drain(self, sessions: sessionmaker[Session], policy: Policy, rebuild: Callable[[dict], LetterDraft], *,
               actor: Actor, allowed_types: frozenset[str] | None = None) -> int:
         """Register every waiting entry (``rebuild`` makes the draft from the stored post); returns how many cases
@@ -86,7 +90,11 @@ class Spool:
                 if outage_of(exc):
                     log.warning("spool drain paused: %s", exc)
                     break
-                raise
+                # Not an outage: this entry cannot be registered as it is. It is set aside (kept, with the reason
+                # logged) so the entries after it are not held up; ``failed()`` lists them for staff.
+                log.exception("spooled letter %s could not be registered", path.name)
+                path.rename(path.with_suffix(".failed"))
+                continue
             path.unlink()
             opened += int(new)
         return opened

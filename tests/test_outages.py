@@ -134,3 +134,20 @@ def test_full_disk_answers_503_and_recovers(app_factory, small_disk: Path) -> No
     assert client.post("/write", data=letter_form(submission_key=key),
                        content_type="multipart/form-data").status_code == 302
     assert len(_cases(app)) == 1
+
+
+def test_a_spooled_letter_that_cannot_be_registered_is_set_aside_not_blocking_the_others(app) -> None:
+    from cases.spool import SpooledPost
+
+    kept = spool(app)
+    store = state(app).policy.store
+    good = store.put(json.dumps({**letter_form(), "consent": False, "_received": "2026-03-02T08:00:00+00:00"})
+                     .encode())
+    broken = store.put(b'{"subject": "no body, no name"}')
+    kept.add(SpooledPost(key="A" * 20, raw_sha256=broken))
+    os.utime(kept.folder / f"{'A' * 20}.json", (1, 1))  # the older one: drained first
+    kept.add(SpooledPost(key="B" * 20, raw_sha256=good))
+    state(app).extra["drain_letter_spool"]()  # the worker's periodic task
+    assert kept.pending() == [] and [p.name for p in kept.failed()] == [f"{'A' * 20}.failed"]
+    assert [raw for _, raw in _cases(app)] == [good]
+    assert app.test_client().get("/healthz").json["spooled_letters_failed"] == 1

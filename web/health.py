@@ -41,7 +41,9 @@ def _files() -> str:
 
 @bp.route("/healthz")
 def healthz() -> tuple[Response, int]:
-    checks = {"database": _database(), "files": _files(), "spooled_letters": len(spool(current_app).pending())}
+    kept = spool(current_app)
+    checks = {"database": _database(), "files": _files(), "spooled_letters": len(kept.pending()),
+              "spooled_letters_failed": len(kept.failed())}
     healthy = checks["database"] == "ok" and checks["files"] == "ok"
     response = jsonify(status="ok" if healthy else "fault", **checks)
     if not healthy:
