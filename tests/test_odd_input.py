@@ -8,6 +8,7 @@ examples keeps it fast; the seed varies from run to run, and a failure prints th
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -133,8 +134,6 @@ def _parts(rule) -> list[tuple[bool, str]]:
 
 
 def _parse_rule(text: str):
-    import re
-
     position = 0
     for match in re.finditer(r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<args>.*?)\))?:)?"
                              r"(?P<variable>[a-zA-Z_][a-zA-Z0-9_]*)>", text):

@@ -8,12 +8,11 @@ import errno
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cases.db import make_engine, upgrade
 from cases.models import Case, Letter
