@@ -8,6 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 Period = tuple[time, time]
+# The dates anyone may ask about (a report, a search, a statistics period): arithmetic on them never leaves what
+# Python's dates and the databases hold.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def plausible_date(day: date) -> bool:
+    """Whether ``day`` lies between ``EARLIEST_DATE`` and ``LATEST_DATE``."""
+    return EARLIEST_DATE <= day <= LATEST_DATE
 DEFAULT_OFFICE_HOURS: tuple[Period, ...] = ((time(9), time(12)), (time(13, 30), time(17, 30)))
 
 

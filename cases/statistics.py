@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
+from cases.calendar import EARLIEST_DATE, LATEST_DATE, plausible_date
 from cases.errors import ValidationError
 from cases.models import Case, Category, Event, Letter, Reply, Satisfaction, Unit
 from cases.models_letters import RELEASED
@@ -47,6 +48,8 @@ class Period:
             last = date.fromisoformat(end) if end else today
         except ValueError as exc:
             raise ValidationError("Dates are written YYYY-MM-DD.") from exc
+        if not (plausible_date(first) and plausible_date(last)):
+            raise ValidationError(f"Dates must lie between {EARLIEST_DATE} and {LATEST_DATE}.")
         return cls(first, last + timedelta(days=1))
 
     @property

@@ -17,14 +17,17 @@ import sys
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def die_with_parent(watched_pid: int | None = None) -> None:
-    """Have this process SIGKILLed when its parent dies; exit now if ``watched_pid`` (the process this one works
-    for) is already gone, as the signal is only sent for a death after this call."""
+def die_with_parent(watched_pid: int | None = None, parent_pid: int | None = None) -> None:
+    """Have this process SIGKILLed when its parent dies. The signal is only sent for a death after this call, so
+    exit now if ``watched_pid`` (the process this one works for) is already gone, or if the parent is no longer
+    ``parent_pid``."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
         if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if watched_pid is not None and not _alive(watched_pid):
+    if (watched_pid is not None and not _alive(watched_pid)) or (
+            parent_pid is not None and os.getppid() != parent_pid):
         os._exit(1)
 
 

@@ -17,6 +17,8 @@ FILTER_KEYS = ("status", "unit", "kind", "channel", "year")
 MAX_PER_PAGE = 100
 # Deepest result reachable by paging; deeper pages are refused rather than made slow.
 MAX_RESULT_WINDOW = 10_000
+# Years a date bound may name: arithmetic on the bounds (the end of the last day) stays within what dates hold.
+EARLIEST, LATEST = 1900, 2999
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class SearchRequest:
             value = getattr(self, name)
             if value is not None and not isinstance(value, dt.date):
                 raise QueryError(f"{name} must be a date or datetime")
+            if value is not None and not EARLIEST <= value.year <= LATEST:
+                raise QueryError(f"{name} must lie between the years {EARLIEST} and {LATEST}")
 
     def filter_values(self, key: str) -> list[str] | None:
         """The values of one filter as strings, or None when it is not set."""

@@ -53,6 +53,27 @@ def alive(pid: int) -> bool:
         return False
 
 
+def describe(pids: set[int]) -> list[str]:
+    """What is left of ``pids``: command line and kernel wait channel, for a failure message."""
+    found = []
+    for pid in sorted(pids):
+        if alive(pid):
+            base = Path(f"/proc/{pid}")
+            cmd = (base / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:160]
+            found.append(f"{pid} [{(base / 'wchan').read_text()}] {cmd}")
+    return found
+
+
+def output_ends(fd: int, within: float) -> bool:
+    """Read ``fd`` until end of file (True) or until ``within`` seconds pass without it (False)."""
+    deadline = time.monotonic() + within
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = io_select.select([fd], [], [], left)
+        if ready and os.read(fd, 65536) == b"":
+            return True
+    return False
+
+
 @pytest.mark.timeout(240)
 def test_killed_fetch_leaves_no_process_and_its_lease_lapses(app_factory, dovecot, smtp_server, tmp_path):
     folder = dovecot.new_folder()
@@ -75,9 +96,7 @@ def test_killed_fetch_leaves_no_process_and_its_lease_lapses(app_factory, doveco
         killed_at = utcnow()
         proc.wait()
         # Whoever reads the fetch's output sees it end: no helper holds it open.
-        ready, _, _ = io_select.select([proc.stdout], [], [], 60)
-        assert ready, "the output did not end"
-        proc.stdout.read()
+        assert output_ends(proc.stdout.fileno(), within=60), f"the output did not end: {describe(helpers)}"
         deadline = time.monotonic() + 60
         while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
             os.sched_yield()

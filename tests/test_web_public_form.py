@@ -7,12 +7,13 @@ from tests.conftest import csrf_token
 from tests.test_web_flow import letter_form
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
 
 
 def _fields(html: str) -> str:
-    """The form without its token: what every visitor of one language gets."""
+    """The form without its token and submission key: what every visitor of one language gets."""
     form = html[html.index("<form method=\"post\" enctype"):html.index("</form>", html.index("letter-form"))]
-    return TOKEN.sub("", form)
+    return KEY.sub("", TOKEN.sub("", form))
 
 
 def test_each_language_gets_its_own_labels_and_returning_to_one_gives_it_back(app, client) -> None:  # type: ignore[no-untyped-def]
@@ -101,3 +102,62 @@ def test_staff_get_their_own_page_frame_on_the_letter_form(app, client, demo_dat
     assert "Log out" in staff and "Staff log-in" not in staff
     assert "Log out" not in anonymous and "Log out" not in again and "Staff log-in" in again
     assert _fields(staff) == _fields(anonymous)
+
+
+def test_every_rendered_form_has_its_own_key_and_sending_it_twice_opens_one_case(app_factory) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from cases.models import Case
+    from web.state import state
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    pages = [client.get("/write", headers={"Accept-Language": lang}).get_data(as_text=True)
+             for lang in ("en", "en", "zh")]  # the second and third come from the page cache
+    keys = [KEY.search(page).group(1) for page in pages]
+    assert len(set(keys)) == 3 and all(len(key) >= 16 for key in keys)
+    form = letter_form(csrf_token=TOKEN.search(pages[1]).group(1), submission_key=keys[1])
+    # The first answer is lost on the way (the citizen never sees it) and the same form is sent again.
+    first = client.post("/write", data=dict(form), content_type="multipart/form-data")
+    again = client.post("/write", data=dict(form), content_type="multipart/form-data")
+    assert first.status_code == again.status_code == 302
+    page = client.get("/write/sent").get_data(as_text=True)
+    with state(app).sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 1
+        number = s.scalar(select(Case.number))
+    assert f'id="case-number">{number}<' in page
+    # Another rendered form is another letter.
+    other = letter_form(csrf_token=TOKEN.search(pages[2]).group(1), submission_key=keys[2])
+    assert client.post("/write", data=other, content_type="multipart/form-data").status_code == 302
+    with state(app).sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 2
+
+
+def test_a_refused_letter_keeps_its_key(app) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    key = KEY.search(client.get("/write").get_data(as_text=True)).group(1)
+    response = client.post("/write", data=letter_form(subject="", submission_key=key),
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and KEY.search(response.get_data(as_text=True)).group(1) == key
+
+
+def test_the_phone_desk_saves_a_call_sent_twice_once(app, client, demo_data) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from cases.models import Case
+    from tests.conftest import login
+    from web.state import state
+
+    login(client, "clerk")
+    page = client.get("/desk/phone").get_data(as_text=True)
+    key = KEY.search(page).group(1)
+    assert key != KEY.search(client.get("/desk/phone").get_data(as_text=True)).group(1)
+    with state(app).sessions() as s:
+        before = s.scalar(select(func.count()).select_from(Case))
+    call = {"caller": "Li Wei", "phone": "+86 10 1234 5678", "kind": "report", "category": "0",
+            "summary": "Street light out on Pine Road", "submission_key": key}
+    first = client.post("/desk/phone", data=call)
+    again = client.post("/desk/phone", data=call)
+    assert first.status_code == again.status_code == 302 and first.location == again.location
+    with state(app).sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == before + 1

@@ -35,6 +35,7 @@ def _instance_defaults(app: Flask) -> None:
     cfg = app.config
     cfg["DATABASE_URL"] = cfg["DATABASE_URL"] or f"sqlite:///{inst / 'mailbox.db'}"
     cfg["FILES_DIR"] = cfg["FILES_DIR"] or str(inst / "files")
+    cfg["SPOOL_DIR"] = cfg["SPOOL_DIR"] or str(inst / "spool")
     cfg["SEARCH_URL"] = cfg["SEARCH_URL"] or str(inst / "index")
     cfg["HUEY_SQLITE_PATH"] = cfg["HUEY_SQLITE_PATH"] or str(inst / "jobs.db")
     if not cfg.get("SECRET_KEY"):
@@ -65,10 +66,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import auth, i18n, jobs, labels, mail, search_wiring, security, state
+    from web import auth, i18n, jobs, labels, mail, query_args, search_wiring, security, state
     from web.extensions import csrf, limiter
 
     app.extensions["mayors_mailbox"] = state.build_state(app)
+    query_args.init_app(app)  # before the blueprints: their <int:> routes take its converter
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
@@ -80,12 +82,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     app.teardown_appcontext(state.close_db)
 
-    from web import (admin, casepage, cli, desk, disclosure, errors, knowledge, letters, privacy, public, quarantine,
-                     scans, search, sms, supervision, supervisor, unit)
+    from web import (admin, casepage, cli, desk, disclosure, errors, health, knowledge, letters, privacy, public,
+                     quarantine, scans, search, sms, supervision, supervisor, unit)
     from web.knowledge import search as knowledge_search
 
     for module in (public, desk, unit, casepage, search, supervisor, admin, supervision, disclosure, quarantine,
-                   letters, scans, knowledge, privacy, sms):
+                   letters, scans, knowledge, privacy, sms, health):
         app.register_blueprint(module.bp)
     knowledge_search.init_app(app)
     sms.init_app(app)

@@ -13,6 +13,9 @@ class DefaultConfig:
     # Storage: empty means "embedded default under the instance folder" (SQLite, Whoosh, local files).
     DATABASE_URL = ""
     FILES_DIR = ""
+    # Web letters kept while the database was away, registered by the worker when it is back (cases.spool).
+    SPOOL_DIR = ""
+    OUTAGE_RETRY_SECONDS = 30  # Retry-After of the 503 answered while the database or the disk is down
     SEARCH_URL = ""
     SEARCH_WRITER_TIMEOUT = 30.0  # seconds a worker waits for the index's single writer lock
     REDIS_URL = ""  # set to use Redis for jobs and rate limits

@@ -1,10 +1,13 @@
-"""Friendly error pages: never a traceback to a user."""
+"""Friendly error pages: never a traceback to a user, and an outage said as such (503, try again later)."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from cases.outages import DATABASE, outage_of
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -21,6 +24,27 @@ def _page(code: int, message: str) -> tuple[str, int]:
     return render_template("pages/error.html", code=code, message=message), code
 
 
+def outage_page(kind: str, *, kept: bool = False) -> Response:
+    """503 with ``Retry-After`` (OUTAGE_RETRY_SECONDS): what is down, and what became of what was sent. ``kept``:
+    the letter was kept and will be registered once the database is back (``cases.spool``)."""
+    if kind == DATABASE:
+        title = _("The case database cannot be reached")
+        what = _("Our case database is not answering at the moment. We are working on it.")
+    else:
+        title = _("Our storage is full")
+        what = _("The disk where we keep letters and files is full at the moment. We are working on it.")
+    if kept:
+        sent = _("Your letter was received and kept: it will be registered as soon as the database is back. Send "
+                 "the same form again later to see its case number; it will not be registered twice.")
+    elif request.method == "POST":
+        sent = _("What you sent was NOT received. Please send it again later.")
+    else:
+        sent = ""
+    response = Response(render_template("pages/outage.html", title=title, what=what, sent=sent), 503)
+    response.headers["Retry-After"] = str(int(current_app.config.get("OUTAGE_RETRY_SECONDS", 30)))
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError) -> tuple[str, int]:
@@ -32,6 +56,10 @@ def init_app(app: Flask) -> None:
         return _page(code, _(MESSAGES.get(code, err.description or "Error.")))
 
     @app.errorhandler(Exception)
-    def unexpected(err: Exception) -> tuple[str, int]:
+    def unexpected(err: Exception) -> tuple[str, int] | Response:
+        kind = outage_of(err)
+        if kind is not None:
+            app.logger.error("outage (%s): %s", kind, err)
+            return outage_page(kind)
         app.logger.exception("unhandled error")
         return _page(500, _(MESSAGES[500]))

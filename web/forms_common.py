@@ -7,6 +7,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import Field
 from wtforms.validators import ValidationError
 
+from cases.calendar import EARLIEST_DATE, LATEST_DATE, plausible_date
 from cases.drafts import AttachmentDraft
 from cases.sniff import UPLOAD_TYPES, sniff
 
@@ -47,3 +48,13 @@ def attachment_drafts(field: Field) -> list[AttachmentDraft]:
     """The uploaded files as drafts (validated already by :class:`Attachments`)."""
     return [AttachmentDraft(filename=f.filename or "file", data=f.read(), declared_type=f.mimetype)
             for f in _files(field)]
+
+
+class PlausibleDate:
+    """Validator: a date between ``cases.calendar.EARLIEST_DATE`` and ``LATEST_DATE`` (nothing outside them is asked
+    about, and arithmetic on a date like 9999-12-31 overflows)."""
+
+    def __call__(self, form, field) -> None:  # type: ignore[no-untyped-def]
+        if field.data is not None and not plausible_date(field.data):
+            raise ValidationError(_l("Dates must lie between %(first)s and %(last)s.", first=EARLIEST_DATE,
+                                     last=LATEST_DATE))

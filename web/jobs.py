@@ -184,7 +184,19 @@ def init_app(app: Flask) -> None:
             for topic in list(state(app).outbox_handlers):
                 drain(app, topic)
 
+    @huey.periodic_task(crontab(minute="*"))
+    def drain_letter_spool() -> int:
+        """Register the web letters kept while the database was away (web.public.posts)."""
+        from web.public.posts import drain_spool
+
+        with app.app_context():
+            opened = drain_spool(app)
+            if opened:
+                kick()
+        return opened
+
     state(app).tasks.drain_outbox = drain_outbox
+    state(app).tasks.drain_letter_spool = drain_letter_spool
     state(app).tasks.drain_topics = drain_topics
 
 

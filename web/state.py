@@ -24,6 +24,7 @@ class Tasks:
 
     drain_outbox: Any = None  # web.jobs: drain one outbox topic
     drain_topics: Any = None  # web.jobs: a kicked drain of several topics
+    drain_letter_spool: Any = None  # web.jobs: register web letters kept while the database was away
     mail_poll: Any = None  # web.mail.tasks: periodic IMAP poll (IMAP_HOST and MAIL_POLL_MINUTES set)
     clean_packs: Any = None  # web.mail.tasks: nightly removal of unindexed raw-mail packs
     scan_batch: Any = None  # web.scans.tasks: OCR one uploaded batch

@@ -18,6 +18,7 @@ import signal
 import stat
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,20 +191,7 @@ def running_postgres(*, startup_timeout: float = 60.0, durable: bool = False) ->
         log_file = workdir / "postgres.log"
 
         def launch(port: int) -> subprocess.Popen[bytes]:
-            argv: list[str | os.PathLike[str]] = [
-                bindir / "postgres",
-                "-D", data_dir,
-                "-p", str(port),
-                "-h", LOOPBACK,
-                "-k", socket_dir,
-            ]  # fmt: skip
-            for setting in SETTINGS if durable else NOT_DURABLE + SETTINGS:
-                argv += ["-c", setting]
-            with log_file.open("wb") as log:
-                # SIGINT is PostgreSQL's "fast shutdown": disconnect clients, then exit.
-                return start_process_group(
-                    argv, log=log, cwd=workdir, user=run_as, parent_death_signal=signal.SIGINT
-                )
+            return _launch(bindir, data_dir, socket_dir, log_file, run_as, durable, port)
 
         def server_on(port: int, pid: int = 0) -> PostgresServer:
             return PostgresServer(
@@ -230,6 +218,73 @@ def running_postgres(*, startup_timeout: float = 60.0, durable: bool = False) ->
             stop_process_group(proc, first_signal=signal.SIGINT)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _launch(bindir: Path, data_dir: Path, socket_dir: Path, log_file: Path, run_as: str | None, durable: bool,
+            port: int) -> subprocess.Popen[bytes]:
+    argv: list[str | os.PathLike[str]] = [
+        bindir / "postgres",
+        "-D", data_dir,
+        "-p", str(port),
+        "-h", LOOPBACK,
+        "-k", socket_dir,
+    ]  # fmt: skip
+    for setting in SETTINGS if durable else NOT_DURABLE + SETTINGS:
+        argv += ["-c", setting]
+    with log_file.open("ab") as log:
+        # SIGINT is PostgreSQL's "fast shutdown": disconnect clients, then exit.
+        return start_process_group(
+            argv, log=log, cwd=data_dir.parent, user=run_as, parent_death_signal=signal.SIGINT
+        )
+
+
+@dataclass
+class StoppablePostgres:
+    """A server of its own that a test stops and starts again on the same port (an outage, then recovery)."""
+
+    server: PostgresServer
+    relaunched: subprocess.Popen[bytes] | None = None
+
+    def stop(self) -> None:
+        """Fast shutdown (clients disconnected), and wait until the server is gone."""
+        if self.relaunched is not None:
+            stop_process_group(self.relaunched, first_signal=signal.SIGINT)
+            self.relaunched = None
+            return
+        os.kill(self.server.pid, signal.SIGINT)
+        os.waitpid(self.server.pid, 0)  # our child: started by running_postgres in this process
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start it again on its port and data, and wait until it takes connections."""
+        self.relaunched = _launch(find_bindir(), self.server.data_dir, self.server.socket_dir, self.server.log_file,
+                                  _run_as(), False, self.server.port)
+        deadline = time.monotonic() + timeout
+        while not _answers(self.server):
+            if self.relaunched.poll() is not None or time.monotonic() > deadline:
+                raise ServerStartError(f"PostgreSQL did not start again\n{log_tail(self.server.log_file)}")
+            time.sleep(0.05)  # bounded readiness poll
+
+    def close(self) -> None:
+        if self.relaunched is not None:
+            stop_process_group(self.relaunched, first_signal=signal.SIGINT)
+
+
+def _answers(server: PostgresServer) -> bool:
+    try:
+        return _can_connect(server)
+    except psycopg.OperationalError:
+        return False
+
+
+@contextmanager
+def stoppable_postgres() -> Iterator[StoppablePostgres]:
+    """A fresh server of its own (not the session's, which other tests use) that the test may stop and start."""
+    with running_postgres() as server:
+        stoppable = StoppablePostgres(server)
+        try:
+            yield stoppable
+        finally:
+            stoppable.close()
 
 
 def create_database(server: PostgresServer, name: str) -> str:

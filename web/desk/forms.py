@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from web.casepage.forms import RATING_CHOICES, ArticleIds
 from web.forms_common import KIND_CHOICES
-from web.public.forms import PHONE
+from web.public.forms import PHONE, SUBMISSION_KEY
 
 ANSWERABLE_KINDS = ("consultation", "help")  # as cases.services.DIRECT_KINDS
 
@@ -31,6 +31,7 @@ class PhoneCallForm(FlaskForm):
                               choices=[("", _l("Not asked"))] + RATING_CHOICES, default="")
     # The number of an open case this call follows up (set from the caller's history beside the form).
     follow_up = HiddenField(validators=[Optional(), Length(max=20)], render_kw={"data-follow-up": "case"})
+    submission_key = HiddenField(validators=[Optional(), Regexp(SUBMISSION_KEY)])  # saving twice: one case
     submit = SubmitField(_l("Save call"), render_kw={"accesskey": "s"})
 
     def validate_answer(self, field: TextAreaField) -> None:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from cases import callers, intake, queries, services
+from cases import callers, queries, services, submissions
 from cases.drafts import Channel, LetterDraft
 from cases.errors import CaseError
 from cases.models import Category
@@ -45,6 +45,7 @@ def phone() -> str | Response | tuple[str, int]:
     form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
         select(Category).where(Category.active).order_by(Category.name))]
     if not form.validate_on_submit():
+        form.submission_key.data = form.submission_key.data or submissions.new_key()
         return render_template("pages/desk/phone.html", form=form), 400 if form.is_submitted() else 200
     summary = form.summary.data.strip()
     draft = LetterDraft(channel=Channel.PHONE, subject=summary.splitlines()[0][:120], body=summary,
@@ -57,15 +58,16 @@ def phone() -> str | Response | tuple[str, int]:
             callers.add_follow_up(db(), case, draft, actor)
             message = _("Call added to case %(number)s.", number=case.number)
         else:
-            case = intake.receive(db(), policy(), draft, actor=actor).case
-            # The clerk checked everything while on the phone: the call is registered at once.
-            services.register(db(), policy(), case, actor, category_id=form.category.data or None,
-                              major_emergency=form.major_emergency.data)
+            case, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor)
             message = _("Call saved as case %(number)s.", number=case.number)
-            if (form.answer.data or "").strip():
-                answer(actor, case, body=form.answer.data, channel="call", article_ids=form.articles.ids,
-                       satisfaction=form.satisfaction.data or "")
-                message = _("Call saved as case %(number)s and answered.", number=case.number)
+            if new:
+                # The clerk checked everything while on the phone: the call is registered at once.
+                services.register(db(), policy(), case, actor, category_id=form.category.data or None,
+                                  major_emergency=form.major_emergency.data)
+                if (form.answer.data or "").strip():
+                    answer(actor, case, body=form.answer.data, channel="call", article_ids=form.articles.ids,
+                           satisfaction=form.satisfaction.data or "")
+                    message = _("Call saved as case %(number)s and answered.", number=case.number)
         db().commit()
     except CaseError as err:
         db().rollback()

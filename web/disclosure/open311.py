@@ -21,6 +21,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from cases import disclosure, intake
+from cases.calendar import EARLIEST_DATE, LATEST_DATE
 from cases.context import Actor
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import CaseError
@@ -158,7 +159,13 @@ def _parse_date(name: str) -> datetime | None:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ApiError(400, f"{name} must be an ISO 8601 date-time.") from exc
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    # A bound beyond the dates anything is filed under means no bound; kept within them, it is safe to shift.
+    if value.date() < EARLIEST_DATE:
+        return datetime.combine(EARLIEST_DATE, time(), timezone.utc)
+    if value.date() > LATEST_DATE:
+        return datetime.combine(LATEST_DATE, time(), timezone.utc)
+    return value
 
 
 # ---- endpoints --------------------------------------------------------------------------------------------------

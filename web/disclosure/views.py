@@ -11,6 +11,7 @@ from cases import disclosure
 from cases import statistics as st
 from cases.errors import CaseError, NotFound
 from web.auth import current_actor, role_required
+from web.query_args import int_arg
 from web.state import db, policy
 from web.supervision import charts
 
@@ -22,7 +23,7 @@ PER_PAGE = 20
 @bp.route("/archive")
 def archive() -> str:
     query = request.args.get("q", "")[:200]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = int_arg("page", 1, maximum=100_000)
     rows, total = disclosure.public_list(db(), policy(), query=query, page=page, per_page=PER_PAGE)
     return render_template("pages/disclosure/archive.html", rows=rows, total=total, q=query, page=page,
                            per_page=PER_PAGE)

@@ -1,10 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from web.forms_common import KIND_CHOICES, REPLY_CHOICES, Attachments
 
+# A form's submission key (cases.submissions): sending the same form twice opens one case.
+SUBMISSION_KEY = r"^[A-Za-z0-9_-]{16,64}$"
 PHONE = Regexp(r"^\+?[0-9 ()\-]{5,20}$", message=_l("Enter a phone number of digits (and + - spaces)."))
 
 
@@ -23,6 +25,7 @@ class LetterForm(FlaskForm):
     consent = BooleanField(_l("You may publish my letter and the reply without my personal details."))
     attachments = MultipleFileField(_l("Attachments (up to 5 images or PDFs, 10 MB each)"),
                                     validators=[Attachments()])
+    submission_key = HiddenField(validators=[Optional(), Regexp(SUBMISSION_KEY)])
     submit = SubmitField(_l("Send the letter"))
 
     def validate_preferred_reply(self, field):  # type: ignore[no-untyped-def]

@@ -1,23 +1,23 @@
 """Public pages, no log-in: write to the mayor, confirmation, tracking and rating."""
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from cases import new_cases, queries, services
+from cases import queries, services, submissions
 from cases.context import CITIZEN
-from cases.drafts import Channel, LetterDraft
+from cases.drafts import LetterDraft
 from cases.errors import CaseError, NotFound
+from cases.outages import DATABASE, outage_of
 from cases.sniff import UPLOAD_TYPES
+from web.errors import outage_page
 from web.extensions import limiter
 from web.forms_common import attachment_drafts
 from web.jobs import kick
+from web.public import posts
 from web.public.forms import LetterForm, RatingForm, TrackForm
 from web.public.page_cache import cached_page
 from web.state import db, policy, state
@@ -38,21 +38,6 @@ def index() -> str:
     return render_template("pages/public/index.html")
 
 
-def _draft_from_form(form: LetterForm) -> LetterDraft:
-    # The post is stored as it came, before anything is derived from it (nothing is lost, even on a bug below).
-    raw = {name: field.data for name, field in form._fields.items()
-           if name not in {"attachments", "csrf_token", "submit"}}
-    raw["_received"] = datetime.now(timezone.utc).isoformat()
-    raw["_address"] = request.remote_addr
-    raw_sha = policy().store.put(json.dumps(raw, ensure_ascii=False, sort_keys=True).encode())
-    return LetterDraft(channel=Channel.WEB, subject=form.subject.data, body=form.body.data,
-                       sender_name=form.name.data, sender_email=form.email.data or "",
-                       sender_phone=form.phone.data or "", sender_address=form.address.data or "",
-                       preferred_reply=form.preferred_reply.data, kind=form.kind.data,
-                       consent_to_publish=bool(form.consent.data), attachments=attachment_drafts(form.attachments),
-                       raw_sha256=raw_sha)
-
-
 def blank_letter_fields(form: LetterForm) -> Markup:
     """The blank letter form's fields (all but the CSRF token), rendered once per language in this process.
 
@@ -68,20 +53,41 @@ def blank_letter_fields(form: LetterForm) -> Markup:
 
 @bp.route("/write", methods=["GET", "POST"])
 @limiter.limit(_letter_limit, methods=["POST"])
-def write() -> str | Response:
+def write() -> str | Response | tuple[str, int]:
     if request.method == "GET":
-        return cached_page(_blank_letter_page)
+        return cached_page(_blank_letter_page, submission_key=submissions.new_key())
     form = LetterForm()
-    if form.validate_on_submit():
-        # A web letter answers no earlier case, and its stored post carries its moment of arrival (no earlier
-        # letter has the same raw bytes): always a new case.
-        case = new_cases.open_case(db(), policy(), _draft_from_form(form), actor=CITIZEN,
-                                   allowed_types=UPLOAD_TYPES)
-        db().commit()
-        kick()
-        session["sent_case"] = {"number": case.number, "code": case.tracking_code}
-        return redirect(url_for("public.confirm"))
-    return render_template("pages/public/write.html", form=form), 400
+    if not form.validate_on_submit():
+        form.submission_key.data = form.submission_key.data or submissions.new_key()
+        return render_template("pages/public/write.html", form=form), 400
+    key = form.submission_key.data or None
+    raw_sha, draft = None, None
+    try:
+        case = submissions.submitted_case(db(), key)  # sent before, and the answer lost: the same case
+        if case is None:
+            raw_sha, raw = posts.store_post(form)
+            draft = posts.draft_from_post(raw)
+            draft.raw_sha256, draft.attachments = raw_sha, attachment_drafts(form.attachments)
+            case, _new = submissions.open_submitted(db(), policy(), draft, key, actor=CITIZEN,
+                                                    allowed_types=UPLOAD_TYPES)
+            db().commit()
+    except Exception as err:
+        if outage_of(err) != DATABASE or not key:
+            raise
+        _kept(key, raw_sha, draft, form)
+        return outage_page(DATABASE, kept=True)
+    kick()
+    session["sent_case"] = {"number": case.number, "code": case.tracking_code}
+    return redirect(url_for("public.confirm"))
+
+
+def _kept(key: str, raw_sha: str | None, draft: LetterDraft | None, form: LetterForm) -> None:
+    """Keep a letter the database could not take now in the spool (``web.public.posts``), stored first."""
+    if raw_sha is None or draft is None:
+        raw_sha, raw = posts.store_post(form)
+        draft = posts.draft_from_post(raw)
+        draft.attachments = attachment_drafts(form.attachments)
+    posts.keep(key, raw_sha, draft)
 
 
 @bp.route("/write/sent")
@@ -92,8 +98,9 @@ def confirm() -> str | Response:
     return cached_page(_confirmation_page, number=str(sent.get("number", "")), code=str(sent.get("code", "")))
 
 
-def _blank_letter_page() -> str:
+def _blank_letter_page(submission_key: str) -> str:
     form = LetterForm()
+    form.submission_key.data = submission_key  # one per rendered form: filled in per request by cached_page
     return render_template("pages/public/write.html", form=form, fields_html=blank_letter_fields(form))
 
 

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from web.forms_common import PlausibleDate
+
 
 class SearchForm(FlaskForm):
     """The archive search: a GET form (bookmarkable), so no CSRF token."""
@@ -11,7 +13,7 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=1000)])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), PlausibleDate()])
+    date_to = DateField(_l("To"), validators=[Optional(), PlausibleDate()])
     sort = SelectField(_l("Sort by"), choices=[("relevance", _l("relevance")), ("newest", _l("newest first")),
                                                ("oldest", _l("oldest first"))], validators=[Optional()])

@@ -7,6 +7,7 @@ from cases.admin import unit_names
 from search_index import FILTER_KEYS, IndexUnavailableError, QueryError
 from web.auth import current_actor, role_required
 from web.search.forms import SearchForm
+from web.query_args import int_arg
 from web.search_wiring import backend, request_for
 from web.state import db
 
@@ -24,7 +25,7 @@ def index() -> tuple[str, int] | str:
     if not request.args or not form.validate():
         return render_template("pages/search/index.html", form=form, result=None, filters={})
     filters = _filters()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, maximum=500)
     try:
         result = backend(current_app).search(request_for(
             current_actor(), query=form.q.data or "", filters=filters, date_from=form.date_from.data,

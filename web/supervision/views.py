@@ -14,6 +14,7 @@ from flask_login import current_user
 from cases import statistics as st
 from cases import supervision
 from cases.statistics_desk import desk_shares
+from cases.calendar import EARLIEST_DATE, LATEST_DATE, plausible_date
 from cases.errors import CaseError, NotFound, ValidationError
 from cases.models import Unit
 from cases.models_disclosure import WeeklyReport
@@ -22,6 +23,7 @@ from web.auth import current_actor, role_required
 from web.downloads import download
 from web.export_text import spreadsheet_cell
 from web.jobs import kick
+from web.query_args import int_arg
 from web.state import db, policy
 from web.supervision import charts, report
 from web.supervision.forms import SuperviseForm
@@ -154,7 +156,7 @@ def performance_xlsx() -> Response:
 @role_required(*ROLES)
 def deadlines() -> str:
     today = policy().today()
-    unit_id = request.args.get("unit", type=int)
+    unit_id = int_arg("unit", 0) or None
     unit = db().get(Unit, unit_id) if unit_id else None
     return render_template("pages/supervision/deadlines.html", units=supervision.unit_deadlines(db(), policy(), today),
                            cases=supervision.cases_against_clock(db(), policy(), today, unit_id=unit_id),
@@ -212,6 +214,9 @@ def generate_report() -> Response:
         week = date.fromisoformat(raw) if raw else report.last_full_week(policy().today())
     except ValueError:
         flash(_("Dates are written YYYY-MM-DD."), "error")
+        return redirect(url_for("supervision.dashboard"))
+    if not plausible_date(week):
+        flash(_("Dates must lie between %(first)s and %(last)s.", first=EARLIEST_DATE, last=LATEST_DATE), "error")
         return redirect(url_for("supervision.dashboard"))
     week = week - timedelta(days=week.weekday())
     made = report.generate(db(), policy(), week, current_user.id)

@@ -1,0 +1,63 @@
+"""Form submissions registered exactly once, however often they are sent.
+
+Every rendered letter form (the public form, the phone desk's form) carries a random submission key. The case it
+opens stores the key as its letter's dedup key (unique): a submission sent again, because the answer to the first
+was lost on the way, finds the case the first one opened instead of opening a second. Anyone who can send the
+key again already saw the form it came with, so showing them that case's number is no leak.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cases.context import Actor, Policy
+from cases.drafts import LetterDraft
+from cases.models import Case, Letter
+from cases.new_cases import open_case
+
+KEY = re.compile(r"[A-Za-z0-9_-]{16,64}\Z")
+PREFIX = "form:"  # dedup keys of form submissions (email's are digests: no overlap)
+
+
+def new_key() -> str:
+    """A fresh submission key for one rendered form (URL- and HTML-safe)."""
+    return secrets.token_urlsafe(24)
+
+
+def dedup_key(key: str) -> str:
+    return PREFIX + key
+
+
+def submitted_case(session: Session, key: str | None) -> Case | None:
+    """The case a submission with this key opened, if any."""
+    if not key or not KEY.match(key):
+        return None
+    return session.scalar(select(Case).join(Letter, Letter.case_id == Case.id)
+                          .where(Letter.dedup_key == dedup_key(key)).limit(1))
+
+
+def open_submitted(session: Session, policy: Policy, draft: LetterDraft, key: str | None, *, actor: Actor,
+                   allowed_types: frozenset[str] | None = None) -> tuple[Case, bool]:
+    """Open the case of a submission, once per key: (its case, True if opened now). The caller commits.
+
+    A twin submission committed in between (two clicks racing) loses on the unique dedup key: its case is
+    returned instead. Without a valid key every call opens a case."""
+    valid = bool(key and KEY.match(key))
+    if valid:
+        existing = submitted_case(session, key)
+        if existing is not None:
+            return existing, False
+    try:
+        with session.begin_nested():
+            new = open_case(session, policy, draft, actor=actor, allowed_types=allowed_types,
+                            dedup_key=dedup_key(key) if valid else None)
+    except IntegrityError:
+        existing = submitted_case(session, key) if valid else None
+        if existing is None:
+            raise
+        return existing, False
+    return session.get(Case, new.id), True

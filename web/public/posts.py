@@ -1,0 +1,57 @@
+"""A web letter from its post: the post stored as it came, the draft made from it, and the spool that keeps it when
+the database is away (``cases.spool``). The draft is made from the stored post, by the form and by the spool's
+drain alike, so a letter registered later reads exactly as one registered at once."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from flask import Flask, current_app, request
+
+from cases.context import CITIZEN
+from cases.drafts import Channel, LetterDraft
+from cases.sniff import UPLOAD_TYPES
+from cases.spool import Spool, SpooledPost
+from web.public.forms import LetterForm
+from web.state import state
+
+NOT_POSTED = {"attachments", "csrf_token", "submit"}
+
+
+def store_post(form: LetterForm) -> tuple[str, dict]:
+    """Store the post as it came (with its moment of arrival and address), before anything is derived from it;
+    returns its digest and what was stored."""
+    raw = {name: field.data for name, field in form._fields.items() if name not in NOT_POSTED}
+    raw["_received"] = datetime.now(timezone.utc).isoformat()
+    raw["_address"] = request.remote_addr
+    return state().policy.store.put(json.dumps(raw, ensure_ascii=False, sort_keys=True).encode()), raw
+
+
+def draft_from_post(raw: dict) -> LetterDraft:
+    """The letter draft a stored post makes (without its attachments)."""
+    received = raw.get("_received")
+    return LetterDraft(channel=Channel.WEB, subject=raw["subject"], body=raw["body"], sender_name=raw["name"],
+                       sender_email=raw.get("email") or "", sender_phone=raw.get("phone") or "",
+                       sender_address=raw.get("address") or "", preferred_reply=raw["preferred_reply"],
+                       kind=raw["kind"], consent_to_publish=bool(raw.get("consent")),
+                       received_at=datetime.fromisoformat(received) if received else None)
+
+
+def spool(app: Flask) -> Spool:
+    """The folder of letters kept while the database was away (SPOOL_DIR)."""
+    return Spool(app.config["SPOOL_DIR"])
+
+
+def keep(key: str, raw_sha: str, draft: LetterDraft) -> None:
+    """Spool a stored post whose case could not be written: its attachments are stored too (content-addressed,
+    a no-op for those already written)."""
+    store = state().policy.store
+    attachments = [{"filename": item.filename, "declared_type": item.declared_type or "",
+                    "sha256": store.put(bytes(item.data))} for item in draft.attachments]
+    spool(current_app).add(SpooledPost(key=key, raw_sha256=raw_sha, attachments=attachments))
+
+
+def drain_spool(app: Flask) -> int:
+    """Register the letters the spool kept (the worker runs this every minute); returns the cases opened."""
+    return spool(app).drain(state(app).sessions, state(app).policy, draft_from_post, actor=CITIZEN,
+                            allowed_types=UPLOAD_TYPES)
