@@ -41,7 +41,7 @@ def outage_page(kind: str, *, kept: bool = False) -> Response:
     else:
         sent = ""
     response = Response(render_template("pages/outage.html", title=title, what=what, sent=sent), 503)
-    response.headers["Retry-After"] = str(int(current_app.config.get("OUTAGE_RETRY_SECONDS", 30)))
+    response.headers["Retry-After"] = str(int(current_app.config["OUTAGE_RETRY_SECONDS"]))
     return response
 
 

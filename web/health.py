@@ -47,5 +47,5 @@ def healthz() -> tuple[Response, int]:
     healthy = checks["database"] == "ok" and checks["files"] == "ok"
     response = jsonify(status="ok" if healthy else "fault", **checks)
     if not healthy:
-        response.headers["Retry-After"] = str(int(current_app.config.get("OUTAGE_RETRY_SECONDS", 30)))
+        response.headers["Retry-After"] = str(int(current_app.config["OUTAGE_RETRY_SECONDS"]))
     return response, 200 if healthy else 503

@@ -48,7 +48,7 @@ class _AcknowledgementHook:
 
     def __call__(self, case_id: int, draft: LetterDraft) -> list[dict[str, Any]]:
         app = self.app
-        if draft.automatic or not app.config.get("MAIL_ACKNOWLEDGE", True) or not draft.sender_email:
+        if draft.automatic or not app.config["MAIL_ACKNOWLEDGE"] or not draft.sender_email:
             return []
         if not app.config.get("MAIL_FROM"):
             return []
@@ -83,7 +83,7 @@ def acknowledgement_reply(app: Flask, session: Session, case: Case, lang: str = 
         "case_subject": case.subject, "kind": case.kind.value,
         "received_date": letter_date(policy.local_date(case.received_at), lang),
         "due_date": "", "reply_date": letter_date(policy.today(), lang), "unit": "",
-        "officer_name": "", "office_name": app.config.get("OFFICE_NAME", ""),
+        "officer_name": "", "office_name": app.config["OFFICE_NAME"],
         "office_phone": app.config.get("OFFICE_PHONE") or "12345",
         "tracking_code": case.tracking_code, "tracking_url": tracking_url(app, case),
     }

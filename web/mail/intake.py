@@ -18,7 +18,7 @@ from web.mail.settings import imap_configured, mail_settings, raw_packs
 
 def intake_store(app: Flask) -> DatabaseIntakeStore:
     """The database store the poller writes through, with the acknowledgement hook."""
-    lease = timedelta(seconds=float(app.config.get("MAIL_LOCK_SECONDS", 30)))
+    lease = timedelta(seconds=float(app.config["MAIL_LOCK_SECONDS"]))
     # One commit per fetch batch where that keeps exactly-once (see DatabaseIntakeStore); per message otherwise.
     batch = mail_settings(app).done_action != "move"
     return DatabaseIntakeStore(state(app).sessions, state(app).policy, lease=lease,

@@ -42,7 +42,7 @@ class _Sender:
         self.session = session
         self.store = state(app).policy.store
         self.base = float(app.config["MAIL_RETRY_SECONDS"])
-        self.max_attempts = int(app.config.get("MAIL_SEND_MAX_ATTEMPTS", 8))
+        self.max_attempts = int(app.config["MAIL_SEND_MAX_ATTEMPTS"])
         self._settings: MailSettings | None = None
 
     @property

@@ -23,7 +23,7 @@ DESK_ROLES = ("clerk", "supervisor", "admin")
 
 
 def _threshold() -> float:
-    return float(current_app.config.get("OCR_LOW_CONFIDENCE", 60))
+    return float(current_app.config["OCR_LOW_CONFIDENCE"])
 
 
 @bp.route("/", methods=["GET", "POST"])

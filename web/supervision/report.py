@@ -67,7 +67,7 @@ def report_context(session: Session, policy: Policy, week_start: date) -> dict:
         "performance": [p for p in performance if p.received or p.returned],
         "deadlines": [d for d in supervision.unit_deadlines(session, policy, policy.today()) if d.open_cases],
         "pct": _pct,
-        "office": current_app.config.get("OFFICE_NAME", ""),
+        "office": current_app.config["OFFICE_NAME"],
     }
 
 
