@@ -38,6 +38,7 @@ from .loading import PageSource
 from .models import OcrPage, OcrWord
 from .pdf_page import page_pdf
 from .pdf_text import searchable_page
+from .photo import flatten_sheet
 from .preprocess import CleanPage, clean_page, writing_box
 from .settings import OcrSettings
 from .updown import upside_down
@@ -282,10 +283,13 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     if source.text_layer:
         return _text_layer_page(source, settings)
     use_pp = "ppocr" in settings.engines.values() and ppocr.available()
-    clean = clean_page(source.load(), settings.max_skew, keep_gray=use_pp)
+    # A phone photo's sheet is found and flattened first; its resolution tag then says nothing about the page.
+    gray, dewarped = flatten_sheet(source.load())
+    dpi = None if dewarped else source.dpi
+    clean = clean_page(gray, settings.max_skew, keep_gray=use_pp)
     image = clean.image
     common = dict(number=source.number, skew=round(clean.skew, 2), ink_ratio=round(clean.ink_ratio, 5),
-                  dpi=source.dpi, denoised=clean.denoised)
+                  dpi=dpi, denoised=clean.denoised, dewarped=dewarped)
     if clean.ink_ratio < settings.blank_ink_ratio:
         return OcrPage(text="", confidence=0.0, words=[], image_png=_png(image), width=image.width,
                        height=image.height, rotation=0, source="blank", **common)
@@ -324,7 +328,7 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     lang = preferred or reader or languages_for(script, settings.languages)
     if use_pp and settings.engine_for(lang) == "ppocr":
         return _pp_page(clean, image, rotation, lang, script, settings, what, common, flipped is not None)
-    words, pdf, conf = _read(image, lang, settings, source.dpi, what, clean.denoised)
+    words, pdf, conf = _read(image, lang, settings, dpi, what, clean.denoised)
 
     if conf < settings.min_confidence and not osd_done:
         # Wrong way up, or the wrong script? The probe answers the first for a fraction of OSD's cost (its
@@ -345,7 +349,7 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
             new_lang = (reading_language(new_script, settings.languages)
                         or languages_for(new_script, settings.languages))
             turned = _turn(image, turn)
-            words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what, clean.denoised)
+            words2, pdf2, conf2 = _read(turned, new_lang, settings, dpi, what, clean.denoised)
             if conf2 > conf:
                 image, rotation, lang, script = turned, rotation + turn, new_lang, new_script
                 words, pdf, conf = words2, pdf2, conf2
