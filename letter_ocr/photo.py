@@ -13,6 +13,8 @@ from PIL import Image
 _WORK_SIDE = 800
 #: the sheet must cover at least this much of the photo, and at most this much (more is a scan or a close-up).
 _MIN_AREA, _MAX_AREA = 0.2, 0.92
+#: share of the flattened sheet's shorter side trimmed from each edge.
+_EDGE_TRIM = 0.01
 #: how much brighter (grey levels) the sheet must be than what lies around it.
 _MIN_CONTRAST = 30
 
@@ -72,4 +74,6 @@ def flatten_sheet(gray: Image.Image) -> tuple[Image.Image, bool]:
     matrix = cv2.getPerspectiveTransform(np.array(corners, np.float32), target)
     flat = cv2.warpPerspective(np.asarray(gray), matrix, (width, height), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_REPLICATE)
-    return Image.fromarray(flat), True
+    # The outline found runs a few pixels outside the sheet: trim the strip of table it leaves at the edges.
+    trim = round(_EDGE_TRIM * min(width, height))
+    return Image.fromarray(flat[trim:height - trim, trim:width - trim]), True
