@@ -50,7 +50,7 @@ EXTENSIONS: dict[str, str] = {
 #: What citizens and unit handlers may upload (web letter, phone desk, feedback documents).
 UPLOAD_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/tiff", "image/webp", PDF})
 #: What the paper channel recognises.
-SCAN_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", PDF})
+SCAN_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", "image/heic", PDF})  # HEIC: phone photos
 #: Photos an Open311 client may post.
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 

@@ -1,9 +1,10 @@
-"""Recognition of paper letters: scans and photos (PNG, JPEG, TIFF, PDF) -> cleaned pages -> tesseract ->
-text with confidence and word boxes. Knows nothing of cases or the database.
+"""Recognition of paper letters: scans and photos (PNG, JPEG, TIFF, HEIC, PDF) -> cleaned pages -> tesseract, or
+PP-OCR for Chinese (``OcrSettings.engines``) -> text with confidence and word boxes. Knows nothing of cases or the
+database.
 
 Public API::
 
-    sniff_type(data) -> "png" | "jpeg" | "tiff" | "pdf"
+    sniff_type(data) -> "png" | "jpeg" | "tiff" | "heif" | "pdf"
     recognise(data, settings=None) -> OcrDocument
     recognise_many(items, settings=None, on_progress=None) -> list[OcrDocument | OcrError]
     searchable_pdf(data_or_document, settings=None) -> bytes

@@ -43,6 +43,8 @@ class OcrPage:
     ink_ratio: float = 0.0
     dpi: int | None = None
     denoised: bool = False
+    #: True when the page was a photographed sheet, found in the photo and warped flat.
+    dewarped: bool = False
     #: what read the page: ``"tesseract"`` or ``"ppocr"`` (``None`` for a text layer or a blank page).
     engine: str | None = None
     pdf: bytes | None = field(default=None, repr=False)

@@ -1,4 +1,5 @@
-"""One page through the pipeline: clean-up -> orientation and language choice -> tesseract -> words and text.
+"""One page through the pipeline: clean-up -> orientation and language choice -> tesseract, or PP-OCR for a
+language given to it (Chinese by default) -> words and text. A phone photo's sheet is flattened first.
 
 An ordinary page costs one tesseract call, as bare tesseract does; orientation and language are chosen from
 what the clean-up measured, and checked afterwards:
@@ -14,6 +15,9 @@ what the clean-up measured, and checked afterwards:
    resort when the probe cannot tell.
 4. A reading whose mean confidence is under ``OcrSettings.min_confidence`` is checked by the probe (or OSD), and
    the page is read again if they disagree; the better reading is kept.
+5. A page in a language given to PP-OCR (``OcrSettings.engines``) is read by it from the straightened grey page
+   (no tesseract call). A Han page whose lines ran top to bottom is first put to OSD: upright characters are
+   columns, read where they stand, right to left; sideways ones are a page on its side, turned and read as rows.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from .loading import PageSource
 from .models import OcrPage, OcrWord
 from .pdf_page import page_pdf
 from .pdf_text import searchable_page
+from .photo import flatten_sheet
 from .preprocess import CleanPage, clean_page, writing_box
 from .settings import OcrSettings
 from .updown import upside_down
@@ -239,16 +244,26 @@ def _text_layer_page(source: PageSource, settings: OcrSettings) -> OcrPage:
 # --- pages read by PP-OCR -----------------------------------------------------------------------------
 
 
+def _pp_read(gray: Image.Image, image: Image.Image, settings: OcrSettings, what: str, speckled: bool):
+    """PP-OCR's reading of the written area of ``gray`` (found on ``image``, its black-and-white copy), boxes
+    on the whole page: its text detector costs time per pixel, as tesseract's layout analysis does."""
+    box = _text_box(image, speckled)
+    groups, vertical = ppocr.read(gray.crop(box) if box else gray, settings.ppocr_threads, what=what)
+    if box:
+        ppocr.shift(groups, box[0], box[1])
+    return groups, vertical
+
+
 def _pp_page(clean: CleanPage, image: Image.Image, rotation: int, lang: str, script: str | None,
              settings: OcrSettings, what: str, common: dict, way_up_known: bool) -> OcrPage:
     """Read a page with PP-OCR: the grey page turned as ``image`` is (``rotation`` from the original). When the
     reading is poor and the way up was not known, or nothing at all was read (an upside-down page reads as
     nothing), the page turned over is read too and the better reading kept."""
     gray = _turn(clean.gray, rotation - (90 if clean.quarter_turn else 0))
-    groups, vertical = ppocr.read(gray, settings.ppocr_threads, what=what)
+    groups, vertical = _pp_read(gray, image, settings, what, clean.denoised)
     conf = ppocr.mean_confidence(groups)
     if conf < settings.min_confidence and (not way_up_known or not groups):
-        over = ppocr.read(_turn(gray, 180), settings.ppocr_threads, what=what)
+        over = _pp_read(_turn(gray, 180), _turn(image, 180), settings, what, clean.denoised)
         if ppocr.mean_confidence(over[0]) > conf:
             (groups, vertical), image, rotation = over, _turn(image, 180), rotation + 180
             conf = ppocr.mean_confidence(groups)
@@ -282,10 +297,13 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     if source.text_layer:
         return _text_layer_page(source, settings)
     use_pp = "ppocr" in settings.engines.values() and ppocr.available()
-    clean = clean_page(source.load(), settings.max_skew, keep_gray=use_pp)
+    # A phone photo's sheet is found and flattened first; its resolution tag then says nothing about the page.
+    gray, dewarped = flatten_sheet(source.load())
+    dpi = None if dewarped else source.dpi
+    clean = clean_page(gray, settings.max_skew, keep_gray=use_pp)
     image = clean.image
     common = dict(number=source.number, skew=round(clean.skew, 2), ink_ratio=round(clean.ink_ratio, 5),
-                  dpi=source.dpi, denoised=clean.denoised)
+                  dpi=dpi, denoised=clean.denoised, dewarped=dewarped)
     if clean.ink_ratio < settings.blank_ink_ratio:
         return OcrPage(text="", confidence=0.0, words=[], image_png=_png(image), width=image.width,
                        height=image.height, rotation=0, source="blank", **common)
@@ -324,7 +342,7 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
     lang = preferred or reader or languages_for(script, settings.languages)
     if use_pp and settings.engine_for(lang) == "ppocr":
         return _pp_page(clean, image, rotation, lang, script, settings, what, common, flipped is not None)
-    words, pdf, conf = _read(image, lang, settings, source.dpi, what, clean.denoised)
+    words, pdf, conf = _read(image, lang, settings, dpi, what, clean.denoised)
 
     if conf < settings.min_confidence and not osd_done:
         # Wrong way up, or the wrong script? The probe answers the first for a fraction of OSD's cost (its
@@ -345,7 +363,11 @@ def recognise_page(source: PageSource, settings: OcrSettings) -> OcrPage:
             new_lang = (reading_language(new_script, settings.languages)
                         or languages_for(new_script, settings.languages))
             turned = _turn(image, turn)
-            words2, pdf2, conf2 = _read(turned, new_lang, settings, source.dpi, what, clean.denoised)
+            if use_pp and settings.engine_for(new_lang) == "ppocr":  # it was Chinese after all
+                page = _pp_page(clean, turned, rotation + turn, new_lang, new_script, settings, what, common, True)
+                if page.confidence > conf:
+                    return page
+            words2, pdf2, conf2 = _read(turned, new_lang, settings, dpi, what, clean.denoised)
             if conf2 > conf:
                 image, rotation, lang, script = turned, rotation + turn, new_lang, new_script
                 words, pdf, conf = words2, pdf2, conf2

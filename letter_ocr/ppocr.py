@@ -189,3 +189,13 @@ def mean_confidence(groups: list[list[PpLine]]) -> float:
     """Mean word confidence of a reading (0 when nothing was read)."""
     confs = [w.conf for group in groups for line in group for w in line.words]
     return sum(confs) / len(confs) if confs else 0.0
+
+
+def shift(groups: list[list[PpLine]], dx: int, dy: int) -> None:
+    """Move every line and word box by (``dx``, ``dy``): a reading of a crop put back on its page."""
+    for group in groups:
+        for line in group:
+            line.left, line.right, line.top, line.bottom = line.left + dx, line.right + dx, line.top + dy, \
+                line.bottom + dy
+            for word in line.words:
+                word.left, word.top = word.left + dx, word.top + dy

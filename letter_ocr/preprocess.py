@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageChops, ImageFilter
 
 #: median line-shape score (see ``_script_hint``) above which the lines look like Han characters.
-_HAN_SHAPE = 0.5
+_HAN_SHAPE = 0.4
 
 
 @dataclass
@@ -129,7 +129,7 @@ def _refine_angle(small_ink: Image.Image, start: float, start_score: float, max_
 def _script_hint(binary_ink: Image.Image) -> tuple[str | None, list[tuple[int, int]]]:
     """Han characters fill their line from top to bottom; a Latin line is dense only between baseline and
     x-height, with sparse ascenders above or descenders below (usually both). Measured on generated pages:
-    Latin lines score 0.05-0.34, Han lines 0.69-0.98."""
+    Latin lines score 0.05-0.34, Han lines 0.69-0.98 in Ming and Hei faces, 0.43-0.63 in brush-script Kai."""
     bands = [b for b in _bands(_profile(binary_ink), 1) if b[1] - b[0] >= 4]
     if not bands:
         return None, []

@@ -227,10 +227,13 @@ def photograph(page: Image.Image, seed: int = 1, size: tuple[int, int] = (3024, 
                                                       Image.Resampling.BILINEAR, fillcolor=0)
     table = Image.effect_noise(size, 25).point(lambda v: 70 + v // 4)
     photo = Image.composite(warped, table, mask)
-    # Light falls off from one corner to the opposite one.
-    gradient = Image.linear_gradient("L").resize(size).rotate(rnd.choice((30, 120, 210, 300)), expand=False,
-                                                                fillcolor=255)
-    light = gradient.point(lambda v: round(255 * (shade + (1 - shade) * v / 255)))
+    # Light falls off smoothly from one corner of the photo to the opposite one.
+    import numpy as np
+
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    fx, fy = rnd.choice((1, -1)), rnd.choice((1, -1))
+    along = (fx * xs / w + fy * ys / h - min(0, fx) - min(0, fy)) / 2  # 0 at the bright corner, 1 at the dark
+    light = Image.fromarray(np.round(255 * (1 - (1 - shade) * along)).astype(np.uint8))
     photo = ImageChops.multiply(photo, light).filter(ImageFilter.GaussianBlur(1.2))
     photo = Image.blend(photo, Image.effect_noise(size, 40), 0.08)
     return encode(photo.convert("RGB"), "JPEG", quality=jpeg_quality)

@@ -40,6 +40,7 @@ def test_a_chinese_letter_is_read_by_ppocr_without_tesseract(logged) -> None:
     settings, log = logged
     page = recognise(encode(draw_letter("chi_sim", 200), "PNG"), settings).pages[0]
     assert page.engine == "ppocr" and page.language == "chi_sim" and page.script == "Han"
+    assert not page.dewarped and page.dpi == 200  # a scan: no sheet to find in it
     assert recognition_calls(log) == []  # orientation came from the line shapes, the reading from PP-OCR
     address, date, body = LETTER_PARTS["chi_sim"]
     assert similarity("".join(address) + date + body, page.text) > 0.97, page.text
@@ -149,6 +150,11 @@ def test_a_phone_photo_is_read() -> None:
     page = recognise(data, OcrSettings()).pages[0]
     assert page.engine == "ppocr"
     assert similarity("".join(lines), page.text) > 0.97, page.text
+    # The sheet was found and warped flat: an A4 page's shape, no table around it, the lines level.
+    assert page.dewarped and page.height / page.width == pytest.approx(11.69 / 8.27, rel=0.08)
+    assert abs(page.skew) < 1
+    words = [w for w in page.words if w.text == lines[0][0]]
+    assert words and words[0].left < 0.2 * page.width and words[0].top < 0.2 * page.height
 
 
 def test_heic_photo_turned_by_its_orientation_tag() -> None:

@@ -170,6 +170,9 @@ class DefaultConfig:
     # confidence under which the review screen marks a word, and the folder a network scanner drops files into
     # (empty: off), looked at every SCAN_WATCH_MINUTES.
     OCR_LANGUAGES = ["eng", "spa", "chi_sim"]
+    # The engine per OCR language: "ppocr" (PP-OCR through ONNX Runtime, for Chinese and the Latin letters mixed
+    # into it) or "tesseract"; languages not named, and every page when PP-OCR is not installed, go to tesseract.
+    OCR_ENGINES = {"chi_sim": "ppocr"}
     OCR_WORKERS = 0
     OCR_LOW_CONFIDENCE = 60
     SCAN_WATCH_DIR = ""

@@ -16,7 +16,7 @@ def uploaded(field: MultipleFileField) -> list[FileStorage]:
 
 
 class ScanFiles:
-    """Validator: at least one file, each really a PNG, JPEG, TIFF or PDF by its bytes (it starts as one and
+    """Validator: at least one file, each really a PNG, JPEG, TIFF, HEIC or PDF by its bytes (it starts as one and
     opens; the name is not trusted)."""
 
     def __call__(self, form: object, field: MultipleFileField) -> None:
@@ -27,13 +27,14 @@ class ScanFiles:
             data = item.stream.read()
             item.stream.seek(0)
             if sniff(data) not in SCAN_TYPES:
-                raise ValidationError(_l("“%(name)s” is not a PNG, JPEG, TIFF or PDF file that can be opened.",
+                raise ValidationError(_l("“%(name)s” is not a PNG, JPEG, TIFF, HEIC or PDF file that can be opened.",
                                          name=item.filename))
 
 
 class UploadForm(FlaskForm):
-    files = MultipleFileField(_l("Scanned pages (PNG, JPEG, TIFF or PDF)"), validators=[ScanFiles()],
-                              render_kw={"accept": "image/png,image/jpeg,image/tiff,application/pdf"})
+    files = MultipleFileField(_l("Scanned pages or photos (PNG, JPEG, TIFF, HEIC or PDF)"), validators=[ScanFiles()],
+                              render_kw={"accept": "image/png,image/jpeg,image/tiff,image/heic,image/heif,"
+                                                   "application/pdf"})
     mode = RadioField(_l("The files are"), default="letter", choices=[
         ("letter", _l("the pages of one letter")),
         ("batch", _l("a batch: each file, and each blank separator page, starts a new letter")),

@@ -19,19 +19,24 @@ from letter_ocr import (OcrDocument, OcrError, OcrPage, OcrSettings, guess_sende
 from web.state import state
 
 Progress = Callable[[int, int], None]
+ENGINE_NAMES = {"ppocr": "PP-OCR", "tesseract": "Tesseract"}
 #: commit progress at most this often (seconds), and always at the first and last page
 PROGRESS_EVERY = 1.0
 
 
 def ocr_settings(app: Flask) -> OcrSettings:
-    """Recognition settings from ``OCR_LANGUAGES`` and ``OCR_WORKERS``; the per-page PDFs are kept from the same
-    pass, so the searchable PDF needs no second recognition."""
+    """Recognition settings from ``OCR_LANGUAGES``, ``OCR_ENGINES`` and ``OCR_WORKERS``; the per-page PDFs are
+    kept from the same pass, so the searchable PDF needs no second recognition."""
     cfg = app.config
     languages = cfg.get("OCR_LANGUAGES") or ("eng", "spa", "chi_sim")
     if isinstance(languages, str):
         languages = [code.strip() for code in languages.replace("+", ",").split(",") if code.strip()]
+    engines = cfg.get("OCR_ENGINES") or {}
+    if isinstance(engines, str):  # "chi_sim:ppocr,eng:tesseract"
+        engines = dict(pair.split(":", 1) for pair in engines.replace(" ", "").split(",") if ":" in pair)
     workers = int(cfg.get("OCR_WORKERS") or 0) or None
-    return OcrSettings(languages=tuple(languages), workers=workers, make_pdf=True)
+    return OcrSettings(languages=tuple(languages), engines={str(k): str(v) for k, v in engines.items()},
+                       workers=workers, make_pdf=True)
 
 
 def _scan_page(page: OcrPage) -> ScanPage:
@@ -53,6 +58,9 @@ def _result(pages: list[OcrPage], kind: str, key: str, file_index: int, original
     languages = ", ".join(document.languages)
     if languages:
         notes.append(f"OCR languages: {languages}")
+    engines = sorted({ENGINE_NAMES.get(p.engine, p.engine) for p in pages if p.engine})
+    if engines:
+        notes.append(f"OCR engine: {', '.join(engines)}")
     return ScanResult(key=key, file_index=file_index, originals=originals, text=document.text,
                       confidence=document.confidence if any(p.words for p in pages) else None,
                       pages=[_scan_page(p) for p in pages], pdf=pdf, sender_name=name or "",
