@@ -94,7 +94,7 @@ def test_scan_upload_refuses_a_page_with_a_pdf_header_further_in(app: Flask, cli
                                                                          "scan.pdf")]},
                            content_type="multipart/form-data")
     assert response.status_code == 400
-    assert "is not a PNG, JPEG, TIFF or PDF file that can be opened" in response.get_data(as_text=True)
+    assert "is not a PNG, JPEG, TIFF, HEIC or PDF file that can be opened" in response.get_data(as_text=True)
 
 
 def _email_case(app: Flask, name: str, data: bytes) -> tuple[str, int]:
