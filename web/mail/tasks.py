@@ -61,6 +61,8 @@ def init_app(app: Flask) -> None:
                     app.logger.error("mail poll failed: %s", exc)
                     return
                 app.logger.info("mail poll: %s", summary.as_dict())
+                for line in summary.skipped_lines():
+                    app.logger.warning("mail poll %s", line)
                 drain(app, outbox.INDEX_CASE)
                 drain(app, outbox.SEND_MAIL)
 
