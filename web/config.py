@@ -112,6 +112,9 @@ class DefaultConfig:
     MAIL_RETRY_SECONDS = 60  # first retry delay of a transient send failure; doubles each attempt
     MAIL_SEND_MAX_ATTEMPTS = 8
 
+    # Replied cases still unrated this many working days after the reply go on the clerks' callback list.
+    SURVEY_CALLBACK_DAYS = 3
+
     # SMS through a Kannel gateway (off by default). SMS_SENDSMS_URL is smsbox's sendsms address; Kannel calls
     # back SMS_CALLBACK_URL (this app as Kannel reaches it) at /sms/inbound and /sms/dlr with SMS_TOKEN.
     SMS_ENABLED = False
