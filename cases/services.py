@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import deadlines, events, outbox
+from cases import deadlines, emergency, events, outbox
 from cases.context import Actor, Policy
 from cases.drafts import AttachmentDraft, Channel
 from cases.errors import NotFound, ValidationError
@@ -81,9 +81,10 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
         case.category_id = category_id
     if urgent is not None:
         case.urgent = urgent
-    if major_emergency is not None:
-        case.major_emergency = major_emergency
-        case.urgent = case.urgent or major_emergency
+    if major_emergency:
+        emergency.raise_alert(session, case, actor, note)
+    elif major_emergency is not None:
+        case.major_emergency = False
     _step(session, case, actor, Action.REGISTER, note=note, internal=False)
 
 

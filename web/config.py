@@ -112,6 +112,11 @@ class DefaultConfig:
     MAIL_RETRY_SECONDS = 60  # first retry delay of a transient send failure; doubles each attempt
     MAIL_SEND_MAX_ATTEMPTS = 8
 
+    # Who is alerted when a case is declared a major emergency, besides the active supervisors (email; SMS when
+    # SMS is on).
+    EMERGENCY_LEADER_EMAILS: list[str] = []
+    EMERGENCY_LEADER_PHONES: list[str] = []
+
     # Replied cases still unrated this many working days after the reply go on the clerks' callback list.
     SURVEY_CALLBACK_DAYS = 3
 
