@@ -130,6 +130,8 @@ class DefaultConfig:
     SMS_TOKEN = ""  # a long random secret shared with kannel.conf
     SMS_CALLBACK_URL = ""  # e.g. http://127.0.0.1:5000
     SMS_TIMEOUT = 10
+    # A message a crashed worker left half-sent is sent again after this long unless the gateway reported on it.
+    SMS_RESEND_AFTER_SECONDS = 600
     SMS_MAX_SEGMENTS = 6  # longer messages are shortened to this many billed segments
     SMS_PER_NUMBER_PER_HOUR = 5  # outbound to one number; more wait for the next hour
     SMS_INBOUND_PER_NUMBER_PER_HOUR = 20  # inbound from one number that open or follow up cases; more are kept only

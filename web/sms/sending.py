@@ -6,7 +6,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from datetime import datetime, timedelta
+
 from flask import Flask
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from cases import sms
@@ -38,20 +41,42 @@ def sendsms(app: Flask, message: SmsMessage) -> None:
         raise GatewayError(f"gateway refused the message: {body}")
 
 
+def _claim(session: Session, message_id: int, statuses: tuple[str, ...], now: datetime) -> bool:
+    """Take one message for sending (one conditional UPDATE, committed before the gateway is called): a second
+    drain that claimed the same outbox item finds it taken and leaves it."""
+    taken = session.execute(update(SmsMessage).where(SmsMessage.id == message_id, SmsMessage.status.in_(statuses))
+                            .values(status="sending", sent_at=now).execution_options(synchronize_session=False))
+    session.commit()
+    return bool(taken.rowcount)
+
+
 def send_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
-    """Send the claimed messages; returns the outbox ids done. A number over its hourly limit waits (its item
-    stays pending for a later drain); a gateway failure is recorded on the item and retried."""
+    """Send the claimed messages; returns the outbox ids done.
+
+    Each message is claimed and committed as ``sending`` before the gateway is called and marked ``sent`` after,
+    so a crash in between leaves it ``sending``. Such a message is sent again only if the gateway sent no
+    delivery report for it within ``SMS_RESEND_AFTER_SECONDS`` (a report proves it left). A number over its
+    hourly limit waits (its item stays pending for a later drain); a gateway failure is recorded and retried.
+    """
     from cases import outbox
     from web.sms import sms_settings
 
     settings = sms_settings(app)
+    grace = timedelta(seconds=float(app.config["SMS_RESEND_AFTER_SECONDS"]))
     done: list[int] = []
-    now = utcnow()
     for item in items:
+        now = utcnow()
         message = session.get(SmsMessage, int(item.key))
-        if message is None or message.status != "queued":
+        if message is None or message.status not in ("queued", "sending"):
             done.append(item.id)
             continue
+        if message.status == "sending":
+            if message.dlr_status is not None:
+                message.status = "sent"  # the gateway reported on it: it left before the crash
+                done.append(item.id)
+                continue
+            if message.sent_at and now - message.sent_at < grace:
+                continue  # another drain may be sending it right now
         if sms.opted_out(session, message.number):
             message.status = "opted_out"
             done.append(item.id)
@@ -59,14 +84,22 @@ def send_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[in
         if sms.sent_in_last_hour(session, message.number, now) >= settings.per_number_per_hour:
             message.error = "waiting: the number's hourly limit is reached"
             continue
+        if not _claim(session, message.id, (message.status,), now):
+            continue
+        session.refresh(message)
         try:
             sendsms(app, message)
         except GatewayError as exc:
-            message.error = str(exc)
+            session.execute(update(SmsMessage).where(SmsMessage.id == message.id, SmsMessage.status == "sending")
+                            .values(status="queued", sent_at=None, error=str(exc)[:2000]))
             outbox.mark_failed(session, item.id, str(exc))
+            session.commit()
             continue
-        message.status, message.sent_at, message.error = "sent", utcnow(), ""
-        session.flush()  # the next message to the same number counts this one
+        # A delivery report may already have arrived and set a later state: "sent" only replaces "sending".
+        session.execute(update(SmsMessage).where(SmsMessage.id == message.id, SmsMessage.status == "sending")
+                        .values(status="sent", error=""))
+        outbox.mark_done(session, [item.id])
+        session.commit()
         done.append(item.id)
     return done
 
