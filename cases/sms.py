@@ -107,6 +107,11 @@ def sent_in_last_hour(session: Session, number: str, now: datetime) -> int:
         SmsMessage.number == number, SmsMessage.direction == "out", SmsMessage.sent_at > now - timedelta(hours=1))) or 0
 
 
+def case_messages(session: Session, case_id: int) -> list[SmsMessage]:
+    """The text messages to and from the citizen of a case, oldest first (the case page shows them to the desk)."""
+    return list(session.scalars(select(SmsMessage).where(SmsMessage.case_id == case_id).order_by(SmsMessage.id)))
+
+
 def _zh(case: Case) -> bool:
     body = case.letters[0].body if case.letters else case.subject
     return any("\u4e00" <= c <= "\u9fff" for c in body)

@@ -120,6 +120,14 @@ def test_a_citizen_writes_by_sms_and_hears_back_by_sms(sms_app: tuple[Any, Any])
         case = s.scalar(select(Case).where(Case.number == number))
         assert case.status.value == "closed" and case.satisfaction.value == "satisfied"
 
+    # The desk sees the conversation on the case, with each message's state and cost.
+    from tests.conftest import login
+
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    page = clerk.get(f"/cases/{number}").get_data(as_text=True)
+    assert 'id="text-messages"' in page and "acknowledgement" in page and "survey" in page and "(UCS-2)" in page
+
     # STOP opts the number out: nothing more is sent to it.
     gateway.handset_send(CITIZEN, "stop")
     assert wait_until(lambda: any(m.status == "stop" for m in messages(app, direction="in")), timeout=20)
