@@ -38,12 +38,13 @@ def _move_clock(session: Session, case: Case, actor: Actor, new_due: date | None
     with the sign-for deadline's reason when ``sign`` is given."""
     old = case.due_date
     if deadline is not None:
-        new_due, case.due_at = deadline.day, deadline.at
+        new_due, case.due_at, case.due_hourly = deadline.day, deadline.at, deadline.hourly
         case.deadline_basis = "\n".join(d.basis for d in (sign, deadline) if d is not None)
         why = f"{why}; " + case.deadline_basis.replace("\n", "; ")
     elif new_due is not None and policy is not None:
         end = datetime.combine(new_due + timedelta(days=1), time(), ZoneInfo(policy.timezone))
-        case.due_at, case.deadline_basis = end, f"{why}: by the end of {new_due.isoformat()}"
+        case.due_at, case.due_hourly = end, False
+        case.deadline_basis = f"{why}: by the end of {new_due.isoformat()}"
     else:
         case.due_at, case.deadline_basis = None, ""
     case.due_date = new_due

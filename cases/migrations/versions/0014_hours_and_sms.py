@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("sign_due_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("due_hourly", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("deadline_basis", sa.Text(), nullable=False, server_default=""))
     op.create_table(
         "sms_message",
@@ -75,6 +76,7 @@ def downgrade() -> None:
     op.drop_table("sms_message")
     with op.batch_alter_table("case_file") as batch:
         batch.drop_column("deadline_basis")
+        batch.drop_column("due_hourly")
         batch.drop_column("due_at")
         batch.drop_column("signed_at")
         batch.drop_column("sign_due_at")
