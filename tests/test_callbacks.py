@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from cases import callbacks, intake, services
+from cases import callbacks, intake, services, sms
 from cases.context import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Event, Unit, User, utcnow
@@ -42,6 +42,10 @@ def test_unrated_replies_wait_on_the_callback_list(app: Any, demo_data: object) 
         fresh = replied_case(s, policy, "Graffiti on the bridge", days_ago=0)
         rated = replied_case(s, policy, "Missing manhole cover", days_ago=10)
         services.close(s, policy, rated, actor(s, "clerk"), "satisfied")
+        # The old case's citizen got an SMS survey and did not answer it.
+        survey = sms.queue(s, sms.SmsSettings(enabled=True), number="13700000000", text="1/2/3?", purpose="survey",
+                           key="survey:old", case_id=old.id)
+        survey.status, survey.sent_at = "delivered", utcnow() - timedelta(days=9)
         s.commit()
         due = [cb.case.number for cb in callbacks.due_callbacks(s, policy, 3)]
         assert old.number in due and fresh.number not in due and rated.number not in due
@@ -53,6 +57,7 @@ def test_unrated_replies_wait_on_the_callback_list(app: Any, demo_data: object) 
     page = clerk.get("/desk/callbacks").get_data(as_text=True)
     assert numbers[0] in page and numbers[1] not in page and "13700000000" in page
     assert "Are you satisfied, basically satisfied or not satisfied" in page
+    assert page.count("unanswered") == 1  # the SMS survey of the old case
     unit = app.test_client()
     login(unit, "transport")
     assert unit.get("/desk/callbacks").status_code == 404  # the desk does not exist for units
