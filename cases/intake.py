@@ -45,16 +45,11 @@ def _find_answered_case(session: Session, draft: LetterDraft) -> Case | None:
         if case is not None:
             return case
     token = draft.case_token or find_case_token(draft.subject)
-    if token and draft.channel == Channel.SMS and draft.sender_phone:
-        # An SMS names the case the adapter found it answers; the number must be the case's citizen's.
-        return session.scalar(select(Case).join(Citizen).where(Case.number == token,
-                                                               Citizen.phone == draft.sender_phone))
-    if token and draft.sender_email:
-        # The number alone is public on letters; the sender must also be the case's citizen.
-        case = session.scalar(select(Case).join(Citizen).where(Case.number == token,
-                                                               Citizen.email == draft.sender_email.lower()))
-        if case is not None:
-            return case
+    # The number alone is public on letters; the sender (address, or phone for an SMS) must be the case's citizen.
+    sms = draft.channel == Channel.SMS
+    if token and (draft.sender_phone if sms else draft.sender_email):
+        return session.scalar(select(Case).join(Citizen).where(Case.number == token, Citizen.phone == draft.sender_phone
+                                                               if sms else Citizen.email == draft.sender_email.lower()))
     return None
 
 

@@ -206,6 +206,7 @@ class Case(Base):
     sign_due_at: Mapped[datetime | None] = mapped_column()
     signed_at: Mapped[datetime | None] = mapped_column()
     due_at: Mapped[datetime | None] = mapped_column()
+    due_hourly: Mapped[bool] = mapped_column(Boolean, default=False)  # due at a moment, not at the end of a day
     deadline_basis: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -385,3 +386,4 @@ import cases.models_letters  # noqa: E402,F401
 import cases.models_privacy  # noqa: E402,F401
 import cases.models_scans  # noqa: E402,F401
 import cases.models_sms  # noqa: E402,F401
+import cases.models_emergency  # noqa: E402,F401

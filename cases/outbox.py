@@ -15,6 +15,7 @@ from cases.models import OutboxItem, utcnow
 INDEX_CASE = "index_case"
 SEND_MAIL = "send_mail"
 SEND_SMS = "send_sms"
+EMERGENCY_ALERT = "emergency_alert"  # a major emergency was declared: report and alerts to make and send
 SMS_REPLY = "sms_reply"  # a reply went out on a case that came by SMS: notice and survey to queue
 
 

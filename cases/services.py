@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import deadlines, events, outbox
+from cases import deadlines, emergency, events, outbox
 from cases.context import Actor, Policy
 from cases.drafts import AttachmentDraft, Channel
 from cases.errors import NotFound, ValidationError
@@ -40,12 +40,13 @@ def _move_clock(session: Session, case: Case, actor: Actor, new_due: date | None
     with the sign-for deadline's reason when ``sign`` is given."""
     old = case.due_date
     if deadline is not None:
-        new_due, case.due_at = deadline.day, deadline.at
+        new_due, case.due_at, case.due_hourly = deadline.day, deadline.at, deadline.hourly
         case.deadline_basis = "\n".join(d.basis for d in (sign, deadline) if d is not None)
         why = f"{why}; " + case.deadline_basis.replace("\n", "; ")
     elif new_due is not None and policy is not None:
         end = datetime.combine(new_due + timedelta(days=1), time(), ZoneInfo(policy.timezone))
-        case.due_at, case.deadline_basis = end, f"{why}: by the end of {new_due.isoformat()}"
+        case.due_at, case.due_hourly = end, False
+        case.deadline_basis = f"{why}: by the end of {new_due.isoformat()}"
     else:
         case.due_at, case.deadline_basis = None, ""
     case.due_date = new_due
@@ -83,9 +84,10 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
         case.category_id = category_id
     if urgent is not None:
         case.urgent = urgent
-    if major_emergency is not None:
-        case.major_emergency = major_emergency
-        case.urgent = case.urgent or major_emergency
+    if major_emergency:
+        emergency.raise_alert(session, case, actor, note)
+    elif major_emergency is not None:
+        case.major_emergency = False
     _step(session, case, actor, Action.REGISTER, note=note, internal=False)
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cases import intake, outbox, services
@@ -22,8 +22,8 @@ from cases.models_sms import SmsMessage, SmsOptOut
 from cases.workflow import OPEN_STATUSES, Status
 
 SEND_SMS = outbox.SEND_SMS
-GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-                "¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 GSM_EXTENDED = set("^{}\\[~]|€\f")  # two septets each
 STOP_WORDS = {"STOP", "UNSUBSCRIBE", "TD", "退订", "BAJA"}
 START_WORDS = {"START", "订阅", "ALTA"}
@@ -105,6 +105,11 @@ def sent_in_last_hour(session: Session, number: str, now: datetime) -> int:
     """Outbound messages that left for ``number`` in the hour before ``now`` (the per-number rate limit)."""
     return session.scalar(select(func.count(SmsMessage.id)).where(
         SmsMessage.number == number, SmsMessage.direction == "out", SmsMessage.sent_at > now - timedelta(hours=1))) or 0
+
+
+def case_messages(session: Session, case_id: int) -> list[SmsMessage]:
+    """The text messages to and from the citizen of a case, oldest first (the case page shows them to the desk)."""
+    return list(session.scalars(select(SmsMessage).where(SmsMessage.case_id == case_id).order_by(SmsMessage.id)))
 
 
 def _zh(case: Case) -> bool:
@@ -205,7 +210,7 @@ def receive(session: Session, policy: Policy, settings: SmsSettings, *, message_
         return message
     recent = session.scalar(select(func.count(SmsMessage.id)).where(
         SmsMessage.number == number, SmsMessage.direction == "in", SmsMessage.created_at > now - timedelta(hours=1)))
-    if recent >= settings.inbound_per_number_per_hour:
+    if recent > settings.inbound_per_number_per_hour:  # the count includes this message
         message.status = "limited"
         return message
     answered = _answered_case(session, settings, number, now)
@@ -226,16 +231,18 @@ DLR_DELIVERED, DLR_FAILED, DLR_BUFFERED, DLR_SMSC_ACK, DLR_SMSC_NACK = 1, 2, 4, 
 
 def record_delivery(session: Session, message_id: int, dlr_type: int, at: datetime | None = None) -> bool:
     """Record a delivery report (Kannel's types: 1 delivered, 2 failed, 4 buffered, 8 accepted by the SMS
-    centre, 16 rejected by it); returns whether the message exists. A final state is not undone by a late
-    intermediate report."""
-    message = session.get(SmsMessage, message_id)
-    if message is None or message.direction != "out":
-        return False
-    if message.status in ("delivered", "failed") and dlr_type in (DLR_BUFFERED, DLR_SMSC_ACK):
-        return True  # the SMS centre's acceptance can arrive after the handset's report
-    message.dlr_status, message.dlr_at = dlr_type, at or utcnow()
+    centre, 16 rejected by it); returns whether the message exists. Reports race each other (the centre's
+    acceptance may arrive after the handset's report), so each is one conditional UPDATE: an intermediate
+    report never overwrites a final state."""
+    values: dict[str, object] = {"dlr_status": dlr_type, "dlr_at": at or utcnow()}
+    stmt = update(SmsMessage).where(SmsMessage.id == message_id, SmsMessage.direction == "out")
     if dlr_type == DLR_DELIVERED:
-        message.status = "delivered"
+        values["status"] = "delivered"
     elif dlr_type in (DLR_FAILED, DLR_SMSC_NACK):
-        message.status = "failed"
-    return True
+        values["status"] = "failed"
+    else:
+        stmt = stmt.where(SmsMessage.status.not_in(("delivered", "failed")))
+    if session.execute(stmt.values(**values).execution_options(synchronize_session=False)).rowcount:
+        return True
+    return session.scalar(select(SmsMessage.id).where(SmsMessage.id == message_id,
+                                                      SmsMessage.direction == "out")) is not None

@@ -69,13 +69,13 @@ def test_urgency_levels_set_sign_for_and_feedback_deadlines_with_their_reasons(d
         s.commit()
         # Urgent: sign for within 2 office hours (16:30-17:30 Friday, 9:00-10:00 Monday), feedback in 24 hours.
         assert urgent.sign_due_at == at(7, 10) and urgent.due_at == at(5, 16, 30)
-        assert urgent.due_date == date(2026, 12, 5) and urgent.dispatched_at == at(4, 16, 30)
+        assert urgent.due_date == date(2026, 12, 5) and urgent.dispatched_at == at(4, 16, 30) and urgent.due_hourly
         assert "sign for within 2 office hours from 2026-12-04 16:30" in urgent.deadline_basis
         assert "feedback within 24 hours from 2026-12-04 16:30, around the clock: by 2026-12-05 16:30" \
             in urgent.deadline_basis
         # Ordinary: working days as before (a report: 10 working days), signed for within one working day.
         assert ordinary.due_date == date(2026, 12, 18) and ordinary.sign_due_at == at(8, 0)
-        assert "by the end of 2026-12-18" in ordinary.deadline_basis
+        assert "by the end of 2026-12-18" in ordinary.deadline_basis and not ordinary.due_hourly
         # Emergency: one duty hour (office hours, then the night duty) to sign for, 12 hours to answer.
         assert emergency.sign_due_at == at(4, 18) and emergency.due_at == at(5, 5)
         assert "night duty 17:30–09:00 every day" in emergency.deadline_basis
@@ -176,6 +176,12 @@ def test_the_case_page_shows_the_hour_clock_and_why(app: Any, client: Any, demo_
     page = staff.get(f"/cases/{number}").get_data(as_text=True)
     assert 'id="case-sign-for"' in page and 'id="deadline-basis"' in page
     assert "sign for within 2 office hours" in page and "feedback within 24 hours" in page
+    import re
+
+    assert re.search(r'id="case-due">[^<]*\d:\d\d', page)  # due at a time of day, not just a date
+    listed = staff.get("/desk/with-units").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr.*?</tr>", listed, re.S) if number in r)
+    assert re.search(r"\d:\d\d", re.findall(r"<td>(.*?)</td>", row, re.S)[-1])  # the due cell, to the minute
     unit = app.test_client()
     login(unit, "transport")
     assert unit.post(f"/cases/{number}/accept", data={}).status_code == 302

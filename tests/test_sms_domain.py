@@ -55,13 +55,14 @@ def test_inbound_outbound_once_with_limits_stop_and_survey(domain: Any) -> None:
         assert [i.key for i in pending] == [str(acks[0].id)]
 
         # Follow-ups attach; past the hourly inbound limit messages are kept but open nothing.
-        statuses = [sms.receive(s, policy, SETTINGS, message_id=f"m{n}", number="13900000001", text=f"More {n}").status
-                    for n in range(2, 5)]
+        statuses = [sms.receive(s, policy, SETTINGS, message_id=f"m{n}", number="13900000001",
+                                text=f"More {n}").status for n in range(2, 5)]
         assert statuses == ["follow_up", "follow_up", "limited"]
         assert len(case.letters) == 3
 
         # Delivery reports: the final state stays when the centre's acceptance arrives late.
         assert sms.record_delivery(s, acks[0].id, 1) and sms.record_delivery(s, acks[0].id, 8)
+        s.refresh(acks[0])
         assert acks[0].status == "delivered" and acks[0].dlr_status == 1
         assert not sms.record_delivery(s, first.id, 1)  # inbound messages have no reports
 
@@ -78,7 +79,8 @@ def test_inbound_outbound_once_with_limits_stop_and_survey(domain: Any) -> None:
         assert [m.purpose for m in s.scalars(select(SmsMessage).where(SmsMessage.direction == "out")
                                              .order_by(SmsMessage.id))] == ["acknowledgement", "reply_notice", "survey"]
         later = utcnow() + timedelta(hours=2)  # the hourly inbound limit has passed
-        answer = sms.receive(s, policy, SETTINGS, message_id="m5", number="13900000001", text=" 3 ", received_at=later)
+        answer = sms.receive(s, policy, SETTINGS, message_id="m5", number="13900000001", text=" 3 ",
+                             received_at=later)
         assert answer.status == "survey" and case.status.value == "accepted" and case.satisfaction.value == "unsatisfied"
 
         # STOP: later messages are recorded as not sent; START lifts it.

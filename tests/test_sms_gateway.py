@@ -120,6 +120,14 @@ def test_a_citizen_writes_by_sms_and_hears_back_by_sms(sms_app: tuple[Any, Any])
         case = s.scalar(select(Case).where(Case.number == number))
         assert case.status.value == "closed" and case.satisfaction.value == "satisfied"
 
+    # The desk sees the conversation on the case, with each message's state and cost.
+    from tests.conftest import login
+
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    page = clerk.get(f"/cases/{number}").get_data(as_text=True)
+    assert 'id="text-messages"' in page and "acknowledgement" in page and "survey" in page and "(UCS-2)" in page
+
     # STOP opts the number out: nothing more is sent to it.
     gateway.handset_send(CITIZEN, "stop")
     assert wait_until(lambda: any(m.status == "stop" for m in messages(app, direction="in")), timeout=20)
@@ -149,3 +157,32 @@ def test_kannel_retrying_an_inbound_message_opens_one_case(sms_app: tuple[Any, A
 def test_sms_is_off_by_default_with_a_clear_message(client: Any) -> None:
     response = client.get("/sms/inbound?id=1&from=13800000000&text=hi")
     assert response.status_code == 503 and "SMS is off" in response.get_data(as_text=True)
+
+
+def test_a_send_interrupted_by_a_crash_is_repeated_only_without_a_delivery_report(sms_app: tuple[Any, Any]) -> None:
+    from datetime import timedelta
+
+    from cases import sms
+    from cases.models import utcnow
+    from web.jobs import drain
+    from web.sms import sms_settings
+
+    app, gateway = sms_app
+    with state(app).sessions() as s:
+        settings = sms_settings(app)
+        left = sms.queue(s, settings, number="13800002222", text="left half-sent", purpose="test", key="t:1")
+        reported = sms.queue(s, settings, number="13800003333", text="already left", purpose="test", key="t:2")
+        fresh = sms.queue(s, settings, number="13800004444", text="being sent now", purpose="test", key="t:3")
+        # What a worker that died between the gateway's acceptance and its commit leaves behind.
+        long_ago = utcnow() - timedelta(hours=1)
+        left.status, left.sent_at = "sending", long_ago
+        reported.status, reported.sent_at, reported.dlr_status = "sending", long_ago, 8
+        fresh.status, fresh.sent_at = "sending", utcnow()
+        s.commit()
+    drain(app, "send_sms")
+    assert wait_until(lambda: texts_to(gateway, "13800002222") == ["left half-sent"], timeout=20)
+    assert texts_to(gateway, "13800003333") == [] and texts_to(gateway, "13800004444") == []
+    statuses = {m.key: m.status for m in messages(app, purpose="test")}
+    assert statuses["t:2"] == "sent" and statuses["t:3"] == "sending" and statuses["t:1"] in ("sent", "delivered")
+    drain(app, "send_sms")
+    assert texts_to(gateway, "13800002222") == ["left half-sent"]  # once

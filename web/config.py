@@ -151,6 +151,14 @@ class DefaultConfig:
     MAIL_TLS_CA_FILE = ""  # a CA bundle trusted for IMAP and SMTP besides the system's (an office's own CA)
     MAIL_SEND_MAX_ATTEMPTS = 8
 
+    # Who is alerted when a case is declared a major emergency, besides the active supervisors (email; SMS when
+    # SMS is on).
+    EMERGENCY_LEADER_EMAILS: list[str] = []
+    EMERGENCY_LEADER_PHONES: list[str] = []
+
+    # Replied cases still unrated this many working days after the reply go on the clerks' callback list.
+    SURVEY_CALLBACK_DAYS = 3
+
     # SMS through a Kannel gateway (off by default). SMS_SENDSMS_URL is smsbox's sendsms address; Kannel calls
     # back SMS_CALLBACK_URL (this app as Kannel reaches it) at /sms/inbound and /sms/dlr with SMS_TOKEN.
     SMS_ENABLED = False
@@ -161,6 +169,8 @@ class DefaultConfig:
     SMS_TOKEN = ""  # a long random secret shared with kannel.conf
     SMS_CALLBACK_URL = ""  # e.g. http://127.0.0.1:5000
     SMS_TIMEOUT = 10
+    # A message a crashed worker left half-sent is sent again after this long unless the gateway reported on it.
+    SMS_RESEND_AFTER_SECONDS = 600
     SMS_MAX_SEGMENTS = 6  # longer messages are shortened to this many billed segments
     SMS_PER_NUMBER_PER_HOUR = 5  # outbound to one number; more wait for the next hour
     SMS_INBOUND_PER_NUMBER_PER_HOUR = 20  # inbound from one number that open or follow up cases; more are kept only

@@ -26,7 +26,8 @@ LABELS = {
     "call": _l("on the call"), "proposed": _l("proposed"), "approved": _l("approved"), "rejected": _l("rejected"),
     "supervise": _l("put under supervision"), "supervision_ended": _l("supervision ended"),
     "reminder": _l("reminder sent"), "chase": _l("overdue notice sent"), "escalation": _l("escalated to the unit head"),
-    "sign_chase": _l("not-signed-for notice sent"),
+    "sign_chase": _l("not-signed-for notice sent"), "major_emergency": _l("declared a major emergency"),
+    "emergency_acknowledged": _l("emergency alert acknowledged"),
     # ratings and reply states
     "satisfied": _l("satisfied"), "basically": _l("basically satisfied"), "unsatisfied": _l("not satisfied"),
     "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),

@@ -1,5 +1,6 @@
 """A throwaway Kannel SMS gateway for tests: bearerbox and smsbox on free loopback ports in a temporary folder,
-with Kannel's fake SMS centre (``fakesmsc``) connected as the citizens' handsets.
+with Kannel's fake SMS centre (``fakesmsc``) connected as the citizens' handsets: one fakesmsc types what citizens
+send (on its own SMS-centre connection), another receives what the gateway delivers.
 
 ``running_kannel(inbound_url)`` starts it as a context manager (benchmarks use it too). Citizens send with
 ``gateway.handset_send(number, text)``; what the gateway delivered to the SMS centre is read back from
@@ -8,9 +9,9 @@ bearerbox's access log with ``gateway.delivered()``. ``gateway.restart()`` stops
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -46,12 +47,21 @@ log-level = 1
 access-log = "{dir}/access.log"
 dlr-storage = internal
 store-type = file
-store-location = "{dir}/store"
+store-location = "{dir}/kannel.store"
 
+# The handsets: one fake SMS centre connection receives what we send, the other carries what citizens send
+# (a fakesmsc that types messages reads none while it waits for the next line).
 group = smsc
 smsc = fake
 smsc-id = fake
 port = {smsc_port}
+connect-allow-ip = "127.0.0.1"
+
+group = smsc
+smsc = fake
+smsc-id = citizens
+allowed-smsc-id = citizens
+port = {mo_port}
 connect-allow-ip = "127.0.0.1"
 
 group = smsbox
@@ -97,9 +107,11 @@ class KannelGateway:
     hotline: str
     admin_port: int
     smsc_port: int
+    mo_port: int
     config: Path
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     handset: subprocess.Popen[bytes] | None = None
+    receiver: subprocess.Popen[bytes] | None = None
 
     def handset_send(self, number: str, text: str) -> None:
         """A citizen's phone sends ``text`` to the hotline number (a mobile-originated message)."""
@@ -127,26 +139,45 @@ class KannelGateway:
                 raise ServerStartError(f"Kannel {name} did not start:\n{log_tail(self.workdir / f'{name}.log')}")
         with open(self.workdir / "fakesmsc.out", "ab") as log:
             self.handset = subprocess.Popen(  # noqa: S603 - fixed argv
-                [FAKESMSC, "-H", LOOPBACK, "-r", str(self.smsc_port), "-i", "0.01", "-m", "1000000"],
+                [FAKESMSC, "-H", LOOPBACK, "-r", str(self.mo_port), "-i", "0.01", "-m", "1000000"],
                 stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
                 start_new_session=True)
-        if not wait_until(lambda: "Fakesmsc client connected" in (self.workdir / "bearerbox.log").read_text(
-                errors="replace").rpartition("Kannel bearerbox II")[2], timeout=10):
+        with open(self.workdir / "receiver.out", "ab") as log:
+            self.receiver = subprocess.Popen(  # noqa: S603 - fixed argv
+                [FAKESMSC, "-H", LOOPBACK, "-r", str(self.smsc_port), "-m", "0", "0 0 text unused"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
+                start_new_session=True)
+        if not wait_until(lambda: (self.workdir / "bearerbox.log").read_text(errors="replace").rpartition(
+                "Kannel bearerbox II")[2].count("Fakesmsc client connected") >= 2, timeout=10):
             self.stop()
             raise ServerStartError(f"fakesmsc did not connect:\n{log_tail(self.workdir / 'fakesmsc.out')}")
 
     def stop(self) -> None:
-        if self.handset is not None:
-            stop_process_group(self.handset, grace=5)  # type: ignore[arg-type]
-            self.handset = None
+        for attr in ("handset", "receiver"):
+            proc = getattr(self, attr)
+            if proc is not None:
+                stop_process_group(proc, grace=5)
+                setattr(self, attr, None)
         for proc in reversed(self.procs):
             stop_process_group(proc, grace=10)
         self.procs.clear()
 
     def restart(self) -> None:
         self.stop()
-        time.sleep(0.2)  # let the kernel release the listening ports before the boxes bind them again
+        port = int(self.sendsms_url.split(":")[2].split("/")[0])
+        # The boxes bind their ports again: wait until the kernel lets them (smsbox does not reuse addresses).
+        wait_until(lambda: _bindable(port) and _bindable(self.admin_port) and _bindable(self.smsc_port), timeout=90,
+                   interval=0.2)
         self.start()
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
 
 
 def _http_up(url: str) -> bool:
@@ -162,13 +193,12 @@ def running_kannel(inbound_url: str) -> Iterator[KannelGateway]:
     """bearerbox + smsbox + a fakesmsc handset on loopback; MO messages are fetched from ``inbound_url``."""
     with tempfile.TemporaryDirectory(prefix="kannel-") as tmp:
         workdir = Path(tmp)
-        (workdir / "store").mkdir()
-        ports = {name: free_port() for name in ("admin_port", "smsbox_port", "smsc_port", "sendsms_port")}
+        ports = {name: free_port() for name in ("admin_port", "smsbox_port", "smsc_port", "mo_port", "sendsms_port")}
         config = workdir / "kannel.conf"
         config.write_text(CONFIG.format(dir=workdir, username=USERNAME, password=PASSWORD, inbound_url=inbound_url,
                                         sep="&" if "?" in inbound_url else "?", query=INBOUND_QUERY, **ports))
         gateway = KannelGateway(workdir, f"http://{LOOPBACK}:{ports['sendsms_port']}/cgi-bin/sendsms", USERNAME,
-                                PASSWORD, HOTLINE, ports["admin_port"], ports["smsc_port"], config)
+                                PASSWORD, HOTLINE, ports["admin_port"], ports["smsc_port"], ports["mo_port"], config)
         gateway.start()
         try:
             yield gateway

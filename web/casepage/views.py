@@ -10,8 +10,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from cases import audit, queries, services
-from cases.hour_notices import is_hourly
+from cases import audit, queries, services, sms
 from cases.letters import awaiting_reply
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Category, Unit
@@ -117,8 +116,9 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
     similar = similar_cases(current_app, actor, case.id) if actor.role != "unit" else []
     return render_template("pages/case.html", case=case, forms=shown, today=policy().today(), similar=similar,
                            overdue=queries.is_overdue(case, policy().today(), policy().now()),
-                           hourly=is_hourly(policy(), case), now=policy().now(), letter_picker=letter_picker(case)
-                           if "reply" in shown else None, **supervise_context(case, actor)), status
+                           now=policy().now(), letter_picker=letter_picker(case)
+                           if "reply" in shown else None, text_messages=sms.case_messages(db(), case.id)
+                           if actor.role != "unit" else [], **supervise_context(case, actor)), status
 
 
 @bp.route("/<number>")

@@ -1,12 +1,13 @@
 """The clerks' desk: the inbox of new letters and the phone-call form."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cases import callers, queries, services, submissions
+from cases.callbacks import due_callbacks
 from cases.drafts import Channel, LetterDraft
 from cases.errors import CaseError
 from cases.models import Category
@@ -36,6 +37,15 @@ QUEUES = {
 def inbox(queue: str = "new") -> str:
     statuses = QUEUES.get(queue, QUEUES["new"])
     return render_case_list("pages/desk/inbox.html", CaseFilter(statuses=statuses), queue=queue, queues=QUEUES)
+
+
+@bp.route("/callbacks")
+@role_required(*DESK_ROLES)
+def callbacks() -> str:
+    """Replied cases whose citizen has not rated the answer after ``SURVEY_CALLBACK_DAYS``: call them."""
+    due = due_callbacks(db(), policy(), int(current_app.config["SURVEY_CALLBACK_DAYS"]))
+    return render_template("pages/desk/callbacks.html", callbacks=due, queues=QUEUES,
+                           days=current_app.config["SURVEY_CALLBACK_DAYS"])
 
 
 @bp.route("/phone", methods=["GET", "POST"])

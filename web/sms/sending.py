@@ -6,7 +6,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from datetime import datetime, timedelta
+
 from flask import Flask
+from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
 
 from cases import sms
@@ -38,36 +41,84 @@ def sendsms(app: Flask, message: SmsMessage) -> None:
         raise GatewayError(f"gateway refused the message: {body}")
 
 
+def _claim(session: Session, ids: list[int], now: datetime, grace: timedelta) -> set[int]:
+    """Take messages for sending (queued ones, and ones a crash left ``sending`` longer than ``grace``): one
+    conditional UPDATE, committed before the gateway is called. Returns the ids taken; a second drain that
+    claimed the same outbox items finds them taken and leaves them."""
+    if not ids:
+        return set()
+    takeable = or_(SmsMessage.status == "queued", and_(SmsMessage.status == "sending",
+                                                        SmsMessage.sent_at < now - grace))
+    taken = session.scalars(update(SmsMessage).where(SmsMessage.id.in_(ids), takeable)
+                            .values(status="sending", sent_at=now).returning(SmsMessage.id)
+                            .execution_options(synchronize_session=False)).all()
+    session.commit()
+    return set(taken)
+
+
 def send_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
-    """Send the claimed messages; returns the outbox ids done. A number over its hourly limit waits (its item
-    stays pending for a later drain); a gateway failure is recorded on the item and retried."""
+    """Send the claimed messages; returns the outbox ids done.
+
+    The batch is claimed and committed as ``sending`` before the gateway is called and marked ``sent`` after
+    (one commit each, not one per message), so a crash in between leaves messages ``sending``. Such a message is
+    sent again only if the gateway sent no delivery report for it within ``SMS_RESEND_AFTER_SECONDS`` (a report
+    proves it left). A number over its hourly limit waits (its item stays pending for a later drain); a gateway
+    failure is recorded and retried.
+    """
     from cases import outbox
     from web.sms import sms_settings
 
     settings = sms_settings(app)
-    done: list[int] = []
+    grace = timedelta(seconds=float(app.config["SMS_RESEND_AFTER_SECONDS"]))
     now = utcnow()
+    done: list[int] = []
+    wanted: dict[int, OutboxItem] = {}
+    per_number: dict[str, int] = {}
     for item in items:
         message = session.get(SmsMessage, int(item.key))
-        if message is None or message.status != "queued":
+        if message is None or message.status not in ("queued", "sending"):
             done.append(item.id)
             continue
+        if message.status == "sending":
+            if message.dlr_status is not None:
+                message.status = "sent"  # the gateway reported on it: it left before the crash
+                done.append(item.id)
+                continue
+            if message.sent_at and now - message.sent_at < grace:
+                continue  # another drain may be sending it right now
         if sms.opted_out(session, message.number):
             message.status = "opted_out"
             done.append(item.id)
             continue
-        if sms.sent_in_last_hour(session, message.number, now) >= settings.per_number_per_hour:
+        if message.number not in per_number:
+            per_number[message.number] = sms.sent_in_last_hour(session, message.number, now)
+        if per_number[message.number] >= settings.per_number_per_hour:
             message.error = "waiting: the number's hourly limit is reached"
             continue
+        per_number[message.number] += 1
+        wanted[message.id] = item
+    session.commit()
+    taken = _claim(session, list(wanted), now, grace)
+    sent: list[int] = []
+    for message_id, item in wanted.items():
+        if message_id not in taken:
+            continue
+        message = session.get(SmsMessage, message_id)
         try:
             sendsms(app, message)
         except GatewayError as exc:
-            message.error = str(exc)
+            session.execute(update(SmsMessage).where(SmsMessage.id == message_id, SmsMessage.status == "sending")
+                            .values(status="queued", sent_at=None, error=str(exc)[:2000]))
             outbox.mark_failed(session, item.id, str(exc))
             continue
-        message.status, message.sent_at, message.error = "sent", utcnow(), ""
-        session.flush()  # the next message to the same number counts this one
+        sent.append(message_id)
         done.append(item.id)
+    # A delivery report may already have set a later state: "sent" only replaces "sending".
+    if sent:
+        session.execute(update(SmsMessage).where(SmsMessage.id.in_(sent), SmsMessage.status == "sending")
+                        .values(status="sent", error="").execution_options(synchronize_session=False))
+    outbox.mark_done(session, done)
+    session.commit()
     return done
 
 

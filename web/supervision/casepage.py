@@ -21,4 +21,10 @@ def supervise_context(case: Case, actor: Actor) -> dict[str, Any]:
     form = None
     if actor.role in supervision.SUPERVISOR_ROLES and case.status in OPEN_STATUSES:
         form = SuperviseForm(formdata=None, end="1" if case.supervised else "", next=request.path)
-    return {"supervision_notes": notes, "supervise_form": form}
+    from web.supervision.emergency import DeclareForm
+
+    declare = None
+    if actor.role in {"clerk", *supervision.SUPERVISOR_ROLES} and case.status in OPEN_STATUSES \
+            and not case.major_emergency:
+        declare = DeclareForm(formdata=None)
+    return {"supervision_notes": notes, "supervise_form": form, "emergency_form": declare}

@@ -1,5 +1,5 @@
 """Deadlines in hours: dispatch, sign-for (签收) and feedback moments on each case, and how they were computed;
-SMS messages (with cost and delivery reports) and opted-out numbers.
+SMS messages (with cost and delivery reports) and opted-out numbers; major-emergency alerts.
 
 Existing cases keep their day deadlines; their ``due_at`` is the end of ``due_date`` in the office's day, which the
 services set from now on for every deadline, and ``deadline_basis`` stays empty until the clock next moves.
@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("sign_due_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("due_hourly", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("deadline_basis", sa.Text(), nullable=False, server_default=""))
     op.create_table(
         "sms_message",
@@ -45,6 +46,19 @@ def upgrade() -> None:
     op.create_index("ix_sms_message_case_id", "sms_message", ["case_id"])
     op.create_index("ix_sms_message_number_sent", "sms_message", ["number", "direction", "created_at"])
     op.create_table(
+        "emergency_alert",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("case_id", sa.Integer(), sa.ForeignKey("case_file.id"), nullable=False),
+        sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("raised_by_id", sa.Integer(), sa.ForeignKey("user_account.id"), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_by_id", sa.Integer(), sa.ForeignKey("user_account.id"), nullable=True),
+        sa.Column("report_sha256", sa.String(64), nullable=False),
+    )
+    op.create_index("ix_emergency_alert_case_id", "emergency_alert", ["case_id"])
+    op.create_index("ix_emergency_alert_acknowledged_at", "emergency_alert", ["acknowledged_at"])
+    op.create_table(
         "sms_opt_out",
         sa.Column("number", sa.String(32), primary_key=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -52,6 +66,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_emergency_alert_acknowledged_at", "emergency_alert")
+    op.drop_index("ix_emergency_alert_case_id", "emergency_alert")
+    op.drop_table("emergency_alert")
     op.drop_table("sms_opt_out")
     op.drop_index("ix_sms_message_number_sent", "sms_message")
     op.drop_index("ix_sms_message_case_id", "sms_message")
@@ -59,6 +76,7 @@ def downgrade() -> None:
     op.drop_table("sms_message")
     with op.batch_alter_table("case_file") as batch:
         batch.drop_column("deadline_basis")
+        batch.drop_column("due_hourly")
         batch.drop_column("due_at")
         batch.drop_column("signed_at")
         batch.drop_column("sign_due_at")
