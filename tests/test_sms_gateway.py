@@ -156,7 +156,7 @@ def test_kannel_retrying_an_inbound_message_opens_one_case(sms_app: tuple[Any, A
 
 def test_sms_is_off_by_default_with_a_clear_message(client: Any) -> None:
     response = client.get("/sms/inbound?id=1&from=13800000000&text=hi")
-    assert response.status_code == 503 and "SMS is off" in response.get_data(as_text=True)
+    assert response.status_code == 404 and "SMS is off" in response.get_data(as_text=True)
 
 
 def test_a_send_interrupted_by_a_crash_is_repeated_only_without_a_delivery_report(sms_app: tuple[Any, Any]) -> None:

@@ -22,7 +22,7 @@ def _refused() -> Response | None:
     from web.sms import OFF_MESSAGE
 
     if not current_app.config["SMS_ENABLED"]:
-        return Response(OFF_MESSAGE, status=503, mimetype="text/plain")
+        return Response(OFF_MESSAGE, status=404, mimetype="text/plain")  # this deployment has no SMS
     token = current_app.config["SMS_TOKEN"]
     if not token or not hmac.compare_digest(request.args.get("token", ""), token):
         return Response("Forbidden", status=403, mimetype="text/plain")
