@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import events, outbox
+from cases import categories, events, outbox
 from cases.context import Actor, Policy
 from cases.drafts import AttachmentDraft
 from cases.errors import NotFound, ValidationError
@@ -67,14 +67,25 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
     _step(session, case, actor, Action.REGISTER, note=note, internal=False)
 
 
-def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id: int, note: str = "") -> None:
-    """Hand the case to a unit; the unit's clock starts (working days by case kind)."""
+def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id: int, note: str = "",
+             category_id: int | None = None) -> None:
+    """Hand the case to a unit; the unit's clock starts (the category's answer days, else the case kind's).
+
+    A case is dispatched only with a category (``category_id`` sets it now): the category routes it and counts
+    it in the figures."""
+    if category_id is not None:
+        if session.get(Category, category_id) is None:
+            raise ValidationError("Unknown category.")
+        case.category_id = category_id
+    category = session.get(Category, case.category_id) if case.category_id is not None else None
+    if category is None:
+        raise ValidationError("Choose a category before dispatching.")
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
         raise ValidationError("Choose an active unit.")
     _step(session, case, actor, Action.DISPATCH, note=note, internal=False, data={"unit": unit.name})
     case.unit_id = unit.id
-    days = policy.answer_days.get(case.kind.value, 10)
+    days = categories.routing(category).answer_days or policy.answer_days.get(case.kind.value, 10)
     _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), days),
                 f"dispatched to {unit.name}: {days} working days")
 

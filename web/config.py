@@ -39,6 +39,9 @@ class DefaultConfig:
     # Behind a reverse proxy (nginx): how many proxies to trust for the client address and scheme.
     PROXY_COUNT = 0
 
+    # Citizens may write without a name (the tracking code, or a phone number, is enough to follow up).
+    ANONYMOUS_LETTERS = False
+
     # Abuse limits.
     LETTER_RATE_LIMIT = "5 per minute;30 per day"
     TRACK_RATE_LIMIT = "30 per minute"

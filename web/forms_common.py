@@ -46,3 +46,12 @@ def attachment_drafts(field: Field) -> list[AttachmentDraft]:
     """The uploaded files as drafts (validated already by :class:`Attachments`)."""
     return [AttachmentDraft(filename=f.filename or "file", data=f.read(), declared_type=f.mimetype)
             for f in _files(field)]
+
+
+def category_choices(blank: str = "—") -> list[tuple[int, str]]:
+    """Every active category as "parent → child" in the UI language, after a blank first choice."""
+    from cases.categories import paths
+    from web.letters.drafting import ui_language
+    from web.state import db
+
+    return [(0, blank)] + paths(db(), ui_language())

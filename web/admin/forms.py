@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 ROLE_CHOICES = [("clerk", _l("Clerk")), ("unit", _l("Unit handler")), ("supervisor", _l("Supervisor")),
                 ("admin", _l("Administrator"))]
@@ -30,6 +30,16 @@ class UnitForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     submit = SubmitField(_l("Add category"))
+
+
+class CategoryEditForm(FlaskForm):
+    parent = SelectField(_l("Part of"), coerce=int, choices=[])
+    unit = SelectField(_l("Handled by default by"), coerce=int, choices=[])
+    answer_days = IntegerField(_l("Working days to answer (empty: by kind)"),
+                               validators=[Optional(), NumberRange(min=1, max=60)])
+    name_zh = StringField(_l("Name in Chinese"), validators=[Optional(), Length(max=100)])
+    name_es = StringField(_l("Name in Spanish"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Save category"))
 
 
 class ToggleForm(FlaskForm):

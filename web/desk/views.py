@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cases import callers, intake, queries, services
 from cases.drafts import Channel, LetterDraft
 from cases.errors import CaseError
-from cases.models import Category
 from cases.queries import CaseFilter
 from cases.workflow import Status
 from web.auth import current_actor, role_required
 from web.desk.answering import answer
 from web.desk.forms import PhoneCallForm
+from web.forms_common import category_choices
 from web.jobs import kick
 from web.lists import render_case_list
 from web.state import db, policy
@@ -42,8 +41,7 @@ def inbox(queue: str = "new") -> str:
 @role_required(*DESK_ROLES)
 def phone() -> str | Response | tuple[str, int]:
     form = PhoneCallForm()
-    form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
-        select(Category).where(Category.active).order_by(Category.name))]
+    form.category.choices = category_choices()
     if not form.validate_on_submit():
         return render_template("pages/desk/phone.html", form=form), 400 if form.is_submitted() else 200
     summary = form.summary.data.strip()
