@@ -44,6 +44,8 @@ def test_the_clerk_answers_a_call_directly_and_the_citizen_rates_it(app: Flask, 
     page = client.get(f"/cases/{number}").get_data(as_text=True)
     assert "请携带身份证到公交服务网点办理。" in page and f"/knowledge/{used}" in page
     assert 'id="action-rate"' in page  # closed, not rated yet
+    call_record = re.search(r'class="call-script" href="([^"]+)"', page).group(1)
+    assert "请携带身份证到公交服务网点办理。" in client.get(call_record).get_data(as_text=True)
     with state(app).sessions() as session:
         case = session.scalar(select(Case).where(Case.number == number))
         code, status = case.tracking_code, case.status.value
