@@ -83,7 +83,8 @@ def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
         raise ValidationError("Choose an active unit.")
-    _step(session, case, actor, Action.DISPATCH, note=note, internal=False, data={"unit": unit.name})
+    _step(session, case, actor, Action.DISPATCH, note=note, internal=False,
+          data={"unit": unit.name, "category": category.name})
     case.unit_id = unit.id
     days = categories.routing(category).answer_days or policy.answer_days.get(case.kind.value, 10)
     _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), days),
