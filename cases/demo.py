@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from datetime import timedelta
 
-from cases import accounts, admin, intake, knowledge, services
+from cases import accounts, admin, categories, intake, knowledge, services
 from cases.context import Actor, Policy
 from cases.drafts import Channel, LetterDraft
 from cases.models import Category, Unit, User
@@ -16,6 +16,25 @@ UNITS = [("Housing and Urban-Rural Development Bureau", "department"), ("Transpo
          ("Western District", "district"), ("Riverside County", "county")]
 CATEGORIES = ["Housing", "Transport", "Environment", "Public safety", "Education", "Health", "Utilities",
               "Social security"]
+# Names in the other languages, the tree below the top categories, and routing: (name, zh, es, parent, unit, days)
+CATEGORY_TREE = [
+    ("Housing", "住房", "Vivienda", None, "Housing and Urban-Rural Development Bureau", None),
+    ("Transport", "交通", "Transporte", None, "Transport Bureau", None),
+    ("Environment", "环境保护", "Medio ambiente", None, "Ecology and Environment Bureau", None),
+    ("Public safety", "公共安全", "Seguridad pública", None, None, None),
+    ("Education", "教育", "Educación", None, None, None),
+    ("Health", "卫生健康", "Salud", None, None, None),
+    ("Utilities", "水电气暖", "Suministros", None, None, None),
+    ("Social security", "社会保障", "Seguridad social", None, None, None),
+    ("Public transport", "公交", "Transporte público", "Transport", None, None),
+    ("Bus stop facilities", "站台设施", "Paradas de autobús", "Public transport", None, 5),
+    ("Construction noise", "施工噪音", "Ruido de obras", "Environment", None, 5),
+]
+UNIT_NAMES = {"Housing and Urban-Rural Development Bureau": ("住房和城乡建设局", "Oficina de Vivienda y Desarrollo"),
+              "Transport Bureau": ("交通运输局", "Oficina de Transporte"),
+              "Ecology and Environment Bureau": ("生态环境局", "Oficina de Ecología y Medio Ambiente"),
+              "Eastern District": ("东区", "Distrito Este"), "Western District": ("西区", "Distrito Oeste"),
+              "Riverside County": ("滨江县", "Condado Ribereño")}
 DEMO_USERS = [  # (user name, role, unit, password)
     ("clerk", "clerk", None, "clerk-demo-2026"),
     ("transport", "unit", "Transport Bureau", "unit-demo-2026"),
@@ -53,6 +72,20 @@ ARTICLES = [  # (language, category, unit, question, answer, source, review in d
 ]
 
 
+def _load_category_tree(session: Session) -> None:
+    for unit in session.scalars(select(Unit)):
+        unit.name_zh, unit.name_es = UNIT_NAMES.get(unit.name, ("", ""))
+    for name, _zh, _es, _parent, _unit, _days in CATEGORY_TREE:
+        if name not in CATEGORIES:
+            admin.add_category(session, name)
+    session.flush()
+    ids = dict(session.execute(select(Category.name, Category.id)).all())
+    units = dict(session.execute(select(Unit.name, Unit.id)).all())
+    for name, zh, es, parent, unit, days in CATEGORY_TREE:
+        categories.update(session, ids[name], parent_id=ids.get(parent) if parent else None,
+                          unit_id=units.get(unit) if unit else None, answer_days=days, name_zh=zh, name_es=es)
+
+
 def _load_articles(session: Session, policy: Policy) -> None:
     office = _actor(session, "admin")
     today = policy.today()
@@ -74,6 +107,7 @@ def load(session: Session, policy: Policy, hasher: accounts.PasswordHasher) -> l
         admin.add_unit(session, name=name, kind=kind, email=f"{name.split()[0].lower()}@units.example.org")
     for name in CATEGORIES:
         admin.add_category(session, name)
+    _load_category_tree(session)
     session.flush()
     for name, role, unit, password in DEMO_USERS:
         accounts.create_user(session, hasher, username=name, password=password, role=role, unit_name=unit,
@@ -88,9 +122,11 @@ def load(session: Session, policy: Policy, hasher: accounts.PasswordHasher) -> l
                             sender_email=email, sender_phone="13800000000" if not email else "")
         cases.append(intake.receive(session, policy, draft).case)
     session.flush()
-    services.register(session, policy, cases[0], clerk)
+    transport_category = session.scalar(select(Category.id).where(Category.name == "Transport"))
+    services.register(session, policy, cases[0], clerk, category_id=transport_category)
     services.dispatch(session, policy, cases[0], clerk, transport.id, "Please check the light.")
-    services.register(session, policy, cases[2], clerk)
+    services.register(session, policy, cases[2], clerk,
+                      category_id=session.scalar(select(Category.id).where(Category.name == "Public transport")))
     services.dispatch(session, policy, cases[2], clerk, transport.id)
     services.accept(session, policy, cases[2], _actor(session, "transport"))
     return logins

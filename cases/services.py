@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import deadlines, emergency, events, outbox
+from cases import categories, deadlines, emergency, events, outbox
 from cases.context import Actor, Policy
 from cases.drafts import AttachmentDraft, Channel
 from cases.errors import NotFound, ValidationError
@@ -59,7 +59,8 @@ def _feedback_deadline(policy: Policy, case: Case, start: datetime) -> deadlines
     level = deadlines.level_of(case.urgent, case.major_emergency)
     return deadlines.compute(policy.calendar, policy.timezone, start, policy.urgency[level].feedback,
                              what=f"{level} {case.kind.value}: feedback",
-                             answer_days=policy.answer_days.get(case.kind.value, 10))
+                             answer_days=categories.routing(case.category).answer_days
+                             or policy.answer_days.get(case.kind.value, 10))
 
 
 def _require(text: str, what: str) -> str:
@@ -91,12 +92,26 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
     _step(session, case, actor, Action.REGISTER, note=note, internal=False)
 
 
-def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id: int, note: str = "") -> None:
-    """Hand the case to a unit; its clocks start: sign for (签收) and feedback, by the case's urgency level."""
+def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id: int, note: str = "",
+             category_id: int | None = None) -> None:
+    """Hand the case to a unit; its clocks start: sign for (签收) and feedback, by the case's urgency level (an
+    ordinary case's feedback in the category's answer days, else the case kind's).
+
+    A case is dispatched only with a category (``category_id`` sets it now): the category routes it and counts
+    it in the figures."""
+    if category_id is not None:
+        chosen = session.get(Category, category_id)
+        if chosen is None:
+            raise ValidationError("Unknown category.")
+        case.category = chosen  # the relationship too: the feedback deadline reads its answer days
+    category = case.category
+    if category is None:
+        raise ValidationError("Choose a category before dispatching.")
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
         raise ValidationError("Choose an active unit.")
-    _step(session, case, actor, Action.DISPATCH, note=note, internal=False, data={"unit": unit.name})
+    _step(session, case, actor, Action.DISPATCH, note=note, internal=False,
+          data={"unit": unit.name, "category": category.name})
     case.unit_id = unit.id
     now = policy.now()
     level = deadlines.level_of(case.urgent, case.major_emergency)

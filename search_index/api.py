@@ -30,7 +30,9 @@ class SearchRequest:
     the citizen's name and contact details. ``filters`` maps a key of
     :data:`FILTER_KEYS` to one value or a list of values (OR within a key, AND
     across keys); ``unit`` takes unit ids. ``date_from``/``date_to`` bound the
-    creation date, both inclusive (a ``date`` means the whole day).
+    creation date, both inclusive (a ``date`` means the whole day). ``facets=False``
+    (suggestions while someone types) skips the facet counts, and ``total`` may then
+    count only the hits up to this page.
     """
 
     query: str = ""
@@ -42,6 +44,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    facets: bool = True
 
     def validate(self) -> None:
         """Raise :class:`QueryError` when a field is out of range or of the wrong type."""
@@ -53,6 +56,8 @@ class SearchRequest:
             raise QueryError("page must be a whole number from 1")
         if not isinstance(self.per_page, int) or isinstance(self.per_page, bool) or not 1 <= self.per_page <= MAX_PER_PAGE:
             raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        if not isinstance(self.facets, bool):
+            raise QueryError("facets must be true or false")
         if self.page * self.per_page > MAX_RESULT_WINDOW:
             raise QueryError(f"only the first {MAX_RESULT_WINDOW} results can be paged through; refine the query")
         if self.restrict_unit_ids is not None and (

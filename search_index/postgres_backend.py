@@ -334,13 +334,19 @@ class PostgresBackend:
             where=where.fragment, order=order)
         try:
             with self._transaction() as cur:
-                cur.execute(facets_sql, where.params)
-                facets, total = self._facets(cur.fetchall())
+                offset = (request.page - 1) * request.per_page
+                if request.facets:
+                    cur.execute(facets_sql, where.params)
+                    facets, total = self._facets(cur.fetchall())
+                else:
+                    facets, total = {}, offset + request.per_page  # not counted: only this page is fetched
                 rows = []
-                if total > (request.page - 1) * request.per_page:
+                if total > offset:
                     cur.execute(page_sql, [SNIPPET_SCAN, *rank.params, *where.params, EPOCH,
-                                           request.per_page, (request.page - 1) * request.per_page])
+                                           request.per_page, offset])
                     rows = cur.fetchall()
+                if not request.facets:
+                    total = offset + len(rows)
         except psycopg.errors.DataError as exc:  # a tsquery PostgreSQL refuses (should not happen)
             raise QueryError(f"this query cannot be run: {exc.diag.message_primary}") from exc
         latin, cjk = split_highlight_terms(parsed.highlight_terms)

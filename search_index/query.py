@@ -207,12 +207,23 @@ def split_highlight_terms(terms: frozenset[str]) -> tuple[set[str], set[str]]:
     return latin, cjk
 
 
+# Words that say nothing about what a letter is about, yet match most letters: left out of suggestion queries
+# (as the analyzer writes them: folded and stemmed).
+SUGGESTION_STOP_WORDS = frozenset(analyze(
+    "the and for you your are was were has have had how what which when where who why with this that there "
+    "can could would should does did not but from into about please thank thanks need want know tell ask "
+    "los las del por para con una uno como que qué cuando donde dónde quiero puedo necesito hay muy más "
+    "怎么 什么 需要 可以 我们 你们 他们 一下 请问 问问 想问 知道 这个 那个 哪里 怎样 如何 是否 因为 所以 但是 还是 已经 现在",
+    mode="query")) | {"or"}
+
+
 def any_words_query(text: str, limit: int = 12) -> str:
     """A query matching documents with any of the words of ``text`` (for suggestions while someone types):
-    its distinct words of more than one character, the first ``limit`` of them, joined by ``OR``."""
+    its distinct words of more than one character, stop words left out, the first ``limit`` of them, joined
+    by ``OR``."""
     seen: list[str] = []
     for term in analyze(_normalise(text or "")[:MAX_QUERY_CHARS], mode="query"):
-        if len(term) > 1 and term not in seen and term.upper() != "OR":
+        if len(term) > 2 - is_cjk(term[:1]) and term not in seen and term.lower() not in SUGGESTION_STOP_WORDS:
             seen.append(term)
         if len(seen) >= min(limit, MAX_TERMS):
             break

@@ -98,7 +98,8 @@ class WhooshBackend:
         limit = request.page * request.per_page
         with self._reading() as view:
             docs = self._matching_docs(view, parsed, request)
-            facets = {name: view.facet_counts(docs, field) for name, field in FACET_FIELDS.items()}
+            facets = ({name: view.facet_counts(docs, field) for name, field in FACET_FIELDS.items()}
+                      if request.facets else {})
             if not docs:
                 ranked: list[tuple[int, float]] = []
             elif sort == "relevance":

@@ -155,6 +155,21 @@ def demo_data(app: Flask) -> list[tuple[str, str, str]]:
     return logins
 
 
+def a_category(session: Any, name: str = "Transport") -> int:
+    """The id of a demo category (a case is dispatched only with a category)."""
+    from sqlalchemy import select
+
+    from cases.models import Category
+
+    return session.scalar(select(Category.id).where(Category.name == name))
+
+
+def category_id(app: Flask, name: str = "Transport") -> int:
+    """:func:`a_category` for tests that post forms to ``app``."""
+    with state(app).sessions() as session:
+        return a_category(session, name)
+
+
 def login(client: FlaskClient, username: str, password: str | None = None) -> Any:
     """Log ``username`` in through the real log-in form."""
     return client.post("/auth/login", data={"username": username,

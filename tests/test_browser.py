@@ -95,6 +95,7 @@ def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_bro
             open_action(clerk, "register")
             clerk.locator("#action-register").get_by_role("button", name="Register").click()
         open_action(clerk, "dispatch")
+        clerk.locator("#action-dispatch").get_by_label("Category").select_option(label="Transport")
         clerk.locator("#action-dispatch").get_by_label("Unit", exact=True).select_option(label="Transport Bureau")
         clerk.locator("#action-dispatch").get_by_role("button", name="Dispatch").click()
         expect(clerk.locator("#case-status")).to_have_text("dispatched")

@@ -145,10 +145,10 @@ def test_articles_nearing_their_review_date_are_listed_for_their_unit(domain: An
 def test_the_desk_share_counts_direct_answers_overall_and_per_category(domain: Any) -> None:
     with domain.sessions() as session:
         clerk = actor_for(session, "clerk")
-        transport = session.scalar(select(Category).where(Category.name == "Transport"))
+        health = session.scalar(select(Category).where(Category.name == "Health"))
         cases = [phone_case(session, domain.policy) for _ in range(3)]
         for case in cases:
-            services.register(session, domain.policy, case, clerk, category_id=transport.id)
+            services.register(session, domain.policy, case, clerk, category_id=health.id)
         services.answer_directly(session, domain.policy, cases[0], clerk, body="Answer", channel="call")
         services.answer_directly(session, domain.policy, cases[1], clerk, body="Answer", channel="call")
         services.rate(session, domain.policy, cases[1], clerk, "unsatisfied")  # back at the desk: not answered
@@ -157,7 +157,7 @@ def test_the_desk_share_counts_direct_answers_overall_and_per_category(domain: A
         overall, per_category = desk_shares(session, Period(today - timedelta(days=1), today + timedelta(days=1)),
                                             domain.policy.timezone)
         assert overall.direct == 1 and overall.cases == len(session.scalars(select(Case.id)).all())
-        row = next(r for r in per_category if r.category == "Transport")
+        row = next(r for r in per_category if r.category == "Health")
         assert (row.cases, row.direct) == (3, 1) and row.share == pytest.approx(1 / 3)
 
 

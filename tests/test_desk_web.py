@@ -7,11 +7,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from cases.models import Case
+from cases.models import Case, Unit
 from cases.models_desk import Article
-from tests.conftest import login
+from tests.conftest import category_id, login
 from web.jobs import drain
 from web.state import state
+
+
+def unit_id(app: Flask, name: str) -> int:
+    with state(app).sessions() as session:
+        return session.scalar(select(Unit.id).where(Unit.name == name))
 
 
 def phone_call(client: FlaskClient, kind: str = "consultation", summary: str = "公交卡怎么办理？") -> str:
@@ -39,6 +44,8 @@ def test_the_clerk_answers_a_call_directly_and_the_citizen_rates_it(app: Flask, 
     page = client.get(f"/cases/{number}").get_data(as_text=True)
     assert "请携带身份证到公交服务网点办理。" in page and f"/knowledge/{used}" in page
     assert 'id="action-rate"' in page  # closed, not rated yet
+    call_record = re.search(r'class="call-script" href="([^"]+)"', page).group(1)
+    assert "请携带身份证到公交服务网点办理。" in client.get(call_record).get_data(as_text=True)
     with state(app).sessions() as session:
         case = session.scalar(select(Case).where(Case.number == number))
         code, status = case.tracking_code, case.status.value
@@ -107,3 +114,77 @@ def test_articles_are_proposed_approved_and_found_in_every_language(app: Flask, 
     assert unit.post(f"/knowledge/proposals/{version_id}", data={"decision": "approve"}).status_code == 404
     assert office.post(f"/knowledge/proposals/{version_id}", data={"decision": "approve"}).status_code == 302
     assert "地铁末班车几点？" in client.get("/knowledge/?q=末班车").get_data(as_text=True)
+
+
+def test_dispatch_proposes_the_category_unit_and_admins_edit_the_tree(app: Flask, client: FlaskClient,
+                                                                      demo_data: object) -> None:
+    login(client, "clerk")
+    response = client.post("/desk/phone", data={"caller": "Li", "phone": "13700000002", "kind": "report",
+                                                "category": category_id(app, "Bus stop facilities"),
+                                                "summary": "The shelter at the Riverside stop is broken."})
+    number = response.headers["Location"].rsplit("/", 1)[-1]
+    page = client.get(f"/cases/{number}").get_data(as_text=True)
+    units = re.search(r'<select[^>]*id="dispatch-unit".*?</select>', page, re.S).group(0)
+    transport = unit_id(app, "Transport Bureau")
+    assert f'<option selected value="{transport}">' in units  # inherited from 交通 (Transport)
+    assert "Transport → Public transport → Bus stop facilities" in page
+    assert client.post(f"/cases/{number}/dispatch", data={"unit": transport,
+                                                          "category": category_id(app, "Bus stop facilities")}
+                       ).status_code == 302
+    with state(app).sessions() as session:
+        case = session.scalar(select(Case).where(Case.number == number))
+        policy = state(app).policy
+        assert case.due_date == policy.calendar.add_working_days(policy.today(), 5)  # the category's own days
+
+    admin = app.test_client()
+    login(admin, "admin")
+    assert "交通" in admin.get("/admin/categories").get_data(as_text=True)
+    transport_category = category_id(app, "Transport")
+    loop = admin.post(f"/admin/categories/{transport_category}",
+                      data={"parent": category_id(app, "Bus stop facilities"), "unit": 0})
+    assert loop.status_code == 400 and "cannot be placed under itself" in loop.get_data(as_text=True)
+    saved = admin.post(f"/admin/categories/{category_id(app, 'Health')}",
+                       data={"parent": 0, "unit": unit_id(app, "Eastern District"), "answer_days": "7",
+                             "name_zh": "卫生健康", "name_es": "Salud"})
+    assert saved.status_code == 302
+    bad = admin.post(f"/admin/categories/{category_id(app, 'Health')}", data={"parent": 0, "unit": 0,
+                                                                             "answer_days": "0"})
+    assert bad.status_code == 400 and 'id="answer_days-error"' in bad.get_data(as_text=True)
+    assert client.get(f"/admin/categories/{transport_category}").status_code == 404  # clerks do not edit
+
+
+def test_units_and_categories_are_named_in_the_readers_language(app: Flask, client: FlaskClient,
+                                                                demo_data: object) -> None:
+    with state(app).sessions() as session:
+        number = session.scalar(select(Case.number).where(Case.subject == "Más autobuses en la línea 5"))
+    unit = app.test_client()
+    login(unit, "transport")
+    unit.post(f"/cases/{number}/feedback", data={"body": "Se añadirán dos autobuses."},
+              content_type="multipart/form-data")
+    login(client, "clerk")
+    chinese = client.get(f"/cases/{number}?purpose=reply&lang=zh").get_data(as_text=True)
+    assert "转交交通运输局办理" in chinese  # the Chinese letter names the unit in Chinese
+    english = client.get(f"/cases/{number}?purpose=reply&lang=en").get_data(as_text=True)
+    assert "Transport Bureau" in english
+    client.post("/lang/zh", data={"next": f"/cases/{number}"})
+    page = client.get(f"/cases/{number}").get_data(as_text=True)
+    assert '<dd id="case-unit">交通运输局</dd>' in page and "<dd>公交</dd>" in page
+
+
+def test_anonymous_letters_follow_the_deployment_setting(app_factory) -> None:  # type: ignore[no-untyped-def]
+    letter = {"kind": "consultation", "subject": "Opening hours", "body": "When does the city library open?",
+              "name": "", "phone": "", "email": "", "address": "", "preferred_reply": "email"}
+    strict = app_factory().test_client()
+    refused = strict.post("/write", data=letter, content_type="multipart/form-data")
+    assert refused.status_code == 400 and 'id="name-error"' in refused.get_data(as_text=True)
+    relaxed_app = app_factory(ANONYMOUS_LETTERS=True)
+    relaxed = relaxed_app.test_client()
+    assert "you may write anonymously" in relaxed.get("/write").get_data(as_text=True)
+    assert relaxed.post("/write", data=letter, content_type="multipart/form-data").status_code == 302
+    with state(relaxed_app).sessions() as session:
+        case = session.scalar(select(Case).where(Case.subject == "Opening hours"))
+        assert case.citizen.name == "" and case.tracking_code
+    # A name is still optional only: a contact asked for must be given.
+    asked = relaxed.post("/write", data={**letter, "phone": "13800001111", "preferred_reply": "email"},
+                         content_type="multipart/form-data")
+    assert asked.status_code == 400

@@ -12,7 +12,7 @@ from cases import services
 from cases.context import Actor
 from cases.models import Case, Unit, User
 from cases.models_disclosure import Publication
-from tests.conftest import login
+from tests.conftest import a_category, login
 from tests.servers.supervision_app import module_app  # noqa: F401
 from web.state import state
 
@@ -41,7 +41,8 @@ def write_and_answer(app: Flask, consent: bool, subject: str) -> str:
         case = s.scalar(select(Case).where(Case.number == number))
         clerk, unit = _actor(s, "clerk"), _actor(s, "transport")
         services.register(s, policy, case, clerk)
-        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")))
+        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")),
+                          category_id=a_category(s))
         services.accept(s, policy, case, unit)
         services.give_feedback(s, policy, case, unit, "Lights repaired.")
         services.reply(s, policy, case, clerk, channel="email",

@@ -17,6 +17,7 @@ from cases.models import Case, Event, OutboxItem, Unit
 from cases.queries import CaseFilter
 from cases.workflow import Status
 from tests.test_domain_workflow import actor_for, new_case
+from tests.conftest import a_category
 
 
 def unit_id(session: Any, name: str) -> int:
@@ -29,7 +30,7 @@ def test_full_life_cycle_records_every_step(domain: Any) -> None:
         case = new_case(s, policy, kind="consultation")
         clerk, handler = actor_for(s, "clerk"), actor_for(s, "transport")
         services.register(s, policy, case, clerk)
-        services.dispatch(s, policy, case, clerk, unit_id(s, "Transport Bureau"))
+        services.dispatch(s, policy, case, clerk, unit_id(s, "Transport Bureau"), category_id=a_category(s))
         assert case.due_date == policy.calendar.add_working_days(policy.today(), 3)
         services.accept(s, policy, case, handler)
         services.give_feedback(s, policy, case, handler, "The bus stop was moved back.")
@@ -50,11 +51,12 @@ def test_return_and_extension_move_the_clock_and_say_so(domain: Any) -> None:
         case = new_case(s, policy, kind="complaint")
         clerk, handler, boss = actor_for(s, "clerk"), actor_for(s, "transport"), actor_for(s, "supervisor")
         services.register(s, policy, case, clerk)
-        services.dispatch(s, policy, case, clerk, unit_id(s, "Transport Bureau"))
+        services.dispatch(s, policy, case, clerk, unit_id(s, "Transport Bureau"), category_id=a_category(s))
         services.return_to_desk(s, policy, case, handler, "This is a housing matter.")
         assert case.status == Status.RETURNED and case.unit_id is None
         assert case.due_date == policy.calendar.add_working_days(policy.today(), 1)
-        services.dispatch(s, policy, case, clerk, unit_id(s, "Housing and Urban-Rural Development Bureau"))
+        services.dispatch(s, policy, case, clerk, unit_id(s, "Housing and Urban-Rural Development Bureau"),
+                          category_id=a_category(s))
         housing = actor_for(s, "housing")
         services.accept(s, policy, case, housing)
         due = case.due_date
@@ -73,7 +75,7 @@ def test_unsatisfied_rating_reopens_to_the_unit(domain: Any) -> None:
         case = new_case(s, policy)
         clerk, handler = actor_for(s, "clerk"), actor_for(s, "transport")
         services.register(s, policy, case, clerk)
-        services.dispatch(s, policy, case, clerk, unit_id(s, "Transport Bureau"))
+        services.dispatch(s, policy, case, clerk, unit_id(s, "Transport Bureau"), category_id=a_category(s))
         services.accept(s, policy, case, handler)
         services.give_feedback(s, policy, case, handler, "Done.")
         services.reply(s, policy, case, clerk, body="Done.", channel="post")
@@ -106,7 +108,7 @@ def test_units_see_only_their_own_cases(domain: Any) -> None:
         mine, theirs = new_case(s, policy), new_case(s, policy)
         for case, unit in ((mine, "Transport Bureau"), (theirs, "Housing and Urban-Rural Development Bureau")):
             services.register(s, policy, case, clerk)
-            services.dispatch(s, policy, case, clerk, unit_id(s, unit))
+            services.dispatch(s, policy, case, clerk, unit_id(s, unit), category_id=a_category(s))
         s.commit()
         handler = actor_for(s, "transport")
         rows, total = queries.list_cases(s, handler, CaseFilter(), today=policy.today())

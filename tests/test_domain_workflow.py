@@ -12,6 +12,7 @@ from cases.drafts import Channel, LetterDraft
 from cases.errors import TransitionError
 from cases.models import Case, CaseKind, Reply, Satisfaction, Unit, User
 from cases.workflow import TRANSITIONS, Action, Status
+from tests.conftest import a_category
 
 
 def actor_for(session: Any, username: str) -> Actor:
@@ -39,7 +40,8 @@ def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:
     other = new_case(session, policy, subject="Main case")
     calls = {
         Action.REGISTER: lambda: services.register(session, policy, case, actor),
-        Action.DISPATCH: lambda: services.dispatch(session, policy, case, actor, transport.id),
+        Action.DISPATCH: lambda: services.dispatch(session, policy, case, actor, transport.id,
+                                                   category_id=a_category(session)),
         Action.ACCEPT: lambda: services.accept(session, policy, case, actor),
         Action.RETURN: lambda: services.return_to_desk(session, policy, case, actor, "not ours"),
         Action.FEEDBACK: lambda: services.give_feedback(session, policy, case, actor, "Fixed."),
@@ -102,6 +104,6 @@ def test_wrong_role_is_refused_with_a_clear_message(domain: Any) -> None:
         case.unit_id = None
         services.register(session, domain.policy, case, clerk)
         transport = session.scalar(select(Unit).where(Unit.name == "Transport Bureau"))
-        services.dispatch(session, domain.policy, case, clerk, transport.id)
+        services.dispatch(session, domain.policy, case, clerk, transport.id, category_id=a_category(session))
         with pytest.raises(TransitionError, match="may not accept"):
             services.accept(session, domain.policy, case, clerk)

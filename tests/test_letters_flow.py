@@ -16,7 +16,7 @@ from cases import demo, intake, services
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Event, OutboxItem, Reply
 from cases.models_letters import PostalBatch
-from tests.conftest import login
+from tests.conftest import a_category, login
 from tests.test_domain_workflow import actor_for
 from web.auth import hasher
 from web.state import state
@@ -52,7 +52,7 @@ def answered_case(app: Flask, *, kind: str = "report", name: str = "Ana Ruiz", e
         case = intake.receive(s, policy, draft).case
         clerk, unit = actor_for(s, "clerk"), actor_for(s, "transport")
         services.register(s, policy, case, clerk)
-        services.dispatch(s, policy, case, clerk, unit.unit_id)
+        services.dispatch(s, policy, case, clerk, unit.unit_id, category_id=a_category(s))
         services.accept(s, policy, case, unit)
         services.give_feedback(s, policy, case, unit, feedback)
         s.commit()

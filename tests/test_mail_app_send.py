@@ -14,7 +14,7 @@ from sqlalchemy import select
 from cases import demo, intake, outbox, services
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Event, OutboxItem, Reply, Unit
-from tests.conftest import login
+from tests.conftest import a_category, login
 from tests.test_domain_workflow import actor_for
 from web.auth import hasher
 from web.jobs import drain
@@ -45,7 +45,8 @@ def answered_email_case(app: Flask, *, name: str = "Li Lei", email: str = "li.le
         case = intake.receive(s, policy, draft).case
         clerk, handler = actor_for(s, "clerk"), actor_for(s, "transport")
         services.register(s, policy, case, clerk, kind="consultation")
-        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")))
+        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")),
+                          category_id=a_category(s))
         services.accept(s, policy, case, handler)
         services.give_feedback(s, policy, case, handler, "The stop is back.")
         reply = services.reply(s, policy, case, clerk, body="Dear Li Lei,\n\nthe stop is back.",

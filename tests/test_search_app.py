@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from cases.models import OutboxItem
-from tests.conftest import login
+from tests.conftest import category_id, login
 from tests.test_web_flow import submit_letter, unit_id
 from web.search_wiring import backend, check
 from web.state import state
@@ -19,7 +19,7 @@ def dispatch(app: Flask, number: str, unit: str) -> None:
     clerk = app.test_client()
     login(clerk, "clerk")
     clerk.post(f"/cases/{number}/register", data={"kind": "report", "category": 0})
-    clerk.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, unit)})
+    clerk.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, unit), "category": category_id(app)})
 
 
 def pending_index_items(app: Flask) -> int:

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from search_index.query import any_words_query
 from search_index import (
     DocumentError,
     IndexUnavailableError,
@@ -86,6 +87,17 @@ def test_totals_and_facets_cover_the_whole_result_not_the_page(backend):
     assert page.facets["status"] == dict(sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0])))
     assert sum(page.facets["unit"].values()) == len(want)
     assert sum(page.facets["year"].values()) == len(want)
+
+
+def test_suggestions_skip_the_facets_and_find_any_of_the_typed_words(backend):
+    full = backend.search(SearchRequest(query="street", per_page=2))
+    quick = backend.search(SearchRequest(query="street", per_page=2, facets=False))
+    assert [h.id for h in quick.hits] == [h.id for h in full.hits]
+    assert quick.facets == {} and full.total >= quick.total >= len(quick.hits)
+    query = any_words_query("Is the street light fixed? 路灯")
+    assert query == "street OR light OR fix OR 路灯"  # "is", "the": no help, and in every letter
+    either = ids(backend.search(SearchRequest(query=query, per_page=50, facets=False)))
+    assert ids(backend.search(SearchRequest(query="street", per_page=50))) <= either
 
 
 def test_unit_confinement_is_applied_before_counting(backend):

@@ -41,7 +41,7 @@ def dispatched(session: Any, policy: Any, subject: str, unit_name: str = "Transp
     case = new_case(session, policy, subject, **kw)
     clerk = actor(session, "clerk")
     services.register(session, policy, case, clerk)
-    services.dispatch(session, policy, case, clerk, unit(session, unit_name).id)
+    services.dispatch(session, policy, case, clerk, unit(session, unit_name).id)  # the letter named its category
     return case
 
 
@@ -88,7 +88,7 @@ def test_unit_performance_and_period_figures(domain: Any, monkeypatch: pytest.Mo
         assert per_kind["report"][yesterday] == 3  # the three new cases; the demo's are from today
         assert sum(per_kind["report"].values()) >= 3
         assert "web" in st.cases_per_day(s, period, policy.timezone, "channel")
-        assert st.top_categories(s, period, policy.timezone)[0] == ("Transport", 2)
+        assert st.top_categories(s, period, policy.timezone)[0] == ("Transport", 3)  # and the demo's street light
         assert st.top_districts(s, period, policy.timezone) == [("Eastern District", 1)]
         assert st.total_cases(s, period, policy.timezone) == 4 + 3  # demo letters + three new ones
 

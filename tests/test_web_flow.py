@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from cases.models import Case, Unit
-from tests.conftest import login
+from tests.conftest import category_id, login
 from web.state import state
 
 
@@ -56,8 +56,15 @@ def test_public_letter_to_closed_case(app: Flask, client: FlaskClient, demo_data
     case_page = staff.get(f"/cases/{number}").get_data(as_text=True)
     assert "Ana Ruiz" in case_page and "photo.png" in case_page
     assert staff.post(f"/cases/{number}/register", data={"kind": "report", "category": 0}).status_code == 302
+    # No category yet: dispatch is refused next to the field, and the unit list proposes no unit by itself.
+    refused = staff.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Transport Bureau")})
+    assert refused.status_code == 400 and 'id="dispatch-category-error"' in refused.get_data(as_text=True)
+    page = staff.get(f"/cases/{number}").get_data(as_text=True)
+    units = re.search(r'<select[^>]*id="dispatch-unit".*?</select>', page, re.S).group(0)
+    assert '<option selected value="0">' in units
     assert staff.post(f"/cases/{number}/dispatch",
-                      data={"unit": unit_id(app, "Transport Bureau"), "note": "please"}).status_code == 302
+                      data={"unit": unit_id(app, "Transport Bureau"), "note": "please",
+                            "category": category_id(app)}).status_code == 302
 
     unit = app.test_client()
     login(unit, "transport")
@@ -97,7 +104,8 @@ def test_return_reaches_the_desk_with_reason(app: Flask, client: FlaskClient, de
     staff = app.test_client()
     login(staff, "clerk")
     staff.post(f"/cases/{number}/register", data={"kind": "report", "category": 0})
-    staff.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Transport Bureau")})
+    staff.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Transport Bureau"),
+                                                  "category": category_id(app)})
     unit = app.test_client()
     login(unit, "transport")
     missing = unit.post(f"/cases/{number}/return", data={"reason": ""})

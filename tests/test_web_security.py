@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from cases.models import Case, User
-from tests.conftest import csrf_token, login
+from tests.conftest import category_id, csrf_token, login
 from tests.test_web_flow import PNG, letter_form, submit_letter, unit_id
 from web.state import state
 
@@ -132,7 +132,8 @@ def test_unit_handler_gets_404_for_other_units_cases_on_every_route(app: Flask, 
     clerk = app.test_client()
     login(clerk, "clerk")
     clerk.post(f"/cases/{number}/register", data={"kind": "report", "category": 0})
-    clerk.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Housing and Urban-Rural Development Bureau")})
+    clerk.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Housing and Urban-Rural Development Bureau"),
+                                                  "category": category_id(app, "Housing")})
     attachment_id = re.search(r"/files/(\d+)", clerk.get(f"/cases/{number}").get_data(as_text=True)).group(1)
     other = app.test_client()
     login(other, "transport")

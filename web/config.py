@@ -53,6 +53,9 @@ class DefaultConfig:
     # Behind a reverse proxy (nginx): how many proxies to trust for the client address and scheme.
     PROXY_COUNT = 0
 
+    # Citizens may write without a name (the tracking code, or a phone number, is enough to follow up).
+    ANONYMOUS_LETTERS = False
+
     # Abuse limits, counted in RATELIMIT_STORAGE_URI (empty: REDIS_URL, else a file shared by the processes of
     # this machine in the instance folder).
     RATELIMIT_STORAGE_URI = ""

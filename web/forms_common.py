@@ -58,3 +58,12 @@ class PlausibleDate:
         if field.data is not None and not plausible_date(field.data):
             raise ValidationError(_l("Dates must lie between %(first)s and %(last)s.", first=EARLIEST_DATE,
                                      last=LATEST_DATE))
+
+
+def category_choices(blank: str = "—") -> list[tuple[int, str]]:
+    """Every active category as "parent → child" in the UI language, after a blank first choice."""
+    from cases.categories import paths
+    from web.letters.drafting import ui_language
+    from web.state import db
+
+    return [(0, blank)] + paths(db(), ui_language())

@@ -46,5 +46,16 @@ def label(value: object) -> str:
     return str(LABELS.get(str(key), key))
 
 
+def named(item: object) -> str:
+    """A unit's or category's name in the reader's language ("—" for none)."""
+    if item is None:
+        return "—"
+    from cases.categories import localized_name
+    from web.letters.drafting import ui_language
+
+    return localized_name(item, ui_language())  # type: ignore[arg-type]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["named"] = named

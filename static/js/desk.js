@@ -147,3 +147,17 @@
   if (d.initial || sources.some(function (s) { return s.value; })) { suggest(); }
   if ((phone && phone.value) || d.phone || d.email) { lookUpCaller(); }
 }());
+
+// Dispatch: the unit follows the chosen category's routing until the clerk picks a unit by hand.
+(function () {
+  "use strict";
+  var category = document.querySelector("[data-routing]");
+  var unit = document.querySelector('[data-routed="unit"]');
+  if (!category || !unit) { return; }
+  var routes = JSON.parse(category.dataset.routing || "{}");
+  var chosen = false;
+  unit.addEventListener("change", function () { chosen = true; });
+  category.addEventListener("change", function () {
+    if (!chosen && routes[category.value]) { unit.value = String(routes[category.value]); }
+  });
+}());

@@ -5,8 +5,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from web.auth.forms import StrongPassword
 
@@ -67,6 +67,16 @@ class UnitForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     submit = SubmitField(_l("Add category"))
+
+
+class CategoryEditForm(FlaskForm):
+    parent = SelectField(_l("Part of"), coerce=int, choices=[])
+    unit = SelectField(_l("Handled by default by"), coerce=int, choices=[])
+    answer_days = IntegerField(_l("Working days to answer (empty: by kind)"),
+                               validators=[Optional(), NumberRange(min=1, max=60)])
+    name_zh = StringField(_l("Name in Chinese"), validators=[Optional(), Length(max=100)])
+    name_es = StringField(_l("Name in Spanish"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Save category"))
 
 
 class ToggleForm(FlaskForm):

@@ -1,15 +1,16 @@
 """Administrators: users, units and categories."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cases import accounts, admin, audit
+from cases import categories as categories_tree
 from cases.errors import CaseError
 from cases.models import Category, Unit, User
-from web.admin.forms import CategoryForm, ToggleForm, UnitForm, UserForm
+from web.admin.forms import CategoryEditForm, CategoryForm, ToggleForm, UnitForm, UserForm
 from web.auth import hasher, role_required
 from web.privacy.access import log_access
 from web.state import db
@@ -82,8 +83,33 @@ def categories() -> str | Response:
                      (audit.ADMIN_CATEGORY, f"added category {form.name.data}"))
         if done:
             return done
-    return render_template("pages/admin/categories.html", form=form, toggle=ToggleForm(),
-                           categories=db().scalars(select(Category).order_by(Category.name)).all())
+    by_id = {c.id: c for c in db().scalars(select(Category))}
+    rows = [(by_id[cid], path, categories_tree.routing(by_id[cid]))
+            for cid, path in categories_tree.paths(db(), active_only=False)]
+    return render_template("pages/admin/categories.html", form=form, toggle=ToggleForm(), rows=rows)
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_category(category_id: int) -> str | Response | tuple[str, int]:
+    category = db().get(Category, category_id)
+    if category is None:
+        abort(404)
+    form = CategoryEditForm(obj=None if request.method == "POST" else category)
+    form.parent.choices = [(0, "—")] + [(cid, path) for cid, path in categories_tree.paths(db(), active_only=False)
+                                        if cid != category.id]
+    form.unit.choices = [(0, "—")] + [(u.id, u.name) for u in all_units()]
+    if request.method == "GET":
+        form.parent.data, form.unit.data = category.parent_id or 0, category.unit_id or 0
+    if form.validate_on_submit():
+        done = _save(lambda: categories_tree.update(
+            db(), category.id, parent_id=form.parent.data or None, unit_id=form.unit.data or None,
+            answer_days=form.answer_days.data, name_zh=form.name_zh.data or "", name_es=form.name_es.data or ""),
+            _("Category saved."), "admin.categories", (audit.ADMIN_CATEGORY, f"edited category {category.name}"))
+        if done:
+            return done
+    return render_template("pages/admin/category.html", form=form, category=category), \
+        400 if form.is_submitted() else 200
 
 
 @bp.route("/<kind>/<int:item_id>/toggle", methods=["POST"])

@@ -18,6 +18,7 @@ class RegisterForm(FlaskForm):
 
 
 class DispatchForm(FlaskForm):
+    category = SelectField(_l("Category"), coerce=int, choices=[], validators=[DataRequired()])
     unit = SelectField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
     note = StringField(_l("Instructions for the unit"), validators=[Optional(), Length(max=1000)])
     submit = SubmitField(_l("Dispatch"))

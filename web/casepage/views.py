@@ -1,6 +1,7 @@
 """The case page (the whole timeline) and the action buttons on it, for every staff role."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from cases import audit, queries, services, sms
+from cases import audit, categories, queries, services, sms
 from cases.letters import awaiting_reply
 from cases.errors import CaseError, NotFound
 from cases.models import Case, Category, Unit
@@ -20,7 +21,7 @@ from web.auth import current_actor
 from web.casepage import forms as f
 from web.desk.answering import answer as answer_directly
 from web.downloads import download
-from web.forms_common import attachment_drafts
+from web.forms_common import attachment_drafts, category_choices
 from web.jobs import kick
 from web.letters import sending as reply_letters
 from web.letters.drafting import letter_picker, prefill_reply_form
@@ -39,7 +40,7 @@ ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
         db(), policy(), c, a, kind=fm.kind.data, category_id=fm.category.data or None, urgent=fm.urgent.data,
         major_emergency=fm.major_emergency.data, note=fm.note.data or "")),
     "dispatch": (f.DispatchForm, lambda a, c, fm: services.dispatch(db(), policy(), c, a, fm.unit.data,
-                                                                    fm.note.data or "")),
+                                                                    fm.note.data or "", fm.category.data or None)),
     "accept": (f.AcceptForm, lambda a, c, fm: services.accept(db(), policy(), c, a)),
     "return": (f.ReturnForm, lambda a, c, fm: services.return_to_desk(db(), policy(), c, a, fm.reason.data)),
     "feedback": (f.FeedbackForm, lambda a, c, fm: services.give_feedback(
@@ -69,15 +70,23 @@ BUTTONS = {Action.APPROVE_EXTENSION: "decide_extension", Action.REJECT_EXTENSION
 def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
     """Fill choices from the database and sensible defaults from the case."""
     if isinstance(form, f.RegisterForm):
-        form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
-            select(Category).where(Category.active).order_by(Category.name))]
+        form.category.choices = category_choices()
         if not form.is_submitted():
             form.kind.data = case.kind.value
             form.category.data = case.category_id or 0
             form.urgent.data = case.urgent
             form.major_emergency.data = case.major_emergency
     elif isinstance(form, f.DispatchForm):
-        form.unit.choices = [(u.id, u.name) for u in db().scalars(select(Unit).where(Unit.active).order_by(Unit.name))]
+        # The unit is proposed from the category's routing, never picked by the list's order.
+        form.category.choices = category_choices()
+        form.unit.choices = [(0, "—")] + [(u.id, u.name) for u in db().scalars(
+            select(Unit).where(Unit.active).order_by(Unit.name))]
+        routes = {cid: categories.routing(db().get(Category, cid)).unit_id for cid, _ in form.category.choices[1:]}
+        form.category.render_kw = {"data-routing": json.dumps({str(k): v for k, v in routes.items() if v})}
+        form.unit.render_kw = {"data-routed": "unit"}
+        if not form.is_submitted():
+            form.category.data = case.category_id or 0
+            form.unit.data = routes.get(case.category_id or 0) or 0
     elif isinstance(form, f.ReplyForm) and not form.is_submitted():
         # The draft is the chosen letter template filled in with the case (picker: ?purpose=&lang=).
         prefill_reply_form(form, case, current_actor(), request.args.get("purpose"), request.args.get("lang"))

@@ -22,7 +22,8 @@ MAX_TEXT = 2000
 
 def _case_hits(query: str, exclude: str) -> list[dict[str, str]]:
     try:
-        page = backend(current_app).search(request_for(current_actor(), query=query, per_page=6))
+        page = backend(current_app).search(request_for(current_actor(), query=query, per_page=6,
+                                                       facets=False))
     except (IndexUnavailableError, QueryError):
         return []
     return [{"number": h.number or "", "title": h.title or "", "status": label(h.status or ""),

@@ -3,19 +3,18 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cases import callers, queries, services, submissions
 from cases.callbacks import due_callbacks
 from cases.drafts import Channel, LetterDraft
 from cases.errors import CaseError
-from cases.models import Category
 from cases.queries import CaseFilter
 from cases.workflow import Status
 from web.auth import current_actor, role_required
 from web.desk.answering import answer
 from web.desk.forms import PhoneCallForm
+from web.forms_common import category_choices
 from web.jobs import kick
 from web.lists import render_case_list
 from web.state import db, policy
@@ -52,8 +51,7 @@ def callbacks() -> str:
 @role_required(*DESK_ROLES)
 def phone() -> str | Response | tuple[str, int]:
     form = PhoneCallForm()
-    form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
-        select(Category).where(Category.active).order_by(Category.name))]
+    form.category.choices = category_choices()
     if not form.validate_on_submit():
         form.submission_key.data = form.submission_key.data or submissions.new_key()
         return render_template("pages/desk/phone.html", form=form), 400 if form.is_submitted() else 200

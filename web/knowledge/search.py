@@ -52,7 +52,8 @@ def search_articles(app: Flask, query: str, *, lang: str | None = None, limit: i
     """Ids of the approved articles best matching ``query`` (every staff member may read every article)."""
     filters = {"channel": lang} if lang else {}
     try:
-        page = article_backend(app).search(SearchRequest(query=query, filters=filters, per_page=limit))
+        page = article_backend(app).search(SearchRequest(query=query, filters=filters, per_page=limit,
+                                                                 facets=False))
     except (IndexUnavailableError, QueryError):
         return []
     return [int(hit.id) for hit in page.hits]

@@ -8,10 +8,11 @@ from werkzeug.wrappers import Response
 
 from cases import knowledge
 from cases.errors import CaseError, NotFound
-from cases.models import Category, Unit
+from cases.models import Unit
 from cases.models_desk import Article
 from search_index.query import any_words_query
 from web.auth import current_actor, role_required
+from web.forms_common import category_choices
 from web.jobs import kick
 from web.knowledge.forms import ArticleForm, DecideForm
 from web.knowledge.search import search_articles
@@ -49,8 +50,7 @@ def show(article_id: int) -> str:
 
 def _article_form(article: Article | None) -> ArticleForm:
     form = ArticleForm()
-    form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
-        select(Category).where(Category.active).order_by(Category.name))]
+    form.category.choices = category_choices()
     actor = current_actor()
     units = db().scalars(select(Unit).where(Unit.active).order_by(Unit.name))
     form.unit.choices = [(0, "—")] + [(u.id, u.name) for u in units if not actor.is_unit or u.id == actor.unit_id]

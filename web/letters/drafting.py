@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
 from cases import letters
+from cases.categories import localized_name
 from cases.context import Actor
 from cases.models import Case, Reply
 from web.letters.office import kind_name, office_info
@@ -49,6 +50,7 @@ def case_context(case: Case, actor: Actor, lang: str) -> dict[str, Any]:
     values = letters.reply_context(case, policy(), officer_name=actor.name, office_name=office.name,
                                    office_phone=office.phone, base_url=current_app.config["PUBLIC_BASE_URL"])
     values["kind"] = kind_name(values["kind"], lang)
+    values["unit"] = localized_name(case.unit, lang) if case.unit else ""  # 交通运输局 in a Chinese letter
     return values
 
 

@@ -1,3 +1,6 @@
+from typing import Any
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
@@ -16,7 +19,7 @@ class LetterForm(FlaskForm):
     kind = SelectField(_l("What kind of letter is it?"), choices=KIND_CHOICES, validators=[DataRequired()])
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(min=4, max=200)])
     body = TextAreaField(_l("Your letter"), validators=[DataRequired(), Length(min=10, max=20000)])
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])  # see __init__
     phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
     email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
     address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=500)])
@@ -28,7 +31,19 @@ class LetterForm(FlaskForm):
     submission_key = HiddenField(validators=[Optional(), Regexp(SUBMISSION_KEY)])
     submit = SubmitField(_l("Send the letter"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # ANONYMOUS_LETTERS: the office lets citizens write without a name.
+        self.anonymous_allowed = bool(current_app.config.get("ANONYMOUS_LETTERS"))
+        if self.anonymous_allowed:
+            self.name.validators = [Optional(), Length(max=100)]
+            self.name.flags.required = False
+            self.name.label.text = _l("Your name (optional: you may write anonymously)")
+
     def validate_preferred_reply(self, field):  # type: ignore[no-untyped-def]
+        if self.anonymous_allowed and not any((f.data or "").strip() for f in (self.email, self.address,
+                                                                                 self.phone)):
+            return  # no contact at all: the answer is read on the tracking page
         needed = {"email": self.email, "post": self.address, "phone": self.phone}[field.data]
         if not (needed.data or "").strip():
             raise ValidationError(_l("Fill in “%(field)s” to be answered this way.", field=needed.label.text))
