@@ -10,7 +10,7 @@ from cases import callbacks, intake, services, sms
 from cases.context import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Event, Unit, User, utcnow
-from tests.conftest import login
+from tests.conftest import a_category, login
 from web.state import state
 
 
@@ -25,7 +25,8 @@ def replied_case(s: Any, policy: Any, subject: str, days_ago: int) -> Case:
     case = intake.receive(s, policy, draft).case
     clerk, unit = actor(s, "clerk"), actor(s, "transport")
     services.register(s, policy, case, clerk)
-    services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")))
+    services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")),
+                          category_id=a_category(s))
     services.accept(s, policy, case, unit)
     services.give_feedback(s, policy, case, unit, "Done.")
     services.reply(s, policy, case, clerk, body="It is done.", channel="phone")

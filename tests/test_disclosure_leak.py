@@ -13,7 +13,7 @@ from cases import letters, services
 from cases.context import Actor
 from cases.models import Case, Unit, User
 from cases.models_disclosure import Publication
-from tests.conftest import login
+from tests.conftest import a_category, login
 from web.state import state
 
 
@@ -44,7 +44,8 @@ def _write_answer(app: Flask) -> tuple[str, str]:
         policy = state(app).policy
         clerk, unit = _actor(s, "clerk"), _actor(s, "transport")
         services.register(s, policy, case, clerk)
-        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")))
+        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")),
+                          category_id=a_category(s))
         services.accept(s, policy, case, unit)
         services.give_feedback(s, policy, case, unit, "路灯已修复。")
         services.reply(s, policy, case, clerk, channel="phone", body=_reply_like_the_template(app, number, code))

@@ -14,6 +14,7 @@ from cases.context import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.hour_notices import HourNoticeSettings, send_hour_notices
 from cases.models import Case, Event, OutboxItem, Unit, User
+from tests.conftest import a_category, category_id
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -45,7 +46,7 @@ def dispatched(session: Any, policy: Any, subject: str, *, urgent: bool = False,
     clerk = actor(session, "clerk")
     services.register(session, policy, case, clerk, urgent=urgent, major_emergency=emergency)
     transport = session.scalar(select(Unit).where(Unit.name == "Transport Bureau"))
-    services.dispatch(session, policy, case, clerk, transport.id)
+    services.dispatch(session, policy, case, clerk, transport.id, category_id=a_category(session))
     return case
 
 
@@ -172,7 +173,8 @@ def test_the_case_page_shows_the_hour_clock_and_why(app: Any, client: Any, demo_
     login(staff, "clerk")
     assert staff.post(f"/cases/{number}/register", data={"kind": "report", "category": 0, "urgent": "y"}
                       ).status_code == 302
-    assert staff.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Transport Bureau")}).status_code == 302
+    assert staff.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Transport Bureau"),
+                                                             "category": category_id(app)}).status_code == 302
     page = staff.get(f"/cases/{number}").get_data(as_text=True)
     assert 'id="case-sign-for"' in page and 'id="deadline-basis"' in page
     assert "sign for within 2 office hours" in page and "feedback within 24 hours" in page

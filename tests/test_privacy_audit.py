@@ -49,7 +49,7 @@ def test_each_access_to_personal_data_and_each_admin_change_is_logged(app: Flask
                       ).status_code == 302
     with state(app).sessions() as session:
         newclerk = session.scalar(select(User.id).where(User.username == "newclerk"))
-    assert admin.post(f"/admin/users/{newclerk}/toggle", data={}).status_code == 302
+    assert admin.post(f"/admin/users/{newclerk}/active", data={"confirm": "y"}).status_code == 302
     assert admin.post("/letters/templates/reply/en", data={"source": admin_template(admin), "note": "tone"}
                       ).status_code == 302
     supervisor = app.test_client()
@@ -62,7 +62,7 @@ def test_each_access_to_personal_data_and_each_admin_change_is_logged(app: Flask
     assert (audit.ADMIN_CATEGORY, "Admin", None, "added category Parks") in rows
     assert (audit.ADMIN_UNIT, "Admin", None, "added unit Parks Office") in rows
     assert (audit.ADMIN_USER, "Admin", None, "created user newclerk (clerk)") in rows
-    assert (audit.ADMIN_USER, "Admin", None, f"switched user {newclerk} on/off") in rows
+    assert (audit.ADMIN_USER, "Admin", None, f"deactivation of user {newclerk} (newclerk)") in rows
     assert any(r[0] == audit.ADMIN_TEMPLATE and r[3].startswith("template reply/en v") for r in rows)
     assert any(r[0] == audit.EXPORT_CITIZEN and r[1] == "Supervisor" and r[2] == number for r in rows)
 

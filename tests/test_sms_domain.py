@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import a_category
 from cases import outbox, services, sms
 from cases.context import Actor
 from cases.errors import ValidationError
@@ -69,7 +70,8 @@ def test_inbound_outbound_once_with_limits_stop_and_survey(domain: Any) -> None:
         # The reply's survey; "3" reopens the case to its unit, an answer with no open survey is a letter.
         clerk, unit = actor(s, "clerk"), actor(s, "transport")
         services.register(s, policy, case, clerk)
-        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")))
+        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")),
+                          category_id=a_category(s))
         services.accept(s, policy, case, unit)
         services.give_feedback(s, policy, case, unit, "Bench fixed.")
         reply = services.reply(s, policy, case, clerk, body="Fixed.", channel="phone")

@@ -16,7 +16,7 @@ from cases import services
 from cases.context import Actor
 from cases.models import Case, Letter, Unit, User
 from cases.models_sms import SmsMessage, SmsOptOut
-from tests.conftest import hasher
+from tests.conftest import a_category, hasher
 from tests.servers.freeport import wait_until
 from tests.servers.kannel import running_kannel
 from web.state import state
@@ -100,7 +100,8 @@ def test_a_citizen_writes_by_sms_and_hears_back_by_sms(sms_app: tuple[Any, Any])
         case = s.scalar(select(Case).where(Case.number == number))
         clerk, unit = actor(s, "clerk"), actor(s, "transport")
         services.register(s, policy, case, clerk)
-        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")))
+        services.dispatch(s, policy, case, clerk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")),
+                          category_id=a_category(s))
         services.accept(s, policy, case, unit)
         services.give_feedback(s, policy, case, unit, "The lamp was replaced.")
         services.reply(s, policy, case, clerk, body="The lamp was replaced on Tuesday.", channel="phone")

@@ -16,7 +16,7 @@ from cases import intake
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.models import Attachment, Case
 from cases.sniff import extension_of, sniff
-from tests.conftest import login
+from tests.conftest import category_id, login
 from tests.test_web_flow import letter_form, submit_letter, unit_id
 from web.state import state
 
@@ -76,7 +76,8 @@ def test_feedback_documents_are_checked_the_same_way(app: Flask, client: FlaskCl
     clerk = app.test_client()
     login(clerk, "clerk")
     clerk.post(f"/cases/{number}/register", data={"kind": "report", "category": 0})
-    clerk.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Transport Bureau"), "note": "please"})
+    clerk.post(f"/cases/{number}/dispatch", data={"unit": unit_id(app, "Transport Bureau"), "note": "please",
+                                                    "category": category_id(app)})
     unit = app.test_client()
     login(unit, "transport")
     assert unit.post(f"/cases/{number}/accept", data={}).status_code == 302

@@ -40,7 +40,10 @@ def test_plain_paths_on_the_site_are_kept(target: str) -> None:
     assert local_path(target, "/home") == target
 
 
-def _assert_stays(response, *, default: str) -> None:  # type: ignore[no-untyped-def]
+def _assert_stays(response, *, default: str, target: str = "") -> None:  # type: ignore[no-untyped-def]
+    if "\x00" in target:  # a request carrying NUL is refused whole (web.query_args), never redirected
+        assert response.status_code == 400 and "Location" not in response.headers
+        return
     assert response.status_code == 302, response.status_code
     location = response.headers["Location"]
     assert lands_on_site(location), location
@@ -51,6 +54,11 @@ def test_log_in_language_switch_and_supervise_form_refuse_other_sites(app: Flask
     number, _code = submit_letter(app.test_client())
     for target in HOSTILE:
         client = app.test_client()
+        if "\x00" in target:
+            _assert_stays(client.post("/auth/login", query_string={"next": target},
+                                      data={"username": "supervisor", "password": "supervisor-demo-2026"}),
+                          default="/", target=target)
+            continue
         logged_in = client.post("/auth/login", query_string={"next": target},
                                 data={"username": "supervisor", "password": "supervisor-demo-2026"})
         _assert_stays(logged_in, default="/supervisor/")
@@ -75,7 +83,7 @@ def test_a_path_on_the_site_is_followed(app: Flask, demo_data: object) -> None:
 @given(target=st.text(max_size=40))
 def test_the_language_switch_never_fails_or_leaves(client: FlaskClient, target: str) -> None:
     response = client.post("/lang/en", data={"next": target})
-    _assert_stays(response, default="/")
+    _assert_stays(response, default="/", target=target)
 
 
 def test_the_log_in_page_keeps_next_for_the_form_only_escaped(client: FlaskClient) -> None:

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from cases import accounts
+from cases import accounts, audit
 from cases.errors import CaseError, NotFound
 from cases.models import User
 from web.admin.forms import ActiveForm, ResetPasswordForm, RoleForm
 from web.admin.views import all_units, bp
 from web.auth import hasher, role_required
+from web.privacy.access import log_access
 from web.state import db
 
 
@@ -30,10 +31,12 @@ def _page(user: User, status: int = 200, **forms: object) -> tuple[str, int]:
                            active_form=forms.get("active") or ActiveForm(formdata=None)), status
 
 
-def _apply(user: User, action, done: str) -> Response | None:  # type: ignore[no-untyped-def]
-    """Run a domain call and commit; a refusal is flashed and nothing is saved."""
+def _apply(user: User, action, done: str, logged: str) -> Response | None:  # type: ignore[no-untyped-def]
+    """Run a domain call, log it in the access log (``logged``: what was done) and commit; a refusal is flashed and
+    nothing is saved."""
     try:
         action()
+        log_access(audit.ADMIN_USER, target=f"{logged} of user {user.id} ({user.username})", commit=False)
         db().commit()
     except CaseError as err:
         db().rollback()
@@ -57,7 +60,7 @@ def user_role(user_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         done = _apply(target, lambda: accounts.change_role(db(), current_user.id, user_id, form.role.data,
                                                            form.unit.data or None),
-                      _("Role changed; the user's sessions have ended."))
+                      _("Role changed; the user's sessions have ended."), f"role set to {form.role.data}")
         if done:
             return done
     return _page(target, 400, role=form)
@@ -70,7 +73,7 @@ def user_password(user_id: int) -> Response | tuple[str, int]:
     form.account = target
     if form.validate_on_submit():
         done = _apply(target, lambda: accounts.reset_password(db(), hasher(), user_id, form.password.data),
-                      _("Password reset: the user must choose a new one at the next log-in."))
+                      _("Password reset: the user must choose a new one at the next log-in."), "password reset")
         if done:
             return done
     return _page(target, 400, reset=form)
@@ -84,7 +87,8 @@ def user_active(user_id: int) -> Response | tuple[str, int]:
         activate = not target.active
         if activate or form.confirm.data:
             done = _apply(target, lambda: accounts.set_active(db(), current_user.id, user_id, activate),
-                          _("Account activated.") if activate else _("Account deactivated; its sessions have ended."))
+                          _("Account activated.") if activate else _("Account deactivated; its sessions have ended."),
+                          "activation" if activate else "deactivation")
             if done:
                 return done
         else:

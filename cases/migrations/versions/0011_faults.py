@@ -1,7 +1,7 @@
 """Fault tolerance: who holds a mail folder's lease, and the submission key that makes a form post idempotent.
 
 Revision ID: 0011
-Revises: 0014
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op

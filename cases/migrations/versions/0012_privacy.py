@@ -2,7 +2,7 @@
 ``case_erasure`` (cases whose personal data was erased).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op

@@ -2,7 +2,7 @@
 of units and categories in every language.
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 """
 import sqlalchemy as sa
 from alembic import op

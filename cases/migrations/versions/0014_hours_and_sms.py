@@ -5,7 +5,7 @@ Existing cases keep their day deadlines; their ``due_at`` is the end of ``due_da
 services set from now on for every deadline, and ``deadline_basis`` stays empty until the clock next moves.
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
@@ -17,13 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("case_file") as batch:
-        batch.add_column(sa.Column("dispatched_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("sign_due_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("due_hourly", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("deadline_basis", sa.Text(), nullable=False, server_default=""))
+    # Plain ADD COLUMNs: a batch copy of case_file would drop the table, which SQLite refuses while other tables'
+    # rows refer to it.
+    op.add_column("case_file", sa.Column("dispatched_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("case_file", sa.Column("sign_due_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("case_file", sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("case_file", sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("case_file", sa.Column("due_hourly", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("case_file", sa.Column("deadline_basis", sa.Text(), nullable=False, server_default=""))
     op.create_table(
         "sms_message",
         sa.Column("id", sa.Integer(), primary_key=True),
