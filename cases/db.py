@@ -1,7 +1,9 @@
 """Engines, sessions and the schema (kept by Alembic migrations from the first table on)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,13 +64,19 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
+def migrate(engine: Engine, command_name: str, *args: Any, **kwargs: Any) -> None:
+    """Run one of Alembic's commands (``upgrade``, ``downgrade``, ``current``, ``history``, ``revision``...) on
+    ``engine`` with this project's migrations."""
     from alembic import command
     from alembic.config import Config
 
-    cfg = Config()
+    cfg = Config(stdout=sys.stdout)  # the caller's output at the time of the call (a CLI runner replaces it)
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        getattr(command, command_name)(cfg, *args, **kwargs)
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration."""
+    migrate(engine, "upgrade", "head")

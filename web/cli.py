@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from cases import accounts, audit, demo, queries
 from cases.context import Actor
-from cases.db import upgrade
+from cases.db import migrate, upgrade
 from cases.errors import CaseError
 from cases.queries import CaseFilter
 from web.auth import hasher
@@ -30,6 +30,28 @@ def db_upgrade() -> None:
     """Create or migrate the database schema."""
     upgrade(state().engine)
     click.echo("database is up to date")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the migration the database is at."""
+    migrate(state().engine, "current")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Go back to REVISION (e.g. 0013, or -1)."""
+    migrate(state().engine, "downgrade", revision)
+    click.echo(f"database downgraded to {revision}")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+@click.option("--autogenerate", is_flag=True, help="Compare the models with the database and write the difference.")
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration file (checked and edited by hand before it is committed)."""
+    migrate(state().engine, "revision", message=message, autogenerate=autogenerate)
 
 
 @cases_cli.command("list")
