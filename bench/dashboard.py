@@ -29,6 +29,7 @@ from sqlalchemy import Engine, and_, case, func, insert, select, text  # noqa: E
 from sqlalchemy.orm import Session  # noqa: E402
 
 from cases import admin, statistics as st, supervision  # noqa: E402
+from cases.topics import period_texts, rising_topics  # noqa: E402
 from cases.context import Policy  # noqa: E402
 from cases.db import make_engine, upgrade  # noqa: E402
 from cases.demo import CATEGORIES, UNITS  # noqa: E402
@@ -189,8 +190,8 @@ def queries(session: Session, policy: Policy) -> dict[str, object]:
         "top categories (30 d)": lambda: st.top_categories(session, month, tz),
         "top districts (30 d)": lambda: st.top_districts(session, month, tz),
         "urgent open cases": lambda: st.urgent_open_cases(session),
-        "rising topics (30 d vs previous)": lambda: st.rising_topics(
-            st.period_texts(session, month, tz), st.period_texts(session, month.previous(), tz), words),
+        "rising topics (30 d vs previous)": lambda: rising_topics(
+            period_texts(session, month, tz), period_texts(session, month.previous(), tz), words),
         "monthly figures per unit (12 m)": lambda: st.monthly_figures(session, year, tz, per_unit=True),
         "monthly figures office (12 m)": lambda: st.monthly_figures(session, year, tz, per_unit=False),
         "deadlines per unit": lambda: supervision.unit_deadlines(session, policy, today),

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from cases import intake, services, statistics as st, supervision
+from cases.topics import rising_topics
 from cases.calendar import WorkCalendar
 from cases.context import Actor
 from cases.drafts import Channel, LetterDraft
@@ -114,7 +115,7 @@ def test_unit_performance_and_period_figures(domain: Any, monkeypatch: pytest.Mo
 def test_rising_topics_scale_by_period_size() -> None:
     previous = ["bus"] * 4 + ["noise"]
     current = ["noise"] * 4 + ["bus"] * 2 + ["leak"] * 2 + ["rare"]
-    topics = st.rising_topics(current, previous, str.split, min_count=2)
+    topics = rising_topics(current, previous, str.split, min_count=2)
     # noise: 4 letters now against 1 * (9 / 5) expected; leak: 2 against 0; bus fell; rare is too rare.
     assert [t.term for t in topics] == ["noise", "leak"]
     assert topics[0].score == pytest.approx(4 - 9 / 5)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import statistics as st
+from cases.topics import period_texts, rising_topics
 from cases import supervision
 from cases.context import Policy
 from cases.models_disclosure import WeeklyReport
@@ -53,7 +54,7 @@ def report_context(session: Session, policy: Policy, week_start: date) -> dict:
     days = [d.isoformat() for d in period.day_list()]
     kind_series = [charts.Series(k, [per_kind[k].get(d, 0) for d in days]) for k in sorted(per_kind)]
     performance = st.unit_performance(session, period, tz, sort="received", descending=True)
-    topics = st.rising_topics(st.period_texts(session, period, tz), st.period_texts(session, period.previous(), tz),
+    topics = rising_topics(period_texts(session, period, tz), period_texts(session, period.previous(), tz),
                               lambda text: words(text))
     return {
         "period": period,

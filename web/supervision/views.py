@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cases import statistics as st
+from cases.topics import period_texts, rising_topics
 from cases import supervision
 from cases.statistics_desk import desk_shares
 from cases.calendar import EARLIEST_DATE, LATEST_DATE, plausible_date
@@ -61,7 +62,7 @@ def dashboard() -> str:
 
     categories = st.top_categories(session, period, tz)
     districts = st.top_districts(session, period, tz)
-    topics = st.rising_topics(st.period_texts(session, period, tz), st.period_texts(session, period.previous(), tz),
+    topics = rising_topics(period_texts(session, period, tz), period_texts(session, period.previous(), tz),
                               words)
     urgent = st.cases_per_day(session, period, tz, "urgent").get("urgent", {})
     total = st.total_cases(session, period, tz)
