@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from cases.context import Actor, Policy
 from cases.drafts import LetterDraft
 from cases.models import Case, Letter
-from cases.new_cases import open_case
+from cases.new_cases import NewCase, open_case
 
 KEY = re.compile(r"[A-Za-z0-9_-]{16,64}\Z")
 PREFIX = "form:"  # dedup keys of form submissions (email's are digests: no overlap)
@@ -32,22 +32,24 @@ def dedup_key(key: str) -> str:
     return PREFIX + key
 
 
-def submitted_case(session: Session, key: str | None) -> Case | None:
-    """The case a submission with this key opened, if any."""
+def submitted_case(session: Session, key: str | None) -> NewCase | None:
+    """The case a submission with this key opened, if any (its id, number and tracking code)."""
     if not key or not KEY.match(key):
         return None
-    return session.scalar(select(Case).join(Letter, Letter.case_id == Case.id)
-                          .where(Letter.dedup_key == dedup_key(key)).limit(1))
+    row = session.execute(select(Case.id, Case.number, Case.tracking_code).join(Letter, Letter.case_id == Case.id)
+                          .where(Letter.dedup_key == dedup_key(key)).limit(1)).first()
+    return NewCase(*row) if row is not None else None
 
 
 def open_submitted(session: Session, policy: Policy, draft: LetterDraft, key: str | None, *, actor: Actor,
-                   allowed_types: frozenset[str] | None = None) -> tuple[Case, bool]:
+                   allowed_types: frozenset[str] | None = None, looked_up: bool = False) -> tuple[NewCase, bool]:
     """Open the case of a submission, once per key: (its case, True if opened now). The caller commits.
 
-    A twin submission committed in between (two clicks racing) loses on the unique dedup key: its case is
-    returned instead. Without a valid key every call opens a case."""
+    ``looked_up``: the caller has just looked for the key's case (``submitted_case``) and found none. A twin
+    submission committed in between (two clicks racing) loses on the unique dedup key: its case is returned
+    instead. Without a valid key every call opens a case."""
     valid = bool(key and KEY.match(key))
-    if valid:
+    if valid and not looked_up:
         existing = submitted_case(session, key)
         if existing is not None:
             return existing, False
@@ -60,4 +62,4 @@ def open_submitted(session: Session, policy: Policy, draft: LetterDraft, key: st
         if existing is None:
             raise
         return existing, False
-    return session.get(Case, new.id), True
+    return new, True

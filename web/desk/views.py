@@ -9,6 +9,7 @@ from cases import callers, queries, services, submissions
 from cases.callbacks import due_callbacks
 from cases.drafts import Channel, LetterDraft
 from cases.errors import CaseError
+from cases.models import Case
 from cases.queries import CaseFilter
 from cases.workflow import Status
 from web.auth import current_actor, role_required
@@ -66,7 +67,8 @@ def phone() -> str | Response | tuple[str, int]:
             callers.add_follow_up(db(), case, draft, actor)
             message = _("Call added to case %(number)s.", number=case.number)
         else:
-            case, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor)
+            opened, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor)
+            case = db().get(Case, opened.id)
             message = _("Call saved as case %(number)s.", number=case.number)
             if new:
                 # The clerk checked everything while on the phone: the call is registered at once.

@@ -69,7 +69,7 @@ def write() -> str | Response | tuple[str, int]:
             draft = posts.draft_from_post(raw)
             draft.raw_sha256, draft.attachments = raw_sha, attachment_drafts(form.attachments)
             case, _new = submissions.open_submitted(db(), policy(), draft, key, actor=CITIZEN,
-                                                    allowed_types=UPLOAD_TYPES)
+                                                    allowed_types=UPLOAD_TYPES, looked_up=True)
             db().commit()
     except Exception as err:
         if outage_of(err) != DATABASE or not key:
