@@ -43,8 +43,11 @@ def next_case_number(session: Session, year: int, digits: int = DEFAULT_DIGITS) 
 
 def case_number_block(session: Session, year: int, count: int, digits: int = DEFAULT_DIGITS) -> list[str]:
     """``count`` consecutive numbers of ``year`` in one UPDATE (the row lock serialises concurrent writers)."""
-    row = session.execute(update(CaseSequence).where(CaseSequence.year == year)
-                          .values(last=CaseSequence.last + count).returning(CaseSequence.last)).first()
+    # Core on the table, not an ORM-enabled UPDATE: there is no loaded object to keep in step, and the ORM's
+    # bookkeeping for one would cost more than the statement.
+    sequence = CaseSequence.__table__
+    row = session.connection().execute(update(sequence).where(sequence.c.year == year)
+                                       .values(last=sequence.c.last + count).returning(sequence.c.last)).first()
     if row is None:  # the year's first number: next_case_number creates the row, the rest come as a block
         first = next_case_number(session, year, digits)
         return [first, *(case_number_block(session, year, count - 1, digits) if count > 1 else [])]

@@ -36,8 +36,9 @@ def submitted_case(session: Session, key: str | None) -> NewCase | None:
     """The case a submission with this key opened, if any (its id, number and tracking code)."""
     if not key or not KEY.match(key):
         return None
-    row = session.execute(select(Case.id, Case.number, Case.tracking_code).join(Letter, Letter.case_id == Case.id)
-                          .where(Letter.dedup_key == dedup_key(key)).limit(1)).first()
+    row = session.connection().execute(select(Case.id, Case.number, Case.tracking_code)
+                                       .join(Letter, Letter.case_id == Case.id)
+                                       .where(Letter.dedup_key == dedup_key(key)).limit(1)).first()
     return NewCase(*row) if row is not None else None
 
 
