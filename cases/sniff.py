@@ -49,6 +49,11 @@ EXTENSIONS: dict[str, str] = {
 
 #: What citizens and unit handlers may upload (web letter, phone desk, feedback documents).
 UPLOAD_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/tiff", "image/webp", PDF})
+#: Call recordings and voice messages, as phones and recorders save them (AMR usually inside a 3GP file). Kept
+#: from their signature alone; the case page plays them where the browser can.
+AUDIO_TYPES = frozenset({"audio/x-wav", "audio/mpeg", "audio/amr", "video/3gpp", "audio/mp4", "audio/ogg"})
+#: What the public letter form takes: documents and recordings.
+LETTER_TYPES = UPLOAD_TYPES | AUDIO_TYPES
 #: What the paper channel recognises.
 SCAN_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", "image/heic", PDF})  # HEIC: phone photos
 #: Photos an Open311 client may post.

@@ -34,6 +34,8 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     MAX_ATTACHMENTS = 5
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    # A call recording or voice message (web letter, phone desk): about 20 minutes of a phone's AMR or MP3.
+    MAX_AUDIO_BYTES = 20 * 1024 * 1024
 
     # Sessions and cookies.
     SESSION_COOKIE_SECURE = True

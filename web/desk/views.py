@@ -7,9 +7,10 @@ from werkzeug.wrappers import Response
 
 from cases import callers, queries, services, submissions
 from cases.callbacks import due_callbacks
-from cases.drafts import Channel, LetterDraft
+from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import CaseError
 from cases.queries import CaseFilter
+from cases.sniff import AUDIO_TYPES
 from cases.workflow import Status
 from web.auth import current_actor, role_required
 from web.desk.answering import answer
@@ -58,15 +59,16 @@ def phone() -> str | Response | tuple[str, int]:
     summary = form.summary.data.strip()
     draft = LetterDraft(channel=Channel.PHONE, subject=summary.splitlines()[0][:120], body=summary,
                         sender_name=form.caller.data, sender_phone=form.phone.data, preferred_reply="phone",
-                        kind=form.kind.data, urgent=form.urgent.data)
+                        kind=form.kind.data, urgent=form.urgent.data, attachments=_recording(form))
     actor = current_actor()
     try:
         if form.follow_up.data:
             case = queries.get_case(db(), actor, form.follow_up.data.strip())
-            callers.add_follow_up(db(), case, draft, actor)
+            callers.add_follow_up(db(), case, draft, actor, policy=policy(), allowed_types=AUDIO_TYPES)
             message = _("Call added to case %(number)s.", number=case.number)
         else:
-            case, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor)
+            case, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor,
+                                                   allowed_types=AUDIO_TYPES)
             message = _("Call saved as case %(number)s.", number=case.number)
             if new:
                 # The clerk checked everything while on the phone: the call is registered at once.
@@ -84,3 +86,11 @@ def phone() -> str | Response | tuple[str, int]:
     kick()
     flash(message, "success")
     return redirect(url_for("casepage.show", number=case.number))
+
+
+def _recording(form: PhoneCallForm) -> list[AttachmentDraft]:
+    """The call's recording as the draft's attachment (checked already by the form), or none."""
+    item = form.recording.data
+    if not getattr(item, "filename", None):
+        return []
+    return [AttachmentDraft(filename=item.filename, data=item.read(), declared_type=item.mimetype)]
