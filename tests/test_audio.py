@@ -48,7 +48,8 @@ def encoded(tmp_path: Path, kind: str, rate: int) -> bytes:
 @pytest.fixture()
 def recordings(tmp_path: Path) -> dict[str, tuple[bytes, str]]:
     return {"call.wav": (wav(), "audio/x-wav"), "voice.mp3": (encoded(tmp_path, "mp3", 22050), "audio/mpeg"),
-            "memo.amr": (encoded(tmp_path, "amr", 8000), "audio/amr")}
+            "memo.amr": (encoded(tmp_path, "amr", 8000), "audio/amr"),
+            "line.mp3": (encoded(tmp_path, "mp3", 8000), "audio/mpeg")}  # MPEG 2.5 frames, no ID3 tag
 
 
 def phone_call(client: FlaskClient, recording: tuple[bytes, str] | None = None, **over: object):  # noqa: ANN201
@@ -75,6 +76,10 @@ def case_count(app: Flask) -> int:
 def test_real_recordings_are_sniffed_as_audio(recordings: dict[str, tuple[bytes, str]]) -> None:
     for data, kind in recordings.values():
         assert sniff(data) == kind
+    phone_line = recordings["line.mp3"][0]
+    assert phone_line[:2] == b"\xff\xe3"  # the frames filetype alone does not know
+    # One frame header followed by anything else is no MP3.
+    assert sniff(phone_line[:4] + b"<html><script>alert(1)</script></html>" * 20) == "application/octet-stream"
 
 
 def test_web_letter_takes_recordings_and_the_case_page_plays_them(
