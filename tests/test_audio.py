@@ -84,6 +84,7 @@ def test_real_recordings_are_sniffed_as_audio(recordings: dict[str, tuple[bytes,
 
 def test_web_letter_takes_recordings_and_the_case_page_plays_them(
         app: Flask, client: FlaskClient, demo_data: object, recordings: dict[str, tuple[bytes, str]]) -> None:
+    assert 'accept="image/*,application/pdf,audio/*,.amr,.3gp"' in client.get("/write").get_data(as_text=True)
     number, _ = submit_letter(client, attachments=[(io.BytesIO(data), name)
                                                    for name, (data, _kind) in recordings.items()])
     stored = files_of(app, number)
