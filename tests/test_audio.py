@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import math
 import struct
 import subprocess
@@ -21,6 +22,7 @@ from cases.sniff import sniff
 from tests.conftest import login
 from tests.test_uploads import pdf
 from tests.test_web_flow import letter_form, submit_letter
+from web.public.posts import spool
 from web.state import state
 
 
@@ -201,3 +203,20 @@ def test_recording_errors_are_translated(app: Flask, demo_data: object) -> None:
                                 "summary": "路灯坏了，晚上很黑。", "recording": (io.BytesIO(pdf()), "call.mp3")})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "不是录音" in page
+
+
+def test_a_letter_kept_through_an_outage_keeps_its_recording(app: Flask, recordings: dict[str, tuple[bytes, str]]
+                                                             ) -> None:
+    from cases.spool import SpooledPost
+
+    store = state(app).policy.store
+    raw = store.put(json.dumps({**letter_form(), "consent": False, "_received": "2026-03-02T08:00:00+00:00"})
+                    .encode())
+    data = recordings["memo.amr"][0]
+    spool(app).add(SpooledPost(key="C" * 20, raw_sha256=raw, attachments=[
+        {"filename": "memo.amr", "declared_type": "audio/amr", "sha256": store.put(data)}]))
+    state(app).tasks.drain_letter_spool()  # the worker registers it with the same types as the form
+    assert spool(app).pending() == [] and list(spool(app).failed()) == []
+    with state(app).sessions() as session:
+        assert session.execute(select(Attachment.filename, Attachment.content_type)).all() == [
+            ("memo.amr", "audio/amr")]
