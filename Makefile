@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_APT := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-osd \
            fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 python3-venv
 TEST_APT := dovecot-imapd postgresql redis-server chromium poppler-utils fonts-arphic-ukai fonts-arphic-gkai00mp \
-            kannel kannel-extras
+            kannel kannel-extras sox libsox-fmt-mp3 libsox-fmt-all
 
 .PHONY: run test system-run system-test venv venv-test translations clean
 .DEFAULT_GOAL := run

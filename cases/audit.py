@@ -18,6 +18,7 @@ from cases.models_privacy import AccessLog
 # The actions the log records (and the filter on the log page offers).
 VIEW_CITIZEN = "view_citizen"  # a case page with the citizen's contact details
 DOWNLOAD_ATTACHMENT = "download_attachment"
+PLAY_RECORDING = "play_recording"  # a recording played on the case page
 DOWNLOAD_REPLY = "download_reply"  # a postal reply's PDF (the citizen's address)
 DOWNLOAD_POST = "download_post"  # a day's combined postal PDF
 DOWNLOAD_RAW = "download_raw"  # a quarantined original
@@ -29,8 +30,9 @@ ADMIN_USER = "admin_user"
 ADMIN_UNIT = "admin_unit"
 ADMIN_CATEGORY = "admin_category"
 ADMIN_TEMPLATE = "admin_template"
-ACTIONS = (VIEW_CITIZEN, DOWNLOAD_ATTACHMENT, DOWNLOAD_REPLY, DOWNLOAD_POST, DOWNLOAD_RAW, DOWNLOAD_SCAN,
-           EXPORT_CITIZEN, ERASE_CITIZEN, ERASE_RETENTION, ADMIN_USER, ADMIN_UNIT, ADMIN_CATEGORY, ADMIN_TEMPLATE)
+ACTIONS = (VIEW_CITIZEN, DOWNLOAD_ATTACHMENT, PLAY_RECORDING, DOWNLOAD_REPLY, DOWNLOAD_POST, DOWNLOAD_RAW,
+           DOWNLOAD_SCAN, EXPORT_CITIZEN, ERASE_CITIZEN, ERASE_RETENTION, ADMIN_USER, ADMIN_UNIT, ADMIN_CATEGORY,
+           ADMIN_TEMPLATE)
 READERS = ("supervisor", "admin")
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import events, outbox
-from cases.context import Actor
+from cases.context import Actor, Policy
 from cases.drafts import LetterDraft
-from cases.errors import NotFound, ValidationError
-from cases.models import Case, Citizen, Letter
+from cases.errors import CaseError, NotFound, ValidationError
+from cases.models import Attachment, Case, Citizen, Letter
 from cases.queries import STAFF_ROLES
 from cases.workflow import OPEN_STATUSES
 
@@ -70,8 +70,10 @@ def history(session: Session, actor: Actor, *, phone: str = "", email: str = "",
     return CallerHistory(cases, recent)
 
 
-def add_follow_up(session: Session, case: Case, draft: LetterDraft, actor: Actor) -> Letter:
-    """Add a new call (or letter) to the open case it follows up, instead of opening a duplicate case."""
+def add_follow_up(session: Session, case: Case, draft: LetterDraft, actor: Actor, *, policy: Policy | None = None,
+                  allowed_types: frozenset[str] | None = None) -> Letter:
+    """Add a new call (or letter) to the open case it follows up, instead of opening a duplicate case. The draft's
+    files (a call's recording) are stored with ``policy``'s store, refused unless of ``allowed_types``."""
     if actor.role not in STAFF_ROLES:
         raise NotFound("No such case.")
     if case.status not in OPEN_STATUSES:
@@ -82,7 +84,21 @@ def add_follow_up(session: Session, case: Case, draft: LetterDraft, actor: Actor
                     recorded_by_id=actor.user_id)
     session.add(letter)
     session.flush()
+    if draft.attachments:
+        _attach(session, case, letter, draft, policy, allowed_types)
     events.record(session, case, actor, "follow_up", internal=False,
                   data={"channel": draft.channel.value, "letter_id": letter.id})
     outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
     return letter
+
+
+def _attach(session: Session, case: Case, letter: Letter, draft: LetterDraft, policy: Policy | None,
+            allowed_types: frozenset[str] | None) -> None:
+    # new_cases imports this module (phone_key): its file helpers are imported here, where they are used.
+    from cases.new_cases import attachment_row, store_file
+
+    if policy is None:
+        raise CaseError("A follow-up with files needs the file store.")
+    for item in draft.attachments:
+        content_type, sha256 = store_file(policy, item, allowed_types)
+        session.add(Attachment(**attachment_row(case.id, letter.id, item, content_type, sha256)))

@@ -52,7 +52,7 @@ def store_file(policy: Policy, item: AttachmentDraft, allowed_types: frozenset[s
     refuses them (``CaseError``), as it could not give the file back."""
     content_type = item.content_type()
     if allowed_types is not None and content_type not in allowed_types:
-        raise UploadRejected(f"“{item.filename}” is not an image or PDF (its content is {content_type}).")
+        raise UploadRejected(f"“{item.filename}” is not a type accepted here (its content is {content_type}).")
     if isinstance(item.data, HeldBytes):
         hold = getattr(policy.store, "hold", None)
         if hold is None:

@@ -49,6 +49,11 @@ EXTENSIONS: dict[str, str] = {
 
 #: What citizens and unit handlers may upload (web letter, phone desk, feedback documents).
 UPLOAD_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/tiff", "image/webp", PDF})
+#: Call recordings and voice messages, as phones and recorders save them (AMR usually inside a 3GP file). Kept
+#: from their signature alone; the case page plays them where the browser can.
+AUDIO_TYPES = frozenset({"audio/x-wav", "audio/mpeg", "audio/amr", "video/3gpp", "audio/mp4", "audio/ogg"})
+#: What the public letter form takes: documents and recordings.
+LETTER_TYPES = UPLOAD_TYPES | AUDIO_TYPES
 #: What the paper channel recognises.
 SCAN_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", "image/heic", PDF})  # HEIC: phone photos
 #: Photos an Open311 client may post.
@@ -84,6 +89,8 @@ def sniff(data: bytes) -> str:
         return PDF if _opens_as_pdf(data) else OCTET_STREAM
     if mime in _SIGNATURE_ONLY:
         return mime
+    if mime is None and _is_mpeg_audio(data[:8192]):
+        return "audio/mpeg"
     if mime is None and _is_text(data[:4096]):
         return TEXT
     return OCTET_STREAM
@@ -102,6 +109,31 @@ def _is_text(head: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+#: Layer III bit rates (kbit/s) by index: MPEG-1, then MPEG-2 and 2.5; and sample rates by the version bits.
+_MP3_BITRATES = ((0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+                 (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160))
+_MP3_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _is_mpeg_audio(data: bytes) -> bool:
+    """An MP3 without an ID3 tag whose frames ``filetype`` does not know (MPEG 2.5, as an 8 kHz phone line is
+    encoded, or frames with a checksum): a layer III frame header at the start and another where it ends."""
+    first = _mp3_frame_length(data, 0)
+    return first > 0 and _mp3_frame_length(data, first) > 0
+
+
+def _mp3_frame_length(data: bytes, at: int) -> int:
+    """The length of the layer III frame whose header starts at ``at``, or 0 when none does."""
+    if len(data) < at + 4 or data[at] != 0xFF or data[at + 1] & 0xE0 != 0xE0:
+        return 0
+    version, layer = (data[at + 1] >> 3) & 3, (data[at + 1] >> 1) & 3
+    bitrate_index, rate_index, padding = data[at + 2] >> 4, (data[at + 2] >> 2) & 3, (data[at + 2] >> 1) & 1
+    if version == 1 or layer != 1 or bitrate_index in (0, 15) or rate_index == 3:
+        return 0
+    bitrate = _MP3_BITRATES[0 if version == 3 else 1][bitrate_index] * 1000
+    return (144 if version == 3 else 72) * bitrate // _MP3_SAMPLE_RATES[version][rate_index] + padding
 
 
 def _opens_as_image(data: bytes, formats: tuple[str, ...]) -> bool:

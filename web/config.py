@@ -34,6 +34,8 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     MAX_ATTACHMENTS = 5
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    # A call recording or voice message (web letter, phone desk): 20 MB is about 20 minutes of MP3 at 128 kbit/s.
+    MAX_AUDIO_BYTES = 20 * 1024 * 1024
 
     # Sessions and cookies.
     SESSION_COOKIE_SECURE = True

@@ -6,10 +6,10 @@ reads from its bytes and the matching extension, so a script dressed as a letter
 """
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 from werkzeug.utils import secure_filename
 
-from cases.sniff import extension_of, sniff
+from cases.sniff import AUDIO_TYPES, extension_of, sniff
 
 # If a browser shows the file after all, it runs nothing and loads nothing.
 _SANDBOX = "default-src 'none'; sandbox"
@@ -26,3 +26,14 @@ def download(data: bytes, stem: str, *, content_type: str | None = None, inline:
     if content_type is None:
         response.headers["Content-Security-Policy"] = _SANDBOX
     return response
+
+
+def playable(data: bytes, stem: str) -> Response | None:
+    """``data`` for an ``<audio>`` player on our pages: inline, with the sniffed type, in the ranges the player
+    asks for; ``None`` unless the bytes are a sound recording (nothing else is ever served inline from outside)."""
+    kind = sniff(data)
+    if kind not in AUDIO_TYPES:
+        return None
+    response = download(data, stem, content_type=kind, inline=True)
+    response.headers["Content-Security-Policy"] = _SANDBOX
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(data))

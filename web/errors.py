@@ -14,7 +14,7 @@ MESSAGES = {
     403: "You may not do this.",
     404: "This page does not exist.",
     405: "This page cannot be used this way.",
-    413: "The upload is too large. Attachments may be at most 10 MB each and 25 MB together.",
+    413: "The upload is too large. Attachments may be at most 10 MB each (recordings 20 MB) and 25 MB together.",
     429: "Too many requests. Please wait a little and try again.",
     500: "Something went wrong on our side. Nothing you sent was lost; please try again later.",
 }

@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 
 from cases.calendar import EARLIEST_DATE, LATEST_DATE, plausible_date
 from cases.drafts import AttachmentDraft
-from cases.sniff import UPLOAD_TYPES, sniff
+from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES, sniff
 
 KIND_CHOICES = [
     ("consultation", _l("Consultation")),
@@ -27,8 +27,11 @@ def _files(field: Field) -> list[FileStorage]:
 
 
 class Attachments:
-    """Validator: at most ``MAX_ATTACHMENTS`` files, each within size and really an image or PDF by its bytes
-    (it starts as one and opens)."""
+    """Validator: at most ``MAX_ATTACHMENTS`` files, each really an image or PDF by its bytes (it starts as one and
+    opens) within ``MAX_ATTACHMENT_BYTES``, or, with ``audio``, a recording within ``MAX_AUDIO_BYTES``."""
+
+    def __init__(self, *, audio: bool = False) -> None:
+        self.audio = audio
 
     def __call__(self, form: object, field: Field) -> None:
         cfg = current_app.config
@@ -36,12 +39,47 @@ class Attachments:
         if len(files) > int(cfg["MAX_ATTACHMENTS"]):
             raise ValidationError(_l("At most %(n)s files.", n=cfg["MAX_ATTACHMENTS"]))
         for item in files:
-            data = item.stream.read(int(cfg["MAX_ATTACHMENT_BYTES"]) + 1)
-            item.stream.seek(0)
-            if len(data) > int(cfg["MAX_ATTACHMENT_BYTES"]):
-                raise ValidationError(_l("“%(name)s” is larger than 10 MB.", name=item.filename))
-            if sniff(data) not in UPLOAD_TYPES:
-                raise ValidationError(_l("“%(name)s” is not an image or PDF.", name=item.filename))
+            _check_file(item, documents=True, audio=self.audio)
+
+
+class Recording:
+    """Validator for one optional file field: a call recording or voice message (WAV, MP3, AMR, 3GP, M4A, OGG by
+    its bytes) within ``MAX_AUDIO_BYTES``."""
+
+    def __call__(self, form: object, field: Field) -> None:
+        item = field.data
+        if isinstance(item, FileStorage) and item.filename:
+            _check_file(item, documents=False, audio=True)
+
+
+def _check_file(item: FileStorage, *, documents: bool, audio: bool) -> None:
+    """Refuse ``item`` unless its bytes are an accepted type within that type's size limit."""
+    cfg = current_app.config
+    document_limit, audio_limit = int(cfg["MAX_ATTACHMENT_BYTES"]), int(cfg["MAX_AUDIO_BYTES"])
+    limit = max(document_limit if documents else 0, audio_limit if audio else 0)
+    data = item.stream.read(limit + 1)
+    item.stream.seek(0)
+    kind = sniff(data[:limit])
+    if audio and kind in AUDIO_TYPES:
+        if len(data) > audio_limit:
+            raise ValidationError(_l("The recording “%(name)s” is larger than %(mb)s MB.", name=item.filename,
+                                     mb=_megabytes(audio_limit)))
+        return
+    if documents and len(data) > document_limit:
+        raise ValidationError(_l("“%(name)s” is larger than 10 MB.", name=item.filename))
+    if documents and kind in UPLOAD_TYPES:
+        return
+    if not documents:
+        raise ValidationError(_l("“%(name)s” is not a sound recording (WAV, MP3, AMR, 3GP, M4A or OGG).",
+                                 name=item.filename))
+    if audio:
+        raise ValidationError(_l("“%(name)s” is not an image or PDF, nor a sound recording (WAV, MP3, AMR, 3GP, "
+                                 "M4A or OGG).", name=item.filename))
+    raise ValidationError(_l("“%(name)s” is not an image or PDF.", name=item.filename))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
 
 
 def attachment_drafts(field: Field) -> list[AttachmentDraft]:

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from cases import audit, categories, queries, services, sms
 from cases.letters import awaiting_reply
 from cases.errors import CaseError, NotFound
-from cases.models import Case, Category, Unit
-from cases.sniff import UPLOAD_TYPES
+from cases.models import Attachment, Case, Category, Unit
+from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES
 from cases.workflow import Action, allowed_actions
 from web.auth import current_actor
 from web.casepage import forms as f
 from web.desk.answering import answer as answer_directly
-from web.downloads import download
+from web.downloads import download, playable
 from web.forms_common import attachment_drafts, category_choices
 from web.jobs import kick
 from web.letters import sending as reply_letters
@@ -127,7 +127,8 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
                            overdue=queries.is_overdue(case, policy().today(), policy().now()),
                            now=policy().now(), letter_picker=letter_picker(case)
                            if "reply" in shown else None, text_messages=sms.case_messages(db(), case.id)
-                           if actor.role != "unit" else [], **supervise_context(case, actor)), status
+                           if actor.role != "unit" else [], audio_types=AUDIO_TYPES,
+                           **supervise_context(case, actor)), status
 
 
 @bp.route("/<number>")
@@ -164,6 +165,29 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
 @bp.route("/<number>/files/<int:attachment_id>")
 @login_required
 def attachment(number: str, attachment_id: int) -> Response:
+    item, data = _attachment_file(number, attachment_id)
+    log_access(audit.DOWNLOAD_ATTACHMENT, case_number=number, target=f"attachment {item.id} {item.filename}")
+    # A file from outside: a download under our own name, with the type its bytes have (sniffed again here,
+    # so a file stored before the sniffer was strict is served by what it really is).
+    return download(data, f"{number}-file-{item.id}")
+
+
+@bp.route("/<number>/files/<int:attachment_id>/play")
+@login_required
+def recording(number: str, attachment_id: int) -> Response:
+    """A recording for the case page's player: served inline, and only when its bytes are a sound recording."""
+    item, data = _attachment_file(number, attachment_id)
+    response = playable(data, f"{number}-file-{item.id}")
+    if response is None:
+        abort(404)
+    if response.status_code == 200 or request.headers.get("Range", "").startswith("bytes=0-"):
+        # A player fetches a recording in ranges: one row when playing starts, not one per range.
+        log_access(audit.PLAY_RECORDING, case_number=number, target=f"attachment {item.id} {item.filename}")
+    return response
+
+
+def _attachment_file(number: str, attachment_id: int) -> tuple[Attachment, bytes]:
+    """The attachment of case ``number`` and its bytes, if the current user may see the case, else 404."""
     try:
         item = queries.get_attachment(db(), current_actor(), attachment_id)
     except NotFound:
@@ -171,10 +195,6 @@ def attachment(number: str, attachment_id: int) -> Response:
     if item.case.number != number:
         abort(404)
     try:
-        data = policy().store.get(item.sha256)
+        return item, policy().store.get(item.sha256)
     except FileNotFoundError:
         abort(404)
-    log_access(audit.DOWNLOAD_ATTACHMENT, case_number=number, target=f"attachment {item.id} {item.filename}")
-    # A file from outside: a download under our own name, with the type its bytes have (sniffed again here,
-    # so a file stored before the sniffer was strict is served by what it really is).
-    return download(data, f"{number}-file-{item.id}")

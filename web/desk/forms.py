@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from web.casepage.forms import RATING_CHOICES, ArticleIds
-from web.forms_common import KIND_CHOICES
+from web.forms_common import KIND_CHOICES, Recording
 from web.public.forms import PHONE, SUBMISSION_KEY
 
 ANSWERABLE_KINDS = ("consultation", "help")  # as cases.services.DIRECT_KINDS
@@ -29,6 +30,10 @@ class PhoneCallForm(FlaskForm):
                           render_kw={"data-answer": "articles", "autocomplete": "off"})
     satisfaction = RadioField(_l("Rating given on the call"), validators=[Optional()],
                               choices=[("", _l("Not asked"))] + RATING_CHOICES, default="")
+    # The call's recording or a voice message the caller left, kept with the case (after the answer: saving stays
+    # one Tab after the summary).
+    recording = FileField(_l("Call recording or voice message (WAV, MP3, AMR or 3GP, up to 20 MB)"),
+                          validators=[Recording()])
     # The number of an open case this call follows up (set from the caller's history beside the form).
     follow_up = HiddenField(validators=[Optional(), Length(max=20)], render_kw={"data-follow-up": "case"})
     submission_key = HiddenField(validators=[Optional(), Regexp(SUBMISSION_KEY)])  # saving twice: one case

@@ -7,10 +7,11 @@ from werkzeug.wrappers import Response
 
 from cases import callers, queries, services, submissions
 from cases.callbacks import due_callbacks
-from cases.drafts import Channel, LetterDraft
+from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import CaseError
 from cases.models import Case
 from cases.queries import CaseFilter
+from cases.sniff import AUDIO_TYPES
 from cases.workflow import Status
 from web.auth import current_actor, role_required
 from web.desk.answering import answer
@@ -59,15 +60,16 @@ def phone() -> str | Response | tuple[str, int]:
     summary = form.summary.data.strip()
     draft = LetterDraft(channel=Channel.PHONE, subject=summary.splitlines()[0][:120], body=summary,
                         sender_name=form.caller.data, sender_phone=form.phone.data, preferred_reply="phone",
-                        kind=form.kind.data, urgent=form.urgent.data)
+                        kind=form.kind.data, urgent=form.urgent.data, attachments=_recording(form))
     actor = current_actor()
     try:
         if form.follow_up.data:
             case = queries.get_case(db(), actor, form.follow_up.data.strip())
-            callers.add_follow_up(db(), case, draft, actor)
+            callers.add_follow_up(db(), case, draft, actor, policy=policy(), allowed_types=AUDIO_TYPES)
             message = _("Call added to case %(number)s.", number=case.number)
         else:
-            opened, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor)
+            opened, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor,
+                                                     allowed_types=AUDIO_TYPES)
             case = db().get(Case, opened.id)
             message = _("Call saved as case %(number)s.", number=case.number)
             if new:
@@ -86,3 +88,11 @@ def phone() -> str | Response | tuple[str, int]:
     kick()
     flash(message, "success")
     return redirect(url_for("casepage.show", number=case.number))
+
+
+def _recording(form: PhoneCallForm) -> list[AttachmentDraft]:
+    """The call's recording as the draft's attachment (checked already by the form), or none."""
+    item = form.recording.data
+    if not getattr(item, "filename", None):
+        return []
+    return [AttachmentDraft(filename=item.filename, data=item.read(), declared_type=item.mimetype)]

@@ -10,6 +10,7 @@ from web.privacy.views import bp  # noqa: F401
 
 LABELS = {
     "view_citizen": _l("viewed citizen details"), "download_attachment": _l("downloaded a file"),
+    "play_recording": _l("played a recording"),
     "download_reply": _l("downloaded a reply letter"), "download_post": _l("downloaded a day's post"),
     "download_raw": _l("downloaded an original"), "download_scan": _l("downloaded a scan"),
     "export_citizen": _l("exported a citizen's data"), "erase_citizen": _l("erased a citizen's data"),

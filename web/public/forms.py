@@ -26,8 +26,9 @@ class LetterForm(FlaskForm):
     preferred_reply = RadioField(_l("How should we answer?"), choices=REPLY_CHOICES, default="email",
                                  validators=[DataRequired()])
     consent = BooleanField(_l("You may publish my letter and the reply without my personal details."))
-    attachments = MultipleFileField(_l("Attachments (up to 5 images or PDFs, 10 MB each)"),
-                                    validators=[Attachments()])
+    attachments = MultipleFileField(_l("Attachments (up to 5: images or PDFs of up to 10 MB, voice recordings "
+                                       "such as WAV, MP3 or AMR of up to 20 MB)"),
+                                    validators=[Attachments(audio=True)])
     submission_key = HiddenField(validators=[Optional(), Regexp(SUBMISSION_KEY)])
     submit = SubmitField(_l("Send the letter"))
 

@@ -10,7 +10,7 @@ from flask import Flask, current_app, request
 
 from cases.context import CITIZEN
 from cases.drafts import Channel, LetterDraft
-from cases.sniff import UPLOAD_TYPES
+from cases.sniff import LETTER_TYPES
 from cases.spool import Spool, SpooledPost
 from web.public.forms import LetterForm
 from web.state import state
@@ -54,4 +54,4 @@ def keep(key: str, raw_sha: str, draft: LetterDraft) -> None:
 def drain_spool(app: Flask) -> int:
     """Register the letters the spool kept (the worker runs this every minute); returns the cases opened."""
     return spool(app).drain(state(app).sessions, state(app).policy, draft_from_post, actor=CITIZEN,
-                            allowed_types=UPLOAD_TYPES)
+                            allowed_types=LETTER_TYPES)

@@ -12,7 +12,7 @@ from cases.context import CITIZEN
 from cases.drafts import LetterDraft
 from cases.errors import CaseError, NotFound
 from cases.outages import DATABASE, outage_of
-from cases.sniff import UPLOAD_TYPES
+from cases.sniff import LETTER_TYPES
 from web.errors import outage_page
 from web.extensions import limiter
 from web.forms_common import attachment_drafts
@@ -69,7 +69,7 @@ def write() -> str | Response | tuple[str, int]:
             draft = posts.draft_from_post(raw)
             draft.raw_sha256, draft.attachments = raw_sha, attachment_drafts(form.attachments)
             case, _new = submissions.open_submitted(db(), policy(), draft, key, actor=CITIZEN,
-                                                    allowed_types=UPLOAD_TYPES, looked_up=True)
+                                                    allowed_types=LETTER_TYPES, looked_up=True)
             db().commit()
     except Exception as err:
         if outage_of(err) != DATABASE or not key:
