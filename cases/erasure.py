@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from cases import audit, events, outbox
 from cases.context import Actor
 from cases.disclosure import known_personal
-from cases.models import Attachment, Case, Citizen, Letter, QuarantineItem, Reply
+from cases.models import Attachment, Case, Letter, QuarantineItem, Reply
 from cases.models_letters import PostalBatch, ReplyLetter
 from cases.models_privacy import CaseErasure
 from cases.models_scans import ScanItem

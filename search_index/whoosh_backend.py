@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import writing
 from whoosh.filedb.filestore import FileStorage
