@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from .errors import EngineError
+from .models import OcrWord  # a character of Chinese or a word of Latin script
 
 _ENGINES: dict[int, object] = {}
 _LOCK = threading.Lock()
@@ -33,18 +34,6 @@ _HALF_IN_HAN = re.compile(rf"(?<=[{_HAN}])[,:;!?()]|[,:;!?()](?=[{_HAN}])")
 
 
 @dataclass
-class PpWord:
-    """A character of Chinese or a word of Latin script: text, confidence 0-100 and box in image pixels."""
-
-    text: str
-    conf: float
-    left: int
-    top: int
-    width: int
-    height: int
-
-
-@dataclass
 class PpLine:
     """A detected text line: its text, confidence 0-100, axis-aligned box and words."""
 
@@ -54,7 +43,7 @@ class PpLine:
     top: int
     right: int
     bottom: int
-    words: list[PpWord]
+    words: list[OcrWord]
 
     @property
     def vertical(self) -> bool:
@@ -99,14 +88,14 @@ def full_width(text: str) -> str:
 def _line(row) -> PpLine:
     points, text, score = row[0], row[1], float(row[2])
     left, top, right, bottom = _box(points)
-    words: list[PpWord] = []
+    words: list[OcrWord] = []
     if len(row) >= 6 and row[3] and len(row[3]) == len(row[4]):
         for quad, word, conf in zip(row[3], row[4], row[5]):
             x0, y0, x1, y1 = _box(quad)
-            words.append(PpWord(full_width(word), round(float(conf) * 100, 2), x0, y0,
+            words.append(OcrWord(full_width(word), round(float(conf) * 100, 2), x0, y0,
                                 max(1, x1 - x0), max(1, y1 - y0)))
     if not words:  # no per-word boxes: the whole line is one word
-        words = [PpWord(full_width(text), round(score * 100, 2), left, top, max(1, right - left),
+        words = [OcrWord(full_width(text), round(score * 100, 2), left, top, max(1, right - left),
                         max(1, bottom - top))]
     return PpLine(full_width(text), round(score * 100, 2), left, top, right, bottom, words)
 
