@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -165,10 +166,16 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) ->
     connection.exec_driver_sql(sql, values)
 
 
+@cache
+def _insert_returning_id(table: Table) -> Any:
+    """``INSERT ... RETURNING id`` of ``table``, built once: every single case (a web letter, a call) runs it twice."""
+    return insert(table).returning(table.c.id)
+
+
 def _ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` in one statement; their new ids in the order of ``rows``."""
     if len(rows) == 1:
-        return [connection.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()]
+        return [connection.execute(_insert_returning_id(table), rows[0]).scalar_one()]
     if connection.dialect.name != "sqlite":
         result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         return [row[0] for row in result]
