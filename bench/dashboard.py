@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from cases import admin, statistics as st, supervision  # noqa: E402
 from cases.topics import period_texts, rising_topics  # noqa: E402
-from cases.context import Policy  # noqa: E402
+from cases.policy import Policy  # noqa: E402
 from cases.db import make_engine, upgrade  # noqa: E402
 from cases.demo import CATEGORIES, UNITS  # noqa: E402
 from cases.drafts import Channel  # noqa: E402

@@ -35,10 +35,10 @@ from cases.models import Category, Unit  # noqa: E402
 from cases.models_desk import Article  # noqa: E402
 from web import create_app  # noqa: E402
 from web.auth import hasher  # noqa: E402
-from web.jobs import drain  # noqa: E402
+from web.tasks.queue import drain  # noqa: E402
 from web.knowledge.search import rebuild_articles  # noqa: E402
 from web.search_wiring import backend  # noqa: E402
-from web.state import state  # noqa: E402
+from web.app_state import state  # noqa: E402
 
 ZH_TOPICS = ["公交卡", "老年卡", "居住证", "公积金", "医保", "社保卡", "驾驶证", "停车", "垃圾分类", "噪音", "供暖",
              "户口", "出生证明", "营业执照", "养老金", "学区", "廉租房", "路灯", "自来水", "燃气"]

@@ -211,7 +211,7 @@ def bench_app(env: dict[str, str]) -> Any:
 
 
 def close_app(app: Any) -> None:
-    from web.state import state
+    from web.app_state import state
 
     state(app).engine.dispose()
     if state(app).search is not None:
@@ -220,7 +220,7 @@ def close_app(app: Any) -> None:
 
 def pending_outbox(app: Any) -> int:
     from cases.models import OutboxItem
-    from web.state import state
+    from web.app_state import state
 
     with state(app).sessions() as s:
         return len(s.scalars(select(OutboxItem.id).where(OutboxItem.done_at.is_(None))).all())
@@ -231,7 +231,7 @@ def verify(app: Any, accepted: list[str], timeout: float) -> tuple[int, int, dic
     counts, seconds waited)."""
     from cases.models import Case
     from web.search_wiring import check
-    from web.state import state
+    from web.app_state import state
 
     started = time.monotonic()
     wait_until(lambda: pending_outbox(app) == 0, timeout=timeout, interval=0.5)
@@ -272,7 +272,7 @@ def run_pipeline(app: Any, env: dict[str, str], dovecot: Any, name: str, worker_
     from cases.models import Case
     from search_index import SearchRequest
     from web.search_wiring import backend
-    from web.state import state
+    from web.app_state import state
 
     folder = dovecot.new_folder(f"pipeline-{name}")
     messages = pipeline_messages(args.mail, name)

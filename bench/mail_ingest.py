@@ -49,7 +49,7 @@ def app_store(instance: Path):
     from cases.db import upgrade
     from web import create_app
     from web.mail.intake import intake_store
-    from web.state import state
+    from web.app_state import state
 
     os.environ["MAILBOX_INSTANCE_PATH"] = str(instance)
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{instance / 'mailbox.db'}",

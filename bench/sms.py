@@ -39,7 +39,7 @@ TOKEN = "bench-token"
 def make_app(instance: Path, **gateway: str):  # type: ignore[no-untyped-def]
     from cases.db import upgrade
     from web import create_app
-    from web.state import state
+    from web.app_state import state
 
     os.environ["MAILBOX_INSTANCE_PATH"] = str(instance)
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{instance / 'mailbox.db'}",
@@ -57,7 +57,7 @@ def serve(instance: Path, port: int, gateway: dict[str, str]) -> None:
 def queue(app, prefix: str, count: int) -> None:  # type: ignore[no-untyped-def]
     from cases import sms
     from web.sms import sms_settings
-    from web.state import state
+    from web.app_state import state
 
     with state(app).sessions() as s:
         for n in range(count):
@@ -71,7 +71,7 @@ def delivered_to(gateway, prefix: str) -> Counter:  # type: ignore[no-untyped-de
 
 
 def outbound(app, gateway, count: int) -> None:  # type: ignore[no-untyped-def]
-    from web.jobs import drain
+    from web.tasks.queue import drain
 
     start = time.perf_counter()
     for n in range(count):
@@ -103,7 +103,7 @@ def inbound(app, gateway, count: int) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
     from cases.models import Letter
-    from web.state import state
+    from web.app_state import state
 
     latencies = []
     for n in range(count):
@@ -122,7 +122,7 @@ def inbound(app, gateway, count: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def restart(app, gateway, count: int) -> None:  # type: ignore[no-untyped-def]
-    from web.jobs import drain
+    from web.tasks.queue import drain
 
     queue(app, "1393", count)
     worker = threading.Thread(target=lambda: drain(app, "send_sms"))

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models_privacy import AccessLog
 
 # The actions the log records (and the filter on the log page offers).

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases.context import Policy
+from cases.policy import Policy
 from cases.models import Case, Event
 from cases.models_sms import SmsMessage
 from cases.workflow import Status

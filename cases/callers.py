@@ -13,7 +13,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import events, outbox
-from cases.context import Actor, Policy
+from cases.actors import Actor
+from cases.policy import Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError, NotFound, ValidationError
 from cases.models import Attachment, Case, Citizen, Letter

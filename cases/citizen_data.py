@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from cases import audit
-from cases.context import Actor
+from cases.actors import Actor
 from cases.erasure import REQUEST, Erased, erase_case, is_erased
 from cases.errors import NotFound
 from cases.models import Case, Citizen

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from datetime import timedelta
 
 from cases import accounts, admin, categories, intake, knowledge, services
-from cases.context import Actor, Policy
+from cases.actors import Actor
+from cases.policy import Policy
 from cases.drafts import Channel, LetterDraft
 from cases.models import Category, Unit, User
 

@@ -16,7 +16,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import events
-from cases.context import Actor, Policy
+from cases.actors import Actor
+from cases.policy import Policy
 from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, utcnow
 from cases.models_disclosure import ApiKey, Publication

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import events, outbox
-from cases.context import Actor
+from cases.actors import Actor
 from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, Event
 from cases.models_emergency import EmergencyAlert

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases import audit, events, outbox
-from cases.context import Actor
+from cases.actors import Actor
 from cases.disclosure import known_personal
 from cases.models import Attachment, Case, Letter, QuarantineItem, Reply
 from cases.models_letters import PostalBatch, ReplyLetter

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case, Event
 
 

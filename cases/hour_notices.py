@@ -13,7 +13,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import events
-from cases.context import SYSTEM, Policy
+from cases.actors import SYSTEM
+from cases.policy import Policy
 from cases.deadlines import level_of, local_text
 from cases.errors import ValidationError
 from cases.models import Case

@@ -8,7 +8,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases import events, outbox
-from cases.context import SYSTEM, Actor, Policy
+from cases.actors import SYSTEM, Actor
+from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.models import Attachment, Case, Citizen, Letter, QuarantineItem, Reply
 from cases.new_cases import OutboxRows, clip, letter_row, open_case, store_file

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import outbox
-from cases.context import Actor
+from cases.actors import Actor
 from cases.errors import NotFound, ValidationError
 from cases.models import Category, Unit
 from cases.models_desk import APPROVED, ARTICLE_LANGUAGES, PROPOSED, REJECTED, Article, ArticleVersion

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from cases import events, services
-from cases.context import Actor, Policy
+from cases.actors import Actor
+from cases.policy import Policy
 from cases.errors import NotFound, ValidationError
 from cases.models import Case, Reply
 from cases.models_letters import (

@@ -17,7 +17,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases import intake, new_cases
-from cases.context import SYSTEM, Actor, Policy
+from cases.actors import SYSTEM, Actor
+from cases.policy import Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError
 from cases.file_packs import PackWriter

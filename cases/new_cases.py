@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from cases import outbox
 from cases.callers import phone_key
-from cases.context import SYSTEM, Actor, Policy
+from cases.actors import SYSTEM, Actor
+from cases.policy import Policy
 from cases.drafts import AttachmentDraft, HeldBytes, LetterDraft
 from cases.errors import CaseError, UploadRejected, ValidationError
 from cases.models import Attachment, Case, CaseKind, Category, Citizen, Event, Letter, OutboxItem

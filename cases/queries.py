@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases.context import Actor
+from cases.actors import Actor
 from cases.errors import NotFound
 from cases.models import Attachment, Case, QuarantineItem
 from cases.numbering import normalise_tracking_code

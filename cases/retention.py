@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.context import Actor
+from cases.actors import Actor
 from cases.erasure import RETENTION, Erased, case_files, erase_case
 from cases.models import Attachment, Case, utcnow
 from cases.models_privacy import CaseErasure

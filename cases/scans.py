@@ -17,7 +17,8 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from cases import intake, services
-from cases.context import Actor, Policy
+from cases.actors import Actor
+from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import NotFound, ValidationError
 from cases.models import Case, Letter, QuarantineItem, utcnow

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import categories, deadlines, emergency, events, outbox
-from cases.context import Actor, Policy
+from cases.actors import Actor
+from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel
 from cases.errors import NotFound, ValidationError
 from cases.intake import store_attachments

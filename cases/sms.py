@@ -14,7 +14,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cases import intake, outbox, services
-from cases.context import CITIZEN, Policy
+from cases.actors import CITIZEN
+from cases.policy import Policy
 from cases.drafts import Channel, LetterDraft
 from cases.errors import ValidationError
 from cases.models import Case, Satisfaction, utcnow

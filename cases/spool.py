@@ -20,7 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.context import Actor, Policy
+from cases.actors import Actor
+from cases.policy import Policy
 from cases.drafts import AttachmentDraft, LetterDraft
 from cases.outages import outage_of
 from cases.submissions import KEY, open_submitted

@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import events, outbox
-from cases.context import SYSTEM, Actor, Policy
+from cases.actors import SYSTEM, Actor
+from cases.policy import Policy
 from cases.deadlines import EMERGENCY, ORDINARY, URGENT
 from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, Event, Role, Unit, User

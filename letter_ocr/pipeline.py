@@ -45,7 +45,7 @@ from .pdf_text import searchable_page
 from .photo import flatten_sheet
 from .preprocess import CleanPage, clean_page, writing_box
 from .settings import OcrSettings
-from .updown import upside_down
+from .page_orientation import upside_down
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 

@@ -36,8 +36,8 @@ from tests.servers.redis_server import redis_server, redis_url  # noqa: F401
 from tests.servers.smtp import smtp_server  # noqa: F401
 from web import create_app
 from web.auth import Argon2idHasher, hasher
-from web.jobs import drain
-from web.state import state
+from web.tasks.queue import drain
+from web.app_state import state
 
 DEMO_PASSWORDS = {name: password for name, _role, _unit, password in demo.DEMO_USERS}
 
@@ -202,7 +202,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite
 @pytest.fixture()
 def domain(database_url: str, tmp_path: Path) -> Iterator[Any]:
     """Session factory, policy and demo data on ``database_url``, without Flask: the domain stands alone."""
-    from cases.context import Policy
+    from cases.policy import Policy
     from cases.db import make_session_factory
     from cases.storage import LocalFileStore
 

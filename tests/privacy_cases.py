@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from cases.models import Case
 from cases.workflow import Status
 from tests.test_web_flow import PNG, submit_letter
-from web.state import state
+from web.app_state import state
 
 
 def letter_case(client: FlaskClient, photo: bytes = b"a photo", **over: object) -> str:

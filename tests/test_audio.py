@@ -23,7 +23,7 @@ from tests.conftest import login
 from tests.test_uploads import pdf
 from tests.test_web_flow import letter_form, submit_letter
 from web.public.posts import spool
-from web.state import state
+from web.app_state import state
 
 
 def wav(seconds: float = 0.5, rate: int = 8000) -> bytes:

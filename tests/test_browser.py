@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from cases import demo
 from tests.conftest import DEMO_PASSWORDS
 from web.auth import hasher
-from web.state import state
+from web.app_state import state
 
 pytestmark = pytest.mark.browser
 

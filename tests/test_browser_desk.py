@@ -17,8 +17,8 @@ from cases import demo
 from cases.models import Case
 from tests.test_browser import open_action, staff, write_letter
 from web.auth import hasher
-from web.jobs import drain
-from web.state import state
+from web.tasks.queue import drain
+from web.app_state import state
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "images"

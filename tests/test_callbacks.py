@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import select, update
 
 from cases import callbacks, intake, services, sms
-from cases.context import Actor
+from cases.actors import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Event, Unit, User, utcnow
 from tests.conftest import a_category, login
-from web.state import state
+from web.app_state import state
 
 
 def actor(s: Any, username: str) -> Actor:

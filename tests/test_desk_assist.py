@@ -8,8 +8,8 @@ from sqlalchemy import select
 from cases.callers import phone_key
 from cases.models import Case, Letter
 from tests.conftest import login
-from web.jobs import drain
-from web.state import state
+from web.tasks.queue import drain
+from web.app_state import state
 
 
 def call(client: FlaskClient, **over: object) -> object:

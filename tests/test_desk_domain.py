@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from cases import intake, knowledge, services
-from cases.context import CITIZEN, Actor
+from cases.actors import CITIZEN, Actor
 from cases.drafts import Channel, LetterDraft
 from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, Category, OutboxItem, Satisfaction, Unit, User

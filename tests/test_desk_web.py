@@ -10,8 +10,8 @@ from sqlalchemy import select
 from cases.models import Case, Unit
 from cases.models_desk import Article
 from tests.conftest import category_id, login
-from web.jobs import drain
-from web.state import state
+from web.tasks.queue import drain
+from web.app_state import state
 
 
 def unit_id(app: Flask, name: str) -> int:

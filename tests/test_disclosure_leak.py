@@ -10,11 +10,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from cases import letters, services
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case, Unit, User
 from cases.models_disclosure import Publication
 from tests.conftest import a_category, login
-from web.state import state
+from web.app_state import state
 
 
 def _actor(session, username: str) -> Actor:  # type: ignore[no-untyped-def]

@@ -9,12 +9,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from cases import services
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case, Unit, User
 from cases.models_disclosure import Publication
 from tests.conftest import a_category, login
 from tests.servers.supervision_app import module_app  # noqa: F401
-from web.state import state
+from web.app_state import state
 
 PERSONAL = ("Ana", "Ruiz", "13812345678", "138 1234 5678", "ana.ruiz@example.org", "Calle Mayor", "12345678Z")
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from cases import intake, queries, services
-from cases.context import Actor
+from cases.actors import Actor
 from cases.db import make_engine, make_session_factory
 from cases.errors import NotFound, ValidationError
 from cases.models import Case, Event, OutboxItem, Unit

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from cases import intake, services
-from cases.context import Actor
+from cases.actors import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.errors import TransitionError
 from cases.models import Case, CaseKind, Reply, Satisfaction, Unit, User

@@ -12,7 +12,7 @@ from cases.models import Case, OutboxItem
 from cases.models_emergency import EmergencyAlert
 from tests.conftest import login
 from tests.test_web_flow import submit_letter
-from web.state import state
+from web.app_state import state
 
 
 def test_a_declared_emergency_alerts_and_bannners_until_acknowledged(app_factory: Any, tmp_path: Any) -> None:

@@ -113,7 +113,7 @@ def test_only_old_unindexed_packs_are_cleaned_up(tmp_path, app_factory):
     import time
 
     from cases.mail_files import local_store
-    from web.state import state
+    from web.app_state import state
 
     app = app_factory()
     root = local_store(state(app).policy.store).root
@@ -141,7 +141,7 @@ def test_the_worker_cleans_packs_nightly_where_mail_is_polled_with_packs(app_fac
     import time
 
     from cases.mail_files import local_store
-    from web.state import state
+    from web.app_state import state
 
     polled = dict(IMAP_HOST="127.0.0.1", IMAP_USER="mailbox", MAIL_POLL_MINUTES=5)
     assert state(app_factory(**polled, MAIL_RAW_PACKS=False)).tasks.clean_packs is None

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from cases import intake, outbox, services, statistics as st, supervision
 from cases.calendar import WorkCalendar
-from cases.context import Actor
+from cases.actors import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.hour_notices import HourNoticeSettings, send_hour_notices
 from cases.models import Case, Event, OutboxItem, Unit, User

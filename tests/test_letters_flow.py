@@ -19,7 +19,7 @@ from cases.models_letters import PostalBatch
 from tests.conftest import a_category, login
 from tests.test_domain_workflow import actor_for
 from web.auth import hasher
-from web.state import state
+from web.app_state import state
 
 MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"
 

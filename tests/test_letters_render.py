@@ -13,7 +13,7 @@ from sqlalchemy import select
 from cases.models import Case
 from tests.conftest import login
 from tests.test_letters_flow import answered_case, case_row, clerk_sends, mail_app, pdf_text
-from web.state import state
+from web.app_state import state
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from cases.models_letters import LetterTemplate
 from tests.conftest import login
 from tests.test_domain_workflow import actor_for
 from tests.test_letters_flow import answered_case, mail_app, pdf_text, reply_form
-from web.replies import default_template, sample_context, validate_template
-from web.state import state
+from reply_render import default_template, sample_context, validate_template
+from web.app_state import state
 
 EDIT = "/letters/templates/reply/en"
 GOOD = "Subject: Our answer ({{ case_number }})\nDear {{ citizen_name }},\n\n{{ unit_feedback }}\n\nMARKER-{0}\n"

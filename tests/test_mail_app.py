@@ -22,7 +22,7 @@ from tests.mail_corpus import CORPUS, make_plain
 from web.mail.acknowledgement import acknowledgement_hook
 from web.mail.intake import intake_store, poll
 from web.mail.settings import mail_settings
-from web.state import state
+from web.app_state import state
 
 MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"
 

@@ -17,8 +17,8 @@ from cases.models import Case, Event, OutboxItem, Reply, Unit
 from tests.conftest import a_category, login
 from tests.test_domain_workflow import actor_for
 from web.auth import hasher
-from web.jobs import drain
-from web.state import state
+from web.tasks.queue import drain
+from web.app_state import state
 
 MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"
 

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from cases import demo, intake, new_cases
-from cases.context import SYSTEM
+from cases.actors import SYSTEM
 from cases.drafts import AttachmentDraft, HeldBytes
 from cases.file_packs import PackWriter
 from cases.mail_files import BatchSyncedFiles, local_store
@@ -28,7 +28,7 @@ from web.auth import hasher
 from web.mail.acknowledgement import acknowledgement_hook
 from web.mail.intake import poll
 from web.mail.settings import mail_settings
-from web.state import state
+from web.app_state import state
 
 MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"
 # Columns that differ between two registrations of the same mail by nature: clock readings and random codes.
@@ -137,7 +137,7 @@ def test_worker_syncs_what_it_stored_before_handing_the_batch_back(tmp_path):
 def test_a_held_attachment_is_refused_by_a_store_that_cannot_read_it_back(tmp_path):
     """Only the raw-message-aware store registers held bytes; any other refuses them (the email is then
     quarantined with its raw message kept) rather than record a file it could not give back."""
-    from cases.context import Policy
+    from cases.policy import Policy
     from cases.errors import CaseError
     from cases.new_cases import store_file
     from cases.mail_files import RawHeldAttachments

@@ -17,7 +17,7 @@ from cases.models import Letter, MailFolderState, utcnow
 from tests.mail_corpus import make_plain
 from tests.servers.app_processes import CHECKOUT, app_env
 from tests.test_mail_app import mail_config
-from web.state import state
+from web.app_state import state
 
 MESSAGES = 400  # above mailbox.workers.MIN_MESSAGES_FOR_POOL, so the fetch starts its parse workers
 LEASE_SECONDS = 3

@@ -16,7 +16,7 @@ from mailbox import send_message, settings_from_mapping
 from mailbox.imap import connect
 from tests.mail_corpus import make_plain, make_with_attachment
 from tests.mail_corpus.memory_store import MemoryStore
-from web.state import state
+from web.app_state import state
 
 
 def imap_settings(dovecot, security: str, **overrides) -> MailSettings:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select
 
 from cases import intake, new_cases
-from cases.context import CITIZEN
+from cases.actors import CITIZEN
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.models import Attachment, Case, CaseSequence, Citizen, Event, Letter, OutboxItem
 from cases.numbering import format_case_number

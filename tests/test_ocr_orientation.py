@@ -15,7 +15,7 @@ from PIL import Image
 from letter_ocr import OcrSettings, recognise
 from letter_ocr.language import reading_language
 from letter_ocr.preprocess import clean_page
-from letter_ocr.updown import upside_down
+from letter_ocr.page_orientation import upside_down
 from tests.ocr_fixtures import (LATIN_FONT, LETTER_PARTS, ZH_LINES, degrade, draw_letter, draw_page, encode,
                                 logging_tesseract, recognition_calls)
 

@@ -20,8 +20,8 @@ from cases import demo
 from cases.models import Case
 from tests.conftest import login
 from web.auth import hasher
-from web.jobs import drain
-from web.state import state
+from web.tasks.queue import drain
+from web.app_state import state
 
 ROLES = [None, "clerk", "transport", "supervisor", "admin"]
 # What the views read from the query string and forms (and a few they do not).

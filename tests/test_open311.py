@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cases import demo, disclosure
 from cases.models import Attachment, Case, Category, Citizen
 from tests.servers.supervision_app import FastHasher, build_demo_app, module_app  # noqa: F401
-from web.state import state
+from web.app_state import state
 
 
 MEDIA_LIMIT = 100_000

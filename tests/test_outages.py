@@ -20,7 +20,7 @@ from tests.conftest import make_app
 from tests.servers.postgres import create_database, stoppable_postgres
 from tests.test_web_flow import letter_form
 from web.public.posts import spool
-from web.state import state
+from web.app_state import state
 
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
 

@@ -12,12 +12,12 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from cases import audit
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Attachment, Case, User
 from cases.models_privacy import AccessLog
 from tests.conftest import login
 from tests.privacy_cases import letter_case
-from web.state import state
+from web.app_state import state
 
 
 def logged(app: Flask) -> list[tuple[str, str, str | None, str]]:

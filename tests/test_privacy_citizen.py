@@ -16,7 +16,7 @@ from cases.workflow import Status
 from tests.conftest import login
 from tests.privacy_cases import case_row, finish, letter_case
 from tests.test_web_flow import PNG
-from web.state import state
+from web.app_state import state
 
 
 def _two_cases_of_ana_and_one_of_bo(client: FlaskClient) -> tuple[str, str, str]:

@@ -17,7 +17,7 @@ from cases.models_privacy import AccessLog, CaseErasure
 from cases.workflow import Status
 from tests.conftest import login
 from tests.privacy_cases import case_row, finish, letter_case
-from web.state import state
+from web.app_state import state
 
 BODY = "I am Ana Ruiz, call me on 13912345678. The pavement on Elm Street is broken."
 

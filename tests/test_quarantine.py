@@ -13,7 +13,7 @@ from cases.models import Case, Letter, QuarantineItem
 from tests.conftest import login
 from tests.mail_corpus import CORPUS, make_plain
 from web.auth import hasher
-from web.state import state
+from web.app_state import state
 
 
 @pytest.fixture

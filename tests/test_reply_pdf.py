@@ -9,9 +9,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from web.replies import (AssetFetcher, LetterError, OfficeInfo, TemplateRejected, combine_pdfs, default_template,
+from reply_render import (AssetFetcher, LetterError, OfficeInfo, TemplateRejected, combine_pdfs, default_template,
                          letter_pdf, qr_matrix, render_letter, sample_context)
-from web.replies.preview import preview_pdf
+from reply_render.preview import preview_pdf
 
 MM = 72 / 25.4  # PDF points per millimetre
 HOSTILE_NAME = "<img src=file:///etc/passwd> <b>Bob</b>"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from web.replies import (LANGUAGES, PLACEHOLDERS, PURPOSES, RenderedLetter, TemplateRejected, UnknownTemplate,
+from reply_render import (LANGUAGES, PLACEHOLDERS, PURPOSES, RenderedLetter, TemplateRejected, UnknownTemplate,
                          call_script, default_template, default_templates, email_parts,
                          placeholder_descriptions, render_letter, sample_context, validate_template)
 
@@ -126,7 +126,7 @@ def test_runtime_sandbox_refuses_attributes_even_without_the_static_check():
     # Defence in depth: the environment itself refuses attribute access and calls.
     from jinja2.exceptions import SecurityError
 
-    from web.replies.sandbox import LetterSandbox
+    from reply_render.sandbox import LetterSandbox
 
     env = LetterSandbox()
     with pytest.raises(SecurityError):
@@ -150,7 +150,7 @@ WIDENING = ('Subject: x\n{% set a = "xxxxxxxxxx" %}' + "{% set a = a ~ a %}" * 1
 _BOUNDED_RUN = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (768 * 1024 * 1024, 768 * 1024 * 1024))
-from web.replies import TemplateRejected, render_letter, sample_context, validate_template
+from reply_render import TemplateRejected, render_letter, sample_context, validate_template
 source = sys.stdin.read()
 print(validate_template(source, sample_context())[0])
 try:
@@ -177,7 +177,7 @@ def test_a_template_that_builds_huge_texts_fails_fast_on_save_and_on_every_lette
 
 
 def test_the_time_limit_is_checked_while_rendering(monkeypatch):
-    from web.replies import sandbox
+    from reply_render import sandbox
 
     monkeypatch.setattr(sandbox, "RENDER_SECONDS", 0.0)  # every check is then past the deadline
     errors = validate_template("Subject: x\nDear {{ citizen_name|upper }}", sample_context())
@@ -186,7 +186,7 @@ def test_the_time_limit_is_checked_while_rendering(monkeypatch):
 
 def test_the_sandbox_refuses_repeating_text_even_without_the_static_check():
     from jinja2.exceptions import SecurityError
-    from web.replies.sandbox import LetterSandbox
+    from reply_render.sandbox import LetterSandbox
 
     env = LetterSandbox()
     with pytest.raises(SecurityError, match="repeating"):

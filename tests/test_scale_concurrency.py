@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from cases import intake
-from cases.context import SYSTEM
+from cases.actors import SYSTEM
 from cases.db import make_engine, upgrade
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Event, OutboxItem
@@ -22,9 +22,9 @@ from cases.numbering import format_case_number
 from tests.servers.app_processes import Citizen, app_env, start_gunicorn, start_worker, stop
 from tests.servers.scale_apps import app_builder
 from tests.servers.freeport import wait_until
-from web.jobs import kick
+from web.tasks.queue import kick
 from web.search_wiring import check
-from web.state import state
+from web.app_state import state
 
 CITIZENS = 5
 LETTERS_EACH = 4

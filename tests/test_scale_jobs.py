@@ -24,9 +24,9 @@ from tests.servers.app_processes import app_env, kill_group, start_worker, stop
 from tests.servers.scale_apps import app_builder
 from tests.servers.freeport import wait_until
 from tests.test_web_flow import letter_form, submit_letter
-from web.jobs import drain, register_outbox_handler
+from web.tasks.queue import drain, register_outbox_handler
 from web.search_wiring import backend, check
-from web.state import state
+from web.app_state import state
 
 
 @pytest.fixture()
@@ -173,7 +173,7 @@ def test_app_instances_share_the_letter_rate_limit_through_redis(build, redis_ur
 
 @pytest.mark.parametrize("storage", ["redis", "sqlite"])
 def test_kicks_coalesce_into_one_queued_drain_until_it_starts(build, request, tmp_path: Path, storage: str) -> None:
-    from web.jobs import kick
+    from web.tasks.queue import kick
 
     queue = ({"REDIS_URL": request.getfixturevalue("redis_url")} if storage == "redis"
              else {"HUEY_SQLITE_PATH": str(tmp_path / "jobs.db")})

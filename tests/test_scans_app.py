@@ -16,7 +16,7 @@ from cases.models_scans import ScanBatch, ScanItem
 from tests.conftest import login
 from tests.test_scans_pages import (OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, fake_result,
                                     letter_page, png, tiff)
-from web.state import state
+from web.app_state import state
 
 
 def upload(client: FlaskClient, files: list[tuple[bytes, str]], mode: str = "letter"):

@@ -16,7 +16,7 @@ from tests.conftest import login
 from tests.ocr_fixtures import draw_letter, encode
 from tests.test_scans_pages import fake_result
 from web.scans.processing import ocr_settings
-from web.state import state
+from web.app_state import state
 
 
 def test_a_chinese_heic_photo_is_read_by_ppocr_and_reviewed(app: Flask, client: FlaskClient,

@@ -15,7 +15,7 @@ from cases.models import Case, QuarantineItem
 from cases.models_scans import ScanBatch, ScanItem
 from tests.test_scans_pages import OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, letter_page, png, tiff
 from web.scans.watch import watch_once
-from web.state import state
+from web.app_state import state
 
 
 def test_scan_command_json_failures_and_no_duplicates(app: Flask, demo_data: object, tmp_path: Path) -> None:

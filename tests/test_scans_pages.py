@@ -10,11 +10,11 @@ from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from cases import scans
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case, Letter
 from cases.models_scans import ScanBatch, ScanItem
 from tests.ocr_fixtures import draw_page, encode, font_for
-from web.state import state
+from web.app_state import state
 
 LETTER_LINES = ["Dear Mayor, the street", "light on our road is", "broken and it is dark.", "",
                 "Sincerely,", "Ana Ruiz", "12 Elm Street, Springfield"]

@@ -12,7 +12,7 @@ from cases.models import OutboxItem
 from tests.conftest import category_id, login
 from tests.test_web_flow import submit_letter, unit_id
 from web.search_wiring import backend, check
-from web.state import state
+from web.app_state import state
 
 
 def dispatch(app: Flask, number: str, unit: str) -> None:
@@ -94,7 +94,7 @@ def test_index_outage_leaves_work_pending_until_the_worker_runs_again(app_factor
     from cases import demo
     from search_index.schema import INDEX_NAME
     from web.auth import hasher
-    from web.jobs import drain
+    from web.tasks.queue import drain
 
     app = app_factory(SEARCH_WRITER_TIMEOUT=0.2)
     with state(app).sessions() as s:
@@ -135,9 +135,9 @@ def test_the_index_drain_indexes_while_a_writer_holds_the_database(app_factory) 
     from sqlalchemy import update
 
     from cases import outbox
-    from cases.context import Actor
+    from cases.actors import Actor
     from tests.servers.freeport import wait_until
-    from web.jobs import drain
+    from web.tasks.queue import drain
     from web.search_wiring import request_for
 
     app = app_factory(HUEY_IMMEDIATE=False)

@@ -23,7 +23,7 @@ from tests.test_search_app import (  # noqa: F401 - collected here again, on the
 )
 from tests.test_web_flow import submit_letter
 from web.search_wiring import backend
-from web.state import state
+from web.app_state import state
 
 
 @pytest.fixture()
@@ -44,7 +44,7 @@ def test_the_app_searches_postgresql(app: Flask) -> None:
 def test_index_outage_leaves_work_pending_until_the_worker_runs_again(build, fresh_postgres_database) -> None:
     from cases import demo
     from web.auth import hasher
-    from web.jobs import drain
+    from web.tasks.queue import drain
 
     app = build(SEARCH_URL=fresh_postgres_database(), SEARCH_WRITER_TIMEOUT=0.2)
     with state(app).sessions() as s:

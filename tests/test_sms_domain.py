@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.conftest import a_category
 from cases import outbox, services, sms
-from cases.context import Actor
+from cases.actors import Actor
 from cases.errors import ValidationError
 from cases.models import Case, OutboxItem, Unit, User, utcnow
 from cases.models_sms import SmsMessage

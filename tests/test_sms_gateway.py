@@ -13,13 +13,13 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from cases import services
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case, Letter, Unit, User
 from cases.models_sms import SmsMessage, SmsOptOut
 from tests.conftest import a_category, hasher
 from tests.servers.freeport import wait_until
 from tests.servers.kannel import running_kannel
-from web.state import state
+from web.app_state import state
 
 TOKEN = "kannel-callback-secret"
 CITIZEN = "13912345678"
@@ -106,7 +106,7 @@ def test_a_citizen_writes_by_sms_and_hears_back_by_sms(sms_app: tuple[Any, Any])
         services.give_feedback(s, policy, case, unit, "The lamp was replaced.")
         services.reply(s, policy, case, clerk, body="The lamp was replaced on Tuesday.", channel="phone")
         s.commit()
-    from web.jobs import drain
+    from web.tasks.queue import drain
 
     drain(app, "sms_reply")
     drain(app, "send_sms")
@@ -165,7 +165,7 @@ def test_a_send_interrupted_by_a_crash_is_repeated_only_without_a_delivery_repor
 
     from cases import sms
     from cases.models import utcnow
-    from web.jobs import drain
+    from web.tasks.queue import drain
     from web.sms import sms_settings
 
     app, gateway = sms_app

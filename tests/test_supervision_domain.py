@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from cases import intake, services, statistics as st, supervision
 from cases.topics import rising_topics
 from cases.calendar import WorkCalendar
-from cases.context import Actor
+from cases.actors import Actor
 from cases.drafts import Channel, LetterDraft
 from cases.errors import TransitionError, ValidationError
 from cases.models import Case, Event, OutboxItem, Unit, User

@@ -18,7 +18,7 @@ from cases.models import Case, Event, OutboxItem, Unit
 from cases.models_disclosure import WeeklyReport
 from tests.conftest import DEMO_PASSWORDS, csrf_token, login
 from tests.servers.supervision_app import FastHasher, module_app  # noqa: F401
-from web.state import state
+from web.app_state import state
 
 STAFF_ONLY = ["/supervision/", "/supervision/performance", "/supervision/performance.csv",
               "/supervision/performance.xlsx", "/supervision/deadlines"]
@@ -109,7 +109,7 @@ def test_weekly_report_html_and_pdf(module_app: Flask) -> None:
 
 
 def test_periodic_tasks_are_registered(module_app: Flask) -> None:
-    from web.supervision import run_hour_notices, run_notices
+    from web.tasks.supervision import run_hour_notices, run_notices
 
     tasks = state(module_app).tasks
     assert tasks.supervision_notices and tasks.weekly_report and tasks.hour_notices

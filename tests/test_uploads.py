@@ -18,7 +18,7 @@ from cases.models import Attachment, Case
 from cases.sniff import extension_of, sniff
 from tests.conftest import category_id, login
 from tests.test_web_flow import letter_form, submit_letter, unit_id
-from web.state import state
+from web.app_state import state
 
 SCRIPT = b"<html><body><script>fetch('/admin/users')</script></body></html>"
 # An HTML page that carries a PDF header inside its first kilobyte: a PDF for a lax sniffer, a page for a browser.

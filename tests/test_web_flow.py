@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from cases.models import Case, Unit
 from tests.conftest import category_id, login
-from web.state import state
+from web.app_state import state
 
 
 def _png() -> bytes:

@@ -60,7 +60,7 @@ def test_the_same_letter_sent_twice_is_two_cases_each_with_its_own_stored_post(a
 
     from cases.models import Letter
     from tests.test_web_flow import submit_letter
-    from web.state import state
+    from web.app_state import state
 
     first, _ = submit_letter(client)
     second, _ = submit_letter(client)
@@ -76,7 +76,7 @@ def test_each_visitor_sees_their_own_case_on_the_confirmation(app) -> None:  # t
 
     from cases.models import Case
     from tests.test_web_flow import submit_letter
-    from web.state import state
+    from web.app_state import state
 
     seen = []
     for lang in ("en", "zh", "en"):
@@ -108,7 +108,7 @@ def test_every_rendered_form_has_its_own_key_and_sending_it_twice_opens_one_case
     from sqlalchemy import func, select
 
     from cases.models import Case
-    from web.state import state
+    from web.app_state import state
 
     app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
@@ -146,7 +146,7 @@ def test_the_phone_desk_saves_a_call_sent_twice_once(app, client, demo_data) -> 
 
     from cases.models import Case
     from tests.conftest import login
-    from web.state import state
+    from web.app_state import state
 
     login(client, "clerk")
     page = client.get("/desk/phone").get_data(as_text=True)

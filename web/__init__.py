@@ -66,38 +66,41 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import auth, i18n, jobs, labels, mail, query_args, search_wiring, security, state
+    from web import app_state, auth, code_labels, i18n, mail, query_args, search_wiring, security
+    from web.tasks import queue
     from web.extensions import csrf, limiter
 
-    app.extensions["mayors_mailbox"] = state.build_state(app)
+    app.extensions["mayors_mailbox"] = app_state.build_state(app)
     query_args.init_app(app)  # before the blueprints: their <int:> routes take its converter
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
-    labels.init_app(app)
+    code_labels.init_app(app)
     auth.init_app(app)
     security.init_app(app)
-    jobs.init_app(app)
+    queue.init_app(app)
     search_wiring.init_app(app)
     mail.init_app(app)
-    app.teardown_appcontext(state.close_db)
+    app.teardown_appcontext(app_state.close_db)
 
-    from web import (admin, casepage, cli, desk, disclosure, errors, health, knowledge, letters, privacy, public,
-                     quarantine, scans, search, sms, supervision, supervisor, unit)
+    from web import (admin, casepage, commands, desk, disclosure, errors, health, knowledge, privacy, public,
+                     quarantine, reply_letters, scans, search, sms, supervision, tasks, unit)
+    from web.supervision import case_lists
     from web.knowledge import search as knowledge_search
 
-    for module in (public, desk, unit, casepage, search, supervisor, admin, supervision, disclosure, quarantine,
-                   letters, scans, knowledge, privacy, sms, health):
+    for module in (public, desk, unit, casepage, search, case_lists, admin, supervision, disclosure, quarantine,
+                   reply_letters, scans, knowledge, privacy, sms, health):
         app.register_blueprint(module.bp)
     knowledge_search.init_app(app)
     sms.init_app(app)
-    letters.init_app(app)
+    reply_letters.init_app(app)
     privacy.init_app(app)
     scans.init_app(app)
     supervision.init_app(app)
     disclosure.init_app(app)
     errors.init_app(app)
-    cli.init_app(app)
+    tasks.init_app(app)
+    commands.init_app(app)
     if app.config["GC_FREEZE"] and not app.testing:
         gc.freeze()
     return app

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from web.public.posts import spool
-from web.state import state
+from web.app_state import state
 
 bp = Blueprint("health", __name__)
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from flask import Flask
 
 from tests.conftest import make_app
-from web.state import state
+from web.app_state import state
 
 
 @contextmanager

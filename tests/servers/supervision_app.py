@@ -15,7 +15,7 @@ from flask import Flask
 
 from cases import demo
 from tests.conftest import make_app
-from web.state import state
+from web.app_state import state
 
 
 class FastHasher:

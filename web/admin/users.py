@@ -13,7 +13,7 @@ from web.admin.forms import ActiveForm, ResetPasswordForm, RoleForm
 from web.admin.views import all_units, bp
 from web.auth import hasher, role_required
 from web.privacy.access import log_access
-from web.state import db
+from web.app_state import db
 
 
 def _user(user_id: int) -> User:

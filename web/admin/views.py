@@ -13,7 +13,7 @@ from cases.models import Category, Unit, User
 from web.admin.forms import CategoryEditForm, CategoryForm, ToggleForm, UnitForm, UserForm
 from web.auth import hasher, role_required
 from web.privacy.access import log_access
-from web.state import db
+from web.app_state import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # What a switch on or off is logged as, per kind of item.

@@ -14,12 +14,12 @@ from flask import Flask, abort, current_app, has_app_context, redirect, request,
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
-from cases.context import Actor
+from cases.actors import Actor
 from cases.db import read_only
 from cases.login import Throttle
 from cases.models import User
 from web.extensions import login_manager
-from web.state import db
+from web.app_state import db
 
 SESSION_VERSION_KEY = "session_version"
 # Where a user who must change their password may still go.

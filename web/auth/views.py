@@ -14,7 +14,7 @@ from cases.models import User
 from web.auth import hasher, start_session, throttle
 from web.auth.forms import PASSWORD_HINT, ChangePasswordForm, LoginForm
 from web.redirects import redirect_local
-from web.state import db
+from web.app_state import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, HiddenField, IntegerField, MultipleFileField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from web.forms_common import KIND_CHOICES, REPLY_CHOICES, Attachments
+from web.form_fields import KIND_CHOICES, REPLY_CHOICES, Attachments
 
 
 class RegisterForm(FlaskForm):

@@ -21,14 +21,14 @@ from web.auth import current_actor
 from web.casepage import forms as f
 from web.desk.answering import answer as answer_directly
 from web.downloads import download, playable
-from web.forms_common import attachment_drafts, category_choices
-from web.jobs import kick
-from web.letters import sending as reply_letters
-from web.letters.drafting import letter_picker, prefill_reply_form
+from web.form_fields import attachment_drafts, category_choices
+from web.tasks.queue import kick
+from web.reply_letters import sending as reply_letters
+from web.reply_letters.drafting import letter_picker, prefill_reply_form
 from web.privacy.access import log_access
 from web.search_wiring import similar_cases
 from web.supervision.casepage import supervise_context
-from web.state import db, policy
+from web.app_state import db, policy
 
 bp = Blueprint("casepage", __name__, url_prefix="/cases")
 

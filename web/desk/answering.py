@@ -4,13 +4,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cases import services
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case
 from cases.models_desk import DirectAnswer
-from web.letters.drafting import case_tracking_url, choose
-from web.letters.sending import store_letter_pdf
-from web.replies import RenderedLetter
-from web.state import db, policy
+from web.reply_letters.drafting import case_tracking_url, choose
+from web.reply_letters.sending import store_letter_pdf
+from reply_render import RenderedLetter
+from web.app_state import db, policy
 
 
 def answer(actor: Actor, case: Case, *, body: str, channel: str, article_ids: Sequence[int] = (),

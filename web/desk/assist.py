@@ -13,9 +13,9 @@ from search_index.query import any_words_query
 from web.auth import current_actor, role_required
 from web.desk.views import DESK_ROLES, bp
 from web.knowledge.search import search_articles
-from web.labels import label
+from web.code_labels import label
 from web.search_wiring import backend, request_for
-from web.state import db, policy
+from web.app_state import db, policy
 
 MAX_TEXT = 2000
 

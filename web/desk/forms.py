@@ -5,7 +5,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from web.casepage.forms import RATING_CHOICES, ArticleIds
-from web.forms_common import KIND_CHOICES, Recording
+from web.form_fields import KIND_CHOICES, Recording
 from web.public.forms import PHONE, SUBMISSION_KEY
 
 ANSWERABLE_KINDS = ("consultation", "help")  # as cases.services.DIRECT_KINDS

@@ -16,10 +16,10 @@ from cases.workflow import Status
 from web.auth import current_actor, role_required
 from web.desk.answering import answer
 from web.desk.forms import PhoneCallForm
-from web.forms_common import category_choices
-from web.jobs import kick
-from web.lists import render_case_list
-from web.state import db, policy
+from web.form_fields import category_choices
+from web.tasks.queue import kick
+from web.case_list import render_case_list
+from web.app_state import db, policy
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = ("clerk", "supervisor", "admin")

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from cases import disclosure, intake
 from cases.calendar import EARLIEST_DATE, LATEST_DATE
-from cases.context import Actor
+from cases.actors import Actor
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.errors import CaseError
 from cases.models import Case, Category
@@ -32,8 +32,8 @@ from cases.workflow import Status
 from web.disclosure.openapi import openapi_document
 from web.export_text import xml_text
 from web.extensions import csrf, limiter
-from web.jobs import kick
-from web.state import db, policy
+from web.tasks.queue import kick
+from web.app_state import db, policy
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMATS = {"json", "xml"}

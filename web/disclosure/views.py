@@ -12,7 +12,7 @@ from cases import statistics as st
 from cases.errors import CaseError, NotFound
 from web.auth import current_actor, role_required
 from web.query_args import int_arg
-from web.state import db, policy
+from web.app_state import db, policy
 from web.supervision import charts
 
 bp = Blueprint("disclosure", __name__)

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from cases import knowledge
 from cases.models import OutboxItem
 from search_index import IndexUnavailableError, QueryError, SearchBackend, SearchRequest, WhooshOptions, open_backend
-from web.jobs import register_outbox_handler
-from web.state import state
+from web.tasks.queue import register_outbox_handler
+from web.app_state import state
 
 
 def article_backend(app: Flask) -> SearchBackend:

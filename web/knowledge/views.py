@@ -12,11 +12,11 @@ from cases.models import Unit
 from cases.models_desk import Article
 from search_index.query import any_words_query
 from web.auth import current_actor, role_required
-from web.forms_common import category_choices
-from web.jobs import kick
+from web.form_fields import category_choices
+from web.tasks.queue import kick
 from web.knowledge.forms import ArticleForm, DecideForm
 from web.knowledge.search import search_articles
-from web.state import db, policy
+from web.app_state import db, policy
 
 bp = Blueprint("knowledge", __name__, url_prefix="/knowledge")
 STAFF = ("clerk", "unit", "supervisor", "admin")

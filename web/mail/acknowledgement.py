@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from cases import outbox
 from cases.drafts import LetterDraft
 from cases.models import Case, Reply
-from web.replies import default_template, render_letter
-from web.replies.labels import letter_date
-from web.state import state
+from reply_render import default_template, render_letter
+from reply_render.letter_words import letter_date
+from web.app_state import state
 
 ACKNOWLEDGEMENT = "acknowledgement"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

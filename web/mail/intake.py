@@ -11,7 +11,7 @@ from cases.file_packs import remove_unindexed
 from cases.mail_files import local_store
 from cases.mail_intake import DatabaseIntakeStore
 from mailbox import (MailConfigError, PollSummary, poll_all)
-from web.state import state
+from web.app_state import state
 from web.mail.acknowledgement import acknowledgement_hook
 from web.mail.settings import imap_configured, mail_settings, raw_packs
 

@@ -13,13 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cases import events, outbox
-from cases.context import SYSTEM
+from cases.actors import SYSTEM
 from cases.models import Case, Letter, OutboxItem, Reply, utcnow
 from mailbox import (HeaderInjectionError, MailConfigError, MailSettings, SendError, build_message,
                      check_header_value, send_message)
 from mailbox.compose import check_address, make_address, set_address_header
-from web.replies import LetterError, RenderedLetter, email_parts
-from web.state import state
+from reply_render import LetterError, RenderedLetter, email_parts
+from web.app_state import state
 from web.mail.acknowledgement import ACKNOWLEDGEMENT, acknowledgement_reply, tracking_url
 from web.mail.settings import mail_settings
 

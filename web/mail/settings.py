@@ -6,7 +6,7 @@ from dataclasses import replace
 from flask import Flask
 
 from mailbox import (MailConfigError, MailSettings, settings_from_mapping)
-from web.state import state
+from web.app_state import state
 
 
 def mail_settings(app: Flask) -> MailSettings:

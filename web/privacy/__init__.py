@@ -1,5 +1,5 @@
-"""Privacy in the app: the access log's page, a citizen's export and erasure (blueprint ``privacy``), the
-``privacy`` command group, and the nightly retention purge in the worker (``PRIVACY_RETENTION_DAYS``).
+"""Privacy in the app: the access log's page, a citizen's export and erasure (blueprint ``privacy``). The
+``privacy`` command group is in web.commands.privacy, the nightly retention purge in web.tasks.privacy.
 """
 from __future__ import annotations
 
@@ -21,10 +21,7 @@ LABELS = {
 
 
 def init_app(app: Flask) -> None:
-    """Register the labels, the command group and (with a retention period set) the nightly purge."""
-    from web.labels import LABELS as ALL_LABELS
-    from web.privacy import cli, tasks
+    """Register the access log's labels."""
+    from web.code_labels import LABELS as ALL_LABELS
 
     ALL_LABELS.update(LABELS)
-    app.cli.add_command(cli.privacy_cli)
-    tasks.init_app(app)

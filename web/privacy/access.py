@@ -7,7 +7,7 @@ from flask import request
 
 from cases import audit
 from web.auth import current_actor
-from web.state import db
+from web.app_state import db
 
 
 def log_access(action: str, *, case_number: str | None = None, target: str = "", data: dict[str, Any] | None = None,

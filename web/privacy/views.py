@@ -13,10 +13,10 @@ from cases.errors import CaseError, NotFound
 from cases.erasure import is_erased
 from cases.models import Case, User
 from web.auth import current_actor, role_required
-from web.jobs import kick
-from web.labels import label
+from web.tasks.queue import kick
+from web.code_labels import label
 from web.privacy.forms import EraseForm, LogFilterForm
-from web.state import db, policy
+from web.app_state import db, policy
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 PAGE_SIZE = 50

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from web.forms_common import KIND_CHOICES, REPLY_CHOICES, Attachments
+from web.form_fields import KIND_CHOICES, REPLY_CHOICES, Attachments
 
 # A form's submission key (cases.submissions): sending the same form twice opens one case.
 SUBMISSION_KEY = r"^[A-Za-z0-9_-]{16,64}$"

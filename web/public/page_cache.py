@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from web.state import state
+from web.app_state import state
 
 SAFE_VALUE = re.compile(r"[A-Za-z0-9._-]+\Z")
 

@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 
 from flask import Flask, current_app, request
 
-from cases.context import CITIZEN
+from cases.actors import CITIZEN
 from cases.drafts import Channel, LetterDraft
 from cases.sniff import LETTER_TYPES
 from cases.spool import Spool, SpooledPost
 from web.public.forms import LetterForm
-from web.state import state
+from web.app_state import state
 
 NOT_POSTED = {"attachments", "csrf_token", "submit"}
 

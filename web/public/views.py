@@ -8,19 +8,19 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from cases import queries, services, submissions
-from cases.context import CITIZEN
+from cases.actors import CITIZEN
 from cases.drafts import LetterDraft
 from cases.errors import CaseError, NotFound
 from cases.outages import DATABASE, outage_of
 from cases.sniff import LETTER_TYPES
 from web.errors import outage_page
 from web.extensions import limiter
-from web.forms_common import attachment_drafts
-from web.jobs import kick
+from web.form_fields import attachment_drafts
+from web.tasks.queue import kick
 from web.public import posts
 from web.public.forms import LetterForm, RatingForm, TrackForm
 from web.public.page_cache import cached_page
-from web.state import db, policy, state
+from web.app_state import db, policy, state
 
 bp = Blueprint("public", __name__)
 

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases import intake
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case, Letter, QuarantineItem, utcnow
 from mailbox import MailParseError, dedup_key, parse_message
 from mailbox.dedup import raw_message_id
-from web.state import state
+from web.app_state import state
 
 RetryHook = Callable[[Flask, Session, QuarantineItem, Actor], "Case | None"]
 

@@ -11,10 +11,10 @@ from cases.models import QuarantineItem, Reply
 from cases.sniff import EMAIL
 from web.auth import current_actor, role_required
 from web.downloads import download
-from web.jobs import kick
+from web.tasks.queue import kick
 from web.privacy.access import log_access
 from web.quarantine import retry as retrying
-from web.state import db, policy
+from web.app_state import db, policy
 
 bp = Blueprint("quarantine", __name__, url_prefix="/quarantine")
 STAFF = ("clerk", "supervisor", "admin")

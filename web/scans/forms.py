@@ -8,7 +8,7 @@ from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, St
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from cases.sniff import SCAN_TYPES, sniff
-from web.forms_common import KIND_CHOICES
+from web.form_fields import KIND_CHOICES
 
 
 def uploaded(field: MultipleFileField) -> list[FileStorage]:

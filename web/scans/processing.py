@@ -16,7 +16,7 @@ from cases.models_scans import ScanBatch
 from cases.scans import ScanPage, ScanResult, letter_key
 from letter_ocr import (OcrDocument, OcrError, OcrPage, OcrSettings, guess_sender, recognise_many, searchable_pdf,
                         split_at_blank_pages)
-from web.state import state
+from web.app_state import state
 
 Progress = Callable[[int, int], None]
 ENGINE_NAMES = {"ppocr": "PP-OCR", "tesseract": "Tesseract"}

@@ -6,10 +6,10 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from cases import scans
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case, QuarantineItem
 from letter_ocr import OcrError
-from web.state import state
+from web.app_state import state
 
 
 def retry_scan(app: Flask, session: Session, item: QuarantineItem, actor: Actor) -> Case | None:

@@ -12,11 +12,11 @@ from cases.models_scans import ScanItem
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
 from web.downloads import download
-from web.jobs import kick
+from web.tasks.queue import kick
 from web.privacy.access import log_access
 from web.scans.forms import ReviewForm, UploadForm, uploaded
-from web.scans.tasks import queue_batch
-from web.state import db, policy
+from web.tasks.scans import queue_batch
+from web.app_state import db, policy
 
 bp = Blueprint("scans", __name__, url_prefix="/scans")
 DESK_ROLES = ("clerk", "supervisor", "admin")

@@ -19,11 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cases import scans
-from cases.context import Policy
+from cases.policy import Policy
 from cases.models import utcnow
 from cases.models_scans import ScanBatch
 from cases.sniff import SCAN_TYPES, sniff
-from web.state import state
+from web.app_state import state
 
 #: a file younger than this (seconds since its last change) may still be being written by the scanner
 SETTLE_SECONDS = 5.0

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from web.forms_common import PlausibleDate
+from web.form_fields import PlausibleDate
 
 
 class SearchForm(FlaskForm):

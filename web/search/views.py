@@ -9,7 +9,7 @@ from web.auth import current_actor, role_required
 from web.search.forms import SearchForm
 from web.query_args import int_arg
 from web.search_wiring import backend, request_for
-from web.state import db
+from web.app_state import db
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 

@@ -6,7 +6,7 @@ from flask import Flask
 
 from cases import outbox
 from cases.sms import SmsSettings
-from web.jobs import register_outbox_handler
+from web.tasks.queue import register_outbox_handler
 from web.sms.sending import queue_reply_messages, send_items
 from web.sms.views import bp  # noqa: F401
 

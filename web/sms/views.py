@@ -12,8 +12,8 @@ from flask import Blueprint, Response, current_app, request
 from cases import outbox, sms
 from cases.errors import ValidationError
 from web.extensions import csrf
-from web.jobs import kick
-from web.state import db, policy
+from web.tasks.queue import kick
+from web.app_state import db, policy
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 

@@ -7,10 +7,10 @@ from typing import Any
 from flask import request
 
 from cases import supervision
-from cases.context import Actor
+from cases.actors import Actor
 from cases.models import Case
 from cases.workflow import OPEN_STATUSES
-from web.state import db
+from web.app_state import db
 from web.supervision.forms import SuperviseForm
 
 

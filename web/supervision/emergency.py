@@ -21,8 +21,8 @@ from cases.models import OutboxItem, Role, User
 from cases.models_emergency import EmergencyAlert
 from cases.supervision import get_open_case
 from web.auth import current_actor, role_required
-from web.jobs import kick, register_outbox_handler
-from web.state import db, policy, state
+from web.tasks.queue import kick, register_outbox_handler
+from web.app_state import db, policy, state
 from web.supervision import report
 from web.supervision.views import ROLES, bp
 

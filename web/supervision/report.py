@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from cases import statistics as st
 from cases.topics import period_texts, rising_topics
 from cases import supervision
-from cases.context import Policy
+from cases.policy import Policy
 from cases.models_disclosure import WeeklyReport
 from web.supervision import charts
 from web.supervision.topics import words

@@ -23,9 +23,9 @@ from cases.sniff import PDF
 from web.auth import current_actor, role_required
 from web.downloads import download
 from web.export_text import spreadsheet_cell
-from web.jobs import kick
+from web.tasks.queue import kick
 from web.query_args import int_arg
-from web.state import db, policy
+from web.app_state import db, policy
 from web.supervision import charts, report
 from web.supervision.forms import SuperviseForm
 from web.supervision.topics import words
@@ -84,7 +84,7 @@ def dashboard() -> str:
 
 
 def _label(key: str) -> str:
-    from web.labels import label
+    from web.code_labels import label
 
     return str(label(key))
 

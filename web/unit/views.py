@@ -6,7 +6,7 @@ from flask import Blueprint
 from cases.queries import CaseFilter
 from cases.workflow import Status
 from web.auth import role_required
-from web.lists import render_case_list
+from web.case_list import render_case_list
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
 QUEUES = {

@@ -1,0 +1,61 @@
+"""Readable, translated names for the domain's code values (statuses, kinds, channels, actions)."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # statuses
+    "received": _l("received"), "registered": _l("registered"), "dispatched": _l("dispatched"),
+    "returned": _l("returned"), "accepted": _l("accepted"), "answered": _l("answered"), "replied": _l("replied"),
+    "closed": _l("closed"), "invalid": _l("invalid"), "merged": _l("merged"),
+    # kinds
+    "consultation": _l("consultation"), "report": _l("report of a problem"), "suggestion": _l("suggestion"),
+    "help": _l("request for help"), "complaint": _l("complaint"), "praise": _l("praise"),
+    # channels and reply ways
+    "web": _l("web form"), "phone": _l("phone"), "email": _l("email"), "paper": _l("paper letter"), "sms": _l("SMS"),
+    "post": _l("post"),
+    # actions and events
+    "register": _l("register"), "dispatch": _l("dispatch"), "accept": _l("sign for"), "return": _l("return"),
+    "feedback": _l("feedback"), "reply": _l("reply"), "close": _l("close"), "reopen": _l("reopen"),
+    "mark_invalid": _l("mark invalid"), "merge": _l("merge"), "merged_in": _l("duplicate merged in"),
+    "request_extension": _l("request extension"), "approve_extension": _l("extension approved"),
+    "reject_extension": _l("extension rejected"), "decide_extension": _l("decide extension"),
+    "deadline": _l("deadline"), "letter_added": _l("letter added"),
+    "answer_directly": _l("answer directly"), "rate": _l("rating"), "reopen_at_desk": _l("reopened at the desk"),
+    "call": _l("on the call"), "proposed": _l("proposed"), "approved": _l("approved"), "rejected": _l("rejected"),
+    "supervise": _l("put under supervision"), "supervision_ended": _l("supervision ended"),
+    "reminder": _l("reminder sent"), "chase": _l("overdue notice sent"), "escalation": _l("escalated to the unit head"),
+    "sign_chase": _l("not-signed-for notice sent"), "major_emergency": _l("declared a major emergency"),
+    "emergency_acknowledged": _l("emergency alert acknowledged"),
+    # ratings and reply states
+    "satisfied": _l("satisfied"), "basically": _l("basically satisfied"), "unsatisfied": _l("not satisfied"),
+    "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),
+    # unit kinds and work queues
+    "department": _l("municipal department"), "district": _l("district"), "county": _l("county"),
+    "new": _l("new"), "to-dispatch": _l("to dispatch"), "to-reply": _l("to reply"), "with-units": _l("with units"),
+    "working": _l("working"),
+    # roles
+    "clerk": _l("clerk"), "unit": _l("unit handler"), "supervisor": _l("supervisor"), "admin": _l("administrator"),
+}
+
+
+def label(value: object) -> str:
+    """The translated label of a code value; unknown values are shown as they are (escaped by Jinja)."""
+    key = getattr(value, "value", value)
+    return str(LABELS.get(str(key), key))
+
+
+def named(item: object) -> str:
+    """A unit's or category's name in the reader's language ("—" for none)."""
+    if item is None:
+        return "—"
+    from cases.categories import localized_name
+    from web.reply_letters.drafting import ui_language
+
+    return localized_name(item, ui_language())  # type: ignore[arg-type]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["named"] = named

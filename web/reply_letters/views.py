@@ -1,0 +1,222 @@
+"""Letter pages: the admin's template editor (versions, validation, PDF preview), the clerk's print queue,
+reply PDFs for staff, the phone call script, and the supervisor's list of replies to approve."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from cases import audit, letters, queries
+from cases.errors import CaseError, NotFound
+from cases.models import Case, Reply
+from cases.sniff import PDF
+from cases.models_letters import AWAITING_APPROVAL, TO_CALL, LetterTemplate, PostalBatch
+from web.auth import current_actor, role_required
+from web.downloads import download
+from web.tasks.queue import kick
+from web.reply_letters import drafting, sending
+from web.reply_letters.forms import CallForm, PrintForm, RestoreForm, TemplateForm
+from web.reply_letters.office import office_info
+from web.privacy.access import log_access
+from reply_render import (LANGUAGES, PURPOSES, LetterError, TemplateRejected, call_script, combine_pdfs,
+                         placeholder_descriptions, sample_context, validate_template)
+from reply_render.preview import preview_pdf
+from web.app_state import db, policy
+
+bp = Blueprint("letters", __name__, url_prefix="/letters")
+DESK = ("clerk", "supervisor", "admin")
+
+
+def _pdf(data: bytes, stem: str, *, inline: bool = False) -> Response:
+    return download(data, stem, content_type=PDF, inline=inline)
+
+
+def _validator(lang: str):  # type: ignore[no-untyped-def]
+    return lambda source: validate_template(source, sample_context(lang))
+
+
+def _known(purpose: str, lang: str) -> None:
+    if purpose not in PURPOSES or lang not in LANGUAGES:
+        abort(404)
+
+
+# --- templates (administrators) --------------------------------------------------------------------------------
+
+@bp.route("/templates")
+@role_required("admin")
+def templates() -> str:
+    active = letters.active_templates(db())
+    return render_template("pages/letters/templates.html", purposes=PURPOSES, languages=LANGUAGES, active=active)
+
+
+@bp.route("/templates/<purpose>/<lang>", methods=["GET", "POST"])
+@role_required("admin")
+def edit(purpose: str, lang: str) -> str | Response | tuple[str, int]:
+    _known(purpose, lang)
+    form = TemplateForm()
+    if not form.is_submitted():
+        form.source.data = drafting.template_source(db(), purpose, lang)[0]
+    status = 200
+    if form.validate_on_submit():
+        source = form.source.data.replace("\r\n", "\n")
+        if form.preview.data:
+            problems = validate_template(source, sample_context(lang))
+            if not problems:
+                try:
+                    pdf = preview_pdf(source, lang=lang, office=office_info(current_app.config, lang))
+                except (TemplateRejected, LetterError) as error:
+                    problems = getattr(error, "errors", None) or [str(error)]
+                else:
+                    return _pdf(pdf, f"preview-{purpose}-{lang}", inline=True)
+            form.source.errors = list(problems)
+            status = 400
+        else:
+            try:
+                saved = letters.save_template(db(), current_actor(), purpose, lang, source,
+                                              validator=_validator(lang), note=form.note.data or "")
+                log_access(audit.ADMIN_TEMPLATE, target=f"template {purpose}/{lang} v{saved.version}", commit=False)
+                db().commit()
+            except letters.TemplateProblems as error:
+                db().rollback()
+                form.source.errors = error.problems
+                status = 400
+            except CaseError as error:
+                db().rollback()
+                flash(str(error), "error")
+                status = 409
+            else:
+                flash(_("Saved as version %(version)s.", version=saved.version), "success")
+                return redirect(url_for("letters.edit", purpose=purpose, lang=lang))
+    elif form.is_submitted():
+        status = 400
+    versions = letters.template_versions(db(), purpose, lang)
+    return render_template("pages/letters/edit.html", form=form, purpose=purpose, lang=lang, versions=versions,
+                           placeholders=placeholder_descriptions(), restore=RestoreForm()), status
+
+
+@bp.route("/templates/<purpose>/<lang>/preview.pdf")
+@role_required("admin")
+def preview(purpose: str, lang: str) -> Response:
+    _known(purpose, lang)
+    source = drafting.template_source(db(), purpose, lang)[0]
+    return _pdf(preview_pdf(source, lang=lang, office=office_info(current_app.config, lang)),
+                f"preview-{purpose}-{lang}", inline=True)
+
+
+@bp.route("/templates/versions/<int:template_id>/restore", methods=["POST"])
+@role_required("admin")
+def restore(template_id: int) -> Response:
+    row = db().get(LetterTemplate, template_id)
+    if row is None or not RestoreForm().validate_on_submit():
+        abort(404 if row is None else 400)
+    try:
+        saved = letters.restore_template(db(), current_actor(), template_id, validator=_validator(row.lang))
+        log_access(audit.ADMIN_TEMPLATE, target=f"template {row.purpose}/{row.lang} v{saved.version}",
+                   data={"restored": template_id}, commit=False)
+        db().commit()
+        flash(_("Saved as version %(version)s.", version=saved.version), "success")
+    except CaseError as error:
+        db().rollback()
+        flash(str(error), "error")
+    return redirect(url_for("letters.edit", purpose=row.purpose, lang=row.lang))
+
+
+# --- print today's post (desk) ---------------------------------------------------------------------------------
+
+@bp.route("/post", methods=["GET", "POST"])
+@role_required(*DESK)
+def post() -> str | Response:
+    form = PrintForm()
+    if form.validate_on_submit():
+        queue = letters.postal_queue(db())
+        try:
+            pdfs = [sending.postal_pdf(reply) for reply in queue]
+            combined = combine_pdfs(pdfs, duplex=bool(current_app.config.get("LETTER_DUPLEX")))
+            batch = letters.record_postal_batch(db(), current_actor(), [r.id for r in queue],
+                                                policy().store.put(combined))
+            db().commit()
+        except (CaseError, LetterError) as error:
+            db().rollback()
+            flash(str(error), "error")
+            return redirect(url_for("letters.post"))
+        return redirect(url_for("letters.batch_pdf", batch_id=batch.id))
+    batches = db().scalars(select(PostalBatch).order_by(PostalBatch.id.desc()).limit(20)).all()
+    return render_template("pages/letters/post.html", queue=letters.postal_queue(db()), batches=batches, form=form)
+
+
+@bp.route("/post/batches/<int:batch_id>.pdf")
+@role_required(*DESK)
+def batch_pdf(batch_id: int) -> Response:
+    batch = db().get(PostalBatch, batch_id)
+    if batch is None:
+        abort(404)
+    try:
+        data = policy().store.get(batch.pdf_sha256)
+    except FileNotFoundError:  # erased with a citizen's data
+        abort(404)
+    log_access(audit.DOWNLOAD_POST, target=f"postal batch {batch.id}")
+    return _pdf(data, f"post-{batch.created_at:%Y-%m-%d}-{batch.id}")
+
+
+# --- one reply (desk) ------------------------------------------------------------------------------------------
+
+def _case_reply(number: str, reply_id: int) -> tuple[Case, Reply]:
+    try:
+        case = queries.get_case(db(), current_actor(), number)
+        return case, letters.find_reply(case, reply_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/cases/<number>/replies/<int:reply_id>.pdf")
+@role_required(*DESK)
+def reply_pdf(number: str, reply_id: int) -> Response:
+    _case, reply = _case_reply(number, reply_id)
+    if reply.channel != "post" or not reply.pdf_sha256:
+        abort(404)
+    try:
+        data = policy().store.get(reply.pdf_sha256)
+    except FileNotFoundError:
+        abort(404)
+    log_access(audit.DOWNLOAD_REPLY, case_number=number, target=f"reply {reply.id}")
+    return _pdf(data, f"reply-{number}-{reply.id}")
+
+
+@bp.route("/cases/<number>/replies/<int:reply_id>/call", methods=["GET", "POST"])
+@role_required(*DESK)
+def call(number: str, reply_id: int) -> str | Response | tuple[str, int]:
+    case, reply = _case_reply(number, reply_id)
+    if reply.channel != "phone":
+        abort(404)
+    form = CallForm()
+    if form.validate_on_submit():
+        try:
+            letters.record_call(db(), case, current_actor(), reply.id, form.outcome.data)
+            db().commit()
+        except CaseError as error:
+            db().rollback()
+            flash(str(error), "error")
+        else:
+            kick()
+            flash(_("The call is recorded."), "success")
+            return redirect(url_for("casepage.show", number=number))
+    letter = drafting.stored_letter(reply, case)
+    office = office_info(current_app.config, letter.lang)
+    author = reply.author.display_name if reply.author else current_actor().name
+    script = call_script(letter, citizen_name=case.citizen.name if case.citizen else "", case_number=case.number,
+                         officer_name=current_actor().name or author, office_name=office.name,
+                         tracking_code=case.tracking_code)
+    status = 400 if form.is_submitted() else 200
+    return render_template("pages/letters/call.html", case=case, reply=reply, script=script, form=form,
+                           open=reply.status == TO_CALL), status
+
+
+# --- replies waiting for approval (supervisors) ----------------------------------------------------------------
+
+@bp.route("/approvals")
+@role_required("supervisor", "admin")
+def approvals() -> str:
+    waiting = db().scalars(select(Reply).where(Reply.status == AWAITING_APPROVAL)
+                           .options(selectinload(Reply.case), selectinload(Reply.author)).order_by(Reply.id)).all()
+    return render_template("pages/letters/approvals.html", waiting=waiting)

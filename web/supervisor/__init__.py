@@ -1,1 +1,0 @@
-from web.supervisor.views import bp  # noqa: F401
