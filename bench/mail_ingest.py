@@ -10,7 +10,8 @@ Loads N messages (a share with a large attachment) into a Dovecot this script st
   app     - the same poll through the real app store (``--store app``): SQLite in a temporary instance, every
             message registered as a case (raw kept, dedup key, letter, event, acknowledgement queued, index
             hand-off as an outbox row); one commit per fetch batch, the batch's new cases inserted together, raw
-            messages written by the workers as one pack per batch and synced (attachments stay inside them).
+            messages written by the workers as one pack per batch and synced (attachments stay inside them);
+  app-loose - the same with one loose file per raw message (``--store app,app-loose`` compares the two formats).
 The figure is poller msg/s divided by bare msg/s (target >= 0.5). Each run also shows the CPU seconds of this
 process (the poller; its workers are other processes) and of the whole machine. Stores are pluggable and compared in one run on the
 same folder: --store memory,app (default) or module:factory. ``--profile`` prints the app path's top functions
@@ -44,8 +45,10 @@ from tests.servers.dovecot import DovecotServer  # noqa: E402
 STORES = {"memory": "tests.mail_corpus.memory_store:MemoryStore"}
 
 
-def app_store(instance: Path):
-    """The app's database store on a fresh SQLite database in ``instance`` (migrated, as in production)."""
+def app_store(instance: Path, packs: bool = True):
+    """The app's database store on a fresh SQLite database in ``instance`` (migrated, as in production), raw mail
+    written as packs (the SQLite default) or as one loose file per message (``packs=False``, the PostgreSQL
+    default, whose files may live on a folder shared by several machines)."""
     from cases.db import upgrade
     from web import create_app
     from web.mail.intake import intake_store
@@ -54,17 +57,18 @@ def app_store(instance: Path):
     os.environ["MAILBOX_INSTANCE_PATH"] = str(instance)
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{instance / 'mailbox.db'}",
                       "HUEY_IMMEDIATE": True, "MAIL_FROM": "Mayor <mailbox@city.example>",
-                      "RATELIMIT_STORAGE_URI": "memory://"})
+                      "RATELIMIT_STORAGE_URI": "memory://", "MAIL_RAW_PACKS": packs})
     upgrade(state(app).engine)
     return intake_store(app)
 
 
 def load_store(spec: str, workdir: Path):
-    """``memory``, ``app`` or ``module:factory`` -> a new store (any object implementing ``mailbox.IntakeStore``)."""
-    if spec == "app":
+    """``memory``, ``app``, ``app-loose`` or ``module:factory`` -> a new store (any object implementing
+    ``mailbox.IntakeStore``)."""
+    if spec in ("app", "app-loose"):
         instance = workdir / "instance"
         instance.mkdir()
-        return app_store(instance)
+        return app_store(instance, packs=spec == "app")
     module, _, name = STORES.get(spec, spec).partition(":")
     return getattr(importlib.import_module(module), name)()
 

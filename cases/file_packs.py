@@ -1,7 +1,7 @@
 """Packs: many stored files written as one, for intake that stores a whole batch at once (raw email).
 
-Creating a file costs the kernel far more than writing its bytes: one file per raw message made storing a mail
-batch cost more CPU than parsing it, and the cost swung 5x with what else the disk was doing. A pack is one file
+Creating a file costs the kernel far more than writing its bytes, and that cost depends on what else the disk is
+doing: one file per raw message would make storing a mail batch cost more than parsing it. A pack is one file
 holding a batch's blobs back to back; a small index (SQLite, next to the packs) says where each sha256 lies. The
 files stay content-addressed: ``LocalFileStore`` answers for a packed digest as for a loose file.
 
@@ -26,8 +26,8 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS blob (sha256 TEXT PRIMARY KEY, pack TEXT 
            "offset INTEGER NOT NULL, length INTEGER NOT NULL) WITHOUT ROWID")
 
 
-# This process's connection to each index it writes, kept open (one thread at a time): opening and closing one
-# per batch made every close checkpoint the index, two more fsyncs per batch. Keyed by process too, as parse
+# This process's connection to each index it writes, kept open (one thread at a time): closing a connection
+# checkpoints the index, two more fsyncs per batch. Keyed by process too, as parse
 # workers are forked.
 _writing: dict[tuple[int, Path], tuple[sqlite3.Connection, threading.Lock]] = {}
 _writing_lock = threading.Lock()

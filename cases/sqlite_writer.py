@@ -11,7 +11,7 @@ stays the guard of correctness; this only orders the queue.
 
 Checkpoints (copying the write-ahead log into the database file, then an fsync) run outside the turn. SQLite's
 automatic checkpoint runs inside the COMMIT that fills the log, so every writer of every process waited behind
-that one commit's copying and fsync; under a stream of form posts that was the tail of the latency. Here the
+that one commit's copying and fsync, which makes a stream of form posts wait in line. Here the
 automatic one only backs up (``BACKSTOP_PAGES``), and a commit that has ended its turn runs a passive checkpoint
 when the process has not run one for ``CHECKPOINT_SECONDS``: other writers go on meanwhile.
 """

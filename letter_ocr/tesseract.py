@@ -2,7 +2,8 @@
 
 The command line is built as pytesseract builds it and its output parsers are reused, but the process is
 started here: pytesseract always hands the child ``os.environ``, and tesseract must get ``OMP_THREAD_LIMIT=1``
-(its OpenMP threads make a page about 2.5x slower on a busy 2-core machine) without changing the environment
+(its OpenMP threads compete with the other pages' processes and slow every page down; bench/ocr_quality.py) without
+changing the environment
 of the whole application.
 """
 

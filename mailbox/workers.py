@@ -148,8 +148,8 @@ class ParsePool:
         if workers > 0 and expected >= MIN_MESSAGES_FOR_POOL:
             self.workers = workers
             # forkserver: the poller may run in a threaded web or job process, where fork is unsafe. The server
-            # imports the parser once and forks ready workers from it: a worker importing it for itself took
-            # 0.4 s, a quarter of a 5,000-message poll. (No effect if the forkserver already runs.)
+            # imports the parser once and forks ready workers from it, so no worker pays for importing it on its own.
+            # (No effect if the forkserver already runs.)
             # Each of them dies with the poller (mailbox.lifeline): a killed poll leaves no process behind.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["__main__", __name__, "mailbox.forkserver_lifeline"])
