@@ -11,6 +11,7 @@ The index is SQLite in the store's folder: packs are for a folder one machine wr
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import sqlite3
@@ -38,9 +39,13 @@ def _index_for_writing(folder: Path) -> tuple[sqlite3.Connection, threading.Lock
     with _writing_lock:
         if key not in _writing:
             connection = sqlite3.connect(folder / INDEX, timeout=30, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
+            # Switching to WAL needs the database to itself and SQLite does not wait for that: parse workers
+            # opening a new index at the same moment take turns on a file lock instead.
+            with open(folder / (INDEX + ".lock"), "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute(_SCHEMA)
             connection.execute("PRAGMA synchronous=FULL")  # the commit makes a packed digest count as stored
-            connection.execute(_SCHEMA)
             _writing[key] = (connection, threading.Lock())
         return _writing[key]
 

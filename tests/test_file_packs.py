@@ -153,3 +153,27 @@ def test_the_worker_cleans_packs_nightly_where_mail_is_polled_with_packs(app_fac
     os.utime(left, (hours_ago, hours_ago))
     state(app).tasks.clean_packs()  # immediate mode in tests: runs now
     assert _packs(root) == []
+
+
+def _sync_when_released(root, gate, blob: bytes) -> None:
+    writer = PackWriter(root)
+    writer.put(blob)
+    gate.wait(30)
+    writer.sync()
+
+
+def test_parse_workers_opening_a_new_index_at_the_same_moment_all_succeed(tmp_path):
+    """A fresh store's first batch: every worker process creates and switches the same new index to WAL at once."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(20):
+        root = tmp_path / str(attempt)
+        gate = context.Barrier(8)
+        children = [context.Process(target=_sync_when_released, args=(root, gate, f"{attempt}/{n}".encode()))
+                    for n in range(8)]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join(60)
+        assert [child.exitcode for child in children] == [0] * 8
+        store = LocalFileStore(root)
+        assert all(store.get(_sha(f"{attempt}/{n}".encode())) == f"{attempt}/{n}".encode() for n in range(8))
