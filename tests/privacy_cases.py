@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from cases.models import Case
 from cases.workflow import Status
-from tests.test_web_flow import PNG, submit_letter
+from tests.helpers.web_forms import PNG, submit_letter
 from web.app_state import state
 
 

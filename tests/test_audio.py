@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import math
-import struct
 import subprocess
-import wave
 from pathlib import Path
 
 import pytest
@@ -20,22 +17,11 @@ from cases.models import Attachment, Case
 from cases.models_privacy import AccessLog
 from cases.sniff import sniff
 from tests.conftest import login
-from tests.test_uploads import pdf
-from tests.test_web_flow import letter_form, submit_letter
+from tests.helpers.media import pdf
+from tests.helpers.web_forms import letter_form, submit_letter
 from web.public.posts import spool
 from web.app_state import state
-
-
-def wav(seconds: float = 0.5, rate: int = 8000) -> bytes:
-    """A real WAV: a 440 Hz tone, 16-bit mono, as a phone line records it."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
-                                 for i in range(int(seconds * rate))))
-    return buffer.getvalue()
+from tests.helpers.media import wav
 
 
 def encoded(tmp_path: Path, kind: str, rate: int) -> bytes:

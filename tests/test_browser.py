@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from cases import demo
-from tests.conftest import DEMO_PASSWORDS
 from web.auth import hasher
 from web.app_state import state
+from tests.helpers.browser import staff, write_letter, open_action
 
 pytestmark = pytest.mark.browser
 
@@ -33,37 +33,6 @@ def live_url(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     finally:
         server.shutdown()
         thread.join(10)
-
-
-def staff(browser: Browser, base: str, username: str) -> tuple[BrowserContext, Page]:
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.goto(f"{base}/auth/login")
-    tab.get_by_label("User name").fill(username)
-    tab.get_by_label("Password").fill(DEMO_PASSWORDS[username])
-    tab.get_by_role("button", name="Log in").click()
-    expect(tab.get_by_role("button", name="Log out")).to_be_visible()
-    return context, tab
-
-
-def write_letter(page: Page, base: str, subject: str) -> tuple[str, str]:
-    page.goto(f"{base}/write")
-    page.get_by_label("What kind of letter is it?").select_option("report")
-    page.get_by_label("Subject").fill(subject)
-    page.get_by_label("Your letter").fill("There is a big hole in the road near the school gate.")
-    page.get_by_label("Your name").fill("Ana Ruiz")
-    page.get_by_label("Email", exact=True).fill("ana@example.org")
-    page.get_by_role("button", name="Send the letter").click()
-    number = page.locator("#case-number").inner_text()
-    code = page.locator("#tracking-code").inner_text()
-    return number, code
-
-
-def open_action(tab: Page, name: str) -> None:
-    details = tab.locator(f"#action-{name}")
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
 
 
 def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_browser: Browser,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.test_audio import wav
-from tests.test_browser import staff
-from tests.test_browser_desk import desk_app  # noqa: F401  (the fixture)
+from tests.helpers.media import wav
+from tests.helpers.browser import desk_app, staff  # noqa: F401 (desk_app is a fixture)
 
 pytestmark = pytest.mark.browser
 

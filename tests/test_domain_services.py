@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from cases.errors import NotFound, ValidationError
 from cases.models import Case, Event, OutboxItem, Unit
 from cases.queries import CaseFilter
 from cases.workflow import Status
-from tests.test_domain_workflow import actor_for, new_case
+from tests.helpers.workflow import actor_for, new_case
 from tests.conftest import a_category
 
 

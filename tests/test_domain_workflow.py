@@ -6,24 +6,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cases import intake, services
-from cases.actors import Actor
-from cases.drafts import Channel, LetterDraft
+from cases import services
 from cases.errors import TransitionError
-from cases.models import Case, CaseKind, Reply, Satisfaction, Unit, User
+from cases.models import Case, CaseKind, Reply, Satisfaction, Unit
 from cases.workflow import TRANSITIONS, Action, Status
 from tests.conftest import a_category
-
-
-def actor_for(session: Any, username: str) -> Actor:
-    user = session.scalar(select(User).where(User.username == username))
-    return Actor(user_id=user.id, role=user.role.value, unit_id=user.unit_id, name=user.display_name)
-
-
-def new_case(session: Any, policy: Any, **kw: Any) -> Case:
-    draft = LetterDraft(channel=Channel.WEB, subject=kw.pop("subject", "Pothole"), body="A deep pothole.",
-                        sender_name="Chen", sender_email="chen@example.org", **kw)
-    return intake.receive(session, policy, draft).case
+from tests.helpers.workflow import actor_for, new_case
 
 
 def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:

@@ -11,7 +11,7 @@ from cases import outbox
 from cases.models import Case, OutboxItem
 from cases.models_emergency import EmergencyAlert
 from tests.conftest import login
-from tests.test_web_flow import submit_letter
+from tests.helpers.web_forms import submit_letter
 from web.app_state import state
 
 

@@ -166,7 +166,7 @@ def test_hour_notices_go_out_once_each_at_their_hour(domain: Any) -> None:
 
 def test_the_case_page_shows_the_hour_clock_and_why(app: Any, client: Any, demo_data: object) -> None:
     from tests.conftest import login
-    from tests.test_web_flow import submit_letter, unit_id
+    from tests.helpers.web_forms import submit_letter, unit_id
 
     number, _code = submit_letter(client)
     staff = app.test_client()

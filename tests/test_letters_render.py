@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from cases.models import Case
 from tests.conftest import login
-from tests.test_letters_flow import answered_case, case_row, clerk_sends, mail_app, pdf_text
+from tests.helpers.reply_letters import answered_case, case_row, clerk_sends, mail_app, pdf_text
 from web.app_state import state
 
 

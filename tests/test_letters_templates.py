@@ -13,8 +13,8 @@ from cases import letters
 from cases.errors import NotFound
 from cases.models_letters import LetterTemplate
 from tests.conftest import login
-from tests.test_domain_workflow import actor_for
-from tests.test_letters_flow import answered_case, mail_app, pdf_text, reply_form
+from tests.helpers.workflow import actor_for
+from tests.helpers.reply_letters import answered_case, mail_app, pdf_text, reply_form
 from reply_render import default_template, sample_context, validate_template
 from web.app_state import state
 

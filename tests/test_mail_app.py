@@ -16,15 +16,14 @@ from sqlalchemy import func, select, update
 
 from cases.db import make_engine, upgrade
 from cases.mail_intake import DatabaseIntakeStore
-from cases.models import Case, Letter, MailFolderState, OutboxItem, QuarantineItem, Reply, utcnow
+from cases.models import Case, Letter, MailFolderState, OutboxItem, QuarantineItem, utcnow
 from mailbox import CHECKPOINTS, poll_all
 from tests.mail_corpus import CORPUS, make_plain
 from web.mail.acknowledgement import acknowledgement_hook
 from web.mail.intake import intake_store, poll
 from web.mail.settings import mail_settings
 from web.app_state import state
-
-MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"
+from tests.helpers.mail import mail_config
 
 
 class Crash(Exception):
@@ -41,15 +40,6 @@ def crash_at(step: str, nth: int = 1) -> Callable[[str], None]:
                 raise Crash(step)
 
     return hook
-
-
-def mail_config(dovecot, smtp_server, folder: str, **overrides) -> dict:
-    config = dict(IMAP_HOST=dovecot.host, IMAP_PORT=dovecot.port, IMAP_SECURITY="none", IMAP_USER=dovecot.user,
-                  IMAP_PASSWORD=dovecot.password, IMAP_FOLDERS=folder, SMTP_HOST=smtp_server.host,
-                  SMTP_PORT=smtp_server.port, SMTP_SECURITY="none", MAIL_FROM=MAIL_FROM, MAIL_BATCH_SIZE=2,
-                  MAIL_POLL_MINUTES=0)
-    config.update(overrides)
-    return config
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from cases import demo, intake, outbox, services
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Event, OutboxItem, Reply, Unit
 from tests.conftest import a_category, login
-from tests.test_domain_workflow import actor_for
+from tests.helpers.workflow import actor_for
 from web.auth import hasher
 from web.tasks.queue import drain
 from web.app_state import state

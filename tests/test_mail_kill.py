@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from cases.models import Letter, MailFolderState, utcnow
 from tests.mail_corpus import make_plain
 from tests.servers.app_processes import CHECKOUT, app_env
-from tests.test_mail_app import mail_config
+from tests.helpers.mail import mail_config
 from web.app_state import state
 
 MESSAGES = 400  # above mailbox.workers.MIN_MESSAGES_FOR_POOL, so the fetch starts its parse workers

@@ -13,7 +13,7 @@ from cases.actors import CITIZEN
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.models import Attachment, Case, CaseSequence, Citizen, Event, Letter, OutboxItem
 from cases.numbering import format_case_number
-from tests.test_web_flow import PNG
+from tests.helpers.web_forms import PNG
 
 # Columns that differ between two registrations of the same draft by nature: ids, clock readings, random codes.
 VARYING = {"id", "case_id", "citizen_id", "letter_id", "key", "number", "created_at", "updated_at", "at",

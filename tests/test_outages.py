@@ -18,7 +18,7 @@ from cases.db import make_engine, upgrade
 from cases.models import Case, Letter
 from tests.conftest import make_app
 from tests.servers.postgres import create_database, stoppable_postgres
-from tests.test_web_flow import letter_form
+from tests.helpers.web_forms import letter_form
 from web.public.posts import spool
 from web.app_state import state
 

@@ -15,7 +15,7 @@ from cases.models_privacy import AccessLog, CaseErasure
 from cases.workflow import Status
 from tests.conftest import login
 from tests.privacy_cases import case_row, finish, letter_case
-from tests.test_web_flow import PNG
+from tests.helpers.web_forms import PNG
 from web.app_state import state
 
 

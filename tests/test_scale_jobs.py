@@ -23,7 +23,7 @@ from search_index.postgres_backend import libpq_url
 from tests.servers.app_processes import app_env, kill_group, start_worker, stop
 from tests.servers.scale_apps import app_builder
 from tests.servers.freeport import wait_until
-from tests.test_web_flow import letter_form, submit_letter
+from tests.helpers.web_forms import letter_form, submit_letter
 from web.tasks.queue import drain, register_outbox_handler
 from web.search_wiring import backend, check
 from web.app_state import state

@@ -14,8 +14,8 @@ from cases import scans
 from cases.models import Case, QuarantineItem
 from cases.models_scans import ScanBatch, ScanItem
 from tests.conftest import login
-from tests.test_scans_pages import (OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, fake_result,
-                                    letter_page, png, tiff)
+from tests.helpers.scan_pages import (OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, fake_result, letter_page,
+                                      png, tiff)
 from web.app_state import state
 
 

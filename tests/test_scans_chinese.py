@@ -14,7 +14,7 @@ from cases import scans
 from cases.models_scans import ScanItem
 from tests.conftest import login
 from tests.ocr_fixtures import draw_letter, encode
-from tests.test_scans_pages import fake_result
+from tests.helpers.scan_pages import fake_result
 from web.scans.processing import ocr_settings
 from web.app_state import state
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from cases.models import Case, QuarantineItem
 from cases.models_scans import ScanBatch, ScanItem
-from tests.test_scans_pages import OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, letter_page, png, tiff
+from tests.helpers.scan_pages import OTHER_LINES, SECOND_LINES, blank_page, corrupt_png, letter_page, png, tiff
 from web.scans.watch import watch_once
 from web.app_state import state
 

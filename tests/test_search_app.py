@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from cases.models import OutboxItem
 from tests.conftest import category_id, login
-from tests.test_web_flow import submit_letter, unit_id
+from tests.helpers.web_forms import submit_letter, unit_id
 from web.search_wiring import backend, check
 from web.app_state import state
 

@@ -21,7 +21,7 @@ from tests.test_search_app import (  # noqa: F401 - collected here again, on the
     test_letters_are_found_in_every_language_and_units_stay_confined,
     test_similar_cases_offer_a_merge,
 )
-from tests.test_web_flow import submit_letter
+from tests.helpers.web_forms import submit_letter
 from web.search_wiring import backend
 from web.app_state import state
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 
-import pypdfium2 as pdfium
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,8 +16,9 @@ from cases.drafts import AttachmentDraft, Channel, LetterDraft
 from cases.models import Attachment, Case
 from cases.sniff import extension_of, sniff
 from tests.conftest import category_id, login
-from tests.test_web_flow import letter_form, submit_letter, unit_id
+from tests.helpers.web_forms import letter_form, submit_letter, unit_id
 from web.app_state import state
+from tests.helpers.media import pdf
 
 SCRIPT = b"<html><body><script>fetch('/admin/users')</script></body></html>"
 # An HTML page that carries a PDF header inside its first kilobyte: a PDF for a lax sniffer, a page for a browser.
@@ -30,14 +30,6 @@ GIF_HEADER_SCRIPT = b"GIF89a" + SCRIPT  # starts as a GIF, but Pillow cannot ope
 def image(fmt: str) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 40, 40)).save(buffer, fmt)
-    return buffer.getvalue()
-
-
-def pdf() -> bytes:
-    document = pdfium.PdfDocument.new()
-    document.new_page(200, 200)
-    buffer = io.BytesIO()
-    document.save(buffer)
     return buffer.getvalue()
 
 

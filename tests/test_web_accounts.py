@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cases.models import Case, Category, Unit, User
 from tests.conftest import login
-from tests.test_web_flow import submit_letter
+from tests.helpers.web_forms import submit_letter
 from web.app_state import state
 
 STRONG = "violet-harbour-tractor-97"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import csrf_token
-from tests.test_web_flow import letter_form
+from tests.helpers.web_forms import letter_form
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
@@ -59,7 +59,7 @@ def test_the_same_letter_sent_twice_is_two_cases_each_with_its_own_stored_post(a
     from sqlalchemy import select
 
     from cases.models import Letter
-    from tests.test_web_flow import submit_letter
+    from tests.helpers.web_forms import submit_letter
     from web.app_state import state
 
     first, _ = submit_letter(client)
@@ -75,7 +75,7 @@ def test_each_visitor_sees_their_own_case_on_the_confirmation(app) -> None:  # t
     from sqlalchemy import select
 
     from cases.models import Case
-    from tests.test_web_flow import submit_letter
+    from tests.helpers.web_forms import submit_letter
     from web.app_state import state
 
     seen = []

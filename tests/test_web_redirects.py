@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import login
-from tests.test_web_flow import submit_letter
+from tests.helpers.web_forms import submit_letter
 from web.redirects import local_path
 
 SITE = "https://mailbox.example"

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from cases.models import Case, User
 from tests.conftest import category_id, csrf_token, login
-from tests.test_web_flow import PNG, letter_form, submit_letter, unit_id
+from tests.helpers.web_forms import PNG, letter_form, submit_letter, unit_id
 from web.app_state import state
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
