@@ -36,7 +36,7 @@ from cases.demo import CATEGORIES, UNITS  # noqa: E402
 from cases.drafts import Channel  # noqa: E402
 from cases.models import Case, CaseKind, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit  # noqa: E402
 from cases.numbering import format_case_number  # noqa: E402
-from cases.storage import LocalFileStore  # noqa: E402
+from cases.files.store import LocalFileStore  # noqa: E402
 from cases.workflow import Status  # noqa: E402
 from web.supervision.topics import words  # noqa: E402
 

@@ -22,7 +22,7 @@ from cases.erasure import REQUEST, Erased, erase_case, is_erased
 from cases.errors import NotFound
 from cases.models import Case, Citizen
 from cases.models_scans import ScanItem
-from cases.storage import FileStore
+from cases.files.store import FileStore
 
 
 def citizen_cases(session: Session, case: Case) -> list[Case]:

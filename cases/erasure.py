@@ -22,7 +22,7 @@ from cases.models_letters import PostalBatch, ReplyLetter
 from cases.models_privacy import CaseErasure
 from cases.models_scans import ScanItem
 from cases.redaction import Known, redact
-from cases.storage import FileStore
+from cases.files.store import FileStore
 
 RETENTION, REQUEST = "retention", "request"
 

@@ -21,10 +21,10 @@ from cases.actors import SYSTEM, Actor
 from cases.policy import Policy
 from cases.drafts import LetterDraft
 from cases.errors import CaseError
-from cases.file_packs import PackWriter
+from cases.files.packs import PackWriter
 from cases.folder_lease import FolderLease, LockRefused, ensure_folder_row
 from cases.models import Letter, MailFolderState, QuarantineItem, utcnow
-from cases.mail_files import BatchSyncedFiles, FileWriter, RawHeldAttachments, local_store
+from cases.files.mail import BatchSyncedFiles, FileWriter, RawHeldAttachments, local_store
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class DatabaseIntakeStore:
     batches that open cases run one after the other, and a racing batch that loses on the unique dedup key is
     redone message by message as duplicates.
 
-    ``raw_packs``: the parse workers write a batch's raw messages as one pack (``cases.file_packs``), else a
+    ``raw_packs``: the parse workers write a batch's raw messages as one pack (``cases.files.packs``), else a
     file each; packs are for a file store one machine writes.
     """
 
@@ -70,7 +70,7 @@ class DatabaseIntakeStore:
         self._files: BatchSyncedFiles | None = None
         # The policy letters are registered with: with batch_commits on a local store, attachments are named but
         # not written (they are inside the raw message, stored and synced before the commit; see
-        # cases.mail_files). Letters without a stored raw message always go through self.policy.
+        # cases.files.mail). Letters without a stored raw message always go through self.policy.
         self._letters_policy = self.policy
         local = local_store(policy.store)
         if batch_commits and local is not None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from cases.calendar import WorkCalendar
 from cases.numbering import DEFAULT_DIGITS
 from cases.deadlines import DEFAULT_RULES, UrgencyRule
-from cases.storage import FileStore
+from cases.files.store import FileStore
 from cases.redaction_numbers import DEFAULT_PHONE_REGIONS
 from cases.ways_in import WaysIn
 

@@ -17,7 +17,7 @@ from cases.actors import Actor
 from cases.erasure import RETENTION, Erased, case_files, erase_case
 from cases.models import Attachment, Case, utcnow
 from cases.models_privacy import CaseErasure
-from cases.storage import FileStore
+from cases.files.store import FileStore
 from cases.workflow import Status
 
 FINISHED = (Status.CLOSED, Status.INVALID, Status.MERGED)

@@ -50,7 +50,7 @@ def store_key_and_parse(raws: Sequence[bytes], writer: RawWriter | None) -> list
     """(raw sha256 if ``writer`` stored it, dedup key, draft or parse error) of each raw message, in order.
 
     Each message is stored before it is parsed, so nothing is made of a message whose raw bytes are not kept.
-    Its attachments are not written on their own: they are inside the stored raw message (``cases.mail_files``),
+    Its attachments are not written on their own: they are inside the stored raw message (``cases.files.mail``),
     and only their digest, length and first bytes come back (``HeldBytes``).
     What ``writer`` stored is made durable (``writer.sync()``) before the results are returned: the store commits
     nothing referring to it before it has them. Syncing after the parsing lets the disk catch up meanwhile.

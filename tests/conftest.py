@@ -204,7 +204,7 @@ def domain(database_url: str, tmp_path: Path) -> Iterator[Any]:
     """Session factory, policy and demo data on ``database_url``, without Flask: the domain stands alone."""
     from cases.policy import Policy
     from cases.db import make_session_factory
-    from cases.storage import LocalFileStore
+    from cases.files.store import LocalFileStore
 
     engine = make_engine(database_url)
 

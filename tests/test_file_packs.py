@@ -7,9 +7,9 @@ import pickle
 
 import pytest
 
-from cases import file_packs
-from cases.file_packs import PackWriter
-from cases.storage import LocalFileStore
+from cases.files import packs as file_packs
+from cases.files.packs import PackWriter
+from cases.files.store import LocalFileStore
 
 
 def _sha(data: bytes) -> str:
@@ -112,7 +112,7 @@ def test_only_old_unindexed_packs_are_cleaned_up(tmp_path, app_factory):
     import os
     import time
 
-    from cases.mail_files import local_store
+    from cases.files.mail import local_store
     from web.app_state import state
 
     app = app_factory()
@@ -140,7 +140,7 @@ def test_the_worker_cleans_packs_nightly_where_mail_is_polled_with_packs(app_fac
     import os
     import time
 
-    from cases.mail_files import local_store
+    from cases.files.mail import local_store
     from web.app_state import state
 
     polled = dict(IMAP_HOST="127.0.0.1", IMAP_USER="mailbox", MAIL_POLL_MINUTES=5)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from cases import demo, intake, new_cases
 from cases.actors import SYSTEM
 from cases.drafts import AttachmentDraft, HeldBytes
-from cases.file_packs import PackWriter
-from cases.mail_files import BatchSyncedFiles, local_store
+from cases.files.packs import PackWriter
+from cases.files.mail import BatchSyncedFiles, local_store
 from cases.sniff import sniff
 from cases.models import Attachment, Case, Citizen, Event, Letter, OutboxItem
-from cases.storage import LocalFileStore
+from cases.files.store import LocalFileStore
 from mailbox import dedup_key, parse_message
 from mailbox.dedup import raw_message_id
 from mailbox.workers import MIN_MESSAGES_FOR_POOL, store_key_and_parse
@@ -140,7 +140,7 @@ def test_a_held_attachment_is_refused_by_a_store_that_cannot_read_it_back(tmp_pa
     from cases.policy import Policy
     from cases.errors import CaseError
     from cases.new_cases import store_file
-    from cases.mail_files import RawHeldAttachments
+    from cases.files.mail import RawHeldAttachments
 
     photo = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 40, 40)).save(photo, "JPEG")

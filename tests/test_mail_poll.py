@@ -244,8 +244,8 @@ def test_a_worker_fetches_on_its_own_connection_and_checks_uidvalidity(dovecot, 
     UIDVALIDITY is not the poll's any more is a connection error, not a batch of other messages."""
     import hashlib
 
-    from cases.file_packs import PackWriter
-    from cases.storage import LocalFileStore
+    from cases.files.packs import PackWriter
+    from cases.files.store import LocalFileStore
     from mailbox import MailConnectionError
     from mailbox.workers import _forget_connection, fetch_store_key_and_parse
 

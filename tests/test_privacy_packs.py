@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from cases import file_packs
-from cases.file_packs import PackWriter
-from cases.storage import LocalFileStore
+from cases.files import packs as file_packs
+from cases.files.packs import PackWriter
+from cases.files.store import LocalFileStore
 
 
 def _packs(root) -> list:

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from cases import audit
-from cases.file_packs import PackWriter
+from cases.files.packs import PackWriter
 from cases.models import Case, Letter
 from cases.models_privacy import AccessLog, CaseErasure
 from cases.workflow import Status

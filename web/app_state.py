@@ -13,7 +13,7 @@ from cases.calendar import WorkCalendar
 from cases.policy import Policy
 from cases.db import make_engine, make_session_factory
 from cases.deadlines import parse_rules
-from cases.storage import LocalFileStore
+from cases.files.store import LocalFileStore
 from cases.ways_in import WaysIn
 
 

@@ -10,7 +10,7 @@ from flask import Flask, g, has_app_context
 from sqlalchemy.orm import Session
 
 from cases import outbox
-from cases.mail_files import AttachmentsFromRaw
+from cases.files.mail import AttachmentsFromRaw
 from mailbox.parse import attachment_payloads
 from web.app_state import db, state
 from web.mail.sending import send_mail_items
@@ -31,7 +31,7 @@ def _reading_session(app: Flask) -> Iterator[Session]:
 def init_app(app: Flask) -> None:
     """Register the ``send_mail`` handler and read email attachments from their raw message."""
     app_state = state(app)
-    # Email attachments stay inside their raw message (see cases.mail_files); the app's reads find them there.
+    # Email attachments stay inside their raw message (see cases.files.mail); the app's reads find them there.
     app_state.policy = replace(app_state.policy, store=AttachmentsFromRaw(
         app_state.policy.store, lambda: _reading_session(app), attachment_payloads))
     register_outbox_handler(app, outbox.SEND_MAIL, send_mail_items)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import Flask
 
 from cases import outbox
-from cases.file_packs import remove_unindexed
-from cases.mail_files import local_store
+from cases.files.packs import remove_unindexed
+from cases.files.mail import local_store
 from cases.mail_intake import DatabaseIntakeStore
 from mailbox import (MailConfigError, PollSummary, poll_all)
 from web.app_state import state

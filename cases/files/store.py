@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
-from cases import file_packs
+from cases.files import packs as file_packs
 
 
 class FileStore(Protocol):
@@ -30,7 +30,7 @@ class FileStore(Protocol):
 class LocalFileStore:
     """Files under one folder, as ``ab/cdef...`` by digest; written atomically so a crash leaves no half file.
 
-    A digest may also be inside a pack (``cases.file_packs``: email intake writes a batch's raw mail as one file);
+    A digest may also be inside a pack (``cases.files.packs``: email intake writes a batch's raw mail as one file);
     ``get`` and ``exists`` answer for those alike.
     """
 

@@ -1,7 +1,7 @@
 """The file store as email intake uses it: made durable once per batch, not once per file.
 
 An fsync per file, and a file per raw message, would cost more than parsing the mail (bench/mail_ingest.py). The
-poller's parse workers write a fetch batch's raw messages as one pack (``cases.file_packs.PackWriter``, handed
+poller's parse workers write a fetch batch's raw messages as one pack (``cases.files.packs.PackWriter``, handed
 out by ``BatchSyncedFiles.writer()``), flushed and indexed once per batch before the poller gets the batch back,
 so before the commit that refers to them, and overlapping the poller's fetching and database work. Where packs
 are off (a folder several machines write), and for what the poller stores itself (an over-size message it
@@ -25,9 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.drafts import HeldBytes
-from cases.file_packs import PackWriter
+from cases.files.packs import PackWriter
 from cases.models import Attachment, Letter
-from cases.storage import FileStore, LocalFileStore
+from cases.files.store import FileStore, LocalFileStore
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class BatchSyncedFiles:
     ``writer()`` hands out a ``PackWriter`` (or, without ``packs``, a ``FileWriter``) for another process, whose
     user makes what it wrote durable with the writer's own ``sync()`` before handing back the digests
     (``mailbox.workers`` does, once per batch). A pack's index is a SQLite file in the store's folder: only for
-    a store one machine writes (``cases.file_packs``).
+    a store one machine writes (``cases.files.packs``).
     """
 
     def __init__(self, store: LocalFileStore, *, packs: bool = True):
