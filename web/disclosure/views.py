@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from cases import disclosure
 from cases import statistics as st
 from cases.errors import CaseError, NotFound
+from cases.models import Case
 from web.auth import current_actor, role_required
 from web.query_args import int_arg
 from web.app_state import db, policy
@@ -81,20 +82,7 @@ def review(number: str) -> str | Response:
     except NotFound:
         abort(404)
     if request.method == "POST":
-        texts = {name: request.form.get(name, "") for name in ("subject", "letter_text", "reply_text")}
-        stripped = disclosure.ways_in_found(policy(), case, list(texts.values()))
-        try:
-            disclosure.publish(db(), policy(), case, current_actor(), **texts)
-            db().commit()
-        except CaseError as err:
-            db().rollback()
-            flash(str(err), "error")
-            return redirect(url_for("disclosure.review", number=number))
-        flash(_("Case %(number)s is published.", number=number), "success")
-        if stripped:
-            flash(_("Removed before publishing, as they could open a private case: %(items)s",
-                    items=", ".join(stripped)), "info")
-        return redirect(url_for("disclosure.published", number=number))
+        return _publish(case, number)
     try:
         draft = disclosure.prepare(policy(), case)
     except CaseError as err:
@@ -104,6 +92,24 @@ def review(number: str) -> str | Response:
                            publication=disclosure.publication_of(db(), case),
                            original_letters=disclosure.LETTER_SEPARATOR.join(
                                letter.body for letter in case.letters if not letter.automatic))
+
+
+def _publish(case: Case, number: str) -> Response:
+    """Publish the reviewed texts, saying what was stripped from them."""
+    texts = {name: request.form.get(name, "") for name in ("subject", "letter_text", "reply_text")}
+    stripped = disclosure.ways_in_found(policy(), case, list(texts.values()))
+    try:
+        disclosure.publish(db(), policy(), case, current_actor(), **texts)
+        db().commit()
+    except CaseError as err:
+        db().rollback()
+        flash(str(err), "error")
+        return redirect(url_for("disclosure.review", number=number))
+    flash(_("Case %(number)s is published.", number=number), "success")
+    if stripped:
+        flash(_("Removed before publishing, as they could open a private case: %(items)s",
+                items=", ".join(stripped)), "info")
+    return redirect(url_for("disclosure.published", number=number))
 
 
 @bp.route("/disclosure/review/<number>/decline", methods=["POST"])

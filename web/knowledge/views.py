@@ -72,23 +72,28 @@ def propose(article_id: int | None = None) -> str | Response | tuple[str, int]:
     except NotFound:
         abort(404)
     form = _article_form(article)
-    if form.validate_on_submit():
-        draft = knowledge.ArticleDraft(
-            question=form.question.data, answer=form.answer.data, lang=form.lang.data,
-            category_id=form.category.data or None, source=form.source.data or "", valid_from=form.valid_from.data,
-            valid_until=form.valid_until.data, review_date=form.review_date.data)
-        try:
-            knowledge.propose(db(), actor, draft, article_id=article_id, unit_id=form.unit.data or None,
-                              note=form.note.data or "")
-            db().commit()
-        except CaseError as err:
-            db().rollback()
-            flash(str(err), "error")
-        else:
-            flash(_("Proposal saved: the office will review it."), "success")
-            return redirect(url_for("knowledge.proposals"))
+    if form.validate_on_submit() and _propose(form, article_id):
+        flash(_("Proposal saved: the office will review it."), "success")
+        return redirect(url_for("knowledge.proposals"))
     return render_template("pages/knowledge/propose.html", form=form, article=article), \
         400 if form.is_submitted() else 200
+
+
+def _propose(form: ArticleForm, article_id: int | None) -> bool:
+    """Save the proposal; False with the reason flashed when the domain refuses it."""
+    draft = knowledge.ArticleDraft(
+        question=form.question.data, answer=form.answer.data, lang=form.lang.data,
+        category_id=form.category.data or None, source=form.source.data or "", valid_from=form.valid_from.data,
+        valid_until=form.valid_until.data, review_date=form.review_date.data)
+    try:
+        knowledge.propose(db(), current_actor(), draft, article_id=article_id, unit_id=form.unit.data or None,
+                          note=form.note.data or "")
+        db().commit()
+    except CaseError as err:
+        db().rollback()
+        flash(str(err), "error")
+        return False
+    return True
 
 
 @bp.route("/proposals")

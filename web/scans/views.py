@@ -96,30 +96,43 @@ def review(item_id: int) -> str | Response | tuple[str, int]:
         return redirect(url_for("casepage.show", number=case.number))
     if item.status != "review":
         abort(404)
+    form = _review_form(item)
+    if form.validate_on_submit():
+        number = _register(item, form)
+        if number:
+            flash(_("Registered as case %(number)s.", number=number), "success")
+            return redirect(url_for("casepage.show", number=number))
+    return render_template("pages/scans/review.html", item=item, form=form, threshold=_threshold()), \
+        400 if form.is_submitted() else 200
+
+
+def _review_form(item: ScanItem) -> ReviewForm:
+    """The review form, filled from what was read on the pages (or from the post)."""
     form = ReviewForm(data=None if request.method == "POST" else {
         "subject": _first_line(item.text), "text": item.text, "sender_name": item.sender_name,
         "sender_address": item.sender_address, "kind": "consultation", "category": 0})
     form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
         select(Category).where(Category.active).order_by(Category.name))]
-    if form.validate_on_submit():
-        try:
-            case = scans.register(db(), policy(), item, current_actor(), subject=form.subject.data,
-                                  body=form.text.data, kind=form.kind.data, category_id=form.category.data or None,
-                                  urgent=form.urgent.data, sender_name=form.sender_name.data or "",
-                                  sender_address=form.sender_address.data or "",
-                                  sender_phone=form.sender_phone.data or "",
-                                  sender_email=form.sender_email.data or "")
-        except CaseError as err:
-            db().rollback()
-            flash(str(err), "error")
-        else:
-            number = case.number
-            db().commit()
-            kick()
-            flash(_("Registered as case %(number)s.", number=number), "success")
-            return redirect(url_for("casepage.show", number=number))
-    return render_template("pages/scans/review.html", item=item, form=form, threshold=_threshold()), \
-        400 if form.is_submitted() else 200
+    return form
+
+
+def _register(item: ScanItem, form: ReviewForm) -> str | None:
+    """Register the reviewed letter; its case number, or None with the reason flashed."""
+    try:
+        case = scans.register(db(), policy(), item, current_actor(), subject=form.subject.data,
+                              body=form.text.data, kind=form.kind.data, category_id=form.category.data or None,
+                              urgent=form.urgent.data, sender_name=form.sender_name.data or "",
+                              sender_address=form.sender_address.data or "",
+                              sender_phone=form.sender_phone.data or "",
+                              sender_email=form.sender_email.data or "")
+    except CaseError as err:
+        db().rollback()
+        flash(str(err), "error")
+        return None
+    number = case.number
+    db().commit()
+    kick()
+    return number
 
 
 @bp.route("/items/<int:item_id>/pages/<int:number>.png")
