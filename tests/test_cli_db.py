@@ -7,9 +7,9 @@ from flask import Flask
 def test_current_downgrade_and_upgrade(app: Flask) -> None:
     runner = app.test_cli_runner()
     current = runner.invoke(args=["db", "current"])
-    assert current.exit_code == 0 and "0014 (head)" in current.output, current.output
+    assert current.exit_code == 0 and "0016 (head)" in current.output, current.output
     back = runner.invoke(args=["db", "downgrade", "0013"])
     assert back.exit_code == 0, (back.output, back.exception)
     assert "0013" in runner.invoke(args=["db", "current"]).output
     forward = runner.invoke(args=["db", "upgrade"])
-    assert forward.exit_code == 0 and "0014 (head)" in runner.invoke(args=["db", "current"]).output
+    assert forward.exit_code == 0 and "0016 (head)" in runner.invoke(args=["db", "current"]).output

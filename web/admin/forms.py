@@ -28,6 +28,7 @@ class UserForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit = SelectField(_l("Unit (for unit handlers)"), choices=[])
+    unit_head = BooleanField(_l("Heads the unit (assigns its cases to its handlers)"))
     submit = SubmitField(_l("Change role"))
 
 
