@@ -44,7 +44,7 @@ def assign(session: Session, policy: Policy, case: Case, actor: Actor, handler_i
     _step(session, case, actor, Action.ASSIGN, note=note.strip(),
           data={"assignee_id": handler.id, "assignee": _name(handler),
                 "previous_id": before.id if before else None, "previous": _name(before) if before else None})
-    case.assignee = handler
+    case.assignee_id, case.assignee = handler.id, handler
 
 
 def _name(user: User) -> str:

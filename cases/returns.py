@@ -61,7 +61,7 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
         raise ValidationError("The unit that returned this case is no longer active: uphold the return and "
                               "dispatch the case to another unit.")
     _step(session, case, actor, Action.OVERRULE_RETURN, note=note, data={"unit_id": unit.id})
-    case.unit = unit
+    case.unit_id, case.unit = unit.id, unit
     handler = session.get(User, held.get("assignee_id") or 0)
     case.assignee_id = handler.id if handler is not None and handler.active and handler.unit_id == unit.id \
         else None
