@@ -17,6 +17,7 @@ from cases.workflow import Status
 from tests.conftest import DEMO_PASSWORDS, a_category, csrf_token, login
 from tests.test_returns import actor
 from web.auth import Argon2idHasher
+from web.jobs import drain
 from web.state import state
 
 
@@ -68,6 +69,8 @@ def test_dispute_list_ruling_and_the_units_figure(app: Flask, demo_data: Any) ->
     assert clerk.post(f"/cases/{number}/dispute_return", data={"reason": "Bus stops are the bureau's."}
                       ).status_code == 302
     assert stored(app, number).status == Status.DISPUTED
+    assert number in clerk.get("/desk/disputed").get_data(as_text=True)
+    assert number not in clerk.get("/desk/to-dispatch").get_data(as_text=True)
     assert clerk.get("/supervisor/disputes").status_code == 404
     assert transport.get("/supervisor/disputes").status_code == 404
     listed = supervisor.get("/supervisor/disputes").get_data(as_text=True)
@@ -133,6 +136,10 @@ def test_recall_and_dispatch_again_takes_the_case_from_the_first_unit(app: Flask
     assert number in transport.get("/unit/new").get_data(as_text=True)
     timeline = clerk.get(f"/cases/{number}").get_data(as_text=True).split('class="timeline"')[-1]
     assert timeline.index("event recall") < timeline.rindex("event dispatch")
+    # Once the index has the change, the first unit's search no longer finds the case; the new unit's does.
+    drain(app, "index_case")
+    assert number not in housing.get("/search/?q=shelter").get_data(as_text=True)
+    assert number in transport.get("/search/?q=shelter").get_data(as_text=True)
 
 
 def test_work_forms_need_the_csrf_token(app_factory: Callable[..., Flask]) -> None:
