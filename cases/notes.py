@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cases.context import Actor
@@ -21,8 +21,8 @@ from cases.queries import STAFF_ROLES
 MAX_NOTE = 5000
 
 
-def _visible(actor: Actor, case: Case):  # type: ignore[no-untyped-def]
-    """The SQL condition for the notes of ``case`` that ``actor`` may read."""
+def _visible(actor: Actor, case: Case) -> Select:
+    """The query for the notes of ``case`` that ``actor`` may read."""
     stmt = select(CaseNote).where(CaseNote.case_id == case.id)
     if actor.role in STAFF_ROLES:
         return stmt
