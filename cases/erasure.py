@@ -4,7 +4,7 @@ Used by the retention period (``cases.retention``) and on a citizen's request (`
 the citizen's record, the senders' contact fields, the case's files (scans, attachments, reply PDFs) and the raw
 originals (emails, web-form posts, sent mail), wherever they are stored (a file of their own, or inside a pack).
 What stays: the case row (kind, category, unit, dates, status, rating: every statistic), and its texts (subject,
-letters, feedback, replies, event notes), redacted with the citizen's own details and the publication rules.
+letters, feedback, replies, event notes, internal notes), redacted with the citizen's own details and the publication rules.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from cases.models import Attachment, Case, Letter, QuarantineItem, Reply
 from cases.models_letters import PostalBatch, ReplyLetter
 from cases.models_privacy import CaseErasure
 from cases.models_scans import ScanItem
+from cases.models_work import CaseNote
 from cases.redaction import Known, redact
 from cases.files.store import FileStore
 
@@ -117,6 +118,8 @@ def _redact_texts(session: Session, case: Case, known: Known) -> None:
         event.note = clean(event.note)
         if (event.data or {}).get("raw_sha256"):
             event.data = {k: v for k, v in event.data.items() if k != "raw_sha256"}
+    for internal_note in session.scalars(select(CaseNote).where(CaseNote.case_id == case.id)):
+        internal_note.body = clean(internal_note.body)
     for item in session.scalars(select(ScanItem).where(ScanItem.case_id == case.id)):
         item.text, item.sender_name, item.sender_address = clean(item.text), "", ""
         item.pages, item.originals, item.pdf_sha, item.filename = [], [], None, ""

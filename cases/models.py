@@ -132,6 +132,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set by an administrator's password reset: the user must choose a password before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A unit handler who heads the unit: assigns its cases to its handlers (set by an administrator).
+    unit_head: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     unit: Mapped[Unit | None] = relationship()
 
     # Flask-Login reads these; plain attributes keep the domain free of Flask.
@@ -208,6 +210,8 @@ class Case(Base):
     due_at: Mapped[datetime | None] = mapped_column()
     due_hourly: Mapped[bool] = mapped_column(Boolean, default=False)  # due at a moment, not at the end of a day
     deadline_basis: Mapped[str] = mapped_column(Text, default="")
+    # The unit handler the unit's head gave the case to (cleared when the case leaves the unit).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -215,6 +219,7 @@ class Case(Base):
     category: Mapped[Category | None] = relationship()
     citizen: Mapped[Citizen | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
     letters: Mapped[list[Letter]] = relationship(back_populates="case", order_by="Letter.received_at")
     events: Mapped[list[Event]] = relationship(back_populates="case", order_by="Event.id")
     feedback: Mapped[list[Feedback]] = relationship(back_populates="case", order_by="Feedback.id")
@@ -387,3 +392,4 @@ import cases.models_privacy  # noqa: E402,F401
 import cases.models_scans  # noqa: E402,F401
 import cases.models_sms  # noqa: E402,F401
 import cases.models_emergency  # noqa: E402,F401
+import cases.models_work  # noqa: E402,F401

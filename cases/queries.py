@@ -60,6 +60,8 @@ class CaseFilter:
     overdue_only: bool = False
     text: str = ""
     extension_pending: bool = False
+    assignee_id: int | None = None  # only the cases given to this handler
+    unassigned: bool = False  # only the cases given to no handler
 
 
 def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, page: int = 1,
@@ -72,13 +74,18 @@ def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, 
         stmt = stmt.where(Case.unit_id == flt.unit_id)
     if flt.overdue_only:
         stmt = stmt.where(Case.status.in_(DESK_CLOCK | UNIT_CLOCK), Case.due_date < today)
+    if flt.assignee_id is not None:
+        stmt = stmt.where(Case.assignee_id == flt.assignee_id)
+    if flt.unassigned:
+        stmt = stmt.where(Case.assignee_id.is_(None))
     if flt.extension_pending:
         stmt = stmt.where(Case.extension_requested_days.is_not(None))
     if flt.text:
         like = f"%{flt.text.strip()}%"
         stmt = stmt.where(Case.subject.ilike(like) | Case.number.ilike(like))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.options(selectinload(Case.unit), selectinload(Case.category))
+    rows = session.scalars(stmt.options(selectinload(Case.unit), selectinload(Case.category),
+                                        selectinload(Case.assignee))
                            .order_by(Case.received_at.desc(), Case.id.desc())
                            .offset(max(page - 1, 0) * per_page).limit(per_page)).all()
     return rows, total

@@ -136,11 +136,22 @@ def accept(session: Session, policy: Policy, case: Case, actor: Actor) -> None:
 def return_to_desk(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """The unit says the case is not theirs; it goes back to the desk, whose dispatch clock restarts."""
     reason = _require(reason, "reason for the return")
-    _step(session, case, actor, Action.RETURN, note=reason, data={"unit_id": case.unit_id})
-    case.unit_id = None
+    _step(session, case, actor, Action.RETURN, note=reason, data={"unit_id": case.unit_id, **held_clock(case)})
+    case.unit_id = case.assignee_id = None
     case.sign_due_at = case.signed_at = case.dispatched_at = None
     _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
                 f"returned to the desk: dispatch again within {policy.dispatch_days} working days", policy)
+
+
+def held_clock(case: Case) -> dict[str, object]:
+    """The unit's clocks and handler as they stand, kept on the return so an overruled return restores them."""
+    def moment(value: datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {"assignee_id": case.assignee_id, "dispatched_at": moment(case.dispatched_at),
+            "sign_due_at": moment(case.sign_due_at), "signed_at": moment(case.signed_at),
+            "due_date": case.due_date.isoformat() if case.due_date else None, "due_at": moment(case.due_at),
+            "due_hourly": case.due_hourly, "deadline_basis": case.deadline_basis}
 
 
 def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, body: str,

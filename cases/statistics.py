@@ -156,6 +156,7 @@ class UnitPerformance:
     signed: int = 0  # signed for (签收), of them on time, and the mean hours from dispatch to sign-for
     signed_on_time: int = 0
     avg_hours_to_sign: float | None = None
+    returns_overruled: int = 0  # returns the unit made that a supervisor overruled (the case went back to it)
 
     @property
     def sign_on_time_rate(self) -> float | None:
@@ -179,7 +180,8 @@ class UnitPerformance:
 
 
 PERFORMANCE_SORTS = ("unit", "received", "on_time_rate", "avg_days_to_feedback", "return_rate", "reply_rate",
-                     "satisfaction_rate", "returned", "extensions", "sign_on_time_rate", "avg_hours_to_sign")
+                     "satisfaction_rate", "returned", "extensions", "sign_on_time_rate", "avg_hours_to_sign",
+                     "returns_overruled")
 
 
 def _in_period(session: Session, start: datetime, end: datetime, scan: bool) -> ColumnElement[bool]:
@@ -227,6 +229,7 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
                    per_unit.c.signed_on_time, per_unit.c.sign_hours)
             .outerjoin(per_unit, per_unit.c.unit_id == Unit.id).where(Unit.active))
     returns = _event_counts_by_unit_in_data(session, "return", start, end)
+    overruled = _event_counts_by_unit_in_data(session, "overrule_return", start, end)
     extensions = dict(session.execute(
         select(Case.unit_id, func.count(Event.id)).join(Case, Case.id == Event.case_id)
         .where(Event.action == "request_extension", Event.at >= start, Event.at < end)
@@ -236,7 +239,8 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
                             returned=returns.get(r[0], 0), replied=int(r[7] or 0), rated=r[8] or 0,
                             satisfied=int(r[9] or 0), extensions=extensions.get(r[0], 0), supervised=int(r[10] or 0),
                             signed=r[11] or 0, signed_on_time=int(r[12] or 0),
-                            avg_hours_to_sign=float(r[13]) if r[13] is not None else None)
+                            avg_hours_to_sign=float(r[13]) if r[13] is not None else None,
+                            returns_overruled=overruled.get(r[0], 0))
             for r in session.execute(main).all()]
     return sort_performance(rows, sort, descending)
 
@@ -266,7 +270,7 @@ def sort_performance(rows: Sequence[UnitPerformance], sort: str, descending: boo
 
 PERFORMANCE_COLUMNS = ("unit", "received", "answered", "on_time_rate", "avg_days_to_feedback", "returned",
                        "return_rate", "replied", "reply_rate", "rated", "satisfaction_rate", "extensions", "supervised",
-                       "signed", "sign_on_time_rate", "avg_hours_to_sign")
+                       "signed", "sign_on_time_rate", "avg_hours_to_sign", "returns_overruled")
 
 
 def performance_table(rows: Iterable[UnitPerformance]) -> list[list[Any]]:

@@ -21,6 +21,7 @@ class Status(str, enum.Enum):
     CLOSED = "closed"
     INVALID = "invalid"  # spam, abuse: kept, never deleted
     MERGED = "merged"  # a duplicate, folded into a main case
+    DISPUTED = "disputed"  # the desk disputes a unit's return; a supervisor rules on it
 
 
 class Action(str, enum.Enum):
@@ -42,6 +43,11 @@ class Action(str, enum.Enum):
     ANSWER_DIRECTLY = "answer_directly"  # the desk answers a consultation itself, from the knowledge base
     RATE = "rate"  # the citizen's rating of a case closed without one (a direct answer)
     REOPEN_AT_DESK = "reopen_at_desk"  # a direct answer did not satisfy: back to the desk, to dispatch
+    DISPUTE_RETURN = "dispute_return"  # the desk holds that a returned case is the unit's after all
+    UPHOLD_RETURN = "uphold_return"  # a supervisor agrees with the unit: the case stays with the desk
+    OVERRULE_RETURN = "overrule_return"  # a supervisor agrees with the desk: the case goes back to the unit
+    RECALL = "recall"  # the desk takes back a case it sent to the wrong unit, to dispatch it again
+    ASSIGN = "assign"  # a unit's head gives the case to one of the unit's handlers
 
 
 DESK = frozenset({"clerk", "supervisor", "admin"})
@@ -83,12 +89,19 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.RECEIVED, A.MERGE): Rule(S.MERGED, DESK),
     (S.REGISTERED, A.MERGE): Rule(S.MERGED, DESK),
     (S.RETURNED, A.MERGE): Rule(S.MERGED, DESK),
+    (S.RETURNED, A.DISPUTE_RETURN): Rule(S.DISPUTED, DESK),
+    (S.DISPUTED, A.UPHOLD_RETURN): Rule(S.RETURNED, SUPERVISION),
+    (S.DISPUTED, A.OVERRULE_RETURN): Rule(S.ACCEPTED, SUPERVISION),
+    (S.DISPATCHED, A.RECALL): Rule(S.REGISTERED, DESK),
+    (S.ACCEPTED, A.RECALL): Rule(S.REGISTERED, DESK),
+    (S.DISPATCHED, A.ASSIGN): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.ASSIGN): Rule(S.ACCEPTED, UNIT),
 }
 
 # Statuses in which a unit's clock (or the desk's dispatch clock) is running.
 DESK_CLOCK = frozenset({S.RECEIVED, S.REGISTERED, S.RETURNED})
 UNIT_CLOCK = frozenset({S.DISPATCHED, S.ACCEPTED})
-OPEN_STATUSES = DESK_CLOCK | UNIT_CLOCK | {S.ANSWERED, S.REPLIED}
+OPEN_STATUSES = DESK_CLOCK | UNIT_CLOCK | {S.ANSWERED, S.REPLIED, S.DISPUTED}
 
 
 def check(status: Status, action: Action, role: str) -> Status:

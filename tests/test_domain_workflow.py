@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cases import services
+from cases import assignment, events, returns, services
 from cases.errors import TransitionError
-from cases.models import Case, CaseKind, Reply, Satisfaction, Unit
+from cases.models import Case, CaseKind, Reply, Satisfaction, Unit, User
 from cases.workflow import TRANSITIONS, Action, Status
 from tests.conftest import a_category
 from tests.helpers.workflow import actor_for, new_case
@@ -26,6 +26,15 @@ def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:
     else:
         actor = actor_for(session, "clerk")
     other = new_case(session, policy, subject="Main case")
+    if action in (Action.DISPUTE_RETURN, Action.UPHOLD_RETURN, Action.OVERRULE_RETURN):
+        events.record(session, case, actor_for(session, "transport"), "return", note="not ours",
+                      data={"unit_id": transport.id})
+    if action == Action.ASSIGN:
+        head = session.get(User, actor.user_id)
+        head.unit_head = True
+        handler = User(username="transport-2", password_hash="-", role=head.role, unit_id=transport.id)
+        session.add(handler)
+        session.flush()
     calls = {
         Action.REGISTER: lambda: services.register(session, policy, case, actor),
         Action.DISPATCH: lambda: services.dispatch(session, policy, case, actor, transport.id,
@@ -47,6 +56,13 @@ def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:
                                                                  body="Bring your ID card.", channel="call"),
         Action.RATE: lambda: services.rate(session, policy, case, actor, "satisfied"),
         Action.REOPEN_AT_DESK: lambda: services.reopen_at_desk(session, policy, case, actor, "not answered"),
+        Action.DISPUTE_RETURN: lambda: returns.dispute_return(session, policy, case, actor, "it is theirs"),
+        Action.UPHOLD_RETURN: lambda: returns.rule_on_dispute(session, policy, case, actor, upheld=True,
+                                                              note="the unit is right"),
+        Action.OVERRULE_RETURN: lambda: returns.rule_on_dispute(session, policy, case, actor, upheld=False,
+                                                                note="it is the unit's"),
+        Action.RECALL: lambda: returns.recall(session, policy, case, actor, "sent to the wrong unit"),
+        Action.ASSIGN: lambda: assignment.assign(session, policy, case, actor, handler.id),
     }
     if action == Action.ANSWER_DIRECTLY:
         case.kind = CaseKind.CONSULTATION

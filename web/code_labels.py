@@ -9,6 +9,7 @@ LABELS = {
     "received": _l("received"), "registered": _l("registered"), "dispatched": _l("dispatched"),
     "returned": _l("returned"), "accepted": _l("accepted"), "answered": _l("answered"), "replied": _l("replied"),
     "closed": _l("closed"), "invalid": _l("invalid"), "merged": _l("merged"),
+    "disputed": _l("return disputed"),
     # kinds
     "consultation": _l("consultation"), "report": _l("report of a problem"), "suggestion": _l("suggestion"),
     "help": _l("request for help"), "complaint": _l("complaint"), "praise": _l("praise"),
@@ -28,6 +29,9 @@ LABELS = {
     "reminder": _l("reminder sent"), "chase": _l("overdue notice sent"), "escalation": _l("escalated to the unit head"),
     "sign_chase": _l("not-signed-for notice sent"), "major_emergency": _l("declared a major emergency"),
     "emergency_acknowledged": _l("emergency alert acknowledged"),
+    "dispute_return": _l("dispute the return"), "uphold_return": _l("return upheld"),
+    "overrule_return": _l("return overruled"), "rule_on_dispute": _l("rule on the disputed return"),
+    "recall": _l("recall"), "assign": _l("assign to a handler"),
     # ratings and reply states
     "satisfied": _l("satisfied"), "basically": _l("basically satisfied"), "unsatisfied": _l("not satisfied"),
     "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),

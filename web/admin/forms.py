@@ -6,7 +6,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from web.auth.forms import StrongPassword
 
@@ -28,7 +28,12 @@ class UserForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit = SelectField(_l("Unit (for unit handlers)"), choices=[])
+    unit_head = BooleanField(_l("Heads the unit (assigns its cases to its handlers)"))
     submit = SubmitField(_l("Change role"))
+
+    def validate_unit_head(self, field: BooleanField) -> None:
+        if field.data and (self.role.data != "unit" or not self.unit.data):
+            raise ValidationError(_l("Only a unit handler with a unit can head it."))
 
 
 def _account_names(form: Any) -> list[str]:

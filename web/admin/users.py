@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from cases import accounts, audit
+from cases import accounts, assignment, audit
 from cases.errors import CaseError, NotFound
 from cases.models import User
 from web.admin.forms import ActiveForm, ResetPasswordForm, RoleForm
@@ -24,7 +24,8 @@ def _user(user_id: int) -> User:
 
 
 def _page(user: User, status: int = 200, **forms: object) -> tuple[str, int]:
-    role = forms.get("role") or RoleForm(formdata=None, role=user.role.value, unit=user.unit.name if user.unit else "")
+    role = forms.get("role") or RoleForm(formdata=None, role=user.role.value, unit=user.unit.name if user.unit else "",
+                                         unit_head=user.unit_head)
     role.unit.choices = [("", "—")] + [(u.name, u.name) for u in all_units()]  # type: ignore[attr-defined]
     return render_template("pages/admin/user.html", user=user, role_form=role,
                            reset_form=forms.get("reset") or ResetPasswordForm(formdata=None),
@@ -58,9 +59,12 @@ def user_role(user_id: int) -> Response | tuple[str, int]:
     target, form = _user(user_id), RoleForm()
     form.unit.choices = [("", "—")] + [(u.name, u.name) for u in all_units()]
     if form.validate_on_submit():
-        done = _apply(target, lambda: accounts.change_role(db(), current_user.id, user_id, form.role.data,
-                                                           form.unit.data or None),
-                      _("Role changed; the user's sessions have ended."), f"role set to {form.role.data}")
+        def change() -> None:
+            accounts.change_role(db(), current_user.id, user_id, form.role.data, form.unit.data or None)
+            assignment.set_unit_head(db(), user_id, bool(form.unit_head.data))
+
+        done = _apply(target, change, _("Role changed; the user's sessions have ended."),
+                      f"role set to {form.role.data}{', unit head' if form.unit_head.data else ''}")
         if done:
             return done
     return _page(target, 400, role=form)

@@ -19,6 +19,7 @@ from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES
 from cases.workflow import Action, allowed_actions
 from web.auth import current_actor
 from web.casepage import forms as f
+from web.casepage import work
 from web.desk.answering import answer as answer_directly
 from web.downloads import download, playable
 from web.form_fields import attachment_drafts, category_choices
@@ -62,9 +63,10 @@ ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
     "merge": (f.MergeForm, lambda a, c, fm: services.merge(
         db(), policy(), c, queries.get_case(db(), a, fm.main_number.data.strip()), a, fm.note.data or "")),
 }
+ACTIONS.update(work.WORK_ACTIONS)
 # Buttons shown per workflow action (the extension decision covers approve and reject).
 BUTTONS = {Action.APPROVE_EXTENSION: "decide_extension", Action.REJECT_EXTENSION: "decide_extension",
-           Action.APPROVE_REPLY: "decide_reply", Action.RETURN_REPLY: "decide_reply"}
+           Action.APPROVE_REPLY: "decide_reply", Action.RETURN_REPLY: "decide_reply", **work.WORK_BUTTONS}
 
 
 def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
@@ -90,6 +92,8 @@ def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
     elif isinstance(form, f.ReplyForm) and not form.is_submitted():
         # The draft is the chosen letter template filled in with the case (picker: ?purpose=&lang=).
         prefill_reply_form(form, case, current_actor(), request.args.get("purpose"), request.args.get("lang"))
+    else:
+        work.prepare(form, case)
     return form
 
 
@@ -100,7 +104,8 @@ def _visible_case(number: str) -> Case:
         abort(404)
 
 
-def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 200) -> tuple[str, int]:
+def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 200,
+          note_form: FlaskForm | None = None) -> tuple[str, int]:
     actor = current_actor()
     names = []
     for action in allowed_actions(case.status, actor.role):
@@ -120,6 +125,7 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
         names.remove("answer_directly")
     if "rate" in names and case.satisfaction is not None:
         names.remove("rate")
+    names = [n for n in names if n not in work.hidden(names, actor)]
     forms = forms or {}
     shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case) for name in names}
     similar = similar_cases(current_app, actor, case.id) if actor.role != "unit" else []
@@ -128,7 +134,7 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
                            now=policy().now(), letter_picker=letter_picker(case)
                            if "reply" in shown else None, text_messages=sms.case_messages(db(), case.id)
                            if actor.role != "unit" else [], audio_types=AUDIO_TYPES,
-                           **supervise_context(case, actor)), status
+                           **supervise_context(case, actor), **work.context(case, actor, note_form)), status
 
 
 @bp.route("/<number>")
@@ -160,6 +166,9 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     kick()
     flash(_("Done: %(action)s.", action=action.replace("_", " ")), "success")
     return redirect(url_for("casepage.show", number=number))
+
+
+work.register(bp, _visible_case, _page)
 
 
 @bp.route("/<number>/files/<int:attachment_id>")

@@ -29,6 +29,7 @@ QUEUES = {
     "to-reply": (Status.ANSWERED,),
     "replied": (Status.REPLIED,),
     "with-units": (Status.DISPATCHED, Status.ACCEPTED),
+    "disputed": (Status.DISPUTED,),  # returns the desk disputed, waiting for a supervisor's ruling
 }
 
 

@@ -1,12 +1,14 @@
-"""Supervisors: every case, the overdue list and extension approvals."""
+"""Supervisors: every case, the overdue list, extension approvals and disputed returns."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, render_template, request
 
+from cases import returns
 from cases.queries import CaseFilter
 from cases.workflow import Status
 from web.auth import role_required
 from web.case_list import render_case_list
+from web.app_state import db
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 ROLES = ("supervisor", "admin")
@@ -34,3 +36,10 @@ def overdue() -> str:
 def extensions() -> str:
     return render_case_list("pages/supervisor/cases.html", CaseFilter(extension_pending=True), title="extensions",
                             status="", q="", statuses=[])
+
+
+@bp.route("/disputes")
+@role_required(*ROLES)
+def disputes() -> str:
+    """Returns the desk disputed, waiting for a supervisor's ruling (made on each case's page)."""
+    return render_template("pages/supervisor/disputes.html", disputes=returns.awaiting_ruling(db()))

@@ -1,11 +1,12 @@
-"""Unit handlers: their own unit's cases, and nothing else."""
+"""Unit handlers: their own unit's cases, and nothing else; "mine" narrows them to the cases given to the
+handler, "unassigned" to those given to nobody yet."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from cases.queries import CaseFilter
 from cases.workflow import Status
-from web.auth import role_required
+from web.auth import current_actor, role_required
 from web.case_list import render_case_list
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
@@ -14,11 +15,15 @@ QUEUES = {
     "working": (Status.ACCEPTED,),
     "answered": (Status.ANSWERED, Status.REPLIED, Status.CLOSED),
 }
+WHO = ("unit", "mine", "unassigned")
 
 
 @bp.route("/")
 @bp.route("/<queue>")
 @role_required("unit")
 def inbox(queue: str = "new") -> str:
-    return render_case_list("pages/unit/inbox.html", CaseFilter(statuses=QUEUES.get(queue, QUEUES["new"])),
-                            queue=queue, queues=QUEUES)
+    who = request.args.get("who", "unit")
+    who = who if who in WHO else "unit"
+    flt = CaseFilter(statuses=QUEUES.get(queue, QUEUES["new"]),
+                     assignee_id=current_actor().user_id if who == "mine" else None, unassigned=who == "unassigned")
+    return render_case_list("pages/unit/inbox.html", flt, queue=queue, queues=QUEUES, who=who, whos=WHO)
