@@ -165,7 +165,7 @@ def _sync_when_released(root, gate, blob: bytes) -> None:
 def test_parse_workers_opening_a_new_index_at_the_same_moment_all_succeed(tmp_path):
     """A fresh store's first batch: every worker process creates and switches the same new index to WAL at once."""
     context = multiprocessing.get_context("fork")
-    for attempt in range(20):
+    for attempt in range(8):
         root = tmp_path / str(attempt)
         gate = context.Barrier(8)
         children = [context.Process(target=_sync_when_released, args=(root, gate, f"{attempt}/{n}".encode()))
