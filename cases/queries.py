@@ -7,26 +7,54 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CTE, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.context import Actor
 from cases.errors import NotFound
-from cases.models import Attachment, Case, QuarantineItem
+from cases.models import Attachment, Case, QuarantineItem, Unit
+from cases.models_levels import Assignment
 from cases.numbering import normalise_tracking_code
 from cases.workflow import DESK_CLOCK, UNIT_CLOCK, Status
 
 STAFF_ROLES = frozenset({"clerk", "supervisor", "admin"})
 
 
+def unit_subtree(unit_id: int) -> CTE:
+    """The unit ``unit_id`` and every unit below it, at any depth (a recursive query; UNION stops at a loop)."""
+    tree = select(Unit.id).where(Unit.id == unit_id).cte("unit_subtree", recursive=True)
+    return tree.union(select(Unit.id).where(Unit.parent_id == tree.c.id))
+
+
 def scoped(actor: Actor, stmt: Select | None = None) -> Select:
-    """``SELECT Case`` narrowed to what ``actor`` may see; the one place the unit rule lives."""
+    """``SELECT Case`` narrowed to what ``actor`` may see; the one place the unit rule lives.
+
+    A unit sees the cases it leads or holds a part of (passed down to it, or co-handled), and those of every
+    unit below it; never a case only a unit above it or beside it holds."""
     stmt = stmt if stmt is not None else select(Case)
     if actor.role in STAFF_ROLES:
         return stmt
     if actor.role == "unit" and actor.unit_id is not None:
-        return stmt.where(Case.unit_id == actor.unit_id)
+        units = select(unit_subtree(actor.unit_id).c.id)
+        parts = select(Assignment.case_id).where(Assignment.active, Assignment.unit_id.in_(units))
+        return stmt.where(Case.unit_id.in_(units) | Case.id.in_(parts))
     return stmt.where(False)
+
+
+def visible_unit_ids(session: Session, actor: Actor) -> list[int]:
+    """The units whose led cases a unit handler sees: their own and every unit below it."""
+    if actor.unit_id is None:
+        return []
+    return sorted(session.scalars(select(unit_subtree(actor.unit_id).c.id)))
+
+
+def part_case_ids(session: Session, actor: Actor) -> list[int]:
+    """Cases a unit handler sees through a part (passed down, co-handled) of their unit or a unit below it."""
+    if actor.unit_id is None:
+        return []
+    units = select(unit_subtree(actor.unit_id).c.id)
+    return sorted(set(session.scalars(select(Assignment.case_id).where(Assignment.active,
+                                                                       Assignment.unit_id.in_(units)))))
 
 
 def get_case(session: Session, actor: Actor, number: str) -> Case:

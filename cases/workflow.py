@@ -42,6 +42,12 @@ class Action(str, enum.Enum):
     ANSWER_DIRECTLY = "answer_directly"  # the desk answers a consultation itself, from the knowledge base
     RATE = "rate"  # the citizen's rating of a case closed without one (a direct answer)
     REOPEN_AT_DESK = "reopen_at_desk"  # a direct answer did not satisfy: back to the desk, to dispatch
+    # Work shared across units (cases.levels, cases.cohandling); the case's own status does not move.
+    PASS_DOWN = "pass_down"  # a unit passes the case (or its part) down to one of its sub-units (二级派单)
+    ANSWER_PART = "answer_part"  # a sub-unit or co-handling unit gives its part to the unit it answers to
+    ACCEPT_PART = "accept_part"  # the parent takes its sub-unit's part
+    SEND_BACK_PART = "send_back_part"  # ... or sends it back to the sub-unit with a reason
+    CHASE_PART = "chase_part"  # a unit's part is chased on its own (the lead, the desk or a supervisor)
 
 
 DESK = frozenset({"clerk", "supervisor", "admin"})
@@ -83,6 +89,18 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.RECEIVED, A.MERGE): Rule(S.MERGED, DESK),
     (S.REGISTERED, A.MERGE): Rule(S.MERGED, DESK),
     (S.RETURNED, A.MERGE): Rule(S.MERGED, DESK),
+    # Parts: co-handling units may work before the lead signs for the case; passing down from the lead's own
+    # level waits for its signature (cases.levels checks that).
+    (S.DISPATCHED, A.PASS_DOWN): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.PASS_DOWN): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.ANSWER_PART): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.ANSWER_PART): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.ACCEPT_PART): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.ACCEPT_PART): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.SEND_BACK_PART): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.SEND_BACK_PART): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.CHASE_PART): Rule(S.DISPATCHED, UNIT | DESK),
+    (S.ACCEPTED, A.CHASE_PART): Rule(S.ACCEPTED, UNIT | DESK),
 }
 
 # Statuses in which a unit's clock (or the desk's dispatch clock) is running.

@@ -1,0 +1,152 @@
+"""Passing a case down the unit tree (二级派单) and its answer back up.
+
+A unit that leads a case (or holds a part of it) passes it down to one of its direct sub-units with instructions
+and a deadline no later than its own. The sub-unit answers its part to that unit, which accepts it (and then
+answers the office, or its own parent, with it or in its own words) or sends it back with a reason. A sub-unit may
+in turn pass its part further down. The case's own status does not move; every step is an event on its timeline.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases import events, outbox
+from cases.context import Actor, Policy
+from cases.errors import NotFound, ValidationError
+from cases.models import Case, Unit
+from cases.models_levels import ACCEPTED, ANSWERED, OPEN, SUB, Assignment
+from cases.parts import part_of, passed_down_from, unresolved
+from cases.workflow import Action, Status, check
+
+
+class DeadlineError(ValidationError):
+    """A part's deadline the services refuse; the web form shows it next to the date field."""
+
+
+def _text(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(f"{what} is required.")
+    return text
+
+
+def my_level(session: Session, case: Case, actor: Actor) -> Assignment | None:
+    """The actor's own level on the case: ``None`` when their unit leads it, else their unit's active part.
+
+    Raises NotFound when the actor's unit neither leads the case nor holds a part of it (a unit above only
+    watches)."""
+    if not actor.is_unit or actor.unit_id is None:
+        raise NotFound("No such case.")
+    if case.unit_id == actor.unit_id:
+        return None
+    part = part_of(session, case, actor.unit_id)
+    if part is None:
+        raise NotFound("No such case.")
+    return part
+
+
+def _record(session: Session, case: Case, actor: Actor, action: Action, note: str, data: dict) -> None:
+    events.record(session, case, actor, action.value, from_status=case.status.value, to_status=case.status.value,
+                  note=note, data=data)
+    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
+
+
+def sub_units(session: Session, unit_id: int | None) -> list[Unit]:
+    """The active direct sub-units of ``unit_id``, by name."""
+    if unit_id is None:
+        return []
+    return list(session.scalars(select(Unit).where(Unit.parent_id == unit_id, Unit.active).order_by(Unit.name)))
+
+
+def own_deadline(case: Case, level: Assignment | None) -> date | None:
+    """The deadline the unit on ``level`` is held to: the case's feedback deadline for the lead, else its part's."""
+    return case.due_date if level is None else level.due_date
+
+
+def pass_down(session: Session, policy: Policy, case: Case, actor: Actor, sub_unit_id: int, instructions: str,
+              due: date) -> Assignment:
+    """Pass the case (or the actor's part) down to a direct sub-unit, due on ``due`` at the latest."""
+    check(case.status, Action.PASS_DOWN, actor.role)
+    level = my_level(session, case, actor)
+    if level is None and case.status != Status.ACCEPTED:
+        raise ValidationError("Sign for the case before passing it down.")
+    if level is not None and level.state != OPEN:
+        raise ValidationError("Your unit's part is already answered.")
+    instructions = _text(instructions, "Instructions for the sub-unit")
+    sub = session.get(Unit, sub_unit_id) if sub_unit_id else None
+    if sub is None or not sub.active or sub.parent_id != actor.unit_id:
+        raise ValidationError("Choose one of your unit's sub-units.")
+    if case.unit_id == sub.id or part_of(session, case, sub.id) is not None:
+        raise ValidationError(f"{sub.name} already works on this case.")
+    if unresolved(passed_down_from(session, case, level, actor.unit_id)):
+        raise ValidationError("The case is already with one of your sub-units: settle that part first.")
+    limit = own_deadline(case, level)
+    if due < policy.today():
+        raise DeadlineError("The sub-unit's deadline cannot lie in the past.")
+    if limit is not None and due > limit:
+        raise DeadlineError(f"The sub-unit's deadline must fall on or before your own, {limit.isoformat()}.")
+    part = Assignment(case_id=case.id, unit_id=sub.id, role=SUB, from_unit_id=actor.unit_id,
+                      parent_id=level.id if level is not None else None, instructions=instructions, due_date=due,
+                      created_by_id=actor.user_id, state=OPEN, active=True, answer="", review_note="")
+    session.add(part)
+    session.flush()
+    _record(session, case, actor, Action.PASS_DOWN, instructions,
+            {"part": part.id, "unit": sub.name, "unit_id": sub.id, "due": due.isoformat(),
+             "from_unit_id": actor.unit_id})
+    return part
+
+
+def answer_part(session: Session, policy: Policy, case: Case, actor: Actor, body: str) -> Assignment:
+    """A sub-unit or co-handling unit gives its part to the unit it answers to."""
+    check(case.status, Action.ANSWER_PART, actor.role)
+    part = my_level(session, case, actor)
+    if part is None:
+        raise ValidationError("Your unit leads this case: answer the office with feedback.")
+    if part.state != OPEN:
+        raise ValidationError("Your unit's part is already answered.")
+    if unresolved(passed_down_from(session, case, part, actor.unit_id)):
+        raise ValidationError("A part you passed down is still open: accept it or wait for it first.")
+    body = _text(body, "The part's text")
+    now = policy.now()
+    part.state, part.answer, part.answered_at, part.answered_by_id = ANSWERED, body, now, actor.user_id
+    on_time = policy.local_date(now) <= part.due_date
+    _record(session, case, actor, Action.ANSWER_PART, body,
+            {"part": part.id, "role": part.role, "unit_id": part.unit_id, "to_unit_id": part.from_unit_id,
+             "due": part.due_date.isoformat(), "on_time": on_time})
+    return part
+
+
+def _review_target(session: Session, case: Case, actor: Actor, part_id: int) -> Assignment:
+    part = session.get(Assignment, part_id)
+    if (part is None or part.case_id != case.id or not part.active or part.role != SUB
+            or part.from_unit_id != actor.unit_id):
+        raise NotFound("No such part.")
+    my_level(session, case, actor)  # the reviewer still works on the case
+    if part.state != ANSWERED:
+        raise ValidationError("The sub-unit has not answered its part yet.")
+    return part
+
+
+def accept_part(session: Session, policy: Policy, case: Case, actor: Actor, part_id: int,
+                note: str = "") -> Assignment:
+    """The parent takes its sub-unit's answered part (then answers with it, or in its own words)."""
+    check(case.status, Action.ACCEPT_PART, actor.role)
+    part = _review_target(session, case, actor, part_id)
+    part.state, part.review_note = ACCEPTED, (note or "").strip()[:2000]
+    _record(session, case, actor, Action.ACCEPT_PART, part.review_note,
+            {"part": part.id, "unit_id": part.unit_id, "unit": part.unit.name})
+    return part
+
+
+def send_back_part(session: Session, policy: Policy, case: Case, actor: Actor, part_id: int,
+                   reason: str) -> Assignment:
+    """The parent sends the sub-unit's part back to it with a reason; the sub-unit works on it again."""
+    check(case.status, Action.SEND_BACK_PART, actor.role)
+    reason = _text(reason, "A reason for sending the part back")
+    part = _review_target(session, case, actor, part_id)
+    part.state, part.review_note = OPEN, reason
+    _record(session, case, actor, Action.SEND_BACK_PART, reason,
+            {"part": part.id, "unit_id": part.unit_id, "unit": part.unit.name})
+    return part
