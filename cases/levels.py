@@ -7,6 +7,7 @@ in turn pass its part further down. The case's own status does not move; every s
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -17,12 +18,17 @@ from cases.context import Actor, Policy
 from cases.errors import NotFound, ValidationError
 from cases.models import Case, Unit
 from cases.models_levels import ACCEPTED, ANSWERED, OPEN, SUB, Assignment
-from cases.parts import part_of, passed_down_from, unresolved
-from cases.workflow import Action, Status, check
+from cases.parts import active_parts, part_of, passed_down_from, unresolved
+from cases.workflow import DESK, Action, Status, check
 
 
 class DeadlineError(ValidationError):
-    """A part's deadline the services refuse; the web form shows it next to the date field."""
+    """A part's deadline the services refuse; the web form shows it next to the date field. ``limit``: the latest
+    date allowed (``None``: the date lay in the past)."""
+
+    def __init__(self, message: str, limit: date | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 def _text(text: str, what: str) -> str:
@@ -48,8 +54,7 @@ def my_level(session: Session, case: Case, actor: Actor) -> Assignment | None:
 
 
 def _record(session: Session, case: Case, actor: Actor, action: Action, note: str, data: dict) -> None:
-    events.record(session, case, actor, action.value, from_status=case.status.value, to_status=case.status.value,
-                  note=note, data=data)
+    events.record(session, case, actor, action.value, note=note, data=data)
     outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
 
 
@@ -86,7 +91,7 @@ def pass_down(session: Session, policy: Policy, case: Case, actor: Actor, sub_un
     if due < policy.today():
         raise DeadlineError("The sub-unit's deadline cannot lie in the past.")
     if limit is not None and due > limit:
-        raise DeadlineError(f"The sub-unit's deadline must fall on or before your own, {limit.isoformat()}.")
+        raise DeadlineError(f"The sub-unit's deadline must fall on or before your own, {limit.isoformat()}.", limit)
     part = Assignment(case_id=case.id, unit_id=sub.id, role=SUB, from_unit_id=actor.unit_id,
                       parent_id=level.id if level is not None else None, instructions=instructions, due_date=due,
                       created_by_id=actor.user_id, state=OPEN, active=True, answer="", review_note="")
@@ -113,7 +118,8 @@ def answer_part(session: Session, policy: Policy, case: Case, actor: Actor, body
     part.state, part.answer, part.answered_at, part.answered_by_id = ANSWERED, body, now, actor.user_id
     on_time = policy.local_date(now) <= part.due_date
     _record(session, case, actor, Action.ANSWER_PART, body,
-            {"part": part.id, "role": part.role, "unit_id": part.unit_id, "to_unit_id": part.from_unit_id,
+            {"part": part.id, "role": part.role, "unit_id": part.unit_id, "unit": part.unit.name,
+             "to_unit_id": part.from_unit_id,
              "due": part.due_date.isoformat(), "on_time": on_time})
     return part
 
@@ -150,3 +156,51 @@ def send_back_part(session: Session, policy: Policy, case: Case, actor: Actor, p
     _record(session, case, actor, Action.SEND_BACK_PART, reason,
             {"part": part.id, "unit_id": part.unit_id, "unit": part.unit.name})
     return part
+
+
+@dataclass(frozen=True)
+class PartsView:
+    """What the case page shows a user about the case's parts, and which part actions they may take."""
+
+    parts: list[Assignment]
+    level: Assignment | None  # the user's own part (None: they lead the case, or watch it)
+    leads: bool  # the user's unit leads the case
+    sub_units: list[Unit]  # where they may pass it down now (empty: they may not)
+    own_due: date | None  # the deadline a part passed down now must keep
+    can_answer: bool  # they hold an open part they may answer
+    reviewable: list[Assignment]  # answered parts of their sub-units waiting for their review
+    chaseable: list[Assignment]  # open parts they may chase
+
+
+def parts_view(session: Session, case: Case, actor: Actor) -> PartsView:
+    """The parts of ``case`` and the part actions open to ``actor`` (who already may see the case)."""
+    parts = active_parts(session, case)
+    desk = actor.role in DESK
+    leads = actor.is_unit and actor.unit_id is not None and case.unit_id == actor.unit_id
+    level = next((p for p in parts if actor.is_unit and p.unit_id == actor.unit_id), None)
+    holds = leads or level is not None
+    status_ok = case.status in (Status.DISPATCHED, Status.ACCEPTED)
+    sub_units_now: list[Unit] = []
+    can_answer = False
+    if holds and status_ok:
+        mine = None if leads else level
+        below = unresolved(passed_down_from(session, case, mine, actor.unit_id))
+        open_level = (case.status == Status.ACCEPTED) if leads else level.state == OPEN
+        if open_level and not below:
+            taken = {p.unit_id for p in parts} | {case.unit_id}
+            sub_units_now = [u for u in sub_units(session, actor.unit_id) if u.id not in taken]
+        can_answer = not leads and level.state == OPEN and not below
+    reviewable = [p for p in parts if holds and p.role == SUB and p.state == ANSWERED
+                  and p.from_unit_id == actor.unit_id] if status_ok else []
+    chaseable = [p for p in parts if p.state == OPEN and (desk or (holds and p.from_unit_id == actor.unit_id))
+                 ] if status_ok else []
+    return PartsView(parts=parts, level=level, leads=leads, sub_units=sub_units_now,
+                     own_due=own_deadline(case, None if leads else level), can_answer=can_answer,
+                     reviewable=reviewable, chaseable=chaseable)
+
+
+def accepted_answer(session: Session, case: Case) -> str:
+    """The latest part the lead accepted from its sub-unit ("" if none): the lead's feedback may use it as it is."""
+    accepted = [p for p in passed_down_from(session, case, None, case.unit_id) if p.state == ACCEPTED] \
+        if case.unit_id is not None else []
+    return accepted[-1].answer if accepted else ""

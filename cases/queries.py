@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CTE, Select, func, select
+from sqlalchemy import CTE, ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.context import Actor
@@ -39,6 +39,16 @@ def scoped(actor: Actor, stmt: Select | None = None) -> Select:
         parts = select(Assignment.case_id).where(Assignment.active, Assignment.unit_id.in_(units))
         return stmt.where(Case.unit_id.in_(units) | Case.id.in_(parts))
     return stmt.where(False)
+
+
+def _holding(unit_id: int, holding: str) -> ColumnElement[bool]:
+    """Cases the unit leads, holds a part of (``sub`` or ``co``), or sees only through the units below it."""
+    if holding == "lead":
+        return Case.unit_id == unit_id
+    own = select(Assignment.case_id).where(Assignment.active, Assignment.unit_id == unit_id)
+    if holding in ("sub", "co"):
+        return Case.id.in_(own.where(Assignment.role == holding))
+    return (Case.unit_id.is_(None) | (Case.unit_id != unit_id)) & Case.id.not_in(own)
 
 
 def visible_unit_ids(session: Session, actor: Actor) -> list[int]:
@@ -88,6 +98,7 @@ class CaseFilter:
     overdue_only: bool = False
     text: str = ""
     extension_pending: bool = False
+    holding: str = ""  # a unit's share: lead / sub (passed down to it) / co (co-handling) / below (its sub-units')
 
 
 def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, page: int = 1,
@@ -100,6 +111,8 @@ def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, 
         stmt = stmt.where(Case.unit_id == flt.unit_id)
     if flt.overdue_only:
         stmt = stmt.where(Case.status.in_(DESK_CLOCK | UNIT_CLOCK), Case.due_date < today)
+    if flt.holding and actor.unit_id is not None:
+        stmt = stmt.where(_holding(actor.unit_id, flt.holding))
     if flt.extension_pending:
         stmt = stmt.where(Case.extension_requested_days.is_not(None))
     if flt.text:

@@ -82,12 +82,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     app.teardown_appcontext(state.close_db)
 
-    from web import (admin, casepage, cli, desk, disclosure, errors, health, knowledge, letters, privacy, public,
-                     quarantine, scans, search, sms, supervision, supervisor, unit)
+    from web import (admin, casepage, cli, desk, disclosure, errors, health, knowledge, letters, levels, privacy,
+                     public, quarantine, scans, search, sms, supervision, supervisor, unit)
     from web.knowledge import search as knowledge_search
 
     for module in (public, desk, unit, casepage, search, supervisor, admin, supervision, disclosure, quarantine,
-                   letters, scans, knowledge, privacy, sms, health):
+                   letters, scans, knowledge, privacy, sms, health, levels):
         app.register_blueprint(module.bp)
     knowledge_search.init_app(app)
     sms.init_app(app)
