@@ -251,3 +251,25 @@ def test_files_and_supervised_lists_follow_the_same_rule(domain: Any) -> None:
         through_parts = queries.part_case_ids(s, unit_actor(s, EASTERN))  # its street office's part counts
         assert case.id in through_parts and other.id not in through_parts
         assert queries.part_case_ids(s, unit_actor(s, WESTERN)) == []
+
+
+def test_parts_are_reminded_and_chased_on_their_own_deadline(domain: Any) -> None:
+    from cases.part_notices import send_part_notices
+
+    policy = domain.policy
+    settings = supervision.NoticeSettings(reminder_days_before=1, chase_days_after=1, escalate_days_after=3)
+    with domain.sessions() as s:
+        case = dispatched(s, policy, EASTERN, co=(HOUSING, TRANSPORT))
+        parts = {p.unit.name: p for p in s.scalars(select(Assignment).where(Assignment.case_id == case.id))}
+        levels.answer_part(s, policy, case, unit_actor(s, TRANSPORT), "Nothing for us.")
+        due = parts[HOUSING].due_date
+        on = policy.calendar.add_working_days(due, 1)  # the first working day after: a chase
+        assert send_part_notices(s, policy, settings, today=on)["part_chase"] >= 1
+        assert send_part_notices(s, policy, settings, today=on) == {"part_reminder": 0, "part_chase": 0}
+        s.flush()
+        mails = [o.payload for o in s.scalars(select(OutboxItem).where(OutboxItem.topic == "send_mail"))
+                 if o.payload.get("notice") == "part_chase" and o.payload["case_id"] == case.id]
+        assert [m["to"][0] for m in mails] == ["housing@units.example.org"] and case.number in mails[0]["body"]
+        chased = s.scalars(select(Event).where(Event.case_id == case.id, Event.action.like("part_%"))).all()
+        assert [(e.action, e.data["part"], e.actor_id) for e in chased] == [("part_chase", parts[HOUSING].id, None)]
+        assert not case.supervised  # a late part chases its unit; it does not escalate the case
