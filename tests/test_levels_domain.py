@@ -273,3 +273,45 @@ def test_parts_are_reminded_and_chased_on_their_own_deadline(domain: Any) -> Non
         chased = s.scalars(select(Event).where(Event.case_id == case.id, Event.action.like("part_%"))).all()
         assert [(e.action, e.data["part"], e.actor_id) for e in chased] == [("part_chase", parts[HOUSING].id, None)]
         assert not case.supervised  # a late part chases its unit; it does not escalate the case
+
+
+def test_figures_count_lead_co_and_passed_down_work_apart_and_each_level(domain: Any) -> None:
+    from cases.statistics import Period
+    from cases.statistics_levels import level_figures
+
+    policy = domain.policy
+    period = Period(policy.today() - timedelta(days=1), policy.today() + timedelta(days=1))
+
+    def figures(s: Any) -> tuple[dict[str, Any], dict[int, int]]:
+        rows, by_depth = level_figures(s, period, policy.timezone)
+        return {r.unit: r for r in rows}, by_depth
+
+    with domain.sessions() as s:
+        before, depth_before = figures(s)
+        shared = dispatched(s, policy, EASTERN, co=(HOUSING,))
+        part = levels.pass_down(s, policy, shared, unit_actor(s, EASTERN), unit_id(s, STREET), "Go.",
+                                shared.due_date)
+        levels.answer_part(s, policy, shared, unit_actor(s, STREET), "Done.")
+        levels.send_back_part(s, policy, shared, unit_actor(s, EASTERN), part.id, "More detail.")
+        levels.answer_part(s, policy, shared, unit_actor(s, STREET), "Done, with detail.")
+        levels.accept_part(s, policy, shared, unit_actor(s, EASTERN), part.id)
+        levels.answer_part(s, policy, shared, unit_actor(s, HOUSING), "Our part.")
+        services.give_feedback(s, policy, shared, unit_actor(s, EASTERN), "All done.")
+        dispatched(s, policy, STREET, subject="Straight to the street office")
+        s.flush()
+        after, depth_after = figures(s)
+
+    def delta(unit: str, name: str) -> int:
+        return getattr(after[unit], name) - getattr(before[unit], name)
+
+    assert [delta(EASTERN, n) for n in ("lead", "lead_answered", "lead_on_time", "co_parts", "sub_parts")] == [
+        1, 1, 1, 0, 0]
+    assert [delta(HOUSING, n) for n in ("lead", "co_parts", "co_answered", "co_on_time")] == [0, 1, 1, 1]
+    assert [delta(STREET, n) for n in ("lead", "sub_parts", "sub_answered", "sub_on_time", "sent_back")] == [
+        1, 1, 1, 1, 1]
+    # each case counts for each level: the street office's two cases are the district's too
+    assert [delta(EASTERN, "own"), delta(EASTERN, "at_or_below")] == [1, 2]
+    assert [delta(STREET, "own"), delta(STREET, "at_or_below")] == [2, 2]
+    assert after[STREET].depth == after[EASTERN].depth + 1 == 1
+    assert depth_after[0] - depth_before.get(0, 0) == 1  # the shared case, at the top level (district, bureau)
+    assert depth_after[1] - depth_before.get(1, 0) == 2  # both cases reached the street office's level

@@ -158,3 +158,16 @@ def test_each_level_sees_only_its_own_everywhere(app: Flask, client: FlaskClient
     # nor may a unit beside it act on a part it does not hold
     assert as_user(app, "housing").post(f"/cases/{other}/parts/answer", data={"body": "x"}).status_code == 404
     assert as_user(app, "transport").post(f"/cases/{number}/parts/answer", data={"body": "x"}).status_code == 404
+
+
+def test_supervisors_see_the_work_across_units(app: Flask, demo_data: object) -> None:
+    supervisor = as_user(app, "supervisor")
+    page = supervisor.get("/supervision/work-across-units")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="level-figures"' in text
+    # the demo's heating case, passed down to the street office: led, co-handled, passed down, sent back, own, below
+    row = re.search(r'<tr class="depth-1" data-unit="Jiefang Road Street Office">(.*?)</tr>', text, re.S).group(1)
+    assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)] == [0, 0, 1, 0, 1, 1]
+    assert "Work across units" in supervisor.get("/supervision/performance").get_data(as_text=True)
+    assert as_user(app, "eastern").get("/supervision/work-across-units").status_code in (302, 403, 404)
+    assert supervisor.get("/supervision/work-across-units?start=2026-13-01").status_code == 200

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -11,12 +11,14 @@ from flask_wtf import FlaskForm
 from cases import cohandling, levels, queries
 from cases.errors import CaseError, NotFound
 from cases.models import Case
-from web.auth import current_actor
+from cases.statistics import Period
+from cases.statistics_levels import level_figures
+from web.auth import current_actor, role_required
 from web.jobs import kick
 from web.levels.forms import AnswerPartForm, ChasePartForm, PassDownForm, ReviewPartForm
 from web.state import db, policy
 
-bp = Blueprint("levels", __name__, url_prefix="/cases")
+bp = Blueprint("levels", __name__)
 
 
 def _case(number: str) -> Case:
@@ -50,7 +52,7 @@ def _run(case: Case, name: str, form: FlaskForm, action: Callable[[], object], d
     return redirect(url_for("casepage.show", number=case.number))
 
 
-@bp.route("/<number>/parts/pass-down", methods=["POST"])
+@bp.route("/cases/<number>/parts/pass-down", methods=["POST"])
 @login_required
 def pass_down(number: str) -> Response | tuple[str, int]:
     case = _case(number)
@@ -61,7 +63,7 @@ def pass_down(number: str) -> Response | tuple[str, int]:
         _("Passed down."))
 
 
-@bp.route("/<number>/parts/answer", methods=["POST"])
+@bp.route("/cases/<number>/parts/answer", methods=["POST"])
 @login_required
 def answer(number: str) -> Response | tuple[str, int]:
     case = _case(number)
@@ -70,7 +72,7 @@ def answer(number: str) -> Response | tuple[str, int]:
                                                                  form.body.data), _("Your part was given."))
 
 
-@bp.route("/<number>/parts/<int:part_id>/review", methods=["POST"])
+@bp.route("/cases/<number>/parts/<int:part_id>/review", methods=["POST"])
 @login_required
 def review(number: str, part_id: int) -> Response | tuple[str, int]:
     case = _case(number)
@@ -84,10 +86,24 @@ def review(number: str, part_id: int) -> Response | tuple[str, int]:
     return _run(case, f"review-{part_id}", form, decide, _("Decided."))
 
 
-@bp.route("/<number>/parts/<int:part_id>/chase", methods=["POST"])
+@bp.route("/cases/<number>/parts/<int:part_id>/chase", methods=["POST"])
 @login_required
 def chase(number: str, part_id: int) -> Response | tuple[str, int]:
     case = _case(number)
     form = ChasePartForm()
     return _run(case, f"chase-{part_id}", form, lambda: cohandling.chase_part(
         db(), policy(), case, current_actor(), part_id, form.note.data or ""), _("The unit was chased."))
+
+
+@bp.route("/supervision/work-across-units")
+@role_required("supervisor", "admin")
+def figures() -> str:
+    """Lead, co-handling and passed-down work per unit, in tree order, and the cases worked on at each level."""
+    try:
+        period = Period.parse(request.args.get("start"), request.args.get("end"), default_days=30,
+                              today=policy().today())
+    except CaseError as err:
+        flash(str(err), "error")
+        period = Period.parse(None, None, default_days=30, today=policy().today())
+    rows, by_depth = level_figures(db(), period, policy().timezone)
+    return render_template("pages/levels/figures.html", period=period, rows=rows, by_depth=by_depth)
