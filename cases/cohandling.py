@@ -22,6 +22,15 @@ from cases.workflow import Action, check
 PART_CHASE = "part_chase"  # the notice (and event) of a part chased by hand
 
 
+class MissingParts(ValidationError):
+    """The lead answers while co-handling units' parts are missing, without saying why; ``units`` lacks them."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        names = ", ".join(u.name for u in units)
+        super().__init__(f"Waiting for the part from {names}: answer without it only with a reason.")
+        self.units = units
+
+
 def co_deadline(policy: Policy, case: Case) -> date:
     """A co-unit's part is due ``policy.co_part_margin_days`` working days before the lead's feedback, so the lead
     has time to fold it in; never before the next working day, never after the lead's own deadline."""
@@ -78,8 +87,7 @@ def ready_for_feedback(session: Session, case: Case, actor: Actor, without_reaso
     missing = [p for p in parts if p.state == OPEN]
     reason = (without_reason or "").strip()
     if missing and not reason:
-        names = ", ".join(p.unit.name for p in missing)
-        raise ValidationError(f"Waiting for the part from {names}: answer without it only with a reason.")
+        raise MissingParts([p.unit for p in missing])
     record: dict = {}
     if parts:
         record["co_parts"] = [p.id for p in parts if p.state == ANSWERED]

@@ -99,7 +99,10 @@ def test_pass_down_and_up_with_a_co_handling_unit(app: Flask, client: FlaskClien
     # the co-handling unit's part is missing: the lead answers only with a reason, or once it is in
     co = part_id(page, "co")
     assert district.post(f"/cases/{number}/parts/{co}/chase", data={"note": "Today, please."}).status_code == 302
-    district.post(f"/cases/{number}/feedback", data={"body": "Repaired."}, content_type="multipart/form-data")
+    missing = district.post(f"/cases/{number}/feedback", data={"body": "Repaired."},
+                            content_type="multipart/form-data")
+    error = re.search(r'id="feedback-without_parts_reason-error">([^<]*)<', missing.get_data(as_text=True))
+    assert missing.status_code == 400 and HOUSING in error.group(1)
     assert case_row(app, number).status.value == "accepted"
     assert housing.post(f"/cases/{number}/parts/answer", data={"body": "No housing issue."}).status_code == 302
     assert district.post(f"/cases/{number}/feedback", data={"body": "Repaired."},
@@ -171,3 +174,15 @@ def test_supervisors_see_the_work_across_units(app: Flask, demo_data: object) ->
     assert "Work across units" in supervisor.get("/supervision/performance").get_data(as_text=True)
     assert as_user(app, "eastern").get("/supervision/work-across-units").status_code in (302, 403, 404)
     assert supervisor.get("/supervision/work-across-units?start=2026-13-01").status_code == 200
+
+
+def test_the_parts_speak_chinese_and_spanish(app: Flask, demo_data: object) -> None:
+    with state(app).sessions() as s:
+        heating = s.scalar(select(Case.number).where(Case.subject == "Heating not working in public housing"))
+    street = as_user(app, "jiefang")
+    zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    assert "上级转派" in street.get("/unit/passed-down", headers=zh).get_data(as_text=True)
+    page = street.get(f"/cases/{heating}", headers=zh).get_data(as_text=True)
+    assert "多单位协同办理" in page and "报送办理结果" in page and "已转派" in page
+    es = street.get(f"/cases/{heating}", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Trabajo compartido entre unidades" in es and "remitido por" in es

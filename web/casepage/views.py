@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from cases import audit, categories, queries, services, sms
 from cases.letters import awaiting_reply
+from cases.cohandling import MissingParts
 from cases.errors import CaseError, NotFound
 from cases.models import Attachment, Case, Category, Unit
 from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES
@@ -167,6 +168,10 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     try:
         run(current_actor(), case, form)
         db().commit()
+    except MissingParts as err:
+        db().rollback()
+        form.without_parts_reason.errors = [parts_web.missing_parts_message(err.units)]
+        return _page(_visible_case(number), {action: form}, 400)
     except CaseError as err:
         db().rollback()
         flash(str(err), "error")

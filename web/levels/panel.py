@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from cases import levels, parts, queries
 from cases.context import Actor
-from cases.models import Case
+from cases.models import Case, Unit
 from cases.models_levels import Assignment
 from web.auth import current_actor
 from web.labels import named
@@ -76,3 +76,9 @@ def below(actor: Actor) -> frozenset[int]:
     if "unit_subtree" not in g:
         g.unit_subtree = frozenset(queries.visible_unit_ids(db(), actor))
     return g.unit_subtree
+
+
+def missing_parts_message(units: Sequence[Unit]) -> str:
+    """The feedback form's error when co-handling units' parts are missing and no reason is given."""
+    return _("Waiting for the part from %(units)s: answer without it only with a reason here.",
+             units=", ".join(named(u) for u in units))
