@@ -33,12 +33,16 @@ class MissingParts(ValidationError):
 
 def co_deadline(policy: Policy, case: Case) -> date:
     """A co-unit's part is due ``policy.co_part_margin_days`` working days before the lead's feedback, so the lead
-    has time to fold it in; never before the next working day, never after the lead's own deadline."""
+    has time to fold it in; at least a working day from now, never after the lead's own deadline (a lead due
+    today, an urgent case's, has its parts due today too)."""
     today = policy.today()
-    lead_due = case.due_date or policy.calendar.add_working_days(today, 1)
+    lead_due = case.due_date
+    if lead_due is None:
+        return policy.calendar.add_working_days(today, 1)
+    if lead_due <= today:
+        return lead_due
     span = policy.calendar.working_days_between(today, lead_due)
-    due = policy.calendar.add_working_days(today, max(1, span - policy.co_part_margin_days))
-    return min(due, lead_due) if lead_due > today else due
+    return min(lead_due, policy.calendar.add_working_days(today, max(1, span - policy.co_part_margin_days)))
 
 
 def add_co_units(session: Session, policy: Policy, case: Case, actor: Actor, unit_ids: Sequence[int],

@@ -315,3 +315,24 @@ def test_figures_count_lead_co_and_passed_down_work_apart_and_each_level(domain:
     assert after[STREET].depth == after[EASTERN].depth + 1 == 1
     assert depth_after[0] - depth_before.get(0, 0) == 1  # the shared case, at the top level (district, bureau)
     assert depth_after[1] - depth_before.get(1, 0) == 2  # both cases reached the street office's level
+
+
+@pytest.mark.parametrize("emergency", [False, True])
+def test_co_handling_parts_fall_due_before_the_lead_even_on_an_emergency(domain: Any, emergency: bool) -> None:
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    # 09:00 in the office on a Wednesday: an emergency's twelve hours end tonight, the lead is due today
+    policy = replace(domain.policy, clock=lambda: datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc))
+    with domain.sessions() as s:
+        clerk = actor_for(s, "clerk")
+        case = new_case(s, policy)
+        services.register(s, policy, case, clerk, category_id=a_category(s), major_emergency=emergency,
+                          note="Gas smell in the street." if emergency else "")
+        services.dispatch(s, policy, case, clerk, unit_id(s, EASTERN), co_unit_ids=[unit_id(s, HOUSING)])
+        part = s.scalar(select(Assignment).where(Assignment.case_id == case.id))
+        assert policy.today() <= part.due_date <= case.due_date
+        if emergency:
+            assert case.due_date == part.due_date == policy.today()
+        else:  # ten working days to answer: the part is due two working days before the lead's
+            assert policy.calendar.working_days_between(part.due_date, case.due_date) == policy.co_part_margin_days

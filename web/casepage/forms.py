@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, Multipl
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from web.forms_common import KIND_CHOICES, REPLY_CHOICES, Attachments
+from web.forms_common import KIND_CHOICES, REPLY_CHOICES, Attachments, PlausibleDate
 
 
 class RegisterForm(FlaskForm):
@@ -23,7 +23,7 @@ class DispatchForm(FlaskForm):
     note = StringField(_l("Instructions for the unit"), validators=[Optional(), Length(max=1000)])
     co_units = SelectMultipleField(_l("Co-handling units (协办)"), coerce=int, choices=[], validators=[Optional()])
     co_due = DateField(_l("Co-handling units' parts due (empty: a little before the lead unit's feedback)"),
-                       validators=[Optional()])
+                       validators=[Optional(), PlausibleDate()])
     submit = SubmitField(_l("Dispatch"))
 
 
