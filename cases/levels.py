@@ -83,7 +83,10 @@ def pass_down(session: Session, policy: Policy, case: Case, actor: Actor, sub_un
     sub = session.get(Unit, sub_unit_id) if sub_unit_id else None
     if sub is None or not sub.active or sub.parent_id != actor.unit_id:
         raise ValidationError("Choose one of your unit's sub-units.")
-    if case.unit_id == sub.id or part_of(session, case, sub.id) is not None:
+    earlier = part_of(session, case, sub.id)
+    if earlier is not None and earlier.role == SUB and earlier.state == ACCEPTED:
+        earlier.active = False  # settled in an earlier round (the case was reopened): a new part replaces it
+    elif case.unit_id == sub.id or earlier is not None:
         raise ValidationError(f"{sub.name} already works on this case.")
     if unresolved(passed_down_from(session, case, level, actor.unit_id)):
         raise ValidationError("The case is already with one of your sub-units: settle that part first.")

@@ -336,3 +336,22 @@ def test_co_handling_parts_fall_due_before_the_lead_even_on_an_emergency(domain:
             assert case.due_date == part.due_date == policy.today()
         else:  # ten working days to answer: the part is due two working days before the lead's
             assert policy.calendar.working_days_between(part.due_date, case.due_date) == policy.co_part_margin_days
+
+
+def test_a_reopened_case_goes_down_again_to_the_same_street_office(domain: Any) -> None:
+    policy = domain.policy
+    with domain.sessions() as s:
+        case = dispatched(s, policy, EASTERN)
+        district, street = unit_actor(s, EASTERN), unit_actor(s, STREET)
+        first = levels.pass_down(s, policy, case, district, unit_id(s, STREET), "Go.", case.due_date)
+        levels.answer_part(s, policy, case, street, "Done.")
+        levels.accept_part(s, policy, case, district, first.id)
+        services.give_feedback(s, policy, case, district, "Done.")
+        services.reply(s, policy, case, actor_for(s, "clerk"), body="Done.", channel="email")
+        services.close(s, policy, case, actor_for(s, "clerk"), "unsatisfied", "Still broken.")
+        assert case.status == Status.ACCEPTED
+        second = levels.pass_down(s, policy, case, district, unit_id(s, STREET), "Look again.", case.due_date)
+        assert not first.active and first.state == ACCEPTED and second.active and second.state == OPEN
+        assert sees(s, STREET, case)
+        with pytest.raises(ValidationError, match="already"):
+            levels.pass_down(s, policy, case, district, unit_id(s, STREET), "Once more.", case.due_date)
