@@ -6,15 +6,17 @@ from sqlalchemy.orm import Session
 
 from datetime import timedelta
 
-from cases import accounts, admin, categories, intake, knowledge, services
+from cases import accounts, admin, categories, intake, knowledge, levels, services
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.drafts import Channel, LetterDraft
-from cases.models import Category, Unit, User
+from cases.models import Case, Category, Unit, User
 
 UNITS = [("Housing and Urban-Rural Development Bureau", "department"), ("Transport Bureau", "department"),
          ("Ecology and Environment Bureau", "department"), ("Eastern District", "district"),
          ("Western District", "district"), ("Riverside County", "county")]
+# Units below others (二级派单 passes cases down to them): (name, kind, parent)
+SUB_UNITS = [("Jiefang Road Street Office", "street", "Eastern District")]
 CATEGORIES = ["Housing", "Transport", "Environment", "Public safety", "Education", "Health", "Utilities",
               "Social security"]
 # Names in the other languages, the tree below the top categories, and routing: (name, zh, es, parent, unit, days)
@@ -35,11 +37,14 @@ UNIT_NAMES = {"Housing and Urban-Rural Development Bureau": ("住房和城乡建
               "Transport Bureau": ("交通运输局", "Oficina de Transporte"),
               "Ecology and Environment Bureau": ("生态环境局", "Oficina de Ecología y Medio Ambiente"),
               "Eastern District": ("东区", "Distrito Este"), "Western District": ("西区", "Distrito Oeste"),
-              "Riverside County": ("滨江县", "Condado Ribereño")}
+              "Riverside County": ("滨江县", "Condado Ribereño"),
+              "Jiefang Road Street Office": ("解放路街道办事处", "Oficina de la Calle Jiefang")}
 DEMO_USERS = [  # (user name, role, unit, password)
     ("clerk", "clerk", None, "clerk-demo-2026"),
     ("transport", "unit", "Transport Bureau", "unit-demo-2026"),
     ("housing", "unit", "Housing and Urban-Rural Development Bureau", "unit-demo-2026"),
+    ("eastern", "unit", "Eastern District", "unit-demo-2026"),
+    ("jiefang", "unit", "Jiefang Road Street Office", "unit-demo-2026"),
     ("supervisor", "supervisor", None, "supervisor-demo-2026"),
     ("admin", "admin", None, "admin-demo-2026"),
 ]
@@ -106,6 +111,10 @@ def load(session: Session, policy: Policy, hasher: accounts.PasswordHasher) -> l
         return logins
     for name, kind in UNITS:
         admin.add_unit(session, name=name, kind=kind, email=f"{name.split()[0].lower()}@units.example.org")
+    session.flush()
+    for name, kind, parent in SUB_UNITS:
+        admin.add_unit(session, name=name, kind=kind, parent_id=session.scalar(select(Unit.id).where(
+            Unit.name == parent)), email=f"{name.split()[0].lower()}@units.example.org")
     for name in CATEGORIES:
         admin.add_category(session, name)
     _load_category_tree(session)
@@ -130,7 +139,22 @@ def load(session: Session, policy: Policy, hasher: accounts.PasswordHasher) -> l
                       category_id=session.scalar(select(Category.id).where(Category.name == "Public transport")))
     services.dispatch(session, policy, cases[2], clerk, transport.id)
     services.accept(session, policy, cases[2], _actor(session, "transport"))
+    _load_shared_case(session, policy, cases[3])
     return logins
+
+
+def _load_shared_case(session: Session, policy: Policy, case: Case) -> None:
+    """The heating case: the Eastern District leads, the Housing Bureau co-handles (协办), and the district passes
+    it down to its Jiefang Road Street Office (二级派单)."""
+    units = dict(session.execute(select(Unit.name, Unit.id)).all())
+    services.register(session, policy, case, _actor(session, "clerk"), category_id=session.scalar(
+        select(Category.id).where(Category.name == "Housing")))
+    services.dispatch(session, policy, case, _actor(session, "clerk"), units["Eastern District"],
+                      "Elderly residents affected: please check today.",
+                      co_unit_ids=[units["Housing and Urban-Rural Development Bureau"]])
+    services.accept(session, policy, case, _actor(session, "eastern"))
+    levels.pass_down(session, policy, case, _actor(session, "eastern"), units["Jiefang Road Street Office"],
+                     "Visit building 4 and report what the residents need.", case.due_date)
 
 
 def _actor(session: Session, username: str) -> Actor:

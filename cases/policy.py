@@ -32,6 +32,7 @@ class Policy:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     timezone: str = "Asia/Shanghai"
     dispatch_days: int = 1
+    co_part_margin_days: int = 2  # a co-handling unit's part is due this many working days before the lead's
     answer_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ANSWER_DAYS))
     max_extension_days: int = 10
     case_number_digits: int = DEFAULT_DIGITS

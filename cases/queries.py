@@ -7,26 +7,64 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CTE, ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases.actors import Actor
 from cases.errors import NotFound
-from cases.models import Attachment, Case, QuarantineItem
+from cases.models import Attachment, Case, QuarantineItem, Unit
+from cases.models_levels import Assignment
 from cases.numbering import normalise_tracking_code
 from cases.workflow import DESK_CLOCK, UNIT_CLOCK, Status
 
 STAFF_ROLES = frozenset({"clerk", "supervisor", "admin"})
 
 
+def unit_subtree(unit_id: int) -> CTE:
+    """The unit ``unit_id`` and every unit below it, at any depth (a recursive query; UNION stops at a loop)."""
+    tree = select(Unit.id).where(Unit.id == unit_id).cte("unit_subtree", recursive=True)
+    return tree.union(select(Unit.id).where(Unit.parent_id == tree.c.id))
+
+
 def scoped(actor: Actor, stmt: Select | None = None) -> Select:
-    """``SELECT Case`` narrowed to what ``actor`` may see; the one place the unit rule lives."""
+    """``SELECT Case`` narrowed to what ``actor`` may see; the one place the unit rule lives.
+
+    A unit sees the cases it leads or holds a part of (passed down to it, or co-handled), and those of every
+    unit below it; never a case only a unit above it or beside it holds."""
     stmt = stmt if stmt is not None else select(Case)
     if actor.role in STAFF_ROLES:
         return stmt
     if actor.role == "unit" and actor.unit_id is not None:
-        return stmt.where(Case.unit_id == actor.unit_id)
+        units = select(unit_subtree(actor.unit_id).c.id)
+        parts = select(Assignment.case_id).where(Assignment.active, Assignment.unit_id.in_(units))
+        return stmt.where(Case.unit_id.in_(units) | Case.id.in_(parts))
     return stmt.where(False)
+
+
+def _holding(unit_id: int, holding: str) -> ColumnElement[bool]:
+    """Cases the unit leads, holds a part of (``sub`` or ``co``), or sees only through the units below it."""
+    if holding == "lead":
+        return Case.unit_id == unit_id
+    own = select(Assignment.case_id).where(Assignment.active, Assignment.unit_id == unit_id)
+    if holding in ("sub", "co"):
+        return Case.id.in_(own.where(Assignment.role == holding))
+    return (Case.unit_id.is_(None) | (Case.unit_id != unit_id)) & Case.id.not_in(own)
+
+
+def visible_unit_ids(session: Session, actor: Actor) -> list[int]:
+    """The units whose led cases a unit handler sees: their own and every unit below it."""
+    if actor.unit_id is None:
+        return []
+    return sorted(session.scalars(select(unit_subtree(actor.unit_id).c.id)))
+
+
+def part_case_ids(session: Session, actor: Actor) -> list[int]:
+    """Cases a unit handler sees through a part (passed down, co-handled) of their unit or a unit below it."""
+    if actor.unit_id is None:
+        return []
+    units = select(unit_subtree(actor.unit_id).c.id)
+    return sorted(set(session.scalars(select(Assignment.case_id).where(Assignment.active,
+                                                                       Assignment.unit_id.in_(units)))))
 
 
 def get_case(session: Session, actor: Actor, number: str) -> Case:
@@ -62,6 +100,7 @@ class CaseFilter:
     extension_pending: bool = False
     assignee_id: int | None = None  # only the cases given to this handler
     unassigned: bool = False  # only the cases given to no handler
+    holding: str = ""  # a unit's share: lead / sub (passed down to it) / co (co-handling) / below (its sub-units')
 
 
 def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, page: int = 1,
@@ -78,6 +117,8 @@ def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, 
         stmt = stmt.where(Case.assignee_id == flt.assignee_id)
     if flt.unassigned:
         stmt = stmt.where(Case.assignee_id.is_(None))
+    if flt.holding and actor.unit_id is not None:
+        stmt = stmt.where(_holding(actor.unit_id, flt.holding))
     if flt.extension_pending:
         stmt = stmt.where(Case.extension_requested_days.is_not(None))
     if flt.text:

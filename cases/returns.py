@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import events
+from cases import events, parts
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.errors import ValidationError
@@ -130,6 +130,7 @@ def recall(session: Session, policy: Policy, case: Case, actor: Actor, reason: s
     unit_id = case.unit_id
     _step(session, case, actor, Action.RECALL, note=reason, data={"unit_id": unit_id})
     case.unit_id = case.assignee_id = None
+    parts.withdraw_all(session, case)  # co-handling and sub-units lose the case with its lead
     case.sign_due_at = case.signed_at = case.dispatched_at = None
     case.extension_requested_days = None
     _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),

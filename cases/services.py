@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import categories, deadlines, emergency, events, outbox
+from cases import categories, cohandling, deadlines, emergency, events, outbox, parts
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel
@@ -94,12 +94,13 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
 
 
 def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id: int, note: str = "",
-             category_id: int | None = None) -> None:
+             category_id: int | None = None, co_unit_ids: Sequence[int] = (), co_due: date | None = None) -> None:
     """Hand the case to a unit; its clocks start: sign for (签收) and feedback, by the case's urgency level (an
     ordinary case's feedback in the category's answer days, else the case kind's).
 
     A case is dispatched only with a category (``category_id`` sets it now): the category routes it and counts
-    it in the figures."""
+    it in the figures. ``co_unit_ids``: co-handling units (协办) beside the lead, their parts due on ``co_due``
+    (by default a little before the lead's feedback)."""
     if category_id is not None:
         chosen = session.get(Category, category_id)
         if chosen is None:
@@ -121,6 +122,8 @@ def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id
     case.dispatched_at, case.sign_due_at, case.signed_at = now, sign.at, None
     _move_clock(session, case, actor, None, f"dispatched to {unit.name}",
                 deadline=_feedback_deadline(policy, case, now), sign=sign)
+    parts.withdraw_all(session, case)  # a case dispatched again starts its shared work afresh
+    cohandling.add_co_units(session, policy, case, actor, co_unit_ids, co_due)
 
 
 def accept(session: Session, policy: Policy, case: Case, actor: Actor) -> None:
@@ -138,6 +141,7 @@ def return_to_desk(session: Session, policy: Policy, case: Case, actor: Actor, r
     reason = _require(reason, "reason for the return")
     _step(session, case, actor, Action.RETURN, note=reason, data={"unit_id": case.unit_id, **held_clock(case)})
     case.unit_id = case.assignee_id = None
+    parts.withdraw_all(session, case)  # co-handling and sub-units lose the case with its lead
     case.sign_due_at = case.signed_at = case.dispatched_at = None
     _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
                 f"returned to the desk: dispatch again within {policy.dispatch_days} working days", policy)
@@ -156,10 +160,18 @@ def held_clock(case: Case) -> dict[str, object]:
 
 def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, body: str,
                   files: list[AttachmentDraft] | None = None,
-                  allowed_types: frozenset[str] | None = None) -> Feedback:
-    """The unit answers; the desk then writes the reply to the citizen."""
+                  allowed_types: frozenset[str] | None = None, without_parts_reason: str = "") -> Feedback:
+    """The unit answers; the desk then writes the reply to the citizen.
+
+    The lead answers once its sub-unit's part is settled and every co-handling unit's part is in, or says why it
+    answers without the missing ones (``without_parts_reason``)."""
     body = _require(body, "feedback text")
-    _step(session, case, actor, Action.FEEDBACK)
+    if actor.is_unit and case.unit_id == actor.unit_id:
+        check(case.status, Action.FEEDBACK, actor.role)
+        about_parts = cohandling.ready_for_feedback(session, case, actor, without_parts_reason)
+    else:
+        about_parts = {}
+    _step(session, case, actor, Action.FEEDBACK, data=about_parts or None)
     feedback = Feedback(case=case, unit_id=case.unit_id, author_id=actor.user_id, body=body)
     session.add(feedback)
     session.flush()

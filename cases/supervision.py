@@ -19,6 +19,7 @@ from cases.policy import Policy
 from cases.deadlines import EMERGENCY, ORDINARY, URGENT
 from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import Case, Event, Role, Unit, User
+from cases.queries import scoped
 from cases.statistics import unindexed
 from cases.workflow import OPEN_STATUSES, UNIT_CLOCK
 
@@ -260,10 +261,14 @@ def supervision_notes(session: Session, case: Case) -> list[Event]:
                                 .order_by(Event.id.desc())))
 
 
-def supervised_cases(session: Session, unit_id: int | None = None, limit: int = 200) -> list[Case]:
-    """Open cases under supervision (a unit handler passes its own unit)."""
+def supervised_cases(session: Session, unit_id: int | None = None, limit: int = 200,
+                     scope: Actor | None = None) -> list[Case]:
+    """Open cases under supervision, of one unit (``unit_id``) or those ``scope`` may see (a unit handler: the
+    cases of their unit, of its parts and of the units below it)."""
     stmt = (select(Case).where(Case.supervised, Case.status.in_(OPEN_STATUSES)).options(selectinload(Case.unit))
             .order_by(Case.due_date, Case.id).limit(limit))
+    if scope is not None:
+        stmt = scoped(scope, stmt)
     if unit_id is not None:
         stmt = stmt.where(Case.unit_id == unit_id)
     return list(session.scalars(stmt))

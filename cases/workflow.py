@@ -48,6 +48,12 @@ class Action(str, enum.Enum):
     OVERRULE_RETURN = "overrule_return"  # a supervisor agrees with the desk: the case goes back to the unit
     RECALL = "recall"  # the desk takes back a case it sent to the wrong unit, to dispatch it again
     ASSIGN = "assign"  # a unit's head gives the case to one of the unit's handlers
+    # Work shared across units (cases.levels, cases.cohandling); the case's own status does not move.
+    PASS_DOWN = "pass_down"  # a unit passes the case (or its part) down to one of its sub-units (二级派单)
+    ANSWER_PART = "answer_part"  # a sub-unit or co-handling unit gives its part to the unit it answers to
+    ACCEPT_PART = "accept_part"  # the parent takes its sub-unit's part
+    SEND_BACK_PART = "send_back_part"  # ... or sends it back to the sub-unit with a reason
+    CHASE_PART = "chase_part"  # a unit's part is chased on its own (the lead, the desk or a supervisor)
 
 
 DESK = frozenset({"clerk", "supervisor", "admin"})
@@ -96,6 +102,18 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.ACCEPTED, A.RECALL): Rule(S.REGISTERED, DESK),
     (S.DISPATCHED, A.ASSIGN): Rule(S.DISPATCHED, UNIT),
     (S.ACCEPTED, A.ASSIGN): Rule(S.ACCEPTED, UNIT),
+    # Parts: co-handling units may work before the lead signs for the case; passing down from the lead's own
+    # level waits for its signature (cases.levels checks that).
+    (S.DISPATCHED, A.PASS_DOWN): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.PASS_DOWN): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.ANSWER_PART): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.ANSWER_PART): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.ACCEPT_PART): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.ACCEPT_PART): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.SEND_BACK_PART): Rule(S.DISPATCHED, UNIT),
+    (S.ACCEPTED, A.SEND_BACK_PART): Rule(S.ACCEPTED, UNIT),
+    (S.DISPATCHED, A.CHASE_PART): Rule(S.DISPATCHED, UNIT | DESK),
+    (S.ACCEPTED, A.CHASE_PART): Rule(S.ACCEPTED, UNIT | DESK),
 }
 
 # Statuses in which a unit's clock (or the desk's dispatch clock) is running.

@@ -26,7 +26,9 @@ class SearchRequest:
     """One search: a query string plus the caller's permissions and filters.
 
     ``restrict_unit_ids``: the units whose cases the caller may see; ``None`` means
-    all units, an empty list means none. ``include_private``: the caller may search
+    all units, an empty list means none. ``restrict_case_ids``: cases (by id) the caller
+    may see besides those of ``restrict_unit_ids`` (a unit's part of another unit's case);
+    they widen a restriction, never replace it. ``include_private``: the caller may search
     the citizen's name and contact details. ``filters`` maps a key of
     :data:`FILTER_KEYS` to one value or a list of values (OR within a key, AND
     across keys); ``unit`` takes unit ids. ``date_from``/``date_to`` bound the
@@ -37,6 +39,7 @@ class SearchRequest:
 
     query: str = ""
     restrict_unit_ids: Sequence[str] | None = None
+    restrict_case_ids: Sequence[str] = ()
     include_private: bool = False
     filters: Mapping[str, Any] = field(default_factory=dict)
     date_from: dt.date | dt.datetime | None = None
@@ -64,6 +67,8 @@ class SearchRequest:
             isinstance(self.restrict_unit_ids, str) or not all(isinstance(u, str) for u in self.restrict_unit_ids)
         ):
             raise QueryError("restrict_unit_ids must be a list of unit id strings or None")
+        if isinstance(self.restrict_case_ids, str) or not all(isinstance(c, str) for c in self.restrict_case_ids):
+            raise QueryError("restrict_case_ids must be a list of case id strings")
         if not isinstance(self.filters, Mapping):
             raise QueryError("filters must be a mapping")
         for key, value in self.filters.items():

@@ -283,7 +283,11 @@ class PostgresBackend:
     def _where(self, parsed, request: SearchRequest) -> SqlPart:
         parts: list[SqlPart] = [] if parsed.match_all else [as_sql(translate(parsed.node))]
         if request.restrict_unit_ids is not None:
-            parts.append(SqlPart(sql.SQL("unit_id = ANY(%s)"), [list(request.restrict_unit_ids)]))
+            if request.restrict_case_ids:
+                parts.append(SqlPart(sql.SQL("(unit_id = ANY(%s) OR id = ANY(%s))"),
+                                     [list(request.restrict_unit_ids), list(request.restrict_case_ids)]))
+            else:
+                parts.append(SqlPart(sql.SQL("unit_id = ANY(%s)"), [list(request.restrict_unit_ids)]))
         for name, field in FACET_FIELDS.items():
             values = request.filter_values(name)
             if values is not None:

@@ -116,7 +116,10 @@ class WhooshBackend:
     def _matching_docs(self, view: View, parsed, request: SearchRequest) -> set[int]:
         restrictions: list[set[int]] = []
         if request.restrict_unit_ids is not None:
-            restrictions.append(view.docs_for("unit_id", request.restrict_unit_ids))
+            allowed = view.docs_for("unit_id", request.restrict_unit_ids)
+            if request.restrict_case_ids:
+                allowed = allowed | view.docs_for("id", request.restrict_case_ids)
+            restrictions.append(allowed)
         for name, field in FACET_FIELDS.items():
             values = request.filter_values(name)
             if values is not None:

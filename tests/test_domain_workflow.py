@@ -1,14 +1,17 @@
 """The workflow table, walked pair by pair through the services, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from cases import assignment, events, returns, services
+from cases import assignment, cohandling, events, levels, returns, services
+from cases.actors import Actor
 from cases.errors import TransitionError
 from cases.models import Case, CaseKind, Reply, Satisfaction, Unit, User
+from cases.models_levels import ANSWERED, CO, OPEN, SUB, Assignment
 from cases.workflow import TRANSITIONS, Action, Status
 from tests.conftest import a_category
 from tests.helpers.workflow import actor_for, new_case
@@ -64,6 +67,7 @@ def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:
         Action.RECALL: lambda: returns.recall(session, policy, case, actor, "sent to the wrong unit"),
         Action.ASSIGN: lambda: assignment.assign(session, policy, case, actor, handler.id),
     }
+    calls.update(_part_calls(session, policy, case, action))
     if action == Action.ANSWER_DIRECTLY:
         case.kind = CaseKind.CONSULTATION
     if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
@@ -71,6 +75,38 @@ def run_action(session: Any, policy: Any, case: Case, action: Action) -> None:
     if action in (Action.APPROVE_REPLY, Action.RETURN_REPLY):
         session.add(Reply(case=case, channel="email", body="Draft", status="awaiting_approval"))
     calls[action]()
+
+
+def _part_calls(session: Any, policy: Any, case: Case, action: Action) -> dict[Action, Any]:
+    """The actions on parts of a case (cases.levels, cases.cohandling), each with the part it needs: the Eastern
+    District co-handles the Transport Bureau's case, or leads one whose part it passed down to its street office."""
+    if action not in PART_ACTIONS:
+        return {}
+    unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
+    eastern, street = unit_ids["Eastern District"], unit_ids["Jiefang Road Street Office"]
+    district = Actor(user_id=None, role="unit", unit_id=eastern, name="Eastern District")
+    today = policy.today()
+    if action in (Action.ACCEPT_PART, Action.SEND_BACK_PART):
+        case.unit_id = eastern
+        part = Assignment(case=case, unit_id=street, role=SUB, from_unit_id=eastern, due_date=today, state=ANSWERED,
+                          active=True, answer="Done.", instructions="Go.", review_note="")
+    else:
+        part = Assignment(case=case, unit_id=eastern, role=CO, from_unit_id=case.unit_id,
+                          due_date=today + timedelta(days=30), state=OPEN, active=True, answer="", instructions="",
+                          review_note="")
+    session.add(part)
+    session.flush()
+    chaser = actor_for(session, "transport")
+    return {
+        Action.PASS_DOWN: lambda: levels.pass_down(session, policy, case, district, street, "Measure it.", today),
+        Action.ANSWER_PART: lambda: levels.answer_part(session, policy, case, district, "Our part."),
+        Action.ACCEPT_PART: lambda: levels.accept_part(session, policy, case, district, part.id),
+        Action.SEND_BACK_PART: lambda: levels.send_back_part(session, policy, case, district, part.id, "Redo."),
+        Action.CHASE_PART: lambda: cohandling.chase_part(session, policy, case, chaser, part.id),
+    }
+
+
+PART_ACTIONS = {Action.PASS_DOWN, Action.ANSWER_PART, Action.ACCEPT_PART, Action.SEND_BACK_PART, Action.CHASE_PART}
 
 
 @pytest.mark.parametrize("status", list(Status))

@@ -114,6 +114,20 @@ def test_unit_confinement_is_applied_before_counting(backend):
     assert set(wide.facets["unit"]) == {"u1"}
 
 
+def test_case_ids_widen_the_unit_restriction_never_replace_it(backend):
+    """A unit's parts of other units' cases (co-handling, passed down) are found beside its own cases."""
+    extra = ["case-1", "case-5"]  # units u1 and u2
+    page = backend.search(SearchRequest(query="", restrict_unit_ids=["u0"], restrict_case_ids=extra, per_page=100))
+    want = {d["id"] for d in expected(lambda d: d["unit_id"] == "u0")} | set(extra)
+    assert ids(page) == want and page.total == len(want)
+    assert page.facets["unit"] == {"u0": len(want) - 2, "u1": 1, "u2": 1}
+    words = backend.search(SearchRequest(query="street", restrict_unit_ids=[], restrict_case_ids=["case-0", "case-1"]))
+    assert ids(words) == {i for i in ("case-0", "case-1") if "street" in DOCS[int(i[5:])]["text"][0].lower()}
+    assert backend.search(SearchRequest(query="", restrict_unit_ids=[], restrict_case_ids=[])).total == 0
+    with pytest.raises(QueryError):
+        backend.search(SearchRequest(restrict_unit_ids=["u0"], restrict_case_ids="case-1"))
+
+
 def test_empty_query_lists_newest_first_within_units(backend):
     page = backend.search(SearchRequest(query="", restrict_unit_ids=["u0", "u2"], per_page=100))
     want = expected(lambda d: d["unit_id"] in ("u0", "u2"))

@@ -18,6 +18,7 @@ from tests.test_search_backend import (  # noqa: F401 - collected here again, on
     make_doc,
     test_bad_documents_are_refused_and_nothing_is_written,
     test_bad_requests_raise_query_error,
+    test_case_ids_widen_the_unit_restriction_never_replace_it,
     test_empty_query_lists_newest_first_within_units,
     test_field_queries,
     test_filters_and_dates,

@@ -113,7 +113,7 @@ def test_periodic_tasks_are_registered(module_app: Flask) -> None:
 
     tasks = state(module_app).tasks
     assert tasks.supervision_notices and tasks.weekly_report and tasks.hour_notices
-    assert set(run_notices(module_app)) == {"reminder", "chase", "escalation"}
+    assert set(run_notices(module_app)) == {"reminder", "chase", "escalation", "part_reminder", "part_chase"}
     assert set(run_hour_notices(module_app)) == {"sign_chase", "reminder", "chase", "escalation"}
 
 

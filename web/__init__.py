@@ -83,13 +83,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     app.teardown_appcontext(app_state.close_db)
 
-    from web import (admin, casepage, commands, desk, disclosure, errors, health, knowledge, privacy, public,
+    from web import (admin, casepage, commands, desk, disclosure, errors, health, knowledge, levels, privacy, public,
                      quarantine, reply_letters, scans, search, sms, supervision, tasks, unit)
     from web.supervision import case_lists
     from web.knowledge import search as knowledge_search
 
     for module in (public, desk, unit, casepage, search, case_lists, admin, supervision, disclosure, quarantine,
-                   reply_letters, scans, knowledge, privacy, sms, health):
+                   reply_letters, scans, knowledge, privacy, sms, health, levels):
         app.register_blueprint(module.bp)
     knowledge_search.init_app(app)
     sms.init_app(app)

@@ -67,6 +67,7 @@ def build_state(app: Flask) -> AppState:
         calendar=WorkCalendar.from_iso(cfg["HOLIDAYS"], cfg["MAKEUP_DAYS"], cfg["OFFICE_HOURS"], cfg["NIGHT_DUTY"]),
         timezone=cfg["OFFICE_TIMEZONE"],
         dispatch_days=int(cfg["DISPATCH_DAYS"]),
+        co_part_margin_days=int(cfg["CO_PART_MARGIN_DAYS"]),
         answer_days={k: int(v) for k, v in cfg["ANSWER_DAYS"].items()},
         case_number_digits=int(cfg["CASE_NUMBER_DIGITS"]),
         ways_in=WaysIn.for_office([cfg["PUBLIC_BASE_URL"], *cfg["OFFICE_INTERNAL_HOSTS"]]),

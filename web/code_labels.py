@@ -32,13 +32,19 @@ LABELS = {
     "dispute_return": _l("dispute the return"), "uphold_return": _l("return upheld"),
     "overrule_return": _l("return overruled"), "rule_on_dispute": _l("rule on the disputed return"),
     "recall": _l("recall"), "assign": _l("assign to a handler"),
+    "pass_down": _l("passed down"), "answer_part": _l("part given"), "accept_part": _l("part accepted"),
+    "send_back_part": _l("part sent back"), "chase_part": _l("part chased"), "co_handling": _l("co-handling units"),
+    "answer_without_parts": _l("answered without a part"), "part_reminder": _l("part reminder sent"),
+    "part_chase": _l("overdue part notice sent"), "open": _l("open"), "withdrawn": _l("withdrawn"),
     # ratings and reply states
     "satisfied": _l("satisfied"), "basically": _l("basically satisfied"), "unsatisfied": _l("not satisfied"),
     "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),
     # unit kinds and work queues
     "department": _l("municipal department"), "district": _l("district"), "county": _l("county"),
+    "street": _l("street office"),
     "new": _l("new"), "to-dispatch": _l("to dispatch"), "to-reply": _l("to reply"), "with-units": _l("with units"),
-    "working": _l("working"),
+    "working": _l("working"), "passed-down": _l("passed down to us"), "co-handling": _l("co-handling"),
+    "below": _l("our sub-units'"),
     # roles
     "clerk": _l("clerk"), "unit": _l("unit handler"), "supervisor": _l("supervisor"), "admin": _l("administrator"),
 }

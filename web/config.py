@@ -80,6 +80,8 @@ class DefaultConfig:
     HOLIDAYS: list[str] = []
     MAKEUP_DAYS: list[str] = []
     DISPATCH_DAYS = 1
+    # A co-handling unit's part (协办) is due this many working days before the lead unit's feedback.
+    CO_PART_MARGIN_DAYS = 2
     # Digits of a case number's yearly serial (2026-0000123): enough for the office's busiest year, so that numbers
     # sort in order; a larger serial keeps all its digits.
     CASE_NUMBER_DIGITS = 7

@@ -7,13 +7,13 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from cases import indexing, outbox
+from cases import indexing, outbox, queries
 from cases.actors import Actor
 from cases.models import OutboxItem
 from search_index import (IndexUnavailableError, QueryError, SearchBackend, SearchRequest, WhooshOptions,
                           open_backend)
 from web.tasks.queue import register_outbox_handler
-from web.app_state import state
+from web.app_state import db, state
 
 STAFF = frozenset({"clerk", "supervisor", "admin"})
 
@@ -28,9 +28,14 @@ def backend(app: Flask) -> SearchBackend:
 
 
 def request_for(actor: Actor, **kwargs: Any) -> SearchRequest:
-    """A search request confined to what ``actor`` may see: a unit's own cases, personal data for the desk only."""
-    restrict = None if actor.role in STAFF else ([str(actor.unit_id)] if actor.unit_id else [])
-    return SearchRequest(restrict_unit_ids=restrict, include_private=actor.role in STAFF, **kwargs)
+    """A search request confined to what ``actor`` may see (``cases.queries.scoped``, asked of the index): a unit
+    handler finds the cases of their unit and the units below it, and those they hold a part of; personal data
+    is searched for the desk only."""
+    if actor.role in STAFF:
+        return SearchRequest(restrict_unit_ids=None, include_private=True, **kwargs)
+    units = [str(u) for u in queries.visible_unit_ids(db(), actor)] if actor.role == "unit" else []
+    cases = [str(c) for c in queries.part_case_ids(db(), actor)] if units else []
+    return SearchRequest(restrict_unit_ids=units, restrict_case_ids=cases, include_private=False, **kwargs)
 
 
 def _index_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:

@@ -62,7 +62,7 @@ class ActiveForm(FlaskForm):
 class UnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=[("department", _l("Municipal department")), ("district", _l("District")),
-                                            ("county", _l("County"))])
+                                            ("county", _l("County")), ("street", _l("Street office"))])
     parent = SelectField(_l("Part of"), coerce=int, choices=[])
     email = StringField(_l("Contact email"), validators=[Optional(), Email(), Length(max=254)])
     head_email = StringField(_l("Head's email"), validators=[Optional(), Email(), Length(max=254)])

@@ -1,11 +1,11 @@
 """The small forms behind the action buttons on a case page."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, HiddenField, IntegerField, MultipleFileField, RadioField, SelectField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, MultipleFileField, RadioField, SelectField,
+                     SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from web.form_fields import KIND_CHOICES, REPLY_CHOICES, Attachments
+from web.form_fields import KIND_CHOICES, REPLY_CHOICES, Attachments, PlausibleDate
 
 
 class RegisterForm(FlaskForm):
@@ -21,6 +21,9 @@ class DispatchForm(FlaskForm):
     category = SelectField(_l("Category"), coerce=int, choices=[], validators=[DataRequired()])
     unit = SelectField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
     note = StringField(_l("Instructions for the unit"), validators=[Optional(), Length(max=1000)])
+    co_units = SelectMultipleField(_l("Co-handling units (协办)"), coerce=int, choices=[], validators=[Optional()])
+    co_due = DateField(_l("Co-handling units' parts due (empty: a little before the lead unit's feedback)"),
+                       validators=[Optional(), PlausibleDate()])
     submit = SubmitField(_l("Dispatch"))
 
 
@@ -36,6 +39,8 @@ class ReturnForm(FlaskForm):
 class FeedbackForm(FlaskForm):
     body = TextAreaField(_l("Feedback"), validators=[DataRequired(), Length(max=20000)])
     attachments = MultipleFileField(_l("Documents (images or PDF)"), validators=[Attachments()])
+    without_parts_reason = TextAreaField(_l("Answer without a co-handling unit's part, because…"),
+                                         validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Send feedback"))
 
 

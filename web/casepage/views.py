@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from cases import audit, categories, queries, services, sms
 from cases.letters import awaiting_reply
+from cases.cohandling import MissingParts
 from cases.errors import CaseError, NotFound
 from cases.models import Attachment, Case, Category, Unit
 from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES
@@ -26,6 +27,7 @@ from web.form_fields import attachment_drafts, category_choices
 from web.tasks.queue import kick
 from web.reply_letters import sending as reply_letters
 from web.reply_letters.drafting import letter_picker, prefill_reply_form
+from web.levels import panel as parts_web
 from web.privacy.access import log_access
 from web.search_wiring import similar_cases
 from web.supervision.casepage import supervise_context
@@ -40,12 +42,14 @@ ACTIONS: dict[str, tuple[type[FlaskForm], Runner]] = {
     "register": (f.RegisterForm, lambda a, c, fm: services.register(
         db(), policy(), c, a, kind=fm.kind.data, category_id=fm.category.data or None, urgent=fm.urgent.data,
         major_emergency=fm.major_emergency.data, note=fm.note.data or "")),
-    "dispatch": (f.DispatchForm, lambda a, c, fm: services.dispatch(db(), policy(), c, a, fm.unit.data,
-                                                                    fm.note.data or "", fm.category.data or None)),
+    "dispatch": (f.DispatchForm, lambda a, c, fm: services.dispatch(
+        db(), policy(), c, a, fm.unit.data, fm.note.data or "", fm.category.data or None,
+        co_unit_ids=fm.co_units.data or [], co_due=fm.co_due.data)),
     "accept": (f.AcceptForm, lambda a, c, fm: services.accept(db(), policy(), c, a)),
     "return": (f.ReturnForm, lambda a, c, fm: services.return_to_desk(db(), policy(), c, a, fm.reason.data)),
     "feedback": (f.FeedbackForm, lambda a, c, fm: services.give_feedback(
-        db(), policy(), c, a, fm.body.data, attachment_drafts(fm.attachments), UPLOAD_TYPES)),
+        db(), policy(), c, a, fm.body.data, attachment_drafts(fm.attachments), UPLOAD_TYPES,
+        without_parts_reason=fm.without_parts_reason.data or "")),
     "request_extension": (f.ExtensionForm, lambda a, c, fm: services.request_extension(
         db(), policy(), c, a, fm.days.data, fm.reason.data)),
     "decide_extension": (f.DecideExtensionForm, lambda a, c, fm: services.decide_extension(
@@ -83,12 +87,15 @@ def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
         form.category.choices = category_choices()
         form.unit.choices = [(0, "—")] + [(u.id, u.name) for u in db().scalars(
             select(Unit).where(Unit.active).order_by(Unit.name))]
+        form.co_units.choices = form.unit.choices[1:]
         routes = {cid: categories.routing(db().get(Category, cid)).unit_id for cid, _ in form.category.choices[1:]}
         form.category.render_kw = {"data-routing": json.dumps({str(k): v for k, v in routes.items() if v})}
         form.unit.render_kw = {"data-routed": "unit"}
         if not form.is_submitted():
             form.category.data = case.category_id or 0
             form.unit.data = routes.get(case.category_id or 0) or 0
+    elif isinstance(form, f.FeedbackForm):
+        parts_web.prepare_feedback(form, case)
     elif isinstance(form, f.ReplyForm) and not form.is_submitted():
         # The draft is the chosen letter template filled in with the case (picker: ?purpose=&lang=).
         prefill_reply_form(form, case, current_actor(), request.args.get("purpose"), request.args.get("lang"))
@@ -104,11 +111,18 @@ def _visible_case(number: str) -> Case:
         abort(404)
 
 
+def render_with_part_form(case: Case, name: str, form: FlaskForm) -> tuple[str, int]:
+    """The case page with a part's form (``web.levels``) sent back with its errors."""
+    return _page(case, status=400, part_forms={name: form})
+
+
 def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 200,
-          note_form: FlaskForm | None = None) -> tuple[str, int]:
+          note_form: FlaskForm | None = None, part_forms: dict[str, FlaskForm] | None = None) -> tuple[str, int]:
     actor = current_actor()
     names = []
-    for action in allowed_actions(case.status, actor.role):
+    # A unit above the lead, or one holding only a part, watches: the office's actions are the lead's alone.
+    lead_or_staff = not actor.is_unit or case.unit_id == actor.unit_id
+    for action in allowed_actions(case.status, actor.role) if lead_or_staff else ():
         name = BUTTONS.get(action, action.value)
         if name in ACTIONS and name not in names:
             names.append(name)
@@ -134,7 +148,8 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
                            now=policy().now(), letter_picker=letter_picker(case)
                            if "reply" in shown else None, text_messages=sms.case_messages(db(), case.id)
                            if actor.role != "unit" else [], audio_types=AUDIO_TYPES,
-                           **supervise_context(case, actor), **work.context(case, actor, note_form)), status
+                           **supervise_context(case, actor), **work.context(case, actor, note_form),
+                           **parts_web.parts_context(case, actor, part_forms)), status
 
 
 @bp.route("/<number>")
@@ -159,6 +174,10 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     try:
         run(current_actor(), case, form)
         db().commit()
+    except MissingParts as err:
+        db().rollback()
+        form.without_parts_reason.errors = [parts_web.missing_parts_message(err.units)]
+        return _page(_visible_case(number), {action: form}, 400)
     except CaseError as err:
         db().rollback()
         flash(str(err), "error")

@@ -199,10 +199,9 @@ def supervise(number: str) -> Response:
 @role_required("unit", *ROLES)
 def supervised() -> str:
     actor = current_actor()
-    unit_id = actor.unit_id if actor.is_unit else None
-    if actor.is_unit and unit_id is None:
+    if actor.is_unit and actor.unit_id is None:
         abort(404)
-    cases = supervision.supervised_cases(db(), unit_id)
+    cases = supervision.supervised_cases(db(), scope=actor)
     notes = {c.id: supervision.supervision_notes(db(), c) for c in cases}
     return render_template("pages/supervision/supervised.html", cases=cases, notes=notes, today=policy().today())
 

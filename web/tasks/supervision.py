@@ -9,6 +9,7 @@ from huey import crontab
 
 from cases import supervision
 from cases.hour_notices import HourNoticeSettings, send_hour_notices
+from cases.part_notices import send_part_notices
 from web.app_state import state
 
 log = logging.getLogger(__name__)
@@ -24,12 +25,14 @@ def notice_settings(app: Flask) -> supervision.NoticeSettings:
 
 
 def run_notices(app: Flask) -> dict[str, int]:
-    """Queue today's reminders, chases and escalations, then drain the mail outbox."""
+    """Queue today's reminders, chases and escalations (and those of the cases' parts), then drain the mail
+    outbox."""
     from cases import outbox
     from web.tasks.queue import drain
 
     with state(app).sessions() as session:
         counts = supervision.send_notices(session, state(app).policy, notice_settings(app))
+        counts.update(send_part_notices(session, state(app).policy, notice_settings(app)))
         session.commit()
     drain(app, outbox.SEND_MAIL)
     return counts
