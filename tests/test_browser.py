@@ -1,38 +1,12 @@
 """The case desk as people use it: Playwright driving Debian's Chromium against the app on a loopback port."""
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
-from cases import demo
-from web.auth import hasher
-from web.app_state import state
-from tests.helpers.browser import staff, write_letter, open_action
+from tests.helpers.browser import live_url, open_action, staff, write_letter  # noqa: F401 (live_url: a fixture)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture()
-def live_url(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The app with secure cookies as in production (Chromium treats 127.0.0.1 as a secure origin)."""
-    app: Flask = app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
-                             TESTING=False)
-    with state(app).sessions() as session:
-        demo.load(session, state(app).policy, hasher(app))
-        session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
 
 
 def test_a_letter_travels_from_citizen_to_unit_and_back(page: Page, chromium_browser: Browser,

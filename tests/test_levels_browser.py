@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.test_browser import live_url
+from tests.helpers.browser import live_url  # noqa: F401 (a fixture)
 from tests.helpers.browser import open_action, staff, write_letter
 
 pytestmark = pytest.mark.browser

@@ -4,20 +4,15 @@ talk in an internal note thread the citizen's tracking page never shows."""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, expect
-from werkzeug.serving import make_server
 
-from cases import demo
-from tests.helpers.browser import open_action, staff
+from tests.helpers.browser import open_action, serving, staff, with_demo
 from tests.test_returns_web import a_case
-from web.auth import hasher
-from web.app_state import state
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "images"
@@ -26,18 +21,9 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "images"
 @pytest.fixture()
 def live_app(app_factory) -> Iterator[tuple[Flask, str]]:  # type: ignore[no-untyped-def]
     """The app with demo data, CSRF enforced, served on a loopback port."""
-    app: Flask = app_factory(WTF_CSRF_ENABLED=True, TESTING=False)
-    with state(app).sessions() as session:
-        demo.load(session, state(app).policy, hasher())
-        session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    app = with_demo(app_factory(WTF_CSRF_ENABLED=True, TESTING=False))
+    with serving(app) as base:
+        yield app, base
 
 
 def test_dispute_ruling_and_a_note_thread(chromium_browser: Browser, live_app: tuple[Flask, str]) -> None:

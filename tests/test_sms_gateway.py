@@ -2,7 +2,6 @@
 the reply notice and survey, STOP, delivery reports, exactly once; and SMS off by default."""
 from __future__ import annotations
 
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -10,15 +9,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from cases import services
 from cases.actors import Actor
 from cases.models import Case, Letter, Unit, User
 from cases.models_sms import SmsMessage, SmsOptOut
-from tests.conftest import a_category, hasher
+from tests.conftest import a_category
 from tests.servers.freeport import wait_until
 from tests.servers.kannel import running_kannel
+from tests.helpers.browser import serving, with_demo
 from web.app_state import state
 
 TOKEN = "kannel-callback-secret"
@@ -28,25 +27,12 @@ CITIZEN = "13912345678"
 @pytest.fixture()
 def sms_app(app_factory: Any) -> Iterator[tuple[Any, Any]]:
     """The app served on a loopback port with SMS on, and a Kannel gateway calling it back."""
-    from cases import demo
-
     app = app_factory(SMS_ENABLED=True, SMS_TOKEN=TOKEN, SMS_USERNAME="x", SMS_PASSWORD="x",
                       SMS_SENDSMS_URL="http://127.0.0.1:9/", SMS_CALLBACK_URL="http://127.0.0.1:9/")
-    with state(app).sessions() as session:
-        demo.load(session, state(app).policy, hasher())
-        session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
-        with running_kannel(f"{base}/sms/inbound?token={TOKEN}") as gateway:
-            app.config.update(SMS_SENDSMS_URL=gateway.sendsms_url, SMS_USERNAME=gateway.username,
-                              SMS_PASSWORD=gateway.password, SMS_FROM=gateway.hotline, SMS_CALLBACK_URL=base)
-            yield app, gateway
-    finally:
-        server.shutdown()
-        thread.join(10)
+    with serving(with_demo(app)) as base, running_kannel(f"{base}/sms/inbound?token={TOKEN}") as gateway:
+        app.config.update(SMS_SENDSMS_URL=gateway.sendsms_url, SMS_USERNAME=gateway.username,
+                          SMS_PASSWORD=gateway.password, SMS_FROM=gateway.hotline, SMS_CALLBACK_URL=base)
+        yield app, gateway
 
 
 def texts_to(gateway: Any, number: str) -> list[str]:

@@ -1,7 +1,9 @@
-"""Browser tests' shared steps: staff log-in, opening a case action, writing a letter, the desk app."""
+"""Browser tests' shared steps: the app served on a loopback port (with the demo data), staff log-in, opening a
+case action, writing a letter."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 import threading
 
 from flask import Flask
@@ -47,21 +49,41 @@ def open_action(tab: Page, name: str) -> None:
         details.locator("summary").click()
 
 
-@pytest.fixture()
-def desk_app(app_factory) -> Iterator[tuple[Flask, str]]:  # type: ignore[no-untyped-def]
-    """The app with demo data indexed (cases and articles), served on a loopback port."""
-    app: Flask = app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
-                             TESTING=False)
-    with state(app).sessions() as session:
-        demo.load(session, state(app).policy, hasher())
-        session.commit()
-    drain(app, "index_case")
-    drain(app, "index_article")
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` served on a free loopback port in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(10)
+
+
+def with_demo(app: Flask) -> Flask:
+    """``app`` with the demo data loaded."""
+    with state(app).sessions() as session:
+        demo.load(session, state(app).policy, hasher(app))
+        session.commit()
+    return app
+
+
+@pytest.fixture()
+def desk_app(app_factory) -> Iterator[tuple[Flask, str]]:  # type: ignore[no-untyped-def]
+    """The app with demo data indexed (cases and articles), served on a loopback port."""
+    app = with_demo(app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
+                                TESTING=False))
+    drain(app, "index_case")
+    drain(app, "index_article")
+    with serving(app) as base:
+        yield app, base
+
+
+@pytest.fixture()
+def live_url(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app with secure cookies as in production (Chromium treats 127.0.0.1 as a secure origin)."""
+    with serving(with_demo(app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
+                                       WTF_CSRF_ENABLED=True, TESTING=False))) as base:
+        yield base
