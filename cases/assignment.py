@@ -11,7 +11,7 @@ from cases.actors import Actor
 from cases.policy import Policy
 from cases.errors import NotFound, ValidationError
 from cases.models import Case, Role, User
-from cases.services import _step
+from cases.steps import step
 from cases.workflow import Action
 
 
@@ -42,7 +42,7 @@ def assign(session: Session, policy: Policy, case: Case, actor: Actor, handler_i
     if handler.id == case.assignee_id:
         raise ValidationError("The case is assigned to this handler already.")
     before = session.get(User, case.assignee_id) if case.assignee_id else None
-    _step(session, case, actor, Action.ASSIGN, note=note.strip(),
+    step(session, case, actor, Action.ASSIGN, note=note.strip(),
           data={"assignee_id": handler.id, "assignee": _name(handler),
                 "previous_id": before.id if before else None, "previous": _name(before) if before else None})
     case.assignee_id, case.assignee = handler.id, handler

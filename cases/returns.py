@@ -19,7 +19,8 @@ from cases.actors import Actor
 from cases.policy import Policy
 from cases.errors import ValidationError
 from cases.models import Case, Event, Unit, User
-from cases.services import _feedback_deadline, _move_clock, _require, _step, dispatch
+from cases.services import dispatch
+from cases.steps import feedback_deadline, move_clock, require_text, step
 from cases.workflow import Action, Status, check
 
 DISPUTED_EVENT, UPHELD_EVENT, OVERRULED_EVENT = (Action.DISPUTE_RETURN.value, Action.UPHOLD_RETURN.value,
@@ -34,11 +35,11 @@ def last_return(session: Session, case: Case) -> Event | None:
 
 def dispute_return(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """The desk holds that the returned case is the unit's after all; a supervisor rules on it."""
-    reason = _require(reason, "reason for the dispute")
+    reason = require_text(reason, "reason for the dispute")
     returned = last_return(session, case)
     if returned is None or not (returned.data or {}).get("unit_id"):
         raise ValidationError("This case was not returned by a unit: dispatch it instead.")
-    _step(session, case, actor, Action.DISPUTE_RETURN, note=reason,
+    step(session, case, actor, Action.DISPUTE_RETURN, note=reason,
           data={"unit_id": returned.data["unit_id"], "return_event": returned.id})
 
 
@@ -49,19 +50,19 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
     Upheld: the unit was right; the case stays with the desk, whose dispatch clock starts again. Overruled: the
     case goes back to the unit (and the handler it had), with the sign-for and feedback deadlines it had when it
     returned the case."""
-    note = _require(note, "reason for the ruling")
+    note = require_text(note, "reason for the ruling")
     returned = last_return(session, case)
     held = dict(returned.data or {}) if returned is not None else {}
     unit = session.get(Unit, held.get("unit_id") or 0)
     if upheld:
-        _step(session, case, actor, Action.UPHOLD_RETURN, note=note, data={"unit_id": held.get("unit_id")})
-        _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
+        step(session, case, actor, Action.UPHOLD_RETURN, note=note, data={"unit_id": held.get("unit_id")})
+        move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
                     f"return upheld: dispatch again within {policy.dispatch_days} working days", policy)
         return
     if unit is None or not unit.active:
         raise ValidationError("The unit that returned this case is no longer active: uphold the return and "
                               "dispatch the case to another unit.")
-    _step(session, case, actor, Action.OVERRULE_RETURN, note=note, data={"unit_id": unit.id})
+    step(session, case, actor, Action.OVERRULE_RETURN, note=note, data={"unit_id": unit.id})
     case.unit_id, case.unit = unit.id, unit
     handler = session.get(User, held.get("assignee_id") or 0)
     case.assignee_id = handler.id if handler is not None and handler.active and handler.unit_id == unit.id \
@@ -71,8 +72,8 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
     if held.get("due_date"):
         _restore_clock(session, case, actor, held, unit)
     else:
-        _move_clock(session, case, actor, None, f"return overruled: back to {unit.name}",
-                    deadline=_feedback_deadline(policy, case, policy.now()))
+        move_clock(session, case, actor, None, f"return overruled: back to {unit.name}",
+                    deadline=feedback_deadline(policy, case, policy.now()))
 
 
 def _moment(value: object) -> datetime | None:
@@ -123,17 +124,17 @@ def awaiting_ruling(session: Session) -> list[Dispute]:
 def recall(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """The desk takes back a case it sent to the wrong unit, before the unit gave feedback; the unit (and its
     handler) lose the case at once, and the desk's dispatch clock starts again."""
-    reason = _require(reason, "reason for the recall")
+    reason = require_text(reason, "reason for the recall")
     check(case.status, Action.RECALL, actor.role)
     if any(f.unit_id == case.unit_id for f in case.feedback):
         raise ValidationError("The unit has already given feedback on this case: it can no longer be recalled.")
     unit_id = case.unit_id
-    _step(session, case, actor, Action.RECALL, note=reason, data={"unit_id": unit_id})
+    step(session, case, actor, Action.RECALL, note=reason, data={"unit_id": unit_id})
     case.unit_id = case.assignee_id = None
     parts.withdraw_all(session, case)  # co-handling and sub-units lose the case with its lead
     case.sign_due_at = case.signed_at = case.dispatched_at = None
     case.extension_requested_days = None
-    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
+    move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
                 f"recalled from the unit: dispatch again within {policy.dispatch_days} working days", policy)
 
 

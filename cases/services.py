@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import categories, cohandling, deadlines, emergency, events, outbox, parts
+from cases import cohandling, deadlines, emergency, events, outbox, parts
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel
@@ -17,58 +16,8 @@ from cases.intake import store_attachments
 from cases.models import Case, CaseKind, Category, Feedback, Reply, Satisfaction, Unit
 from cases.models_desk import ANSWER_CHANNELS, Article, DirectAnswer
 from cases.models_letters import AWAITING_APPROVAL, RELEASE_STATUS, SENT, SENT_BACK
+from cases.steps import feedback_deadline, held_clock, move_clock, require_text, step
 from cases.workflow import Action, Status, check
-
-
-def _step(session: Session, case: Case, actor: Actor, action: Action, *, note: str = "", internal: bool = True,
-          data: dict | None = None) -> Status:
-    """Check ``action`` against the workflow table, apply the new status and record it."""
-    if actor.is_unit and case.unit_id != actor.unit_id:
-        raise NotFound("No such case.")
-    before = case.status
-    after = check(before, action, actor.role)
-    case.status = after
-    events.record(session, case, actor, action.value, from_status=before.value, to_status=after.value,
-                  note=note, internal=internal, data=data)
-    outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
-    return after
-
-
-def _move_clock(session: Session, case: Case, actor: Actor, new_due: date | None, why: str,
-                policy: Policy | None = None, *, deadline: deadlines.Deadline | None = None,
-                sign: deadlines.Deadline | None = None) -> None:
-    """Set the feedback deadline (a computed ``deadline``, or the end of the day ``new_due``) and record why,
-    with the sign-for deadline's reason when ``sign`` is given."""
-    old = case.due_date
-    if deadline is not None:
-        new_due, case.due_at, case.due_hourly = deadline.day, deadline.at, deadline.hourly
-        case.deadline_basis = "\n".join(d.basis for d in (sign, deadline) if d is not None)
-        why = f"{why}; " + case.deadline_basis.replace("\n", "; ")
-    elif new_due is not None and policy is not None:
-        end = datetime.combine(new_due + timedelta(days=1), time(), ZoneInfo(policy.timezone))
-        case.due_at, case.due_hourly = end, False
-        case.deadline_basis = f"{why}: by the end of {new_due.isoformat()}"
-    else:
-        case.due_at, case.deadline_basis = None, ""
-    case.due_date = new_due
-    events.record(session, case, actor, "deadline", note=why,
-                  data={"from": old.isoformat() if old else None, "to": new_due.isoformat() if new_due else None,
-                        "at": case.due_at.isoformat() if case.due_at else None, "basis": case.deadline_basis})
-
-
-def _feedback_deadline(policy: Policy, case: Case, start: datetime) -> deadlines.Deadline:
-    level = deadlines.level_of(case.urgent, case.major_emergency)
-    return deadlines.compute(policy.calendar, policy.timezone, start, policy.urgency[level].feedback,
-                             what=f"{level} {case.kind.value}: feedback",
-                             answer_days=categories.routing(case.category).answer_days
-                             or policy.answer_days.get(case.kind.value, 10))
-
-
-def _require(text: str, what: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(f"A {what} is required.")
-    return text
 
 
 def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind: str | None = None,
@@ -90,7 +39,7 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
         emergency.raise_alert(session, case, actor, note)
     elif major_emergency is not None:
         case.major_emergency = False
-    _step(session, case, actor, Action.REGISTER, note=note, internal=False)
+    step(session, case, actor, Action.REGISTER, note=note, internal=False)
 
 
 def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id: int, note: str = "",
@@ -112,7 +61,7 @@ def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
         raise ValidationError("Choose an active unit.")
-    _step(session, case, actor, Action.DISPATCH, note=note, internal=False,
+    step(session, case, actor, Action.DISPATCH, note=note, internal=False,
           data={"unit": unit.name, "category": category.name})
     case.unit_id = unit.id
     now = policy.now()
@@ -120,8 +69,8 @@ def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id
     sign = deadlines.compute(policy.calendar, policy.timezone, now, policy.urgency[level].sign,
                              what=f"{level} case: sign for")
     case.dispatched_at, case.sign_due_at, case.signed_at = now, sign.at, None
-    _move_clock(session, case, actor, None, f"dispatched to {unit.name}",
-                deadline=_feedback_deadline(policy, case, now), sign=sign)
+    move_clock(session, case, actor, None, f"dispatched to {unit.name}",
+                deadline=feedback_deadline(policy, case, now), sign=sign)
     parts.withdraw_all(session, case)  # a case dispatched again starts its shared work afresh
     cohandling.add_co_units(session, policy, case, actor, co_unit_ids, co_due)
 
@@ -130,7 +79,7 @@ def accept(session: Session, policy: Policy, case: Case, actor: Actor) -> None:
     """The unit signs for the case (签收): it takes the case on; the moment is kept against the sign-for deadline."""
     now = policy.now()
     on_time = case.sign_due_at is None or now <= case.sign_due_at
-    _step(session, case, actor, Action.ACCEPT,
+    step(session, case, actor, Action.ACCEPT,
           data={"signed_at": now.isoformat(), "sign_due_at": case.sign_due_at.isoformat() if case.sign_due_at
                 else None, "on_time": on_time})
     case.signed_at = now
@@ -138,24 +87,13 @@ def accept(session: Session, policy: Policy, case: Case, actor: Actor) -> None:
 
 def return_to_desk(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """The unit says the case is not theirs; it goes back to the desk, whose dispatch clock restarts."""
-    reason = _require(reason, "reason for the return")
-    _step(session, case, actor, Action.RETURN, note=reason, data={"unit_id": case.unit_id, **held_clock(case)})
+    reason = require_text(reason, "reason for the return")
+    step(session, case, actor, Action.RETURN, note=reason, data={"unit_id": case.unit_id, **held_clock(case)})
     case.unit_id = case.assignee_id = None
     parts.withdraw_all(session, case)  # co-handling and sub-units lose the case with its lead
     case.sign_due_at = case.signed_at = case.dispatched_at = None
-    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
+    move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
                 f"returned to the desk: dispatch again within {policy.dispatch_days} working days", policy)
-
-
-def held_clock(case: Case) -> dict[str, object]:
-    """The unit's clocks and handler as they stand, kept on the return so an overruled return restores them."""
-    def moment(value: datetime | None) -> str | None:
-        return value.isoformat() if value is not None else None
-
-    return {"assignee_id": case.assignee_id, "dispatched_at": moment(case.dispatched_at),
-            "sign_due_at": moment(case.sign_due_at), "signed_at": moment(case.signed_at),
-            "due_date": case.due_date.isoformat() if case.due_date else None, "due_at": moment(case.due_at),
-            "due_hourly": case.due_hourly, "deadline_basis": case.deadline_basis}
 
 
 def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, body: str,
@@ -165,13 +103,13 @@ def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, bo
 
     The lead answers once its sub-unit's part is settled and every co-handling unit's part is in, or says why it
     answers without the missing ones (``without_parts_reason``)."""
-    body = _require(body, "feedback text")
+    body = require_text(body, "feedback text")
     if actor.is_unit and case.unit_id == actor.unit_id:
         check(case.status, Action.FEEDBACK, actor.role)
         about_parts = cohandling.ready_for_feedback(session, case, actor, without_parts_reason)
     else:
         about_parts = {}
-    _step(session, case, actor, Action.FEEDBACK, data=about_parts or None)
+    step(session, case, actor, Action.FEEDBACK, data=about_parts or None)
     feedback = Feedback(case=case, unit_id=case.unit_id, author_id=actor.user_id, body=body)
     session.add(feedback)
     session.flush()
@@ -192,7 +130,7 @@ def reply(session: Session, policy: Policy, case: Case, actor: Actor, *, body: s
     replied and the reply is released by its channel: e-mail to the outbox, post to the print queue (with the
     stored PDF ``pdf_sha256``), phone to the clerk's call list.
     """
-    body = _require(body, "reply text")
+    body = require_text(body, "reply text")
     channel = channel or (case.citizen.preferred_reply if case.citizen else "phone")
     if channel not in {"email", "post", "phone"}:
         raise ValidationError("Unknown reply channel.")
@@ -205,7 +143,7 @@ def reply(session: Session, policy: Policy, case: Case, actor: Actor, *, body: s
             raise NotFound("No such case.")
         check(case.status, Action.REPLY, actor.role)
     else:
-        _step(session, case, actor, Action.REPLY, internal=False, data={"channel": channel})
+        step(session, case, actor, Action.REPLY, internal=False, data={"channel": channel})
     reply_row = Reply(case=case, author_id=actor.user_id, channel=channel, subject=subject or case.subject,
                       body=body, template=template, status=AWAITING_APPROVAL)
     session.add(reply_row)
@@ -240,7 +178,7 @@ def approve_reply(session: Session, policy: Policy, case: Case, actor: Actor, *,
     reply_row = awaiting_reply(case)
     if reply_row is None:
         raise ValidationError("There is no reply waiting for approval on this case.")
-    _step(session, case, actor, Action.APPROVE_REPLY, note=note.strip(), internal=False,
+    step(session, case, actor, Action.APPROVE_REPLY, note=note.strip(), internal=False,
           data={"channel": reply_row.channel, "reply_id": reply_row.id})
     _release(session, reply_row, pdf_sha256)
     return reply_row
@@ -248,11 +186,11 @@ def approve_reply(session: Session, policy: Policy, case: Case, actor: Actor, *,
 
 def return_reply(session: Session, policy: Policy, case: Case, actor: Actor, note: str) -> Reply:
     """A supervisor sends the waiting reply back to the clerk with a note; the case stays answered."""
-    note = _require(note, "note for the clerk")
+    note = require_text(note, "note for the clerk")
     reply_row = awaiting_reply(case)
     if reply_row is None:
         raise ValidationError("There is no reply waiting for approval on this case.")
-    _step(session, case, actor, Action.RETURN_REPLY, note=note, data={"reply_id": reply_row.id})
+    step(session, case, actor, Action.RETURN_REPLY, note=note, data={"reply_id": reply_row.id})
     reply_row.status = SENT_BACK
     return reply_row
 
@@ -260,7 +198,7 @@ def return_reply(session: Session, policy: Policy, case: Case, actor: Actor, not
 def close(session: Session, policy: Policy, case: Case, actor: Actor, satisfaction: str, comment: str = "") -> None:
     """Close with the citizen's rating; an unsatisfied rating reopens the case to its unit instead."""
     rating = _rating(satisfaction)
-    _step(session, case, actor, Action.CLOSE, note=comment, internal=False, data={"satisfaction": rating.value})
+    step(session, case, actor, Action.CLOSE, note=comment, internal=False, data={"satisfaction": rating.value})
     case.satisfaction = rating
     case.due_date, case.due_at = None, None
     if rating == Satisfaction.UNSATISFIED:
@@ -276,8 +214,8 @@ def _rating(satisfaction: str) -> Satisfaction:
 
 def reopen(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """Back to the unit that answered, with a fresh answer deadline."""
-    _step(session, case, actor, Action.REOPEN, note=_require(reason, "reason"), internal=False)
-    _move_clock(session, case, actor, None, "reopened", deadline=_feedback_deadline(policy, case, policy.now()))
+    step(session, case, actor, Action.REOPEN, note=require_text(reason, "reason"), internal=False)
+    move_clock(session, case, actor, None, "reopened", deadline=feedback_deadline(policy, case, policy.now()))
 
 
 # The kinds the desk may answer itself; reports, complaints and the rest need a unit.
@@ -295,7 +233,7 @@ def answer_directly(session: Session, policy: Policy, case: Case, actor: Actor, 
     post it goes out like any reply (the outbox, the print queue with the stored PDF ``pdf_sha256``). The
     citizen may still rate it (:func:`rate`).
     """
-    body = _require(body, "answer")
+    body = require_text(body, "answer")
     if case.kind not in DIRECT_KINDS:
         raise ValidationError("Only consultations and requests for help are answered at the desk; dispatch this "
                               "case to a unit.")
@@ -311,7 +249,7 @@ def answer_directly(session: Session, policy: Policy, case: Case, actor: Actor, 
         found = set(session.scalars(select(Article.id).where(Article.id.in_(ids), Article.version > 0)))
         if found != set(ids):
             raise ValidationError("Some of the chosen articles do not exist.")
-    _step(session, case, actor, Action.ANSWER_DIRECTLY, internal=False,
+    step(session, case, actor, Action.ANSWER_DIRECTLY, internal=False,
           data={"channel": channel, "articles": ids})
     case.due_date, case.due_at, case.satisfaction = None, None, None
     reply_channel = ANSWER_REPLY_CHANNEL[channel]
@@ -335,7 +273,7 @@ def rate(session: Session, policy: Policy, case: Case, actor: Actor, satisfactio
     rating = _rating(satisfaction)
     if case.satisfaction is not None:
         raise ValidationError("This case has already been rated.")
-    _step(session, case, actor, Action.RATE, note=comment, internal=False, data={"satisfaction": rating.value})
+    step(session, case, actor, Action.RATE, note=comment, internal=False, data={"satisfaction": rating.value})
     case.satisfaction = rating
     if rating == Satisfaction.UNSATISFIED:
         reopen_at_desk(session, policy, case, actor, comment or "The citizen is not satisfied.")
@@ -343,8 +281,8 @@ def rate(session: Session, policy: Policy, case: Case, actor: Actor, satisfactio
 
 def reopen_at_desk(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """A case the desk closed goes back to the desk, registered, to be dispatched to a unit this time."""
-    _step(session, case, actor, Action.REOPEN_AT_DESK, note=_require(reason, "reason"), internal=False)
-    _move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
+    step(session, case, actor, Action.REOPEN_AT_DESK, note=require_text(reason, "reason"), internal=False)
+    move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
                 "reopened at the desk: dispatch to a unit")
 
 
@@ -359,7 +297,7 @@ def collect_rating(session: Session, policy: Policy, case: Case, actor: Actor, s
 
 def mark_invalid(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """Spam or abuse: the case stays on file, out of every work list."""
-    _step(session, case, actor, Action.MARK_INVALID, note=_require(reason, "reason"))
+    step(session, case, actor, Action.MARK_INVALID, note=require_text(reason, "reason"))
     case.due_date, case.due_at = None, None
 
 
@@ -369,7 +307,7 @@ def merge(session: Session, policy: Policy, duplicate: Case, main: Case, actor: 
         raise ValidationError("A case cannot be merged into itself.")
     if main.status in {Status.MERGED, Status.INVALID}:
         raise ValidationError("The main case is itself merged or invalid.")
-    _step(session, duplicate, actor, Action.MERGE, note=note, data={"into": main.number})
+    step(session, duplicate, actor, Action.MERGE, note=note, data={"into": main.number})
     duplicate.merged_into_id = main.id
     duplicate.due_date, duplicate.due_at = None, None
     events.record(session, main, actor, "merged_in", note=note, data={"duplicate": duplicate.number})
@@ -381,7 +319,7 @@ def request_extension(session: Session, policy: Policy, case: Case, actor: Actor
         raise ValidationError(f"An extension is 1 to {policy.max_extension_days} working days.")
     if case.extension_requested_days:
         raise ValidationError("An extension request is already waiting for approval.")
-    _step(session, case, actor, Action.REQUEST_EXTENSION, note=_require(reason, "reason"), data={"days": days})
+    step(session, case, actor, Action.REQUEST_EXTENSION, note=require_text(reason, "reason"), data={"days": days})
     case.extension_requested_days = days
     case.extension_reason = reason.strip()
 
@@ -391,12 +329,12 @@ def decide_extension(session: Session, policy: Policy, case: Case, actor: Actor,
     days = case.extension_requested_days
     if not days:
         raise ValidationError("There is no extension request on this case.")
-    _step(session, case, actor, Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION, note=note,
+    step(session, case, actor, Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION, note=note,
           data={"days": days})
     case.extension_requested_days = None
     if approve:
         base = case.due_date or policy.today()
-        _move_clock(session, case, actor, policy.calendar.add_working_days(base, days),
+        move_clock(session, case, actor, policy.calendar.add_working_days(base, days),
                     f"extension of {days} working days from {base.isoformat()} approved", policy)
 
 

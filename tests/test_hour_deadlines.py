@@ -100,8 +100,9 @@ def test_urgency_levels_set_sign_for_and_feedback_deadlines_with_their_reasons(d
         mine = [65 + 10 / 60, 90 + 30 / 60]  # hours from dispatch to sign-for, around the clock
         expected = ((before.avg_hours_to_sign or 0) * before.signed + sum(mine)) / row.signed
         assert abs(row.avg_hours_to_sign - expected) < 0.01
-        assert st.performance_table([row])[0][-3:] == [row.signed, round(row.sign_on_time_rate, 4),
-                                                         round(row.avg_hours_to_sign, 4)]
+        exported = dict(zip(st.PERFORMANCE_COLUMNS, st.performance_table([row])[0]))
+        assert [exported[c] for c in ("signed", "sign_on_time_rate", "avg_hours_to_sign")] == [
+            row.signed, round(row.sign_on_time_rate, 4), round(row.avg_hours_to_sign, 4)]
 
         # An unsatisfied rating reopens the urgent case with a fresh 24-hour clock.
         services.give_feedback(s, policy, urgent, transport, "Main repaired.")
