@@ -1,0 +1,84 @@
+"""Where a case happened: placing new cases from their drafts (a point given, an address typed, or a listed
+address named in the letter), the area the point falls in, and the area's unit for dispatch."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cases import geocode
+from cases.areas import AreaIndex
+from cases.drafts import LetterDraft
+from cases.models import Case, Unit
+from cases.models_places import Area, CasePlace
+
+_cache_lock = threading.Lock()
+_index_cache: dict[str, tuple[tuple[Any, ...], AreaIndex]] = {}
+
+
+def area_index(session: Session) -> AreaIndex:
+    """The areas as an ``AreaIndex``, rebuilt only when an area was added, changed or removed (polygons are
+    parsed once per change, not once per case)."""
+    count, last_id, changed = session.execute(
+        select(func.count(Area.id), func.max(Area.id), func.max(Area.updated_at))).one()
+    token = (count, last_id, changed)
+    url = str(session.get_bind().url)
+    with _cache_lock:
+        cached = _index_cache.get(url)
+        if cached is not None and cached[0] == token:
+            return cached[1]
+    index = AreaIndex.load(session)
+    with _cache_lock:
+        _index_cache[url] = (token, index)
+    return index
+
+
+def _located(session: Session, draft: LetterDraft, search_letters: bool) -> tuple[float, float, str, str] | None:
+    place = draft.place
+    if place is not None and place.lat is not None and place.lon is not None:
+        return place.lat, place.lon, place.address[:300], place.source
+    if place is not None and place.address:
+        found = geocode.match_address(session, place.address)
+        if found is not None:
+            return found.lat, found.lon, found.address, "address"
+    if search_letters:
+        found = geocode.find_in_text(session, f"{draft.subject}\n{draft.body}")
+        if found is not None:
+            return found.lat, found.lon, found.address, "letter"
+    return None
+
+
+def place_rows(session: Session, entries: Sequence[tuple[int, LetterDraft]]) -> list[dict[str, Any]]:
+    """``case_place`` rows for new cases: each draft's point, else its typed address matched in the list, else a
+    listed address written in the letter; the area is the smallest one holding the point."""
+    search_letters = geocode.has_addresses(session)
+    found = [(case_id, _located(session, draft, search_letters)) for case_id, draft in entries]
+    if not any(spot for _, spot in found):
+        return []
+    index = area_index(session)
+    now = datetime.now(timezone.utc)
+    return [{"case_id": case_id, "lat": lat, "lon": lon, "address": address, "source": source,
+             "area_id": index.locate(lat, lon), "located_at": now}
+            for case_id, spot in found if spot for lat, lon, address, source in [spot]]
+
+
+def place_of(session: Session, case_id: int) -> CasePlace | None:
+    return session.get(CasePlace, case_id)
+
+
+def area_unit(session: Session, case: Case) -> tuple[Area, Unit] | None:
+    """The area the case happened in and the unit responsible for it: the area's own unit, else the nearest
+    enclosing area's (a street office without a unit of its own falls to its district's)."""
+    place = session.get(CasePlace, case.id)
+    area = place.area if place is not None else None
+    seen: set[int] = set()
+    while area is not None and area.id not in seen:
+        seen.add(area.id)
+        if area.unit is not None and area.unit.active:
+            return area, area.unit
+        area = session.get(Area, area.parent_id) if area.parent_id else None
+    return None
