@@ -70,6 +70,15 @@ def place_of(session: Session, case_id: int) -> CasePlace | None:
     return session.get(CasePlace, case_id)
 
 
+def describe_place(session: Session, case_id: int) -> str:
+    """The case's place in words for staff: area, address and point ("" when it has none)."""
+    place = session.get(CasePlace, case_id)
+    if place is None:
+        return ""
+    parts = [place.area.name if place.area else "", place.address, f"({place.lat:.5f}, {place.lon:.5f})"]
+    return " · ".join(p for p in parts if p)
+
+
 def area_unit(session: Session, case: Case) -> tuple[Area, Unit] | None:
     """The area the case happened in and the unit responsible for it: the area's own unit, else the nearest
     enclosing area's (a street office without a unit of its own falls to its district's)."""
