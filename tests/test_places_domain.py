@@ -161,3 +161,26 @@ def test_the_map_counts_cases_per_area_with_the_areas_inside(domain: Any) -> Non
         assert [t.term for t in hot][:2] == ["East", "Harbour Street"] and hot[0].current == 3
         geo = map_data.areas_geojson(session, map_data.area_counts(session, flt, domain.policy.timezone))
         assert {f["properties"]["name"]: f["properties"]["count"] for f in geo["features"]}["East"] == 3
+
+
+def test_public_requests_list_every_case_with_its_public_place(domain: Any) -> None:
+    from cases import public_requests
+
+    with domain.sessions() as session:
+        _city(session)
+        pinned = _open(session, domain, place=PlaceDraft(lat=31.2612345, lon=121.5612345, source="pin"))
+        filed = _open(session, domain, place=PlaceDraft(lat=31.2612345, lon=121.5612345, address="Gate 3",
+                                                         source="open311"))
+        written = _open(session, domain, channel=Channel.EMAIL, body="Rubbish piled up next to Elm Street 5.")
+        spam = _open(session, domain)
+        spam.status = public_requests.Status.INVALID
+        session.commit()
+        listed = {r.case.id: r for r in public_requests.list_requests(session, public_requests.RequestFilter())}
+        assert spam.id not in listed and {pinned.id, filed.id, written.id} <= set(listed)
+        assert (listed[pinned.id].lat, listed[pinned.id].lon, listed[pinned.id].address) == (31.261, 121.561, "")
+        assert (listed[filed.id].lat, listed[filed.id].address) == (31.2612345, "Gate 3")
+        assert listed[written.id].address == "Elm Street 5" and listed[written.id].publication is None
+        closed = public_requests.list_requests(session, public_requests.RequestFilter(open=False))
+        assert pinned.id not in {r.case.id for r in closed}
+        one = public_requests.list_requests(session, public_requests.RequestFilter(numbers=[filed.number]))
+        assert [r.case.id for r in one] == [filed.id]

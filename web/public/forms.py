@@ -45,9 +45,14 @@ class LetterForm(FlaskForm):
             self.name.flags.required = False
             self.name.label.text = _l("Your name (optional: you may write anonymously)")
 
-    def validate_place_long(self, field):  # type: ignore[no-untyped-def]
-        if (field.data is None) != (self.place_lat.data is None) and not self.place_lat.errors:
-            raise ValidationError(_l("Give both latitude and longitude, or neither."))
+    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
+        lat, lon = self.place_lat, self.place_long
+        if valid is not None and not (lat.errors or lon.errors) and (lat.data is None) != (lon.data is None):
+            # An optional empty field stops its own validators, so the pair is checked here, on the empty one.
+            (lon if lon.data is None else lat).errors = [_l("Give both latitude and longitude, or neither.")]
+            return False
+        return valid
 
     def validate_preferred_reply(self, field):  # type: ignore[no-untyped-def]
         if self.anonymous_allowed and not any((f.data or "").strip() for f in (self.email, self.address,
