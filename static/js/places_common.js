@@ -3,7 +3,8 @@
 "use strict";
 window.PlacesMap = {
   make: function (element) {
-    var map = L.map(element, { zoomControl: true, attributionControl: !!element.dataset.tiles });
+    // maxZoom on the map itself: without a tile layer nothing else sets it, and clustering needs it.
+    var map = L.map(element, { zoomControl: true, maxZoom: 19, attributionControl: !!element.dataset.tiles });
     var center = JSON.parse(element.dataset.center || "[0, 0]");
     map.setView(center, parseInt(element.dataset.zoom || "11", 10));
     if (element.dataset.tiles) {
@@ -14,9 +15,15 @@ window.PlacesMap = {
   areaStyle: function () {
     return { color: "#2b5c8a", weight: 2, fillColor: "#2b5c8a", fillOpacity: 0.08 };
   },
-  loadAreas: function (map, url, onEach) {
+  // The areas as outlines that let clicks through to the map (where a pin is dropped).
+  loadAreas: function (map, url) {
     return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
-      var layer = L.geoJSON(data, { style: PlacesMap.areaStyle, onEachFeature: onEach }).addTo(map);
+      var layer = L.geoJSON(data, {
+        style: PlacesMap.areaStyle, interactive: false,
+        onEachFeature: function (f, l) {
+          l.on("add", function () { var p = l.getElement(); if (p) { p.setAttribute("data-area", f.properties.name); } });
+        }
+      }).addTo(map);
       if (data.features && data.features.length) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
       return layer;
     });
