@@ -3,7 +3,7 @@ address named in the letter), the area the point falls in, and the area's unit f
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,6 +16,7 @@ from cases.drafts import LetterDraft
 from cases.models import Case, Unit
 from cases.models_places import Area, CasePlace
 
+BLUR_DECIMALS = 3  # ~100 m
 _cache_lock = threading.Lock()
 _index_cache: dict[str, tuple[tuple[Any, ...], AreaIndex]] = {}
 
@@ -68,6 +69,19 @@ def place_rows(session: Session, entries: Sequence[tuple[int, LetterDraft]]) -> 
 
 def place_of(session: Session, case_id: int) -> CasePlace | None:
     return session.get(CasePlace, case_id)
+
+
+def blur_place(session: Session, case_id: int, clean: Callable[[str], str]) -> None:
+    """On erasure of the citizen's data: a point the citizen gave (a pin, an Open311 point) is rounded to about
+    100 m (it may mark a home) and an address they wrote is passed through ``clean`` (redaction); a listed address
+    is the office's own and stays, and so does the area (the statistics)."""
+    place = session.get(CasePlace, case_id)
+    if place is None:
+        return
+    if place.source in ("pin", "open311"):
+        place.lat, place.lon = round(place.lat, BLUR_DECIMALS), round(place.lon, BLUR_DECIMALS)
+    if place.source == "open311":
+        place.address = clean(place.address)[:300]
 
 
 def describe_place(session: Session, case_id: int) -> str:

@@ -184,3 +184,23 @@ def test_public_requests_list_every_case_with_its_public_place(domain: Any) -> N
         assert pinned.id not in {r.case.id for r in closed}
         one = public_requests.list_requests(session, public_requests.RequestFilter(numbers=[filed.number]))
         assert [r.case.id for r in one] == [filed.id]
+
+
+def test_erasing_the_citizen_blurs_the_point_they_gave_and_keeps_the_area(domain: Any) -> None:
+    from cases.actors import Actor
+    from cases.erasure import REQUEST, erase_case
+
+    with domain.sessions() as session:
+        _city(session)
+        case = _open(session, domain, sender_name="Ana Ruiz", place=PlaceDraft(
+            lat=31.2612345, lon=121.5612345, address="outside Ana Ruiz's door, Gate 3", source="open311"))
+        listed = _open(session, domain, place=PlaceDraft(address="Elm Street 5", source="address"))
+        before = session.get(CasePlace, case.id).area_id
+        supervisor = Actor(user_id=None, role="supervisor", name="s")
+        erase_case(session, domain.policy.store, case, supervisor, REQUEST)
+        erase_case(session, domain.policy.store, listed, supervisor, REQUEST)
+        session.commit()
+        place = session.get(CasePlace, case.id)
+        assert (place.lat, place.lon, place.area_id) == (31.261, 121.561, before)
+        assert "Ana Ruiz" not in place.address and "Gate 3" in place.address
+        assert session.get(CasePlace, listed.id).address == "Elm Street 5"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from cases import areas, audit, geocode, map_data
@@ -31,7 +32,7 @@ def _upload(form: AreasForm | AddressesForm) -> bytes | None:
 
 
 def _areas_page(form: AreasForm, status: int = 200) -> tuple[str, int]:
-    rows = db().query(Area).order_by(Area.kind, Area.name).all()
+    rows = list(db().scalars(select(Area).order_by(Area.kind, Area.name)))
     return render_template("pages/places/areas.html", form=form, areas=rows, delete=DeleteAreaForm(),
                            addresses=AddressesForm(formdata=None)), status
 
@@ -87,7 +88,7 @@ def admin_addresses() -> tuple[str, int] | Response:
             else:
                 flash(_("%(n)d addresses saved.", n=count), "success")
                 return redirect(url_for("places.admin_areas"))
-    rows = db().query(Area).order_by(Area.kind, Area.name).all()
+    rows = list(db().scalars(select(Area).order_by(Area.kind, Area.name)))
     return render_template("pages/places/areas.html", form=AreasForm(formdata=None), areas=rows,
                            delete=DeleteAreaForm(), addresses=form), 400
 
@@ -130,7 +131,7 @@ def case_map() -> str:
     form, flt = _filters()
     tz = policy().timezone
     counts = map_data.area_counts(db(), flt, tz)
-    names = {a.id: a for a in db().query(Area).all()}
+    names = {a.id: a for a in db().scalars(select(Area))}
     table = sorted(((names[i], n) for i, n in counts.items() if i in names), key=lambda r: (-r[1], r[0].name))
     return render_template("pages/places/map.html", form=form, counts=table,
                            data_url=url_for("places.map_json", **request.args))
