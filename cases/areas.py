@@ -171,5 +171,5 @@ class AreaIndex:
         hits = candidates[shapely.intersects(self.array[candidates], point)]
         if len(hits) == 0:
             return None
-        best = min(hits, key=lambda i: self.shapes[i].area)
+        best = min(hits, key=lambda i: (self.shapes[i].area, int(i)))  # ties: the first uploaded
         return self.ids[int(best)]

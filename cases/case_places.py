@@ -14,50 +14,59 @@ from cases import geocode
 from cases.areas import AreaIndex
 from cases.drafts import LetterDraft
 from cases.models import Case, Unit
-from cases.models_places import Area, CasePlace
+from cases.models_places import Area, CasePlace, StreetAddress
 
 BLUR_DECIMALS = 3  # ~100 m
 _cache_lock = threading.Lock()
-_index_cache: dict[str, tuple[tuple[Any, ...], AreaIndex]] = {}
+_cache: dict[tuple[str, str], tuple[tuple[Any, ...], Any]] = {}
+
+
+def _cached(session: Session, name: str, token: tuple[Any, ...], load: Callable[[Session], Any]) -> Any:
+    """What ``load`` builds, kept per database and rebuilt only when ``token`` (a cheap summary of the rows it
+    reads) changes: the areas' polygons and the address list are read once per change, not once per case."""
+    key = (str(session.get_bind().url), name)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == token:
+            return cached[1]
+    value = load(session)
+    with _cache_lock:
+        _cache[key] = (token, value)
+    return value
 
 
 def area_index(session: Session) -> AreaIndex:
-    """The areas as an ``AreaIndex``, rebuilt only when an area was added, changed or removed (polygons are
-    parsed once per change, not once per case)."""
-    count, last_id, changed = session.execute(
-        select(func.count(Area.id), func.max(Area.id), func.max(Area.updated_at))).one()
-    token = (count, last_id, changed)
-    url = str(session.get_bind().url)
-    with _cache_lock:
-        cached = _index_cache.get(url)
-        if cached is not None and cached[0] == token:
-            return cached[1]
-    index = AreaIndex.load(session)
-    with _cache_lock:
-        _index_cache[url] = (token, index)
-    return index
+    """The areas as an ``AreaIndex`` (rebuilt when an area was added, changed or removed)."""
+    token = tuple(session.execute(select(func.count(Area.id), func.max(Area.id), func.max(Area.updated_at))).one())
+    return _cached(session, "areas", token, AreaIndex.load)
 
 
-def _located(session: Session, draft: LetterDraft, search_letters: bool) -> tuple[float, float, str, str] | None:
+def address_book(session: Session) -> geocode.AddressBook:
+    """The address list as an ``AddressBook`` (rebuilt when an address was added or moved)."""
+    token = tuple(session.execute(select(func.count(StreetAddress.id), func.max(StreetAddress.id),
+                                         func.sum(StreetAddress.lat), func.sum(StreetAddress.lon))).one())
+    return _cached(session, "addresses", token, geocode.AddressBook.load)
+
+
+def _located(book: geocode.AddressBook, draft: LetterDraft) -> tuple[float, float, str, str] | None:
     place = draft.place
     if place is not None and place.lat is not None and place.lon is not None:
         return place.lat, place.lon, place.address[:300], place.source
     if place is not None and place.address:
-        found = geocode.match_address(session, place.address)
+        found = book.match(place.address)
         if found is not None:
             return found.lat, found.lon, found.address, "address"
-    if search_letters:
-        found = geocode.find_in_text(session, f"{draft.subject}\n{draft.body}")
-        if found is not None:
-            return found.lat, found.lon, found.address, "letter"
+    found = book.find_in(f"{draft.subject}\n{draft.body}") if book else None
+    if found is not None:
+        return found.lat, found.lon, found.address, "letter"
     return None
 
 
 def place_rows(session: Session, entries: Sequence[tuple[int, LetterDraft]]) -> list[dict[str, Any]]:
     """``case_place`` rows for new cases: each draft's point, else its typed address matched in the list, else a
     listed address written in the letter; the area is the smallest one holding the point."""
-    search_letters = geocode.has_addresses(session)
-    found = [(case_id, _located(session, draft, search_letters)) for case_id, draft in entries]
+    book = address_book(session)
+    found = [(case_id, _located(book, draft)) for case_id, draft in entries]
     if not any(spot for _, spot in found):
         return []
     index = area_index(session)

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.errors import ValidationError
@@ -87,31 +87,37 @@ def save_addresses(session: Session, rows: list[tuple[str, float, float]]) -> in
     return len(by_key)
 
 
-def _longest_inside(session: Session, haystack: str) -> Located | None:
-    # Keys hold no LIKE wildcards (address_key drops "%" and "_"), so the key can be the pattern itself.
-    row = session.execute(select(StreetAddress.lat, StreetAddress.lon, StreetAddress.address)
-                          .where(literal(haystack).contains(StreetAddress.key))
-                          .order_by(func.length(StreetAddress.key).desc(), StreetAddress.id).limit(1)).first()
-    return Located(*row) if row else None
+class AddressBook:
+    """The address list in memory, loaded once for a batch of letters: exact keys, and every key longest first for
+    finding the longest listed address written inside a text."""
 
+    def __init__(self, rows: list[tuple[str, float, float, str]]) -> None:
+        self.exact = {key: Located(lat, lon, address) for key, lat, lon, address in rows}
+        self.longest_first = sorted(self.exact.items(), key=lambda item: (-len(item[0]), item[0]))
 
-def match_address(session: Session, typed: str) -> Located | None:
-    """The listed address ``typed`` names: the same address, else the longest listed one written inside it
-    ("北京路12号东门" finds "北京路12号")."""
-    key = address_key(typed)
-    if len(key) < MIN_KEY:
+    @classmethod
+    def load(cls, session: Session) -> AddressBook:
+        return cls([tuple(row) for row in session.execute(  # type: ignore[misc]
+            select(StreetAddress.key, StreetAddress.lat, StreetAddress.lon, StreetAddress.address))])
+
+    def __bool__(self) -> bool:
+        return bool(self.exact)
+
+    def _longest_inside(self, haystack: str) -> Located | None:
+        for key, found in self.longest_first:
+            if key in haystack:
+                return found
         return None
-    row = session.execute(select(StreetAddress.lat, StreetAddress.lon, StreetAddress.address)
-                          .where(StreetAddress.key == key)).first()
-    return Located(*row) if row else _longest_inside(session, key)
 
+    def match(self, typed: str) -> Located | None:
+        """The listed address ``typed`` names: the same address, else the longest listed one written inside it
+        ("北京路12号东门" finds "北京路12号")."""
+        key = address_key(typed)
+        if len(key) < MIN_KEY:
+            return None
+        return self.exact.get(key) or self._longest_inside(key)
 
-def find_in_text(session: Session, text: str) -> Located | None:
-    """The longest listed address written somewhere in ``text`` (a letter's subject and body), or None."""
-    haystack = address_key(text)
-    return _longest_inside(session, haystack) if len(haystack) >= MIN_KEY else None
-
-
-def has_addresses(session: Session) -> bool:
-    """Whether the office keeps an address list at all (letters are searched for addresses only then)."""
-    return session.scalar(select(StreetAddress.id).limit(1)) is not None
+    def find_in(self, text: str) -> Located | None:
+        """The longest listed address written somewhere in ``text`` (a letter's subject and body), or None."""
+        haystack = address_key(text)
+        return self._longest_inside(haystack) if len(haystack) >= MIN_KEY else None

@@ -20,7 +20,9 @@ from cases.models_disclosure import Publication
 from cases.models_places import CasePlace
 from cases.workflow import Status
 
-CLOSED = frozenset({Status.CLOSED, Status.INVALID, Status.MERGED})
+# "closed" to the public once the office has replied to the citizen (published cases are all replied), closed the
+# case or merged it into another.
+CLOSED = frozenset({Status.REPLIED, Status.CLOSED, Status.INVALID, Status.MERGED})
 PIN_DECIMALS = 3  # ~100 m: a citizen's pin is shown near, not on, the spot
 PUBLIC_ADDRESS_SOURCES = frozenset({"address", "letter", "open311"})
 MAX_ROWS = 1000

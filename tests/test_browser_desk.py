@@ -3,7 +3,6 @@ by keyboard from a suggested article, following up an open case, and a letter an
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,12 +10,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from cases import demo
 from cases.models import Case
+from tests.servers.live_app import demo_app, served
 from tests.test_browser import open_action, staff, write_letter
-from web.auth import hasher
 from web.tasks.queue import drain
 from web.app_state import state
 
@@ -27,21 +24,11 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "images"
 @pytest.fixture()
 def desk_app(app_factory) -> Iterator[tuple[Flask, str]]:  # type: ignore[no-untyped-def]
     """The app with demo data indexed (cases and articles), served on a loopback port."""
-    app: Flask = app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
-                             TESTING=False)
-    with state(app).sessions() as session:
-        demo.load(session, state(app).policy, hasher())
-        session.commit()
+    app = demo_app(app_factory)
     drain(app, "index_case")
     drain(app, "index_article")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    with served(app) as base:
+        yield app, base
 
 
 def test_a_call_is_answered_by_keyboard_from_a_suggested_article(chromium_browser: Browser,

@@ -3,7 +3,6 @@ the cases clustered on the map with the count per area, and filter them."""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,15 +10,14 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from cases import areas, demo, geocode, intake
+from cases import areas, geocode, intake
 from cases.drafts import Channel, LetterDraft, PlaceDraft
 from cases.models import Case
 from cases.models_places import Area, CasePlace
 from tests.places_fixtures import ADDRESSES_CSV, IN_HARBOUR, IN_WEST, city_geojson
+from tests.servers.live_app import demo_app, served
 from tests.test_browser import staff
-from web.auth import hasher
 from web.app_state import state
 
 pytestmark = pytest.mark.browser
@@ -28,22 +26,14 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "images"
 
 @pytest.fixture()
 def map_app(app_factory) -> Iterator[tuple[Flask, str]]:  # type: ignore[no-untyped-def]
-    """The app with demo data, the made-up city's areas and addresses, served on a loopback port (no tiles)."""
-    app: Flask = app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
-                             TESTING=False)
+    """The demo app with the made-up city's areas and addresses, served on a loopback port (no tiles)."""
+    app = demo_app(app_factory)
     with state(app).sessions() as session:
-        demo.load(session, state(app).policy, hasher())
         areas.save_areas(session, areas.parse_areas(city_geojson()))
         geocode.save_addresses(session, geocode.parse_address_csv(ADDRESSES_CSV.encode()))
         session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    with served(app) as base:
+        yield app, base
 
 
 def _fill_letter(page: Page) -> None:

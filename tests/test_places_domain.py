@@ -96,17 +96,18 @@ def test_areas_are_saved_with_their_units_and_nesting(domain: Any) -> None:
 def test_typed_and_written_addresses_are_found_in_the_list(domain: Any) -> None:
     with domain.sessions() as session:
         _city(session)
-        assert geocode.match_address(session, "北京路１２号").address == "北京路12号"
-        assert geocode.match_address(session, "北京路12号东门").address == "北京路12号"  # the listed one inside it
-        assert geocode.match_address(session, "elm street 5").lat == pytest.approx(31.21)
-        assert geocode.match_address(session, "Oak Road 9") is None
-        found = geocode.find_in_text(session, "The lamp outside Elm Street 5 has been dark for a week.")
+        book = geocode.AddressBook.load(session)
+        assert book.match("北京路１２号").address == "北京路12号"
+        assert book.match("北京路12号东门").address == "北京路12号"  # the listed one inside it
+        assert book.match("elm street 5").lat == pytest.approx(31.21)
+        assert book.match("Oak Road 9") is None
+        found = book.find_in("The lamp outside Elm Street 5 has been dark for a week.")
         assert found.address == "Elm Street 5"  # the longest listed address written there, not "Elm Street"
-        assert geocode.find_in_text(session, "Nothing about a place here.") is None
+        assert book.find_in("Nothing about a place here.") is None
         # An address uploaded again gets its new point.
         geocode.save_addresses(session, [("Elm Street 5", 31.3, 121.3)])
         session.commit()
-        assert geocode.match_address(session, "Elm Street 5").lat == pytest.approx(31.3)
+        assert geocode.AddressBook.load(session).match("Elm Street 5").lat == pytest.approx(31.3)
 
 
 def _open(session: Any, domain: Any, **draft: Any) -> Case:

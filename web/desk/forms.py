@@ -20,7 +20,7 @@ class PhoneCallForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     category = SelectField(_l("Category"), coerce=int, choices=[])
     # Where the matter is: looked up in the office's address list (cases.geocode).
-    place = StringField(_l("Where (street and number)"), validators=[Optional(), Length(max=300)],
+    place = StringField(_l("Where (street address)"), validators=[Optional(), Length(max=300)],
                         render_kw={"autocomplete": "off"})
     urgent = BooleanField(_l("Urgent"))
     major_emergency = BooleanField(_l("Major emergency"))

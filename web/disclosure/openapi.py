@@ -18,7 +18,9 @@ REQUEST = {
     "type": "object",
     "required": ["service_request_id", "status"],
     "properties": {
-        "service_request_id": {"type": "string"}, "status": {"type": "string", "enum": ["open", "closed"]},
+        "service_request_id": {"type": "string"}, "status": {
+            "type": "string", "enum": ["open", "closed"],
+            "description": "closed once the office has replied to the citizen, closed the case or merged it."},
         "status_notes": {"type": "string"}, "service_name": {"type": "string"}, "service_code": {"type": "string"},
         "description": {"type": "string", "description": (
             "Empty until the case is published in the public archive; then its published text, redacted: "
