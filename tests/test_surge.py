@@ -53,9 +53,11 @@ def test_similar_cases_in_one_area_within_the_window_raise_one_alert(app_factory
     unlike = _letter(app, "Loud karaoke bar", "Karaoke music every night until 3 am keeps children awake",
                      IN_HARBOUR)
     first = _letter(app, "Water main burst", BURST, IN_HARBOUR)
+    # Shares words with the burst letters ("Harbour Street"), not enough to be like them.
+    sign = _letter(app, "Missing sign", "The bus stop sign on Harbour Street is missing", IN_HARBOUR)
     second = _letter(app, "Flooded road", "The road is flooded by a burst water main near the harbour", IN_HARBOUR)
     with state(app).sessions() as session:
-        assert session.scalar(select(EmergencyAlert)) is None  # two similar cases: not yet a surge
+        assert session.scalar(select(EmergencyAlert)) is None  # two similar cases (and a sign): not yet a surge
     third = _letter(app, "Water everywhere", "Burst water main: Harbour Street flooded, water rising fast",
                     IN_HARBOUR)
     fourth = _letter(app, "Still flooding", "Harbour Street still flooded from the burst water main", IN_HARBOUR)
@@ -65,7 +67,7 @@ def test_similar_cases_in_one_area_within_the_window_raise_one_alert(app_factory
         surge = session.scalar(select(Surge))
         numbers = {session.get(Case, i).number for i in surge.case_ids}
         assert numbers == {first, second, third, fourth}
-        assert old not in numbers and elsewhere not in numbers and unlike not in numbers
+        assert old not in numbers and elsewhere not in numbers and unlike not in numbers and sign not in numbers
         alert = alerts[0]
         assert alert.case.number == first and alert.case.major_emergency and "Surge: 3 similar cases" in alert.note
         assert session.scalars(select(Event.action).join(Case).where(Case.number == fourth)).all()[-1] == "surge"

@@ -165,6 +165,7 @@ class DefaultConfig:
     # SURGE_WINDOW_MINUTES raise a major-emergency alert, once per cluster.
     SURGE_WINDOW_MINUTES = 60  # 0: no surge alerts
     SURGE_MIN_CASES = 5  # the new case included
+    SURGE_MIN_SHARED_WORDS = 3  # topic words (stop words dropped) two similar letters must share
 
     # Maps (the letter form's pin, the supervisors' case map).
     MAP_TILE_URL = ""  # a tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png; empty: area outlines only
