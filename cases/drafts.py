@@ -58,6 +58,17 @@ class AttachmentDraft:
         return self.data.content_type if isinstance(self.data, HeldBytes) else sniff(self.data)
 
 
+@dataclass(frozen=True)
+class PlaceDraft:
+    """Where the matter is, as the adapter got it: a point (a map pin, Open311's lat/long) and/or an address to
+    look up in the office's address list. ``source`` says which way in gave it (``pin``, ``open311``, ``address``)."""
+
+    lat: float | None = None
+    lon: float | None = None
+    address: str = ""
+    source: str = "pin"
+
+
 @dataclass
 class LetterDraft:
     """One inbound item, as plain values, before ``cases`` registers it."""
@@ -84,3 +95,4 @@ class LetterDraft:
     urgent: bool = False
     ocr_confidence: float | None = None
     notes: list[str] = field(default_factory=list)  # facts about the intake, e.g. "charset fallback: gb2312"
+    place: PlaceDraft | None = None  # none given: a listed address named in the letter places the case

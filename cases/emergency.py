@@ -75,11 +75,17 @@ class ReportFacts:
     citizens: int
     first_at: datetime
     actions: list[Event]
+    where: str = ""  # the case's area and address, when it has a place
 
 
 def report_facts(session: Session, case: Case) -> ReportFacts:
+    from cases.case_places import describe_place
+    from cases.surge import cluster_of
+
     cluster = [case, *session.scalars(select(Case).where(Case.merged_into_id == case.id).order_by(Case.id))]
+    cluster += [c for c in cluster_of(session, case) if c not in cluster]
     citizens = {c.citizen_id or -c.id for c in cluster}
     actions = list(session.scalars(select(Event).where(Event.case_id == case.id, Event.action.not_in(
         ("deadline", "reminder", "chase", "escalation", "sign_chase"))).order_by(Event.id)))
-    return ReportFacts(case, cluster, len(citizens), min(c.received_at for c in cluster), actions)
+    return ReportFacts(case, cluster, len(citizens), min(c.received_at for c in cluster), actions,
+                       describe_place(session, case.id))

@@ -4,7 +4,8 @@ Used by the retention period (``cases.retention``) and on a citizen's request (`
 the citizen's record, the senders' contact fields, the case's files (scans, attachments, reply PDFs) and the raw
 originals (emails, web-form posts, sent mail), wherever they are stored (a file of their own, or inside a pack).
 What stays: the case row (kind, category, unit, dates, status, rating: every statistic), and its texts (subject,
-letters, feedback, replies, event notes, internal notes), redacted with the citizen's own details and the publication rules.
+letters, feedback, replies, event notes, internal notes), redacted with the citizen's own details and the publication
+rules, and the case's area, its point rounded to about 100 m when the citizen gave it.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cases import audit, events, outbox
 from cases.actors import Actor
+from cases.case_places import blur_place
 from cases.disclosure import known_personal
 from cases.models import Attachment, Case, Letter, QuarantineItem, Reply
 from cases.models_letters import PostalBatch, ReplyLetter
@@ -120,6 +122,7 @@ def _redact_texts(session: Session, case: Case, known: Known) -> None:
             event.data = {k: v for k, v in event.data.items() if k != "raw_sha256"}
     for internal_note in session.scalars(select(CaseNote).where(CaseNote.case_id == case.id)):
         internal_note.body = clean(internal_note.body)
+    blur_place(session, case.id, clean)
     for item in session.scalars(select(ScanItem).where(ScanItem.case_id == case.id)):
         item.text, item.sender_name, item.sender_address = clean(item.text), "", ""
         item.pages, item.originals, item.pdf_sha, item.filename = [], [], None, ""

@@ -394,3 +394,4 @@ import cases.models_sms  # noqa: E402,F401
 import cases.models_emergency  # noqa: E402,F401
 import cases.models_work  # noqa: E402,F401
 import cases.models_levels  # noqa: E402,F401
+import cases.models_places  # noqa: E402,F401

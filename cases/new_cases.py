@@ -25,6 +25,8 @@ from cases.policy import Policy
 from cases.drafts import AttachmentDraft, HeldBytes, LetterDraft
 from cases.errors import CaseError, UploadRejected, ValidationError
 from cases.models import Attachment, Case, CaseKind, Category, Citizen, Event, Letter, OutboxItem
+from cases.models_places import CasePlace
+from cases.case_places import place_rows
 from cases.numbering import case_numbers, new_tracking_codes
 from cases.workflow import Status
 
@@ -239,6 +241,10 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
     _insert(connection, Event.__table__, [{**received_event_row(d, actor, due[i]), "case_id": case_ids[i]}
                                           for i, d in enumerate(drafts)])
     items = [{"topic": outbox.INDEX_CASE, "key": str(case_id), "payload": {}} for case_id in case_ids]
+    places = place_rows(session, list(zip(case_ids, drafts)))
+    _insert(connection, CasePlace.__table__, places)
+    items.extend({"topic": outbox.SURGE_CHECK, "key": str(row["case_id"]), "payload": {}}
+                 for row in places if row["area_id"] is not None)
     if extra_outbox is not None:
         for case_id, draft in zip(case_ids, drafts):
             items.extend(extra_outbox(case_id, draft))

@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from cases import demo, disclosure
 from cases.models import Attachment, Case, Category, Citizen
+from cases.actors import Actor
+from cases.workflow import Status
 from tests.servers.supervision_app import FastHasher, build_demo_app, module_app  # noqa: F401
 from web.app_state import state
 
@@ -179,14 +181,49 @@ def test_bad_posts_are_clear_errors(api: tuple[Flask, str], form: dict, reason: 
     assert error.findtext("code") == "400" and reason in error.findtext("description")
 
 
-def test_unpublished_cases_are_not_readable(api: tuple[Flask, str]) -> None:
-    app, _secret = api
+def test_every_request_is_listed_with_its_place_and_only_published_text(api: tuple[Flask, str]) -> None:
+    """Cases from any way in are listed (status, service, dates); the text appears only once published."""
+    app, secret = api
     client = app.test_client()
     with state(app).sessions() as session:
         number = session.scalar(select(Case.number).order_by(Case.id).limit(1))  # a demo case, not posted here
-    assert client.get(f"/open311/v2/requests/{number}.json").status_code == 404
-    assert all(r["description"] != "" for r in client.get("/open311/v2/requests.json").get_json())
+    listed = {r["service_request_id"]: r for r in client.get("/open311/v2/requests.json").get_json()}
+    assert number in listed and listed[number]["requested_datetime"]
+    unpublished = [r for r in listed.values() if r["status"] == "open"]
+    assert unpublished and all(r["description"] == "" and r["status_notes"] == "" for r in unpublished)
+    single = client.get(f"/open311/v2/requests/{number}.json")
+    assert single.status_code == 200 and single.get_json()[0]["service_request_id"] == number
     assert client.get("/open311/v2/requests.json?start_date=yesterday").status_code == 400
+    assert client.get("/open311/v2/requests/2026-99999999.json").status_code == 404
+
+    form = {"service_code": str(_category_id(app)), "description": "Broken lamp at the park gate",
+            "lat": "31.230416", "long": "121.473701", "address_string": "Park gate, People's Square",
+            "api_key": secret}
+    created = client.post("/open311/v2/requests.json", data=form).get_json()[0]["service_request_id"]
+    mine = client.get(f"/open311/v2/requests/{created}.json").get_json()[0]
+    assert (mine["lat"], mine["long"], mine["address"]) == (31.230416, 121.473701, "Park gate, People's Square")
+    assert mine["description"] == "" and mine["status"] == "open"
+    xml = ET.fromstring(client.get(f"/open311/v2/requests.xml?service_request_id={created}").data)
+    assert xml.find("request/lat").text == "31.230416" and xml.find("request/long").text == "121.473701"
+    closed_only = client.get("/open311/v2/requests.json?status=closed").get_json()
+    assert created not in {r["service_request_id"] for r in closed_only}
+
+
+def test_a_published_request_shows_its_redacted_text(api: tuple[Flask, str]) -> None:
+    app, _secret = api
+    client = app.test_client()
+    with state(app).sessions() as session:
+        case = session.scalar(select(Case).where(Case.status == Status.RECEIVED).order_by(Case.id).limit(1))
+        case.status, case.consent_to_publish = Status.CLOSED, True
+        session.flush()
+        disclosure.publish(session, state(app).policy, case, Actor(user_id=None, role="supervisor"),
+                           subject=case.subject, letter_text="The bus shelter is broken, call me on 13812345678",
+                           reply_text="Repaired.")
+        session.commit()
+        number = case.number
+    row = client.get(f"/open311/v2/requests/{number}.json").get_json()[0]
+    assert row["status"] == "closed" and "bus shelter is broken" in row["description"]
+    assert "13812345678" not in row["description"] and row["status_notes"] == "Repaired."
 
 
 def test_rate_limit(app_factory: Callable[..., Flask]) -> None:

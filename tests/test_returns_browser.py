@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, expect
 
-from tests.helpers.browser import open_action, serving, staff, with_demo
+from tests.helpers.browser import demo_app, open_action, served, staff
 from tests.test_returns_web import a_case
 
 pytestmark = pytest.mark.browser
@@ -21,8 +21,8 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "images"
 @pytest.fixture()
 def live_app(app_factory) -> Iterator[tuple[Flask, str]]:  # type: ignore[no-untyped-def]
     """The app with demo data, CSRF enforced, served on a loopback port."""
-    app = with_demo(app_factory(WTF_CSRF_ENABLED=True, TESTING=False))
-    with serving(app) as base:
+    app = demo_app(app_factory)
+    with served(app) as base:
         yield app, base
 
 

@@ -17,7 +17,7 @@ from cases.models_sms import SmsMessage, SmsOptOut
 from tests.conftest import a_category
 from tests.servers.freeport import wait_until
 from tests.servers.kannel import running_kannel
-from tests.helpers.browser import serving, with_demo
+from tests.helpers.browser import served, with_demo
 from web.app_state import state
 
 TOKEN = "kannel-callback-secret"
@@ -29,7 +29,7 @@ def sms_app(app_factory: Any) -> Iterator[tuple[Any, Any]]:
     """The app served on a loopback port with SMS on, and a Kannel gateway calling it back."""
     app = app_factory(SMS_ENABLED=True, SMS_TOKEN=TOKEN, SMS_USERNAME="x", SMS_PASSWORD="x",
                       SMS_SENDSMS_URL="http://127.0.0.1:9/", SMS_CALLBACK_URL="http://127.0.0.1:9/")
-    with serving(with_demo(app)) as base, running_kannel(f"{base}/sms/inbound?token={TOKEN}") as gateway:
+    with served(with_demo(app)) as base, running_kannel(f"{base}/sms/inbound?token={TOKEN}") as gateway:
         app.config.update(SMS_SENDSMS_URL=gateway.sendsms_url, SMS_USERNAME=gateway.username,
                           SMS_PASSWORD=gateway.password, SMS_FROM=gateway.hotline, SMS_CALLBACK_URL=base)
         yield app, gateway

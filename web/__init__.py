@@ -83,13 +83,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     app.teardown_appcontext(app_state.close_db)
 
-    from web import (admin, casepage, commands, desk, disclosure, errors, health, knowledge, levels, privacy, public,
-                     quarantine, reply_letters, scans, search, sms, supervision, tasks, unit)
+    from web import (admin, casepage, commands, desk, disclosure, errors, health, knowledge, levels, places, privacy,
+                     public, quarantine, reply_letters, scans, search, sms, supervision, tasks, unit)
     from web.supervision import case_lists
     from web.knowledge import search as knowledge_search
 
     for module in (public, desk, unit, casepage, search, case_lists, admin, supervision, disclosure, quarantine,
-                   reply_letters, scans, knowledge, privacy, sms, health, levels):
+                   reply_letters, scans, knowledge, privacy, sms, health, levels, places):
         app.register_blueprint(module.bp)
     knowledge_search.init_app(app)
     sms.init_app(app)
@@ -98,6 +98,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     scans.init_app(app)
     supervision.init_app(app)
     disclosure.init_app(app)
+    places.init_app(app)
     errors.init_app(app)
     tasks.init_app(app)
     commands.init_app(app)

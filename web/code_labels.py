@@ -41,7 +41,7 @@ LABELS = {
     "pending": _l("pending"), "sent": _l("sent"), "failed": _l("failed"),
     # unit kinds and work queues
     "department": _l("municipal department"), "district": _l("district"), "county": _l("county"),
-    "street": _l("street office"),
+    "street": _l("street office"), "surge": _l("part of a surge of similar cases"),
     "new": _l("new"), "to-dispatch": _l("to dispatch"), "to-reply": _l("to reply"), "with-units": _l("with units"),
     "working": _l("working"), "passed-down": _l("passed down to us"), "co-handling": _l("co-handling"),
     "below": _l("our sub-units'"),

@@ -163,6 +163,18 @@ class DefaultConfig:
     EMERGENCY_LEADER_EMAILS: list[str] = []
     EMERGENCY_LEADER_PHONES: list[str] = []
 
+    # A surge: SURGE_MIN_CASES similar cases (the search index's similarity) in one area within
+    # SURGE_WINDOW_MINUTES raise a major-emergency alert, once per cluster.
+    SURGE_WINDOW_MINUTES = 60  # 0: no surge alerts
+    SURGE_MIN_CASES = 5  # the new case included
+    SURGE_MIN_SHARED_WORDS = 3  # topic words (stop words dropped) two similar letters must share
+
+    # Maps (the letter form's pin, the supervisors' case map).
+    MAP_TILE_URL = ""  # a tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png; empty: area outlines only
+    MAP_TILE_ATTRIBUTION = ""  # the tile server's required credit line
+    MAP_CENTER = [31.2304, 121.4737]  # [latitude, longitude] where a map without areas starts
+    MAP_ZOOM = 11  # the zoom a map without areas starts at
+
     # Replied cases still unrated this many working days after the reply go on the clerks' callback list.
     SURVEY_CALLBACK_DAYS = 3
 

@@ -161,3 +161,14 @@
     if (!chosen && routes[category.value]) { unit.value = String(routes[category.value]); }
   });
 }());
+
+// Dispatch: the area's unit, proposed beside the category's, taken with one click.
+(function () {
+  "use strict";
+  var unit = document.querySelector('[data-routed="unit"]');
+  document.querySelectorAll("[data-pick-unit]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      if (unit) { unit.value = button.dataset.pickUnit; unit.dispatchEvent(new Event("change")); unit.focus(); }
+    });
+  });
+}());

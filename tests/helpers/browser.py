@@ -2,9 +2,10 @@
 case action, writing a letter."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 import threading
+from typing import Any
 
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, expect, Page
@@ -50,8 +51,8 @@ def open_action(tab: Page, name: str) -> None:
 
 
 @contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """``app`` served on a free loopback port in a thread; yields its base URL."""
+def served(app: Flask) -> Iterator[str]:
+    """``app`` served on a free loopback port in a thread until the block ends; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -70,20 +71,25 @@ def with_demo(app: Flask) -> Flask:
     return app
 
 
+def demo_app(app_factory: Callable[..., Flask], **overrides: Any) -> Flask:
+    """The app as in production (secure cookies, which Chromium allows on 127.0.0.1; CSRF enforced; not in testing
+    mode), with the demo data."""
+    return with_demo(app_factory(**{"SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True,
+                                    "WTF_CSRF_ENABLED": True, "TESTING": False, **overrides}))
+
+
 @pytest.fixture()
 def desk_app(app_factory) -> Iterator[tuple[Flask, str]]:  # type: ignore[no-untyped-def]
     """The app with demo data indexed (cases and articles), served on a loopback port."""
-    app = with_demo(app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
-                                TESTING=False))
+    app = demo_app(app_factory)
     drain(app, "index_case")
     drain(app, "index_article")
-    with serving(app) as base:
+    with served(app) as base:
         yield app, base
 
 
 @pytest.fixture()
 def live_url(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app with secure cookies as in production (Chromium treats 127.0.0.1 as a secure origin)."""
-    with serving(with_demo(app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
-                                       WTF_CSRF_ENABLED=True, TESTING=False))) as base:
+    with served(demo_app(app_factory)) as base:
         yield base

@@ -11,7 +11,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from cases import audit, categories, queries, services, sms
+from cases import audit, case_places, categories, queries, services, sms
 from cases.letters import awaiting_reply
 from cases.cohandling import MissingParts
 from cases.errors import CaseError, NotFound
@@ -28,6 +28,7 @@ from web.tasks.queue import kick
 from web.reply_letters import sending as reply_letters
 from web.reply_letters.drafting import letter_picker, prefill_reply_form
 from web.levels import panel as parts_web
+from web.places.case_context import place_context
 from web.privacy.access import log_access
 from web.search_wiring import similar_cases
 from web.supervision.casepage import supervise_context
@@ -93,7 +94,9 @@ def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
         form.unit.render_kw = {"data-routed": "unit"}
         if not form.is_submitted():
             form.category.data = case.category_id or 0
-            form.unit.data = routes.get(case.category_id or 0) or 0
+            # The category's unit first; without one, the unit of the area the case happened in.
+            by_area = case_places.area_unit(db(), case)
+            form.unit.data = routes.get(case.category_id or 0) or (by_area[1].id if by_area else 0)
     elif isinstance(form, f.FeedbackForm):
         parts_web.prepare_feedback(form, case)
     elif isinstance(form, f.ReplyForm) and not form.is_submitted():
@@ -149,7 +152,7 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
                            if "reply" in shown else None, text_messages=sms.case_messages(db(), case.id)
                            if actor.role != "unit" else [], audio_types=AUDIO_TYPES,
                            **supervise_context(case, actor), **work.context(case, actor, note_form),
-                           **parts_web.parts_context(case, actor, part_forms)), status
+                           **parts_web.parts_context(case, actor, part_forms), **place_context(case)), status
 
 
 @bp.route("/<number>")

@@ -19,6 +19,9 @@ class PhoneCallForm(FlaskForm):
     phone = StringField(_l("Number"), validators=[DataRequired(), PHONE], render_kw={"autocomplete": "off"})
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     category = SelectField(_l("Category"), coerce=int, choices=[])
+    # Where the matter is: looked up in the office's address list (cases.geocode).
+    place = StringField(_l("Where (street address)"), validators=[Optional(), Length(max=300)],
+                        render_kw={"autocomplete": "off"})
     urgent = BooleanField(_l("Urgent"))
     major_emergency = BooleanField(_l("Major emergency"))
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(min=5, max=10000)],

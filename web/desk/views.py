@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from cases import callers, queries, services, submissions
 from cases.callbacks import due_callbacks
-from cases.drafts import AttachmentDraft, Channel, LetterDraft
+from cases.drafts import AttachmentDraft, Channel, LetterDraft, PlaceDraft
 from cases.errors import CaseError
 from cases.models import Case
 from cases.queries import CaseFilter
@@ -61,7 +61,9 @@ def phone() -> str | Response | tuple[str, int]:
     summary = form.summary.data.strip()
     draft = LetterDraft(channel=Channel.PHONE, subject=summary.splitlines()[0][:120], body=summary,
                         sender_name=form.caller.data, sender_phone=form.phone.data, preferred_reply="phone",
-                        kind=form.kind.data, urgent=form.urgent.data, attachments=_recording(form))
+                        kind=form.kind.data, urgent=form.urgent.data, attachments=_recording(form),
+                        place=PlaceDraft(address=form.place.data.strip(), source="address")
+                        if (form.place.data or "").strip() else None)
     actor = current_actor()
     try:
         if form.follow_up.data:

@@ -1,8 +1,8 @@
 """Open311 GeoReport v2 under ``/open311/v2/``: services and their definitions, requests (read and post, with a
 photo as ``media_url`` or a multipart ``media`` file), tokens; JSON or XML.
 
-Reading shows published cases (redacted, approved texts) and the status of requests posted through the API, never
-a citizen's details. Posting needs an API key and becomes a case through ``cases.intake.receive``.
+Reading lists every request, however it came in (``cases.public_requests``): status, service, dates and place; the
+description only once the case is published, and then its redacted, approved text; never a citizen's details. Posting needs an API key and becomes a case through ``cases.intake.receive``.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 import re
 import secrets
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -20,15 +20,15 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from cases import disclosure, intake
+from cases import disclosure, intake, public_requests
 from cases.calendar import EARLIEST_DATE, LATEST_DATE
 from cases.actors import Actor
-from cases.drafts import AttachmentDraft, Channel, LetterDraft
+from cases.drafts import AttachmentDraft, Channel, LetterDraft, PlaceDraft
 from cases.errors import CaseError
-from cases.models import Case, Category
-from cases.models_disclosure import Open311Token, Publication
+from cases.models import Category
+from cases.models_disclosure import Open311Token
+from cases.public_requests import PublicRequest
 from cases.sniff import PHOTO_TYPES, sniff
-from cases.workflow import Status
 from web.disclosure.openapi import openapi_document
 from web.export_text import xml_text
 from web.extensions import csrf, limiter
@@ -38,7 +38,6 @@ from web.app_state import db, policy
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMATS = {"json", "xml"}
 NUMBER_RE = re.compile(r"^\d{4}-\d{6,}$")
-CLOSED = {Status.CLOSED, Status.INVALID, Status.MERGED}
 
 
 class ApiError(Exception):
@@ -130,25 +129,20 @@ def _service(category: Category) -> dict[str, Any]:
             "metadata": False, "type": "realtime", "keywords": "", "group": ""}
 
 
-def _published_request(publication: Publication) -> dict[str, Any]:
-    item = disclosure.public_item(policy(), publication)
-    return {"service_request_id": item.number, "status": "closed", "status_notes": item.reply_text[:4000],
-            "service_name": item.category or item.kind, "service_code": "", "description": item.letter_text[:4000],
-            "agency_responsible": item.unit_name, "service_notice": "",
-            "requested_datetime": _iso(item.received_on), "updated_datetime": _iso(item.published_at),
-            "expected_datetime": None, "address": "", "address_id": "", "zipcode": "", "lat": None, "long": None,
-            "media_url": ""}
-
-
-def _posted_request(case: Case) -> dict[str, Any]:
-    """A request posted through the API and not (yet) published: its status only, none of its text."""
-    return {"service_request_id": case.number, "status": "closed" if case.status in CLOSED else "open",
-            "status_notes": "", "service_name": case.category.name if case.category else case.kind.value,
-            "service_code": str(case.category_id or ""), "description": "",
+def _request(item: PublicRequest) -> dict[str, Any]:
+    """A request as GeoReport v2 shows it: every case's status, service, dates and place; its description and
+    status notes only once published, and then the published (redacted) texts."""
+    case, publication = item.case, item.publication
+    public = disclosure.public_item(policy(), publication) if publication is not None else None
+    return {"service_request_id": case.number, "status": "open" if item.is_open else "closed",
+            "status_notes": public.reply_text[:4000] if public else "",
+            "service_name": case.category.name if case.category else case.kind.value,
+            "service_code": str(case.category_id or ""),
+            "description": public.letter_text[:4000] if public else "",
             "agency_responsible": case.unit.name if case.unit else "", "service_notice": "",
             "requested_datetime": _iso(case.received_at), "updated_datetime": _iso(case.updated_at),
-            "expected_datetime": _iso(case.due_date), "address": "", "address_id": "", "zipcode": "",
-            "lat": None, "long": None, "media_url": ""}
+            "expected_datetime": _iso(case.due_date) if item.is_open else None, "address": item.address,
+            "address_id": "", "zipcode": "", "lat": item.lat, "long": item.lon, "media_url": ""}
 
 
 def _parse_date(name: str) -> datetime | None:
@@ -205,44 +199,37 @@ def _category(code: str) -> Category | None:
 
 @bp.route("/requests.<fmt>", methods=["GET"])
 def list_requests(fmt: str) -> Response:
+    """Every request (not only those posted here), newest first; without dates, the last 90 days (as GeoReport
+    v2 says), at most 1000."""
     _check_format(fmt)
-    stmt = select(Publication).where(Publication.status == disclosure.PUBLISHED)
     ids = [i.strip() for i in request.args.get("service_request_id", "").split(",") if i.strip()][:100]
-    if ids:
-        stmt = stmt.where(Publication.number.in_(ids))
     status = request.args.get("status", "")
-    if status and not set(status.split(",")) <= {"open", "closed"}:
+    states = set(status.split(",")) if status else set()
+    if not states <= {"open", "closed"}:
         raise ApiError(400, "status must be open or closed.")
-    if status and "closed" not in status.split(","):
-        return _render("requests", [], fmt)  # published cases are all answered
+    category_id = None
     code = request.args.get("service_code", "")
     if code:
         category = _category(code)
         if category is None:
             return _render("requests", [], fmt)
-        stmt = stmt.where(Publication.category == category.name)
+        category_id = category.id
     start, end = _parse_date("start_date"), _parse_date("end_date")
-    if start:
-        stmt = stmt.where(Publication.published_at >= start)
-    if end:
-        stmt = stmt.where(Publication.published_at <= end)
-    rows = db().scalars(stmt.order_by(Publication.published_at.desc()).limit(1000))
-    return _render("requests", [_published_request(p) for p in rows], fmt)
+    if start is None and end is None and not ids:
+        start = policy().now() - timedelta(days=90)
+    flt = public_requests.RequestFilter(numbers=ids, category_id=category_id, start=start, end=end,
+                                        open=None if len(states) != 1 else states == {"open"})
+    return _render("requests", [_request(item) for item in public_requests.list_requests(db(), flt)], fmt)
 
 
 @bp.route("/requests/<path:request_id>.<fmt>", methods=["GET"])
 def get_request(request_id: str, fmt: str) -> Response:
     _check_format(fmt)
     if NUMBER_RE.match(request_id):
-        item = db().scalar(select(Publication).where(Publication.number == request_id,
-                                                     Publication.status == disclosure.PUBLISHED))
-        if item is not None:
-            return _render("requests", [_published_request(item)], fmt)
-        posted = db().scalar(select(Case).join(Open311Token, Open311Token.case_id == Case.id)
-                             .where(Case.number == request_id))
-        if posted is not None:
-            return _render("requests", [_posted_request(posted)], fmt)
-    raise ApiError(404, "No request with this id is public.")
+        found = public_requests.list_requests(db(), public_requests.RequestFilter(numbers=[request_id]), limit=1)
+        if found:
+            return _render("requests", [_request(found[0])], fmt)
+    raise ApiError(404, "No request with this id.")
 
 
 @bp.route("/tokens/<path:token>.<fmt>", methods=["GET"])
@@ -279,14 +266,18 @@ def create_request(fmt: str) -> Response:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as exc:
             raise ApiError(400, "email is not a valid address.") from exc
-    location = _location()
+    place = _place()
+    location = place.address if place is not None else ""
+    if place is not None and place.lat is not None:
+        location = (location + " " if location else "") + f"({place.lat:.6f}, {place.lon:.6f})"
     media_url = _media_url()
     name = " ".join(p for p in (_field("first_name", 100), _field("last_name", 100)) if p)
     body = description + (f"\n\nLocation: {location}" if location else "") + (
         f"\n\nMedia: {media_url}" if media_url else "")
     draft = LetterDraft(channel=Channel.WEB, subject=description.splitlines()[0][:120], body=body, sender_name=name,
                         sender_email=email, sender_phone=_field("phone", 50), kind="report",
-                        category=category.name, notes=[f"Open311 client: {key.name}"], attachments=_media())
+                        category=category.name, notes=[f"Open311 client: {key.name}"], attachments=_media(),
+                        place=place)
     try:
         result = intake.receive(db(), policy(), draft, allowed_types=PHOTO_TYPES,
                                 actor=Actor(user_id=None, role="system", name=f"open311:{key.name}"))
@@ -301,18 +292,20 @@ def create_request(fmt: str) -> Response:
                                 "account_id": None}], fmt, 201)
 
 
-def _location() -> str:
+def _place() -> PlaceDraft | None:
+    """Where the request is: ``lat``/``long`` and ``address_string``, kept with the case (an address alone is
+    looked up in the office's address list)."""
     address = _field("address_string", 500)
     lat, lon = request.form.get("lat"), request.form.get("long")
-    if lat or lon:
-        try:
-            lat_f, lon_f = float(lat or ""), float(lon or "")
-        except ValueError as exc:
-            raise ApiError(400, "lat and long must be numbers.") from exc
-        if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
-            raise ApiError(400, "lat or long is out of range.")
-        address = (address + " " if address else "") + f"({lat_f:.6f}, {lon_f:.6f})"
-    return address
+    if not (lat or lon):
+        return PlaceDraft(address=address, source="open311") if address else None
+    try:
+        lat_f, lon_f = float(lat or ""), float(lon or "")
+    except ValueError as exc:
+        raise ApiError(400, "lat and long must be numbers.") from exc
+    if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+        raise ApiError(400, "lat or long is out of range.")
+    return PlaceDraft(lat=lat_f, lon=lon_f, address=address[:300], source="open311")
 
 
 def _media_url() -> str:

@@ -18,13 +18,23 @@ REQUEST = {
     "type": "object",
     "required": ["service_request_id", "status"],
     "properties": {
-        "service_request_id": {"type": "string"}, "status": {"type": "string", "enum": ["open", "closed"]},
+        "service_request_id": {"type": "string"}, "status": {
+            "type": "string", "enum": ["open", "closed"],
+            "description": "closed once the office has replied to the citizen, closed the case or merged it."},
         "status_notes": {"type": "string"}, "service_name": {"type": "string"}, "service_code": {"type": "string"},
-        "description": {"type": "string", "description": "Redacted: personal data is never returned."},
+        "description": {"type": "string", "description": (
+            "Empty until the case is published in the public archive; then its published text, redacted: "
+            "personal data is never returned.")},
         "agency_responsible": {"type": "string"}, "service_notice": {"type": "string"},
         "requested_datetime": _NULLABLE_STR, "updated_datetime": _NULLABLE_STR, "expected_datetime": _NULLABLE_STR,
-        "address": {"type": "string"}, "address_id": {"type": "string"}, "zipcode": {"type": "string"},
-        "lat": {"type": ["number", "null"]}, "long": {"type": ["number", "null"]},
+        "address_id": {"type": "string"}, "zipcode": {"type": "string"},
+        "address": {"type": "string", "description": (
+            "The address of the problem when it is one of the office's listed addresses or the address_string an "
+            "Open311 client filed; otherwise empty.")},
+        "lat": {"type": ["number", "null"], "description": (
+            "Where the problem is (WGS 84); null when the case has no place. A citizen's own map pin is rounded "
+            "to three decimals (about 100 m).")},
+        "long": {"type": ["number", "null"]},
         "media_url": {"type": "string",
                       "description": "Empty: photos sent with a request are kept with the case, not published."},
     },
@@ -67,6 +77,13 @@ def _responses(ok: int, schema: dict[str, Any], fmt: str, errors: tuple[int, ...
     return out
 
 
+LIST_DESCRIPTION = (
+    "Requests lists every case the office received, through this API or any other way (web form, phone, email, "
+    "post, SMS), except those marked invalid (spam): its status, service, agency, dates and place, so that a city "
+    "app can show recent requests on a map. The description and status notes stay empty until the office "
+    "publishes the case in its public archive, and are then the published texts, with personal data redacted. "
+    "Names, phone numbers, email addresses and the citizen's own address are never returned. Without start_date "
+    "and end_date the list covers the last 90 days; at most 1000 requests, newest first.")
 LIST_PARAMETERS = [
     {"name": "service_request_id", "in": "query", "required": False,
      "schema": {"type": "string", "maxLength": 2000}, "description": "Comma-separated request ids."},
@@ -118,7 +135,8 @@ def openapi_document() -> dict[str, Any]:
                             "schema": {"type": "string", "pattern": "^[0-9A-Za-z_-]{1,20}$"}}],
             "responses": _responses(200, SERVICE_DEFINITION, fmt, (404,), single=True)}}
         paths[f"{PREFIX}/requests.{fmt}"] = {
-            "get": {"operationId": f"listRequests_{fmt}", "summary": "Published requests (redacted)",
+            "get": {"operationId": f"listRequests_{fmt}", "summary": "Every request, whatever way it came in",
+                    "description": LIST_DESCRIPTION,
                     "parameters": LIST_PARAMETERS, "responses": _responses(200, REQUEST, fmt, (400,))},
             "post": {"operationId": f"createRequest_{fmt}", "summary": "Post a service request (needs api_key)",
                      "requestBody": POST_BODY, "responses": _responses(201, CREATED, fmt, (400, 403, 413))},
@@ -136,6 +154,6 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Mayor's Mailbox Open311 GeoReport v2", "version": "2.0",
-                 "description": "Open311 GeoReport v2. Descriptions are redacted; personal data is never returned."},
+                 "description": "Open311 GeoReport v2. " + LIST_DESCRIPTION},
         "paths": paths,
     }

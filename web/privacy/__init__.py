@@ -17,6 +17,7 @@ LABELS = {
     "erase_retention": _l("erased at the end of retention"), "admin_user": _l("changed a user"),
     "admin_unit": _l("changed a unit"), "admin_category": _l("changed a category"),
     "admin_template": _l("changed a letter template"), "personal_data_erased": _l("personal data erased"),
+    "admin_places": _l("changed areas or addresses"),
 }
 
 

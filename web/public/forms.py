@@ -3,8 +3,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField, FloatField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from web.form_fields import KIND_CHOICES, REPLY_CHOICES, Attachments
 
@@ -25,6 +25,10 @@ class LetterForm(FlaskForm):
     address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=500)])
     preferred_reply = RadioField(_l("How should we answer?"), choices=REPLY_CHOICES, default="email",
                                  validators=[DataRequired()])
+    # Where the matter is (optional): an address, and/or a point the map pin fills in (typed by hand without JS).
+    place_address = StringField(_l("Where is it? Street and number"), validators=[Optional(), Length(max=300)])
+    place_lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(min=-90, max=90)])
+    place_long = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(min=-180, max=180)])
     consent = BooleanField(_l("You may publish my letter and the reply without my personal details."))
     attachments = MultipleFileField(_l("Attachments (up to 5: images or PDFs of up to 10 MB, voice recordings "
                                        "such as WAV, MP3 or AMR of up to 20 MB)"),
@@ -40,6 +44,15 @@ class LetterForm(FlaskForm):
             self.name.validators = [Optional(), Length(max=100)]
             self.name.flags.required = False
             self.name.label.text = _l("Your name (optional: you may write anonymously)")
+
+    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
+        lat, lon = self.place_lat, self.place_long
+        if valid is not None and not (lat.errors or lon.errors) and (lat.data is None) != (lon.data is None):
+            # An optional empty field stops its own validators, so the pair is checked here, on the empty one.
+            (lon if lon.data is None else lat).errors = [_l("Give both latitude and longitude, or neither.")]
+            return False
+        return valid
 
     def validate_preferred_reply(self, field):  # type: ignore[no-untyped-def]
         if self.anonymous_allowed and not any((f.data or "").strip() for f in (self.email, self.address,

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from flask import Flask, current_app, request
 
 from cases.actors import CITIZEN
-from cases.drafts import Channel, LetterDraft
+from cases.drafts import Channel, LetterDraft, PlaceDraft
 from cases.sniff import LETTER_TYPES
 from cases.spool import Spool, SpooledPost
 from web.public.forms import LetterForm
@@ -34,7 +34,16 @@ def draft_from_post(raw: dict) -> LetterDraft:
                        sender_email=raw.get("email") or "", sender_phone=raw.get("phone") or "",
                        sender_address=raw.get("address") or "", preferred_reply=raw["preferred_reply"],
                        kind=raw["kind"], consent_to_publish=bool(raw.get("consent")),
-                       received_at=datetime.fromisoformat(received) if received else None)
+                       received_at=datetime.fromisoformat(received) if received else None, place=_place(raw))
+
+
+def _place(raw: dict) -> PlaceDraft | None:
+    """The pin (a point) and the typed address of the post, if any: the address is looked up in the office's list
+    when there is no pin."""
+    lat, lon, address = raw.get("place_lat"), raw.get("place_long"), (raw.get("place_address") or "").strip()
+    if lat is not None and lon is not None:
+        return PlaceDraft(lat=float(lat), lon=float(lon), address=address, source="pin")
+    return PlaceDraft(address=address, source="address") if address else None
 
 
 def spool(app: Flask) -> Spool:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cases import map_data
 from cases import statistics as st
 from cases.topics import period_texts, rising_topics
 from cases import supervision
@@ -64,6 +66,9 @@ def dashboard() -> str:
     districts = st.top_districts(session, period, tz)
     topics = rising_topics(period_texts(session, period, tz), period_texts(session, period.previous(), tz),
                               words)
+    # Areas whose cases rose most stand beside the rising words, marked as places.
+    topics = sorted(topics + [replace(t, term=f"📍 {t.term}") for t in map_data.hotspots(session, period, tz)],
+                    key=lambda t: (-t.score, -t.current, t.term))[:12]
     urgent = st.cases_per_day(session, period, tz, "urgent").get("urgent", {})
     total = st.total_cases(session, period, tz)
     desk_total, desk_categories = desk_shares(session, period, tz)
