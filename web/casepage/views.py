@@ -14,11 +14,13 @@ from sqlalchemy import select
 from cases import audit, categories, queries, services, sms
 from cases.letters import awaiting_reply
 from cases.errors import CaseError, NotFound
-from cases.models import Attachment, Case, Category, Unit
+from cases.models import Attachment, Case, Category, Reply, Unit
 from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES
 from cases.workflow import Action, allowed_actions
 from web.auth import current_actor
+from web.casepage import actions as acts
 from web.casepage import forms as f
+from web.casepage.summary import case_summary
 from web.desk.answering import answer as answer_directly
 from web.downloads import download, playable
 from web.form_fields import attachment_drafts, category_choices
@@ -100,7 +102,9 @@ def _visible_case(number: str) -> Case:
         abort(404)
 
 
-def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 200) -> tuple[str, int]:
+def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 200,
+          extra: dict[str, Any] | None = None) -> tuple[str, int]:
+    """The case page with the action forms the user may use now (``forms``: ones refilled after a post)."""
     actor = current_actor()
     names = []
     for action in allowed_actions(case.status, actor.role):
@@ -121,13 +125,15 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
     if "rate" in names and case.satisfaction is not None:
         names.remove("rate")
     forms = forms or {}
-    shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case) for name in names}
+    shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case)
+             for name in acts.ordered(names)}
     similar = similar_cases(current_app, actor, case.id) if actor.role != "unit" else []
     return render_template("pages/case.html", case=case, forms=shown, today=policy().today(), similar=similar,
                            overdue=queries.is_overdue(case, policy().today(), policy().now()),
                            now=policy().now(), letter_picker=letter_picker(case)
                            if "reply" in shown else None, text_messages=sms.case_messages(db(), case.id)
-                           if actor.role != "unit" else [], audio_types=AUDIO_TYPES,
+                           if actor.role != "unit" else [], audio_types=AUDIO_TYPES, acts=acts,
+                           summary=case_summary(case, actor, current_app.config), **(extra or {}),
                            **supervise_context(case, actor)), status
 
 
@@ -150,16 +156,24 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     form = _prepare(form_cls(), case)
     if not form.validate_on_submit():
         return _page(case, {action: form}, 400)
+    if action in acts.CONFIRM and form.confirm.data not in ("y", "yes"):
+        # The confirmation step (a page without JavaScript, a dialog with it) before a case leaves every list.
+        return render_template("pages/case_confirm.html", case=case, form=form, action=action,
+                               question=acts.confirmation(action, case, form),
+                               yes=acts.CONFIRM[action]), 200
     try:
-        run(current_actor(), case, form)
+        result = run(current_actor(), case, form)
         db().commit()
     except CaseError as err:
         db().rollback()
         flash(str(err), "error")
-        return redirect(url_for("casepage.show", number=number))
+        return redirect(url_for("casepage.show", number=number, _anchor=f"action-{action}"))
     kick()
-    flash(_("Done: %(action)s.", action=action.replace("_", " ")), "success")
-    return redirect(url_for("casepage.show", number=number))
+    reply = result if isinstance(result, Reply) else getattr(result, "reply", None)
+    if isinstance(reply, Reply):
+        db().refresh(reply)  # an inline worker may have sent (or failed to send) it already
+    flash(*acts.done_message(action, case, result, form))
+    return redirect(url_for("casepage.show", number=number, _anchor=acts.landing(action)))
 
 
 @bp.route("/<number>/files/<int:attachment_id>")
