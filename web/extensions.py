@@ -35,9 +35,10 @@ babel = Babel()
 
 
 def _render_field(self, field, render_kw):  # type: ignore[no-untyped-def]
-    """Hidden inputs are rendered without an ``id``: no label points at them, and a page with several forms
-    would otherwise repeat ``id="csrf_token"`` (and ``id="next"``, ``id="confirm"``) once per form."""
-    if field.type in ("HiddenField", "CSRFTokenField") and "id" not in (render_kw or {}):
+    """Hidden inputs and submit buttons are rendered without an ``id`` unless one is given: no label points at
+    them, and a page with several forms would otherwise repeat ``id="csrf_token"`` and ``id="submit"`` (and
+    ``id="next"``, ``id="confirm"``) once per form."""
+    if field.type in ("HiddenField", "CSRFTokenField", "SubmitField") and "id" not in (render_kw or {}):
         render_kw = {**(render_kw or {}), "id": False}
     return _default_render_field(self, field, render_kw)
 
