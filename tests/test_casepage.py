@@ -124,7 +124,7 @@ def test_the_banner_shows_the_return_reason_instructions_time_left_and_supervisi
     page = unit.get(f"/cases/{number}").get_data(as_text=True)
     instructions = re.search(r'id="banner-instructions">(.*?)</div>', page, re.S).group(1)
     assert "Call the citizen before 10:00" in instructions
-    assert re.search(r'id="banner-time-left">\d+ working days left<', page) or "due today" in page
+    assert re.search(r'id="banner-time-left">\d+ working days? left<', page) or "due today" in page
     with state(app).sessions() as s:
         case = s.scalar(select(Case).where(Case.number == number))
         supervision.supervise(s, state(app).policy, case, actor_for(s, "supervisor"), "Third complaint this month.")
@@ -132,7 +132,10 @@ def test_the_banner_shows_the_return_reason_instructions_time_left_and_supervisi
     assert "Third complaint this month." in re.search(r'id="banner-supervision">(.*?)</div>\s*</div>',
                                                       unit.get(f"/cases/{number}").get_data(as_text=True),
                                                       re.S).group(1)
-    assert unit.post(f"/cases/{number}/return", data={"reason": "Pavements are the district's."}).status_code == 302
+    returned = unit.post(f"/cases/{number}/return", data={"reason": "Pavements are the district's."})
+    # The case is no longer the unit's to see: the unit lands on its own list, told what happened.
+    assert returned.status_code == 302 and returned.headers["Location"].endswith("/unit/")
+    assert flashes(unit, "/unit/") == ["The case was returned to the desk."]
     page = clerk.get(f"/cases/{number}").get_data(as_text=True)
     assert "Pavements are the district&#39;s." in re.search(r'id="banner-return-reason">(.*?)</div>', page,
                                                              re.S).group(1)
@@ -314,3 +317,36 @@ def test_events_table_stays_the_timeline(app: Flask) -> None:
     with state(app).sessions() as s:
         event = s.scalar(select(Event).join(Case).where(Case.number == duplicate, Event.action == "merge"))
         assert event.from_status == "registered" and event.data["into"] == main and event.data["due_date"]
+
+
+def test_the_case_page_and_its_messages_speak_chinese(app: Flask) -> None:
+    clerk = staff(app, "clerk")
+    clerk.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    number = make_case(app, until="answered", kind="complaint")
+    page = clerk.get(f"/cases/{number}").get_data(as_text=True)
+    assert "撰写答复" in action_bar_html(page) and "Write the reply" not in page
+    clerk.post(f"/cases/{number}/reply", data={"channel": "email", "subject": "答复", "body": "王先生您好。"})
+    assert flashes(clerk, f"/cases/{number}") == ["答复正在等待督办人员审批：尚未发送。"]
+    page = clerk.get(f"/cases/{number}").get_data(as_text=True)
+    assert "有一份答复等待督办人员审批，尚未发送。" in page
+    other = make_case(app, until="registered")
+    asked = clerk.post(f"/cases/{other}/mark_invalid", data={"reason": "广告"}).get_data(as_text=True)
+    assert f"将 {other} 标为无效？" in asked and "是，标为无效" in asked
+
+
+def test_the_preview_and_confirmation_pages_repeat_no_id(app: Flask) -> None:
+    from tests.test_page_ids import _Ids
+
+    clerk = staff(app, "clerk")
+    answered, registered = make_case(app, until="answered"), make_case(app, until="registered")
+    pages = [clerk.post(f"/cases/{answered}/reply/preview", data={"channel": "email", "subject": "S", "body": "B"}),
+             clerk.post(f"/cases/{registered}/merge", data={"main_number": answered}),
+             clerk.post(f"/cases/{registered}/dispatch", data={"unit": 0, "category": 0})]
+    for response in pages:
+        parser = _Ids()
+        parser.feed(response.get_data(as_text=True))
+        assert [name for name, count in parser.ids.items() if count > 1] == []
+
+
+def action_bar_html(page: str) -> str:
+    return re.search(r'<nav class="action-bar" id="action-bar".*?</nav>', page, re.S).group(0)

@@ -10,7 +10,9 @@
     details.open = true;
     details.scrollIntoView({block: "start"});
     if (focus) {
-      var first = details.querySelector("textarea, input:not([type=hidden]), select, button");
+      // The field people type into first: the text of a letter or reason, else the first field of the form.
+      var first = details.querySelector("form textarea") ||
+        details.querySelector("form input:not([type=hidden]), form select, form button");
       if (first) { first.focus({preventScroll: true}); }
     }
     return true;
@@ -51,7 +53,8 @@
       event.preventDefault();
       confirmDialog(form.getAttribute("data-confirm"), form.getAttribute("data-yes") || "OK", function () {
         confirm.value = "yes";
-        form.submit();
+        // Not form.submit(): a field named "submit" hides that method on the form element.
+        HTMLFormElement.prototype.submit.call(form);
       });
     });
   });

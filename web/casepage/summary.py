@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from cases.actors import Actor
 from cases.letters import awaiting_reply
@@ -44,11 +45,11 @@ def time_left(case: Case, now: datetime) -> tuple[str, bool] | None:
     today = policy().today(now)
     if case.due_date < today:
         days = policy().calendar.working_days_between(case.due_date, today)
-        return _("%(n)s working days overdue", n=max(days, 1)), True
+        return ngettext("%(num)s working day overdue", "%(num)s working days overdue", max(days, 1)), True
     days = policy().calendar.working_days_between(today, case.due_date)
     if days == 0:
         return _("due today"), False
-    return _("%(n)s working days left", n=days), False
+    return ngettext("%(num)s working day left", "%(num)s working days left", days), False
 
 
 def case_summary(case: Case, actor: Actor, config: Mapping[str, Any]) -> dict[str, Any]:

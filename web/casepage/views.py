@@ -172,6 +172,10 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     if isinstance(reply, Reply):
         db().refresh(reply)  # an inline worker may have sent (or failed to send) it already
     flash(*acts.done_message(action, case, result, form))
+    try:
+        queries.get_case(db(), current_actor(), number)
+    except NotFound:  # e.g. a unit returned the case: it is no longer theirs to see
+        return redirect(url_for("unit.inbox") if current_actor().is_unit else url_for("public.index"))
     return redirect(url_for("casepage.show", number=number, _anchor=acts.landing(action)))
 
 
