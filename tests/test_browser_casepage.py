@@ -205,3 +205,24 @@ def returned_case(app: Flask) -> str:
                                 "Street lights are the Eastern District's, not the Transport Bureau's.")
         s.commit()
     return number
+
+
+def test_deactivating_a_unit_asks_in_a_dialog(chromium_browser: Browser, case_app: tuple[Flask, str]) -> None:
+    from cases.models import Unit
+
+    app, base = case_app
+    context, admin = staff(chromium_browser, base, "admin")
+    admin.goto(f"{base}/admin/units")
+    row = admin.locator("tr", has_text="Ecology and Environment Bureau")
+    row.get_by_role("button", name="Switch active").click()
+    dialog = admin.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Deactivate Ecology and Environment Bureau?")
+    dialog.get_by_role("button", name="Cancel").click()
+    with state(app).sessions() as s:
+        assert s.scalar(select(Unit.active).where(Unit.name == "Ecology and Environment Bureau"))
+    row.get_by_role("button", name="Switch active").click()
+    dialog.get_by_role("button", name="Yes, deactivate").click()
+    expect(admin.locator("tr", has_text="Ecology and Environment Bureau")).to_contain_text("✘")
+    with state(app).sessions() as s:
+        assert not s.scalar(select(Unit.active).where(Unit.name == "Ecology and Environment Bureau"))
+    context.close()

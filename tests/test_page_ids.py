@@ -1,5 +1,5 @@
-"""No page repeats an element id: every role (and the public) walks every page it can reach by its links,
-with cases in every state on the way, and each page's ids are checked."""
+"""No page repeats an element id or shows an internal code name (approve_reply): every role (and the public)
+walks every page it can reach by its links, with cases in every state on the way, and each page is checked."""
 from __future__ import annotations
 
 import re
@@ -25,13 +25,30 @@ PER_ENDPOINT = 4  # pages of one kind (e.g. case pages) looked at per role
 MAX_PAGES = 160
 
 
+CODE_WORD = re.compile(r"(?<![\w@./{-])[a-z]+_[a-z_]+(?![\w@./}-])")
+
+
 class _Ids(HTMLParser):
+    """Collects a page's ids, its links, and words of its visible text that look like internal code names."""
+
     def __init__(self) -> None:
         super().__init__()
         self.ids: Counter[str] = Counter()
         self.links: list[str] = []
+        self.code_words: set[str] = set()
+        self._hidden = 0  # inside <script>, <style>, <code> or <textarea>: not prose shown to a reader
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "code", "textarea", "pre") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.code_words |= set(CODE_WORD.findall(data))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "code", "textarea", "pre"):
+            self._hidden += 1
         values = dict(attrs)
         if values.get("id"):
             self.ids[values["id"] or ""] += 1
@@ -69,6 +86,8 @@ def walk(app: Flask, client: FlaskClient, start: list[str]) -> dict[str, list[st
         doubles = [name for name, count in parser.ids.items() if count > 1]
         if doubles:
             repeated[path] = doubles
+        if parser.code_words:
+            repeated[f"{path} code names"] = sorted(parser.code_words)
         queue.extend(parser.links)
     assert len(seen) > 5, seen
     return repeated
@@ -93,7 +112,7 @@ def cases_in_every_state(app: Flask) -> list[str]:
     return numbers + [main, duplicate, returned]
 
 
-def test_no_page_of_any_role_repeats_an_element_id(app: Flask, smtp_server: Any) -> None:
+def test_no_page_of_any_role_repeats_an_element_id_or_shows_a_code_name(app: Flask, smtp_server: Any) -> None:
     numbers = cases_in_every_state(app)
     clerk = app.test_client()
     login(clerk, "clerk")

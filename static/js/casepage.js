@@ -1,6 +1,5 @@
-/* The case page: the action bar opens its form in place, risky actions ask in a dialog, the reply editor grows
-   with the letter. Everything also works without this script (links reload with the form open, a confirmation
-   page asks instead of the dialog). */
+/* The case page: the action bar opens its form in place and the reply editor grows with the letter. Both also
+   work without this script (the bar's links reload the page with the form open). */
 (function () {
   "use strict";
 
@@ -27,37 +26,6 @@
     });
   });
   if (location.hash.indexOf("#action-") === 0) { openAction(location.hash.slice(1), false); }
-
-  // Risky actions: a dialog instead of the confirmation page.
-  var dialog = null;
-  function confirmDialog(message, yes, onYes) {
-    if (!dialog) {
-      dialog = document.createElement("dialog");
-      dialog.id = "confirm-dialog";
-      dialog.innerHTML = '<p class="question"></p><form method="dialog"><button value="yes" class="button danger"></button> <button value="no" class="button secondary"></button></form>';
-      document.body.appendChild(dialog);
-    }
-    dialog.querySelector(".question").textContent = message;
-    var buttons = dialog.querySelectorAll("button");
-    buttons[0].textContent = yes;
-    buttons[1].textContent = document.body.getAttribute("data-cancel") || "Cancel";
-    dialog.returnValue = "";
-    dialog.onclose = function () { if (dialog.returnValue === "yes") { onYes(); } };
-    dialog.showModal();
-    buttons[1].focus();
-  }
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      var confirm = form.querySelector("input[name=confirm]");
-      if (!confirm || confirm.value === "yes") { return; }
-      event.preventDefault();
-      confirmDialog(form.getAttribute("data-confirm"), form.getAttribute("data-yes") || "OK", function () {
-        confirm.value = "yes";
-        // Not form.submit(): a field named "submit" hides that method on the form element.
-        HTMLFormElement.prototype.submit.call(form);
-      });
-    });
-  });
 
   // The reply editor grows with its text (CSS field-sizing where the browser has it, this elsewhere).
   document.querySelectorAll("textarea.grow").forEach(function (area) {
