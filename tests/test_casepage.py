@@ -191,7 +191,7 @@ def test_a_merge_cannot_be_undone_after_the_undo_period(app_factory: Any) -> Non
     page = clerk.get(f"/cases/{duplicate}").get_data(as_text=True)
     assert 'id="undo-merge"' not in page and 'id="banner-merged"' in page
     clerk.post(f"/cases/{duplicate}/undo-merge")
-    assert "The merge can no longer be undone: it is older than 2 hours." in flashes(clerk, f"/cases/{duplicate}")
+    assert flashes(clerk, f"/cases/{duplicate}") == ["The merge can no longer be undone: it is older than 2 hours."]
     with state(app).sessions() as s:
         assert s.scalar(select(Case.status).where(Case.number == duplicate)).value == "merged"
 

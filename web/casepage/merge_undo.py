@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from cases.errors import CaseError
-from cases.merging import undo_merge
+from cases.merging import undo_merge, undo_until
 from web.auth import current_actor
 from web.casepage.forms import UndoMergeForm
 from web.casepage.views import _visible_case, bp
@@ -22,9 +22,14 @@ def undo(number: str) -> Response:
     if not UndoMergeForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return redirect(url_for("casepage.show", number=number, _anchor="case-banner"))
+    hours = float(current_app.config["MERGE_UNDO_HOURS"])
+    until = undo_until(case, hours)
+    if until is None or policy().now() > until:
+        flash(_("The merge can no longer be undone: it is older than %(hours)s hours.", hours=f"{hours:g}")
+              if until is not None or hours <= 0 else _("This case is not merged into another case."), "error")
+        return redirect(url_for("casepage.show", number=number, _anchor="case-banner"))
     try:
-        main = undo_merge(db(), policy(), case, current_actor(),
-                          undo_hours=float(current_app.config["MERGE_UNDO_HOURS"]))
+        main = undo_merge(db(), policy(), case, current_actor(), undo_hours=hours)
         db().commit()
     except CaseError as err:
         db().rollback()
