@@ -226,6 +226,8 @@ def test_flash_messages_say_where_the_reply_really_is(app: Flask, smtp_server: A
     assert said == ["Sending failed, will retry: the reply has not reached the citizen yet."]
     page = clerk.get(f"/cases/{later}").get_data(as_text=True)
     assert '<span class="reply-status">sending failed, will retry</span>' in page
+    # The case moved on, but its banner says the answer has not reached the citizen.
+    assert "Sending failed, will retry." in re.search(r'id="banner-reply-not-out">(.*?)</div>', page, re.S).group(1)
     # A reply that went out says so; the supervisor's approval of the complaint sends it.
     boss.post(f"/cases/{complaint}/decide_reply", data={"decision": "approve", "note": ""})
     assert flashes(boss, f"/cases/{complaint}") == ["The reply was sent."]

@@ -12,7 +12,8 @@ from flask_babel import ngettext
 from cases.actors import Actor
 from cases.letters import awaiting_reply
 from cases.merging import undo_until
-from cases.models import Case, Event
+from cases.models import Case, Event, Reply
+from cases.models_letters import FAILED, PENDING, TO_CALL, TO_PRINT
 from cases.workflow import DESK_CLOCK, UNIT_CLOCK, Status
 from web.app_state import policy
 
@@ -72,6 +73,12 @@ def case_summary(case: Case, actor: Actor, config: Mapping[str, Any]) -> dict[st
         notices.append(Notice("awaiting-approval", _("Reply waiting"),
                               _("A reply waits for a supervisor's approval; it has not been sent."),
                               waiting.created_at, waiting.author.display_name if waiting.author else ""))
+    out = [r for r in case.replies if r.status in (PENDING, FAILED, TO_PRINT, TO_CALL)]
+    if case.status == Status.REPLIED and out:
+        latest = out[-1]
+        notices.append(Notice("reply-not-out", _("The reply has not reached the citizen yet"),
+                              _state_text(latest), latest.created_at,
+                              latest.author.display_name if latest.author else ""))
     undo = None
     if case.status == Status.MERGED and actor.role in {"clerk", "supervisor", "admin"}:
         until = undo_until(case, float(config.get("MERGE_UNDO_HOURS", 0) or 0))
@@ -79,6 +86,18 @@ def case_summary(case: Case, actor: Actor, config: Mapping[str, Any]) -> dict[st
             undo = until
     return {"notices": notices, "time_left": time_left(case, policy().now()), "undo_until": undo,
             "merged_into": _merged_into(case)}
+
+
+def _state_text(reply: Reply) -> str:
+    if reply.status == TO_PRINT:
+        return _("The letter waits to be printed and posted.")
+    if reply.status == TO_CALL:
+        return _("The citizen is still to be phoned.")
+    if reply.status == FAILED:
+        return _("Sending failed: retry or reply another way.")
+    if (reply.error or "").strip():
+        return _("Sending failed, will retry.")
+    return _("The email is waiting to be sent.")
 
 
 def _merged_into(case: Case) -> str:
