@@ -354,3 +354,17 @@ def test_the_preview_and_confirmation_pages_repeat_no_id(app: Flask) -> None:
 
 def action_bar_html(page: str) -> str:
     return re.search(r'<nav class="action-bar" id="action-bar".*?</nav>', page, re.S).group(0)
+
+
+def test_a_refused_action_is_said_in_words_not_rule_names(app: Flask) -> None:
+    clerk, other = staff(app, "clerk"), staff(app, "clerk")
+    number = make_case(app)
+    # Two clerks on the same page: the first registers, the second's register comes too late.
+    assert clerk.post(f"/cases/{number}/register", data={"kind": "report", "category": 0}).status_code == 302
+    late = other.post(f"/cases/{number}/register", data={"kind": "report", "category": 0})
+    assert late.headers["Location"].endswith("#action-register")
+    assert flashes(other, f"/cases/{number}") == ["This action is not possible now: the case is registered."]
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    main = make_case(app, until="registered")
+    other.post(f"/cases/{main}/merge", data={"main_number": main, "confirm": "yes"})
+    assert flashes(other, f"/cases/{main}") == ["Un caso no se puede unir a sí mismo."]

@@ -8,6 +8,7 @@ from flask_login import login_required
 from cases.errors import CaseError
 from cases.merging import undo_merge, undo_until
 from web.auth import current_actor
+from web.casepage.errors import error_message
 from web.casepage.forms import UndoMergeForm
 from web.casepage.views import _visible_case, bp
 from web.app_state import db, policy
@@ -33,7 +34,7 @@ def undo(number: str) -> Response:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(error_message(err, case), "error")
         return redirect(url_for("casepage.show", number=number, _anchor="case-banner"))
     kick()
     flash(_("The merge was undone: %(number)s is no longer part of %(main)s.", number=case.number,

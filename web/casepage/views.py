@@ -19,6 +19,7 @@ from cases.workflow import Action, allowed_actions
 from web.auth import current_actor
 from web.casepage import actions as acts
 from web.casepage import forms as f
+from web.casepage.errors import error_message
 from web.casepage.summary import case_summary
 from web.desk.answering import answer as answer_directly
 from web.downloads import download, playable
@@ -165,7 +166,7 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(error_message(err, case), "error")
         return redirect(url_for("casepage.show", number=number, _anchor=f"action-{action}"))
     kick()
     reply = result if isinstance(result, Reply) else getattr(result, "reply", None)
