@@ -15,8 +15,8 @@ from werkzeug.serving import make_server
 
 from cases import demo
 from cases.models import Case
-from tests.test_browser import staff
-from tests.test_casepage import make_case
+from tests.helpers.browser import staff
+from tests.helpers.casepage import make_case
 from web.app_state import state
 from web.auth import hasher
 
@@ -193,7 +193,7 @@ def test_the_reply_is_previewed_with_its_pdf_before_it_is_sent(chromium_browser:
 def returned_case(app: Flask) -> str:
     """An urgent, supervised case the unit sent back: the banner has something to say."""
     from cases import services, supervision
-    from tests.test_domain_workflow import actor_for
+    from tests.helpers.workflow import actor_for
 
     number = make_case(app, until="dispatched", urgent=True, subject="Street light out at the school crossing",
                        note="Check the crossing tonight and call the citizen back.")

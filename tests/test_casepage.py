@@ -5,77 +5,25 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from html import unescape
 from typing import Any
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from cases import demo, intake, services, supervision
-from cases.drafts import Channel, LetterDraft
+from cases import demo, supervision
 from cases.models import Case, Event, Reply
 from cases.workflow import Action
-from tests.conftest import a_category, login
-from tests.test_domain_workflow import actor_for
+from tests.helpers.casepage import PageScan, app, flashes, make_case, staff  # noqa: F401 - app: the demo office
+from tests.helpers.workflow import actor_for
 from web.app_state import state
 from web.auth import hasher
 from web.code_labels import LABELS
-
-MAIL_FROM = "Mayor's Mailbox <mailbox@city.example>"
-
-
-@pytest.fixture
-def app(app_factory: Any, smtp_server: Any) -> Flask:
-    """The demo office, sending e-mail to the test SMTP server (the inline worker really sends)."""
-    app = app_factory(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none",
-                      MAIL_FROM=MAIL_FROM)
-    with state(app).sessions() as s:
-        demo.load(s, state(app).policy, hasher(app))
-        s.commit()
-    return app
-
-
-def staff(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    assert login(client, username).status_code == 302
-    return client
-
-
-def make_case(app: Flask, *, until: str = "received", kind: str = "report", email: str = "ana@example.org",
-              subject: str = "Broken pavement", urgent: bool = False, note: str = "") -> str:
-    """A case brought to ``until`` (received, registered, dispatched, accepted, answered); returns its number."""
-    with state(app).sessions() as s:
-        policy = state(app).policy
-        draft = LetterDraft(channel=Channel.WEB, kind=kind, subject=subject, body="The pavement is broken.",
-                            sender_name="Ana Ruiz", sender_email=email, preferred_reply="email", urgent=urgent)
-        case = intake.receive(s, policy, draft).case
-        clerk, unit = actor_for(s, "clerk"), actor_for(s, "transport")
-        steps = ["registered", "dispatched", "accepted", "answered"]
-        done = steps[:steps.index(until) + 1] if until in steps else []
-        if "registered" in done:
-            services.register(s, policy, case, clerk, urgent=urgent)
-        if "dispatched" in done:
-            services.dispatch(s, policy, case, clerk, unit.unit_id, note, category_id=a_category(s))
-        if "accepted" in done:
-            services.accept(s, policy, case, unit)
-        if "answered" in done:
-            services.give_feedback(s, policy, case, unit, "Repaired on Monday.")
-        s.commit()
-        return case.number
-
 
 def action_bar(page: str) -> list[str]:
     bar = re.search(r'<nav class="action-bar" id="action-bar".*?</nav>', page, re.S)
     assert bar, "no action bar"
     # The case's workflow actions; supervision and the emergency declaration follow them.
     return [a for a in re.findall(r'data-action="([a-z_]+)"', bar.group(0)) if a not in ("supervise", "emergency")]
-
-
-def flashes(client: FlaskClient, path: str) -> list[str]:
-    page = client.get(path).get_data(as_text=True)
-    return [unescape(m) for m in re.findall(r'<p class="flash [a-z]+" role="status">([^<]*)</p>', page)]
 
 
 def test_the_action_bar_puts_the_usual_next_step_first(app: Flask) -> None:
@@ -339,15 +287,13 @@ def test_the_case_page_and_its_messages_speak_chinese(app: Flask) -> None:
 
 
 def test_the_preview_and_confirmation_pages_repeat_no_id(app: Flask) -> None:
-    from tests.test_page_ids import _Ids
-
     clerk = staff(app, "clerk")
     answered, registered = make_case(app, until="answered"), make_case(app, until="registered")
     pages = [clerk.post(f"/cases/{answered}/reply/preview", data={"channel": "email", "subject": "S", "body": "B"}),
              clerk.post(f"/cases/{registered}/merge", data={"main_number": answered}),
              clerk.post(f"/cases/{registered}/dispatch", data={"unit": 0, "category": 0})]
     for response in pages:
-        parser = _Ids()
+        parser = PageScan()
         parser.feed(response.get_data(as_text=True))
         assert [name for name, count in parser.ids.items() if count > 1] == []
 

@@ -9,7 +9,7 @@ import pytest
 
 from cases import merging, services
 from cases.errors import NotFound, ValidationError
-from tests.test_domain_workflow import actor_for, new_case
+from tests.helpers.workflow import actor_for, new_case
 
 
 def test_an_undone_merge_puts_the_duplicate_back_as_it_was(domain: Any) -> None:

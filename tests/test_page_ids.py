@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
@@ -15,8 +14,8 @@ from sqlalchemy import select
 from cases import services
 from cases.models import Case
 from tests.conftest import login
-from tests.test_casepage import app, make_case  # noqa: F401 - the demo office sending to the test SMTP server
-from tests.test_domain_workflow import actor_for
+from tests.helpers.casepage import PageScan, app, make_case  # noqa: F401 - app: the demo office
+from tests.helpers.workflow import actor_for
 from web.app_state import state
 
 # Links that change something when followed, or that only download files.
@@ -25,35 +24,6 @@ PER_ENDPOINT = 4  # pages of one kind (e.g. case pages) looked at per role
 MAX_PAGES = 160
 
 
-CODE_WORD = re.compile(r"(?<![\w@./{-])[a-z]+_[a-z_]+(?![\w@./}-])")
-
-
-class _Ids(HTMLParser):
-    """Collects a page's ids, its links, and words of its visible text that look like internal code names."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: Counter[str] = Counter()
-        self.links: list[str] = []
-        self.code_words: set[str] = set()
-        self._hidden = 0  # inside <script>, <style>, <code> or <textarea>: not prose shown to a reader
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "code", "textarea", "pre") and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.code_words |= set(CODE_WORD.findall(data))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "code", "textarea", "pre"):
-            self._hidden += 1
-        values = dict(attrs)
-        if values.get("id"):
-            self.ids[values["id"] or ""] += 1
-        if tag == "a" and values.get("href"):
-            self.links.append(values["href"] or "")
 
 
 def _endpoint(app: Flask, path: str) -> str:
@@ -81,7 +51,7 @@ def walk(app: Flask, client: FlaskClient, start: list[str]) -> dict[str, list[st
         response = client.get(path)
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
-        parser = _Ids()
+        parser = PageScan()
         parser.feed(response.get_data(as_text=True))
         doubles = [name for name, count in parser.ids.items() if count > 1]
         if doubles:
