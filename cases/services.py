@@ -307,7 +307,10 @@ def merge(session: Session, policy: Policy, duplicate: Case, main: Case, actor: 
         raise ValidationError("A case cannot be merged into itself.")
     if main.status in {Status.MERGED, Status.INVALID}:
         raise ValidationError("The main case is itself merged or invalid.")
-    step(session, duplicate, actor, Action.MERGE, note=note, data={"into": main.number})
+    # The status comes with the step; the deadline is kept here so that an undo (cases.merging) restores it.
+    step(session, duplicate, actor, Action.MERGE, note=note, data={
+        "into": main.number, "due_date": duplicate.due_date.isoformat() if duplicate.due_date else None,
+        "due_at": duplicate.due_at.isoformat() if duplicate.due_at else None})
     duplicate.merged_into_id = main.id
     duplicate.due_date, duplicate.due_at = None, None
     events.record(session, main, actor, "merged_in", note=note, data={"duplicate": duplicate.number})

@@ -19,7 +19,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 from cases.calendar import EARLIEST_DATE, LATEST_DATE, plausible_date
 from cases.errors import ValidationError
 from cases.models import Case, Category, Event, Reply, Satisfaction, Unit
-from cases.models_letters import RELEASED
+from cases.models_letters import SENT
 from cases.workflow import OPEN_STATUSES, Status
 
 GOOD_RATINGS = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
@@ -200,10 +200,11 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
         raise ValidationError(f"Cannot sort by {sort}.")
     start, end = period.instants(tz)
     scan = prefers_scan(session, period)
-    # A reply counts once it went out; the automatic acknowledgement of an email is not an answer. Asked as IN
+    # A reply counts once it went out (sent: not while queued, waiting for the post or a call, or failed); the
+    # automatic acknowledgement of an email is not an answer. Asked as IN
     # (one set of case ids built once, then a lookup per case) rather than joined: the join grouped the replies
     # per case first, which cost more than the rest of the figures together.
-    released = select(Reply.case_id).where(Reply.status.in_(RELEASED), Reply.template != "acknowledgement")
+    released = select(Reply.case_id).where(Reply.status == SENT, Reply.template != "acknowledgement")
     answered_day = local_date(session, Case.first_feedback_at, tz)
     unit_id = unindexed(session, Case.unit_id, scan)
     # Per unit first (one pass over the period's cases), then the units joined to a handful of rows.

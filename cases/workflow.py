@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from cases.errors import TransitionError
+from cases.errors import RoleRefused, TransitionError
 
 
 class Status(str, enum.Enum):
@@ -128,7 +128,7 @@ def check(status: Status, action: Action, role: str) -> Status:
     if rule is None:
         raise TransitionError(f"A case that is {status.value} cannot be given the action “{action.value}”.")
     if role not in rule.roles:
-        raise TransitionError(f"The role {role} may not {action.value.replace('_', ' ')} a case.")
+        raise RoleRefused(f"The role {role} may not {action.value.replace('_', ' ')} a case.", action.value)
     return rule.target
 
 

@@ -58,7 +58,7 @@ def test_complaint_reply_waits_for_a_supervisor(app: Flask, client: FlaskClient)
     assert 'id="action-reply"' not in page and "awaiting approval" in page
     # A clerk cannot approve; the attempt is a message, nothing changes.
     refused = clerk.post(f"/cases/{number}/decide_reply", data={"decision": "approve"}, follow_redirects=True)
-    assert "may not approve reply" in refused.get_data(as_text=True)
+    assert "Your role may not do this." in refused.get_data(as_text=True)
 
     boss = app.test_client()
     login(boss, "supervisor")

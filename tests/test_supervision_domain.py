@@ -53,7 +53,7 @@ def test_unit_performance_and_period_figures(domain: Any, monkeypatch: pytest.Mo
         on_time = dispatched(s, policy, "Bus stop sign missing")
         services.accept(s, policy, on_time, transport)
         services.give_feedback(s, policy, on_time, transport, "Sign replaced.")
-        services.reply(s, policy, on_time, clerk, body="It is replaced.", channel="email")
+        sent = services.reply(s, policy, on_time, clerk, body="It is replaced.", channel="email")
         services.close(s, policy, on_time, clerk, "satisfied")
         late = dispatched(s, policy, "Traffic light timing")
         services.accept(s, policy, late, transport)
@@ -70,6 +70,10 @@ def test_unit_performance_and_period_figures(domain: Any, monkeypatch: pytest.Mo
         s.commit()
 
         period = st.Period.parse(None, None, default_days=30, today=policy.today())
+        # A reply still in the outbox has not reached the citizen: the case is not counted as replied yet.
+        assert {r.unit: r for r in st.unit_performance(s, period, policy.timezone)}["Transport Bureau"].replied == 0
+        sent.status = "sent"  # what the mail worker records once the server took the message
+        s.commit()
         rows = {r.unit: r for r in st.unit_performance(s, period, policy.timezone)}
         t = rows["Transport Bureau"]
         # Two new cases plus the two the demo dispatched to the unit today.

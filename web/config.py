@@ -120,6 +120,8 @@ class DefaultConfig:
     # Reply letters: which case kinds need a supervisor's approval before the reply goes out, and the
     # letterhead. OFFICE_LETTERHEAD maps a letter language to overrides of name / authority / address lines.
     REPLY_APPROVAL_KINDS = ["complaint"]
+    # A merge of a duplicate into a main case can be undone from the duplicate's page for this many hours.
+    MERGE_UNDO_HOURS = 24
     OFFICE_AUTHORITY = "City of Springfield"
     OFFICE_ADDRESS = ["1 City Hall Square", "Springfield 10100"]
     OFFICE_PHONE = "12345"

@@ -5,6 +5,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login.config import COOKIE_NAME
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 
 from web import ratelimit_storage  # noqa: F401 - registers the sqlitefile:// rate-limit storage
@@ -31,3 +32,16 @@ csrf = CSRFProtect()
 login_manager = StaffLoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 babel = Babel()
+
+
+def _render_field(self, field, render_kw):  # type: ignore[no-untyped-def]
+    """Hidden inputs and submit buttons are rendered without an ``id`` unless one is given: no label points at
+    them, and a page with several forms would otherwise repeat ``id="csrf_token"`` and ``id="submit"`` (and
+    ``id="next"``, ``id="confirm"``) once per form."""
+    if field.type in ("HiddenField", "CSRFTokenField", "SubmitField") and "id" not in (render_kw or {}):
+        render_kw = {**(render_kw or {}), "id": False}
+    return _default_render_field(self, field, render_kw)
+
+
+_default_render_field = FlaskForm.Meta.render_field
+FlaskForm.Meta.render_field = _render_field

@@ -60,7 +60,7 @@ def answered_case(app: Flask, *, kind: str = "report", name: str = "Ana Ruiz", e
 
 def reply_form(page: str) -> dict[str, str]:
     """The prefilled fields of the reply form on a case page, as the browser would post them back."""
-    form = re.search(r'<form method="post" action="/cases/[^"]+/reply".*?</form>', page, re.S).group(0)
+    form = re.search(r'<form method="post" action="/cases/[^"]+/reply(?:#[^"]*)?".*?</form>', page, re.S).group(0)
     data = {m.group(1): unescape(m.group(2)) for m in re.finditer(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', form)}
     data["body"] = unescape(re.search(r'<textarea[^>]*name="body"[^>]*>\r?\n?(.*?)</textarea>', form, re.S).group(1))
     channel = re.search(r'<option selected value="(\w+)"|<option value="(\w+)" selected', form)

@@ -118,17 +118,21 @@ class RateForm(FlaskForm):
 
 class InvalidForm(FlaskForm):
     reason = StringField(_l("Reason (spam, abuse, ...)"), validators=[DataRequired(), Length(max=1000)])
-    confirm = BooleanField(_l("Yes, this case is invalid: it leaves every list of work"), validators=[
-        DataRequired(message=_l("Tick the box to confirm."))])
+    confirm = HiddenField()  # "yes" once the confirmation step (page or dialog) was answered
     submit = SubmitField(_l("Mark invalid"))
 
 
 class MergeForm(FlaskForm):
-    """Merging cannot be undone; the link "merge into" beside a similar case fills the number in and lands here,
-    where the confirmation box must be ticked."""
+    """Merge into a main case (the button beside a similar case fills the number in); a confirmation step
+    follows, and the merge can be undone for ``MERGE_UNDO_HOURS``."""
 
     main_number = StringField(_l("Main case number"), validators=[DataRequired(), Length(max=20)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=1000)])
-    confirm = BooleanField(_l("Yes, merge: this case closes and follows the main case"), validators=[
-        DataRequired(message=_l("Tick the box to confirm."))])
+    confirm = HiddenField()  # "yes" once the confirmation step (page or dialog) was answered
     submit = SubmitField(_l("Merge into main case"))
+
+
+class UndoMergeForm(FlaskForm):
+    """Take a merged case out of its main case again (while the undo period lasts)."""
+
+    submit = SubmitField(_l("Undo the merge"))

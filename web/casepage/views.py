@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,12 +14,15 @@ from cases import audit, case_places, categories, queries, services, sms
 from cases.letters import awaiting_reply
 from cases.cohandling import MissingParts
 from cases.errors import CaseError, NotFound
-from cases.models import Attachment, Case, Category, Unit
+from cases.models import Attachment, Case, Category, Reply, Unit
 from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES
 from cases.workflow import Action, allowed_actions
 from web.auth import current_actor
+from web.casepage import actions as acts
 from web.casepage import forms as f
 from web.casepage import work
+from web.casepage.errors import error_message
+from web.casepage.summary import case_summary
 from web.desk.answering import answer as answer_directly
 from web.downloads import download, playable
 from web.form_fields import attachment_drafts, category_choices
@@ -120,7 +122,9 @@ def render_with_part_form(case: Case, name: str, form: FlaskForm) -> tuple[str, 
 
 
 def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 200,
-          note_form: FlaskForm | None = None, part_forms: dict[str, FlaskForm] | None = None) -> tuple[str, int]:
+          note_form: FlaskForm | None = None, part_forms: dict[str, FlaskForm] | None = None,
+          extra: dict[str, Any] | None = None) -> tuple[str, int]:
+    """The case page with the action forms the user may use now (``forms``: ones refilled after a post)."""
     actor = current_actor()
     names = []
     # A unit above the lead, or one holding only a part, watches: the office's actions are the lead's alone.
@@ -144,13 +148,15 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
         names.remove("rate")
     names = [n for n in names if n not in work.hidden(names, actor)]
     forms = forms or {}
-    shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case) for name in names}
+    shown = {name: forms.get(name) or _prepare(ACTIONS[name][0](formdata=None), case)
+             for name in acts.ordered(names)}
     similar = similar_cases(current_app, actor, case.id) if actor.role != "unit" else []
     return render_template("pages/case.html", case=case, forms=shown, today=policy().today(), similar=similar,
                            overdue=queries.is_overdue(case, policy().today(), policy().now()),
                            now=policy().now(), letter_picker=letter_picker(case)
                            if "reply" in shown else None, text_messages=sms.case_messages(db(), case.id)
-                           if actor.role != "unit" else [], audio_types=AUDIO_TYPES,
+                           if actor.role != "unit" else [], audio_types=AUDIO_TYPES, acts=acts,
+                           summary=case_summary(case, actor, current_app.config), **(extra or {}),
                            **supervise_context(case, actor), **work.context(case, actor, note_form),
                            **parts_web.parts_context(case, actor, part_forms), **place_context(case)), status
 
@@ -174,8 +180,13 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     form = _prepare(form_cls(), case)
     if not form.validate_on_submit():
         return _page(case, {action: form}, 400)
+    if action in acts.CONFIRM and form.confirm.data not in ("y", "yes"):
+        # The confirmation step (a page without JavaScript, a dialog with it) before a case leaves every list.
+        return render_template("pages/case_confirm.html", case=case, form=form, action=action,
+                               question=acts.confirmation(action, case, form),
+                               yes=acts.CONFIRM[action]), 200
     try:
-        run(current_actor(), case, form)
+        result = run(current_actor(), case, form)
         db().commit()
     except MissingParts as err:
         db().rollback()
@@ -183,11 +194,18 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
         return _page(_visible_case(number), {action: form}, 400)
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
-        return redirect(url_for("casepage.show", number=number))
+        flash(error_message(err, case), "error")
+        return redirect(url_for("casepage.show", number=number, _anchor=f"action-{action}"))
     kick()
-    flash(_("Done: %(action)s.", action=action.replace("_", " ")), "success")
-    return redirect(url_for("casepage.show", number=number))
+    reply = result if isinstance(result, Reply) else getattr(result, "reply", None)
+    if isinstance(reply, Reply):
+        db().refresh(reply)  # an inline worker may have sent (or failed to send) it already
+    flash(*acts.done_message(action, case, result, form))
+    try:
+        queries.get_case(db(), current_actor(), number)
+    except NotFound:  # e.g. a unit returned the case: it is no longer theirs to see
+        return redirect(url_for("unit.inbox") if current_actor().is_unit else url_for("public.index"))
+    return redirect(url_for("casepage.show", number=number, _anchor=acts.landing(action)))
 
 
 work.register(bp, _visible_case, _page)

@@ -5,26 +5,13 @@ Rendering itself is ``reply_render``; the reply's life is ``cases.letters``; thi
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from web.code_labels import label
 from web.reply_letters.views import bp  # noqa: F401
 
-# Code values of the letter machinery (reply states, events, purposes) the shared label table does not know.
-LETTER_LABELS = {
-    "awaiting_approval": _l("awaiting approval"), "sent_back": _l("sent back"), "to_print": _l("to print"),
-    "to_call": _l("to call"), "approve_reply": _l("reply approved"), "return_reply": _l("reply sent back"),
-    "decide_reply": _l("approve reply"), "reply_submitted": _l("reply submitted for approval"),
-    "reply_posted": _l("reply posted"), "reply_called": _l("reply given by phone"),
-    "acknowledgement": _l("acknowledgement"), "return_notice": _l("return notice"),
-    "merged_duplicate": _l("merged duplicate"), "satisfaction_request": _l("satisfaction request"),
-}
-
-
 def letter_label(value: object) -> str:
-    """Like the ``label`` filter, knowing the letter values too."""
-    key = str(getattr(value, "value", value))
-    return str(LETTER_LABELS[key]) if key in LETTER_LABELS else label(value)
+    """The ``label`` filter under the name the letter templates use (one table of labels for every code)."""
+    return label(value)
 
 
 def init_app(app: Flask) -> None:

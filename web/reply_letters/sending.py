@@ -24,17 +24,29 @@ def needs_approval(case: Case, actor: Actor) -> bool:
     return case.kind.value in kinds and actor.role not in SUPERVISION
 
 
-def store_letter_pdf(case: Case, letter: RenderedLetter) -> str:
-    """Print ``letter`` to a PDF for the post, store it, and return its sha256."""
+def postal_letter_pdf(case: Case, letter: RenderedLetter) -> bytes:
+    """``letter`` about ``case`` printed as the postal PDF (addressed to the citizen, dated today)."""
     citizen = case.citizen
     try:
-        pdf = letter_pdf(letter, recipient_name=citizen.name if citizen else "",
-                         recipient_address=citizen.address if citizen else "", date=policy().today(),
-                         case_number=case.number, tracking_url=letter.tracking_url,
-                         tracking_code=case.tracking_code, office=office_info(current_app.config, letter.lang))
+        return letter_pdf(letter, recipient_name=citizen.name if citizen else "",
+                          recipient_address=citizen.address if citizen else "", date=policy().today(),
+                          case_number=case.number, tracking_url=letter.tracking_url,
+                          tracking_code=case.tracking_code, office=office_info(current_app.config, letter.lang))
     except LetterError as error:
         raise ValidationError(str(error)) from error
-    return policy().store.put(pdf)
+
+
+def store_letter_pdf(case: Case, letter: RenderedLetter) -> str:
+    """Print ``letter`` to a PDF for the post, store it, and return its sha256."""
+    return policy().store.put(postal_letter_pdf(case, letter))
+
+
+def form_letter(case: Case, form: Any) -> RenderedLetter:
+    """The letter exactly as the reply form ``form`` would send it."""
+    _purpose, lang = choose(case, form.purpose.data, form.lang.data)
+    body = (form.body.data or "").replace("\r\n", "\n").replace("\r", "\n")
+    return RenderedLetter.from_text(" ".join((form.subject.data or "").split()), body, lang=lang,
+                                    tracking_url=case_tracking_url(case))
 
 
 def submit(actor: Actor, case: Case, form: Any) -> Reply:
@@ -43,9 +55,8 @@ def submit(actor: Actor, case: Case, form: Any) -> Reply:
     channel = form.channel.data
     if channel == "post" and not (case.citizen and case.citizen.address.strip()):
         raise ValidationError("The citizen gave no postal address: reply by email or phone.")
-    body = (form.body.data or "").replace("\r\n", "\n").replace("\r", "\n")
-    letter = RenderedLetter.from_text(" ".join((form.subject.data or "").split()), body, lang=lang,
-                                      tracking_url=case_tracking_url(case))
+    letter = form_letter(case, form)
+    body = letter.text
     _text, html = email_parts(letter)
     waits = needs_approval(case, actor)
     pdf = store_letter_pdf(case, letter) if channel == "post" and not waits else None

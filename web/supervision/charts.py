@@ -1,6 +1,6 @@
 """Server-rendered SVG charts: no script, no inline style (the CSP forbids both); colours come from CSS classes
-(``static/css/charts.css``) and SVG presentation attributes. Every chart carries a <title> and a text table
-equivalent is shown next to it by the templates."""
+(``static/css/charts.css``) and SVG presentation attributes. Every chart carries a <title> (its name) and a <desc>
+with its figures as text, which screen readers read as the image's description."""
 from __future__ import annotations
 
 import math
@@ -40,6 +40,12 @@ def _fmt(value: float, percent: bool = False) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
+def _series_text(labels: Sequence[str], series: Sequence[Series], percent: bool) -> str:
+    """The chart's figures as text (its description for screen readers): each series, then label and value."""
+    return "; ".join(f"{s.name}: " + ", ".join(f"{label} {_fmt(v, percent)}" for label, v in zip(labels, s.values)
+                                                 if v is not None) for s in series) or "—"
+
+
 def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, width: int = 760, height: int = 260,
                percent: bool = False, max_value: float | None = None) -> Markup:
     """A line chart of several series over the same labels (days, months), with axes, ticks and a legend."""
@@ -56,7 +62,8 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, w
         return top + plot_h - (v / top_value) * plot_h if top_value else top + plot_h
 
     parts = [f'<svg class="chart line-chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{_text(title)}</title>']
+             f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{_text(title)}</title>'
+             f'<desc>{_text(_series_text(labels, series, percent))}</desc>']
     for k in range(5):
         v = top_value * k / 4
         parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>'
@@ -95,7 +102,8 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, width: int = 48
     plot_w = width - label_width - right
     top_value = 1.0 if percent else _nice_max(max((v for _, v in items), default=0))
     parts = [f'<svg class="chart bar-chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{_text(title)}</title>']
+             f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{_text(title)}</title>'
+             f'<desc>{_text("; ".join(f"{label}: {_fmt(value, percent)}" for label, value in items) or "—")}</desc>']
     for i, (label, value) in enumerate(items):
         y = top + i * (bar_height + gap)
         w = plot_w * (value / top_value) if top_value else 0
