@@ -39,7 +39,7 @@ from psycopg import sql
 
 from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
-from search_index.highlight import snippet_html
+from search_index.highlight import hit_snippet
 from search_index.postgres_pool import Pool, libpq_url
 from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds, grams_literal,
                                           quote_lexeme, scored_terms, translate, tsvector_literal)
@@ -305,7 +305,8 @@ class PostgresBackend:
         values = dict(zip(HIT_COLUMNS, row))
         body, score = row[len(HIT_COLUMNS)], row[len(HIT_COLUMNS) + 1]
         return Hit(score=float(score or 0.0),
-                   snippet=snippet_html(body or "", latin, cjk, size=self.options.snippet_chars), **values)
+                   snippet=hit_snippet(body or "", values["title"], latin, cjk, self.options.snippet_chars),
+                   **values)
 
     def similar(self, doc_id: str, restrict_unit_ids: Sequence[str] | None = None, limit: int = 5) -> list[Hit]:
         """Cases sharing the most telling words of ``doc_id``'s text, best first; [] if it is not indexed.

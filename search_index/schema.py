@@ -137,16 +137,23 @@ def _join(value: Any, key: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
-        parts = []
+        parts: dict[str, None] = {}
         for part in value:
             if part is None:
                 continue
             if not isinstance(part, str):
                 raise DocumentError(f"{key!r} must hold strings, found {type(part).__name__}")
             if part.strip():
-                parts.append(part)
+                # A case repeats its subject in every letter: each paragraph is indexed and shown once.
+                parts.setdefault(part.strip())
         return "\n\n".join(parts)
     raise DocumentError(f"{key!r} must be a string or a list of strings, not {type(value).__name__}")
+
+
+def body_text(title: str, text: str) -> str:
+    """The stored body: the title, then the text's paragraphs other than the title."""
+    rest = [p for p in text.split("\n\n") if p.strip() != title.strip()] if title else [text]
+    return "\n\n".join(p for p in (title, *rest) if p)
 
 
 def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,8 +201,7 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         out["text"] = searchable
         if is_cjk(searchable):
             out["grams"] = searchable
-        body = "\n\n".join(p for p in (title, text) if p)
-        out["body"] = body[:MAX_BODY_CHARS]
+        out["body"] = body_text(title, text)[:MAX_BODY_CHARS]
     if private:
         out["private"] = private
     return out
