@@ -323,7 +323,8 @@ def test_bulk_writer_writes_the_same_segment_files_as_whoosh(tmp_path, monkeypat
     from whoosh import writing
     from whoosh.filedb.filestore import FileStorage
 
-    from search_index.bulk_writer import BulkSegmentWriter, TermPool
+    from search_index.bulk_writer import BulkSegmentWriter
+    from search_index.term_pool import TermPool
     from search_index.schema import build_schema, to_fields
 
     spills: list[int] = []
