@@ -7,7 +7,11 @@ scores and in the same order, as ``searcher.search`` on the equivalent Whoosh
 query. Field filters and positional phrases in the short fields are filters in our
 engine (they do not add to the score), so they are translated to constant-score
 zero queries (Whoosh treats a constant of exactly 0 as "no constant", so a negligible
-one stands for it); everything else maps one to one.
+one stands for it); everything else maps one to one. One thing Whoosh gets wrong
+(an exclusion whose postings start before the first candidate; see
+:class:`_AndNotMatcher`) is corrected in the reference rather than left out of the
+generator. Chinese words in the vocabulary cross jieba's cuts (``公交站`` inside
+``公交站台``), so queries also go through the CJK fallback field.
 """
 
 import math
