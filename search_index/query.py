@@ -28,8 +28,8 @@ from search_index.analysis import MixedTokenizer, analyze, is_cjk, shingle, word
 from search_index.errors import QueryError
 
 MAX_QUERY_CHARS = 1000
-_ANALYZER = MixedTokenizer()
 MAX_TERMS = 32
+_ANALYZER = MixedTokenizer()
 
 QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u300c\u300d\u300e\u300f\u301d\u301e"})
 KEYWORD_PREFIXES = {"status": "status", "kind": "kind", "channel": "channel"}

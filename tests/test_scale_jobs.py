@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from cases import outbox
 from cases.db import make_engine, upgrade
 from cases.models import Case, OutboxItem
-from search_index.postgres_pool import libpq_url
+from search_index.postgres_backend import libpq_url
 from tests.servers.app_processes import app_env, kill_group, start_worker, stop
 from tests.servers.scale_apps import app_builder
 from tests.servers.freeport import wait_until

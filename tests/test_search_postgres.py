@@ -11,9 +11,7 @@ import psycopg
 import pytest
 
 from search_index import IndexUnavailableError, SearchRequest, WhooshBackend, open_backend
-from search_index.postgres_backend import PostgresBackend, PostgresOptions
-from search_index.postgres_pool import libpq_url
-from search_index.postgres_query import tsvector_literal
+from search_index.postgres_backend import PostgresBackend, PostgresOptions, libpq_url, tsvector_literal
 from tests.test_search_backend import (  # noqa: F401 - collected here again, on both backends
     DOCS,
     expected,

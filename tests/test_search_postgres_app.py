@@ -10,8 +10,7 @@ import psycopg
 import pytest
 from flask import Flask
 
-from search_index.postgres_backend import PostgresBackend
-from search_index.postgres_pool import libpq_url
+from search_index.postgres_backend import PostgresBackend, libpq_url
 from tests.conftest import login
 from tests.servers.scale_apps import app_builder
 from tests.test_search_app import (  # noqa: F401 - collected here again, on the PostgreSQL backend
