@@ -9,7 +9,12 @@ schema, one writer, one process), then times query shapes on both and prints
 docs/s, index size and latency p50/p95. The machine's load average is printed
 before and after indexing: on a shared machine the docs/s of the two runs are
 only comparable when the load was similar. Ours always returns exact totals, all five facets and
-highlighted snippets; the baseline does the least each shape needs.
+highlighted snippets; the baseline does the least each shape needs. The shape "zh inside" types three
+Chinese characters taken from inside a letter, wherever jieba cut them (found through the CJK fallback field).
+
+It also prints the recall and precision of the Chinese recall list (``tests/cjk_recall.py``: typed words
+that jieba cuts differently in the letter) with the word alone ("before": the text field's word terms,
+what the index matched without the fallback field) and with the full query ("after").
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from tqdm import tqdm  # noqa: E402
 
 from cases.numbering import format_case_number  # noqa: E402
 from search_index import SearchRequest, WhooshBackend, WhooshOptions  # noqa: E402
+from search_index.analysis import analyze, cjk_runs  # noqa: E402
+from tests.cjk_recall import PAIRS, documents, recall_precision  # noqa: E402
 
 EN_BASE = """street light broken garbage collection noise neighbor water pipe leak road repair traffic
 parking bus school hospital park tree dog complaint request help please city office house rent heating
@@ -255,7 +262,8 @@ class Ours:
 
 def make_queries(gen: LetterGenerator, docs: list[dict], per_shape: int, seed: int) -> dict[str, list[tuple]]:
     rng = random.Random(seed)
-    shapes: dict[str, list[tuple]] = {k: [] for k in ("single", "two words", "phrase", "filtered", "faceted+hl")}
+    shapes: dict[str, list[tuple]] = {k: [] for k in ("single", "two words", "phrase", "filtered", "faceted+hl",
+                                                      "zh inside")}
 
     def sample_words(doc: dict) -> list[str]:
         text = doc["text"][0]
@@ -279,6 +287,11 @@ def make_queries(gen: LetterGenerator, docs: list[dict], per_shape: int, seed: i
         shapes["phrase"].append((f'"{words[i]}{sep}{words[i + 1]}"', units, status))
         shapes["filtered"].append((rng.choice(words), units, status))
         shapes["faceted+hl"].append((f"{rng.choice(words)} {rng.choice(words)}", units, status))
+        runs = [run for run in cjk_runs(doc["text"][0]) if len(run) >= 3]
+        if runs:
+            run = rng.choice(runs)
+            start = rng.randrange(len(run) - 2)
+            shapes["zh inside"].append((run[start:start + 3], units, status))
     return {k: v[:per_shape] for k, v in shapes.items()}
 
 
@@ -294,6 +307,24 @@ def time_queries(engine, queries: dict[str, list[tuple]], label: str) -> dict[st
             times.append((time.perf_counter() - start) * 1000)
         out[shape] = (statistics.median(times), percentile(times, 95))
     return out
+
+
+def cjk_recall(workdir: str) -> dict[str, tuple[float, float]]:
+    """{"before"|"after": (recall, precision)} of the Chinese recall list on a small index of its own."""
+    path = os.path.join(workdir, "recall")
+    os.makedirs(path, exist_ok=True)
+    backend = WhooshBackend(path)
+    backend.index_documents(documents())
+    before: dict[str, set[str]] = {}
+    after: dict[str, set[str]] = {}
+    with backend._reading() as view:
+        for word, _text in PAIRS:
+            node = ("and", [("term", "text", term, True) for term in analyze(word)])
+            before[word] = {view.searcher.stored_fields(d)["id"] for d in view.evaluator.docs(node)}
+    for word, _text in PAIRS:
+        after[word] = {hit.id for hit in backend.search(SearchRequest(query=word, per_page=100)).hits}
+    backend.close()
+    return {"before": recall_precision(before), "after": recall_precision(after)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -341,6 +372,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{shape:16}{cells}")
         print("\n(ours: exact total + 5 facets over the whole result + highlighted snippets on every shape;"
               " baseline: top 20 only, facets + highlights only on faceted+hl)")
+        recall = cjk_recall(workdir)
+        print(f"\nChinese recall list ({len(PAIRS)} typed words that jieba cuts differently in the letter):")
+        for label, (found, precise) in recall.items():
+            print(f"{label:12}recall {found:.2f}   precision {precise:.2f}")
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -7,6 +7,10 @@ generator hop per token per filter, which dominates indexing time):
   string is cut the same way in a letter and in a query). At index time the
   dictionary sub-words of a long word are emitted at the same position
   (``垃圾清运`` also yields ``垃圾`` and ``清运``) so a query for a shorter word finds it.
+* Every CJK run is also indexed as overlapping character bigrams (and hashed
+  trigrams) in a separate field, :class:`CjkGramTokenizer`: a typed word that
+  jieba cuts differently in the letter (``公交站`` inside ``公交站台``, cut
+  ``公交/站台``) is found through its bigrams, the trigrams keeping them in order.
 * Other words are folded: NFKC (full-width letters and digits become ASCII),
   lowercase, accents stripped.
 * Alphabetic Latin words are stemmed with the English Porter2 stemmer and then,
@@ -189,6 +193,10 @@ class MixedTokenizer(Tokenizer):
     def __hash__(self):
         return hash((self.__class__.__name__, self.shingles))
 
+    def index_term_list(self, value: str) -> list[str]:
+        """Every term this analyzer indexes for ``value``, with repeats (see :func:`index_terms`)."""
+        return index_terms(value, self.shingles)
+
     def units(self, value: str, expand: bool) -> Iterator[tuple[str, int, int, tuple[str, ...]]]:
         """(term, start, end, sub-words) for each word position of ``value``."""
         for match in TOKEN_RE.finditer(value):
@@ -316,6 +324,68 @@ def index_terms(value: str, pairs: bool) -> list[str]:
                         append(buckets[crc32((a + " " + term).encode()) & mask])
                 last = term
     return out
+
+
+def cjk_runs(value: str) -> Iterator[str]:
+    """The runs of CJK ideographs in ``value`` (any other character ends a run)."""
+    for match in TOKEN_RE.finditer(value):
+        text = match.group(0)
+        if text[0] >= "\u3400" and is_cjk(text[0]):
+            yield text
+
+
+def gram_terms(value: str) -> list[str]:
+    """The terms of the CJK fallback field for ``value``: every character bigram of each CJK run, and a
+    hashed bucket term for every trigram (``公交站台`` -> 公交 交站 站台 #公交站 #交站台).
+
+    A word of three or more characters is then matched as all its bigrams and all its trigram buckets,
+    which holds only where its characters stand together and in order (a bucket collision needs every
+    bigram as well); a two-character word is its own bigram."""
+    out: list[str] = []
+    append = out.append
+    crc32 = zlib.crc32
+    buckets = _BUCKET_TERMS
+    mask = _BUCKET_MASK
+    for run in cjk_runs(value):
+        n = len(run)
+        for i in range(n - 1):
+            append(run[i : i + 2])
+        for i in range(n - 2):
+            append(buckets[crc32(run[i : i + 3].encode()) & mask])
+    return out
+
+
+def word_grams(word: str) -> tuple[list[str], list[str]]:
+    """(bigrams, trigram bucket terms) a CJK ``word`` of two or more characters must all have in the
+    fallback field; both empty for a shorter word."""
+    terms = gram_terms(word)
+    split = max(0, len(word) - 1)
+    return terms[:split], terms[split:]
+
+
+class CjkGramTokenizer(Tokenizer):
+    """The CJK fallback field's analyzer: :func:`gram_terms` as Whoosh tokens (no positions)."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __hash__(self):
+        return hash(self.__class__.__name__)
+
+    def index_term_list(self, value: str) -> list[str]:
+        """Every term this analyzer indexes for ``value``, with repeats."""
+        return gram_terms(value)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.stopped = False
+        for pos, term in enumerate(gram_terms(value) if tokenize else [value]):
+            t.text = term
+            if positions:
+                t.pos = start_pos + pos
+            yield t
 
 
 def analyze(text: str, mode: str = "query", shingles: bool = False) -> list[str]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import heapq
 import math
 from collections import OrderedDict
-from operator import itemgetter
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -159,51 +158,56 @@ class Evaluator:
             return set(self.postings.searcher.docs_for_query(node[1]))
         raise ValueError(f"unknown query node {kind!r}")
 
-    def scored_terms(self, node: tuple, out: list | None = None, negated: bool = False) -> list[tuple[str, str]]:
-        """The (field, text) pairs that contribute to relevance."""
-        out = [] if out is None else out
-        kind = node[0]
-        if kind == "term":
-            if node[3] and not negated and (node[1], node[2]) not in out:
-                out.append((node[1], node[2]))
-        elif kind in ("and", "or"):
-            for child in node[1]:
-                self.scored_terms(child, out, negated)
-        elif kind == "not":
-            self.scored_terms(node[1], out, negated)
-        return out
-
     def top(self, node: tuple, docs: set[int], limit: int) -> list[tuple[int, float]]:
-        """The ``limit`` best (doc, BM25 score) pairs among ``docs``, best first."""
-        terms = self.scored_terms(node)
-        if not terms:
-            ranked = heapq.nsmallest(limit, docs)
-            return [(d, 0.0) for d in ranked]
-        searcher = self.postings.searcher
-        n_all = self.postings.doc_count_all or 1
+        """The ``limit`` best (doc, BM25 score) pairs among ``docs``, best first, equal scores by doc number.
+
+        Scores are Whoosh's: a document gets the BM25F weight of every scored term
+        in a clause it matches (an AND clause counts only when all its parts match,
+        a repeated term counts each time), filters and exclusions add nothing."""
         scores: dict[int, float] = {}
-        for field, text in terms:
-            ids, tfs = self.postings.get(field, text)
-            if not ids:
-                continue
-            idf = math.log(n_all / (len(ids) + 1)) + 1
-            avg = searcher.avg_field_length(field) or 1.0
-            norm = [K1 * ((1 - B) + B * length / avg) for length in _LENGTHS]
-            lengths = self.postings.length_bytes(field)
-            k1p = idf * (K1 + 1)
-            if not scores:
-                scores = {d: k1p * tf / (tf + norm[lengths[d]]) for d, tf in zip(ids, tfs) if d in docs}
-            else:
-                get = scores.get
-                scores.update(
-                    {d: get(d, 0.0) + k1p * tf / (tf + norm[lengths[d]]) for d, tf in zip(ids, tfs) if d in docs}
-                )
+        self._score(node, docs, scores)
         if len(scores) < len(docs):
             # Documents matched only through non-scoring clauses (field filters).
             for d in docs:
                 scores.setdefault(d, 0.0)
-        best = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
-        return best
+        return heapq.nsmallest(limit, scores.items(), key=_best_first)
+
+    def _score(self, node: tuple, docs: set[int], scores: dict[int, float]) -> None:
+        """Add the contributions of ``node`` for ``docs`` (all of which match ``node``) into ``scores``."""
+        kind = node[0]
+        if kind == "term":
+            if node[3]:
+                self._add_term(node[1], node[2], docs, scores)
+        elif kind == "and":
+            for child in node[1]:
+                self._score(child, docs, scores)
+        elif kind == "or":
+            for child in node[1]:
+                # A term child scores only where it occurs; other children need their own match set.
+                self._score(child, docs if child[0] == "term" else docs & self.docs(child), scores)
+        elif kind == "not":
+            self._score(node[1], docs, scores)
+
+    def _add_term(self, field: str, text: str, docs: set[int], scores: dict[int, float]) -> None:
+        ids, tfs = self.postings.get(field, text)
+        if not ids or not docs:
+            return
+        searcher = self.postings.searcher
+        n_all = self.postings.doc_count_all or 1
+        # Whoosh's idf counts deleted documents that still hold the term until segments merge.
+        idf = math.log(n_all / (searcher.doc_frequency(field, text) + 1)) + 1
+        avg = searcher.avg_field_length(field) or 1.0
+        norm = [K1 * ((1 - B) + B * length / avg) for length in _LENGTHS]
+        lengths = self.postings.length_bytes(field)
+        k1p = idf * (K1 + 1)
+        get = scores.get
+        scores.update(
+            {d: get(d, 0.0) + k1p * tf / (tf + norm[lengths[d]]) for d, tf in zip(ids, tfs) if d in docs}
+        )
+
+
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    return -item[1], item[0]
 
 
 def describe(node: Any) -> str:

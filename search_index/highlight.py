@@ -146,3 +146,12 @@ _WS = re.compile(r"\s+")
 
 def _collapse_ws(value: str) -> str:
     return _WS.sub(" ", value).strip()
+
+
+def hit_snippet(body: str, title: str | None, latin: frozenset[str], cjk: frozenset[str], size: int = 240) -> str:
+    """The one excerpt shown under a hit: :func:`snippet_html` of the stored body without its leading title
+    (a result shows the title as its heading already), or of the title when that is all there is."""
+    if title and body.startswith(title):
+        rest = body[len(title):].lstrip()
+        body = rest or body
+    return snippet_html(body, latin, cjk, size=size)

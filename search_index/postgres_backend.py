@@ -3,9 +3,11 @@
 For deployments that already run PostgreSQL and several machines: every web process and worker reads and
 writes one table instead of a Whoosh folder on one disk.
 
-* One row per case in ``search_cases_v1`` (name configurable): keyword columns for filters and facets, the
-  stored body for snippets, and three ``tsvector`` columns (``tsv``: number + title + text, ``private_tsv``:
-  the citizen's details, ``unit_tsv``: the unit's name) with GIN indexes.
+* One row per case in ``search_cases_v<SCHEMA_VERSION>`` (name configurable): keyword columns for filters and
+  facets, the stored body for snippets, and four ``tsvector`` columns (``tsv``: number + title + text,
+  ``private_tsv``: the citizen's details, ``unit_tsv``: the unit's name, ``grams_tsv``: the character bigrams
+  and trigram buckets of the Chinese in ``tsv``'s text, the fallback for words jieba cut otherwise) with GIN
+  indexes.
 * The vectors are built here from the *same analyzer as the Whoosh backend*
   (:meth:`~search_index.analysis.MixedTokenizer.units`: jieba for Chinese, folding, English+Spanish stemming,
   sub-words of long Chinese words at the same position) and written as ``tsvector`` literals, so PostgreSQL's
@@ -27,23 +29,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import queue
 import re
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
 from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
-from search_index.highlight import snippet_html
-from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds, quote_lexeme,
-                                          scored_terms, translate, tsvector_literal)
+from search_index.highlight import hit_snippet
+from search_index.postgres_pool import Pool, libpq_url
+from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds, grams_literal,
+                                          quote_lexeme, scored_terms, translate, tsvector_literal)
 from search_index.query import parse_query, split_highlight_terms
 from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, to_fields
 
@@ -69,76 +68,6 @@ class PostgresOptions:
     similar_terms: int = 12
 
 
-def libpq_url(url: str) -> str:
-    """``postgresql+psycopg://...`` (SQLAlchemy style) as a libpq URI."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
-        raise IndexUnavailableError(f"not a PostgreSQL URL: {url!r}")
-    return urlunsplit(("postgresql", *parts[1:]))
-
-
-# -- connections -------------------------------------------------------------------------------------------
-
-class _Pool:
-    """A few reusable connections per process; forgotten (not closed) after a fork, because closing the
-    parent's connection from a child would end the parent's session."""
-
-    def __init__(self, conninfo: str, size: int, connect_timeout: int) -> None:
-        self.conninfo = conninfo
-        self.size = size
-        self.connect_timeout = connect_timeout
-        self._idle: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue()
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
-
-    def _connect(self) -> psycopg.Connection:
-        try:
-            return psycopg.connect(self.conninfo, connect_timeout=self.connect_timeout)
-        except psycopg.Error as exc:
-            raise IndexUnavailableError(f"cannot connect to the PostgreSQL search database: {exc}") from exc
-
-    @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        """A connection in a transaction committed at the end (rolled back and discarded on error)."""
-        with self._lock:
-            if self._pid != os.getpid():
-                self._idle = queue.LifoQueue()
-                self._pid = os.getpid()
-        try:
-            conn = self._idle.get_nowait()
-        except queue.Empty:
-            conn = self._connect()
-        try:
-            yield conn
-            conn.commit()
-        except BaseException:
-            try:
-                conn.rollback()
-            except psycopg.Error:
-                conn.close()
-            if conn.closed or conn.broken:
-                raise
-            self._put(conn)
-            raise
-        self._put(conn)
-
-    def _put(self, conn: psycopg.Connection) -> None:
-        if conn.closed or conn.broken or self._idle.qsize() >= self.size or self._pid != os.getpid():
-            conn.close()
-        else:
-            self._idle.put(conn)
-
-    def close(self) -> None:
-        while True:
-            try:
-                conn = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            if self._pid == os.getpid():
-                conn.close()
-
-
 # -- the backend -------------------------------------------------------------------------------------------
 
 class PostgresBackend:
@@ -148,7 +77,7 @@ class PostgresBackend:
         self.options = options or PostgresOptions()
         if not _IDENTIFIER.match(self.options.table):
             raise IndexUnavailableError(f"invalid search table name {self.options.table!r}")
-        self._pool = _Pool(libpq_url(url), self.options.pool_size, self.options.connect_timeout)
+        self._pool = Pool(libpq_url(url), self.options.pool_size, self.options.connect_timeout)
         self._table = sql.Identifier(self.options.table)
         self._ensure_table()
 
@@ -176,13 +105,16 @@ class PostgresBackend:
                 channel text, unit_id text, unit_name text, urgency text, title text, year text,
                 created timestamp, updated timestamp, body text NOT NULL DEFAULT '',
                 tsv tsvector NOT NULL DEFAULT ''::tsvector, private_tsv tsvector NOT NULL DEFAULT ''::tsvector,
-                unit_tsv tsvector NOT NULL DEFAULT ''::tsvector)""").format(t=self._table),
+                unit_tsv tsvector NOT NULL DEFAULT ''::tsvector,
+                grams_tsv tsvector NOT NULL DEFAULT ''::tsvector)""").format(t=self._table),
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (tsv)").format(
                 i=sql.Identifier(f"{name}_tsv"), t=self._table),
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (private_tsv)").format(
                 i=sql.Identifier(f"{name}_private_tsv"), t=self._table),
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (unit_tsv)").format(
                 i=sql.Identifier(f"{name}_unit_tsv"), t=self._table),
+            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (grams_tsv)").format(
+                i=sql.Identifier(f"{name}_grams_tsv"), t=self._table),
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (unit_id, created)").format(
                 i=sql.Identifier(f"{name}_unit_created"), t=self._table),
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (created)").format(
@@ -211,15 +143,16 @@ class PostgresBackend:
         if not rows:
             return 0
         statement = sql.SQL("""INSERT INTO {t} (id, version, number, kind, category, status, channel, unit_id,
-                unit_name, urgency, title, year, created, updated, body, tsv, private_tsv, unit_tsv)
+                unit_name, urgency, title, year, created, updated, body, tsv, private_tsv, unit_tsv, grams_tsv)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-                    %s::tsvector, %s::tsvector, %s::tsvector)
+                    %s::tsvector, %s::tsvector, %s::tsvector, %s::tsvector)
             ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, number = EXCLUDED.number,
                 kind = EXCLUDED.kind, category = EXCLUDED.category, status = EXCLUDED.status,
                 channel = EXCLUDED.channel, unit_id = EXCLUDED.unit_id, unit_name = EXCLUDED.unit_name,
                 urgency = EXCLUDED.urgency, title = EXCLUDED.title, year = EXCLUDED.year,
                 created = EXCLUDED.created, updated = EXCLUDED.updated, body = EXCLUDED.body, tsv = EXCLUDED.tsv,
-                private_tsv = EXCLUDED.private_tsv, unit_tsv = EXCLUDED.unit_tsv""").format(t=self._table)
+                private_tsv = EXCLUDED.private_tsv, unit_tsv = EXCLUDED.unit_tsv,
+                grams_tsv = EXCLUDED.grams_tsv""").format(t=self._table)
         # Sorted ids: concurrent writers lock rows in one order, so they cannot deadlock.
         with self._transaction(write=True) as cur:
             cur.executemany(statement, [rows[k] for k in sorted(rows)])
@@ -236,7 +169,8 @@ class PostgresBackend:
                 fields.get("unit_name"), fields.get("urgency"), fields.get("title"), fields.get("year"),
                 date("created"), date("updated"), fields.get("body", ""),
                 tsvector_literal(fields.get("text", ""), pairs=True),
-                tsvector_literal(fields.get("private", "")), tsvector_literal(fields.get("unit_text", "")))
+                tsvector_literal(fields.get("private", "")), tsvector_literal(fields.get("unit_text", "")),
+                grams_literal(fields.get("grams", "")))
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove documents by case id (unknown ids are ignored); returns how many ids were given."""
@@ -375,7 +309,8 @@ class PostgresBackend:
         values = dict(zip(HIT_COLUMNS, row))
         body, score = row[len(HIT_COLUMNS)], row[len(HIT_COLUMNS) + 1]
         return Hit(score=float(score or 0.0),
-                   snippet=snippet_html(body or "", latin, cjk, size=self.options.snippet_chars), **values)
+                   snippet=hit_snippet(body or "", values["title"], latin, cjk, self.options.snippet_chars),
+                   **values)
 
     def similar(self, doc_id: str, restrict_unit_ids: Sequence[str] | None = None, limit: int = 5) -> list[Hit]:
         """Cases sharing the most telling words of ``doc_id``'s text, best first; [] if it is not indexed.

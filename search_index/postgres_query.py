@@ -10,7 +10,7 @@ from typing import Any
 
 from psycopg import sql
 
-from search_index.analysis import SHINGLE_PREFIX, MixedTokenizer, shingle
+from search_index.analysis import SHINGLE_PREFIX, MixedTokenizer, gram_terms, shingle
 from search_index.api import SearchRequest
 from search_index.errors import QueryError
 from search_index.schema import to_datetime
@@ -22,7 +22,7 @@ MAX_LEXEME_BYTES = 2046
 # Word-pair terms of the text field (see analysis.shingle) as printable lexemes; no analyzer term contains "~".
 PAIR_MARK = "~"
 
-TSV_COLUMNS = {"text": "tsv", "private": "private_tsv", "unit_text": "unit_tsv"}
+TSV_COLUMNS = {"text": "tsv", "private": "private_tsv", "unit_text": "unit_tsv", "grams": "grams_tsv"}
 KEYWORD_COLUMNS = {"kind": "kind", "category": "category", "status": "status", "channel": "channel",
                    "unit_id": "unit_id", "urgency": "urgency", "year": "year"}
 
@@ -58,6 +58,11 @@ def tsvector_literal(text: str, pairs: bool = False) -> str:
            if len(w.encode("utf-8")) <= MAX_LEXEME_BYTES]
     out += [quote_lexeme(p) for p in pair_terms]
     return " ".join(out)
+
+
+def grams_literal(text: str) -> str:
+    """The ``tsvector`` literal of the CJK fallback field (:func:`~search_index.analysis.gram_terms`)."""
+    return " ".join(quote_lexeme(lexeme_of(term)) for term in set(gram_terms(text)))
 
 
 # -- query translation -------------------------------------------------------------------------------------

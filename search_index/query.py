@@ -2,7 +2,8 @@
 
 Grammar (everything else is plain text):
 
-* ``word word``   – all words must match (AND);
+* ``word word``   – all words must match (AND); a Chinese word matches as the word jieba cuts or as its
+  characters in a row (see :func:`_grams`);
 * ``"a phrase"``  – the words in this order (straight, curly, full-width or corner quotes);
 * ``a OR b``      – either (OR binds tighter than the implicit AND: ``x a OR b`` = x AND (a OR b));
 * ``-word``, ``-"phrase"``, ``-field:value`` – exclude;
@@ -23,11 +24,12 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search_index.analysis import analyze, is_cjk, shingle
+from search_index.analysis import MixedTokenizer, analyze, is_cjk, shingle, word_grams
 from search_index.errors import QueryError
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
+_ANALYZER = MixedTokenizer()
 
 QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u300c\u300d\u300e\u300f\u301d\u301e"})
 KEYWORD_PREFIXES = {"status": "status", "kind": "kind", "channel": "channel"}
@@ -82,9 +84,11 @@ class _Compiler:
         if not private_only:
             if phrase and len(terms) > 1:
                 # The text field indexes adjacent word pairs, so a phrase is an AND of pairs.
-                options.append(_all([("term", "text", shingle(a, b), True) for a, b in zip(terms, terms[1:])]))
+                exact = _all([("term", "text", shingle(a, b), True) for a, b in zip(terms, terms[1:])])
+                fallback = _grams("".join(terms)) if all(is_cjk(t) for t in terms) else None
+                options.append(_any([exact, fallback]) if fallback else exact)
             else:
-                options.append(_all([("term", "text", t, True) for t in terms]))
+                options.append(_all([_piece(group) for group in _pieces(text)]))
         if self.include_private or private_only:
             options.append(_positional("private", terms, phrase, scored=not private_only))
         return _any(options)
@@ -107,6 +111,40 @@ class _Compiler:
             return _any([by_id, _positional("unit_text", terms, True, scored=False)]) if terms else by_id
         name = KEYWORD_PREFIXES[item.field]
         return _any([("term", name, v, False) for v in sorted({value, value.lower()})])
+
+
+def _pieces(text: str) -> list[list[str]]:
+    """The query's words, a one-character Chinese word kept with the Chinese word it touches
+    (``张家湾`` cut ``张家/湾`` is one piece), every other word a piece of its own."""
+    pieces: list[list[str]] = []
+    end = -1
+    single = False
+    for term, start, stop, _subs in _ANALYZER.units(text, False):
+        cjk = is_cjk(term)
+        if cjk and pieces and start == end and (single or len(term) == 1):
+            pieces[-1].append(term)
+        else:
+            pieces.append([term])
+        single = cjk and len(term) == 1
+        end = stop if cjk else -1
+    return pieces
+
+
+def _piece(words: list[str]) -> tuple:
+    """One piece of the query in the text field; Chinese also matches through the CJK fallback field."""
+    exact = _all([("term", "text", w, True) for w in words])
+    fallback = _grams("".join(words)) if is_cjk(words[0]) else None
+    return _any([exact, fallback]) if fallback else exact
+
+
+def _grams(word: str) -> tuple | None:
+    """A CJK word as all its character bigrams (scored) and trigram buckets (order only), or None when it
+    is shorter than two characters. Jieba cuts a word by its context, so ``公交站`` typed alone is one word
+    while a letter's ``公交站台`` is cut ``公交/站台``: the word term misses, its bigrams do not."""
+    bigrams, trigrams = word_grams(word)
+    if not bigrams:
+        return None
+    return _all([("term", "grams", b, True) for b in bigrams] + [("term", "grams", t, False) for t in trigrams])
 
 
 def _positional(field_name: str, terms: list[str], phrase: bool, scored: bool) -> tuple:

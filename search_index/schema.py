@@ -22,12 +22,12 @@ from collections import Counter
 from whoosh import columns, fields, formats
 from whoosh.system import pack_uint
 
-from search_index.analysis import MixedTokenizer, index_terms
+from search_index.analysis import CjkGramTokenizer, MixedTokenizer, is_cjk
 from search_index.errors import DocumentError
 
 # Bump when the schema or the analyzer changes: a new index name means an old index
 # is ignored (and reported empty) until it is rebuilt from the database.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_NAME = f"cases_v{SCHEMA_VERSION}"
 
 # Keyword fields that can be filtered, faceted and queried with ``name:value``.
@@ -49,7 +49,7 @@ def pack_frequency(n: int) -> bytes:
 
 
 class TermCounts(formats.Frequency):
-    """Whoosh's frequency format, fed by :func:`~search_index.analysis.index_terms`.
+    """Whoosh's frequency format, fed by our analyzers' ``index_term_list``.
 
     Whoosh's own ``word_values`` pulls one Token object per term through the
     analyzer; at index time this asks our analyzer for the plain term list and
@@ -59,9 +59,9 @@ class TermCounts(formats.Frequency):
 
     def term_counts(self, value: str, analyzer) -> dict[str, int] | None:
         """``{term: frequency}`` for one field value, or None when the analyzer is not ours."""
-        if not isinstance(analyzer, MixedTokenizer) or not isinstance(value, str):
+        if not isinstance(analyzer, (MixedTokenizer, CjkGramTokenizer)) or not isinstance(value, str):
             return None
-        return Counter(index_terms(value, analyzer.shingles))
+        return Counter(analyzer.index_term_list(value))
 
     def word_values(self, value, analyzer, **kwargs):
         counts = self.term_counts(value, analyzer) if kwargs.get("mode", "index") == "index" else None
@@ -95,12 +95,14 @@ def build_schema() -> fields.Schema:
         updated=fields.STORED(),
         created_ts=fields.COLUMN(columns.NumericColumn("q", default=0)),
         text=_text_field(text_analyzer),
+        # The CJK fallback field: character bigrams (and trigram buckets) of the same text.
+        grams=_text_field(CjkGramTokenizer()),
         body=fields.STORED(),
         private=fields.TEXT(analyzer=analyzer, phrase=True),
     )
 
 
-def _text_field(analyzer: MixedTokenizer) -> fields.TEXT:
+def _text_field(analyzer: MixedTokenizer | CjkGramTokenizer) -> fields.TEXT:
     field = fields.TEXT(analyzer=analyzer, phrase=False)
     field.format = TermCounts(field_boost=field.format.field_boost)
     return field
@@ -135,16 +137,23 @@ def _join(value: Any, key: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
-        parts = []
+        parts: dict[str, None] = {}
         for part in value:
             if part is None:
                 continue
             if not isinstance(part, str):
                 raise DocumentError(f"{key!r} must hold strings, found {type(part).__name__}")
             if part.strip():
-                parts.append(part)
+                # A case repeats its subject in every letter: each paragraph is indexed and shown once.
+                parts.setdefault(part.strip())
         return "\n\n".join(parts)
     raise DocumentError(f"{key!r} must be a string or a list of strings, not {type(value).__name__}")
+
+
+def body_text(title: str, text: str) -> str:
+    """The stored body: the title, then the text's paragraphs other than the title."""
+    rest = [p for p in text.split("\n\n") if p.strip() != title.strip()] if title else [text]
+    return "\n\n".join(p for p in (title, *rest) if p)
 
 
 def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,8 +199,9 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
     searchable = "\n".join(p for p in (number, title, text) if p)
     if searchable:
         out["text"] = searchable
-        body = "\n\n".join(p for p in (title, text) if p)
-        out["body"] = body[:MAX_BODY_CHARS]
+        if is_cjk(searchable):
+            out["grams"] = searchable
+        out["body"] = body_text(title, text)[:MAX_BODY_CHARS]
     if private:
         out["private"] = private
     return out

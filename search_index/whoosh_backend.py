@@ -29,7 +29,7 @@ from search_index.analysis import is_shingle
 from search_index.bulk_writer import BulkSegmentWriter, supports_bulk_writing
 from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
-from search_index.highlight import snippet_html
+from search_index.highlight import hit_snippet
 from search_index.query import parse_query, split_highlight_terms
 from search_index.schema import FACET_FIELDS, INDEX_NAME, build_schema, timestamp, to_datetime, to_fields
 from search_index.view import View, SegmentValues
@@ -149,7 +149,7 @@ class WhooshBackend:
             id=fields["id"],
             number=fields.get("number"),
             score=float(score),
-            snippet=snippet_html(fields.get("body", ""), latin, cjk, size=self.options.snippet_chars),
+            snippet=hit_snippet(fields.get("body", ""), fields.get("title"), latin, cjk, self.options.snippet_chars),
             title=fields.get("title"),
             kind=fields.get("kind"),
             category=fields.get("category"),

@@ -12,7 +12,7 @@ from cases.errors import NotFound, TransitionError, ValidationError
 from cases.models import User
 from cases.queries import CaseFilter, list_cases
 from cases.workflow import Status
-from tests.test_returns import actor, dispatched, unit
+from tests.helpers.returns import actor, dispatched, unit
 from web.auth import Argon2idHasher
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from cases import accounts
 from cases.models import Case, User
-from tests.test_returns_web import a_case, as_user
+from tests.helpers.returns import a_case, as_user
 from web.auth import Argon2idHasher
 from web.app_state import state
 

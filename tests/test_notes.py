@@ -8,7 +8,7 @@ import pytest
 
 from cases import citizen_data, notes, returns
 from cases.errors import NotFound, ValidationError
-from tests.test_returns import actor, dispatched, unit
+from tests.helpers.returns import actor, dispatched, unit
 
 
 def test_a_thread_of_notes(domain: Any) -> None:

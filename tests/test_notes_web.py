@@ -14,8 +14,8 @@ from sqlalchemy import select
 from cases import disclosure, services
 from cases.models import Case, Unit
 from tests.conftest import a_category
-from tests.test_returns import actor
-from tests.test_returns_web import a_case, as_user
+from tests.helpers.returns import actor
+from tests.helpers.returns import a_case, as_user
 from tests.helpers.web_forms import submit_letter
 from web.app_state import state
 

@@ -6,38 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from cases import intake, queries, returns, services, statistics
-from cases.actors import Actor
-from cases.drafts import Channel, LetterDraft
+from cases import queries, returns, services, statistics
 from cases.errors import NotFound, TransitionError, ValidationError
-from cases.models import Case, Unit, User
 from cases.queries import CaseFilter
 from cases.workflow import Status
-from tests.conftest import a_category
-
-
-def actor(session: Any, username: str) -> Actor:
-    user = session.scalar(select(User).where(User.username == username))
-    return Actor(user_id=user.id, role=user.role.value, unit_id=user.unit_id, name=user.display_name or username)
-
-
-def unit(session: Any, name: str) -> Unit:
-    return session.scalar(select(Unit).where(Unit.name.startswith(name)))
-
-
-def dispatched(session: Any, policy: Any, unit_name: str = "Transport", subject: str = "Bus stop shelter broken"
-               ) -> Case:
-    draft = LetterDraft(channel=Channel.WEB, subject=subject, body="The shelter at Elm Street lost its roof.",
-                        sender_name="Chen Jing", sender_email="chen@example.org")
-    case = intake.receive(session, policy, draft).case
-    clerk = actor(session, "clerk")
-    services.register(session, policy, case, clerk)
-    services.dispatch(session, policy, case, clerk, unit(session, unit_name).id, "Please repair.",
-                      category_id=a_category(session))
-    session.flush()
-    return case
+from tests.helpers.returns import actor, unit, dispatched
 
 
 def test_a_disputed_return_upheld_stays_with_the_desk(domain: Any) -> None:

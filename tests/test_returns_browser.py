@@ -12,7 +12,7 @@ from flask import Flask
 from playwright.sync_api import Browser, expect
 
 from tests.helpers.browser import demo_app, open_action, served, staff
-from tests.test_returns_web import a_case
+from tests.helpers.returns import a_case
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "images"

@@ -8,46 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from cases import demo, services
+from cases import demo
 from cases.models import Case, Unit
 from cases.workflow import Status
-from tests.conftest import DEMO_PASSWORDS, a_category, csrf_token, login
-from tests.test_returns import actor
+from tests.conftest import DEMO_PASSWORDS, csrf_token
 from web.auth import Argon2idHasher
 from web.tasks.queue import drain
 from web.app_state import state
-
-
-def as_user(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    assert login(client, username).status_code == 302
-    return client
-
-
-def a_case(app: Flask, unit_name: str = "Transport", *, returned: bool = False, accepted: bool = False) -> str:
-    """A registered case dispatched to ``unit_name`` (signed for, or returned, when asked); its number."""
-    with state(app).sessions() as session:
-        policy = state(app).policy
-        from cases import intake
-        from cases.drafts import Channel, LetterDraft
-
-        case = intake.receive(session, policy, LetterDraft(
-            channel=Channel.WEB, subject="Shelter roof missing", body="The bus shelter lost its roof.",
-            sender_name="Chen Jing", sender_email="chen@example.org")).case
-        clerk = actor(session, "clerk")
-        services.register(session, policy, case, clerk)
-        unit = session.scalar(select(Unit).where(Unit.name.startswith(unit_name)))
-        services.dispatch(session, policy, case, clerk, unit.id, category_id=a_category(session))
-        handler = actor(session, "transport" if unit_name == "Transport" else "housing")
-        if accepted or returned:
-            services.accept(session, policy, case, handler)
-        if returned:
-            services.return_to_desk(session, policy, case, handler, "Shelters are the district's.")
-        session.commit()
-        return case.number
+from tests.helpers.returns import as_user, a_case
 
 
 def stored(app: Flask, number: str) -> Case:

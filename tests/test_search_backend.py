@@ -199,6 +199,18 @@ def test_snippets_are_safe_html_with_marks(fresh):
     assert "<mark>street</mark>" in hit.snippet and "<mark>road</mark>" in hit.snippet
 
 
+def test_one_excerpt_per_hit_without_the_title_or_repeated_paragraphs(fresh):
+    title = "Broken street light"
+    fresh.index_documents([
+        make_doc(1, title=title, text=[title, title, "The street light by the school is broken.", title]),
+        make_doc(2, title="Street light", text=["Street light"]),
+    ])
+    hits = {hit.id: hit.snippet for hit in fresh.search(SearchRequest(query="street light")).hits}
+    assert hits["case-1"] == "The <mark>street</mark> <mark>light</mark> by the school is broken."
+    # A case with nothing but its title shows the title.
+    assert hits["case-2"] == "<mark>Street</mark> <mark>light</mark>"
+
+
 def test_upsert_versions_delete_and_clear(fresh):
     fresh.index_documents([make_doc(1), make_doc(2)])
     fresh.index_documents([make_doc(1, version="2", text="completely new words: zebra")])
@@ -325,7 +337,8 @@ def test_bulk_writer_writes_the_same_segment_files_as_whoosh(tmp_path, monkeypat
     from whoosh import writing
     from whoosh.filedb.filestore import FileStorage
 
-    from search_index.bulk_writer import BulkSegmentWriter, TermPool
+    from search_index.bulk_writer import BulkSegmentWriter
+    from search_index.term_pool import TermPool
     from search_index.schema import build_schema, to_fields
 
     spills: list[int] = []

@@ -25,6 +25,7 @@ from tests.test_search_backend import (  # noqa: F401 - collected here again, on
     test_is_a_search_backend,
     test_suggestions_skip_the_facets_and_find_any_of_the_typed_words,
     test_languages_phrases_and_exclusion,
+    test_one_excerpt_per_hit_without_the_title_or_repeated_paragraphs,
     test_private_data_needs_the_flag_and_is_never_shown,
     test_relevance_ranks_the_better_match_first,
     test_similar_cases,

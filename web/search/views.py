@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
 from cases.admin import unit_names
 from search_index import FILTER_KEYS, IndexUnavailableError, QueryError
@@ -34,7 +35,7 @@ def index() -> tuple[str, int] | str:
         form.q.errors = [str(err)]
         return render_template("pages/search/index.html", form=form, result=None, filters=filters), 400
     except IndexUnavailableError:
-        form.q.errors = ["The archive index is busy; please try again in a moment."]
+        form.q.errors = [_("The archive index is busy; please try again in a moment.")]
         return render_template("pages/search/index.html", form=form, result=None, filters=filters), 503
     return render_template("pages/search/index.html", form=form, result=result, filters=filters,
                            narrow=_narrow_url, page_url=_page_url, unit_names=unit_names(db()))
