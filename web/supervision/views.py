@@ -8,7 +8,7 @@ import io
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from cases import statistics as st
@@ -55,10 +55,11 @@ def dashboard() -> str:
     session = db()
     days = [d.isoformat() for d in period.day_list()]
     labels = [d[5:] for d in days]
+    today = policy().today().isoformat()
 
     def series(by: str) -> list[charts.Series]:
         data = st.cases_per_day(session, period, tz, by)
-        return [charts.Series(_label(key), [data[key].get(d, 0) for d in days]) for key in sorted(data)]
+        return [charts.Series(_label(key), charts.until(today, days, data[key])) for key in sorted(data)]
 
     categories = st.top_categories(session, period, tz)
     districts = st.top_districts(session, period, tz)
@@ -74,7 +75,7 @@ def dashboard() -> str:
         urgent_total=sum(urgent.values()),
         kind_chart=charts.line_chart(labels, series("kind"), title=_("Cases per day by kind")),
         channel_chart=charts.line_chart(labels, series("channel"), title=_("Cases per day by channel")),
-        urgent_chart=charts.line_chart(labels, [charts.Series(_("urgent"), [urgent.get(d, 0) for d in days])],
+        urgent_chart=charts.line_chart(labels, [charts.Series(_("urgent"), charts.until(today, days, urgent))],
                                        title=_("Urgent cases per day")),
         category_chart=charts.bar_chart(categories, title=_("Top categories")),
         district_chart=charts.bar_chart(districts, title=_("Top districts and counties")),
@@ -233,12 +234,13 @@ def report_file(report_id: int, ext: str) -> Response:
     if item is None or ext not in {"html", "pdf"}:
         abort(404)
     name = f"weekly-report-{item.week_start.isoformat()}.{ext}"
+    html, pdf_sha256 = report.edition(db(), item, str(get_locale().language))
     if ext == "pdf":
-        if not item.pdf_sha256:
+        if not pdf_sha256:
             abort(404)
-        return download(policy().store.get(item.pdf_sha256), f"weekly-report-{item.week_start.isoformat()}",
+        return download(policy().store.get(pdf_sha256), f"weekly-report-{item.week_start.isoformat()}",
                         content_type=PDF)
-    response = Response(item.html, mimetype="text/html")
+    response = Response(html, mimetype="text/html")
     # The report is a standalone document with its own <style>: allow that style and nothing else.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
