@@ -59,6 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.check(app.config)
+    if config.development_base_url(app.config) and not (app.debug or app.testing):
+        app.logger.warning("PUBLIC_BASE_URL is %s: links in letters will point at this machine; set "
+                           "FLASK_PUBLIC_BASE_URL to the citizens' site.", app.config["PUBLIC_BASE_URL"])
     _instance_defaults(app)
     if int(app.config["PROXY_COUNT"]):
         from werkzeug.middleware.proxy_fix import ProxyFix

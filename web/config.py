@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import MutableMapping
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class DefaultConfig:
@@ -107,6 +108,9 @@ class DefaultConfig:
     REMINDER_HOURS_BEFORE = 4
     CHASE_HOURS_AFTER = 1
     ESCALATE_HOURS_AFTER = 4
+    # The citizens' site as the public reaches it (https://mailbox.city.example): every link written into a
+    # letter, email, SMS or printed reply (tracking page, QR code) starts with it, never with the address a request
+    # came in on. The default suits `make run` on one machine only; the app warns when it is served with it.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Host names (or URLs) of the office's own sites besides PUBLIC_BASE_URL, e.g. the staff site: links to them
     # are stripped from everything published.
@@ -235,8 +239,17 @@ def check(config: MutableMapping[str, Any]) -> None:
         if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
             wanted = " or ".join(k.__name__ for k in kinds)
             problems.append(f"{name} must be {wanted} (like {default!r}), not {value!r}")
+    base = urlsplit(str(config.get("PUBLIC_BASE_URL") or ""))
+    if base.scheme not in ("http", "https") or not base.hostname:
+        problems.append(f"PUBLIC_BASE_URL must be an absolute http(s) address, not {config.get('PUBLIC_BASE_URL')!r}")
     if problems:
         raise ConfigError("Invalid settings: " + "; ".join(problems))
+
+
+def development_base_url(config: MutableMapping[str, Any]) -> bool:
+    """Whether PUBLIC_BASE_URL points at this machine (loopback), which no citizen can open."""
+    host = urlsplit(str(config.get("PUBLIC_BASE_URL") or "")).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 def declared() -> dict[str, Any]:
