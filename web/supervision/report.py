@@ -17,7 +17,7 @@ from cases.policy import Policy
 from cases.models_disclosure import WeeklyReport
 from cases.models_reports import WeeklyReportEdition
 from web.code_labels import label
-from web.supervision import charts
+from web.supervision import charts, exports
 from web.supervision.topics import words
 
 CHECKOUT = Path(__file__).resolve().parent.parent.parent
@@ -45,10 +45,6 @@ svg.chart { width: 100%; border: 0; }
 """
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
 def report_context(session: Session, policy: Policy, week_start: date) -> dict:
     """Everything the weekly report shows, for the week starting ``week_start`` (a Monday)."""
     period = st.Period(week_start, week_start + timedelta(days=7))
@@ -71,7 +67,7 @@ def report_context(session: Session, policy: Policy, week_start: date) -> dict:
         "topics": topics,
         "performance": [p for p in performance if p.received or p.returned],
         "deadlines": [d for d in supervision.unit_deadlines(session, policy, policy.today()) if d.open_cases],
-        "pct": _pct,
+        "pct": exports.percent,
         "office": current_app.config["OFFICE_NAME"],
     }
 

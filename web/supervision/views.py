@@ -3,8 +3,6 @@ the supervise action and weekly reports. Supervisors and admins only, except the
 unit handler sees for their own unit."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -22,11 +20,10 @@ from cases.models_disclosure import WeeklyReport
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
 from web.downloads import download
-from web.export_text import spreadsheet_cell
 from web.tasks.queue import kick
 from web.query_args import int_arg
 from web.app_state import db, policy
-from web.supervision import charts, report
+from web.supervision import charts, exports, report
 from web.supervision.forms import SuperviseForm
 from web.supervision.topics import words
 
@@ -43,8 +40,7 @@ def _period(default_days: int) -> st.Period:
         return st.Period.parse(None, None, default_days=default_days, today=policy().today())
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
+_pct = exports.percent
 
 
 @bp.route("/")
@@ -118,12 +114,7 @@ def _export_name(period: st.Period, ext: str) -> str:
 @role_required(*ROLES)
 def performance_csv() -> Response:
     period, rows, _sort, _desc = _performance_rows()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(st.PERFORMANCE_COLUMNS)
-    for line in st.performance_table(rows):
-        writer.writerow([spreadsheet_cell(v) for v in line])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response = Response(exports.csv_text(rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "csv")}"'
     return response
 
@@ -131,25 +122,10 @@ def performance_csv() -> Response:
 @bp.route("/performance.xlsx")
 @role_required(*ROLES)
 def performance_xlsx() -> Response:
-    from openpyxl import Workbook
-
     period, rows, _sort, _desc = _performance_rows()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Performance"
-    sheet.append([f"{period.start.isoformat()} – {period.last_day.isoformat()}"])
-    sheet.append(list(st.PERFORMANCE_COLUMNS))
-    for line in st.performance_table(rows):
-        sheet.append([spreadsheet_cell(v) for v in line])
-    for column, name in enumerate(st.PERFORMANCE_COLUMNS, start=1):
-        if name.endswith("_rate"):
-            for row in range(3, len(rows) + 3):
-                sheet.cell(row=row, column=column).number_format = "0.0%"
-    sheet.column_dimensions["A"].width = 44
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = Response(buffer.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    data = exports.xlsx_bytes(rows, _("Unit performance"),
+                              f"{period.start.isoformat()} – {period.last_day.isoformat()}")
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "xlsx")}"'
     return response
 
