@@ -37,6 +37,9 @@ class DefaultConfig:
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     # A call recording or voice message (web letter, phone desk): 20 MB is about 20 minutes of MP3 at 128 kbit/s.
     MAX_AUDIO_BYTES = 20 * 1024 * 1024
+    # A citizen's letter larger than MAX_CONTENT_LENGTH, up to this, is still read: the form comes back filled in,
+    # its files refused with a message; a larger post gets the error page.
+    LETTER_POST_READ_BYTES = 110 * 1024 * 1024
 
     # Sessions and cookies.
     SESSION_COOKIE_SECURE = True
