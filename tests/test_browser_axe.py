@@ -62,8 +62,9 @@ def _violations(tab: Page) -> list[str]:
     return [f"{v['id']} ({v['impact']}, {v['n']}×: {v['target']})" for v in result if v["impact"] in BLOCKING]
 
 
-def _crawl(tab: Page, base: str, seeds: list[str]) -> dict[str, list[str]]:
-    """Every page reachable from ``seeds`` by links inside the app (one of each shape): its blocking findings."""
+def _crawl(tab: Page, base: str, seeds: list[str]) -> tuple[dict[str, list[str]], set[str]]:
+    """Every page reachable from ``seeds`` by links inside the app (one of each shape): the blocking findings per
+    page, and the shapes of the pages checked."""
     queue, seen, found = [urljoin(base, s) for s in seeds], set(), {}
     while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
@@ -82,7 +83,7 @@ def _crawl(tab: Page, base: str, seeds: list[str]) -> dict[str, list[str]]:
         for href in tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             if href.startswith(base) and "#" not in href[len(base):] and _shape(href) not in seen:
                 queue.append(href)
-    return {url: problems for url, problems in found.items() if problems}
+    return {url: problems for url, problems in found.items() if problems}, seen
 
 
 @pytest.fixture()
@@ -109,6 +110,17 @@ def _tracking_link(app: Flask) -> str:
         return f"/track?number={case.number}&code={case.tracking_code}"
 
 
+def test_the_check_finds_a_serious_violation(chromium_browser: Browser) -> None:
+    context = chromium_browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.set_content('<html lang="en"><title>t</title><main><img src="x.png"><input type="text"></main></html>')
+        problems = _violations(tab)
+    finally:
+        context.close()
+    assert any(p.startswith("image-alt") for p in problems) and any(p.startswith("label") for p in problems)
+
+
 ROLE_SEEDS = {
     None: ["/", "/write", "/track", "/archive", "/statistics", "/auth/login", "/no-such-page"],
     "clerk": ["/desk/", "/desk/phone", "/desk/callbacks", "/letters/post", "/scans/", "/quarantine/",
@@ -129,9 +141,10 @@ def test_every_page_of_every_role_passes_axe(chromium_browser: Browser, live: tu
         seeds = list(ROLE_SEEDS[username])
         if username is None:
             seeds.append(_tracking_link(app))
-        found = _crawl(tab, base, seeds)
+        found, checked = _crawl(tab, base, seeds)
     finally:
         context.close()
+    assert len(checked) >= len(seeds)
     assert found == {}, "\n".join(f"{url}: {'; '.join(p)}" for url, p in found.items())
 
 

@@ -129,3 +129,11 @@ def test_the_pdf_chart_draws_its_lines_in_colour(module_app: Flask, tmp_path: Pa
     assert len(series) == 2 and present(charts.SERIES_COLOURS[1])
     dark = sum(count for count, rgb in page.getcolors(maxcolors=1 << 20) if max(rgb) < 40)
     assert dark < page.width * page.height * 0.05  # no black squares or black-filled lines
+
+
+def test_count_axes_have_whole_number_ticks() -> None:
+    for highest in (0, 1, 3, 5, 9, 17, 41, 170):
+        svg = _chart(charts.line_chart(["a", "b"], [charts.Series("x", [0, highest])], title="t"))
+        ticks = [t.text for t in svg.findall(f"{SVG}text") if t.get("text-anchor") == "end"]
+        assert len(ticks) == 5 and all(t.isdigit() for t in ticks), (highest, ticks)
+        assert int(ticks[-1]) >= highest

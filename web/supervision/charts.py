@@ -35,6 +35,14 @@ def _nice_max(value: float) -> float:
     return 10 * power
 
 
+def _count_top(value: float) -> float:
+    """An axis maximum for counts whose five ticks (0 and four steps) are whole numbers: 4 × 1, 2, 5, 10, 20…"""
+    step = 1
+    while step * 4 < value:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return float(step * 4)
+
+
 def _fmt(value: float, percent: bool = False) -> str:
     if percent:
         return f"{value * 100:.0f}%"
@@ -51,8 +59,8 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, w
     height += 18 * max(len(legend_rows) - 1, 0)
     plot_w, plot_h = width - left - right, height - top - bottom - 18 * len(legend_rows)
     values = [v for s in series for v in s.values if v is not None]
-    # Counts get whole-number ticks: the axis reaches at least 4 (five ticks, 0 to 4).
-    top_value = max_value if max_value is not None else _nice_max(max(max(values, default=0), 1 if percent else 4))
+    highest = max(values, default=0)
+    top_value = max_value if max_value is not None else _nice_max(highest) if percent else _count_top(highest)
     n = max(len(labels), 1)
 
     def x(i: int) -> float:
