@@ -137,3 +137,16 @@ def test_count_axes_have_whole_number_ticks() -> None:
         ticks = [t.text for t in svg.findall(f"{SVG}text") if t.get("text-anchor") == "end"]
         assert len(ticks) == 5 and all(t.isdigit() for t in ticks), (highest, ticks)
         assert int(ticks[-1]) >= highest
+
+
+def test_the_mondays_report_of_the_worker_is_kept_in_every_language(module_app: Flask) -> None:
+    from cases.models_reports import WeeklyReportEdition
+    from web.tasks.supervision import run_weekly_report
+
+    with module_app.app_context():
+        report_id = run_weekly_report(module_app)
+    with state(module_app).sessions() as session:
+        editions = {e.locale: e.html for e in session.scalars(
+            select(WeeklyReportEdition).where(WeeklyReportEdition.report_id == report_id))}
+    assert set(editions) == set(module_app.config["LANGUAGES"])
+    assert "周报" in editions["zh"] and "Informe semanal" in editions["es"] and "Weekly report" in editions["en"]
