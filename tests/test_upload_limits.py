@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from cases.models import Case
-from tests.test_web_flow import letter_form
+from tests.test_web_public_form import letter_form  # tests.helpers.web_forms once merged
 from web.app_state import state
 
 LIMITS = {"MAX_CONTENT_LENGTH": 200_000, "MAX_ATTACHMENT_BYTES": 100_000, "MAX_AUDIO_BYTES": 150_000,
