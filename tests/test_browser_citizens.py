@@ -98,8 +98,8 @@ def test_the_switcher_marks_the_language_and_required_fields_are_marked(chromium
         assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
         subject = tab.get_by_label("Subject")
         assert subject.get_attribute("required") is not None
-        expect(tab.locator("label[for=subject] .req")).to_be_visible()
-        expect(tab.locator("label[for=phone] .req")).to_have_count(0)  # optional
+        expect(tab.locator("label[for=subject] + .req")).to_be_visible()
+        expect(tab.locator("label[for=phone] + .req")).to_have_count(0)  # optional
         tab.get_by_role("button", name="中文").click()
         expect(tab.locator(".langs button[aria-current=true]")).to_have_text("中文")
         expect(tab.locator(".langs button[aria-current]")).to_have_count(1)
