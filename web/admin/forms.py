@@ -88,7 +88,7 @@ class CategoryForm(FlaskForm):
 
 
 class CategoryEditForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name (empty: unchanged)"), validators=[Optional(), Length(max=100)])
     parent = SelectField(_l("Part of"), coerce=int, choices=[])
     unit = SelectField(_l("Handled by default by"), coerce=int, choices=[])
     answer_days = IntegerField(_l("Working days to answer (empty: by kind)"),

@@ -105,7 +105,7 @@ def edit_category(category_id: int) -> str | Response | tuple[str, int]:
         done = _save(lambda: categories_tree.update(
             db(), category.id, parent_id=form.parent.data or None, unit_id=form.unit.data or None,
             answer_days=form.answer_days.data, name_zh=form.name_zh.data or "", name_es=form.name_es.data or "",
-            name=form.name.data),
+            name=(form.name.data or "").strip() or None),
             _("Category saved."), "admin.categories", (audit.ADMIN_CATEGORY, f"edited category {category.name}"))
         if done:
             return done
