@@ -143,3 +143,10 @@ def change_role(session: Session, acting_user_id: int, user_id: int, role: str, 
     user.role, user.unit = role_value, unit
     user.session_version += 1
     return user
+
+
+def update_details(session: Session, user_id: int, *, display_name: str, email: str) -> User:
+    """An administrator's change to a user's full name and email (the user name, their log-in, stays)."""
+    user = get_user(session, user_id)
+    user.display_name, user.email = (display_name or "").strip()[:200], (email or "").strip()[:254]
+    return user

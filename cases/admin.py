@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from cases.errors import NotFound, ValidationError
 from cases.models import Category, Unit
 
+UNIT_KINDS = ("department", "district", "county")
+
 
 def add_unit(session: Session, *, name: str, kind: str = "department", parent_id: int | None = None,
              email: str = "", head_email: str = "") -> Unit:
@@ -19,6 +21,35 @@ def add_unit(session: Session, *, name: str, kind: str = "department", parent_id
         raise ValidationError("Unknown parent unit.")
     unit = Unit(name=name, kind=kind, parent_id=parent_id, email=email, head_email=head_email)
     session.add(unit)
+    return unit
+
+
+def update_unit(session: Session, unit_id: int, *, name: str, kind: str, parent_id: int | None, email: str = "",
+                head_email: str = "", name_zh: str = "", name_es: str = "") -> Unit:
+    """An administrator's change to a unit: its names, kind, place in the unit tree and addresses."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("No such unit.")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("A unit needs a name.")
+    if session.scalar(select(Unit.id).where(Unit.name == name, Unit.id != unit_id)) is not None:
+        raise ValidationError(f"A unit named {name} exists already.")
+    if kind not in UNIT_KINDS:
+        raise ValidationError("Unknown kind of unit.")
+    if parent_id is not None:
+        parent = session.get(Unit, parent_id)
+        if parent is None:
+            raise ValidationError("Unknown parent unit.")
+        node: Unit | None = parent
+        while node is not None:
+            if node.id == unit_id:
+                raise ValidationError("A unit cannot be placed under itself or one of its own units.")
+            node = node.parent
+    unit.name, unit.kind, unit.parent_id = name, kind, parent_id
+    unit.email, unit.head_email = (email or "").strip(), (head_email or "").strip()
+    unit.name_zh, unit.name_es = (name_zh or "").strip()[:200], (name_es or "").strip()[:200]
+    session.flush()
     return unit
 
 

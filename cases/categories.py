@@ -62,11 +62,19 @@ def paths(session: Session, lang: str | None = None, *, active_only: bool = True
 
 
 def update(session: Session, category_id: int, *, parent_id: int | None, unit_id: int | None,
-           answer_days: int | None, name_zh: str = "", name_es: str = "") -> Category:
-    """An administrator's change to a category's place in the tree, routing and names."""
+           answer_days: int | None, name_zh: str = "", name_es: str = "", name: str | None = None) -> Category:
+    """An administrator's change to a category's place in the tree, routing and names (``name``: the main name,
+    kept when None)."""
     category = session.get(Category, category_id)
     if category is None:
         raise NotFound("No such category.")
+    if name is not None:
+        name = name.strip()[:100]
+        if not name:
+            raise ValidationError("A category needs a name.")
+        if session.scalar(select(Category.id).where(Category.name == name, Category.id != category_id)) is not None:
+            raise ValidationError(f"The category {name} exists already.")
+        category.name = name
     if parent_id is not None:
         parent = session.get(Category, parent_id)
         if parent is None:

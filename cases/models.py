@@ -389,6 +389,7 @@ import cases.models_desk  # noqa: E402,F401
 import cases.models_disclosure  # noqa: E402,F401
 import cases.models_letters  # noqa: E402,F401
 import cases.models_privacy  # noqa: E402,F401
+import cases.models_reports  # noqa: E402,F401
 import cases.models_scans  # noqa: E402,F401
 import cases.models_sms  # noqa: E402,F401
 import cases.models_emergency  # noqa: E402,F401

@@ -3,7 +3,6 @@ a dialog (a page without JavaScript) and can be undone, and the reply is preview
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,14 +10,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from cases import demo
 from cases.models import Case
-from tests.helpers.browser import staff
+from tests.helpers.browser import demo_app, served, staff
 from tests.helpers.casepage import make_case
 from web.app_state import state
-from web.auth import hasher
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "images"
@@ -29,19 +25,9 @@ LONG_LETTER = "\n\n".join(f"Paragraph {n}: the pavement in front of No. {n} Elm 
 @pytest.fixture()
 def case_app(app_factory) -> Iterator[tuple[Flask, str]]:  # type: ignore[no-untyped-def]
     """The demo office served on a loopback port, with CSRF and secure cookies as in production."""
-    app: Flask = app_factory(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True,
-                             TESTING=False)
-    with state(app).sessions() as session:
-        demo.load(session, state(app).policy, hasher(app))
-        session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    app = demo_app(app_factory)
+    with served(app) as base:
+        yield app, base
 
 
 def long_case(app: Flask, until: str) -> str:

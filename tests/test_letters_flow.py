@@ -117,12 +117,19 @@ def test_print_todays_post_gives_one_pdf_and_marks_letters_posted(app: Flask) ->
     assert "Estimado/a María José Fernández" in pdf_text(single.data)
 
     response = clerk.post("/letters/post", data={})
-    assert response.status_code == 302 and response.headers["Location"].endswith(".pdf")
-    combined = clerk.get(response.headers["Location"])
+    assert response.status_code == 302 and response.headers["Location"].endswith("/letters/post/print")
+    confirm = clerk.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="print-pdf"' in confirm and 'name="confirm"' in confirm and 'name="cancel"' in confirm
+    combined = clerk.get("/letters/post/print.pdf")
     assert combined.status_code == 200 and combined.headers["Content-Disposition"].startswith("attachment;")
     text = pdf_text(combined.data)
     assert "María José Fernández" in text and "李华" in text and first in text and second in text
     assert len(pdfium.PdfDocument(combined.data)) >= 2
+    for number in (first, second):  # printed, not yet confirmed: nothing is posted
+        assert case_row(app, number).replies[-1].status == "to_print"
+    done = clerk.post("/letters/post/print", data={"confirm": "y"}, follow_redirects=True)
+    assert "2 letters marked as posted" in done.get_data(as_text=True)
+    assert clerk.get("/letters/post/print.pdf").status_code == 404  # the run is over
     for number in (first, second):
         case = case_row(app, number)
         assert case.replies[-1].status == "sent" and case.replies[-1].sent_at is not None
@@ -132,6 +139,21 @@ def test_print_todays_post_gives_one_pdf_and_marks_letters_posted(app: Flask) ->
     assert 'id="post-empty"' in clerk.get("/letters/post").get_data(as_text=True)
     again = clerk.post("/letters/post", data={}, follow_redirects=True)
     assert "no letters to" in again.get_data(as_text=True).lower()
+
+
+def test_a_print_that_went_wrong_marks_nothing(app: Flask) -> None:
+    number = answered_case(app, name="Li Hua", email="", preferred="post", address="12 River Road\nSpringfield")
+    assert clerk_sends(app, number)[1].status_code == 302
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    assert clerk.post("/letters/post", data={}).status_code == 302
+    assert clerk.get("/letters/post/print.pdf").data.startswith(b"%PDF")
+    kept = clerk.post("/letters/post/print", data={"cancel": "y"}, follow_redirects=True).get_data(as_text=True)
+    assert "still waiting" in kept and number in kept
+    assert case_row(app, number).replies[-1].status == "to_print"
+    with state(app).sessions() as s:
+        assert s.scalar(select(PostalBatch.id)) is None
+    assert clerk.get("/letters/post/print").status_code == 302  # no run open: back to the queue
 
 
 def test_post_reply_needs_an_address(app: Flask) -> None:

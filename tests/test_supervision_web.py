@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html import unescape
 
 from collections.abc import Callable
 
@@ -64,12 +65,25 @@ def test_performance_table_sorts_and_exports(module_app: Flask) -> None:
     exported = client.get("/supervision/performance.csv?sort=received&desc=1")
     assert exported.headers["Content-Disposition"].startswith("attachment;")
     table = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
-    assert table[0][:3] == ["unit", "received", "answered"] and table[1][:2] == ["Transport Bureau", "2"]
+    assert table[0][:3] == ["Unit", "Received", "On time"] and table[1][:2] == ["Transport Bureau", "2"]
+    # The export holds the page's figures as the page shows them; a dash on the page is an empty cell.
+    screen = [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+              for tr in re.findall(r"<tr><td>.*?</tr>", html, re.S)]
+    assert [["" if cell == "—" else cell for cell in row] for row in screen] == table[1:]
+    assert any(cell.endswith("%") for row in table[1:] for cell in row)
 
     book = load_workbook(io.BytesIO(client.get("/supervision/performance.xlsx?sort=received&desc=1").data))
     sheet = book.active
-    assert sheet.cell(row=2, column=1).value == "unit"
+    assert sheet.cell(row=2, column=1).value == "Unit"
     assert sheet.cell(row=3, column=1).value == "Transport Bureau" and sheet.cell(row=3, column=2).value == 2
+    rates = [c for c in sheet[3] if c.value is not None and sheet.cell(row=2, column=c.column).value == "Reply rate"]
+    assert rates and rates[0].number_format == "0%"
+    assert all(c.value != "" for row in sheet.iter_rows(min_row=3) for c in row)
+
+    client.post("/lang/zh")
+    chinese = list(csv.reader(io.StringIO(client.get("/supervision/performance.csv").get_data(as_text=True)
+                                          .lstrip("\ufeff"))))
+    assert chinese[0][0] == "承办单位" and "Unit" not in chinese[0]
 
 
 def test_supervise_from_the_deadlines_page_and_the_unit_sees_it(module_app: Flask) -> None:

@@ -59,6 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.check(app.config)
+    if config.development_base_url(app.config) and not (app.debug or app.testing):
+        app.logger.warning("PUBLIC_BASE_URL is %s: links in letters will point at this machine; set "
+                           "FLASK_PUBLIC_BASE_URL to the citizens' site.", app.config["PUBLIC_BASE_URL"])
     _instance_defaults(app)
     if int(app.config["PROXY_COUNT"]):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -66,11 +69,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import app_state, auth, code_labels, i18n, mail, query_args, search_wiring, security
+    from web import app_state, auth, code_labels, i18n, mail, query_args, search_wiring, security, upload_limits
     from web.tasks import queue
     from web.extensions import csrf, limiter
 
     app.extensions["mayors_mailbox"] = app_state.build_state(app)
+    upload_limits.init_app(app)
     query_args.init_app(app)  # before the blueprints: their <int:> routes take its converter
     csrf.init_app(app)
     limiter.init_app(app)

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import MutableMapping
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class DefaultConfig:
@@ -36,6 +37,9 @@ class DefaultConfig:
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     # A call recording or voice message (web letter, phone desk): 20 MB is about 20 minutes of MP3 at 128 kbit/s.
     MAX_AUDIO_BYTES = 20 * 1024 * 1024
+    # A citizen's letter larger than MAX_CONTENT_LENGTH, up to this, is still read: the form comes back filled in,
+    # its files refused with a message; a larger post gets the error page.
+    LETTER_POST_READ_BYTES = 110 * 1024 * 1024
 
     # Sessions and cookies.
     SESSION_COOKIE_SECURE = True
@@ -109,6 +113,9 @@ class DefaultConfig:
     REMINDER_HOURS_BEFORE = 4
     CHASE_HOURS_AFTER = 1
     ESCALATE_HOURS_AFTER = 4
+    # The citizens' site as the public reaches it (https://mailbox.city.example): every link written into a
+    # letter, email, SMS or printed reply (tracking page, QR code) starts with it, never with the address a request
+    # came in on. The default suits `make run` on one machine only; the app warns when it is served with it.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Host names (or URLs) of the office's own sites besides PUBLIC_BASE_URL, e.g. the staff site: links to them
     # are stripped from everything published.
@@ -251,8 +258,17 @@ def check(config: MutableMapping[str, Any]) -> None:
         if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
             wanted = " or ".join(k.__name__ for k in kinds)
             problems.append(f"{name} must be {wanted} (like {default!r}), not {value!r}")
+    base = urlsplit(str(config.get("PUBLIC_BASE_URL") or ""))
+    if base.scheme not in ("http", "https") or not base.hostname:
+        problems.append(f"PUBLIC_BASE_URL must be an absolute http(s) address, not {config.get('PUBLIC_BASE_URL')!r}")
     if problems:
         raise ConfigError("Invalid settings: " + "; ".join(problems))
+
+
+def development_base_url(config: MutableMapping[str, Any]) -> bool:
+    """Whether PUBLIC_BASE_URL points at this machine (loopback), which no citizen can open."""
+    host = urlsplit(str(config.get("PUBLIC_BASE_URL") or "")).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 def declared() -> dict[str, Any]:

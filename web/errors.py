@@ -2,22 +2,30 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from cases.outages import DATABASE, outage_of
+from web.upload_limits import megabytes
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You may not do this.",
-    404: "This page does not exist.",
-    405: "This page cannot be used this way.",
-    413: "The upload is too large. Attachments may be at most 10 MB each (recordings 20 MB) and 25 MB together.",
-    429: "Too many requests. Please wait a little and try again.",
-    500: "Something went wrong on our side. Nothing you sent was lost; please try again later.",
+    400: _l("The request could not be understood."),
+    403: _l("You may not do this."),
+    404: _l("This page does not exist."),
+    405: _l("This page cannot be used this way."),
+    429: _l("Too many requests. Please wait a little and try again."),
+    500: _l("Something went wrong on our side. Nothing you sent was lost; please try again later."),
 }
+
+
+def _too_large() -> str:
+    cfg = current_app.config
+    return _("The upload is too large: files may be at most %(file)s MB each (recordings %(audio)s MB) and "
+             "%(total)s MB together. Nothing was sent. Go back: what you wrote is still in the form; choose fewer "
+             "or smaller files.", file=megabytes(cfg["MAX_ATTACHMENT_BYTES"]), audio=megabytes(cfg["MAX_AUDIO_BYTES"]),
+             total=megabytes(cfg["MAX_CONTENT_LENGTH"]))
 
 
 def _page(code: int, message: str) -> tuple[str, int]:
@@ -53,7 +61,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> tuple[str, int]:
         code = err.code or 500
-        return _page(code, _(MESSAGES.get(code, err.description or "Error.")))
+        if code == 413:
+            return _page(code, _too_large())
+        return _page(code, str(MESSAGES.get(code) or err.description or _("Error.")))
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception) -> tuple[str, int] | Response:
@@ -62,4 +72,4 @@ def init_app(app: Flask) -> None:
             app.logger.error("outage (%s): %s", kind, err)
             return outage_page(kind)
         app.logger.exception("unhandled error")
-        return _page(500, _(MESSAGES[500]))
+        return _page(500, str(MESSAGES[500]))

@@ -66,7 +66,8 @@ def _check_file(item: FileStorage, *, documents: bool, audio: bool) -> None:
                                      mb=_megabytes(audio_limit)))
         return
     if documents and len(data) > document_limit:
-        raise ValidationError(_l("“%(name)s” is larger than 10 MB.", name=item.filename))
+        raise ValidationError(_l("“%(name)s” is larger than %(mb)s MB.", name=item.filename,
+                                 mb=_megabytes(document_limit)))
     if documents and kind in UPLOAD_TYPES:
         return
     if not documents:

@@ -25,6 +25,12 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Create user"))
 
 
+class DetailsForm(FlaskForm):
+    display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
+    email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Save details"))
+
+
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit = SelectField(_l("Unit (for unit handlers)"), choices=[])
@@ -69,12 +75,25 @@ class UnitForm(FlaskForm):
     submit = SubmitField(_l("Add unit"))
 
 
+class UnitEditForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_zh = StringField(_l("Name in Chinese"), validators=[Optional(), Length(max=200)])
+    name_es = StringField(_l("Name in Spanish"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[("department", _l("Municipal department")), ("district", _l("District")),
+                                            ("county", _l("County"))])
+    parent = SelectField(_l("Part of"), coerce=int, choices=[])
+    email = StringField(_l("Contact email"), validators=[Optional(), Email(), Length(max=254)])
+    head_email = StringField(_l("Head's email"), validators=[Optional(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Save unit"))
+
+
 class CategoryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     submit = SubmitField(_l("Add category"))
 
 
 class CategoryEditForm(FlaskForm):
+    name = StringField(_l("Name (empty: unchanged)"), validators=[Optional(), Length(max=100)])
     parent = SelectField(_l("Part of"), coerce=int, choices=[])
     unit = SelectField(_l("Handled by default by"), coerce=int, choices=[])
     answer_days = IntegerField(_l("Working days to answer (empty: by kind)"),

@@ -1,4 +1,4 @@
-"""Administrators: one staff account's page (role, password reset, deactivation)."""
+"""Administrators: one staff account's page (name and email, role, password reset, deactivation)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from cases import accounts, assignment, audit
 from cases.errors import CaseError, NotFound
 from cases.models import User
-from web.admin.forms import ActiveForm, ResetPasswordForm, RoleForm
+from web.admin.forms import ActiveForm, DetailsForm, ResetPasswordForm, RoleForm
 from web.admin.views import all_units, bp
 from web.auth import hasher, role_required
 from web.privacy.access import log_access
@@ -27,7 +27,8 @@ def _page(user: User, status: int = 200, **forms: object) -> tuple[str, int]:
     role = forms.get("role") or RoleForm(formdata=None, role=user.role.value, unit=user.unit.name if user.unit else "",
                                          unit_head=user.unit_head)
     role.unit.choices = [("", "—")] + [(u.name, u.name) for u in all_units()]  # type: ignore[attr-defined]
-    return render_template("pages/admin/user.html", user=user, role_form=role,
+    details = forms.get("details") or DetailsForm(formdata=None, obj=user)
+    return render_template("pages/admin/user.html", user=user, role_form=role, details_form=details,
                            reset_form=forms.get("reset") or ResetPasswordForm(formdata=None),
                            active_form=forms.get("active") or ActiveForm(formdata=None)), status
 
@@ -51,6 +52,19 @@ def _apply(user: User, action, done: str, logged: str) -> Response | None:  # ty
 @role_required("admin")
 def user(user_id: int) -> tuple[str, int]:
     return _page(_user(user_id))
+
+
+@bp.route("/users/<int:user_id>/details", methods=["POST"])
+@role_required("admin")
+def user_details(user_id: int) -> Response | tuple[str, int]:
+    target, form = _user(user_id), DetailsForm()
+    if form.validate_on_submit():
+        done = _apply(target, lambda: accounts.update_details(db(), user_id, display_name=form.display_name.data or "",
+                                                              email=form.email.data or ""),
+                      _("Details saved."), "name and email changed")
+        if done:
+            return done
+    return _page(target, 400, details=form)
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])

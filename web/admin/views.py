@@ -10,7 +10,7 @@ from cases import accounts, admin, audit
 from cases import categories as categories_tree
 from cases.errors import CaseError
 from cases.models import Category, Unit, User
-from web.admin.forms import CategoryEditForm, CategoryForm, ToggleForm, UnitForm, UserForm
+from web.admin.forms import CategoryEditForm, CategoryForm, ToggleForm, UnitEditForm, UnitForm, UserForm
 from web.auth import hasher, role_required
 from web.privacy.access import log_access
 from web.app_state import db
@@ -104,12 +104,34 @@ def edit_category(category_id: int) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         done = _save(lambda: categories_tree.update(
             db(), category.id, parent_id=form.parent.data or None, unit_id=form.unit.data or None,
-            answer_days=form.answer_days.data, name_zh=form.name_zh.data or "", name_es=form.name_es.data or ""),
+            answer_days=form.answer_days.data, name_zh=form.name_zh.data or "", name_es=form.name_es.data or "",
+            name=(form.name.data or "").strip() or None),
             _("Category saved."), "admin.categories", (audit.ADMIN_CATEGORY, f"edited category {category.name}"))
         if done:
             return done
     return render_template("pages/admin/category.html", form=form, category=category), \
         400 if form.is_submitted() else 200
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_unit(unit_id: int) -> str | Response | tuple[str, int]:
+    unit = db().get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    form = UnitEditForm(obj=None if request.method == "POST" else unit)
+    form.parent.choices = [(0, "—")] + [(u.id, u.name) for u in all_units() if u.id != unit.id]
+    if request.method == "GET":
+        form.parent.data = unit.parent_id or 0
+    if form.validate_on_submit():
+        done = _save(lambda: admin.update_unit(
+            db(), unit.id, name=form.name.data, kind=form.kind.data, parent_id=form.parent.data or None,
+            email=form.email.data or "", head_email=form.head_email.data or "", name_zh=form.name_zh.data or "",
+            name_es=form.name_es.data or ""), _("Unit saved."), "admin.units",
+            (audit.ADMIN_UNIT, f"edited unit {unit.id}"))
+        if done:
+            return done
+    return render_template("pages/admin/unit.html", form=form, unit=unit), 400 if form.is_submitted() else 200
 
 
 @bp.route("/<kind>/<int:item_id>/toggle", methods=["POST"])

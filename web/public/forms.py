@@ -7,6 +7,7 @@ from wtforms import BooleanField, FloatField, HiddenField, MultipleFileField, Ra
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from web.form_fields import KIND_CHOICES, REPLY_CHOICES, Attachments
+from web.upload_limits import megabytes, over_limit
 
 # A form's submission key (cases.submissions): sending the same form twice opens one case.
 SUBMISSION_KEY = r"^[A-Za-z0-9_-]{16,64}$"
@@ -53,6 +54,17 @@ class LetterForm(FlaskForm):
             (lon if lon.data is None else lat).errors = [_l("Give both latitude and longitude, or neither.")]
             return False
         return valid
+
+    def validate_attachments(self, field):  # type: ignore[no-untyped-def]
+        if over_limit():
+            field.data = []  # never stored: the citizen chooses smaller files and sends again
+            limits = current_app.config
+            raise ValidationError(_l("The files together are larger than %(total)s MB, so they were not sent (each "
+                                     "may be at most %(file)s MB, a recording %(audio)s MB). Your letter is below: "
+                                     "choose fewer or smaller files and send it again.",
+                                     total=megabytes(limits["MAX_CONTENT_LENGTH"]),
+                                     file=megabytes(limits["MAX_ATTACHMENT_BYTES"]),
+                                     audio=megabytes(limits["MAX_AUDIO_BYTES"])))
 
     def validate_preferred_reply(self, field):  # type: ignore[no-untyped-def]
         if self.anonymous_allowed and not any((f.data or "").strip() for f in (self.email, self.address,

@@ -1,7 +1,7 @@
 """Public pages, no log-in: write to the mayor, confirmation, tracking and rating."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -13,6 +13,7 @@ from cases.drafts import LetterDraft
 from cases.errors import CaseError, NotFound
 from cases.outages import DATABASE, outage_of
 from cases.sniff import LETTER_TYPES
+from web.downloads import download
 from web.errors import outage_page
 from web.extensions import limiter
 from web.form_fields import attachment_drafts
@@ -144,3 +145,22 @@ def rate() -> Response | tuple[str, int]:
         db().rollback()
         flash(str(err), "error")
     return redirect(url_for("public.track", number=form.number.data, code=form.code.data))
+
+
+@bp.route("/track/<number>/files/<int:attachment_id>")
+@limiter.limit(_track_limit)
+def track_file(number: str, attachment_id: int) -> Response:
+    """A file the citizen sent with their letter, for whoever holds the case's number and tracking code."""
+    try:
+        case = queries.track(db(), number, request.args.get("code", ""))
+    except NotFound:
+        abort(404)
+    first = case.letters[0].id if case.letters else None
+    item = next((a for a in case.attachments if a.id == attachment_id and a.letter_id == first), None)
+    if item is None or first is None:
+        abort(404)
+    try:
+        data = policy().store.get(item.sha256)
+    except FileNotFoundError:  # erased with the citizen's data
+        abort(404)
+    return download(data, f"{case.number}-file-{item.id}")

@@ -20,6 +20,13 @@ class PrintForm(FlaskForm):
     submit = SubmitField(_l("Print all and mark as posted"))
 
 
+class PrintedForm(FlaskForm):
+    """The second step of printing the post: the clerk says whether the print went well."""
+
+    confirm = SubmitField(_l("The print went well: mark them as posted"))
+    cancel = SubmitField(_l("Something went wrong: keep them waiting"))
+
+
 class CallForm(FlaskForm):
     outcome = TextAreaField(_l("How did the call go?"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Record the call"))

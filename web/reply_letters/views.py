@@ -3,6 +3,7 @@ reply PDFs for staff, the phone call script, and the supervisor's list of replie
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import session as web_session
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,7 +17,7 @@ from web.auth import current_actor, role_required
 from web.downloads import download
 from web.tasks.queue import kick
 from web.reply_letters import drafting, sending
-from web.reply_letters.forms import CallForm, PrintForm, RestoreForm, TemplateForm
+from web.reply_letters.forms import CallForm, PrintedForm, PrintForm, RestoreForm, TemplateForm
 from web.reply_letters.office import office_info
 from web.privacy.access import log_access
 from reply_render import (LANGUAGES, PURPOSES, LetterError, TemplateRejected, call_script, combine_pdfs,
@@ -127,22 +128,63 @@ def restore(template_id: int) -> Response:
 @bp.route("/post", methods=["GET", "POST"])
 @role_required(*DESK)
 def post() -> str | Response:
+    """Step one: all waiting letters in one PDF, nothing marked yet; the clerk confirms the print on the next
+    page. The run (letters and PDF) is kept in the clerk's session, so the confirmation posts exactly those."""
     form = PrintForm()
     if form.validate_on_submit():
         queue = letters.postal_queue(db())
+        if not queue:
+            flash(_("There are no letters to print."), "error")
+            return redirect(url_for("letters.post"))
         try:
             pdfs = [sending.postal_pdf(reply) for reply in queue]
-            combined = combine_pdfs(pdfs, duplex=bool(current_app.config.get("LETTER_DUPLEX")))
-            batch = letters.record_postal_batch(db(), current_actor(), [r.id for r in queue],
-                                                policy().store.put(combined))
+        except LetterError as error:
+            flash(str(error), "error")
+            return redirect(url_for("letters.post"))
+        combined = combine_pdfs(pdfs, duplex=bool(current_app.config.get("LETTER_DUPLEX")))
+        web_session[PRINT_RUN] = {"ids": [r.id for r in queue], "sha": policy().store.put(combined)}
+        return redirect(url_for("letters.print_run"))
+    batches = db().scalars(select(PostalBatch).order_by(PostalBatch.id.desc()).limit(20)).all()
+    return render_template("pages/letters/post.html", queue=letters.postal_queue(db()), batches=batches, form=form)
+
+
+PRINT_RUN = "postal_print_run"
+
+
+@bp.route("/post/print", methods=["GET", "POST"])
+@role_required(*DESK)
+def print_run() -> str | Response:
+    """Step two: the PDF to print, and the question whether the print went well. Only a yes marks the letters
+    posted (each case gets its event); a no, or no answer, leaves them all in the queue."""
+    run = web_session.get(PRINT_RUN)
+    if not run:
+        return redirect(url_for("letters.post"))
+    form = PrintedForm()
+    if form.validate_on_submit():
+        web_session.pop(PRINT_RUN, None)
+        if not form.confirm.data:
+            flash(_("Nothing was marked as posted; the letters are still waiting."), "info")
+            return redirect(url_for("letters.post"))
+        try:
+            batch = letters.record_postal_batch(db(), current_actor(), run["ids"], run["sha"])
             db().commit()
-        except (CaseError, LetterError) as error:
+        except CaseError as error:
             db().rollback()
             flash(str(error), "error")
             return redirect(url_for("letters.post"))
-        return redirect(url_for("letters.batch_pdf", batch_id=batch.id))
-    batches = db().scalars(select(PostalBatch).order_by(PostalBatch.id.desc()).limit(20)).all()
-    return render_template("pages/letters/post.html", queue=letters.postal_queue(db()), batches=batches, form=form)
+        flash(_("%(n)s letters marked as posted.", n=batch.count), "success")
+        return redirect(url_for("letters.post"))
+    return render_template("pages/letters/print.html", count=len(run["ids"]), form=form)
+
+
+@bp.route("/post/print.pdf")
+@role_required(*DESK)
+def print_run_pdf() -> Response:
+    run = web_session.get(PRINT_RUN)
+    if not run:
+        abort(404)
+    log_access(audit.DOWNLOAD_POST, target="postal print run")
+    return _pdf(policy().store.get(run["sha"]), "post-to-print")
 
 
 @bp.route("/post/batches/<int:batch_id>.pdf")

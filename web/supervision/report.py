@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
+from flask_babel import force_locale, get_locale, gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,9 @@ from cases.topics import period_texts, rising_topics
 from cases import supervision
 from cases.policy import Policy
 from cases.models_disclosure import WeeklyReport
-from web.supervision import charts
+from cases.models_reports import WeeklyReportEdition
+from web.code_labels import label
+from web.supervision import charts, exports
 from web.supervision.topics import words
 
 CHECKOUT = Path(__file__).resolve().parent.parent.parent
@@ -42,17 +45,14 @@ svg.chart { width: 100%; border: 0; }
 """
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
 def report_context(session: Session, policy: Policy, week_start: date) -> dict:
     """Everything the weekly report shows, for the week starting ``week_start`` (a Monday)."""
     period = st.Period(week_start, week_start + timedelta(days=7))
     tz = policy.timezone
     per_kind = st.cases_per_day(session, period, tz, "kind")
     days = [d.isoformat() for d in period.day_list()]
-    kind_series = [charts.Series(k, [per_kind[k].get(d, 0) for d in days]) for k in sorted(per_kind)]
+    today = policy.today().isoformat()
+    kind_series = [charts.Series(label(k), charts.until(today, days, per_kind[k])) for k in sorted(per_kind)]
     performance = st.unit_performance(session, period, tz, sort="received", descending=True)
     topics = rising_topics(period_texts(session, period, tz), period_texts(session, period.previous(), tz),
                               lambda text: words(text))
@@ -60,22 +60,29 @@ def report_context(session: Session, policy: Policy, week_start: date) -> dict:
         "period": period,
         "total": st.total_cases(session, period, tz),
         "previous_total": st.total_cases(session, period.previous(), tz),
-        "kind_chart": charts.line_chart([d[5:] for d in days], kind_series, title="Cases per day by kind",
+        "kind_chart": charts.line_chart([d[5:] for d in days], kind_series, title=_("Cases per day by kind"),
                                         width=680, height=230),
         "categories": st.top_categories(session, period, tz),
         "districts": st.top_districts(session, period, tz),
         "topics": topics,
         "performance": [p for p in performance if p.received or p.returned],
         "deadlines": [d for d in supervision.unit_deadlines(session, policy, policy.today()) if d.open_cases],
-        "pct": _pct,
+        "pct": exports.percent,
         "office": current_app.config["OFFICE_NAME"],
     }
 
 
 def render_html(session: Session, policy: Policy, week_start: date) -> tuple[str, int]:
+    """The report as a standalone HTML page in the current language, and the number of cases it counts."""
     context = report_context(session, policy, week_start)
-    html = render_template("pages/supervision/weekly_report.html", stylesheet=_stylesheet(), **context)
+    html = render_template("pages/supervision/weekly_report.html", stylesheet=_stylesheet(),
+                           lang=_language(), **context)
     return html, context["total"]
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def render_pdf(html: str) -> bytes:
@@ -85,14 +92,28 @@ def render_pdf(html: str) -> bytes:
 
 
 def generate(session: Session, policy: Policy, week_start: date, user_id: int | None = None) -> WeeklyReport:
-    """Build the report for a week (HTML and PDF) and keep it; the caller commits."""
-    html, total = render_html(session, policy, week_start)
-    pdf = render_pdf(html)
-    report = WeeklyReport(week_start=week_start, week_end=week_start + timedelta(days=6), html=html,
-                          pdf_sha256=policy.store.put(pdf), created_by_id=user_id, case_count=total)
+    """Build the report for a week (HTML and PDF) in every UI language and keep them; the caller commits. The
+    report row holds the default language's edition."""
+    editions = {}
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            html, total = render_html(session, policy, week_start)
+        editions[locale] = (html, policy.store.put(render_pdf(html)))
+    default = editions.get(current_app.config["BABEL_DEFAULT_LOCALE"]) or next(iter(editions.values()))
+    report = WeeklyReport(week_start=week_start, week_end=week_start + timedelta(days=6), html=default[0],
+                          pdf_sha256=default[1], created_by_id=user_id, case_count=total)
     session.add(report)
     session.flush()
+    session.add_all(WeeklyReportEdition(report_id=report.id, locale=locale, html=html, pdf_sha256=sha)
+                    for locale, (html, sha) in editions.items())
     return report
+
+
+def edition(session: Session, report: WeeklyReport, locale: str) -> tuple[str, str | None]:
+    """The report's HTML and PDF (SHA-256) in ``locale``; a report kept before editions existed as it was made."""
+    found = session.scalar(select(WeeklyReportEdition).where(WeeklyReportEdition.report_id == report.id,
+                                                             WeeklyReportEdition.locale == locale))
+    return (found.html, found.pdf_sha256) if found is not None else (report.html, report.pdf_sha256)
 
 
 def recent(session: Session, limit: int = 10) -> list[WeeklyReport]:

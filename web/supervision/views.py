@@ -3,13 +3,11 @@ the supervise action and weekly reports. Supervisors and admins only, except the
 unit handler sees for their own unit."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from cases import map_data
@@ -24,11 +22,10 @@ from cases.models_disclosure import WeeklyReport
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
 from web.downloads import download
-from web.export_text import spreadsheet_cell
 from web.tasks.queue import kick
 from web.query_args import int_arg
 from web.app_state import db, policy
-from web.supervision import charts, report
+from web.supervision import charts, exports, report
 from web.supervision.forms import SuperviseForm
 from web.supervision.topics import words
 
@@ -45,8 +42,7 @@ def _period(default_days: int) -> st.Period:
         return st.Period.parse(None, None, default_days=default_days, today=policy().today())
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
+_pct = exports.percent
 
 
 @bp.route("/")
@@ -57,10 +53,11 @@ def dashboard() -> str:
     session = db()
     days = [d.isoformat() for d in period.day_list()]
     labels = [d[5:] for d in days]
+    today = policy().today().isoformat()
 
     def series(by: str) -> list[charts.Series]:
         data = st.cases_per_day(session, period, tz, by)
-        return [charts.Series(_label(key), [data[key].get(d, 0) for d in days]) for key in sorted(data)]
+        return [charts.Series(_label(key), charts.until(today, days, data[key])) for key in sorted(data)]
 
     categories = st.top_categories(session, period, tz)
     districts = st.top_districts(session, period, tz)
@@ -79,7 +76,7 @@ def dashboard() -> str:
         urgent_total=sum(urgent.values()),
         kind_chart=charts.line_chart(labels, series("kind"), title=_("Cases per day by kind")),
         channel_chart=charts.line_chart(labels, series("channel"), title=_("Cases per day by channel")),
-        urgent_chart=charts.line_chart(labels, [charts.Series(_("urgent"), [urgent.get(d, 0) for d in days])],
+        urgent_chart=charts.line_chart(labels, [charts.Series(_("urgent"), charts.until(today, days, urgent))],
                                        title=_("Urgent cases per day")),
         category_chart=charts.bar_chart(categories, title=_("Top categories")),
         district_chart=charts.bar_chart(districts, title=_("Top districts and counties")),
@@ -122,12 +119,7 @@ def _export_name(period: st.Period, ext: str) -> str:
 @role_required(*ROLES)
 def performance_csv() -> Response:
     period, rows, _sort, _desc = _performance_rows()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(st.PERFORMANCE_COLUMNS)
-    for line in st.performance_table(rows):
-        writer.writerow([spreadsheet_cell(v) for v in line])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response = Response(exports.csv_text(rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "csv")}"'
     return response
 
@@ -135,25 +127,10 @@ def performance_csv() -> Response:
 @bp.route("/performance.xlsx")
 @role_required(*ROLES)
 def performance_xlsx() -> Response:
-    from openpyxl import Workbook
-
     period, rows, _sort, _desc = _performance_rows()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Performance"
-    sheet.append([f"{period.start.isoformat()} – {period.last_day.isoformat()}"])
-    sheet.append(list(st.PERFORMANCE_COLUMNS))
-    for line in st.performance_table(rows):
-        sheet.append([spreadsheet_cell(v) for v in line])
-    for column, name in enumerate(st.PERFORMANCE_COLUMNS, start=1):
-        if name.endswith("_rate"):
-            for row in range(3, len(rows) + 3):
-                sheet.cell(row=row, column=column).number_format = "0.0%"
-    sheet.column_dimensions["A"].width = 44
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = Response(buffer.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    data = exports.xlsx_bytes(rows, _("Unit performance"),
+                              f"{period.start.isoformat()} – {period.last_day.isoformat()}")
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "xlsx")}"'
     return response
 
@@ -237,12 +214,13 @@ def report_file(report_id: int, ext: str) -> Response:
     if item is None or ext not in {"html", "pdf"}:
         abort(404)
     name = f"weekly-report-{item.week_start.isoformat()}.{ext}"
+    html, pdf_sha256 = report.edition(db(), item, str(get_locale().language))
     if ext == "pdf":
-        if not item.pdf_sha256:
+        if not pdf_sha256:
             abort(404)
-        return download(policy().store.get(item.pdf_sha256), f"weekly-report-{item.week_start.isoformat()}",
+        return download(policy().store.get(pdf_sha256), f"weekly-report-{item.week_start.isoformat()}",
                         content_type=PDF)
-    response = Response(item.html, mimetype="text/html")
+    response = Response(html, mimetype="text/html")
     # The report is a standalone document with its own <style>: allow that style and nothing else.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
