@@ -23,6 +23,12 @@ p50/p95/p99 latency per kind of request and the CPU time per letter of gunicorn,
 (and the PostgreSQL and Redis servers); the target on two cores is 100 letters/s with a p95 submission
 (GET + POST + confirmation) under 200 ms, no error, nothing lost.
 
+First it prints the in-process cost of one letter (``bench/letter_cost.py``: CPU per GET and POST of the form
+and how long a POST keeps its transaction, the machine's write turn on SQLite), which other work on a shared
+machine hardly changes; ``--baseline PATH`` measures another checkout (an earlier commit) beside it.
+``--preload N`` writes N earlier cases into the database before the servers start (``bench/preload_cases.py``),
+so the letters are written into a database the size of a big city's year.
+
 Then ``--mail`` messages are loaded into a Dovecot the script starts, ``flask --app web mailbox fetch`` (the code
 of the worker's poll job) turns them into cases and the running worker indexes them; it prints cases per minute
 from the start of the fetch until the search finds every one of them.
@@ -470,6 +476,11 @@ def main() -> None:
                         help="OUTBOX_DRAIN_PACE for the worker (default: the app's)")
     parser.add_argument("--mail", type=int, default=1000,
                         help="messages for the full-pipeline measurement (0: skip it)")
+    parser.add_argument("--in-process", type=int, default=200,
+                        help="letters for the in-process cost per request (bench/letter_cost.py; 0: skip it)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout (e.g. a git worktree of an earlier commit) whose in-process cost "
+                             "is measured in the same run for comparison")
     parser.add_argument("--preload", type=int, default=0,
                         help="cases written into the database before the run (e.g. 1000000: a big city's year)")
     parser.add_argument("--setup", choices=["embedded", "servers", "both"], default="both")
@@ -477,6 +488,10 @@ def main() -> None:
     if args.citizens is None:
         args.citizens = 40 if args.rate > 0 else 16
     print(f"bench/load.py on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    if args.in_process:
+        from bench.letter_cost import report
+
+        report(args.in_process, args.baseline.resolve() if args.baseline else None)
     workdir = Path(tempfile.mkdtemp(prefix="mailbox-load-"))
     try:
         with ExitStack() as stack:
