@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from cases.callers import phone_key
 from cases.drafts import Channel
+from cases.new_cases import _insert as bulk_insert  # the case writer's own executemany
 from cases.models import Case, CaseKind, CaseSequence, Citizen, Event, Letter
 from cases.numbering import format_case_number
 from cases.submissions import dedup_key
@@ -85,10 +86,9 @@ def preload(engine: Engine, count: int, seed: int = 7,
                                 "dedup_key": dedup_key(secrets.token_urlsafe(24)) if channel == Channel.WEB else None})
                 events.append({"id": event_id, "case_id": case_id, "action": "received", "at": received,
                                "to_status": Status.RECEIVED.value, "data": {"channel": channel.value}})
-            session.execute(insert(Citizen), citizens)
-            session.execute(insert(Case), cases)
-            session.execute(insert(Letter), letters)
-            session.execute(insert(Event), events)
+            connection = session.connection()
+            for table, rows in ((Citizen, citizens), (Case, cases), (Letter, letters), (Event, events)):
+                bulk_insert(connection, table.__table__, rows)
             session.commit()
             if progress is not None:
                 progress(min(start + BATCH, count), time.monotonic() - started)

@@ -162,37 +162,3 @@ def test_the_phone_desk_saves_a_call_sent_twice_once(app, client, demo_data) -> 
     with state(app).sessions() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == before + 1
 
-
-def test_a_letter_and_its_files_are_stored_before_its_database_transaction_begins(app, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """On SQLite a transaction holds the machine's one write turn: a file's fsync inside it makes every other
-    letter wait for the disk."""
-    from io import BytesIO
-
-    from tests.test_web_flow import PNG
-    from web.app_state import db, state
-
-    store, in_transaction = state(app).policy.store, []
-    real_put = store.put
-
-    def put(data: bytes) -> str:
-        in_transaction.append(db().in_transaction())
-        return real_put(data)
-
-    monkeypatch.setattr(store, "put", put)
-    response = client.post("/write", data=letter_form(attachments=[(BytesIO(PNG), "photo.png")]),
-                           content_type="multipart/form-data")
-    assert response.status_code == 302
-    assert len(in_transaction) == 2  # the post as it came, and the photo
-    assert not any(in_transaction)
-
-
-def test_wtforms_messages_are_translated_from_one_catalog_per_language_and_process(app) -> None:  # type: ignore[no-untyped-def]
-    from flask import request
-
-    catalogs = {}
-    for lang in ("zh", "es", "zh"):
-        with app.test_request_context("/", headers={"Accept-Language": lang}):
-            catalogs.setdefault(lang, []).append(request.wtforms_translations)
-    assert catalogs["zh"][0] is catalogs["zh"][1]
-    assert catalogs["zh"][0].gettext("This field is required.") == "该字段是必填字段。"
-    assert catalogs["es"][0].gettext("This field is required.") == "Este campo es obligatorio."

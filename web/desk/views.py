@@ -62,6 +62,9 @@ def phone() -> str | Response | tuple[str, int]:
                         sender_name=form.caller.data, sender_phone=form.phone.data, preferred_reply="phone",
                         kind=form.kind.data, urgent=form.urgent.data, attachments=_recording(form))
     actor = current_actor()
+    # The form's reads (the category choices) end here, so the recording is stored outside any transaction: on
+    # SQLite a transaction holds the machine's one write turn, and a file's fsync inside it holds up every letter.
+    db().commit()
     try:
         if form.follow_up.data:
             case = queries.get_case(db(), actor, form.follow_up.data.strip())
