@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from cases.callers import phone_key
+from cases.callers import address_key, phone_key
 from cases.drafts import Channel
 from cases.new_cases import _insert as bulk_insert  # the case writer's own executemany
 from cases.models import Case, CaseKind, CaseSequence, Citizen, Event, Letter
@@ -72,7 +72,8 @@ def preload(engine: Engine, count: int, seed: int = 7,
                 email = f"citizen{rng.randint(0, count)}@example.org"
                 address = f"{rng.choice(ROADS)}路{rng.randint(1, 300)}号"
                 citizens.append({"id": citizen_id, "name": "Ana Ruiz", "phone": phone, "phone_key": phone_key(phone),
-                                 "email": email, "address": address, "preferred_reply": "email"})
+                                 "email": email, "address": address, "address_key": address_key(address),
+                                 "preferred_reply": "email"})
                 cases.append({"id": case_id, "number": format_case_number(received.year, serials[received.year]),
                               "tracking_code": secrets.token_hex(5).upper(), "kind": rng.choice(kinds),
                               "subject": subject, "status": rng.choice(STATUSES), "channel": channel,

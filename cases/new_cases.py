@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from cases import outbox
-from cases.callers import phone_key
+from cases.callers import address_key, phone_key
 from cases.actors import SYSTEM, Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, HeldBytes, LetterDraft
@@ -97,7 +97,8 @@ def preferred_reply(draft: LetterDraft) -> str:
 def citizen_row(draft: LetterDraft) -> dict[str, Any]:
     """The citizen row of ``draft``'s sender."""
     return {"name": clip(draft.sender_name, 200), "phone": clip(draft.sender_phone, 50),
-            "phone_key": phone_key(draft.sender_phone or ""), "email": clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
+            "phone_key": phone_key(draft.sender_phone or ""), "email": clip(draft.sender_email, 254).lower(),
+            "address": (draft.sender_address or "").strip(), "address_key": address_key(draft.sender_address or ""),
             "preferred_reply": preferred_reply(draft)}
 
 
