@@ -1,11 +1,11 @@
 """The satisfaction survey by email, for citizens the SMS survey does not reach.
 
 When a reply goes out on a case whose citizen has an email address and that did not come by SMS (those get the
-SMS survey), one ``send_mail`` outbox item asks how satisfied they are. Its three links carry a signed token
+SMS survey), one outbox item asks how satisfied they are. Its three links carry a signed token
 (made by the web layer) and answer 1 satisfied, 2 basically satisfied, 3 not satisfied, without a log-in. An
 answer closes the case with the rating; "not satisfied" reopens it to its unit, as the SMS survey does. A case
 still unrated after ``SURVEY_CALLBACK_DAYS`` waits on the clerks' callback list (``cases.callbacks``) as any
-other. The survey goes out once: the ``survey_sent`` event, committed when the message has left, is looked up
+other. Its outbox topic is its own, after the replies' ``send_mail``. The survey goes out once: the ``survey_sent`` event, committed when the message has left, is looked up
 before sending again.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ def wanted(case: Case) -> bool:
 def schedule(session: Session, reply: Reply) -> None:
     """Queue the survey of a reply that went out (once per reply: the outbox key names it)."""
     if wanted(reply.case):
-        outbox.enqueue(session, outbox.SEND_MAIL, f"survey:{reply.id}",
+        outbox.enqueue(session, outbox.EMAIL_SURVEY, f"survey:{reply.id}",
                        {"kind": KIND, "case_id": reply.case_id, "reply_id": reply.id})
 
 

@@ -16,6 +16,7 @@ INDEX_CASE = "index_case"
 SEND_MAIL = "send_mail"
 SEND_SMS = "send_sms"
 EMERGENCY_ALERT = "emergency_alert"  # a major emergency was declared: report and alerts to make and send
+EMAIL_SURVEY = "email_survey"  # a reply went out: the satisfaction survey by email (cases.email_survey)
 SMS_REPLY = "sms_reply"  # a reply went out on a case that came by SMS: notice and survey to queue
 
 

@@ -71,6 +71,7 @@ def status(app: Flask, number: str) -> tuple[str, str | None]:
 def test_the_survey_goes_out_once_and_not_satisfied_reopens_the_case(app: Flask, smtp_server: Any) -> None:
     number = replied_case(app)
     drain(app, "send_mail")
+    drain(app, "email_survey")
     sent = surveys(smtp_server)
     assert len(sent) == 1 and sent[0]["To"] == "ana@example.org" and number in sent[0]["Subject"]
     links = LINK.findall(sent[0].get_body(("plain",)).get_content())
@@ -80,6 +81,7 @@ def test_the_survey_goes_out_once_and_not_satisfied_reopens_the_case(app: Flask,
         s.execute(update(OutboxItem).where(OutboxItem.key.like("survey:%")).values(done_at=None))
         s.commit()
     drain(app, "send_mail")
+    drain(app, "email_survey")
     assert len(surveys(smtp_server)) == 1
     citizen = app.test_client()  # no log-in
     _url, token, _ = links[2]
@@ -104,6 +106,7 @@ def test_the_survey_goes_out_once_and_not_satisfied_reopens_the_case(app: Flask,
 def test_a_satisfied_answer_closes_the_case(app: Flask, smtp_server: Any) -> None:
     number = replied_case(app, body="小区门口的人行道坏了，请尽快修复。")
     drain(app, "send_mail")
+    drain(app, "email_survey")
     sent, = surveys(smtp_server)
     assert "满意度回访" in sent["Subject"]
     _url, token, _ = LINK.findall(sent.get_body(("plain",)).get_content())[0]
@@ -115,6 +118,7 @@ def test_no_email_survey_without_an_email_or_for_an_sms_case(app: Flask, smtp_se
     replied_case(app, email="")
     replied_case(app, channel=Channel.SMS)
     drain(app, "send_mail")
+    drain(app, "email_survey")
     assert surveys(smtp_server) == []
     with state(app).sessions() as s:
         assert s.scalars(select(OutboxItem.id).where(OutboxItem.key.like("survey:%"))).all() == []
@@ -123,7 +127,20 @@ def test_no_email_survey_without_an_email_or_for_an_sms_case(app: Flask, smtp_se
 def test_an_unanswered_survey_leaves_the_case_on_the_callback_list(app: Flask, smtp_server: Any) -> None:
     number = replied_case(app)
     drain(app, "send_mail")
+    drain(app, "email_survey")
     assert len(surveys(smtp_server)) == 1
     with state(app).sessions() as s:
         due = callbacks.due_callbacks(s, state(app).policy, 0)
         assert number in [c.case.number for c in due]
+
+
+def test_no_survey_follows_a_reply_that_could_not_be_delivered(app: Flask, smtp_server: Any) -> None:
+    number = replied_case(app, email="nobody@refused.example")  # the test server refuses this domain for good
+    drain(app, "send_mail")
+    drain(app, "email_survey")
+    assert smtp_server.envelopes == [] and surveys(smtp_server) == []
+    with state(app).sessions() as s:
+        pending = s.scalars(select(OutboxItem.id).where(OutboxItem.key.like("survey:%"),
+                                                        OutboxItem.done_at.is_(None))).all()
+        assert pending == []
+    assert status(app, number) == ("replied", None)

@@ -163,12 +163,17 @@ class _Sender:
         self.session.commit()
         return True
 
-    # -- the satisfaction survey (cases.email_survey)
+    # -- the satisfaction survey (cases.email_survey; its own outbox topic, sent by this same sender)
     def _survey(self, item: OutboxItem, attempt: int, payload: dict[str, Any]) -> bool:
         case_id, reply_id = int(payload["case_id"]), int(payload["reply_id"])
-        case = self.session.get(Case, case_id)
-        if case is None or email_survey.already_sent(self.session, case_id, reply_id) or not email_survey.wanted(case):
+        case, reply = self.session.get(Case, case_id), self.session.get(Reply, reply_id)
+        if (case is None or reply is None or not email_survey.wanted(case)
+                or email_survey.already_sent(self.session, case_id, reply_id)):
             return True
+        if reply.channel == "email" and reply.status != "sent":
+            # Asked after the reply has reached the citizen: wait while it is on its way; a reply that failed
+            # is for staff to retry, and an unrated case waits on the callback list.
+            return reply.status != "pending"
         try:
             message = build_message(self.settings, to=check_address(case.citizen.email, "citizen"),
                                     subject=survey_subject(case), text=survey_text(self.app, case, reply_id),

@@ -265,7 +265,8 @@ def release_kick(huey: Any, topics: tuple[str, ...]) -> None:
         huey.storage.pop_data(_kick_key(huey, topics))
 
 
-def kick(topics: tuple[str, ...] = (outbox.INDEX_CASE, outbox.SEND_MAIL, outbox.EMERGENCY_ALERT)) -> None:
+def kick(topics: tuple[str, ...] = (outbox.INDEX_CASE, outbox.SEND_MAIL, outbox.EMAIL_SURVEY,
+                                    outbox.EMERGENCY_ALERT)) -> None:
     """After a commit: ask the worker to drain the outboxes now instead of at the next minute (one queued
     drain for all ``topics``, and none when one is already waiting)."""
     task = state().tasks.drain_topics
