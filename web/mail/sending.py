@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from cases import email_survey, events, outbox
 from cases.actors import SYSTEM
 from cases.models import Case, Letter, OutboxItem, Reply, utcnow
+from cases.workflow import Status
 from mailbox import (HeaderInjectionError, MailConfigError, MailSettings, SendError, build_message,
                      check_header_value, send_message)
 from mailbox.compose import check_address, make_address, set_address_header
@@ -167,8 +168,8 @@ class _Sender:
     def _survey(self, item: OutboxItem, attempt: int, payload: dict[str, Any]) -> bool:
         case_id, reply_id = int(payload["case_id"]), int(payload["reply_id"])
         case, reply = self.session.get(Case, case_id), self.session.get(Reply, reply_id)
-        if (case is None or reply is None or not email_survey.wanted(case)
-                or email_survey.already_sent(self.session, case_id, reply_id)):
+        if (case is None or reply is None or not email_survey.wanted(case) or case.status != Status.REPLIED
+                or email_survey.already_sent(self.session, case_id, reply_id)):  # rated already, or asked
             return True
         if reply.channel == "email" and reply.status != "sent":
             # Asked after the reply has reached the citizen: wait while it is on its way; a reply that failed
