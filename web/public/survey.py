@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from cases import email_survey
 from web.app_state import db, policy
+from web.extensions import limiter
 from web.public.forms import SurveyForm
 from web.public.views import bp
 from web.tasks.queue import kick
@@ -40,7 +41,12 @@ def _survey_of(token: str) -> tuple[int, int]:
         abort(404)
 
 
+def _answer_limit() -> str:
+    return current_app.config["TRACK_RATE_LIMIT"]
+
+
 @bp.route("/survey/<token>", methods=["GET", "POST"])
+@limiter.limit(_answer_limit, methods=["POST"])
 def survey(token: str) -> str | Response | tuple[str, int]:
     case_id, reply_id = _survey_of(token)
     form = SurveyForm(answer=request.args.get("answer") if request.method == "GET" else None)
