@@ -233,9 +233,9 @@ def pending_outbox(app: Any) -> int:
 
 
 def verify(app: Any, accepted: list[str], timeout: float,
-           first_id: int = 0) -> tuple[int, int, dict[str, int], float]:
+           last_preloaded: int = 0) -> tuple[int, int, dict[str, int], float]:
     """Wait for the outbox to drain; return (cases missing from the database, pending outbox items, index check
-    counts, seconds waited). With ``first_id``, the index is checked for the cases after it only (the preloaded
+    counts, seconds waited). With ``last_preloaded``, the index is checked for the cases after it only (the preloaded
     cases up to it were never indexed)."""
     from cases.models import Case
     from web.search_wiring import check
@@ -245,10 +245,10 @@ def verify(app: Any, accepted: list[str], timeout: float,
     wait_until(lambda: pending_outbox(app) == 0, timeout=timeout, interval=0.5)
     waited = time.monotonic() - started
     with state(app).sessions() as s:
-        numbers = set(s.scalars(select(Case.number).where(Case.id > first_id)))
+        numbers = set(s.scalars(select(Case.number).where(Case.id > last_preloaded)))
     missing_db = len(set(accepted) - numbers)
     report = check(app, repair=False)
-    return missing_db, pending_outbox(app), {k: len([i for i in v if int(i) > first_id])
+    return missing_db, pending_outbox(app), {k: len([i for i in v if int(i) > last_preloaded])
                                              for k, v in report.items()}, waited
 
 
@@ -355,7 +355,7 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
                              **settings})
     run_flask(env, "db", "upgrade")
     run_flask(env, "demo", "load")
-    first_id = 0
+    last_preloaded = 0
     if args.preload:
         from bench.preload_cases import preload, print_progress
         from web.app_state import state
@@ -363,7 +363,7 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
         loading = bench_app(env)
         try:
             started = time.monotonic()
-            first_id = preload(state(loading).engine, args.preload, progress=print_progress)
+            last_preloaded = preload(state(loading).engine, args.preload, progress=print_progress)
             print(f"   preloaded {args.preload:,} cases in {time.monotonic() - started:.0f} s", flush=True)
         finally:
             close_app(loading)
@@ -399,7 +399,7 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
         elapsed = time.monotonic() - started
         load_after = os.getloadavg()[0]
         cpu_run = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
-        missing_db, pending, index, waited = verify(app, rec.accepted, args.drain_timeout, first_id)
+        missing_db, pending, index, waited = verify(app, rec.accepted, args.drain_timeout, last_preloaded)
         cpu_after = (group_cpu(web.pid), group_cpu(worker.pid))
         servers_cpu = sum(group_cpu(pid) for pid in server_pids) - servers_before
         if args.mail:

@@ -48,7 +48,7 @@ def _advance_sequences(session: Session) -> None:
 
 def preload(engine: Engine, count: int, seed: int = 7,
             progress: Callable[[int, float], None] | None = None) -> int:
-    """Write ``count`` cases received over the past year; returns the largest case id before them (the cases
+    """Write ``count`` cases received over the past year; returns the largest case id among them (the cases
     opened afterwards have larger ids)."""
     rng = random.Random(seed)
     now = datetime.now(timezone.utc)
@@ -99,7 +99,7 @@ def preload(engine: Engine, count: int, seed: int = 7,
                 session.execute(insert(CaseSequence).values(year=year, last=last))
         _advance_sequences(session)
         session.commit()
-    return first_case
+    return first_case + count
 
 
 def print_progress(done: int, seconds: float) -> None:
