@@ -5,7 +5,8 @@ SMS survey), one outbox item asks how satisfied they are. Its three links carry 
 (made by the web layer) and answer 1 satisfied, 2 basically satisfied, 3 not satisfied, without a log-in. An
 answer closes the case with the rating; "not satisfied" reopens it to its unit, as the SMS survey does. A case
 still unrated after ``SURVEY_CALLBACK_DAYS`` waits on the clerks' callback list (``cases.callbacks``) as any
-other. Its outbox topic is its own, after the replies' ``send_mail``. The survey goes out once: the ``survey_sent`` event, committed when the message has left, is looked up
+other. Its outbox topic is its own, drained after the replies' ``send_mail``; it waits for an emailed reply to
+be sent. The survey goes out once: the ``survey_sent`` event, committed when the message has left, is looked up
 before sending again.
 """
 from __future__ import annotations
