@@ -23,6 +23,12 @@ p50/p95/p99 latency per kind of request and the CPU time per letter of gunicorn,
 (and the PostgreSQL and Redis servers); the target on two cores is 100 letters/s with a p95 submission
 (GET + POST + confirmation) under 200 ms, no error, nothing lost.
 
+First it prints the in-process cost of one letter (``bench/letter_cost.py``: CPU per GET and POST of the form
+and how long a POST keeps its transaction, the machine's write turn on SQLite), which other work on a shared
+machine hardly changes; ``--baseline PATH`` measures another checkout (an earlier commit) beside it.
+``--preload N`` writes N earlier cases into the database before the servers start (``bench/preload_cases.py``),
+so the letters are written into a database the size of a big city's year.
+
 Then ``--mail`` messages are loaded into a Dovecot the script starts, ``flask --app web mailbox fetch`` (the code
 of the worker's poll job) turns them into cases and the running worker indexes them; it prints cases per minute
 from the start of the fetch until the search finds every one of them.
@@ -226,9 +232,11 @@ def pending_outbox(app: Any) -> int:
         return len(s.scalars(select(OutboxItem.id).where(OutboxItem.done_at.is_(None))).all())
 
 
-def verify(app: Any, accepted: list[str], timeout: float) -> tuple[int, int, dict[str, int], float]:
+def verify(app: Any, accepted: list[str], timeout: float,
+           last_preloaded: int = 0) -> tuple[int, int, dict[str, int], float]:
     """Wait for the outbox to drain; return (cases missing from the database, pending outbox items, index check
-    counts, seconds waited)."""
+    counts, seconds waited). With ``last_preloaded``, the index is checked for the cases after it only (the preloaded
+    cases up to it were never indexed)."""
     from cases.models import Case
     from web.search_wiring import check
     from web.app_state import state
@@ -237,10 +245,11 @@ def verify(app: Any, accepted: list[str], timeout: float) -> tuple[int, int, dic
     wait_until(lambda: pending_outbox(app) == 0, timeout=timeout, interval=0.5)
     waited = time.monotonic() - started
     with state(app).sessions() as s:
-        numbers = set(s.scalars(select(Case.number)))
+        numbers = set(s.scalars(select(Case.number).where(Case.id > last_preloaded)))
     missing_db = len(set(accepted) - numbers)
     report = check(app, repair=False)
-    return missing_db, pending_outbox(app), {k: len(v) for k, v in report.items()}, waited
+    return missing_db, pending_outbox(app), {k: len([i for i in v if int(i) > last_preloaded])
+                                             for k, v in report.items()}, waited
 
 
 # A word no demo case or simulated letter uses: the pipeline's messages are found by it.
@@ -346,6 +355,18 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
                              **settings})
     run_flask(env, "db", "upgrade")
     run_flask(env, "demo", "load")
+    last_preloaded = 0
+    if args.preload:
+        from bench.preload_cases import preload, print_progress
+        from web.app_state import state
+
+        loading = bench_app(env)
+        try:
+            started = time.monotonic()
+            last_preloaded = preload(state(loading).engine, args.preload, progress=print_progress)
+            print(f"   preloaded {args.preload:,} cases in {time.monotonic() - started:.0f} s", flush=True)
+        finally:
+            close_app(loading)
     log = workdir / f"{name}.log"
     web, base = start_gunicorn(env, log, workers=args.web_workers, threads=args.threads)
     worker = start_worker(env, log, workers=args.job_workers, nice=args.worker_nice)
@@ -378,7 +399,7 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
         elapsed = time.monotonic() - started
         load_after = os.getloadavg()[0]
         cpu_run = (group_cpu(web.pid), group_cpu(worker.pid), time.process_time())
-        missing_db, pending, index, waited = verify(app, rec.accepted, args.drain_timeout)
+        missing_db, pending, index, waited = verify(app, rec.accepted, args.drain_timeout, last_preloaded)
         cpu_after = (group_cpu(web.pid), group_cpu(worker.pid))
         servers_cpu = sum(group_cpu(pid) for pid in server_pids) - servers_before
         if args.mail:
@@ -455,11 +476,22 @@ def main() -> None:
                         help="OUTBOX_DRAIN_PACE for the worker (default: the app's)")
     parser.add_argument("--mail", type=int, default=1000,
                         help="messages for the full-pipeline measurement (0: skip it)")
+    parser.add_argument("--in-process", type=int, default=200,
+                        help="letters for the in-process cost per request (bench/letter_cost.py; 0: skip it)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout (e.g. a git worktree of an earlier commit) whose in-process cost "
+                             "is measured in the same run for comparison")
+    parser.add_argument("--preload", type=int, default=0,
+                        help="cases written into the database before the run (e.g. 1000000: a big city's year)")
     parser.add_argument("--setup", choices=["embedded", "servers", "both"], default="both")
     args = parser.parse_args()
     if args.citizens is None:
         args.citizens = 40 if args.rate > 0 else 16
     print(f"bench/load.py on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    if args.in_process:
+        from bench.letter_cost import report
+
+        report(args.in_process, args.baseline.resolve() if args.baseline else None)
     workdir = Path(tempfile.mkdtemp(prefix="mailbox-load-"))
     try:
         with ExitStack() as stack:

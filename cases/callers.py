@@ -1,4 +1,5 @@
-"""Who is calling: a citizen's earlier and open cases, found by phone number or e-mail address, for the desk.
+"""Who is calling: a citizen's earlier and open cases, found by phone number, e-mail or postal address, for the
+desk.
 
 Shown beside the phone form and on a case, so the clerk sees a repeat caller (N cases in 30 days) and can add
 a new call to the open case it is about instead of opening a duplicate.
@@ -6,6 +7,7 @@ a new call to the open case it is about instead of opening a duplicate.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -32,6 +34,20 @@ def phone_key(phone: str) -> str:
     return digits[-KEY_DIGITS:] if len(digits) >= 5 else ""
 
 
+ADDRESS_KEY_LENGTH = 200
+# What two spellings of one address differ in once NFKC has made full-width digits, letters and spaces plain:
+# spaces, punctuation, and the traditional 號 for 号 (house number).
+_ADDRESS_NOISE = re.compile(r"[\s\W_]+")
+
+
+def address_key(address: str) -> str:
+    """``address`` as a key two spellings of one address share: full-width characters made plain (NFKC), case
+    folded, 號 read as 号, spaces and punctuation dropped ("" for fewer than six characters left: too vague)."""
+    text = unicodedata.normalize("NFKC", address or "").casefold().replace("號", "号")
+    key = _ADDRESS_NOISE.sub("", text)
+    return key[:ADDRESS_KEY_LENGTH] if len(key) >= 6 else ""
+
+
 @dataclass(frozen=True)
 class CallerHistory:
     """A caller's cases, newest first (``limit`` of them), and how many arrived in the last 30 days."""
@@ -44,9 +60,9 @@ class CallerHistory:
         return [c for c in self.cases if c.status in OPEN_STATUSES]
 
 
-def history(session: Session, actor: Actor, *, phone: str = "", email: str = "", exclude_case_id: int | None = None,
-            limit: int = 10, now: datetime | None = None) -> CallerHistory:
-    """The cases of the caller with this phone number or e-mail address (the desk only: personal data)."""
+def history(session: Session, actor: Actor, *, phone: str = "", email: str = "", address: str = "",
+            exclude_case_id: int | None = None, limit: int = 10, now: datetime | None = None) -> CallerHistory:
+    """The cases of the caller with this phone number, e-mail or postal address (the desk only: personal data)."""
     if actor.role not in STAFF_ROLES:
         raise NotFound("No such page.")
     conditions = []
@@ -56,6 +72,9 @@ def history(session: Session, actor: Actor, *, phone: str = "", email: str = "",
     email = (email or "").strip().lower()
     if "@" in email:
         conditions.append(Citizen.email == email)
+    place = address_key(address)
+    if place:
+        conditions.append(Citizen.address_key == place)
     if not conditions:
         return CallerHistory([], 0)
     stmt = select(Case).join(Citizen, Citizen.id == Case.citizen_id).where(or_(*conditions))

@@ -165,6 +165,8 @@ class Citizen(Base):
     # The phone number's last digits (``cases.callers.phone_key``): finds a caller's earlier cases however the
     # number was written.
     phone_key: Mapped[str] = mapped_column(String(20), default="", index=True)
+    # callers.address_key of ``address``: the caller history finds a citizen's cases by it
+    address_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     preferred_reply: Mapped[str] = mapped_column(String(10), default="email")  # email / post / phone
 
 

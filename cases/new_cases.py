@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from cases import outbox
-from cases.callers import phone_key
+from cases.callers import address_key, phone_key
 from cases.actors import SYSTEM, Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, HeldBytes, LetterDraft
@@ -29,6 +29,9 @@ from cases.models_places import CasePlace
 from cases.case_places import place_rows
 from cases.numbering import case_numbers, new_tracking_codes
 from cases.workflow import Status
+
+# A draft's attachments as stored: (attachment, content type, sha256), one list per draft.
+StoredFiles = list[list[tuple[AttachmentDraft, str, str]]]
 
 # Outbox items a new case opens besides its indexing, e.g. the acknowledgement: (case id, draft) -> row values
 # (``topic``, ``key``, ``payload``).
@@ -65,6 +68,15 @@ def store_file(policy: Policy, item: AttachmentDraft, allowed_types: frozenset[s
     return content_type, policy.store.put(item.data)
 
 
+def store_files(policy: Policy, drafts: Sequence[LetterDraft],
+                allowed_types: frozenset[str] | None = None) -> StoredFiles:
+    """Sniff and store the attachments of ``drafts`` (``UploadRejected`` for a type not allowed) for
+    ``open_cases``. A caller that can store them before its transaction begins does so: on SQLite every
+    transaction holds the machine's one write turn, and a file's fsync inside it makes every writer wait for the
+    disk."""
+    return [[(item, *store_file(policy, item, allowed_types)) for item in draft.attachments] for draft in drafts]
+
+
 def case_kind(value: str | None) -> CaseKind:
     """The kind a draft names (a consultation when it names none); an unknown kind is refused."""
     try:
@@ -87,7 +99,8 @@ def preferred_reply(draft: LetterDraft) -> str:
 def citizen_row(draft: LetterDraft) -> dict[str, Any]:
     """The citizen row of ``draft``'s sender."""
     return {"name": clip(draft.sender_name, 200), "phone": clip(draft.sender_phone, 50),
-            "phone_key": phone_key(draft.sender_phone or ""), "email": clip(draft.sender_email, 254).lower(), "address": (draft.sender_address or "").strip(),
+            "phone_key": phone_key(draft.sender_phone or ""), "email": clip(draft.sender_email, 254).lower(),
+            "address": (draft.sender_address or "").strip(), "address_key": address_key(draft.sender_address or ""),
             "preferred_reply": preferred_reply(draft)}
 
 
@@ -129,15 +142,29 @@ def column_defaults(table: Any, given: Mapping[str, Any]) -> dict[str, Any]:
     """The Python-side default of every column of ``table`` not in ``given``, as an ORM insert fills them
     (a driver-level executemany does not fill them itself)."""
     defaults = {}
-    for column in table.columns:
-        default = column.default
-        if column.key in given or column.primary_key or default is None:
-            continue
-        if default.is_scalar:
-            defaults[column.key] = default.arg
-        elif default.is_callable:
-            defaults[column.key] = default.arg(None)
+    for key, default in _defaults(table, frozenset(given)):
+        defaults[key] = default.arg(None) if default.is_callable else default.arg
     return defaults
+
+
+@cache
+def _defaults(table: Table, given: frozenset[str]) -> tuple[tuple[str, Any], ...]:
+    """(column key, Python-side default) of the columns of ``table`` not in ``given`` that have one."""
+    return tuple((c.key, c.default) for c in table.columns
+                 if c.key not in given and not c.primary_key and c.default is not None
+                 and (c.default.is_scalar or c.default.is_callable))
+
+
+@cache
+def _driver_insert(table: Table, dialect: Any, given: frozenset[str]) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """The driver-level INSERT of ``table`` for rows holding the columns ``given`` (the others get their
+    defaults), and (column key, bind processor) in the order of its ``?``s; built once per shape of row."""
+    defaulted = {key for key, _ in _defaults(table, given)}
+    columns = [c for c in table.columns if c.key in given or c.key in defaulted]
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+           f"VALUES ({', '.join('?' for _ in columns)})")
+    return sql, tuple((c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns)
 
 
 def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -152,18 +179,14 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) ->
     if dialect.paramstyle != "qmark":
         connection.execute(insert(table), rows)
         return
-    given = set().union(*rows)
-    defaults = column_defaults(table, dict.fromkeys(given))  # once: the rows of a batch share a creation time
-    columns = [c for c in table.columns if c.key in given or c.key in defaults]
-    fillers = [(c.key, defaults.get(c.key), c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
-    quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-           f"VALUES ({', '.join('?' for _ in columns)})")
+    given = frozenset().union(*rows)
+    defaults = column_defaults(table, given)  # once: the rows of a batch share a creation time
+    sql, fillers = _driver_insert(table, dialect, given)
     values = []
     for row in rows:
         record = []
-        for name, default, processor in fillers:
-            value = row[name] if name in row else default
+        for name, processor in fillers:
+            value = row[name] if name in row else defaults.get(name)
             record.append(processor(value) if processor is not None else value)
         values.append(tuple(record))
     connection.exec_driver_sql(sql, values)
@@ -202,18 +225,20 @@ def _category_ids(session: Session, drafts: Sequence[LetterDraft]) -> dict[str, 
 
 def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterDraft, str | None]], *,
                actor: Actor = SYSTEM, allowed_types: frozenset[str] | None = None,
-               extra_outbox: OutboxRows | None = None) -> list[NewCase]:
+               extra_outbox: OutboxRows | None = None, files: StoredFiles | None = None) -> list[NewCase]:
     """Open one new case per ``(draft, dedup_key)``, in order.
 
     The caller has decided these drafts are new (no duplicate, no case they answer). ``allowed_types``: refuse
-    attachments of any other type (``UploadRejected``) before anything is written. A dedup key already on file
+    attachments of any other type (``UploadRejected``) before anything is written; ``files``: the attachments
+    as ``store_files`` stored them already. A dedup key already on file
     raises ``IntegrityError``. Case numbers come first, one UPDATE per year: on PostgreSQL the year's counter row
     is locked from there to the commit, on SQLite the write lock is taken.
     """
     if not entries:
         return []
     drafts = [draft for draft, _ in entries]
-    files = [[(item, *store_file(policy, item, allowed_types)) for item in draft.attachments] for draft in drafts]
+    if files is None:
+        files = store_files(policy, drafts, allowed_types)
     kinds = [case_kind(draft.kind) for draft in drafts]
     categories = _category_ids(session, drafts)
     now = datetime.now(timezone.utc)
@@ -255,7 +280,7 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
 
 def open_case(session: Session, policy: Policy, draft: LetterDraft, *, actor: Actor = SYSTEM,
               dedup_key: str | None = None, allowed_types: frozenset[str] | None = None,
-              extra_outbox: OutboxRows | None = None) -> NewCase:
+              extra_outbox: OutboxRows | None = None, files: StoredFiles | None = None) -> NewCase:
     """``open_cases`` for one draft."""
     return open_cases(session, policy, [(draft, dedup_key)], actor=actor, allowed_types=allowed_types,
-                      extra_outbox=extra_outbox)[0]
+                      extra_outbox=extra_outbox, files=files)[0]

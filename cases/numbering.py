@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import cache
+from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,13 +43,20 @@ def next_case_number(session: Session, year: int, digits: int = DEFAULT_DIGITS) 
     raise RuntimeError("could not allocate a case number")
 
 
+@cache
+def _take_block() -> Any:
+    """The UPDATE that takes a block of numbers, built once: every new case runs it.
+
+    Core on the table, not an ORM-enabled UPDATE: there is no loaded object to keep in step, and the ORM's
+    bookkeeping for one would cost more than the statement."""
+    sequence = CaseSequence.__table__
+    return (update(sequence).where(sequence.c.year == bindparam("of_year"))
+            .values(last=sequence.c.last + bindparam("block")).returning(sequence.c.last))
+
+
 def case_number_block(session: Session, year: int, count: int, digits: int = DEFAULT_DIGITS) -> list[str]:
     """``count`` consecutive numbers of ``year`` in one UPDATE (the row lock serialises concurrent writers)."""
-    # Core on the table, not an ORM-enabled UPDATE: there is no loaded object to keep in step, and the ORM's
-    # bookkeeping for one would cost more than the statement.
-    sequence = CaseSequence.__table__
-    row = session.connection().execute(update(sequence).where(sequence.c.year == year)
-                                       .values(last=sequence.c.last + count).returning(sequence.c.last)).first()
+    row = session.connection().execute(_take_block(), {"of_year": year, "block": count}).first()
     if row is None:  # the year's first number: next_case_number creates the row, the rest come as a block
         first = next_case_number(session, year, digits)
         return [first, *(case_number_block(session, year, count - 1, digits) if count > 1 else [])]

@@ -17,6 +17,7 @@ SEND_MAIL = "send_mail"
 SEND_SMS = "send_sms"
 EMERGENCY_ALERT = "emergency_alert"  # a major emergency was declared: report and alerts to make and send
 SURGE_CHECK = "surge_check"  # a new case placed in an area: is it part of a surge of similar cases there?
+EMAIL_SURVEY = "email_survey"  # a reply went out: the satisfaction survey by email (cases.email_survey)
 SMS_REPLY = "sms_reply"  # a reply went out on a case that came by SMS: notice and survey to queue
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import cohandling, deadlines, emergency, events, outbox, parts
+from cases import cohandling, deadlines, email_survey, emergency, events, outbox, parts
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel
@@ -165,6 +165,7 @@ def _release(session: Session, reply_row: Reply, pdf_sha256: str | None) -> None
         outbox.enqueue(session, outbox.SEND_MAIL, f"reply:{reply_row.id}", {"reply_id": reply_row.id})
     if reply_row.case.channel == Channel.SMS:
         outbox.enqueue(session, outbox.SMS_REPLY, str(reply_row.id), {"case_id": reply_row.case_id})
+    email_survey.schedule(session, reply_row)
 
 
 def awaiting_reply(case: Case) -> Reply | None:

@@ -107,3 +107,27 @@ def test_a_written_consultation_is_answered_directly_and_rated_by_the_citizen(pa
     with state(app).sessions() as session:
         assert session.scalar(select(Case).where(Case.number == number)).satisfaction.value == "satisfied"
     assert write_letter  # the shared helper stays importable for the other browser tests
+
+
+def test_an_address_typed_on_the_phone_form_shows_the_households_letters(chromium_browser: Browser,
+                                                                         desk_app: tuple[Flask, str]) -> None:
+    _app, base = desk_app
+    citizen = chromium_browser.new_page()
+    citizen.goto(f"{base}/write")
+    citizen.get_by_label("What kind of letter is it?").select_option("report")
+    citizen.get_by_label("Subject").fill("楼道灯坏了")
+    citizen.get_by_label("Your letter").fill("楼道灯坏了很久，晚上很黑，老人上下楼不安全。")
+    citizen.get_by_label("Your name").fill("王女士")
+    citizen.get_by_label("Postal address").fill("北京市朝阳区建国路８８號 3单元")
+    citizen.get_by_label("By post").check()
+    citizen.get_by_role("button", name="Send the letter").click()
+    expect(citizen.locator("#case-number")).to_be_visible()
+    citizen.close()
+    context, clerk = staff(chromium_browser, base, "clerk")
+    clerk.goto(f"{base}/desk/phone")
+    clerk.get_by_label("Caller").fill("王先生")
+    clerk.get_by_label("Number").fill("13800001111")  # a number with no history: the address finds the household
+    clerk.get_by_label("Postal address").type("北京市 朝阳区 建国路88号3单元")
+    expect(clerk.locator("#caller-cases li.open")).to_contain_text("楼道灯坏了")
+    expect(clerk.locator("#repeat-caller")).to_have_text("Repeat caller — cases in 30 days: 1")
+    context.close()

@@ -82,7 +82,8 @@ def test_complaint_reply_waits_for_a_supervisor(app: Flask, client: FlaskClient)
     assert case.status.value == "replied" and final.status == "sent"
     assert final.letter.reviewed_by_id is not None and final.letter.review_note == "ok"
     actions = [e.action for e in case.events]
-    assert actions[-5:] == ["reply_submitted", "return_reply", "reply_submitted", "approve_reply", "mail_sent"]
+    assert actions[-6:] == ["reply_submitted", "return_reply", "reply_submitted", "approve_reply", "mail_sent",
+                            "survey_sent"]
     tracked = client.get(f"/track?number={number}&code={code}").get_data(as_text=True)
     assert "we apologise" in tracked and "first draft" not in tracked
 

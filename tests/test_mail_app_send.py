@@ -172,7 +172,9 @@ def test_permanent_failure_is_shown_on_the_case_page_and_staff_can_retry(send_ap
     response = clerk.post(f"/quarantine/replies/{reply_id}/retry")
     assert response.status_code == 302
     assert reply_row(send_app, reply_id).status == "sent"  # the kick drained the outbox (inline in tests)
-    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["li@example.org"]]
+    # The reply, then the satisfaction survey that waited for it to reach the citizen.
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["li@example.org"], ["li@example.org"]]
+    assert b"/survey/" in smtp_server.envelopes[1].data and b"/survey/" not in smtp_server.envelopes[0].data
     assert f"/quarantine/replies/{reply_id}/retry" not in clerk.get(f"/cases/{number}").get_data(as_text=True)
 
 

@@ -161,3 +161,4 @@ def test_the_phone_desk_saves_a_call_sent_twice_once(app, client, demo_data) -> 
     assert first.status_code == again.status_code == 302 and first.location == again.location
     with state(app).sessions() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == before + 1
+

@@ -11,6 +11,7 @@
   var followUp = document.querySelector('[data-follow-up="case"]');
   var sources = Array.prototype.slice.call(document.querySelectorAll("[data-suggest]"));
   var phone = document.querySelector(d.phoneField || "#phone");
+  var address = document.querySelector(d.addressField || "#address");
   var articlesList = document.getElementById("suggested-articles-list");
   var casesList = document.getElementById("suggested-cases-list");
   var history = document.getElementById("caller-history");
@@ -129,13 +130,15 @@
   }
 
   var lookUpCaller = debounce(function () {
-    var params = { phone: phone ? phone.value : (d.phone || ""), email: d.email || "", "case": d.case || "" };
-    if (!params.phone && !params.email) { return; }
+    var params = { phone: phone ? phone.value : (d.phone || ""), email: d.email || "",
+                   address: address ? address.value : (d.address || ""), "case": d.case || "" };
+    if (!params.phone && !params.email && !params.address) { return; }
     getJSON(d.callerUrl, params).then(renderHistory).catch(function () {});
   }, 150);
 
   sources.forEach(function (s) { s.addEventListener("input", suggest); });
   if (phone) { phone.addEventListener("input", lookUpCaller); }
+  if (address) { address.addEventListener("input", lookUpCaller); }
   var undo = document.getElementById("follow-up-undo");
   if (undo) { undo.addEventListener("click", function () { markFollowUp(""); }); }
   document.addEventListener("keydown", function (event) {
@@ -145,7 +148,7 @@
     if (n >= 1 && n <= shown.length) { event.preventDefault(); useArticle(shown[n - 1]); }
   });
   if (d.initial || sources.some(function (s) { return s.value; })) { suggest(); }
-  if ((phone && phone.value) || d.phone || d.email) { lookUpCaller(); }
+  if ((phone && phone.value) || (address && address.value) || d.phone || d.email || d.address) { lookUpCaller(); }
 }());
 
 // Dispatch: the unit follows the chosen category's routing until the clerk picks a unit by hand.

@@ -80,6 +80,9 @@ def start_gunicorn(env: dict[str, str], log_file: Path, workers: int = 2, thread
     return proc, f"http://{LOOPBACK}:{port}"
 
 
+SUBMISSION_KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
+
+
 def csrf_from(html: str) -> str:
     """The CSRF token of a form page."""
     match = CSRF.search(html) or re.search(r'name="csrf_token" value="([^"]+)"', html)
@@ -126,6 +129,9 @@ class Citizen:
             return status, None
         form = {"csrf_token": csrf_from(page), "kind": "report", "subject": subject, "body": body, "name": name,
                 "email": "citizen@example.org", "phone": "", "address": "", "preferred_reply": "email"}
+        key = SUBMISSION_KEY.search(page)
+        if key:  # a browser sends the form's hidden submission key along
+            form["submission_key"] = key.group(1)
         status, page = self.request("/write", form)
         match = NUMBER.search(page)
         return status, (match.group(1) if status == 200 and match else None)

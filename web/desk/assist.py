@@ -48,7 +48,8 @@ def suggest() -> Response:
 @bp.route("/caller")
 @role_required(*DESK_ROLES)
 def caller() -> Response:
-    """The caller's earlier and open cases by ``phone`` or ``email``, and how many came in the last 30 days."""
+    """The caller's earlier and open cases by ``phone``, ``email`` or ``address``, and how many came in the last
+    30 days."""
     exclude = None
     number = (request.args.get("case") or "").strip()
     if number:
@@ -57,7 +58,8 @@ def caller() -> Response:
         except NotFound:
             exclude = None
     found = callers.history(db(), current_actor(), phone=(request.args.get("phone") or "")[:50],
-                            email=(request.args.get("email") or "")[:254], exclude_case_id=exclude)
+                            email=(request.args.get("email") or "")[:254],
+                            address=(request.args.get("address") or "")[:500], exclude_case_id=exclude)
     rows = [{"number": c.number, "subject": c.subject, "status": label(c.status.value), "open": c in
              found.open_cases, "received": format_date(policy().local_date(c.received_at), "short"),
              "url": url_for("casepage.show", number=c.number)} for c in found.cases]

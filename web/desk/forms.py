@@ -17,6 +17,8 @@ class PhoneCallForm(FlaskForm):
     caller = StringField(_l("Caller"), validators=[DataRequired(), Length(max=100)],
                          render_kw={"autofocus": True, "autocomplete": "off"})
     phone = StringField(_l("Number"), validators=[DataRequired(), PHONE], render_kw={"autocomplete": "off"})
+    address = StringField(_l("Postal address"), validators=[Optional(), Length(max=500)],
+                          render_kw={"autocomplete": "off"})
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     category = SelectField(_l("Category"), coerce=int, choices=[])
     # Where the matter is: looked up in the office's address list (cases.geocode).

@@ -60,11 +60,15 @@ def phone() -> str | Response | tuple[str, int]:
         return render_template("pages/desk/phone.html", form=form), 400 if form.is_submitted() else 200
     summary = form.summary.data.strip()
     draft = LetterDraft(channel=Channel.PHONE, subject=summary.splitlines()[0][:120], body=summary,
-                        sender_name=form.caller.data, sender_phone=form.phone.data, preferred_reply="phone",
+                        sender_name=form.caller.data, sender_phone=form.phone.data,
+                        sender_address=form.address.data or "", preferred_reply="phone",
                         kind=form.kind.data, urgent=form.urgent.data, attachments=_recording(form),
                         place=PlaceDraft(address=form.place.data.strip(), source="address")
                         if (form.place.data or "").strip() else None)
     actor = current_actor()
+    # The form's reads (the category choices) end here, so the recording is stored outside any transaction: on
+    # SQLite a transaction holds the machine's one write turn, and a file's fsync inside it holds up every letter.
+    db().commit()
     try:
         if form.follow_up.data:
             case = queries.get_case(db(), actor, form.follow_up.data.strip())

@@ -12,15 +12,17 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from cases import events, outbox
+from cases import email_survey, events, outbox
 from cases.actors import SYSTEM
 from cases.models import Case, Letter, OutboxItem, Reply, utcnow
+from cases.workflow import Status
 from mailbox import (HeaderInjectionError, MailConfigError, MailSettings, SendError, build_message,
                      check_header_value, send_message)
 from mailbox.compose import check_address, make_address, set_address_header
 from reply_render import LetterError, RenderedLetter, email_parts
 from web.app_state import state
 from web.mail.acknowledgement import ACKNOWLEDGEMENT, acknowledgement_reply, tracking_url
+from web.mail.survey_text import survey_subject, survey_text
 from web.mail.settings import mail_settings
 
 RETRYABLE = ("pending", "failed")  # reply states the sender acts on (others: sent, or not released yet)
@@ -67,6 +69,8 @@ class _Sender:
                 finished = self._notice(item, attempt, payload)
             elif payload.get("kind") == ACKNOWLEDGEMENT:
                 finished = self._acknowledgement(item, attempt, payload)
+            elif payload.get("kind") == email_survey.KIND:
+                finished = self._survey(item, attempt, payload)
             elif "reply_id" in payload:
                 finished = self._reply(item, attempt, int(payload["reply_id"]))
             else:
@@ -158,6 +162,34 @@ class _Sender:
         reply.status, reply.error = "failed", reason
         events.record(self.session, case, SYSTEM, "mail_failed", note=reason, data={"reply_id": reply.id})
         self.session.commit()
+        return True
+
+    # -- the satisfaction survey (cases.email_survey; its own outbox topic, sent by this same sender)
+    def _survey(self, item: OutboxItem, attempt: int, payload: dict[str, Any]) -> bool:
+        case_id, reply_id = int(payload["case_id"]), int(payload["reply_id"])
+        case, reply = self.session.get(Case, case_id), self.session.get(Reply, reply_id)
+        if (case is None or reply is None or not email_survey.wanted(case) or case.status != Status.REPLIED
+                or email_survey.already_sent(self.session, case_id, reply_id)):  # rated already, or asked
+            return True
+        if reply.channel == "email" and reply.status != "sent":
+            # Asked after the reply has reached the citizen: wait while it is on its way; a reply that failed
+            # is for staff to retry, and an unrated case waits on the callback list.
+            return reply.status != "pending"
+        try:
+            message = build_message(self.settings, to=check_address(case.citizen.email, "citizen"),
+                                    subject=survey_subject(case), text=survey_text(self.app, case, reply_id),
+                                    case_number=case.number)
+            send_message(self.settings, message)
+        except (SendError, HeaderInjectionError, MailConfigError) as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            self.session.rollback()
+            self._note_error(item, reason)
+            self.session.commit()
+            return not (isinstance(exc, SendError) and exc.transient and attempt < self.max_attempts)
+        sha = self.store.put(_wire_bytes(message))
+        events.record(self.session, case, SYSTEM, email_survey.SENT_EVENT, note=f"survey sent to {case.citizen.email}",
+                      data={"reply_id": reply_id, "message_id": message["Message-ID"], "raw_sha256": sha})
+        self.session.commit()  # sent is sent: the event stops a second one if the drain dies before marking done
         return True
 
     # -- notices to units

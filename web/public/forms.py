@@ -89,3 +89,12 @@ class RatingForm(FlaskForm):
         ("unsatisfied", _l("Not satisfied"))])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Send my rating"))
+
+
+class SurveyForm(FlaskForm):
+    """The email survey's answer (``web.public.survey``)."""
+
+    answer = RadioField(_l("Are you satisfied with how your case was handled?"), validators=[DataRequired()],
+                        choices=[("1", _l("Satisfied")), ("2", _l("Basically satisfied")),
+                                 ("3", _l("Not satisfied"))])
+    submit = SubmitField(_l("Send my answer"))

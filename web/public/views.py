@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 
 from cases import queries, services, submissions
 from cases.actors import CITIZEN
-from cases.drafts import LetterDraft
 from cases.errors import CaseError, NotFound
 from cases.outages import DATABASE, outage_of
 from cases.sniff import LETTER_TYPES
@@ -62,33 +61,24 @@ def write() -> str | Response | tuple[str, int]:
         form.submission_key.data = form.submission_key.data or submissions.new_key()
         return render_template("pages/public/write.html", form=form), 400
     key = form.submission_key.data or None
-    raw_sha, draft = None, None
+    # The post is stored as it came before the database is touched: a file's fsync must not happen inside the
+    # database's write turn (on SQLite one for the whole machine), which every other letter waits for. A post
+    # sent again is stored again, and finds the case the first one opened.
+    raw_sha, raw = posts.store_post(form)
+    draft = posts.draft_from_post(raw)
+    draft.raw_sha256, draft.attachments = raw_sha, attachment_drafts(form.attachments)
     try:
-        case = submissions.submitted_case(db(), key)  # sent before, and the answer lost: the same case
-        if case is None:
-            raw_sha, raw = posts.store_post(form)
-            draft = posts.draft_from_post(raw)
-            draft.raw_sha256, draft.attachments = raw_sha, attachment_drafts(form.attachments)
-            case, _new = submissions.open_submitted(db(), policy(), draft, key, actor=CITIZEN,
-                                                    allowed_types=LETTER_TYPES, looked_up=True)
-            db().commit()
+        case, _new = submissions.open_submitted(db(), policy(), draft, key, actor=CITIZEN,
+                                                allowed_types=LETTER_TYPES)
+        db().commit()
     except Exception as err:
         if outage_of(err) != DATABASE or not key:
             raise
-        _kept(key, raw_sha, draft, form)
+        posts.keep(key, raw_sha, draft)  # in the spool: the worker registers it when the database is back
         return outage_page(DATABASE, kept=True)
     kick()
     session["sent_case"] = {"number": case.number, "code": case.tracking_code}
     return redirect(url_for("public.confirm"))
-
-
-def _kept(key: str, raw_sha: str | None, draft: LetterDraft | None, form: LetterForm) -> None:
-    """Keep a letter the database could not take now in the spool (``web.public.posts``), stored first."""
-    if raw_sha is None or draft is None:
-        raw_sha, raw = posts.store_post(form)
-        draft = posts.draft_from_post(raw)
-        draft.attachments = attachment_drafts(form.attachments)
-    posts.keep(key, raw_sha, draft)
 
 
 @bp.route("/write/sent")

@@ -265,7 +265,7 @@ def release_kick(huey: Any, topics: tuple[str, ...]) -> None:
         huey.storage.pop_data(_kick_key(huey, topics))
 
 
-def kick(topics: tuple[str, ...] = (outbox.INDEX_CASE, outbox.SEND_MAIL, outbox.SURGE_CHECK,
+def kick(topics: tuple[str, ...] = (outbox.INDEX_CASE, outbox.SEND_MAIL, outbox.SURGE_CHECK, outbox.EMAIL_SURVEY,
                                    outbox.EMERGENCY_ALERT)) -> None:
     """After a commit: ask the worker to drain the outboxes now instead of at the next minute (one queued
     drain for all ``topics``, and none when one is already waiting)."""
