@@ -387,3 +387,4 @@ import cases.models_privacy  # noqa: E402,F401
 import cases.models_scans  # noqa: E402,F401
 import cases.models_sms  # noqa: E402,F401
 import cases.models_emergency  # noqa: E402,F401
+import cases.models_rollups  # noqa: E402,F401

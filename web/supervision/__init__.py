@@ -10,6 +10,7 @@ from cases import supervision
 from cases.hour_notices import HourNoticeSettings, send_hour_notices
 from web.state import state
 from web.supervision import emergency as emergency_web
+from web.supervision.cli import stats_cli
 from web.supervision.views import bp  # noqa: F401
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
     """Register the periodic tasks on the app's Huey: notices every working morning, hour notices every
     ``HOUR_NOTICE_MINUTES``, the report on Mondays."""
     emergency_web.init_app(app)
+    app.cli.add_command(stats_cli)
     huey = state(app).huey
     notice_hour = str(app.config["NOTICE_HOUR"])
 

@@ -1,0 +1,159 @@
+"""Keeping the statistics rollups in the same transaction as the change that moves a figure.
+
+Every session notes the cases a flush touched (a case, a reply or a direct answer written through the ORM) and
+the case writer notes the cases it inserts (``touch``). Before the transaction commits, and before a statistics
+query reads the rollups (``settle``), each noted case is counted again from the database (``cases.rollup_counts``);
+the difference from what it contributed last time (``StatCase``) is added to its day's and month's row. Noting a
+case that did not change costs a lookup and writes nothing, so noting too many is harmless; a change that no
+session notes is what ``flask --app web stats check`` would find.
+
+Rows are changed by adding to them (``UPDATE ... SET n = n + delta`` through an upsert), in key order, so that
+concurrent transactions on PostgreSQL wait for each other's row locks rather than lose an update or deadlock.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from cases.models import Case, Reply
+from cases.models_desk import DirectAnswer
+from cases.models_rollups import KEY, MEASURES, StatCase, StatDay, StatMonth, StatState
+from cases.rollup_counts import contributions
+
+TOUCHED = "stat_touched"  # session.info key: ids of cases to count again before the commit
+CHUNK = 500
+
+Contribution = tuple[tuple[Any, ...], tuple[int, ...]]  # ((day, *KEY), measures)
+
+
+def touch(session: Session, case_ids: Iterable[int]) -> None:
+    """Note cases whose figures may have changed in this transaction (for writes that bypass the ORM)."""
+    session.info.setdefault(TOUCHED, set()).update(case_ids)
+
+
+def zone(session: Session, *, lock: bool = False) -> str | None:
+    """The zone the rollups count days in, or None if they are not built. ``lock``: on PostgreSQL hold a share
+    lock on it until the commit, so a rebuild (which takes it exclusively) never runs beside a change."""
+    stmt = select(StatState.zone).where(StatState.id == 1)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(read=True)
+    return session.execute(stmt).scalar()
+
+
+def settle(session: Session) -> None:
+    """Count again the cases noted in this transaction and add the differences to the rollups."""
+    if session.info.get(TOUCHED):
+        session.flush()
+    ids = session.info.pop(TOUCHED, None)
+    if not ids:
+        return
+    kept_in = zone(session, lock=True)
+    if kept_in is None:
+        return
+    ordered = sorted(ids)
+    for n in range(0, len(ordered), CHUNK):
+        _recount(session, kept_in, ordered[n:n + CHUNK])
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _split(row: Any) -> Contribution:
+    key = (_as_date(row.day), *(_plain(getattr(row, name)) for name in KEY))
+    return key, tuple(int(getattr(row, name)) for name in MEASURES)
+
+
+def _recount(session: Session, kept_in: str, ids: list[int]) -> None:
+    now = {row.case_id: _split(row) for row in session.execute(
+        contributions(session, kept_in).where(Case.id.in_(ids)))}
+    last_stmt = select(StatCase.__table__).where(StatCase.case_id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        last_stmt = last_stmt.with_for_update()
+    last = {row.case_id: _split(row) for row in session.connection().execute(last_stmt)}
+    deltas: dict[tuple[Any, ...], list[int]] = {}
+    changed = [case_id for case_id in ids if now.get(case_id) != last.get(case_id)]
+    if not changed:
+        return
+    for case_id in changed:
+        for contribution, sign in ((last.get(case_id), -1), (now.get(case_id), 1)):
+            if contribution is None:
+                continue
+            key, measures = contribution
+            total = deltas.setdefault(key, [0] * len(MEASURES))
+            for i, value in enumerate(measures):
+                total[i] += sign * value
+    connection = session.connection()
+    connection.execute(delete(StatCase).where(StatCase.case_id.in_(changed)))
+    rows = [{"case_id": case_id, **_row(*now[case_id])} for case_id in changed if case_id in now]
+    if rows:
+        connection.execute(StatCase.__table__.insert(), rows)
+    months: dict[tuple[Any, ...], list[int]] = {}
+    for key, total in deltas.items():
+        month = months.setdefault((key[0].replace(day=1), *key[1:]), [0] * len(MEASURES))
+        for i, value in enumerate(total):
+            month[i] += value
+    _add(session, StatDay, deltas)
+    _add(session, StatMonth, months)
+
+
+def _row(key: tuple[Any, ...], measures: Iterable[int]) -> dict[str, Any]:
+    return {"day": key[0], **dict(zip(KEY, key[1:])), **dict(zip(MEASURES, measures))}
+
+
+def _add(session: Session, table: type[StatDay] | type[StatMonth], deltas: dict[tuple[Any, ...], list[int]]) -> None:
+    """Add ``deltas`` to ``table``'s rows (creating missing ones), in key order."""
+    rows = [_row(key, total) for key, total in sorted(deltas.items()) if any(total)]
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["day", *KEY],
+        set_={name: table.__table__.c[name] + stmt.excluded[name] for name in MEASURES})
+    connection = session.connection()
+    for row in rows:  # one statement per row: the rows are few, and executemany of upserts differs per driver
+        connection.execute(stmt, row)
+
+
+def _note_flushed(session: Session, _context: Any) -> None:
+    ids = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Case):
+            ids.add(obj.id)
+        elif isinstance(obj, (Reply, DirectAnswer)):
+            ids.add(obj.case_id)
+    ids.discard(None)
+    if ids:
+        touch(session, ids)
+
+
+def _before_commit(session: Session) -> None:
+    settle(session)
+
+
+def _forget(session: Session, transaction: Any) -> None:
+    # Only when the whole transaction ends: a rolled back savepoint leaves the outer transaction's changes.
+    if transaction.parent is None:
+        session.info.pop(TOUCHED, None)
+
+
+def install() -> None:
+    """Listen on every session (idempotent): note flushed cases, settle before each commit, forget what a
+    transaction noted when it ends."""
+    if not event.contains(Session, "after_flush", _note_flushed):
+        event.listen(Session, "after_flush", _note_flushed)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_transaction_end", _forget)
+
+
+install()

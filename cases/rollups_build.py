@@ -1,0 +1,145 @@
+"""Rebuilding the statistics rollups from the cases, and checking them against a full recount.
+
+The rebuild counts every case again (``cases.rollup_counts``) into ``StatCase`` in slices of case ids, then sums
+those into ``StatDay`` and the days into ``StatMonth``, all in one transaction: on PostgreSQL it holds the rollup
+state row exclusively, so changes committed meanwhile wait for it (``cases.rollups`` takes that row shared), and
+none is counted twice or lost. The check recounts everything from the cases and compares, row by row.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Date, cast, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from cases.models import Case
+from cases.models_rollups import KEY, MEASURES, StatCase, StatDay, StatMonth, StatState
+from cases.rollup_counts import contributions
+from cases.rollups import TOUCHED, _as_date, _plain
+
+SLICE = 50_000
+Progress = Callable[[int], None]  # called with the number of cases just counted
+
+
+def _month_of(session: Session, day: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", day), Date)
+    return func.date(day, "start of month")
+
+
+def case_count(session: Session) -> int:
+    """How many cases a rebuild counts (for a progress bar)."""
+    return session.scalar(select(func.count(Case.id))) or 0
+
+
+def rebuild(session: Session, zone: str, progress: Progress | None = None) -> int:
+    """Count every case again into the rollups, with days in ``zone``; returns the number of cases. The caller
+    commits."""
+    session.flush()
+    session.info.pop(TOUCHED, None)  # counted below, whatever this session changed
+    state = update(StatState).where(StatState.id == 1).values(zone=zone)
+    if session.execute(state).rowcount == 0:
+        session.execute(insert(StatState).values(id=1, zone=zone))
+    for table in (StatCase, StatDay, StatMonth):
+        session.execute(delete(table))
+    columns = ["case_id", "day", *KEY, *MEASURES]
+    last = 0
+    top = session.scalar(select(func.max(Case.id))) or 0
+    while last < top:
+        upper = last + SLICE
+        in_slice = (Case.id > last, Case.id <= upper)
+        session.execute(insert(StatCase).from_select(columns, contributions(session, zone).where(*in_slice)))
+        if progress is not None:
+            progress(session.scalar(select(func.count(Case.id)).where(*in_slice)) or 0)
+        last = upper
+    sums = [func.sum(StatCase.__table__.c[n]) for n in MEASURES]
+    keys = [StatCase.__table__.c[n] for n in KEY]
+    session.execute(insert(StatDay).from_select(["day", *KEY, *MEASURES],
+                                                select(StatCase.day, *keys, *sums).group_by(StatCase.day, *keys)))
+    month = _month_of(session, StatDay.day)
+    day_keys = [StatDay.__table__.c[n] for n in KEY]
+    session.execute(insert(StatMonth).from_select(
+        ["day", *KEY, *MEASURES],
+        select(month, *day_keys, *[func.sum(StatDay.__table__.c[n]) for n in MEASURES]).group_by(month, *day_keys)))
+    return session.scalar(select(func.count(StatCase.case_id))) or 0
+
+
+@dataclass
+class CheckResult:
+    """What the check found: rows that differ between the rollups and a recount (at most ``LIMIT`` kept each)."""
+
+    zone: str | None
+    cases: int = 0
+    day_rows: int = 0
+    case_differences: list[str] = field(default_factory=list)
+    day_differences: list[str] = field(default_factory=list)
+    month_differences: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.case_differences or self.day_differences or self.month_differences)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"zone": self.zone, "cases": self.cases, "day_rows": self.day_rows, "ok": self.ok,
+                "case_differences": self.case_differences, "day_differences": self.day_differences,
+                "month_differences": self.month_differences}
+
+
+LIMIT = 20
+
+
+def _sum_into(target: dict[tuple, list[int]], key: tuple, measures: tuple[int, ...]) -> None:
+    total = target.setdefault(key, [0] * len(MEASURES))
+    for i, value in enumerate(measures):
+        total[i] += value
+
+
+def _rows(session: Session, table: Any) -> dict[tuple, tuple[int, ...]]:
+    out = {}
+    for row in session.execute(select(table.__table__)):
+        measures = tuple(int(getattr(row, n)) for n in MEASURES)
+        if any(measures):
+            out[(_as_date(row.day), *(getattr(row, n) for n in KEY))] = measures
+    return out
+
+
+def _compare(found: dict[tuple, tuple[int, ...]], expected: dict[tuple, list[int]], into: list[str]) -> None:
+    for key in sorted(set(found) | set(expected), key=str):
+        want = tuple(expected.get(key, ())) or None
+        if want is not None and not any(want):
+            want = None
+        if found.get(key) != want and len(into) < LIMIT:
+            into.append(f"{key}: rollup {found.get(key)}, recount {want}")
+
+
+def check(session: Session) -> CheckResult:
+    """Compare the rollups with a full recount from the cases: each case's contribution, each day, each month."""
+    session.flush()
+    zone = session.scalar(select(StatState.zone).where(StatState.id == 1))
+    result = CheckResult(zone=zone)
+    if zone is None:
+        return result
+    kept = {row.case_id: (row, tuple(int(getattr(row, n)) for n in MEASURES))
+            for row in session.execute(select(StatCase.__table__))}
+    days: dict[tuple, list[int]] = {}
+    months: dict[tuple, list[int]] = {}
+    for row in session.execute(contributions(session, zone)):
+        result.cases += 1
+        key = (_as_date(row.day), *(_plain(getattr(row, n)) for n in KEY))
+        measures = tuple(int(getattr(row, n)) for n in MEASURES)
+        _sum_into(days, key, measures)
+        _sum_into(months, (key[0].replace(day=1), *key[1:]), measures)
+        last = kept.pop(row.case_id, None)
+        if last is None or (_as_date(last[0].day), *(getattr(last[0], n) for n in KEY)) != key \
+                or last[1] != measures:
+            if len(result.case_differences) < LIMIT:
+                result.case_differences.append(f"case {row.case_id}: kept {last and last[1]}, recount {measures}")
+    for case_id in list(kept)[:LIMIT - len(result.case_differences)]:
+        result.case_differences.append(f"case {case_id}: kept but no longer exists")
+    found_days = _rows(session, StatDay)
+    result.day_rows = len(found_days)
+    _compare(found_days, days, result.day_differences)
+    _compare(_rows(session, StatMonth), months, result.month_differences)
+    return result
