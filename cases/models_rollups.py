@@ -3,7 +3,8 @@
 A case contributes to one key (the office-local day it was received, its unit, category, kind, channel and area;
 0 stands for "none", so the key can be a primary key on both databases) a handful of counts (``MEASURES``).
 ``StatCase`` holds what each case contributed when last counted; ``StatDay`` and ``StatMonth`` hold the sums of
-those contributions per key and day, and per key and month (the first day of the month). ``StatState`` holds the
+those contributions per key and day, and per key and month (the first day of the month); ``StatOpen`` the cases
+on a unit's clock now, per unit and due date. ``StatState`` holds the
 time zone the days are counted in; with no zone the rollups are not built and the figures are counted from the
 cases. ``cases.rollups`` keeps them, ``cases.rollups_build`` rebuilds and checks them.
 """
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import BigInteger, Date, Index, Integer, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cases.models import Base
+from cases.models import Base, Event
 
 KEY = ("unit_id", "category_id", "kind", "channel", "area_id")
 # Counts per case (0 or 1), except the two sums of milliseconds (to first feedback, from dispatch to sign-for).
+# A case on a unit's clock without a due date: later than any horizon, so never near due nor overdue.
+NO_DUE = date(9999, 12, 31)
+OPEN = ("open_unit", "open_due", "open_supervised", "open_extensions")
 MEASURES = ("cases", "urgent", "answered", "on_time", "feedback_ms", "replied", "rated", "satisfied", "supervised",
             "signed", "signed_on_time", "sign_timed", "sign_ms", "closed", "direct")
 
@@ -65,11 +69,28 @@ class StatMonth(_Measures, Base):
 
 
 class StatCase(_Measures, Base):
-    """One case's contribution when it was last counted."""
+    """One case's contribution when it was last counted: to its day's row, and, while it is on a unit's clock
+    (``open_unit`` not 0), to ``StatOpen``'s row of its unit and due date."""
 
     __tablename__ = "stat_case"
     case_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
+    open_unit: Mapped[int] = mapped_column(Integer)
+    open_due: Mapped[date] = mapped_column(Date)
+    open_supervised: Mapped[int] = mapped_column(Integer)
+    open_extensions: Mapped[int] = mapped_column(Integer)
+
+
+class StatOpen(Base):
+    """Cases on a unit's clock now (dispatched or signed for), per unit and due date (``NO_DUE``: none), with
+    how many are supervised and how many wait for an extension decision."""
+
+    __tablename__ = "stat_open"
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer)
+    supervised: Mapped[int] = mapped_column(Integer)
+    extensions: Mapped[int] = mapped_column(Integer)
 
 
 class StatState(Base):
@@ -78,4 +99,8 @@ class StatState(Base):
     __tablename__ = "stat_state"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     zone: Mapped[str | None] = mapped_column(String(64))
+
+
+# Returns and extension requests are counted by the time of their event, a range of one action's events.
+Index("ix_event_action_at", Event.action, Event.at)
 

@@ -15,8 +15,9 @@ from sqlalchemy.sql import Select
 from cases.models import Case, Reply, Satisfaction
 from cases.models_desk import DirectAnswer
 from cases.models_letters import RELEASED
+from cases.models_rollups import NO_DUE
 from cases.sql_dates import local_date
-from cases.workflow import Status
+from cases.workflow import UNIT_CLOCK, Status
 
 GOOD_RATINGS = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 
@@ -44,11 +45,12 @@ def replied() -> Any:
 
 
 def contributions(session: Session, zone: str) -> Select:
-    """One row per case: ``case_id``, ``day``, the key columns and every measure of ``MEASURES``; the caller adds
-    the WHERE clause."""
+    """One row per case: ``case_id``, ``day``, the key columns, every measure of ``MEASURES`` and the columns of
+    ``OPEN``; the caller adds the WHERE clause."""
     answered_day = local_date(session, Case.first_feedback_at, zone)
     both_sign_times = and_(Case.dispatched_at.is_not(None), Case.signed_at.is_not(None))
     closed = Case.status == Status.CLOSED
+    on_clock = Case.status.in_(UNIT_CLOCK) & Case.unit_id.is_not(None)
     return select(
         Case.id.label("case_id"),
         local_date(session, Case.received_at, zone).label("day"),
@@ -72,4 +74,8 @@ def contributions(session: Session, zone: str) -> Select:
         _millis(session, Case.dispatched_at, Case.signed_at).label("sign_ms"),
         _flag(closed).label("closed"),
         _flag(closed & Case.unit_id.is_(None) & exists().where(DirectAnswer.case_id == Case.id)).label("direct"),
+        case((on_clock, Case.unit_id), else_=0).label("open_unit"),
+        case((on_clock & Case.due_date.is_not(None), Case.due_date), else_=NO_DUE).label("open_due"),
+        _flag(on_clock & Case.supervised).label("open_supervised"),
+        _flag(on_clock & Case.extension_requested_days.is_not(None)).label("open_extensions"),
     )

@@ -3,7 +3,8 @@
 Every session notes the cases a flush touched (a case, a reply or a direct answer written through the ORM) and
 the case writer notes the cases it inserts (``touch``). Before the transaction commits, and before a statistics
 query reads the rollups (``settle``), each noted case is counted again from the database (``cases.rollup_counts``);
-the difference from what it contributed last time (``StatCase``) is added to its day's and month's row. Noting a
+the difference from what it contributed last time (``StatCase``) is added to its day's and month's row, and to
+its unit's open cases (``StatOpen``). Noting a
 case that did not change costs a lookup and writes nothing, so noting too many is harmless; a change that no
 session notes is what ``flask --app web stats check`` would find.
 
@@ -12,7 +13,7 @@ concurrent transactions on PostgreSQL wait for each other's row locks rather tha
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -22,13 +23,15 @@ from sqlalchemy.orm import Session
 
 from cases.models import Case, Reply
 from cases.models_desk import DirectAnswer
-from cases.models_rollups import KEY, MEASURES, StatCase, StatDay, StatMonth, StatState
+from cases.models_rollups import KEY, MEASURES, NO_DUE, StatCase, StatDay, StatMonth, StatOpen, StatState
 from cases.rollup_counts import contributions
 
 TOUCHED = "stat_touched"  # session.info key: ids of cases to count again before the commit
 CHUNK = 500
+OPEN_MEASURES = ("cases", "supervised", "extensions")
 
-Contribution = tuple[tuple[Any, ...], tuple[int, ...]]  # ((day, *KEY), measures)
+# ((day, *KEY), measures, (unit, due date) or None while off a unit's clock, (1, supervised, extension waiting))
+Contribution = tuple[tuple[Any, ...], tuple[int, ...], tuple[int, date] | None, tuple[int, int, int]]
 
 
 def touch(session: Session, case_ids: Iterable[int]) -> None:
@@ -70,7 +73,9 @@ def _plain(value: Any) -> Any:
 
 def _split(row: Any) -> Contribution:
     key = (_as_date(row.day), *(_plain(getattr(row, name)) for name in KEY))
-    return key, tuple(int(getattr(row, name)) for name in MEASURES)
+    on_clock = (int(row.open_unit), _as_date(row.open_due)) if row.open_unit else None
+    return (key, tuple(int(getattr(row, name)) for name in MEASURES), on_clock,
+            (1 if on_clock else 0, int(row.open_supervised), int(row.open_extensions)))
 
 
 def _recount(session: Session, kept_in: str, ids: list[int]) -> None:
@@ -80,46 +85,57 @@ def _recount(session: Session, kept_in: str, ids: list[int]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         last_stmt = last_stmt.with_for_update()
     last = {row.case_id: _split(row) for row in session.connection().execute(last_stmt)}
-    deltas: dict[tuple[Any, ...], list[int]] = {}
     changed = [case_id for case_id in ids if now.get(case_id) != last.get(case_id)]
     if not changed:
         return
+    deltas: dict[tuple[Any, ...], list[int]] = {}
+    months: dict[tuple[Any, ...], list[int]] = {}
+    open_deltas: dict[tuple[Any, ...], list[int]] = {}
     for case_id in changed:
         for contribution, sign in ((last.get(case_id), -1), (now.get(case_id), 1)):
             if contribution is None:
                 continue
-            key, measures = contribution
-            total = deltas.setdefault(key, [0] * len(MEASURES))
-            for i, value in enumerate(measures):
-                total[i] += sign * value
+            key, measures, on_clock, open_measures = contribution
+            _sum_into(deltas, key, measures, sign)
+            _sum_into(months, (key[0].replace(day=1), *key[1:]), measures, sign)
+            if on_clock is not None:
+                _sum_into(open_deltas, on_clock, open_measures, sign)
     connection = session.connection()
     connection.execute(delete(StatCase).where(StatCase.case_id.in_(changed)))
-    rows = [{"case_id": case_id, **_row(*now[case_id])} for case_id in changed if case_id in now]
+    rows = [{"case_id": case_id, **_case_row(now[case_id])} for case_id in changed if case_id in now]
     if rows:
         connection.execute(StatCase.__table__.insert(), rows)
-    months: dict[tuple[Any, ...], list[int]] = {}
-    for key, total in deltas.items():
-        month = months.setdefault((key[0].replace(day=1), *key[1:]), [0] * len(MEASURES))
-        for i, value in enumerate(total):
-            month[i] += value
-    _add(session, StatDay, deltas)
-    _add(session, StatMonth, months)
+    _add(session, StatDay, ["day", *KEY], MEASURES, deltas)
+    _add(session, StatMonth, ["day", *KEY], MEASURES, months)
+    _add(session, StatOpen, ["unit_id", "due_date"], OPEN_MEASURES, open_deltas)
 
 
-def _row(key: tuple[Any, ...], measures: Iterable[int]) -> dict[str, Any]:
-    return {"day": key[0], **dict(zip(KEY, key[1:])), **dict(zip(MEASURES, measures))}
+def _sum_into(target: dict[tuple[Any, ...], list[int]], key: tuple[Any, ...], values: Iterable[int],
+              sign: int) -> None:
+    values = tuple(values)
+    total = target.setdefault(key, [0] * len(values))
+    for i, value in enumerate(values):
+        total[i] += sign * value
 
 
-def _add(session: Session, table: type[StatDay] | type[StatMonth], deltas: dict[tuple[Any, ...], list[int]]) -> None:
-    """Add ``deltas`` to ``table``'s rows (creating missing ones), in key order."""
-    rows = [_row(key, total) for key, total in sorted(deltas.items()) if any(total)]
+def _case_row(contribution: Contribution) -> dict[str, Any]:
+    key, measures, on_clock, open_measures = contribution
+    return {"day": key[0], **dict(zip(KEY, key[1:])), **dict(zip(MEASURES, measures)),
+            "open_unit": on_clock[0] if on_clock else 0, "open_due": on_clock[1] if on_clock else NO_DUE,
+            "open_supervised": open_measures[1], "open_extensions": open_measures[2]}
+
+
+def _add(session: Session, table: Any, key: list[str], names: Sequence[str],
+         deltas: dict[tuple[Any, ...], list[int]]) -> None:
+    """Add ``deltas`` (key values -> values of ``names``) to ``table``'s rows, creating missing ones, in key
+    order."""
+    rows = [{**dict(zip(key, k)), **dict(zip(names, total))} for k, total in sorted(deltas.items()) if any(total)]
     if not rows:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table.__table__)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["day", *KEY],
-        set_={name: table.__table__.c[name] + stmt.excluded[name] for name in MEASURES})
+        index_elements=key, set_={name: table.__table__.c[name] + stmt.excluded[name] for name in names})
     connection = session.connection()
     for row in rows:  # one statement per row: the rows are few, and executemany of upserts differs per driver
         connection.execute(stmt, row)

@@ -1,7 +1,7 @@
 """Rebuilding the statistics rollups from the cases, and checking them against a full recount.
 
 The rebuild counts every case again (``cases.rollup_counts``) into ``StatCase`` in slices of case ids, then sums
-those into ``StatDay`` and the days into ``StatMonth``, all in one transaction: on PostgreSQL it holds the rollup
+those into ``StatDay`` and ``StatOpen`` and the days into ``StatMonth``, all in one transaction: on PostgreSQL it holds the rollup
 state row exclusively, so changes committed meanwhile wait for it (``cases.rollups`` takes that row shared), and
 none is counted twice or lost. The check recounts everything from the cases and compares, row by row.
 """
@@ -15,9 +15,9 @@ from sqlalchemy import Date, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cases.models import Case
-from cases.models_rollups import KEY, MEASURES, StatCase, StatDay, StatMonth, StatState
+from cases.models_rollups import KEY, MEASURES, OPEN, StatCase, StatDay, StatMonth, StatOpen, StatState
 from cases.rollup_counts import contributions
-from cases.rollups import TOUCHED, _as_date, _plain
+from cases.rollups import OPEN_MEASURES, TOUCHED, _as_date, _split
 
 SLICE = 50_000
 Progress = Callable[[int], None]  # called with the number of cases just counted
@@ -42,9 +42,9 @@ def rebuild(session: Session, zone: str, progress: Progress | None = None) -> in
     state = update(StatState).where(StatState.id == 1).values(zone=zone)
     if session.execute(state).rowcount == 0:
         session.execute(insert(StatState).values(id=1, zone=zone))
-    for table in (StatCase, StatDay, StatMonth):
+    for table in (StatCase, StatDay, StatMonth, StatOpen):
         session.execute(delete(table))
-    columns = ["case_id", "day", *KEY, *MEASURES]
+    columns = ["case_id", "day", *KEY, *MEASURES, *OPEN]
     last = 0
     top = session.scalar(select(func.max(Case.id))) or 0
     while last < top:
@@ -63,6 +63,11 @@ def rebuild(session: Session, zone: str, progress: Progress | None = None) -> in
     session.execute(insert(StatMonth).from_select(
         ["day", *KEY, *MEASURES],
         select(month, *day_keys, *[func.sum(StatDay.__table__.c[n]) for n in MEASURES]).group_by(month, *day_keys)))
+    c = StatCase.__table__.c
+    session.execute(insert(StatOpen).from_select(
+        ["unit_id", "due_date", *OPEN_MEASURES],
+        select(c.open_unit, c.open_due, func.count(), func.sum(c.open_supervised), func.sum(c.open_extensions))
+        .where(c.open_unit != 0).group_by(c.open_unit, c.open_due)))
     return session.scalar(select(func.count(StatCase.case_id))) or 0
 
 
@@ -76,22 +81,24 @@ class CheckResult:
     case_differences: list[str] = field(default_factory=list)
     day_differences: list[str] = field(default_factory=list)
     month_differences: list[str] = field(default_factory=list)
+    open_differences: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.case_differences or self.day_differences or self.month_differences)
+        return not (self.case_differences or self.day_differences or self.month_differences
+                    or self.open_differences)
 
     def as_dict(self) -> dict[str, Any]:
         return {"zone": self.zone, "cases": self.cases, "day_rows": self.day_rows, "ok": self.ok,
                 "case_differences": self.case_differences, "day_differences": self.day_differences,
-                "month_differences": self.month_differences}
+                "month_differences": self.month_differences, "open_differences": self.open_differences}
 
 
 LIMIT = 20
 
 
 def _sum_into(target: dict[tuple, list[int]], key: tuple, measures: tuple[int, ...]) -> None:
-    total = target.setdefault(key, [0] * len(MEASURES))
+    total = target.setdefault(key, [0] * len(measures))
     for i, value in enumerate(measures):
         total[i] += value
 
@@ -121,25 +128,29 @@ def check(session: Session) -> CheckResult:
     result = CheckResult(zone=zone)
     if zone is None:
         return result
-    kept = {row.case_id: (row, tuple(int(getattr(row, n)) for n in MEASURES))
-            for row in session.execute(select(StatCase.__table__))}
+    kept = {row.case_id: _split(row) for row in session.execute(select(StatCase.__table__))}
     days: dict[tuple, list[int]] = {}
     months: dict[tuple, list[int]] = {}
+    on_clock: dict[tuple, list[int]] = {}
     for row in session.execute(contributions(session, zone)):
         result.cases += 1
-        key = (_as_date(row.day), *(_plain(getattr(row, n)) for n in KEY))
-        measures = tuple(int(getattr(row, n)) for n in MEASURES)
+        counted = _split(row)
+        key, measures, open_key, open_measures = counted
         _sum_into(days, key, measures)
         _sum_into(months, (key[0].replace(day=1), *key[1:]), measures)
+        if open_key is not None:
+            _sum_into(on_clock, open_key, open_measures)
         last = kept.pop(row.case_id, None)
-        if last is None or (_as_date(last[0].day), *(getattr(last[0], n) for n in KEY)) != key \
-                or last[1] != measures:
-            if len(result.case_differences) < LIMIT:
-                result.case_differences.append(f"case {row.case_id}: kept {last and last[1]}, recount {measures}")
+        if last != counted and len(result.case_differences) < LIMIT:
+            result.case_differences.append(f"case {row.case_id}: kept {last}, recount {counted}")
     for case_id in list(kept)[:LIMIT - len(result.case_differences)]:
         result.case_differences.append(f"case {case_id}: kept but no longer exists")
     found_days = _rows(session, StatDay)
     result.day_rows = len(found_days)
     _compare(found_days, days, result.day_differences)
     _compare(_rows(session, StatMonth), months, result.month_differences)
+    found_open = {(row.unit_id, _as_date(row.due_date)): (row.cases, row.supervised, row.extensions)
+                  for row in session.execute(select(StatOpen.__table__)) if row.cases or row.supervised
+                  or row.extensions}
+    _compare(found_open, on_clock, result.open_differences)
     return result

@@ -119,6 +119,8 @@ def figures(session: Any, policy: Any) -> dict[str, Any]:
         out[f"categories {days}"] = statistics.top_categories(session, period, tz)
         out[f"districts {days}"] = statistics.top_districts(session, period, tz)
         out[f"desk {days}"] = desk_shares(session, period, tz)
+    for offset in (-3, 0, 20):
+        out[f"deadlines {offset}"] = supervision.unit_deadlines(session, policy, today + timedelta(days=offset))
     return out
 
 

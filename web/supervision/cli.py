@@ -43,7 +43,8 @@ def check_command(as_json: bool) -> None:
     elif result.zone is None:
         click.echo("the rollups are not built: run `flask --app web stats rebuild`")
     else:
-        for line in result.case_differences + result.day_differences + result.month_differences:
+        for line in (result.case_differences + result.day_differences + result.month_differences
+                     + result.open_differences):
             click.echo(line)
         verdict = "match the recount" if result.ok else "DIFFER from the recount"
         click.echo(f"{result.cases} case(s), {result.day_rows} day row(s): the rollups {verdict}")

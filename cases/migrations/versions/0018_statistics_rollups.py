@@ -1,5 +1,5 @@
-"""Statistics rollups: each case's counted contribution, the sums per day and per month, and the zone their days
-are counted in.
+"""Statistics rollups: each case's counted contribution, the sums per day and per month, the cases on a unit's
+clock per unit and due date, and the zone their days are counted in; events indexed by action and time.
 
 A database without cases starts with the rollups built (in the default office zone, Asia/Shanghai); one with
 cases leaves them unbuilt, the figures counted from the cases as before, until ``flask --app web stats rebuild``.
@@ -36,7 +36,17 @@ def upgrade() -> None:
         op.create_table(table, sa.Column("day", sa.Date(), nullable=False), *_columns(),
                         sa.PrimaryKeyConstraint("day", *KEY, name=f"pk_{table}"))
     op.create_table("stat_case", sa.Column("case_id", sa.Integer(), primary_key=True),
-                    sa.Column("day", sa.Date(), nullable=False), *_columns())
+                    sa.Column("day", sa.Date(), nullable=False), *_columns(),
+                    sa.Column("open_unit", sa.Integer(), nullable=False),
+                    sa.Column("open_due", sa.Date(), nullable=False),
+                    sa.Column("open_supervised", sa.Integer(), nullable=False),
+                    sa.Column("open_extensions", sa.Integer(), nullable=False))
+    op.create_table("stat_open", sa.Column("unit_id", sa.Integer(), primary_key=True),
+                    sa.Column("due_date", sa.Date(), primary_key=True),
+                    sa.Column("cases", sa.Integer(), nullable=False),
+                    sa.Column("supervised", sa.Integer(), nullable=False),
+                    sa.Column("extensions", sa.Integer(), nullable=False))
+    op.create_index("ix_event_action_at", "event", ["action", "at"])
     op.create_table("stat_state", sa.Column("id", sa.Integer(), primary_key=True),
                     sa.Column("zone", sa.String(64), nullable=True))
     has_cases = op.get_bind().execute(sa.text("SELECT 1 FROM case_file LIMIT 1")).first() is not None
@@ -45,5 +55,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("stat_state", "stat_case", "stat_month", "stat_day"):
+    op.drop_index("ix_event_action_at", table_name="event")
+    for table in ("stat_state", "stat_open", "stat_case", "stat_month", "stat_day"):
         op.drop_table(table)
