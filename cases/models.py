@@ -388,3 +388,4 @@ import cases.models_scans  # noqa: E402,F401
 import cases.models_sms  # noqa: E402,F401
 import cases.models_emergency  # noqa: E402,F401
 import cases.models_rollups  # noqa: E402,F401
+import cases.models_lists  # noqa: E402,F401

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from cases import keyset
 from cases.context import Actor
 from cases.errors import NotFound
 from cases.models import Attachment, Case, QuarantineItem
@@ -62,9 +63,7 @@ class CaseFilter:
     extension_pending: bool = False
 
 
-def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, page: int = 1,
-               per_page: int = 50) -> tuple[Sequence[Case], int]:
-    """A page of cases for ``actor`` (newest first) and the total count."""
+def _filtered(actor: Actor, flt: CaseFilter, today: date) -> Select:
     stmt = scoped(actor)
     if flt.statuses:
         stmt = stmt.where(Case.status.in_(flt.statuses))
@@ -77,11 +76,21 @@ def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date, 
     if flt.text:
         like = f"%{flt.text.strip()}%"
         stmt = stmt.where(Case.subject.ilike(like) | Case.number.ilike(like))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.options(selectinload(Case.unit), selectinload(Case.category))
-                           .order_by(Case.received_at.desc(), Case.id.desc())
-                           .offset(max(page - 1, 0) * per_page).limit(per_page)).all()
-    return rows, total
+    return stmt
+
+
+def case_page(session: Session, actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None = None,
+              per_page: int = 50) -> keyset.Page[Case]:
+    """The page of ``actor``'s cases (newest first) after ``cursor`` (a keyset cursor; None: the first page)."""
+    stmt = _filtered(actor, flt, today).options(selectinload(Case.unit), selectinload(Case.category))
+    return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page)
+
+
+def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date,
+               per_page: int = 50) -> tuple[Sequence[Case], int]:
+    """The newest ``per_page`` cases for ``actor`` and how many match (counted up to ``keyset.COUNT_CAP``)."""
+    first = case_page(session, actor, flt, today=today, per_page=per_page)
+    return first.rows, first.count
 
 
 def is_overdue(case: Case, today: date, now: datetime | None = None) -> bool:

@@ -10,6 +10,7 @@ import cases.models_letters  # noqa: F401
 import cases.models_sms  # noqa: F401
 import cases.models_emergency  # noqa: F401
 import cases.models_rollups  # noqa: F401
+import cases.models_lists  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata
