@@ -3,8 +3,6 @@ the supervise action and weekly reports. Supervisors and admins only, except the
 unit handler sees for their own unit."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -22,7 +20,7 @@ from cases.models_disclosure import WeeklyReport
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
 from web.downloads import download
-from web.export_text import spreadsheet_cell
+from web.streaming import csv_response, xlsx_response
 from web.jobs import kick
 from web.query_args import int_arg
 from web.state import db, policy
@@ -117,40 +115,18 @@ def _export_name(period: st.Period, ext: str) -> str:
 @role_required(*ROLES)
 def performance_csv() -> Response:
     period, rows, _sort, _desc = _performance_rows()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(st.PERFORMANCE_COLUMNS)
-    for line in st.performance_table(rows):
-        writer.writerow([spreadsheet_cell(v) for v in line])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "csv")}"'
-    return response
+    return csv_response(_export_name(period, "csv"), st.PERFORMANCE_COLUMNS, st.performance_table(rows))
 
 
 @bp.route("/performance.xlsx")
 @role_required(*ROLES)
 def performance_xlsx() -> Response:
-    from openpyxl import Workbook
-
     period, rows, _sort, _desc = _performance_rows()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Performance"
-    sheet.append([f"{period.start.isoformat()} – {period.last_day.isoformat()}"])
-    sheet.append(list(st.PERFORMANCE_COLUMNS))
-    for line in st.performance_table(rows):
-        sheet.append([spreadsheet_cell(v) for v in line])
-    for column, name in enumerate(st.PERFORMANCE_COLUMNS, start=1):
-        if name.endswith("_rate"):
-            for row in range(3, len(rows) + 3):
-                sheet.cell(row=row, column=column).number_format = "0.0%"
-    sheet.column_dimensions["A"].width = 44
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = Response(buffer.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(period, "xlsx")}"'
-    return response
+    rates = [i for i, name in enumerate(st.PERFORMANCE_COLUMNS) if name.endswith("_rate")]
+    return xlsx_response(_export_name(period, "xlsx"), "Performance",
+                         [[f"{period.start.isoformat()} – {period.last_day.isoformat()}"],
+                          list(st.PERFORMANCE_COLUMNS)],
+                         st.performance_table(rows), percent_columns=rates, widths={"A": 44})
 
 
 @bp.route("/deadlines")
