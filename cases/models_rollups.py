@@ -4,7 +4,7 @@ A case contributes to one key (the office-local day it was received, its unit, c
 0 stands for "none", so the key can be a primary key on both databases) a handful of counts (``MEASURES``).
 ``StatCase`` holds what each case contributed when last counted; ``StatDay`` and ``StatMonth`` hold the sums of
 those contributions per key and day, and per key and month (the first day of the month); ``StatOpen`` the cases
-on a unit's clock now, per unit and due date. ``StatState`` holds the
+on a unit's clock now, per unit and due date; ``StatReturn`` the returns per day and unit. ``StatState`` holds the
 time zone the days are counted in; with no zone the rollups are not built and the figures are counted from the
 cases. ``cases.rollups`` keeps them, ``cases.rollups_build`` rebuilds and checks them.
 """
@@ -91,6 +91,16 @@ class StatOpen(Base):
     cases: Mapped[int] = mapped_column(Integer)
     supervised: Mapped[int] = mapped_column(Integer)
     extensions: Mapped[int] = mapped_column(Integer)
+
+
+class StatReturn(Base):
+    """Returns to the desk per local day of the return and the unit that returned the case (a return clears the
+    case's unit, so the event's data names it)."""
+
+    __tablename__ = "stat_return"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    returns: Mapped[int] = mapped_column(Integer)
 
 
 class StatState(Base):

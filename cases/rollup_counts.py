@@ -12,7 +12,7 @@ from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from cases.models import Case, Reply, Satisfaction
+from cases.models import Case, Event, Reply, Satisfaction
 from cases.models_desk import DirectAnswer
 from cases.models_letters import RELEASED
 from cases.models_rollups import NO_DUE
@@ -79,3 +79,12 @@ def contributions(session: Session, zone: str) -> Select:
         _flag(on_clock & Case.supervised).label("open_supervised"),
         _flag(on_clock & Case.extension_requested_days.is_not(None)).label("open_extensions"),
     )
+
+
+def returns(session: Session, zone: str) -> Select:
+    """Return events per local day and the unit named in their data (``day``, ``unit_id``, ``returns``); the
+    caller may narrow the events (a WHERE on ``Event``)."""
+    day = local_date(session, Event.at, zone)
+    unit_id = Event.data["unit_id"].as_integer()
+    return (select(day.label("day"), unit_id.label("unit_id"), func.count(Event.id).label("returns"))
+            .where(Event.action == "return", unit_id.is_not(None)).group_by(day, unit_id))

@@ -21,12 +21,13 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cases.models import Case, Reply
+from cases.models import Case, Event, Reply
 from cases.models_desk import DirectAnswer
-from cases.models_rollups import KEY, MEASURES, NO_DUE, StatCase, StatDay, StatMonth, StatOpen, StatState
-from cases.rollup_counts import contributions
+from cases.models_rollups import KEY, MEASURES, NO_DUE, StatCase, StatDay, StatMonth, StatOpen, StatReturn, StatState
+from cases.rollup_counts import contributions, returns as counted_returns
 
 TOUCHED = "stat_touched"  # session.info key: ids of cases to count again before the commit
+RETURNS = "stat_returns"  # session.info key: ids of return events to count before the commit
 CHUNK = 500
 OPEN_MEASURES = ("cases", "supervised", "extensions")
 
@@ -49,18 +50,24 @@ def zone(session: Session, *, lock: bool = False) -> str | None:
 
 
 def settle(session: Session) -> None:
-    """Count again the cases noted in this transaction and add the differences to the rollups."""
-    if session.info.get(TOUCHED):
+    """Count again the cases noted in this transaction and add the differences to the rollups; count the
+    returns recorded in it."""
+    if session.info.get(TOUCHED) or session.new or session.dirty or session.deleted:
         session.flush()
     ids = session.info.pop(TOUCHED, None)
-    if not ids:
+    events = session.info.pop(RETURNS, None)
+    if not ids and not events:
         return
     kept_in = zone(session, lock=True)
     if kept_in is None:
         return
-    ordered = sorted(ids)
+    ordered = sorted(ids or ())
     for n in range(0, len(ordered), CHUNK):
         _recount(session, kept_in, ordered[n:n + CHUNK])
+    if events:
+        added = {(_as_date(day), unit_id): [n] for day, unit_id, n in session.execute(
+            counted_returns(session, kept_in).where(Event.id.in_(events)))}
+        _add(session, StatReturn, ["day", "unit_id"], ("returns",), added)
 
 
 def _as_date(value: Any) -> date:
@@ -151,6 +158,9 @@ def _note_flushed(session: Session, _context: Any) -> None:
     ids.discard(None)
     if ids:
         touch(session, ids)
+    returned = [obj.id for obj in session.new if isinstance(obj, Event) and obj.action == "return"]
+    if returned:
+        session.info.setdefault(RETURNS, []).extend(returned)
 
 
 def _before_commit(session: Session) -> None:
@@ -158,9 +168,11 @@ def _before_commit(session: Session) -> None:
 
 
 def _forget(session: Session, transaction: Any) -> None:
-    # Only when the whole transaction ends: a rolled back savepoint leaves the outer transaction's changes.
+    # Only when the whole transaction ends: a rolled back savepoint leaves the outer transaction's changes (the
+    # cases are counted again from the database; a return event rolled back with a savepoint is not found).
     if transaction.parent is None:
         session.info.pop(TOUCHED, None)
+        session.info.pop(RETURNS, None)
 
 
 def install() -> None:

@@ -1,7 +1,8 @@
 """Rebuilding the statistics rollups from the cases, and checking them against a full recount.
 
 The rebuild counts every case again (``cases.rollup_counts``) into ``StatCase`` in slices of case ids, then sums
-those into ``StatDay`` and ``StatOpen`` and the days into ``StatMonth``, all in one transaction: on PostgreSQL it holds the rollup
+those into ``StatDay`` and ``StatOpen`` and the days into ``StatMonth``, and counts the return events into
+``StatReturn``, all in one transaction: on PostgreSQL it holds the rollup
 state row exclusively, so changes committed meanwhile wait for it (``cases.rollups`` takes that row shared), and
 none is counted twice or lost. The check recounts everything from the cases and compares, row by row.
 """
@@ -15,8 +16,9 @@ from sqlalchemy import Date, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cases.models import Case
-from cases.models_rollups import KEY, MEASURES, OPEN, StatCase, StatDay, StatMonth, StatOpen, StatState
-from cases.rollup_counts import contributions
+from cases.models_rollups import (KEY, MEASURES, OPEN, StatCase, StatDay, StatMonth, StatOpen, StatReturn,
+                                   StatState)
+from cases.rollup_counts import contributions, returns as counted_returns
 from cases.rollups import OPEN_MEASURES, TOUCHED, _as_date, _split
 
 SLICE = 50_000
@@ -42,7 +44,7 @@ def rebuild(session: Session, zone: str, progress: Progress | None = None) -> in
     state = update(StatState).where(StatState.id == 1).values(zone=zone)
     if session.execute(state).rowcount == 0:
         session.execute(insert(StatState).values(id=1, zone=zone))
-    for table in (StatCase, StatDay, StatMonth, StatOpen):
+    for table in (StatCase, StatDay, StatMonth, StatOpen, StatReturn):
         session.execute(delete(table))
     columns = ["case_id", "day", *KEY, *MEASURES, *OPEN]
     last = 0
@@ -68,6 +70,7 @@ def rebuild(session: Session, zone: str, progress: Progress | None = None) -> in
         ["unit_id", "due_date", *OPEN_MEASURES],
         select(c.open_unit, c.open_due, func.count(), func.sum(c.open_supervised), func.sum(c.open_extensions))
         .where(c.open_unit != 0).group_by(c.open_unit, c.open_due)))
+    session.execute(insert(StatReturn).from_select(["day", "unit_id", "returns"], counted_returns(session, zone)))
     return session.scalar(select(func.count(StatCase.case_id))) or 0
 
 
@@ -81,7 +84,7 @@ class CheckResult:
     case_differences: list[str] = field(default_factory=list)
     day_differences: list[str] = field(default_factory=list)
     month_differences: list[str] = field(default_factory=list)
-    open_differences: list[str] = field(default_factory=list)
+    open_differences: list[str] = field(default_factory=list)  # open cases per unit and due date, and returns
 
     @property
     def ok(self) -> bool:
@@ -153,4 +156,8 @@ def check(session: Session) -> CheckResult:
                   for row in session.execute(select(StatOpen.__table__)) if row.cases or row.supervised
                   or row.extensions}
     _compare(found_open, on_clock, result.open_differences)
+    found_returns = {(_as_date(row.day), row.unit_id): (row.returns,)
+                     for row in session.execute(select(StatReturn.__table__)) if row.returns}
+    recounted = {(_as_date(day), unit_id): [n] for day, unit_id, n in session.execute(counted_returns(session, zone))}
+    _compare(found_returns, recounted, result.open_differences)
     return result

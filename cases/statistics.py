@@ -2,12 +2,11 @@
 statistics page: read from the rollups (``cases.statistics_rollup``), never by looping over cases in Python.
 
 While the rollups are not built, or count days in another zone than the one asked for, the same figures are
-counted from the cases (``cases.statistics_recount``). Events (returns, extension requests) are counted from the
-event log by time, through its (action, ..., at) index.
+counted from the cases (``cases.statistics_recount``). Extension requests are counted from the event log by time,
+through its (action, at) index.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from types import ModuleType
 
 from sqlalchemy import func, select
@@ -47,9 +46,10 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
     the returns and extension requests made in it."""
     if sort not in PERFORMANCE_SORTS:
         raise ValidationError(f"Cannot sort by {sort}.")
-    figures = source(session, tz).unit_figures(session, period, tz)
+    counts = source(session, tz)
+    figures = counts.unit_figures(session, period, tz)
+    returns = counts.returns_by_unit(session, period, tz)
     start, end = period.instants(tz)
-    returns = _event_counts_by_unit_in_data(session, "return", start, end)
     extensions = dict(session.execute(
         select(Case.unit_id, func.count(Event.id)).join(Case, Case.id == Event.case_id)
         .where(Event.action == "request_extension", Event.at >= start, Event.at < end)
@@ -65,15 +65,6 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
             satisfied=satisfied, extensions=extensions.get(unit_id, 0), supervised=supervised, signed=signed,
             signed_on_time=signed_on_time, avg_hours_to_sign=sign_hours))
     return sort_performance(rows, sort, descending)
-
-
-def _event_counts_by_unit_in_data(session: Session, action: str, start: datetime, end: datetime) -> dict[int, int]:
-    """Events of ``action`` per unit recorded in the event's data (a return clears the case's unit)."""
-    unit_id = Event.data["unit_id"].as_integer()
-    rows = session.execute(select(unit_id, func.count(Event.id))
-                           .where(Event.action == action, Event.at >= start, Event.at < end)
-                           .group_by(unit_id)).all()
-    return {int(u): n for u, n in rows if u is not None}
 
 
 # ---- dashboard -------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from cases.figures import MonthFigures, Period
-from cases.models import Case, Category, Reply, Satisfaction, Unit
+from cases.models import Case, Category, Event, Reply, Satisfaction, Unit
 from cases.models_desk import DirectAnswer
 from cases.models_letters import RELEASED
 from cases.sql_dates import days_between, local_date, local_day, local_month, prefers_scan, unindexed
@@ -137,3 +137,14 @@ def desk_counts(session: Session, period: Period, tz: str) -> tuple[tuple[int, i
         .outerjoin(Category, Category.id == Case.category_id).where(*in_period)
         .group_by(Category.name).order_by(func.count(Case.id).desc(), Category.name)).all()
     return (total or 0, int(direct or 0)), [(name or "", n, int(d or 0)) for name, n, d in rows]
+
+
+def returns_by_unit(session: Session, period: Period, tz: str) -> dict[int, int]:
+    """Returns to the desk made in ``period``, per unit recorded in the event's data (a return clears the case's
+    unit)."""
+    start, end = period.instants(tz)
+    unit_id = Event.data["unit_id"].as_integer()
+    rows = session.execute(select(unit_id, func.count(Event.id))
+                           .where(Event.action == "return", Event.at >= start, Event.at < end)
+                           .group_by(unit_id)).all()
+    return {int(u): n for u, n in rows if u is not None}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from cases.figures import MonthFigures, Period
 from cases.models import Category, Unit
-from cases.models_rollups import StatDay, StatMonth
+from cases.models_rollups import StatDay, StatMonth, StatReturn
 from cases.statistics_recount import UnitFigures
 
 MS_PER_DAY = 86_400_000
@@ -143,3 +143,11 @@ def desk_counts(session: Session, period: Period, tz: str) -> tuple[tuple[int, i
         .outerjoin(Category, Category.id == r.c.category_id)
         .group_by(Category.name).having(n > 0).order_by(n.desc(), Category.name)).all()
     return (_int(total), _int(direct)), [(name or "", _int(c), _int(d)) for name, c, d in per_category]
+
+
+def returns_by_unit(session: Session, period: Period, tz: str) -> dict[int, int]:
+    """Returns to the desk made in ``period``, per unit that returned the case."""
+    rows = session.execute(select(StatReturn.unit_id, func.sum(StatReturn.returns))
+                           .where(StatReturn.day >= period.start, StatReturn.day < period.end)
+                           .group_by(StatReturn.unit_id))
+    return {unit_id: _int(n) for unit_id, n in rows if _int(n)}

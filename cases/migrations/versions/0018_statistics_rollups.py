@@ -1,5 +1,5 @@
 """Statistics rollups: each case's counted contribution, the sums per day and per month, the cases on a unit's
-clock per unit and due date, and the zone their days are counted in; events indexed by action and time; the
+clock per unit and due date, returns per day and unit, and the zone their days are counted in; events indexed by action and time; the
 indexes of the keyset-paginated lists (cases by status, published cases).
 
 A database without cases starts with the rollups built (in the default office zone, Asia/Shanghai); one with
@@ -47,6 +47,9 @@ def upgrade() -> None:
                     sa.Column("cases", sa.Integer(), nullable=False),
                     sa.Column("supervised", sa.Integer(), nullable=False),
                     sa.Column("extensions", sa.Integer(), nullable=False))
+    op.create_table("stat_return", sa.Column("day", sa.Date(), primary_key=True),
+                    sa.Column("unit_id", sa.Integer(), primary_key=True),
+                    sa.Column("returns", sa.Integer(), nullable=False))
     op.create_index("ix_event_action_at", "event", ["action", "at"])
     op.create_index("ix_case_file_status_received", "case_file", ["status", "received_at"])
     op.create_index("ix_publication_status_published", "publication", ["status", "published_at"])
@@ -61,5 +64,5 @@ def downgrade() -> None:
     op.drop_index("ix_publication_status_published", table_name="publication")
     op.drop_index("ix_case_file_status_received", table_name="case_file")
     op.drop_index("ix_event_action_at", table_name="event")
-    for table in ("stat_state", "stat_open", "stat_case", "stat_month", "stat_day"):
+    for table in ("stat_state", "stat_return", "stat_open", "stat_case", "stat_month", "stat_day"):
         op.drop_table(table)
