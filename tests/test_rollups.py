@@ -51,7 +51,8 @@ def _step(session: Any, policy: Any, data: st.DataObject, step: str) -> None:
     def pick(choices: list[int]) -> int:  # by position: the choices grow from one example to the next
         return choices[data.draw(st.integers(0, 10_000)) % len(choices)]
 
-    case = session.get(Case, pick(ids))
+    # Mostly one of the newest cases, so that a workflow gets far (dispatched, signed for, returned, closed...).
+    case = session.get(Case, pick(ids[-2:] if data.draw(st.integers(0, 3)) else ids))
     clerk, transport = actor(session, "clerk"), actor(session, "transport")
     supervisor = actor(session, "supervisor")
     units = list(session.scalars(select(Unit.id).where(Unit.active).order_by(Unit.id)))
@@ -139,9 +140,9 @@ def assert_rollups_match_the_recount(domain: Any) -> None:
         assert _same(kept[name], counted[name]), (name, kept[name], counted[name])
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                 HealthCheck.too_slow])
-@given(steps=st.lists(st.sampled_from(STEPS), min_size=1, max_size=14), data=st.data())
+@given(steps=st.lists(st.sampled_from(STEPS), min_size=1, max_size=24), data=st.data())
 def test_random_workflows_keep_the_rollups_equal_to_a_recount(domain: Any, steps: list[str],
                                                               data: st.DataObject) -> None:
     with domain.sessions() as s:
