@@ -254,6 +254,35 @@ def keeping_cost(sessions: Session, changes: int, rng: random.Random) -> tuple[f
     return out[0], out[1]
 
 
+def list_timings(engine: Engine, runs: int, server_pid: int = 0) -> None:
+    """Case list pages by keyset (first page, a status, 1,000 pages deep) against OFFSET at the same depth."""
+    from cases import queries
+    from cases.context import Actor
+    from cases.keyset import cursor_of
+    from cases.queries import CaseFilter
+
+    clerk = Actor(user_id=None, role="clerk")
+    with Session(engine) as session:
+        today = datetime.now(timezone.utc).date()
+        deep = session.execute(select(Case.received_at, Case.id).order_by(Case.received_at.desc(), Case.id.desc())
+                               .offset(50_000 - 1).limit(1)).one()
+        cursor = cursor_of(deep[0], deep[1])
+        shapes = {
+            "all cases, first page": lambda: queries.case_page(session, clerk, CaseFilter(), today=today),
+            "registered, first page": lambda: queries.case_page(
+                session, clerk, CaseFilter(statuses=(Status.REGISTERED,)), today=today),
+            "all cases, 1000 pages deep": lambda: queries.case_page(session, clerk, CaseFilter(), today=today,
+                                                                    cursor=cursor),
+            "OFFSET 50000 (before)": lambda: session.scalars(
+                select(Case).order_by(Case.received_at.desc(), Case.id.desc()).offset(50_000).limit(50)).all(),
+            "exact count (before)": lambda: session.scalar(select(func.count(Case.id))),
+        }
+        print(f"{'list page':36s} {'p50 ms':>8s} {'p95 ms':>8s} {'cpu ms':>8s}")
+        for name, fn in shapes.items():
+            p50, p95, used = timed(fn, runs, server_pid)
+            print(f"{name:36s} {p50:8.1f} {p95:8.1f} {used:8.1f}")
+
+
 def run(engine: Engine, label: str, count: int, runs: int, folder: Path, *, server_pid: int = 0,
         old_runs: int = 3, cutoff: float = 60.0, show_plans: bool = False, generated: bool = False) -> float:
     """Generate ``count`` cases on ``engine`` (unless ``generated``), rebuild the rollups, time every query read
@@ -319,6 +348,7 @@ def run(engine: Engine, label: str, count: int, runs: int, folder: Path, *, serv
           f"(median; {bare_ms:.2f} ms without)")
     if show_plans:
         print(f"plans with a subplan per row: {', '.join(warnings) if warnings else 'none'}")
+    list_timings(engine, runs, server_pid)
     print(f"{label}: slowest p95 {worst:.1f} ms (target < 300 ms per query); {runs} runs each; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if differ:
@@ -336,6 +366,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both",
                         help="postgres starts a throwaway PostgreSQL server (the test suite's)")
     parser.add_argument("--explain", action="store_true", help="print the plan of every statement")
+    parser.add_argument("--lists", action="store_true", help="only the list pages (after generating)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the generated SQLite database in this folder and reuse it next time")
     args = parser.parse_args()
@@ -348,7 +379,11 @@ def main() -> None:
             path = (args.keep / f"dashboard-{args.cases}.db") if args.keep else folder / "bench.db"
             generated = path.exists()
             engine = make_engine(f"sqlite:///{path}")
-            run(engine, "SQLite", args.cases, args.runs, folder, generated=generated, **options)
+            if args.lists and generated:
+                upgrade(engine)
+                list_timings(engine, args.runs)
+            else:
+                run(engine, "SQLite", args.cases, args.runs, folder, generated=generated, **options)
             engine.dispose()
         if args.database in ("postgres", "both"):
             from tests.servers.postgres import create_database, running_postgres

@@ -29,6 +29,7 @@ from cases.rollup_counts import contributions, returns as counted_returns
 TOUCHED = "stat_touched"  # session.info key: ids of cases to count again before the commit
 RETURNS = "stat_returns"  # session.info key: ids of return events to count before the commit
 CHUNK = 500
+ROWS_PER_UPSERT = 400
 OPEN_MEASURES = ("cases", "supervised", "extensions")
 
 # ((day, *KEY), measures, (unit, due date) or None while off a unit's clock, (1, supervised, extension waiting))
@@ -140,12 +141,12 @@ def _add(session: Session, table: Any, key: list[str], names: Sequence[str],
     if not rows:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table.__table__)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=key, set_={name: table.__table__.c[name] + stmt.excluded[name] for name in names})
-    connection = session.connection()
-    for row in rows:  # one statement per row: the rows are few, and executemany of upserts differs per driver
-        connection.execute(stmt, row)
+    # Many rows per statement (a round trip costs more than a row), within SQLite's limit of bound values.
+    for n in range(0, len(rows), ROWS_PER_UPSERT):
+        stmt = dialect.insert(table.__table__).values(rows[n:n + ROWS_PER_UPSERT])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=key, set_={name: table.__table__.c[name] + stmt.excluded[name] for name in names})
+        session.connection().execute(stmt)
 
 
 def _note_flushed(session: Session, _context: Any) -> None:
