@@ -8,14 +8,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import events
+from cases import events, keyset
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.errors import NotFound, TransitionError, ValidationError
@@ -213,9 +212,10 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def public_list(session: Session, policy: Policy, *, query: str = "", page: int = 1, per_page: int = 20
-                ) -> tuple[Sequence[PublicItem], int]:
-    """A page of published cases, newest first, optionally matching every word of ``query`` (redacted text)."""
+def public_page(session: Session, policy: Policy, *, query: str = "", cursor: str | None = None,
+                per_page: int = 20) -> keyset.Page[PublicItem]:
+    """The page of published cases after ``cursor`` (a keyset cursor; None: the newest), optionally matching
+    every word of ``query`` (redacted text)."""
     stmt = select(Publication).where(Publication.status == PUBLISHED)
     for word in (query or "").split()[:8]:
         like = _like_pattern(word[:100])
@@ -223,10 +223,8 @@ def public_list(session: Session, policy: Policy, *, query: str = "", page: int 
                               Publication.letter_text.ilike(like, escape="\\"),
                               Publication.reply_text.ilike(like, escape="\\"),
                               Publication.number.ilike(like, escape="\\")))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Publication.published_at.desc(), Publication.id.desc())
-                           .offset(max(page - 1, 0) * per_page).limit(per_page)).all()
-    return [public_item(policy, row) for row in rows], total
+    found = keyset.page(session, stmt, Publication.published_at, Publication.id, cursor, per_page)
+    return replace(found, rows=[public_item(policy, row) for row in found.rows])
 
 
 def public_get(session: Session, policy: Policy, number: str) -> PublicItem:

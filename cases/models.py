@@ -398,3 +398,5 @@ import cases.models_emergency  # noqa: E402,F401
 import cases.models_work  # noqa: E402,F401
 import cases.models_levels  # noqa: E402,F401
 import cases.models_places  # noqa: E402,F401
+import cases.models_rollups  # noqa: E402,F401
+import cases.models_lists  # noqa: E402,F401

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from cases import outbox
+from cases import outbox, rollups
 from cases.callers import address_key, phone_key
 from cases.actors import SYSTEM, Actor
 from cases.policy import Policy
@@ -274,6 +274,7 @@ def open_cases(session: Session, policy: Policy, entries: Sequence[tuple[LetterD
         for case_id, draft in zip(case_ids, drafts):
             items.extend(extra_outbox(case_id, draft))
     _insert(connection, OutboxItem.__table__, items)
+    rollups.touch(session, case_ids)  # written without the ORM: counted into the statistics before the commit
     return [NewCase(id=case_id, number=number, tracking_code=code)
             for case_id, number, code in zip(case_ids, numbers, codes)]
 

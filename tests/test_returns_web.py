@@ -66,7 +66,7 @@ def test_dispute_list_ruling_and_the_units_figure(app: Flask, demo_data: Any) ->
     assert '<td class="num returns-overruled">0</td>' in other
     csv = supervisor.get("/supervision/performance.csv").get_data(as_text=True)
     header, *lines = csv.lstrip("\ufeff").splitlines()
-    column = header.split(",").index("returns_overruled")
+    column = header.split(",").index("Returns overruled")
     assert next(line for line in lines if line.startswith("Transport Bureau")).split(",")[column] == "1"
 
 

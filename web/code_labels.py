@@ -42,7 +42,7 @@ LABELS = {
     "publication_withdrawn": _l("publication withdrawn"), "answered_directly": _l("answered at the desk"),
     "approve_reply": _l("reply approved"), "return_reply": _l("reply sent back"),
     "decide_reply": _l("approve reply"), "reply_submitted": _l("reply submitted for approval"),
-    "reply_posted": _l("reply posted"), "reply_called": _l("reply given by phone"),
+    "reply_posted": _l("reply posted"), "survey_sent": _l("survey sent"), "reply_called": _l("reply given by phone"),
     # text messages (purpose and state)
     "acknowledgement": _l("acknowledgement"), "reply_notice": _l("reply notice"), "survey": _l("survey"),
     "queued": _l("queued"), "sending": _l("sending"), "opted_out": _l("opted out"), "stop": _l("stop"),

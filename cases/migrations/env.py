@@ -11,6 +11,8 @@ import cases.models_sms  # noqa: F401
 import cases.models_emergency  # noqa: F401
 import cases.models_levels  # noqa: F401
 import cases.models_reports  # noqa: F401
+import cases.models_rollups  # noqa: F401
+import cases.models_lists  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

@@ -12,7 +12,6 @@ from cases import statistics as st
 from cases.errors import CaseError, NotFound
 from cases.models import Case
 from web.auth import current_actor, role_required
-from web.query_args import int_arg
 from web.app_state import db, policy
 from web.supervision import charts
 
@@ -24,10 +23,9 @@ PER_PAGE = 20
 @bp.route("/archive")
 def archive() -> str:
     query = request.args.get("q", "")[:200]
-    page = int_arg("page", 1, maximum=100_000)
-    rows, total = disclosure.public_list(db(), policy(), query=query, page=page, per_page=PER_PAGE)
-    return render_template("pages/disclosure/archive.html", rows=rows, total=total, q=query, page=page,
-                           per_page=PER_PAGE)
+    found = disclosure.public_page(db(), policy(), query=query, cursor=request.args.get("before"),
+                                   per_page=PER_PAGE)
+    return render_template("pages/disclosure/archive.html", rows=found.rows, found=found, q=query)
 
 
 @bp.route("/archive/<number>")
@@ -69,9 +67,9 @@ def statistics() -> str:
 @bp.route("/disclosure/review")
 @role_required(*REVIEWERS)
 def review_list() -> str:
-    rows, total = disclosure.public_list(db(), policy(), page=1, per_page=50)
+    newest = disclosure.public_page(db(), policy(), per_page=50)
     return render_template("pages/disclosure/review_list.html", candidates=disclosure.candidates(db()),
-                           published=rows, total=total)
+                           published=newest.rows, total=newest.count)
 
 
 @bp.route("/disclosure/review/<number>", methods=["GET", "POST"])

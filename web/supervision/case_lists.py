@@ -1,27 +1,59 @@
 """Supervisors: every case, the overdue list, extension approvals and disputed returns."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from cases import returns
+from flask import Blueprint, Response, render_template, request
+
+from cases import queries, returns
 from cases.queries import CaseFilter
 from cases.workflow import Status
-from web.auth import role_required
+from web.auth import current_actor, role_required
 from web.case_list import render_case_list
-from web.app_state import db
+from web.app_state import db, policy
+from web.streaming import csv_response, xlsx_response
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 ROLES = ("supervisor", "admin")
 
 
-@bp.route("/")
-@role_required(*ROLES)
-def overview() -> str:
+def _overview_filter() -> tuple[CaseFilter, str, str]:
     status = request.args.get("status", "")
     statuses = (Status(status),) if status in {s.value for s in Status} else ()
     text = request.args.get("q", "")[:100]
-    return render_case_list("pages/supervisor/cases.html", CaseFilter(statuses=statuses, text=text),
-                            title="all", status=status, q=text, statuses=list(Status))
+    return CaseFilter(statuses=statuses, text=text), status, text
+
+
+@bp.route("/")
+@role_required(*ROLES)
+def overview() -> str:
+    flt, status, text = _overview_filter()
+    return render_case_list("pages/supervisor/cases.html", flt, title="all", status=status, q=text,
+                            statuses=list(Status))
+
+
+def _export_rows() -> Iterator[tuple[Any, ...]]:
+    zone = ZoneInfo(policy().timezone)
+    for row in queries.export_rows(db(), current_actor(), _overview_filter()[0], today=policy().today()):
+        number, received, *rest = row
+        yield (number, received.astimezone(zone).strftime("%Y-%m-%d %H:%M"), *rest)
+
+
+@bp.route("/cases.csv")
+@role_required(*ROLES)
+def cases_csv() -> Response:
+    """Every case of the list (the same filter), streamed."""
+    return csv_response("cases.csv", queries.EXPORT_COLUMNS, _export_rows())
+
+
+@bp.route("/cases.xlsx")
+@role_required(*ROLES)
+def cases_xlsx() -> Response:
+    """Every case of the list (the same filter), streamed."""
+    return xlsx_response("cases.xlsx", "Cases", [list(queries.EXPORT_COLUMNS)], _export_rows(),
+                         widths={"I": 60})
 
 
 @bp.route("/overdue")
