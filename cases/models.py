@@ -386,17 +386,7 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-# Supervision and disclosure tables live in their own module; importing it here registers them on Base.
-import cases.models_desk  # noqa: E402,F401
-import cases.models_disclosure  # noqa: E402,F401
-import cases.models_letters  # noqa: E402,F401
-import cases.models_privacy  # noqa: E402,F401
-import cases.models_reports  # noqa: E402,F401
-import cases.models_scans  # noqa: E402,F401
-import cases.models_sms  # noqa: E402,F401
-import cases.models_emergency  # noqa: E402,F401
-import cases.models_work  # noqa: E402,F401
-import cases.models_levels  # noqa: E402,F401
-import cases.models_places  # noqa: E402,F401
-import cases.models_rollups  # noqa: E402,F401
-import cases.models_lists  # noqa: E402,F401
+# The other areas' tables live in modules of their own; importing them here registers them all on Base.
+from cases import (models_desk, models_disclosure, models_emergency, models_letters, models_levels,  # noqa: E402,F401
+                   models_lists, models_places, models_privacy, models_reports, models_rollups, models_scans,
+                   models_sms, models_work)

@@ -91,4 +91,4 @@ def test_only_administrators_edit(app: Flask, demo_data: object) -> None:
         client = app.test_client()
         login(client, username)
         assert client.get(f"/admin/units/{unit_id}").status_code == 404
-        assert client.post(f"/admin/users/1/details", data={"display_name": "x"}).status_code == 404
+        assert client.post("/admin/users/1/details", data={"display_name": "x"}).status_code == 404

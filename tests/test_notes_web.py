@@ -57,7 +57,7 @@ def test_the_citizen_never_sees_a_note(app: Flask, demo_data: Any) -> None:
     with state(app).sessions() as s:
         policy = state(app).policy
         case = s.scalar(select(Case).where(Case.number == number))
-        desk, unit = actor(s, "clerk"), actor(s, "transport")
+        desk = actor(s, "clerk")
         services.register(s, policy, case, desk)
         services.dispatch(s, policy, case, desk, s.scalar(select(Unit.id).where(Unit.name == "Transport Bureau")),
                           category_id=a_category(s))
