@@ -1,6 +1,6 @@
 """The steps every case service takes: check an action against the workflow table and record it, move the clock
-with its reason, and refuse empty reasons. Shared by cases.services and the services beside it (returns,
-assignment, levels)."""
+with its reason, refuse empty reasons, and keep a unit's clocks on a return. Shared by cases.services and the
+services beside it (returns, assignment)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -17,7 +17,7 @@ from cases.workflow import Action, Status, check
 
 
 def step(session: Session, case: Case, actor: Actor, action: Action, *, note: str = "", internal: bool = True,
-          data: dict | None = None) -> Status:
+         data: dict | None = None) -> Status:
     """Check ``action`` against the workflow table, apply the new status and record it."""
     if actor.is_unit and case.unit_id != actor.unit_id:
         raise NotFound("No such case.")
@@ -31,8 +31,8 @@ def step(session: Session, case: Case, actor: Actor, action: Action, *, note: st
 
 
 def move_clock(session: Session, case: Case, actor: Actor, new_due: date | None, why: str,
-                policy: Policy | None = None, *, deadline: deadlines.Deadline | None = None,
-                sign: deadlines.Deadline | None = None) -> None:
+               policy: Policy | None = None, *, deadline: deadlines.Deadline | None = None,
+               sign: deadlines.Deadline | None = None) -> None:
     """Set the feedback deadline (a computed ``deadline``, or the end of the day ``new_due``) and record why,
     with the sign-for deadline's reason when ``sign`` is given."""
     old = case.due_date
