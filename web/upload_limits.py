@@ -3,14 +3,17 @@
 files instead of an error page that loses the letter. The files of such a post are refused, never stored."""
 from __future__ import annotations
 
-from flask import Flask, Request, current_app, request
+from flask import Flask, current_app, request
+
+from web.i18n import CatalogRequest
 
 # Forms whose posts are read past MAX_CONTENT_LENGTH and answered with the form refilled.
 REFILLED_FORMS = frozenset({"public.write"})
 
 
-class MailboxRequest(Request):
-    """Flask's request, reading up to LETTER_POST_READ_BYTES for the forms in ``REFILLED_FORMS``."""
+class MailboxRequest(CatalogRequest):
+    """The app's one request class: WTForms' catalog from the process's cache (``web.i18n``), and posts of the
+    forms in ``REFILLED_FORMS`` read up to LETTER_POST_READ_BYTES."""
 
     @property
     def max_content_length(self) -> int | None:  # type: ignore[override]
