@@ -32,6 +32,7 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from cases import admin, rollups_build, statistics as st, supervision  # noqa: E402
+from cases.figures import same_figures  # noqa: E402
 from cases.statistics_desk import desk_shares  # noqa: E402
 from cases.topics import period_texts, rising_topics  # noqa: E402
 from cases.policy import Policy  # noqa: E402
@@ -178,21 +179,6 @@ def _analyze(session: Session) -> None:
     session.commit()
 
 
-def _same(a: object, b: object) -> bool:
-    """Equal figures; averages (floats) to 1e-6 (the rollups sum whole milliseconds)."""
-    if isinstance(a, float) and isinstance(b, float):
-        return abs(a - b) <= 1e-6
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if hasattr(a, "__table__") and type(a) is type(b):
-        return a.id == b.id  # the same rows, loaded in two sessions
-    if hasattr(a, "__dataclass_fields__") and type(a) is type(b):
-        return all(_same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
-    return a == b
-
-
 def statements(engine: Engine, fn) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
     """The SQL statements (with parameters) one call of ``fn`` runs."""
     seen: list[tuple[str, object]] = []
@@ -322,7 +308,7 @@ def run(engine: Engine, label: str, count: int, runs: int, folder: Path, *, serv
         for name, fn in queries(session, policy).items():
             try:
                 old[name] = timed(fn, old_runs, server_pid)
-                if not _same(fn(), fresh[name]):
+                if not same_figures(fn(), fresh[name]):
                     differ.append(name)
             except OperationalError:
                 session.rollback()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -165,3 +165,19 @@ class MonthFigures:
     @property
     def satisfaction_rate(self) -> float | None:
         return _rate(self.satisfied, self.rated)
+
+
+def same_figures(a: Any, b: Any) -> bool:
+    """Whether two sets of figures agree (the rollups' and a recount's): averages to 1e-6, as the rollups sum whole
+    milliseconds; rows of the same table by id, as the two may come from two sessions."""
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-6
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_figures(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_figures(a[k], b[k]) for k in a)
+    if hasattr(a, "__table__") and type(a) is type(b):
+        return a.id == b.id
+    if hasattr(a, "__dataclass_fields__"):
+        return type(a) is type(b) and all(same_figures(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
+    return bool(a == b)

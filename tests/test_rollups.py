@@ -4,7 +4,6 @@ cases; a rolled back change leaves them as they were; the rebuild and the check 
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select, text, update
 
 from cases import intake, rollups_build, services, statistics, supervision
 from cases.actors import Actor
+from cases.figures import same_figures
 from cases.drafts import Channel, LetterDraft
 from cases.errors import CaseError
 from cases.models import Case, Category, Unit, User
@@ -93,19 +93,6 @@ def _step(session: Any, policy: Any, data: st.DataObject, step: str) -> None:
         pass  # the workflow refused: the savepoint is rolled back
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal figures; averages to 1e-6 (the rollups sum whole milliseconds)."""
-    if isinstance(a, float) and isinstance(b, float):
-        return abs(a - b) <= 1e-6
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if hasattr(a, "__dataclass_fields__"):
-        return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
-    return bool(a == b)
-
-
 def figures(session: Any, policy: Any) -> dict[str, Any]:
     tz, today = policy.timezone, policy.today()
     out: dict[str, Any] = {}
@@ -137,7 +124,7 @@ def assert_rollups_match_the_recount(domain: Any) -> None:
         assert statistics.source(s, domain.policy.timezone) is statistics.statistics_recount
     assert kept.keys() == counted.keys()
     for name in kept:
-        assert _same(kept[name], counted[name]), (name, kept[name], counted[name])
+        assert same_figures(kept[name], counted[name]), (name, kept[name], counted[name])
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
