@@ -1,12 +1,13 @@
 """The file store as email intake uses it: made durable once per batch, not once per file.
 
 An fsync per file, and a file per raw message, would cost more than parsing the mail (bench/mail_ingest.py,
-bench/raw_mail_formats.py). The poller's parse workers write a fetch batch's raw messages as one pack (``cases.files.packs.PackWriter``, handed
-out by ``BatchSyncedFiles.writer()``), flushed and indexed once per batch before the poller gets the batch back,
-so before the commit that refers to them, and overlapping the poller's fetching and database work. Where packs
-are off (a folder several machines write), and for what the poller stores itself (an over-size message it
-quarantines), each file is written atomically (temporary name, then rename, so a crash leaves no half file under
-a digest) and made durable by one ``syncfs`` of the store's file system per batch (``FileWriter``).
+bench/raw_mail_formats.py). The poller's parse workers write a fetch batch's raw messages as one pack
+(``cases.files.packs.PackWriter``, handed out by ``BatchSyncedFiles.writer()``), flushed and indexed once per batch
+before the poller gets the batch back, so before the commit that refers to them, and overlapping the poller's
+fetching and database work. Where packs are off (a folder several machines write), and for what the poller stores
+itself (an over-size message it quarantines), each file is written atomically (temporary name, then rename, so a
+crash leaves no half file under a digest) and made durable by one ``syncfs`` of the store's file system per batch
+(``FileWriter``).
 
 An email's attachments are not written as files of their own at intake (``RawHeldAttachments``): they are in the
 raw message already, and ``AttachmentsFromRaw`` (the app's file store) extracts one from there when it is read.
