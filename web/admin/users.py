@@ -12,6 +12,7 @@ from cases.models import User
 from web.admin.forms import ActiveForm, DetailsForm, ResetPasswordForm, RoleForm
 from web.admin.views import all_units, bp
 from web.auth import hasher, role_required
+from web.domain_text import say
 from web.privacy.access import log_access
 from web.app_state import db
 
@@ -42,7 +43,7 @@ def _apply(user: User, action, done: str, logged: str) -> Response | None:  # ty
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return None
     flash(done, "success")
     return redirect(url_for("admin.user", user_id=user.id))

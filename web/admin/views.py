@@ -12,6 +12,7 @@ from cases.errors import CaseError
 from cases.models import Category, Unit, User
 from web.admin.forms import CategoryEditForm, CategoryForm, ToggleForm, UnitEditForm, UnitForm, UserForm
 from web.auth import hasher, role_required
+from web.domain_text import say
 from web.privacy.access import log_access
 from web.app_state import db
 
@@ -31,7 +32,7 @@ def _save(action, success: str, endpoint: str,  # type: ignore[no-untyped-def]
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return None
     flash(success, "success")
     return redirect(url_for(endpoint))

@@ -22,6 +22,7 @@ from cases.models import Case, Unit
 from cases.workflow import Action
 from web.auth import current_actor
 from web.app_state import db, policy
+from web.domain_text import say
 
 
 class DisputeReturnForm(FlaskForm):
@@ -115,7 +116,7 @@ def register(bp: Any, visible_case: Any, page: Any) -> None:
             db().commit()
         except CaseError as err:
             db().rollback()
-            form.body.errors = [str(err)]
+            form.body.errors = [say(err)]
             return page(case, note_form=form, status=400)
         flash(_("Note added."), "success")
         return redirect(url_for("casepage.show", number=number, _anchor=f"note-{note.id}"))

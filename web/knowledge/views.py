@@ -12,6 +12,7 @@ from cases.models import Unit
 from cases.models_desk import Article
 from search_index.query import any_words_query
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.form_fields import category_choices
 from web.tasks.queue import kick
 from web.knowledge.forms import ArticleForm, DecideForm
@@ -91,7 +92,7 @@ def _propose(form: ArticleForm, article_id: int | None) -> bool:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return False
     return True
 
@@ -117,7 +118,7 @@ def decide(version_id: int) -> Response:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return redirect(url_for("knowledge.proposals"))
     kick((knowledge.INDEX_ARTICLE,))
     flash(_("Decision recorded."), "success")

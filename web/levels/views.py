@@ -14,6 +14,7 @@ from cases.models import Case
 from cases.statistics import Period
 from cases.statistics_levels import level_figures
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.tasks.queue import kick
 from web.levels.forms import AnswerPartForm, ChasePartForm, PassDownForm, ReviewPartForm
 from web.app_state import db, policy
@@ -45,7 +46,7 @@ def _run(case: Case, name: str, form: FlaskForm, action: Callable[[], object], d
         return render_with_part_form(_case(case.number), name, form)
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return redirect(url_for("casepage.show", number=case.number))
     kick()
     flash(done, "success")
@@ -103,7 +104,7 @@ def figures() -> str:
         period = Period.parse(request.args.get("start"), request.args.get("end"), default_days=30,
                               today=policy().today())
     except CaseError as err:
-        flash(str(err), "error")
+        flash(say(err), "error")
         period = Period.parse(None, None, default_days=30, today=policy().today())
     rows, by_depth = level_figures(db(), period, policy().timezone)
     return render_template("pages/levels/figures.html", period=period, rows=rows, by_depth=by_depth)

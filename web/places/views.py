@@ -14,6 +14,7 @@ from cases.statistics import Period
 from cases.workflow import Status
 from web.auth import role_required
 from web.code_labels import label
+from web.domain_text import say
 from web.privacy.access import log_access
 from web.app_state import db, policy
 from web.places.forms import MAX_UPLOAD_BYTES, AddressesForm, AreasForm, DeleteAreaForm, MapFilterForm
@@ -50,7 +51,7 @@ def admin_areas() -> tuple[str, int] | Response:
                 db().commit()
             except ValidationError as err:
                 db().rollback()
-                form.file.errors.append(str(err))
+                form.file.errors.append(say(err))
             else:
                 flash(_("%(n)d areas saved.", n=len(saved)), "success")
                 return redirect(url_for("places.admin_areas"))
@@ -84,7 +85,7 @@ def admin_addresses() -> tuple[str, int] | Response:
                 db().commit()
             except ValidationError as err:
                 db().rollback()
-                form.file.errors.append(str(err))
+                form.file.errors.append(say(err))
             else:
                 flash(_("%(n)d addresses saved.", n=count), "success")
                 return redirect(url_for("places.admin_areas"))
@@ -117,7 +118,7 @@ def _filters(announce: bool = True) -> tuple[MapFilterForm, map_data.MapFilter]:
                               default_days=30, today=policy().today())
     except ValidationError as err:
         if announce:
-            flash(str(err), "error")
+            flash(say(err), "error")
         period = Period.parse(None, None, default_days=30, today=policy().today())
     form.start.data, form.end.data = period.start, period.last_day
     status = form.status.data if valid and form.status.data in {v for v, _l in form.status.choices} else ""

@@ -11,6 +11,7 @@ from cases.models import Case, Category
 from cases.models_scans import ScanItem
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.downloads import download
 from web.tasks.queue import kick
 from web.privacy.access import log_access
@@ -127,7 +128,7 @@ def _register(item: ScanItem, form: ReviewForm) -> str | None:
                               sender_email=form.sender_email.data or "")
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return None
     number = case.number
     db().commit()

@@ -21,6 +21,7 @@ from cases.models import Unit
 from cases.models_disclosure import WeeklyReport
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.downloads import download
 from web.tasks.queue import kick
 from web.query_args import int_arg
@@ -38,7 +39,7 @@ def _period(default_days: int) -> st.Period:
         return st.Period.parse(request.args.get("start"), request.args.get("end"), default_days=default_days,
                                today=policy().today())
     except ValidationError as err:
-        flash(str(err), "error")
+        flash(say(err), "error")
         return st.Period.parse(None, None, default_days=default_days, today=policy().today())
 
 
@@ -173,7 +174,7 @@ def supervise(number: str) -> Response:
         flash(done, "success")
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
     return redirect(back)
 
 
