@@ -12,6 +12,7 @@ from cases.models import Unit
 from cases.models_desk import Article
 from search_index.query import any_words_query
 from web.auth import current_actor, role_required
+from web.code_labels import named
 from web.domain_text import say
 from web.form_fields import category_choices
 from web.tasks.queue import kick
@@ -54,7 +55,7 @@ def _article_form(article: Article | None) -> ArticleForm:
     form.category.choices = category_choices()
     actor = current_actor()
     units = db().scalars(select(Unit).where(Unit.active).order_by(Unit.name))
-    form.unit.choices = [(0, "—")] + [(u.id, u.name) for u in units if not actor.is_unit or u.id == actor.unit_id]
+    form.unit.choices = [(0, "—")] + [(u.id, named(u)) for u in units if not actor.is_unit or u.id == actor.unit_id]
     if article is not None and not form.is_submitted():
         for name in ("question", "answer", "lang", "source", "valid_from", "valid_until", "review_date"):
             getattr(form, name).data = getattr(article, name)

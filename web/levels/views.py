@@ -14,6 +14,7 @@ from cases.models import Case
 from cases.statistics import Period
 from cases.statistics_levels import level_figures
 from web.auth import current_actor, role_required
+from web.code_labels import named
 from web.domain_text import say
 from web.tasks.queue import kick
 from web.levels.forms import AnswerPartForm, ChasePartForm, PassDownForm, ReviewPartForm
@@ -58,7 +59,7 @@ def _run(case: Case, name: str, form: FlaskForm, action: Callable[[], object], d
 def pass_down(number: str) -> Response | tuple[str, int]:
     case = _case(number)
     form = PassDownForm()
-    form.sub_unit.choices = [(u.id, u.name) for u in levels.sub_units(db(), current_actor().unit_id)]
+    form.sub_unit.choices = [(u.id, named(u)) for u in levels.sub_units(db(), current_actor().unit_id)]
     return _run(case, "pass_down", form, lambda: levels.pass_down(
         db(), policy(), case, current_actor(), form.sub_unit.data, form.instructions.data, form.due.data),
         _("Passed down."))

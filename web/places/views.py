@@ -7,7 +7,6 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from cases import areas, audit, geocode, map_data
-from cases import categories as categories_tree
 from cases.errors import ValidationError
 from cases.models_places import Area
 from cases.statistics import Period
@@ -15,6 +14,7 @@ from cases.workflow import Status
 from web.auth import role_required
 from web.code_labels import label
 from web.domain_text import say
+from web.form_fields import category_choices
 from web.privacy.access import log_access
 from web.app_state import db, policy
 from web.places.forms import MAX_UPLOAD_BYTES, AddressesForm, AreasForm, DeleteAreaForm, MapFilterForm
@@ -107,7 +107,7 @@ def areas_geojson() -> Response:
 
 def _filters(announce: bool = True) -> tuple[MapFilterForm, map_data.MapFilter]:
     form = MapFilterForm(MultiDict(request.args))
-    form.category.choices = [(0, _("All categories"))] + categories_tree.paths(db())
+    form.category.choices = category_choices(_("All categories"))
     form.status.choices = [("", _("Any status")), ("open", _("Open")), ("closed", _("Finished"))] + [
         (s.value, str(label(s.value))) for s in Status]
     valid = form.validate()

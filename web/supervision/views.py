@@ -21,6 +21,7 @@ from cases.models import Unit
 from cases.models_disclosure import WeeklyReport
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
+from web.code_labels import named_by_name
 from web.domain_text import say
 from web.downloads import download
 from web.tasks.queue import kick
@@ -60,8 +61,8 @@ def dashboard() -> str:
         data = st.cases_per_day(session, period, tz, by)
         return [charts.Series(_label(key), charts.until(today, days, data[key])) for key in sorted(data)]
 
-    categories = st.top_categories(session, period, tz)
-    districts = st.top_districts(session, period, tz)
+    categories = [(named_by_name(name, "category"), n) for name, n in st.top_categories(session, period, tz)]
+    districts = [(named_by_name(name), n) for name, n in st.top_districts(session, period, tz)]
     topics = rising_topics(period_texts(session, period, tz), period_texts(session, period.previous(), tz),
                               words)
     # Areas whose cases rose most stand beside the rising words, marked as places.
@@ -106,7 +107,7 @@ def _performance_rows() -> tuple[st.Period, list[st.UnitPerformance], str, bool]
 @role_required(*ROLES)
 def performance() -> str:
     period, rows, sort, descending = _performance_rows()
-    chart = charts.bar_chart([(r.unit, r.on_time_rate or 0.0) for r in rows if r.answered],
+    chart = charts.bar_chart([(named_by_name(r.unit), r.on_time_rate or 0.0) for r in rows if r.answered],
                              title=_("On-time rate by unit"), percent=True, width=640, label_width=260)
     return render_template("pages/supervision/performance.html", period=period, rows=rows, sort=sort,
                            descending=descending, sorts=st.PERFORMANCE_SORTS, pct=_pct, chart=chart)
