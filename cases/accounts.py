@@ -9,9 +9,9 @@ from typing import Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Role, Unit, User
-from cases.passwords import MESSAGES, password_problem
+from cases.passwords import MESSAGES, MIN_LENGTH, password_problem
 
 
 class PasswordHasher(Protocol):
@@ -36,7 +36,7 @@ def check_password(password: str, *user_inputs: str) -> None:
     """Refuse a short or easily guessed password (``user_inputs``: the user's own names, which count as words)."""
     problem = password_problem(password, user_inputs)
     if problem:
-        raise ValidationError(MESSAGES[problem])
+        raise ValidationError(MESSAGES[problem], n=MIN_LENGTH)
 
 
 def _unit(session: Session, role: Role, unit_name: str | None) -> Unit | None:
@@ -44,7 +44,7 @@ def _unit(session: Session, role: Role, unit_name: str | None) -> Unit | None:
         return None
     unit = session.scalar(select(Unit).where(Unit.name == unit_name)) if unit_name else None
     if unit is None:
-        raise ValidationError("A unit handler needs an existing unit.")
+        raise ValidationError(N_("A unit handler needs an existing unit."))
     return unit
 
 
@@ -52,7 +52,7 @@ def _role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError as exc:
-        raise ValidationError(f"Unknown role: {role}") from exc
+        raise ValidationError(N_("Unknown role: %(role)s"), role=role) from exc
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, username: str, password: str, role: str,
@@ -60,12 +60,12 @@ def create_user(session: Session, hasher: PasswordHasher, *, username: str, pass
     """Create a staff account; a unit handler must belong to a unit."""
     username = (username or "").strip().lower()
     if not username:
-        raise ValidationError("A user name is required.")
+        raise ValidationError(N_("A user name is required."))
     check_password(password, username, display_name, email)
     role_value = _role(role)
     unit = _unit(session, role_value, unit_name)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ValidationError(f"The user name {username} is taken.")
+        raise ValidationError(N_("The user name %(username)s is taken."), username=username)
     user = User(username=username, password_hash=hasher.hash(password), role=role_value, unit=unit,
                 display_name=display_name or username, email=email)
     session.add(user)
@@ -75,7 +75,7 @@ def create_user(session: Session, hasher: PasswordHasher, *, username: str, pass
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(N_("No such user."))
     return user
 
 
@@ -89,9 +89,9 @@ def change_password(session: Session, hasher: PasswordHasher, user: User, curren
     """The user's own change: the current password first; every session of the user ends (the caller may
     carry its own over with the new :attr:`User.session_version`)."""
     if not hasher.verify(user.password_hash, current or ""):
-        raise WrongPassword("The current password is wrong.")
+        raise WrongPassword(N_("The current password is wrong."))
     if new == current:
-        raise SamePassword("Choose a password different from the current one.")
+        raise SamePassword(N_("Choose a password different from the current one."))
     check_password(new, user.username, user.display_name, user.email)
     user.password_hash = hasher.hash(new)
     user.must_change_password = False
@@ -115,9 +115,9 @@ def _other_active_admins(session: Session, user_id: int) -> int:
 
 def _keep_an_admin(session: Session, acting_user_id: int, user: User) -> None:
     if user.id == acting_user_id:
-        raise ValidationError("You cannot deactivate yourself or take away your own administrator role.")
+        raise ValidationError(N_("You cannot deactivate yourself or take away your own administrator role."))
     if user.role == Role.ADMIN and user.active and _other_active_admins(session, user.id) == 0:
-        raise ValidationError("The last active administrator cannot be deactivated or lose the role.")
+        raise ValidationError(N_("The last active administrator cannot be deactivated or lose the role."))
 
 
 def set_active(session: Session, acting_user_id: int, user_id: int, active: bool) -> User:

@@ -14,7 +14,7 @@ from shapely.validation import explain_validity
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.errors import ValidationError
+from cases.errors import N_, ValidationError
 from cases.models import Unit
 from cases.models_places import Area
 
@@ -37,27 +37,30 @@ class AreaDraft:
     geometry: dict[str, Any]
 
 
-def _feature_error(index: int, name: str, problem: str) -> GeoJSONError:
-    label = f"Feature {index + 1}" + (f" ({name})" if name else "")
-    return GeoJSONError(f"{label}: {problem}")
+def _feature_error(index: int, name: str, problem: str, **params: object) -> GeoJSONError:
+    """``problem`` (a message naming ``%(feature)s``) about the feature at ``index`` called ``name``."""
+    return GeoJSONError(problem, feature=f"{index + 1}" + (f" ({name})" if name else ""), **params)
 
 
 def _geometry(raw: Any, index: int, name: str) -> dict[str, Any]:
     if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
-        raise _feature_error(index, name, "the geometry must be a Polygon or MultiPolygon.")
+        raise _feature_error(index, name, N_("Feature %(feature)s: the geometry must be a Polygon or MultiPolygon."))
     try:
         geom = shape(raw)
     except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
-        raise _feature_error(index, name, f"the coordinates cannot be read ({exc}).") from exc
+        raise _feature_error(index, name, N_("Feature %(feature)s: the coordinates cannot be read (%(detail)s)."),
+                             detail=str(exc)) from exc
     if geom.is_empty:
-        raise _feature_error(index, name, "the polygon is empty.")
+        raise _feature_error(index, name, N_("Feature %(feature)s: the polygon is empty."))
     lon_min, lat_min, lon_max, lat_max = geom.bounds
     if lon_min < -180 or lon_max > 180 or lat_min < -90 or lat_max > 90:
-        raise _feature_error(index, name, "coordinates must be longitude, latitude (WGS 84) within range.")
+        raise _feature_error(index, name, N_("Feature %(feature)s: coordinates must be longitude, latitude (WGS 84) "
+                                             "within range."))
     if not geom.is_valid:
-        raise _feature_error(index, name, f"the polygon is not valid: {explain_validity(geom)}.")
+        raise _feature_error(index, name, N_("Feature %(feature)s: the polygon is not valid: %(detail)s."),
+                             detail=explain_validity(geom))
     if shapely.get_num_coordinates(geom) > MAX_VERTICES:
-        raise _feature_error(index, name, f"more than {MAX_VERTICES} points.")
+        raise _feature_error(index, name, N_("Feature %(feature)s: more than %(points)s points."), points=MAX_VERTICES)
     return mapping(geom)  # type: ignore[return-value]
 
 
@@ -68,35 +71,36 @@ def parse_areas(text: str | bytes) -> list[AreaDraft]:
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise GeoJSONError(f"This is not JSON: {exc}.") from exc
+        raise GeoJSONError(N_("This is not JSON: %(detail)s."), detail=str(exc)) from exc
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
             data.get("features"), list):
-        raise GeoJSONError("Expected a GeoJSON FeatureCollection.")
+        raise GeoJSONError(N_("Expected a GeoJSON FeatureCollection."))
     features = data["features"]
     if not features:
-        raise GeoJSONError("The FeatureCollection has no features.")
+        raise GeoJSONError(N_("The FeatureCollection has no features."))
     if len(features) > MAX_AREAS:
-        raise GeoJSONError(f"At most {MAX_AREAS} areas in one upload.")
+        raise GeoJSONError(N_("At most %(areas)s areas in one upload."), areas=MAX_AREAS)
     drafts, seen = [], set()
     for index, feature in enumerate(features):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            raise _feature_error(index, "", "not a GeoJSON Feature.")
+            raise _feature_error(index, "", N_("Feature %(feature)s: not a GeoJSON Feature."))
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
-            raise _feature_error(index, "", "properties must be an object.")
+            raise _feature_error(index, "", N_("Feature %(feature)s: properties must be an object."))
         name = str(props.get("name") or "").strip()
         if not name:
-            raise _feature_error(index, "", "the property 'name' is missing.")
+            raise _feature_error(index, "", N_("Feature %(feature)s: the property 'name' is missing."))
         if len(name) > 200:
-            raise _feature_error(index, name[:40], "the name is longer than 200 characters.")
+            raise _feature_error(index, name[:40], N_("Feature %(feature)s: the name is longer than 200 characters."))
         if name in seen:
-            raise _feature_error(index, name, "another feature has the same name.")
+            raise _feature_error(index, name, N_("Feature %(feature)s: another feature has the same name."))
         seen.add(name)
         kind = str(props.get("kind") or "district").strip().lower()
         if kind not in KINDS:
-            raise _feature_error(index, name, "the property 'kind' must be district or street.")
+            raise _feature_error(index, name, N_("Feature %(feature)s: the property 'kind' must be district or "
+                                                 "street."))
         drafts.append(AreaDraft(name, kind, str(props.get("unit") or "").strip(),
                                 _geometry(feature.get("geometry"), index, name)))
     return drafts
@@ -108,7 +112,7 @@ def save_areas(session: Session, drafts: list[AreaDraft]) -> list[Area]:
     units = {u.name: u.id for u in session.scalars(select(Unit))}
     missing = sorted({d.unit_name for d in drafts if d.unit_name and d.unit_name not in units})
     if missing:
-        raise GeoJSONError("Unknown unit: " + ", ".join(missing) + ". Add the unit first or fix its name.")
+        raise GeoJSONError(N_("Unknown unit: %(units)s. Add the unit first or fix its name."), units=", ".join(missing))
     existing = {a.name: a for a in session.scalars(select(Area))}
     saved = []
     for draft in drafts:

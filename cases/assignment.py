@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from cases.actors import Actor
 from cases.policy import Policy
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case, Role, User
 from cases.steps import step
 from cases.workflow import Action
@@ -33,14 +33,14 @@ def assign(session: Session, policy: Policy, case: Case, actor: Actor, handler_i
     """The unit's head gives ``case`` to handler ``handler_id`` of the unit (again, to reassign); logged with
     who had it before."""
     if case.unit_id is None or case.unit_id != actor.unit_id:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     if not is_unit_head(session, actor):
-        raise ValidationError("Only the head of the unit assigns its cases to handlers.")
+        raise ValidationError(N_("Only the head of the unit assigns its cases to handlers."))
     handler = session.get(User, handler_id)
     if handler is None or not handler.active or handler.role != Role.UNIT or handler.unit_id != case.unit_id:
-        raise ValidationError("Choose an active handler of this unit.")
+        raise ValidationError(N_("Choose an active handler of this unit."))
     if handler.id == case.assignee_id:
-        raise ValidationError("The case is assigned to this handler already.")
+        raise ValidationError(N_("The case is assigned to this handler already."))
     before = session.get(User, case.assignee_id) if case.assignee_id else None
     step(session, case, actor, Action.ASSIGN, note=note.strip(),
           data={"assignee_id": handler.id, "assignee": _name(handler),
@@ -56,8 +56,8 @@ def set_unit_head(session: Session, user_id: int, head: bool) -> User:
     """An administrator marks a unit handler as the head of their unit (or no longer)."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(N_("No such user."))
     if head and (user.role != Role.UNIT or user.unit is None):
-        raise ValidationError("Only a unit handler with a unit can head it.")
+        raise ValidationError(N_("Only a unit handler with a unit can head it."))
     user.unit_head = head
     return user

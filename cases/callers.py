@@ -18,7 +18,7 @@ from cases import events, outbox
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.drafts import LetterDraft
-from cases.errors import CaseError, NotFound, ValidationError
+from cases.errors import N_, CaseError, NotFound, ValidationError
 from cases.models import Attachment, Case, Citizen, Letter
 from cases.queries import STAFF_ROLES
 from cases.workflow import OPEN_STATUSES
@@ -64,7 +64,7 @@ def history(session: Session, actor: Actor, *, phone: str = "", email: str = "",
             exclude_case_id: int | None = None, limit: int = 10, now: datetime | None = None) -> CallerHistory:
     """The cases of the caller with this phone number, e-mail or postal address (the desk only: personal data)."""
     if actor.role not in STAFF_ROLES:
-        raise NotFound("No such page.")
+        raise NotFound(N_("No such page."))
     conditions = []
     key = phone_key(phone)
     if key:
@@ -95,9 +95,9 @@ def add_follow_up(session: Session, case: Case, draft: LetterDraft, actor: Actor
     """Add a new call (or letter) to the open case it follows up, instead of opening a duplicate case. The draft's
     files (a call's recording) are stored with ``policy``'s store, refused unless of ``allowed_types``."""
     if actor.role not in STAFF_ROLES:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     if case.status not in OPEN_STATUSES:
-        raise ValidationError("That case is no longer open: save the call as a new case.")
+        raise ValidationError(N_("That case is no longer open: save the call as a new case."))
     letter = Letter(case=case, channel=draft.channel, subject=draft.subject[:300], body=draft.body,
                     sender_name=draft.sender_name[:200], sender_email=draft.sender_email[:254],
                     sender_phone=draft.sender_phone[:50], sender_address=draft.sender_address,
@@ -118,7 +118,7 @@ def _attach(session: Session, case: Case, letter: Letter, draft: LetterDraft, po
     from cases.new_cases import attachment_row, store_file
 
     if policy is None:
-        raise CaseError("A follow-up with files needs the file store.")
+        raise CaseError(N_("A follow-up with files needs the file store."))
     for item in draft.attachments:
         content_type, sha256 = store_file(policy, item, allowed_types)
         session.add(Attachment(**attachment_row(case.id, letter.id, item, content_type, sha256)))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Category, Unit
 
 MAX_DEPTH = 10
@@ -67,26 +67,26 @@ def update(session: Session, category_id: int, *, parent_id: int | None, unit_id
     kept when None)."""
     category = session.get(Category, category_id)
     if category is None:
-        raise NotFound("No such category.")
+        raise NotFound(N_("No such category."))
     if name is not None:
         name = name.strip()[:100]
         if not name:
-            raise ValidationError("A category needs a name.")
+            raise ValidationError(N_("A category needs a name."))
         if session.scalar(select(Category.id).where(Category.name == name, Category.id != category_id)) is not None:
-            raise ValidationError(f"The category {name} exists already.")
+            raise ValidationError(N_("The category %(name)s exists already."), name=name)
         category.name = name
     if parent_id is not None:
         parent = session.get(Category, parent_id)
         if parent is None:
-            raise ValidationError("Unknown parent category.")
+            raise ValidationError(N_("Unknown parent category."))
         if any(node.id == category.id for node in _chain(parent)):
-            raise ValidationError("A category cannot be placed under itself or its own sub-category.")
+            raise ValidationError(N_("A category cannot be placed under itself or its own sub-category."))
         if len(_chain(parent)) >= MAX_DEPTH:
-            raise ValidationError(f"Categories are at most {MAX_DEPTH} levels deep.")
+            raise ValidationError(N_("Categories are at most %(levels)s levels deep."), levels=MAX_DEPTH)
     if unit_id is not None and session.get(Unit, unit_id) is None:
-        raise ValidationError("Unknown unit.")
+        raise ValidationError(N_("Unknown unit."))
     if answer_days is not None and not 1 <= answer_days <= 60:
-        raise ValidationError("Answer days are between 1 and 60 working days.")
+        raise ValidationError(N_("Answer days are between 1 and 60 working days."))
     category.parent_id, category.unit_id, category.answer_days = parent_id, unit_id, answer_days
     category.name_zh, category.name_es = (name_zh or "").strip()[:100], (name_es or "").strip()[:100]
     session.flush()

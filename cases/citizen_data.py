@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cases import audit
 from cases.actors import Actor
 from cases.erasure import REQUEST, Erased, erase_case, is_erased
-from cases.errors import NotFound
+from cases.errors import N_, NotFound
 from cases.models import Case, Citizen
 from cases.models_scans import ScanItem
 from cases.files.store import FileStore
@@ -110,6 +110,6 @@ def erase_for(session: Session, store: FileStore, case: Case, actor: Actor, reas
     """Erase the personal data of ``case``'s citizen in every case of theirs (statistics stay) and log it;
     the caller commits. ``reason``: the request it answers (kept in the access log, one row per case)."""
     if is_erased(session, case):
-        raise NotFound("This case's personal data was erased already.")
+        raise NotFound(N_("This case's personal data was erased already."))
     cases = [c for c in citizen_cases(session, case) if not is_erased(session, c)]
     return [erase_case(session, store, c, actor, REQUEST, note=reason, address=address) for c in cases]

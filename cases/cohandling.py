@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from cases import events, outbox
 from cases.actors import Actor
 from cases.policy import Policy
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case, Unit
 from cases.models_levels import ANSWERED, CO, OPEN, Assignment
 from cases.parts import co_parts, passed_down_from, unresolved
@@ -28,7 +28,7 @@ class MissingParts(ValidationError):
 
     def __init__(self, units: list[Unit]) -> None:
         names = ", ".join(u.name for u in units)
-        super().__init__(f"Waiting for the part from {names}: answer without it only with a reason.")
+        super().__init__(N_("Waiting for the part from %(units)s: answer without it only with a reason."), units=names)
         self.units = units
 
 
@@ -53,16 +53,16 @@ def add_co_units(session: Session, policy: Policy, case: Case, actor: Actor, uni
     if not ids:
         return []
     if case.unit_id in ids:
-        raise ValidationError("The lead unit cannot also be a co-handling unit.")
+        raise ValidationError(N_("The lead unit cannot also be a co-handling unit."))
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids), Unit.active))}
     if len(units) != len(ids):
-        raise ValidationError("Choose active co-handling units.")
+        raise ValidationError(N_("Choose active co-handling units."))
     due = due or co_deadline(policy, case)
     if due < policy.today():
-        raise ValidationError("The co-handling units' deadline cannot lie in the past.")
+        raise ValidationError(N_("The co-handling units' deadline cannot lie in the past."))
     if case.due_date is not None and due > case.due_date:
-        raise ValidationError(f"The co-handling units' deadline must fall on or before the lead unit's, "
-                              f"{case.due_date.isoformat()}.")
+        raise ValidationError(N_("The co-handling units' deadline must fall on or before the lead unit's, %(day)s."),
+                              day=case.due_date.isoformat())
     made = []
     for uid in ids:
         part = Assignment(case_id=case.id, unit_id=uid, role=CO, from_unit_id=case.unit_id, parent_id=None,
@@ -86,8 +86,8 @@ def ready_for_feedback(session: Session, case: Case, actor: Actor, without_reaso
         return {}
     open_down = unresolved(passed_down_from(session, case, None, case.unit_id))
     if open_down:
-        raise ValidationError(f"The part passed down to {open_down[0].unit.name} is not settled yet: accept it or "
-                              "send it back first.")
+        raise ValidationError(N_("The part passed down to %(unit)s is not settled yet: accept it or send it back "
+                                 "first."), unit=open_down[0].unit.name)
     parts = co_parts(session, case)
     missing = [p for p in parts if p.state == OPEN]
     reason = (without_reason or "").strip()
@@ -113,11 +113,11 @@ def chase_part(session: Session, policy: Policy, case: Case, actor: Actor, part_
     check(case.status, Action.CHASE_PART, actor.role)
     part = session.get(Assignment, part_id)
     if part is None or part.case_id != case.id or not part.active:
-        raise NotFound("No such part.")
+        raise NotFound(N_("No such part."))
     if actor.is_unit and part.from_unit_id != actor.unit_id:
-        raise NotFound("No such part.")
+        raise NotFound(N_("No such part."))
     if part.state != OPEN:
-        raise ValidationError("This part is already answered.")
+        raise ValidationError(N_("This part is already answered."))
     note = (note or "").strip()[:2000]
     event = events.record(session, case, actor, Action.CHASE_PART.value, note=note,
                           data={"part": part.id, "unit_id": part.unit_id, "unit": part.unit.name,

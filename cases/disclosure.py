@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from cases import events, keyset
 from cases.actors import Actor
 from cases.policy import Policy
-from cases.errors import NotFound, TransitionError, ValidationError
+from cases.errors import N_, NotFound, TransitionError, ValidationError
 from cases.models import Case, utcnow
 from cases.models_disclosure import ApiKey, Publication
 from cases.models_letters import RELEASED
@@ -123,9 +123,9 @@ def _reply_text(case: Case) -> str:
 
 def check_publishable(case: Case) -> None:
     if not case.consent_to_publish:
-        raise ValidationError("The citizen did not consent to publication.")
+        raise ValidationError(N_("The citizen did not consent to publication."))
     if case.status not in PUBLISHABLE:
-        raise ValidationError("Only replied or closed cases can be published.")
+        raise ValidationError(N_("Only replied or closed cases can be published."))
 
 
 def prepare(policy: Policy, case: Case) -> PublicationDraft:
@@ -156,11 +156,11 @@ def publish(session: Session, policy: Policy, case: Case, actor: Actor, *, subje
             reply_text: str) -> Publication:
     """Publish the reviewer's texts; they are redacted once more, so a known detail typed back in is removed."""
     if actor.role not in REVIEWER_ROLES:
-        raise TransitionError(f"The role {actor.role} may not publish cases.")
+        raise TransitionError(N_("Your role may not publish cases."))
     check_publishable(case)
     subject, letter_text = (subject or "").strip(), (letter_text or "").strip()
     if not subject or not letter_text:
-        raise ValidationError("A published case needs a subject and the letter's text.")
+        raise ValidationError(N_("A published case needs a subject and the letter's text."))
     reply_event = next((e for e in reversed(case.events) if e.action == "reply"), None)
     publication = session.scalar(select(Publication).where(Publication.case_id == case.id))
     if publication is None:
@@ -186,10 +186,10 @@ def publish(session: Session, policy: Policy, case: Case, actor: Actor, *, subje
 def decline(session: Session, case: Case, actor: Actor, reason: str) -> Publication:
     """Decide not to publish a consented case (it leaves the review list); recorded with the reason."""
     if actor.role not in REVIEWER_ROLES:
-        raise TransitionError(f"The role {actor.role} may not review publications.")
+        raise TransitionError(N_("Your role may not review publications."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("A reason is required.")
+        raise ValidationError(N_("A reason is required."))
     publication = session.scalar(select(Publication).where(Publication.case_id == case.id))
     if publication is None:
         publication = Publication(case_id=case.id, number=case.number, kind=case.kind.value, subject="",
@@ -231,7 +231,7 @@ def public_get(session: Session, policy: Policy, number: str) -> PublicItem:
     publication = session.scalar(select(Publication).where(Publication.number == (number or "").strip(),
                                                            Publication.status == PUBLISHED))
     if publication is None:
-        raise NotFound("No published case has this number.")
+        raise NotFound(N_("No published case has this number."))
     return public_item(policy, publication)
 
 
@@ -239,7 +239,7 @@ def case_for_review(session: Session, number: str) -> Case:
     case = session.scalar(select(Case).where(Case.number == number).options(
         selectinload(Case.letters), selectinload(Case.replies), selectinload(Case.events)))
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     return case
 
 
@@ -258,7 +258,7 @@ def create_api_key(session: Session, name: str) -> tuple[ApiKey, str]:
     """A new key for ``name``; the secret is returned once and only its hash is stored."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("An API key needs a name (who uses it).")
+        raise ValidationError(N_("An API key needs a name (who uses it)."))
     secret = secrets.token_urlsafe(32)
     key = ApiKey(name=name[:200], key_hash=_hash_key(secret))
     session.add(key)
@@ -281,6 +281,6 @@ def check_api_key(session: Session, secret: str | None) -> ApiKey | None:
 def revoke_api_key(session: Session, key_id: int) -> None:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound("No such API key.")
+        raise NotFound(N_("No such API key."))
     key.active = False
 

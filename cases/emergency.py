@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cases import events, outbox
 from cases.actors import Actor
-from cases.errors import NotFound, TransitionError, ValidationError
+from cases.errors import N_, NotFound, TransitionError, ValidationError
 from cases.models import Case, Event
 from cases.models_emergency import EmergencyAlert
 from cases.workflow import OPEN_STATUSES
@@ -24,7 +24,7 @@ def raise_alert(session: Session, case: Case, actor: Actor, note: str = "") -> E
     """Flag ``case`` a major emergency and raise its alert; ``None`` when an alert on it is still open.
     The caller commits; the worker sends the alert after the commit (outbox)."""
     if actor.role not in RAISERS:
-        raise TransitionError(f"The role {actor.role} may not declare a major emergency.")
+        raise TransitionError(N_("Your role may not declare a major emergency."))
     case.major_emergency = case.urgent = True
     if session.scalar(select(EmergencyAlert.id).where(EmergencyAlert.case_id == case.id,
                                                       EmergencyAlert.acknowledged_at.is_(None))) is not None:
@@ -41,9 +41,9 @@ def raise_alert(session: Session, case: Case, actor: Actor, note: str = "") -> E
 def declare(session: Session, case: Case, actor: Actor, note: str) -> EmergencyAlert | None:
     """The desk or a supervisor marks an open case a major emergency, saying why."""
     if not (note or "").strip():
-        raise ValidationError("Say what the emergency is.")
+        raise ValidationError(N_("Say what the emergency is."))
     if case.status not in OPEN_STATUSES:
-        raise ValidationError("Only open cases can be declared major emergencies.")
+        raise ValidationError(N_("Only open cases can be declared major emergencies."))
     return raise_alert(session, case, actor, note)
 
 
@@ -56,10 +56,10 @@ def open_alerts(session: Session, limit: int = 20) -> list[EmergencyAlert]:
 
 def acknowledge(session: Session, alert_id: int, actor: Actor, now: datetime) -> EmergencyAlert:
     if actor.role not in ACKNOWLEDGERS:
-        raise TransitionError(f"The role {actor.role} may not acknowledge an emergency alert.")
+        raise TransitionError(N_("Your role may not acknowledge an emergency alert."))
     alert = session.get(EmergencyAlert, alert_id)
     if alert is None:
-        raise NotFound("No such alert.")
+        raise NotFound(N_("No such alert."))
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by_id = now, actor.user_id
         events.record(session, alert.case, actor, "emergency_acknowledged", data={"alert_id": alert.id})

@@ -1,8 +1,29 @@
-"""Domain errors: each carries a message a person can read; the web layer shows it as a flash message."""
+"""Domain errors: each carries a message a person can read; the web layer shows it in the reader's language.
+
+A message is English text with named ``%(name)s`` parameters, marked with :func:`N_` where it is written so that
+the message catalogs pick it up; ``str(error)`` is the English text filled in (logs, the command line), and the web
+layer translates ``error.message`` and fills in ``error.params`` (see ``web/domain_text.py``)."""
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction into the UI catalogs; it is translated where it is shown, not here."""
+    return message
+
+
+class Code(str):
+    """A parameter that is a code value (a status, an action, a role): shown by its translated label."""
+
+    def __new__(cls, value: object) -> Code:
+        return super().__new__(cls, getattr(value, "value", value))
 
 
 class CaseError(Exception):
-    """Base of every error the case services raise on purpose."""
+    """Base of every error the case services raise on purpose; ``message`` with ``params`` filled in is its text."""
+
+    def __init__(self, message: str = "", **params: object) -> None:
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
 
 
 class TransitionError(CaseError):
@@ -12,8 +33,8 @@ class TransitionError(CaseError):
 class RoleRefused(TransitionError):
     """The action is allowed in the case's status, but not for the user's role; ``action`` names it."""
 
-    def __init__(self, message: str, action: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, action: str, /, **params: object) -> None:
+        super().__init__(message, **params)
         self.action = action
 
 

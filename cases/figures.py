@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cases.calendar import EARLIEST_DATE, LATEST_DATE, plausible_date
-from cases.errors import ValidationError
+from cases.errors import N_, ValidationError
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
-            raise ValidationError("A period must end after it starts.")
+            raise ValidationError(N_("A period must end after it starts."))
         if (self.end - self.start).days > 3700:
-            raise ValidationError("A period may not be longer than ten years.")
+            raise ValidationError(N_("A period may not be longer than ten years."))
 
     @classmethod
     def parse(cls, start: str | None, end: str | None, *, default_days: int, today: date) -> Period:
@@ -31,9 +31,10 @@ class Period:
             first = date.fromisoformat(start) if start else today - timedelta(days=default_days - 1)
             last = date.fromisoformat(end) if end else today
         except ValueError as exc:
-            raise ValidationError("Dates are written YYYY-MM-DD.") from exc
+            raise ValidationError(N_("Dates are written YYYY-MM-DD.")) from exc
         if not (plausible_date(first) and plausible_date(last)):
-            raise ValidationError(f"Dates must lie between {EARLIEST_DATE} and {LATEST_DATE}.")
+            raise ValidationError(N_("Dates must lie between %(first)s and %(last)s."), first=EARLIEST_DATE,
+                                  last=LATEST_DATE)
         return cls(first, last + timedelta(days=1))
 
     @property

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.errors import ValidationError
+from cases.errors import N_, ValidationError
 from cases.models_places import StreetAddress
 
 MAX_ROWS = 200_000
@@ -45,33 +45,33 @@ def parse_address_csv(data: bytes | str) -> list[tuple[str, float, float]]:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise AddressListError("The file must be UTF-8 text.") from exc
+            raise AddressListError(N_("The file must be UTF-8 text.")) from exc
     reader = csv.DictReader(io.StringIO(data))
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     if not {"address", "lat", "lon"} <= set(fields):
-        raise AddressListError("The first line must name the columns address, lat and lon.")
+        raise AddressListError(N_("The first line must name the columns address, lat and lon."))
     reader.fieldnames = fields
     rows = []
     for row in reader:
         line = reader.line_num
         address = (row.get("address") or "").strip()
         if not address:
-            raise AddressListError(f"Line {line}: the address is empty.")
+            raise AddressListError(N_("Line %(line)s: the address is empty."), line=line)
         if len(address) > 300:
-            raise AddressListError(f"Line {line}: the address is longer than 300 characters.")
+            raise AddressListError(N_("Line %(line)s: the address is longer than 300 characters."), line=line)
         try:
             lat, lon = float(row.get("lat") or ""), float(row.get("lon") or "")
         except ValueError as exc:
-            raise AddressListError(f"Line {line}: lat and lon must be numbers.") from exc
+            raise AddressListError(N_("Line %(line)s: lat and lon must be numbers."), line=line) from exc
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise AddressListError(f"Line {line}: lat or lon is out of range.")
+            raise AddressListError(N_("Line %(line)s: lat or lon is out of range."), line=line)
         if len(address_key(address)) < MIN_KEY:
-            raise AddressListError(f"Line {line}: the address is too short to be matched.")
+            raise AddressListError(N_("Line %(line)s: the address is too short to be matched."), line=line)
         rows.append((address, lat, lon))
         if len(rows) > MAX_ROWS:
-            raise AddressListError(f"At most {MAX_ROWS} addresses in one file.")
+            raise AddressListError(N_("At most %(rows)s addresses in one file."), rows=MAX_ROWS)
     if not rows:
-        raise AddressListError("The file has no addresses.")
+        raise AddressListError(N_("The file has no addresses."))
     return rows
 
 

@@ -16,7 +16,7 @@ from cases import events
 from cases.actors import SYSTEM
 from cases.policy import Policy
 from cases.deadlines import level_of, local_text
-from cases.errors import ValidationError
+from cases.errors import N_, ValidationError
 from cases.models import Case
 from cases.supervision import (
     CHASE,
@@ -42,9 +42,9 @@ class HourNoticeSettings:
 
     def __post_init__(self) -> None:
         if min(self.reminder_hours_before, self.chase_hours_after, self.escalate_hours_after) < 0:
-            raise ValidationError("Notice hours cannot be negative.")
+            raise ValidationError(N_("Notice hours cannot be negative."))
         if self.escalate_hours_after < self.chase_hours_after:
-            raise ValidationError("Escalation cannot come before the chase notice.")
+            raise ValidationError(N_("Escalation cannot come before the chase notice."))
 
 
 def due_hour_notices(due_at: datetime, now: datetime, settings: HourNoticeSettings) -> list[str]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cases import outbox
 from cases.actors import Actor
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Category, Unit
 from cases.models_desk import APPROVED, ARTICLE_LANGUAGES, PROPOSED, REJECTED, Article, ArticleVersion
 
@@ -40,13 +40,13 @@ class ArticleDraft:
 
 def _check(session: Session, draft: ArticleDraft) -> None:
     if not draft.question.strip() or not draft.answer.strip():
-        raise ValidationError("An article needs a question and an answer.")
+        raise ValidationError(N_("An article needs a question and an answer."))
     if draft.lang not in ARTICLE_LANGUAGES:
-        raise ValidationError("An article is written in Chinese, English or Spanish.")
+        raise ValidationError(N_("An article is written in Chinese, English or Spanish."))
     if draft.category_id is not None and session.get(Category, draft.category_id) is None:
-        raise ValidationError("Unknown category.")
+        raise ValidationError(N_("Unknown category."))
     if draft.valid_from and draft.valid_until and draft.valid_until < draft.valid_from:
-        raise ValidationError("An article cannot end before it starts.")
+        raise ValidationError(N_("An article cannot end before it starts."))
 
 
 def propose(session: Session, actor: Actor, draft: ArticleDraft, *, article_id: int | None = None,
@@ -54,12 +54,12 @@ def propose(session: Session, actor: Actor, draft: ArticleDraft, *, article_id: 
     """Propose a new article (``article_id`` None) or a change to one. A unit proposes for its own articles
     and new articles become its own; the office may propose for any unit (``unit_id``)."""
     if actor.role not in STAFF:
-        raise NotFound("No such article.")
+        raise NotFound(N_("No such article."))
     _check(session, draft)
     if article_id is None:
         owner = actor.unit_id if actor.is_unit else unit_id
         if owner is not None and session.get(Unit, owner) is None:
-            raise ValidationError("Unknown unit.")
+            raise ValidationError(N_("Unknown unit."))
         article = Article(lang=draft.lang, unit_id=owner, version=0, active=True)
         session.add(article)
     else:
@@ -76,12 +76,12 @@ def propose(session: Session, actor: Actor, draft: ArticleDraft, *, article_id: 
 def decide(session: Session, actor: Actor, version_id: int, approve: bool, note: str = "") -> ArticleVersion:
     """The office approves a proposal (it becomes the article's next version and is indexed) or rejects it."""
     if actor.role not in OFFICE:
-        raise NotFound("No such proposal.")
+        raise NotFound(N_("No such proposal."))
     row = session.get(ArticleVersion, version_id)
     if row is None:
-        raise NotFound("No such proposal.")
+        raise NotFound(N_("No such proposal."))
     if row.status != PROPOSED:
-        raise ValidationError("This proposal has already been decided.")
+        raise ValidationError(N_("This proposal has already been decided."))
     row.decided_by_id, row.decided_at = actor.user_id, datetime.now(timezone.utc)
     row.decision_note = note.strip()
     if not approve:
@@ -102,7 +102,7 @@ def decide(session: Session, actor: Actor, version_id: int, approve: bool, note:
 def retire(session: Session, actor: Actor, article_id: int) -> Article:
     """The office takes an article out of use (kept, no longer suggested or searched)."""
     if actor.role not in OFFICE:
-        raise NotFound("No such article.")
+        raise NotFound(N_("No such article."))
     article = get(session, actor, article_id)
     article.active = False
     outbox.enqueue(session, INDEX_ARTICLE, str(article.id))
@@ -113,9 +113,9 @@ def get(session: Session, actor: Actor, article_id: int, *, for_change: bool = F
     """An article every staff member may read; changing it is for its own unit or the office."""
     article = session.get(Article, article_id)
     if article is None or actor.role not in STAFF:
-        raise NotFound("No such article.")
+        raise NotFound(N_("No such article."))
     if for_change and actor.is_unit and article.unit_id != actor.unit_id:
-        raise NotFound("No such article.")
+        raise NotFound(N_("No such article."))
     return article
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from cases import events, services
 from cases.actors import Actor
 from cases.policy import Policy
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case, Reply
 from cases.models_letters import (
     AWAITING_APPROVAL,
@@ -84,9 +84,9 @@ def save_template(session: Session, actor: Actor, purpose: str, lang: str, sourc
     :class:`TemplateProblems` lists them. Only administrators edit templates.
     """
     if actor.role != "admin":
-        raise NotFound("No such template.")
+        raise NotFound(N_("No such template."))
     if not _PURPOSE.fullmatch(purpose or "") or not _LANG.fullmatch(lang or ""):
-        raise NotFound("No such template.")
+        raise NotFound(N_("No such template."))
     if not isinstance(source, str) or not source.strip():
         raise TemplateProblems(["the template is empty"])
     source = source.replace("\r\n", "\n").replace("\r", "\n")
@@ -110,8 +110,8 @@ def save_template(session: Session, actor: Actor, purpose: str, lang: str, sourc
         with session.begin_nested():
             session.flush()
     except IntegrityError as error:
-        raise ValidationError("Someone else saved this template at the same moment; please reload and try "
-                              "again.") from error
+        raise ValidationError(N_("Someone else saved this template at the same moment; please reload and try "
+                              "again.")) from error
     return row
 
 
@@ -120,7 +120,7 @@ def restore_template(session: Session, actor: Actor, template_id: int, *,
     """Make an older version current again, as a new version (history only grows)."""
     old = session.get(LetterTemplate, template_id)
     if old is None:
-        raise NotFound("No such template.")
+        raise NotFound(N_("No such template."))
     return save_template(session, actor, old.purpose, old.lang, old.source, validator=validator,
                          note=f"restored version {old.version}")
 
@@ -293,12 +293,12 @@ def record_postal_batch(session: Session, actor: Actor, reply_ids: Sequence[int]
     batch fail with a reason, so no letter is posted twice.
     """
     if actor.role not in {"clerk", "supervisor", "admin"}:
-        raise NotFound("No such page.")
+        raise NotFound(N_("No such page."))
     if not reply_ids:
-        raise ValidationError("There are no letters to print.")
+        raise ValidationError(N_("There are no letters to print."))
     replies = list(session.scalars(select(Reply).where(Reply.id.in_(list(reply_ids))).with_for_update()))
     if len(replies) != len(set(reply_ids)) or any(r.status != TO_PRINT for r in replies):
-        raise ValidationError("Some of these letters were printed by someone else meanwhile; print again.")
+        raise ValidationError(N_("Some of these letters were printed by someone else meanwhile; print again."))
     batch = PostalBatch(created_by_id=actor.user_id, pdf_sha256=pdf_sha256, count=len(replies))
     session.add(batch)
     session.flush()
@@ -316,12 +316,12 @@ def record_call(session: Session, case: Case, actor: Actor, reply_id: int, outco
     """The clerk phoned the citizen and read the reply: note the outcome, mark the reply sent."""
     outcome = (outcome or "").strip()
     if not outcome:
-        raise ValidationError("Say how the call went (reached, message left, ...).")
+        raise ValidationError(N_("Say how the call went (reached, message left, ...)."))
     reply = next((r for r in case.replies if r.id == reply_id and r.channel == "phone"), None)
     if reply is None:
-        raise NotFound("No such reply.")
+        raise NotFound(N_("No such reply."))
     if reply.status != TO_CALL:
-        raise ValidationError("This reply was already given by phone.")
+        raise ValidationError(N_("This reply was already given by phone."))
     reply.status, reply.sent_at = SENT, _now()
     _letter(reply).call_outcome = outcome[:MAX_NOTE_CHARS]
     events.record(session, case, actor, "reply_called", note=outcome[:MAX_NOTE_CHARS],
@@ -334,6 +334,6 @@ def find_reply(case: Case, reply_id: int) -> Reply:
     """The reply ``reply_id`` of ``case``; :class:`NotFound` if it belongs to another case."""
     reply = next((r for r in case.replies if r.id == reply_id), None)
     if reply is None:
-        raise NotFound("No such reply.")
+        raise NotFound(N_("No such reply."))
     return reply
 

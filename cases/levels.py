@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from cases import events, outbox
 from cases.actors import Actor
 from cases.policy import Policy
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case, Unit
 from cases.models_levels import ACCEPTED, ANSWERED, OPEN, SUB, Assignment
 from cases.parts import active_parts, part_of, passed_down_from, unresolved
@@ -27,15 +27,15 @@ class DeadlineError(ValidationError):
     """A part's deadline the services refuse; the web form shows it next to the date field. ``limit``: the latest
     date allowed (``None``: the date lay in the past)."""
 
-    def __init__(self, message: str, limit: date | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, limit: date | None = None, **params: object) -> None:
+        super().__init__(message, **params)
         self.limit = limit
 
 
-def _text(text: str, what: str) -> str:
+def _text(text: str, message: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ValidationError(f"{what} is required.")
+        raise ValidationError(message)
     return text
 
 
@@ -45,12 +45,12 @@ def my_level(session: Session, case: Case, actor: Actor) -> Assignment | None:
     Raises NotFound when the actor's unit neither leads the case nor holds a part of it (a unit above only
     watches)."""
     if not actor.is_unit or actor.unit_id is None:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     if case.unit_id == actor.unit_id:
         return None
     part = part_of(session, case, actor.unit_id)
     if part is None:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     return part
 
 
@@ -77,25 +77,26 @@ def pass_down(session: Session, policy: Policy, case: Case, actor: Actor, sub_un
     check(case.status, Action.PASS_DOWN, actor.role)
     level = my_level(session, case, actor)
     if level is None and case.status != Status.ACCEPTED:
-        raise ValidationError("Sign for the case before passing it down.")
+        raise ValidationError(N_("Sign for the case before passing it down."))
     if level is not None and level.state != OPEN:
-        raise ValidationError("Your unit's part is already answered.")
-    instructions = _text(instructions, "Instructions for the sub-unit")
+        raise ValidationError(N_("Your unit's part is already answered."))
+    instructions = _text(instructions, N_("Instructions for the sub-unit are required."))
     sub = session.get(Unit, sub_unit_id) if sub_unit_id else None
     if sub is None or not sub.active or sub.parent_id != actor.unit_id:
-        raise ValidationError("Choose one of your unit's sub-units.")
+        raise ValidationError(N_("Choose one of your unit's sub-units."))
     earlier = part_of(session, case, sub.id)
     if earlier is not None and earlier.role == SUB and earlier.state == ACCEPTED:
         earlier.active = False  # settled in an earlier round (the case was reopened): a new part replaces it
     elif case.unit_id == sub.id or earlier is not None:
-        raise ValidationError(f"{sub.name} already works on this case.")
+        raise ValidationError(N_("%(unit)s already works on this case."), unit=sub.name)
     if unresolved(passed_down_from(session, case, level, actor.unit_id)):
-        raise ValidationError("The case is already with one of your sub-units: settle that part first.")
+        raise ValidationError(N_("The case is already with one of your sub-units: settle that part first."))
     limit = own_deadline(case, level)
     if due < policy.today():
-        raise DeadlineError("The sub-unit's deadline cannot lie in the past.")
+        raise DeadlineError(N_("The sub-unit's deadline cannot lie in the past."))
     if limit is not None and due > limit:
-        raise DeadlineError(f"The sub-unit's deadline must fall on or before your own, {limit.isoformat()}.", limit)
+        raise DeadlineError(N_("The sub-unit's deadline must fall on or before your own, %(day)s."), limit,
+                            day=limit.isoformat())
     part = Assignment(case_id=case.id, unit_id=sub.id, role=SUB, from_unit_id=actor.unit_id,
                       parent_id=level.id if level is not None else None, instructions=instructions, due_date=due,
                       created_by_id=actor.user_id, state=OPEN, active=True, answer="", review_note="")
@@ -112,12 +113,12 @@ def answer_part(session: Session, policy: Policy, case: Case, actor: Actor, body
     check(case.status, Action.ANSWER_PART, actor.role)
     part = my_level(session, case, actor)
     if part is None:
-        raise ValidationError("Your unit leads this case: answer the office with feedback.")
+        raise ValidationError(N_("Your unit leads this case: answer the office with feedback."))
     if part.state != OPEN:
-        raise ValidationError("Your unit's part is already answered.")
+        raise ValidationError(N_("Your unit's part is already answered."))
     if unresolved(passed_down_from(session, case, part, actor.unit_id)):
-        raise ValidationError("A part you passed down is still open: accept it or wait for it first.")
-    body = _text(body, "The part's text")
+        raise ValidationError(N_("A part you passed down is still open: accept it or wait for it first."))
+    body = _text(body, N_("The part's text is required."))
     now = policy.now()
     part.state, part.answer, part.answered_at, part.answered_by_id = ANSWERED, body, now, actor.user_id
     on_time = policy.local_date(now) <= part.due_date
@@ -132,10 +133,10 @@ def _review_target(session: Session, case: Case, actor: Actor, part_id: int) -> 
     part = session.get(Assignment, part_id)
     if (part is None or part.case_id != case.id or not part.active or part.role != SUB
             or part.from_unit_id != actor.unit_id):
-        raise NotFound("No such part.")
+        raise NotFound(N_("No such part."))
     my_level(session, case, actor)  # the reviewer still works on the case
     if part.state != ANSWERED:
-        raise ValidationError("The sub-unit has not answered its part yet.")
+        raise ValidationError(N_("The sub-unit has not answered its part yet."))
     return part
 
 
@@ -154,7 +155,7 @@ def send_back_part(session: Session, policy: Policy, case: Case, actor: Actor, p
                    reason: str) -> Assignment:
     """The parent sends the sub-unit's part back to it with a reason; the sub-unit works on it again."""
     check(case.status, Action.SEND_BACK_PART, actor.role)
-    reason = _text(reason, "A reason for sending the part back")
+    reason = _text(reason, N_("A reason for sending the part back is required."))
     part = _review_target(session, case, actor, part_id)
     part.state, part.review_note = OPEN, reason
     _record(session, case, actor, Action.SEND_BACK_PART, reason,

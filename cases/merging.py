@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cases import events, outbox
 from cases.actors import Actor
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case, Event
 from cases.policy import Policy
 from cases.workflow import DESK, Status
@@ -38,13 +38,14 @@ def undo_merge(session: Session, policy: Policy, duplicate: Case, actor: Actor, 
     """Take ``duplicate`` out of its main case again, back to the status and deadline it had; returns the main
     case. Only the desk may, and only within ``undo_hours`` of the merge."""
     if actor.role not in DESK:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     event = merge_event(duplicate)
     if event is None or duplicate.merged_into_id is None:
-        raise ValidationError("This case is not merged into another case.")
+        raise ValidationError(N_("This case is not merged into another case."))
     until = undo_until(duplicate, undo_hours)
     if until is None or policy.now() > until:
-        raise ValidationError(f"The merge can no longer be undone: it is older than {undo_hours:g} hours.")
+        raise ValidationError(N_("The merge can no longer be undone: it is older than %(hours)s hours."),
+                              hours=f"{undo_hours:g}")
     main = session.get(Case, duplicate.merged_into_id)
     before = Status(event.from_status or Status.REGISTERED.value)
     duplicate.status, duplicate.merged_into_id = before, None

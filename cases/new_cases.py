@@ -23,7 +23,7 @@ from cases.callers import address_key, phone_key
 from cases.actors import SYSTEM, Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, HeldBytes, LetterDraft
-from cases.errors import CaseError, UploadRejected, ValidationError
+from cases.errors import N_, CaseError, UploadRejected, ValidationError
 from cases.models import Attachment, Case, CaseKind, Category, Citizen, Event, Letter, OutboxItem
 from cases.models_places import CasePlace
 from cases.case_places import place_rows
@@ -59,11 +59,13 @@ def store_file(policy: Policy, item: AttachmentDraft, allowed_types: frozenset[s
     refuses them (``CaseError``), as it could not give the file back."""
     content_type = item.content_type()
     if allowed_types is not None and content_type not in allowed_types:
-        raise UploadRejected(f"“{item.filename}” is not a type accepted here (its content is {content_type}).")
+        raise UploadRejected(N_("“%(file)s” is not a type accepted here (its content is %(type)s)."),
+                             file=item.filename, type=content_type)
     if isinstance(item.data, HeldBytes):
         hold = getattr(policy.store, "hold", None)
         if hold is None:
-            raise CaseError(f"“{item.filename}” was left in its raw message, which this file store cannot read")
+            raise CaseError(N_("“%(file)s” was left in its raw message, which this file store cannot read"),
+                            file=item.filename)
         return content_type, hold(item.data)
     return content_type, policy.store.put(item.data)
 
@@ -82,7 +84,7 @@ def case_kind(value: str | None) -> CaseKind:
     try:
         return CaseKind(value) if value else CaseKind.CONSULTATION
     except ValueError as exc:
-        raise ValidationError(f"Unknown case kind: {value}") from exc
+        raise ValidationError(N_("Unknown case kind: %(kind)s"), kind=value) from exc
 
 
 def preferred_reply(draft: LetterDraft) -> str:

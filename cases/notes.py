@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cases.actors import Actor
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case
 from cases.models_work import CaseNote
 from cases.queries import STAFF_ROLES
@@ -42,14 +42,14 @@ def add_note(session: Session, case: Case, actor: Actor, body: str, reply_to_id:
     read). Units write only on their own cases."""
     if actor.role not in STAFF_ROLES and not (actor.is_unit and actor.unit_id is not None
                                               and case.unit_id == actor.unit_id):
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     body = (body or "").strip()
     if not body:
-        raise ValidationError("A note needs some text.")
+        raise ValidationError(N_("A note needs some text."))
     if len(body) > MAX_NOTE:
-        raise ValidationError(f"A note is at most {MAX_NOTE} characters.")
+        raise ValidationError(N_("A note is at most %(chars)s characters."), chars=MAX_NOTE)
     if reply_to_id is not None and session.scalar(_visible(actor, case).where(CaseNote.id == reply_to_id)) is None:
-        raise ValidationError("The note you answer is not on this case.")
+        raise ValidationError(N_("The note you answer is not on this case."))
     note = CaseNote(case=case, author_id=actor.user_id, author_name=actor.name or actor.role, body=body,
                     unit_id=case.unit_id, reply_to_id=reply_to_id)
     session.add(note)

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from zxcvbn import zxcvbn
 
+from cases.errors import N_
+
 MIN_LENGTH = 10
 MIN_SCORE = 3
 # zxcvbn refuses longer input (its cost grows with length); a strong prefix makes the whole password strong.
@@ -33,8 +35,9 @@ def password_problem(password: str, user_inputs: Iterable[str] = ()) -> str | No
     return GUESSABLE if score < MIN_SCORE else None
 
 
+# Each message may name the least length as %(n)s.
 MESSAGES = {
-    TOO_SHORT: f"A password needs at least {MIN_LENGTH} characters.",
-    GUESSABLE: "This password is too easy to guess (a common password, a word, a name, a date or a keyboard "
-               "pattern). Choose a longer one, for example a few unrelated words.",
+    TOO_SHORT: N_("A password needs at least %(n)s characters."),
+    GUESSABLE: N_("This password is too easy to guess (a common password, a word, a name, a date or a keyboard "
+                  "pattern). Choose a longer one, for example a few unrelated words."),
 }

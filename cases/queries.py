@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cases import keyset
 from cases.actors import Actor
-from cases.errors import NotFound
+from cases.errors import N_, NotFound
 from cases.models import Attachment, Case, Category, QuarantineItem, Unit
 from cases.models_levels import Assignment
 from cases.numbering import normalise_tracking_code
@@ -74,14 +74,14 @@ def get_case(session: Session, actor: Actor, number: str) -> Case:
     case = session.scalar(scoped(actor).where(Case.number == number)
                           .options(selectinload(Case.letters), selectinload(Case.events)))
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     return case
 
 
 def get_attachment(session: Session, actor: Actor, attachment_id: int) -> Attachment:
     attachment = session.scalar(scoped(actor, select(Attachment).join(Case)).where(Attachment.id == attachment_id))
     if attachment is None:
-        raise NotFound("No such file.")
+        raise NotFound(N_("No such file."))
     return attachment
 
 
@@ -89,7 +89,7 @@ def track(session: Session, number: str, code: str) -> Case:
     """The citizen's view: number and tracking code must both match; a wrong code looks like an unknown number."""
     case = session.scalar(select(Case).where(Case.number == (number or "").strip()))
     if case is None or not hmac.compare_digest(case.tracking_code, normalise_tracking_code(code)):
-        raise NotFound("No case matches this number and tracking code.")
+        raise NotFound(N_("No case matches this number and tracking code."))
     return case
 
 

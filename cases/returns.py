@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from cases import events, parts
 from cases.actors import Actor
 from cases.policy import Policy
-from cases.errors import ValidationError
+from cases.errors import N_, ValidationError
 from cases.models import Case, Event, Unit, User
 from cases.services import dispatch
 from cases.steps import feedback_deadline, move_clock, require_text, step
@@ -35,10 +35,10 @@ def last_return(session: Session, case: Case) -> Event | None:
 
 def dispute_return(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """The desk holds that the returned case is the unit's after all; a supervisor rules on it."""
-    reason = require_text(reason, "reason for the dispute")
+    reason = require_text(reason, N_("A reason for the dispute is required."))
     returned = last_return(session, case)
     if returned is None or not (returned.data or {}).get("unit_id"):
-        raise ValidationError("This case was not returned by a unit: dispatch it instead.")
+        raise ValidationError(N_("This case was not returned by a unit: dispatch it instead."))
     step(session, case, actor, Action.DISPUTE_RETURN, note=reason,
           data={"unit_id": returned.data["unit_id"], "return_event": returned.id})
 
@@ -50,7 +50,7 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
     Upheld: the unit was right; the case stays with the desk, whose dispatch clock starts again. Overruled: the
     case goes back to the unit (and the handler it had), with the sign-for and feedback deadlines it had when it
     returned the case."""
-    note = require_text(note, "reason for the ruling")
+    note = require_text(note, N_("A reason for the ruling is required."))
     returned = last_return(session, case)
     held = dict(returned.data or {}) if returned is not None else {}
     unit = session.get(Unit, held.get("unit_id") or 0)
@@ -60,8 +60,8 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
                     f"return upheld: dispatch again within {policy.dispatch_days} working days", policy)
         return
     if unit is None or not unit.active:
-        raise ValidationError("The unit that returned this case is no longer active: uphold the return and "
-                              "dispatch the case to another unit.")
+        raise ValidationError(N_("The unit that returned this case is no longer active: uphold the return and "
+                              "dispatch the case to another unit."))
     step(session, case, actor, Action.OVERRULE_RETURN, note=note, data={"unit_id": unit.id})
     case.unit_id, case.unit = unit.id, unit
     handler = session.get(User, held.get("assignee_id") or 0)
@@ -124,10 +124,10 @@ def awaiting_ruling(session: Session) -> list[Dispute]:
 def recall(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """The desk takes back a case it sent to the wrong unit, before the unit gave feedback; the unit (and its
     handler) lose the case at once, and the desk's dispatch clock starts again."""
-    reason = require_text(reason, "reason for the recall")
+    reason = require_text(reason, N_("A reason for the recall is required."))
     check(case.status, Action.RECALL, actor.role)
     if any(f.unit_id == case.unit_id for f in case.feedback):
-        raise ValidationError("The unit has already given feedback on this case: it can no longer be recalled.")
+        raise ValidationError(N_("The unit has already given feedback on this case: it can no longer be recalled."))
     unit_id = case.unit_id
     step(session, case, actor, Action.RECALL, note=reason, data={"unit_id": unit_id})
     case.unit_id = case.assignee_id = None
@@ -143,11 +143,11 @@ def redispatch(session: Session, policy: Policy, case: Case, actor: Actor, reaso
     """Recall the case and, when ``unit_id`` is given, dispatch it to that unit at once (two events: the recall
     with its reason, then the dispatch with ``note``, the instructions for the new unit)."""
     if unit_id is not None and unit_id == case.unit_id:
-        raise ValidationError("Choose another unit: the case is with this one already.")
+        raise ValidationError(N_("Choose another unit: the case is with this one already."))
     if unit_id is not None:
         unit = session.get(Unit, unit_id)
         if unit is None or not unit.active:
-            raise ValidationError("Choose an active unit.")
+            raise ValidationError(N_("Choose an active unit."))
     recall(session, policy, case, actor, reason)
     if unit_id is not None:
         dispatch(session, policy, case, actor, unit_id, note)

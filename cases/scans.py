@@ -20,7 +20,7 @@ from cases import intake, services
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel, LetterDraft
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case, Letter, QuarantineItem, utcnow
 from cases.models_scans import ScanBatch, ScanItem
 
@@ -71,9 +71,9 @@ def create_batch(session: Session, policy: Policy, files: Sequence[tuple[str, by
     With ``dedup_key`` an existing batch of that key is returned instead of a new one.
     """
     if mode not in MODES:
-        raise ValidationError(f"Unknown scan mode: {mode}")
+        raise ValidationError(N_("Unknown scan mode: %(mode)s"), mode=mode)
     if not files:
-        raise ValidationError("No files to scan.")
+        raise ValidationError(N_("No files to scan."))
     if dedup_key is not None:
         existing = session.scalar(select(ScanBatch).where(ScanBatch.dedup_key == dedup_key))
         if existing is not None:
@@ -90,7 +90,7 @@ def create_batch(session: Session, policy: Policy, files: Sequence[tuple[str, by
 def get_batch(session: Session, batch_id: int) -> ScanBatch:
     batch = session.get(ScanBatch, batch_id)
     if batch is None:
-        raise NotFound("No such scan batch.")
+        raise NotFound(N_("No such scan batch."))
     return batch
 
 
@@ -216,7 +216,7 @@ def recent_batches(session: Session, limit: int = 20) -> Sequence[ScanBatch]:
 def get_item(session: Session, item_id: int) -> ScanItem:
     item = session.get(ScanItem, item_id)
     if item is None:
-        raise NotFound("No such scanned letter.")
+        raise NotFound(N_("No such scanned letter."))
     return item
 
 
@@ -247,10 +247,10 @@ def register(session: Session, policy: Policy, item: ScanItem, actor: Actor, *, 
         if case is not None:
             return case
     if item.status == "quarantined":
-        raise ValidationError("This file could not be read; see the quarantine.")
+        raise ValidationError(N_("This file could not be read; see the quarantine."))
     body = (body or "").strip()
     if not body:
-        raise ValidationError("The letter text is empty.")
+        raise ValidationError(N_("The letter text is empty."))
     notes = list(item.notes or [])
     if item.confidence is not None:
         notes.append(f"OCR confidence {item.confidence:.0f}%")
@@ -263,7 +263,7 @@ def register(session: Session, policy: Policy, item: ScanItem, actor: Actor, *, 
     if result.outcome == "duplicate":
         case = session.scalar(select(Case).join(Letter).where(Letter.dedup_key == item.key).limit(1))
         if case is None:  # pragma: no cover - the dedup key exists, so its case does
-            raise ValidationError("This letter is already registered.")
+            raise ValidationError(N_("This letter is already registered."))
     else:
         case = result.case
         if checked:
@@ -288,7 +288,7 @@ def replace_quarantined(session: Session, policy: Policy, item: ScanItem, result
 def page_image(item: ScanItem, number: int) -> str:
     """The stored image digest of page ``number`` (1-based) of a draft; ``NotFound`` when there is none."""
     if not 1 <= number <= len(item.pages or []):
-        raise NotFound("No such page.")
+        raise NotFound(N_("No such page."))
     return item.pages[number - 1]["image_sha"]
 
 

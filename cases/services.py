@@ -11,7 +11,7 @@ from cases import cohandling, deadlines, email_survey, emergency, events, outbox
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.intake import store_attachments
 from cases.models import Case, CaseKind, Category, Feedback, Reply, Satisfaction, Unit
 from cases.models_desk import ANSWER_CHANNELS, Article, DirectAnswer
@@ -28,10 +28,10 @@ def register(session: Session, policy: Policy, case: Case, actor: Actor, *, kind
         try:
             case.kind = CaseKind(kind)
         except ValueError as exc:
-            raise ValidationError(f"Unknown case kind: {kind}") from exc
+            raise ValidationError(N_("Unknown case kind: %(kind)s"), kind=kind) from exc
     if category_id is not None:
         if session.get(Category, category_id) is None:
-            raise ValidationError("Unknown category.")
+            raise ValidationError(N_("Unknown category."))
         case.category_id = category_id
     if urgent is not None:
         case.urgent = urgent
@@ -53,14 +53,14 @@ def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id
     if category_id is not None:
         chosen = session.get(Category, category_id)
         if chosen is None:
-            raise ValidationError("Unknown category.")
+            raise ValidationError(N_("Unknown category."))
         case.category = chosen  # the relationship too: the feedback deadline reads its answer days
     category = case.category
     if category is None:
-        raise ValidationError("Choose a category before dispatching.")
+        raise ValidationError(N_("Choose a category before dispatching."))
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
-        raise ValidationError("Choose an active unit.")
+        raise ValidationError(N_("Choose an active unit."))
     step(session, case, actor, Action.DISPATCH, note=note, internal=False,
           data={"unit": unit.name, "category": category.name})
     case.unit_id = unit.id
@@ -87,7 +87,7 @@ def accept(session: Session, policy: Policy, case: Case, actor: Actor) -> None:
 
 def return_to_desk(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """The unit says the case is not theirs; it goes back to the desk, whose dispatch clock restarts."""
-    reason = require_text(reason, "reason for the return")
+    reason = require_text(reason, N_("A reason for the return is required."))
     step(session, case, actor, Action.RETURN, note=reason, data={"unit_id": case.unit_id, **held_clock(case)})
     case.unit_id = case.assignee_id = None
     parts.withdraw_all(session, case)  # co-handling and sub-units lose the case with its lead
@@ -103,7 +103,7 @@ def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, bo
 
     The lead answers once its sub-unit's part is settled and every co-handling unit's part is in, or says why it
     answers without the missing ones (``without_parts_reason``)."""
-    body = require_text(body, "feedback text")
+    body = require_text(body, N_("A feedback text is required."))
     if actor.is_unit and case.unit_id == actor.unit_id:
         check(case.status, Action.FEEDBACK, actor.role)
         about_parts = cohandling.ready_for_feedback(session, case, actor, without_parts_reason)
@@ -130,17 +130,17 @@ def reply(session: Session, policy: Policy, case: Case, actor: Actor, *, body: s
     replied and the reply is released by its channel: e-mail to the outbox, post to the print queue (with the
     stored PDF ``pdf_sha256``), phone to the clerk's call list.
     """
-    body = require_text(body, "reply text")
+    body = require_text(body, N_("A reply text is required."))
     channel = channel or (case.citizen.preferred_reply if case.citizen else "phone")
     if channel not in {"email", "post", "phone"}:
-        raise ValidationError("Unknown reply channel.")
+        raise ValidationError(N_("Unknown reply channel."))
     if channel == "email" and not (case.citizen and case.citizen.email):
-        raise ValidationError("The citizen gave no email address: reply by post or phone.")
+        raise ValidationError(N_("The citizen gave no email address: reply by post or phone."))
     if awaiting_reply(case) is not None:
-        raise ValidationError("A reply on this case is already waiting for a supervisor's approval.")
+        raise ValidationError(N_("A reply on this case is already waiting for a supervisor's approval."))
     if needs_approval:
         if actor.is_unit and case.unit_id != actor.unit_id:
-            raise NotFound("No such case.")
+            raise NotFound(N_("No such case."))
         check(case.status, Action.REPLY, actor.role)
     else:
         step(session, case, actor, Action.REPLY, internal=False, data={"channel": channel})
@@ -178,7 +178,7 @@ def approve_reply(session: Session, policy: Policy, case: Case, actor: Actor, *,
     """A supervisor approves the waiting reply: the case moves to replied and the reply goes out."""
     reply_row = awaiting_reply(case)
     if reply_row is None:
-        raise ValidationError("There is no reply waiting for approval on this case.")
+        raise ValidationError(N_("There is no reply waiting for approval on this case."))
     step(session, case, actor, Action.APPROVE_REPLY, note=note.strip(), internal=False,
           data={"channel": reply_row.channel, "reply_id": reply_row.id})
     _release(session, reply_row, pdf_sha256)
@@ -187,10 +187,10 @@ def approve_reply(session: Session, policy: Policy, case: Case, actor: Actor, *,
 
 def return_reply(session: Session, policy: Policy, case: Case, actor: Actor, note: str) -> Reply:
     """A supervisor sends the waiting reply back to the clerk with a note; the case stays answered."""
-    note = require_text(note, "note for the clerk")
+    note = require_text(note, N_("A note for the clerk is required."))
     reply_row = awaiting_reply(case)
     if reply_row is None:
-        raise ValidationError("There is no reply waiting for approval on this case.")
+        raise ValidationError(N_("There is no reply waiting for approval on this case."))
     step(session, case, actor, Action.RETURN_REPLY, note=note, data={"reply_id": reply_row.id})
     reply_row.status = SENT_BACK
     return reply_row
@@ -210,12 +210,12 @@ def _rating(satisfaction: str) -> Satisfaction:
     try:
         return Satisfaction(satisfaction)
     except ValueError as exc:
-        raise ValidationError("Choose satisfied, basically satisfied or unsatisfied.") from exc
+        raise ValidationError(N_("Choose satisfied, basically satisfied or unsatisfied.")) from exc
 
 
 def reopen(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """Back to the unit that answered, with a fresh answer deadline."""
-    step(session, case, actor, Action.REOPEN, note=require_text(reason, "reason"), internal=False)
+    step(session, case, actor, Action.REOPEN, note=require_text(reason, N_("A reason is required.")), internal=False)
     move_clock(session, case, actor, None, "reopened", deadline=feedback_deadline(policy, case, policy.now()))
 
 
@@ -234,22 +234,22 @@ def answer_directly(session: Session, policy: Policy, case: Case, actor: Actor, 
     post it goes out like any reply (the outbox, the print queue with the stored PDF ``pdf_sha256``). The
     citizen may still rate it (:func:`rate`).
     """
-    body = require_text(body, "answer")
+    body = require_text(body, N_("An answer is required."))
     if case.kind not in DIRECT_KINDS:
-        raise ValidationError("Only consultations and requests for help are answered at the desk; dispatch this "
-                              "case to a unit.")
+        raise ValidationError(N_("Only consultations and requests for help are answered at the desk; dispatch this "
+                                 "case to a unit."))
     if channel not in ANSWER_CHANNELS:
-        raise ValidationError("Choose how the answer was given: on the call, by email or by post.")
+        raise ValidationError(N_("Choose how the answer was given: on the call, by email or by post."))
     citizen = case.citizen
     if channel == "email" and not (citizen and citizen.email):
-        raise ValidationError("The citizen gave no email address: answer on the call or by post.")
+        raise ValidationError(N_("The citizen gave no email address: answer on the call or by post."))
     if channel == "post" and not (citizen and citizen.address.strip()):
-        raise ValidationError("The citizen gave no postal address: answer on the call or by email.")
+        raise ValidationError(N_("The citizen gave no postal address: answer on the call or by email."))
     ids = sorted({int(i) for i in article_ids})
     if ids:
         found = set(session.scalars(select(Article.id).where(Article.id.in_(ids), Article.version > 0)))
         if found != set(ids):
-            raise ValidationError("Some of the chosen articles do not exist.")
+            raise ValidationError(N_("Some of the chosen articles do not exist."))
     step(session, case, actor, Action.ANSWER_DIRECTLY, internal=False,
           data={"channel": channel, "articles": ids})
     case.due_date, case.due_at, case.satisfaction = None, None, None
@@ -273,7 +273,7 @@ def rate(session: Session, policy: Policy, case: Case, actor: Actor, satisfactio
     """The rating of a case closed without one (answered at the desk); unsatisfied sends it back to the desk."""
     rating = _rating(satisfaction)
     if case.satisfaction is not None:
-        raise ValidationError("This case has already been rated.")
+        raise ValidationError(N_("This case has already been rated."))
     step(session, case, actor, Action.RATE, note=comment, internal=False, data={"satisfaction": rating.value})
     case.satisfaction = rating
     if rating == Satisfaction.UNSATISFIED:
@@ -282,7 +282,8 @@ def rate(session: Session, policy: Policy, case: Case, actor: Actor, satisfactio
 
 def reopen_at_desk(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """A case the desk closed goes back to the desk, registered, to be dispatched to a unit this time."""
-    step(session, case, actor, Action.REOPEN_AT_DESK, note=require_text(reason, "reason"), internal=False)
+    step(session, case, actor, Action.REOPEN_AT_DESK, note=require_text(reason, N_("A reason is required.")),
+         internal=False)
     move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
                 "reopened at the desk: dispatch to a unit")
 
@@ -298,16 +299,16 @@ def collect_rating(session: Session, policy: Policy, case: Case, actor: Actor, s
 
 def mark_invalid(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """Spam or abuse: the case stays on file, out of every work list."""
-    step(session, case, actor, Action.MARK_INVALID, note=require_text(reason, "reason"))
+    step(session, case, actor, Action.MARK_INVALID, note=require_text(reason, N_("A reason is required.")))
     case.due_date, case.due_at = None, None
 
 
 def merge(session: Session, policy: Policy, duplicate: Case, main: Case, actor: Actor, note: str = "") -> None:
     """Fold a duplicate into a main case; its letters stay where they are and the main case's timeline says so."""
     if duplicate.id == main.id:
-        raise ValidationError("A case cannot be merged into itself.")
+        raise ValidationError(N_("A case cannot be merged into itself."))
     if main.status in {Status.MERGED, Status.INVALID}:
-        raise ValidationError("The main case is itself merged or invalid.")
+        raise ValidationError(N_("The main case is itself merged or invalid."))
     # The status comes with the step; the deadline is kept here so that an undo (cases.merging) restores it.
     step(session, duplicate, actor, Action.MERGE, note=note, data={
         "into": main.number, "due_date": duplicate.due_date.isoformat() if duplicate.due_date else None,
@@ -320,10 +321,11 @@ def merge(session: Session, policy: Policy, duplicate: Case, main: Case, actor: 
 
 def request_extension(session: Session, policy: Policy, case: Case, actor: Actor, days: int, reason: str) -> None:
     if not 1 <= days <= policy.max_extension_days:
-        raise ValidationError(f"An extension is 1 to {policy.max_extension_days} working days.")
+        raise ValidationError(N_("An extension is 1 to %(days)s working days."), days=policy.max_extension_days)
     if case.extension_requested_days:
-        raise ValidationError("An extension request is already waiting for approval.")
-    step(session, case, actor, Action.REQUEST_EXTENSION, note=require_text(reason, "reason"), data={"days": days})
+        raise ValidationError(N_("An extension request is already waiting for approval."))
+    step(session, case, actor, Action.REQUEST_EXTENSION, note=require_text(reason, N_("A reason is required.")),
+         data={"days": days})
     case.extension_requested_days = days
     case.extension_reason = reason.strip()
 
@@ -332,7 +334,7 @@ def decide_extension(session: Session, policy: Policy, case: Case, actor: Actor,
     """A supervisor approves (the clock moves by the requested working days) or rejects the request."""
     days = case.extension_requested_days
     if not days:
-        raise ValidationError("There is no extension request on this case.")
+        raise ValidationError(N_("There is no extension request on this case."))
     step(session, case, actor, Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION, note=note,
           data={"days": days})
     case.extension_requested_days = None
@@ -346,5 +348,5 @@ def find_case(session: Session, number: str) -> Case:
     """The case with this number, unscoped (for the system and the desk); see ``queries`` for scoped access."""
     case = session.scalar(select(Case).where(Case.number == number))
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     return case

@@ -17,7 +17,7 @@ from cases import intake, outbox, services
 from cases.actors import CITIZEN
 from cases.policy import Policy
 from cases.drafts import Channel, LetterDraft
-from cases.errors import ValidationError
+from cases.errors import N_, ValidationError
 from cases.models import Case, Satisfaction, utcnow
 from cases.models_sms import SmsMessage, SmsOptOut
 from cases.workflow import OPEN_STATUSES, Status
@@ -75,7 +75,7 @@ def normalise_number(raw: str) -> str:
     """A phone number as digits with an optional leading +; raises ``ValidationError`` for anything else."""
     number = re.sub(r"[\s\-().]", "", raw or "")
     if not _NUMBER.match(number):
-        raise ValidationError("Not a phone number.")
+        raise ValidationError(N_("Not a phone number."))
     return number
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases import rollups, statistics_recount, statistics_rollup
-from cases.errors import ValidationError
+from cases.errors import N_, ValidationError
 from cases.figures import (PERFORMANCE_COLUMNS, PERFORMANCE_SORTS, MonthFigures, Period, UnitPerformance,  # noqa: F401
                            performance_table, sort_performance)
 from cases.models import Case, Event, Satisfaction, Unit
@@ -46,7 +46,7 @@ def unit_performance(session: Session, period: Period, tz: str, *, sort: str = "
     """Every active unit's performance over ``period`` (cases received in it and dispatched to the unit), with
     the returns and extension requests made in it."""
     if sort not in PERFORMANCE_SORTS:
-        raise ValidationError(f"Cannot sort by {sort}.")
+        raise ValidationError(N_("Cannot sort by %(sort)s."), sort=sort)
     counts = source(session, tz)
     figures = counts.unit_figures(session, period, tz)
     returns = counts.returns_by_unit(session, period, tz)
@@ -85,7 +85,7 @@ def _event_counts_by_unit_in_data(session: Session, action: str, start: datetime
 def cases_per_day(session: Session, period: Period, tz: str, by: str) -> dict[str, dict[str, int]]:
     """Cases received per local day, split by ``kind``, ``channel`` or ``urgent``: {key: {day: count}}."""
     if by not in SPLITS:
-        raise ValidationError(f"Cannot split cases by {by}.")
+        raise ValidationError(N_("Cannot split cases by %(by)s."), by=by)
     return source(session, tz).cases_per_day(session, period, tz, by)
 
 

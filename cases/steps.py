@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cases import categories, deadlines, events, outbox
 from cases.actors import Actor
-from cases.errors import NotFound, ValidationError
+from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case
 from cases.policy import Policy
 from cases.workflow import Action, Status, check
@@ -20,7 +20,7 @@ def step(session: Session, case: Case, actor: Actor, action: Action, *, note: st
          data: dict | None = None) -> Status:
     """Check ``action`` against the workflow table, apply the new status and record it."""
     if actor.is_unit and case.unit_id != actor.unit_id:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     before = case.status
     after = check(before, action, actor.role)
     case.status = after
@@ -61,11 +61,11 @@ def feedback_deadline(policy: Policy, case: Case, start: datetime) -> deadlines.
                              or policy.answer_days.get(case.kind.value, 10))
 
 
-def require_text(text: str, what: str) -> str:
-    """``text`` stripped; a ValidationError naming ``what`` when it is empty."""
+def require_text(text: str, message: str) -> str:
+    """``text`` stripped; a ValidationError with ``message`` (marked with ``N_``) when it is empty."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError(f"A {what} is required.")
+        raise ValidationError(message)
     return text
 
 

@@ -17,7 +17,7 @@ from cases import events, outbox, rollups
 from cases.actors import SYSTEM, Actor
 from cases.policy import Policy
 from cases.deadlines import EMERGENCY, ORDINARY, URGENT
-from cases.errors import NotFound, TransitionError, ValidationError
+from cases.errors import N_, NotFound, TransitionError, ValidationError
 from cases.models import Case, Event, Role, Unit, User
 from cases.models_rollups import StatOpen
 from cases.queries import scoped
@@ -40,9 +40,9 @@ class NoticeSettings:
 
     def __post_init__(self) -> None:
         if min(self.reminder_days_before, self.chase_days_after, self.escalate_days_after) < 0:
-            raise ValidationError("Notice days cannot be negative.")
+            raise ValidationError(N_("Notice days cannot be negative."))
         if self.escalate_days_after < self.chase_days_after:
-            raise ValidationError("Escalation cannot come before the chase notice.")
+            raise ValidationError(N_("Escalation cannot come before the chase notice."))
 
 
 @dataclass(frozen=True)
@@ -228,14 +228,14 @@ def hourly_levels(policy: Policy) -> ColumnElement[bool]:
 def supervise(session: Session, policy: Policy, case: Case, actor: Actor, note: str) -> None:
     """Put an open case under supervision: the flag shows on the case, the unit and its head are told why."""
     if actor.role not in SUPERVISOR_ROLES:
-        raise TransitionError(f"The role {actor.role} may not supervise a case.")
+        raise TransitionError(N_("Your role may not supervise a case."))
     note = (note or "").strip()
     if not note:
-        raise ValidationError("A note for the unit is required.")
+        raise ValidationError(N_("A note for the unit is required."))
     if case.status not in OPEN_STATUSES:
-        raise ValidationError("Only open cases can be supervised.")
+        raise ValidationError(N_("Only open cases can be supervised."))
     if case.supervised:
-        raise ValidationError("The case is already under supervision.")
+        raise ValidationError(N_("The case is already under supervision."))
     case.supervised = True
     event = events.record(session, case, actor, SUPERVISE, note=note, data={"unit_id": case.unit_id})
     _tell_unit_and_head(session, SUPERVISE, case, note, event)
@@ -245,9 +245,9 @@ def supervise(session: Session, policy: Policy, case: Case, actor: Actor, note: 
 def end_supervision(session: Session, policy: Policy, case: Case, actor: Actor, note: str = "") -> None:
     """Lift the supervise flag (recorded); the unit and its head are told."""
     if actor.role not in SUPERVISOR_ROLES:
-        raise TransitionError(f"The role {actor.role} may not supervise a case.")
+        raise TransitionError(N_("Your role may not supervise a case."))
     if not case.supervised:
-        raise ValidationError("The case is not under supervision.")
+        raise ValidationError(N_("The case is not under supervision."))
     note = (note or "").strip()[:2000]
     case.supervised = False
     event = events.record(session, case, actor, SUPERVISION_ENDED, note=note, data={"unit_id": case.unit_id})
@@ -290,6 +290,6 @@ def supervised_cases(session: Session, unit_id: int | None = None, limit: int = 
 def get_open_case(session: Session, number: str) -> Case:
     found = session.scalar(select(Case).where(Case.number == number))
     if found is None:
-        raise NotFound("No such case.")
+        raise NotFound(N_("No such case."))
     return found
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from cases.errors import RoleRefused, TransitionError
+from cases.errors import N_, Code, RoleRefused, TransitionError
 
 
 class Status(str, enum.Enum):
@@ -126,9 +126,11 @@ def check(status: Status, action: Action, role: str) -> Status:
     """Return the status ``action`` leads to, or raise :class:`TransitionError` saying why it is not allowed."""
     rule = TRANSITIONS.get((status, action))
     if rule is None:
-        raise TransitionError(f"A case that is {status.value} cannot be given the action “{action.value}”.")
+        raise TransitionError(N_("A case that is %(status)s cannot be given the action “%(action)s”."),
+                              status=Code(status.value), action=Code(action.value))
     if role not in rule.roles:
-        raise RoleRefused(f"The role {role} may not {action.value.replace('_', ' ')} a case.", action.value)
+        raise RoleRefused(N_("The role %(role)s may not take the action “%(action)s”."), action.value,
+                          role=Code(role), action=Code(action.value))
     return rule.target
 
 

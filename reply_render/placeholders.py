@@ -12,9 +12,16 @@ from typing import Any, Mapping
 from reply_render.letter_words import letter_date
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction into the UI catalogs, as ``cases.errors.N_`` does (this package imports
+    nothing of ours); the editor translates it where it shows it."""
+    return message
+
+
 @dataclass(frozen=True)
 class Placeholder:
-    """One named value a template can insert with ``{{ name }}``."""
+    """One named value a template can insert with ``{{ name }}``; ``description`` is marked for the UI catalogs
+    and translated where the editor shows it."""
 
     name: str
     description: str
@@ -22,29 +29,34 @@ class Placeholder:
 
 
 PLACEHOLDERS: tuple[Placeholder, ...] = (
-    Placeholder("citizen_name", "Name of the citizen who wrote, as registered on the case.", "Maria Lopez"),
-    Placeholder("citizen_address", "The citizen's postal address (may span several lines).",
+    Placeholder("citizen_name", N_("Name of the citizen who wrote, as registered on the case."),
+                "Maria Lopez"),
+    Placeholder("citizen_address", N_("The citizen's postal address (may span several lines)."),
                 "12 River Road\nFlat 3\nSpringfield 10115"),
-    Placeholder("case_number", "The case number, e.g. 2026-000123.", "2026-000123"),
-    Placeholder("case_subject", "The subject of the citizen's letter.", "Street light broken on River Road"),
-    Placeholder("kind", "The kind of case in the letter's language (consultation, report, complaint ...).",
+    Placeholder("case_number", N_("The case number, e.g. 2026-000123."), "2026-000123"),
+    Placeholder("case_subject", N_("The subject of the citizen's letter."),
+                "Street light broken on River Road"),
+    Placeholder("kind", N_("The kind of case in the letter's language (consultation, report, complaint ...)."),
                 "report"),
-    Placeholder("received_date", "Date the office received the letter, written out in the letter's language.", "2 March 2026"),
-    Placeholder("due_date", "Date by which the unit must answer, written out; empty if none.", "16 March 2026"),
-    Placeholder("reply_date", "Date of this reply letter, written out in the letter's language.", "10 March 2026"),
-    Placeholder("unit", "Name of the government unit handling the case.", "Public Works Department"),
-    Placeholder("unit_feedback", "The unit's answer to the citizen's letter (may span several paragraphs).",
+    Placeholder("received_date", N_("Date the office received the letter, written out in the letter's language."),
+                "2 March 2026"),
+    Placeholder("due_date", N_("Date by which the unit must answer, written out; empty if none."),
+                "16 March 2026"),
+    Placeholder("reply_date", N_("Date of this reply letter, written out in the letter's language."),
+                "10 March 2026"),
+    Placeholder("unit", N_("Name of the government unit handling the case."), "Public Works Department"),
+    Placeholder("unit_feedback", N_("The unit's answer to the citizen's letter (may span several paragraphs)."),
                 "The street light was repaired on 8 March.\n\nThank you for telling us."),
-    Placeholder("officer_name", "Name of the office staff member signing the letter.", "Chen Wei"),
-    Placeholder("office_name", "Name of the hotline office.", "Mayor's Mailbox Office"),
-    Placeholder("office_phone", "The office's hotline number.", "12345"),
-    Placeholder("tracking_code", "The citizen's secret tracking code for the case.", "K7Q2-9XMB-4TRA"),
-    Placeholder("tracking_url", "Web address where the citizen follows the case.",
+    Placeholder("officer_name", N_("Name of the office staff member signing the letter."), "Chen Wei"),
+    Placeholder("office_name", N_("Name of the hotline office."), "Mayor's Mailbox Office"),
+    Placeholder("office_phone", N_("The office's hotline number."), "12345"),
+    Placeholder("tracking_code", N_("The citizen's secret tracking code for the case."), "K7Q2-9XMB-4TRA"),
+    Placeholder("tracking_url", N_("Web address where the citizen follows the case."),
                 "https://mailbox.example.gov/track/K7Q2-9XMB-4TRA"),
-    Placeholder("primary_case_number", "For a merged duplicate: the number of the case it was merged into.",
+    Placeholder("primary_case_number", N_("For a merged duplicate: the number of the case it was merged into."),
                 "2026-000098"),
-    Placeholder("return_reason", "For a return notice: why the case is outside the city's remit and where to "
-                "turn instead.", "Pensions are handled by the national social insurance agency."),
+    Placeholder("return_reason", N_("For a return notice: why the case is outside the city's remit and where to "
+                "turn instead."), "Pensions are handled by the national social insurance agency."),
 )
 
 PLACEHOLDER_NAMES: frozenset[str] = frozenset(p.name for p in PLACEHOLDERS)

@@ -212,3 +212,29 @@ def test_deactivating_a_unit_asks_in_a_dialog(chromium_browser: Browser, case_ap
     with state(app).sessions() as s:
         assert not s.scalar(select(Unit.active).where(Unit.name == "Ecology and Environment Bureau"))
     context.close()
+
+
+def test_deactivating_a_user_asks_in_a_dialog(chromium_browser: Browser, case_app: tuple[Flask, str]) -> None:
+    from cases.models import User
+
+    app, base = case_app
+    with state(app).sessions() as s:
+        clerk_id = s.scalar(select(User.id).where(User.username == "clerk"))
+    context, admin = staff(chromium_browser, base, "admin")
+    admin.goto(f"{base}/admin/users/{clerk_id}")
+    expect(admin.locator("form[action$='/active'] input[type=checkbox]")).to_have_count(0)  # the dialog asks
+    admin.get_by_role("button", name="Deactivate").click()
+    dialog = admin.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Deactivate the account clerk and end its sessions?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    with state(app).sessions() as s:
+        assert s.get(User, clerk_id).active
+    admin.get_by_role("button", name="Deactivate").click()
+    dialog.get_by_role("button", name="Yes, deactivate").click()
+    expect(admin.locator(".flash.success")).to_have_text("Account deactivated; its sessions have ended.")
+    expect(admin.get_by_role("button", name="Activate")).to_be_visible()
+    with state(app).sessions() as s:
+        assert not s.get(User, clerk_id).active
+    context.close()

@@ -166,5 +166,5 @@ def test_a_unit_cannot_answer_directly(domain: Any) -> None:
         unit = actor_for(session, "transport")
         case = phone_case(session, domain.policy)
         case.unit_id = unit.unit_id
-        with pytest.raises(TransitionError, match="may not answer directly"):
+        with pytest.raises(TransitionError, match="may not take the action “answer_directly”"):
             services.answer_directly(session, domain.policy, case, unit, body="x", channel="call")

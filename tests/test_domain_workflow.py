@@ -138,12 +138,12 @@ def test_wrong_role_is_refused_with_a_clear_message(domain: Any) -> None:
         case = new_case(session, domain.policy)
         unit_user = actor_for(session, "transport")
         case.unit_id = unit_user.unit_id  # even on a case of its own unit, registering is the desk's job
-        with pytest.raises(TransitionError, match="may not register"):
+        with pytest.raises(TransitionError, match="may not take the action “register”"):
             services.register(session, domain.policy, case, unit_user)
         clerk = actor_for(session, "clerk")
         case.unit_id = None
         services.register(session, domain.policy, case, clerk)
         transport = session.scalar(select(Unit).where(Unit.name == "Transport Bureau"))
         services.dispatch(session, domain.policy, case, clerk, transport.id, category_id=a_category(session))
-        with pytest.raises(TransitionError, match="may not accept"):
+        with pytest.raises(TransitionError, match="may not take the action “accept”"):
             services.accept(session, domain.policy, case, clerk)

@@ -122,17 +122,18 @@ def test_admin_reset_forces_a_change_at_next_log_in(app: Flask, demo_data: objec
 def test_deactivation_needs_confirmation_ends_sessions_and_says_disabled(app: Flask, demo_data: object) -> None:
     admin, clerk = staff(app, "admin"), staff(app, "clerk")
     uid = _user_id(app, "clerk")
-    unconfirmed = admin.post(f"/admin/users/{uid}/active", data={})
-    assert unconfirmed.status_code == 400 and 'id="confirm-error"' in unconfirmed.get_data(as_text=True)
+    unconfirmed = admin.post(f"/admin/users/{uid}/active", data={})  # a confirmation page, nothing changed
+    assert unconfirmed.status_code == 200 and 'name="confirm" value="yes"' in unconfirmed.get_data(as_text=True)
+    assert "Deactivate the account clerk and end its sessions?" in unconfirmed.get_data(as_text=True)
     assert user_row(app, "clerk").active and can_open(clerk)
-    assert admin.post(f"/admin/users/{uid}/active", data={"confirm": "y"}).status_code == 302
+    assert admin.post(f"/admin/users/{uid}/active", data={"confirm": "yes"}).status_code == 302
     assert not user_row(app, "clerk").active and not can_open(clerk)
     right = login(app.test_client(), "clerk")
     assert right.status_code == 403 and "This account is disabled" in right.get_data(as_text=True)
     wrong = login(app.test_client(), "clerk", "not-the-password")
     assert wrong.status_code == 200 and "disabled" not in wrong.get_data(as_text=True)
     assert "Wrong user name or password." in wrong.get_data(as_text=True)
-    assert admin.post(f"/admin/users/{uid}/active", data={}).status_code == 302  # activating needs no box
+    assert admin.post(f"/admin/users/{uid}/active", data={}).status_code == 302  # activating asks nothing
     assert login(app.test_client(), "clerk").status_code == 302
 
 
@@ -148,7 +149,7 @@ def test_role_change_ends_sessions_and_applies(app: Flask, demo_data: object) ->
 def test_admins_cannot_remove_themselves_or_the_last_admin(app: Flask, demo_data: object) -> None:
     admin = staff(app, "admin")
     me = _user_id(app, "admin")
-    admin.post(f"/admin/users/{me}/active", data={"confirm": "y"})
+    admin.post(f"/admin/users/{me}/active", data={"confirm": "yes"})
     admin.post(f"/admin/users/{me}/role", data={"role": "clerk", "unit": ""})
     row = user_row(app, "admin")
     assert row.active and row.role.value == "admin" and can_open(admin, "/admin/users")
@@ -156,9 +157,9 @@ def test_admins_cannot_remove_themselves_or_the_last_admin(app: Flask, demo_data
     second = "keeper-of-keys"
     admin.post("/admin/users", data={"username": second, "password": STRONG, "role": "admin", "unit": ""})
     other = staff(app, second, STRONG)
-    assert other.post(f"/admin/users/{me}/active", data={"confirm": "y"}).status_code == 302
+    assert other.post(f"/admin/users/{me}/active", data={"confirm": "yes"}).status_code == 302
     assert not user_row(app, "admin").active
-    page = other.post(f"/admin/users/{_user_id(app, second)}/active", data={"confirm": "y"})
+    page = other.post(f"/admin/users/{_user_id(app, second)}/active", data={"confirm": "yes"})
     assert user_row(app, second).active and page.status_code == 400
     with state(app).sessions() as s:
         from cases import accounts

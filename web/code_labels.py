@@ -1,8 +1,9 @@
 """Readable, translated names for the domain's code values (statuses, kinds, channels, actions)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 LABELS = {
     # statuses
@@ -61,6 +62,8 @@ LABELS = {
     "below": _l("our sub-units'"),
     # roles
     "clerk": _l("clerk"), "unit": _l("unit handler"), "supervisor": _l("supervisor"), "admin": _l("administrator"),
+    # who did it, when no person did
+    "system": _l("system"),
 }
 
 
@@ -68,6 +71,13 @@ def label(value: object) -> str:
     """The translated label of a code value; unknown values are shown as they are (escaped by Jinja)."""
     key = getattr(value, "value", value)
     return str(LABELS.get(str(key), key))
+
+
+def actor_name(name: str) -> str:
+    """The name an event records for who acted: a person's name as it is, the system's translated."""
+    from cases.actors import SYSTEM
+
+    return label(name) if name == SYSTEM.name else name
 
 
 def named(item: object) -> str:
@@ -80,6 +90,28 @@ def named(item: object) -> str:
     return localized_name(item, ui_language())  # type: ignore[arg-type]
 
 
+def named_by_name(name: str | None, kind: str = "unit") -> str:
+    """The reader's-language name of the unit (``kind`` "category": the category) whose main name is ``name``, for
+    figures and search hits that carry the name only; ``name`` itself when no such item exists ("—" for none)."""
+    if not name:
+        return "—"
+    from cases.categories import localized_name
+    from cases.models import Category, Unit
+    from web.app_state import db
+    from web.reply_letters.drafting import ui_language
+
+    lang = ui_language()
+    if lang == "en":
+        return name
+    cache = g.setdefault("localized_names", {})
+    if kind not in cache:  # one query per kind and request
+        model = Category if kind == "category" else Unit
+        cache[kind] = {item.name: localized_name(item, lang) for item in db().scalars(select(model))}
+    return cache[kind].get(name, name)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["named"] = named
+    app.jinja_env.filters["actor_name"] = actor_name
+    app.jinja_env.filters["named_by_name"] = named_by_name

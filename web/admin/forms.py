@@ -59,9 +59,9 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ActiveForm(FlaskForm):
-    """Deactivate (with a confirmation ticked) or activate an account."""
+    """Activate an account, or deactivate it once asked (``confirm`` is "yes" after the dialog or the page)."""
 
-    confirm = BooleanField(_l("Yes, deactivate this account and end its sessions"))
+    confirm = HiddenField()
     submit = SubmitField(_l("Save"))
 
 

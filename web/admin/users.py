@@ -12,6 +12,7 @@ from cases.models import User
 from web.admin.forms import ActiveForm, DetailsForm, ResetPasswordForm, RoleForm
 from web.admin.views import all_units, bp
 from web.auth import hasher, role_required
+from web.domain_text import say
 from web.privacy.access import log_access
 from web.app_state import db
 
@@ -30,7 +31,8 @@ def _page(user: User, status: int = 200, **forms: object) -> tuple[str, int]:
     details = forms.get("details") or DetailsForm(formdata=None, obj=user)
     return render_template("pages/admin/user.html", user=user, role_form=role, details_form=details,
                            reset_form=forms.get("reset") or ResetPasswordForm(formdata=None),
-                           active_form=forms.get("active") or ActiveForm(formdata=None)), status
+                           active_form=forms.get("active") or ActiveForm(formdata=None),
+                           deactivate_question=deactivate_question), status
 
 
 def _apply(user: User, action, done: str, logged: str) -> Response | None:  # type: ignore[no-untyped-def]
@@ -42,7 +44,7 @@ def _apply(user: User, action, done: str, logged: str) -> Response | None:  # ty
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return None
     flash(done, "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -101,14 +103,22 @@ def user_password(user_id: int) -> Response | tuple[str, int]:
 @role_required("admin")
 def user_active(user_id: int) -> Response | tuple[str, int]:
     target, form = _user(user_id), ActiveForm()
-    if form.validate_on_submit():
-        activate = not target.active
-        if activate or form.confirm.data:
-            done = _apply(target, lambda: accounts.set_active(db(), current_user.id, user_id, activate),
-                          _("Account activated.") if activate else _("Account deactivated; its sessions have ended."),
-                          "activation" if activate else "deactivation")
-            if done:
-                return done
-        else:
-            form.confirm.errors = [_("Tick the box to confirm.")]
-    return _page(target, 400, active=form)
+    if not form.validate_on_submit():
+        return _page(target, 400, active=form)
+    activate = not target.active
+    if not activate and form.confirm.data != "yes":
+        # Asked in a dialog with JavaScript; without it, or for a post that skipped the dialog, on this page.
+        return render_template("pages/admin/confirm.html", form=form, question=deactivate_question(target),
+                               detail=_("The account can no longer log in, and its sessions end now. You can "
+                                        "activate it again later."),
+                               action=url_for("admin.user_active", user_id=user_id),
+                               back=url_for("admin.user", user_id=user_id)), 200
+    done = _apply(target, lambda: accounts.set_active(db(), current_user.id, user_id, activate),
+                  _("Account activated.") if activate else _("Account deactivated; its sessions have ended."),
+                  "activation" if activate else "deactivation")
+    return done or _page(target, 400, active=form)
+
+
+def deactivate_question(user: User) -> str:
+    """What the dialog and the confirmation page ask before ``user`` is deactivated."""
+    return _("Deactivate the account %(name)s and end its sessions?", name=user.username)

@@ -12,6 +12,7 @@ from cases.errors import CaseError
 from cases.models import Category, Unit, User
 from web.admin.forms import CategoryEditForm, CategoryForm, ToggleForm, UnitEditForm, UnitForm, UserForm
 from web.auth import hasher, role_required
+from web.domain_text import say
 from web.privacy.access import log_access
 from web.app_state import db
 
@@ -31,7 +32,7 @@ def _save(action, success: str, endpoint: str,  # type: ignore[no-untyped-def]
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return None
     flash(success, "success")
     return redirect(url_for(endpoint))
@@ -144,7 +145,9 @@ def toggle(kind: str, item_id: int) -> str | Response:
         abort(404 if kind not in models else 400)
     item = db().get(models[kind], item_id) or abort(404)
     if item.active and form.confirm.data != "yes":
-        return render_template("pages/admin/confirm.html", item=item, toggle=form,
+        return render_template("pages/admin/confirm.html", form=form,
+                               question=_("Deactivate %(name)s?", name=item.name),
+                               detail=_("It will no longer be offered for new cases. You can activate it again later."),
                                action=url_for("admin.toggle", kind=kind, item_id=item_id), back=url_for(f"admin.{kind}"))
     _save(lambda: admin.toggle_active(db(), models[kind], item_id), _("Saved."), f"admin.{kind}",
           (LOGGED_KINDS[kind][0], f"switched {LOGGED_KINDS[kind][1]} {item_id} on/off"))

@@ -13,6 +13,7 @@ from cases.login import AccountDisabled, Throttled, authenticate, check_throttle
 from cases.models import User
 from web.auth import hasher, start_session, throttle
 from web.auth.forms import PASSWORD_HINT, ChangePasswordForm, LoginForm
+from web.domain_text import say
 from web.redirects import redirect_local
 from web.app_state import db
 
@@ -97,7 +98,7 @@ def _change(form: ChangePasswordForm, user: User) -> int | None:
     except ValidationError as err:
         db().rollback()
         form.new.errors = [_("Choose a password different from the current one.")
-                           if isinstance(err, accounts.SamePassword) else str(err)]
+                           if isinstance(err, accounts.SamePassword) else say(err)]
     return 400
 
 

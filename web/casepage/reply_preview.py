@@ -11,6 +11,7 @@ from cases.workflow import DESK, Action, allowed_actions
 from web.auth import current_actor
 from web.casepage import forms as f
 from web.casepage.views import _page, _prepare, _visible_case, bp
+from web.domain_text import say
 from web.downloads import download
 from web.privacy.access import log_access
 from web.reply_letters.drafting import stored_letter
@@ -48,7 +49,7 @@ def preview_reply_pdf(number: str) -> Response | tuple[str, int]:
     try:
         pdf = postal_letter_pdf(case, form_letter(case, form))
     except CaseError as error:
-        return _page(case, {"reply": form}, 400, extra={"preview_error": str(error)})
+        return _page(case, {"reply": form}, 400, extra={"preview_error": say(error)})
     if case.citizen is not None:
         log_access(audit.DOWNLOAD_REPLY, case_number=case.number, target=f"reply preview of {case.number}")
     return download(pdf, f"{case.number}-reply-preview", content_type=PDF, inline=True)

@@ -18,6 +18,7 @@ from cases.models import Attachment, Case, Category, Reply, Unit
 from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES
 from cases.workflow import Action, allowed_actions
 from web.auth import current_actor
+from web.code_labels import named
 from web.casepage import actions as acts
 from web.casepage import forms as f
 from web.casepage import work
@@ -88,7 +89,7 @@ def _prepare(form: FlaskForm, case: Case) -> FlaskForm:
     elif isinstance(form, f.DispatchForm):
         # The unit is proposed from the category's routing, never picked by the list's order.
         form.category.choices = category_choices()
-        form.unit.choices = [(0, "—")] + [(u.id, u.name) for u in db().scalars(
+        form.unit.choices = [(0, "—")] + [(u.id, named(u)) for u in db().scalars(
             select(Unit).where(Unit.active).order_by(Unit.name))]
         form.co_units.choices = form.unit.choices[1:]
         routes = {cid: categories.routing(db().get(Category, cid)).unit_id for cid, _ in form.category.choices[1:]}

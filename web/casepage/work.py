@@ -21,7 +21,9 @@ from cases.errors import CaseError
 from cases.models import Case, Unit
 from cases.workflow import Action
 from web.auth import current_actor
+from web.code_labels import named
 from web.app_state import db, policy
+from web.domain_text import say
 
 
 class DisputeReturnForm(FlaskForm):
@@ -75,7 +77,7 @@ WORK_BUTTONS = {Action.UPHOLD_RETURN: "rule_on_dispute", Action.OVERRULE_RETURN:
 def prepare(form: FlaskForm, case: Case) -> None:
     """Fill the choices of the work forms from the database."""
     if isinstance(form, RecallForm):
-        form.unit.choices = [(0, "—")] + [(u.id, u.name) for u in db().scalars(
+        form.unit.choices = [(0, "—")] + [(u.id, named(u)) for u in db().scalars(
             select(Unit).where(Unit.active, Unit.id != (case.unit_id or 0)).order_by(Unit.name))]
     elif isinstance(form, AssignForm):
         form.handler.choices = [(0, "—")] + [(u.id, u.display_name or u.username)
@@ -115,7 +117,7 @@ def register(bp: Any, visible_case: Any, page: Any) -> None:
             db().commit()
         except CaseError as err:
             db().rollback()
-            form.body.errors = [str(err)]
+            form.body.errors = [say(err)]
             return page(case, note_form=form, status=400)
         flash(_("Note added."), "success")
         return redirect(url_for("casepage.show", number=number, _anchor=f"note-{note.id}"))

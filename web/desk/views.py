@@ -16,6 +16,7 @@ from cases.workflow import Status
 from web.auth import current_actor, role_required
 from web.desk.answering import answer
 from web.desk.forms import PhoneCallForm
+from web.domain_text import say
 from web.form_fields import category_choices
 from web.tasks.queue import kick
 from web.case_list import render_case_list
@@ -90,7 +91,7 @@ def phone() -> str | Response | tuple[str, int]:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return render_template("pages/desk/phone.html", form=form), 400
     kick()
     flash(message, "success")

@@ -13,6 +13,7 @@ from cases.errors import CaseError, NotFound
 from cases.models import Case
 from web.auth import current_actor, role_required
 from web.app_state import db, policy
+from web.domain_text import say
 from web.supervision import charts
 
 bp = Blueprint("disclosure", __name__)
@@ -84,7 +85,7 @@ def review(number: str) -> str | Response:
     try:
         draft = disclosure.prepare(policy(), case)
     except CaseError as err:
-        flash(str(err), "error")
+        flash(say(err), "error")
         return redirect(url_for("disclosure.review_list"))
     return render_template("pages/disclosure/review.html", case=case, draft=draft,
                            publication=disclosure.publication_of(db(), case),
@@ -101,7 +102,7 @@ def _publish(case: Case, number: str) -> Response:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return redirect(url_for("disclosure.review", number=number))
     flash(_("Case %(number)s is published.", number=number), "success")
     if stripped:
@@ -122,5 +123,5 @@ def decline(number: str) -> Response:
         abort(404)
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
     return redirect(url_for("disclosure.review_list"))

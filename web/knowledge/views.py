@@ -12,6 +12,8 @@ from cases.models import Unit
 from cases.models_desk import Article
 from search_index.query import any_words_query
 from web.auth import current_actor, role_required
+from web.code_labels import named
+from web.domain_text import say
 from web.form_fields import category_choices
 from web.tasks.queue import kick
 from web.knowledge.forms import ArticleForm, DecideForm
@@ -53,7 +55,7 @@ def _article_form(article: Article | None) -> ArticleForm:
     form.category.choices = category_choices()
     actor = current_actor()
     units = db().scalars(select(Unit).where(Unit.active).order_by(Unit.name))
-    form.unit.choices = [(0, "—")] + [(u.id, u.name) for u in units if not actor.is_unit or u.id == actor.unit_id]
+    form.unit.choices = [(0, "—")] + [(u.id, named(u)) for u in units if not actor.is_unit or u.id == actor.unit_id]
     if article is not None and not form.is_submitted():
         for name in ("question", "answer", "lang", "source", "valid_from", "valid_until", "review_date"):
             getattr(form, name).data = getattr(article, name)
@@ -91,7 +93,7 @@ def _propose(form: ArticleForm, article_id: int | None) -> bool:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return False
     return True
 
@@ -117,7 +119,7 @@ def decide(version_id: int) -> Response:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return redirect(url_for("knowledge.proposals"))
     kick((knowledge.INDEX_ARTICLE,))
     flash(_("Decision recorded."), "success")

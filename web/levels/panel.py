@@ -26,7 +26,7 @@ def parts_context(case: Case, actor: Actor, submitted: dict[str, FlaskForm] | No
     forms: dict[str, FlaskForm] = {}
     if view.sub_units:
         form = submitted.get("pass_down") or PassDownForm(formdata=None)
-        form.sub_unit.choices = [(u.id, u.name) for u in view.sub_units]
+        form.sub_unit.choices = [(u.id, named(u)) for u in view.sub_units]
         if form.due.data is None:
             form.due.data = view.own_due
         forms["pass_down"] = form

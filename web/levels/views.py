@@ -14,6 +14,8 @@ from cases.models import Case
 from cases.statistics import Period
 from cases.statistics_levels import level_figures
 from web.auth import current_actor, role_required
+from web.code_labels import named
+from web.domain_text import say
 from web.tasks.queue import kick
 from web.levels.forms import AnswerPartForm, ChasePartForm, PassDownForm, ReviewPartForm
 from web.app_state import db, policy
@@ -45,7 +47,7 @@ def _run(case: Case, name: str, form: FlaskForm, action: Callable[[], object], d
         return render_with_part_form(_case(case.number), name, form)
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return redirect(url_for("casepage.show", number=case.number))
     kick()
     flash(done, "success")
@@ -57,7 +59,7 @@ def _run(case: Case, name: str, form: FlaskForm, action: Callable[[], object], d
 def pass_down(number: str) -> Response | tuple[str, int]:
     case = _case(number)
     form = PassDownForm()
-    form.sub_unit.choices = [(u.id, u.name) for u in levels.sub_units(db(), current_actor().unit_id)]
+    form.sub_unit.choices = [(u.id, named(u)) for u in levels.sub_units(db(), current_actor().unit_id)]
     return _run(case, "pass_down", form, lambda: levels.pass_down(
         db(), policy(), case, current_actor(), form.sub_unit.data, form.instructions.data, form.due.data),
         _("Passed down."))
@@ -103,7 +105,7 @@ def figures() -> str:
         period = Period.parse(request.args.get("start"), request.args.get("end"), default_days=30,
                               today=policy().today())
     except CaseError as err:
-        flash(str(err), "error")
+        flash(say(err), "error")
         period = Period.parse(None, None, default_days=30, today=policy().today())
     rows, by_depth = level_figures(db(), period, policy().timezone)
     return render_template("pages/levels/figures.html", period=period, rows=rows, by_depth=by_depth)

@@ -7,13 +7,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from cases import areas, audit, geocode, map_data
-from cases import categories as categories_tree
 from cases.errors import ValidationError
 from cases.models_places import Area
 from cases.statistics import Period
 from cases.workflow import Status
 from web.auth import role_required
 from web.code_labels import label
+from web.domain_text import say
+from web.form_fields import category_choices
 from web.privacy.access import log_access
 from web.app_state import db, policy
 from web.places.forms import MAX_UPLOAD_BYTES, AddressesForm, AreasForm, DeleteAreaForm, MapFilterForm
@@ -50,7 +51,7 @@ def admin_areas() -> tuple[str, int] | Response:
                 db().commit()
             except ValidationError as err:
                 db().rollback()
-                form.file.errors.append(str(err))
+                form.file.errors.append(say(err))
             else:
                 flash(_("%(n)d areas saved.", n=len(saved)), "success")
                 return redirect(url_for("places.admin_areas"))
@@ -84,7 +85,7 @@ def admin_addresses() -> tuple[str, int] | Response:
                 db().commit()
             except ValidationError as err:
                 db().rollback()
-                form.file.errors.append(str(err))
+                form.file.errors.append(say(err))
             else:
                 flash(_("%(n)d addresses saved.", n=count), "success")
                 return redirect(url_for("places.admin_areas"))
@@ -106,7 +107,7 @@ def areas_geojson() -> Response:
 
 def _filters(announce: bool = True) -> tuple[MapFilterForm, map_data.MapFilter]:
     form = MapFilterForm(MultiDict(request.args))
-    form.category.choices = [(0, _("All categories"))] + categories_tree.paths(db())
+    form.category.choices = category_choices(_("All categories"))
     form.status.choices = [("", _("Any status")), ("open", _("Open")), ("closed", _("Finished"))] + [
         (s.value, str(label(s.value))) for s in Status]
     valid = form.validate()
@@ -117,7 +118,7 @@ def _filters(announce: bool = True) -> tuple[MapFilterForm, map_data.MapFilter]:
                               default_days=30, today=policy().today())
     except ValidationError as err:
         if announce:
-            flash(str(err), "error")
+            flash(say(err), "error")
         period = Period.parse(None, None, default_days=30, today=policy().today())
     form.start.data, form.end.data = period.start, period.last_day
     status = form.status.data if valid and form.status.data in {v for v, _l in form.status.choices} else ""

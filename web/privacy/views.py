@@ -13,6 +13,7 @@ from cases.errors import CaseError, NotFound
 from cases.erasure import is_erased
 from cases.models import Case, User
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.tasks.queue import kick
 from web.code_labels import label
 from web.privacy.forms import EraseForm, LogFilterForm
@@ -86,7 +87,7 @@ def erase(number: str) -> Response | tuple[str, int]:
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return redirect(url_for("privacy.citizen", number=number))
     kick()
     flash(_("The citizen's personal data was erased from %(n)s case(s).", n=len(done)), "success")

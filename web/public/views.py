@@ -12,6 +12,7 @@ from cases.actors import CITIZEN
 from cases.errors import CaseError, NotFound
 from cases.outages import DATABASE, outage_of
 from cases.sniff import LETTER_TYPES
+from web.domain_text import say
 from web.downloads import download
 from web.errors import outage_page
 from web.extensions import limiter
@@ -133,7 +134,7 @@ def rate() -> Response | tuple[str, int]:
         return render_template("pages/error.html", code=404, message=_("No such case.")), 404
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
     return redirect(url_for("public.track", number=form.number.data, code=form.code.data))
 
 

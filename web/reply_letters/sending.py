@@ -8,7 +8,7 @@ from flask import current_app
 
 from cases import letters
 from cases.actors import Actor
-from cases.errors import ValidationError
+from cases.errors import N_, ValidationError
 from cases.models import Case, Reply
 from web.reply_letters.drafting import case_tracking_url, choose, stored_letter
 from web.reply_letters.office import office_info
@@ -54,7 +54,7 @@ def submit(actor: Actor, case: Case, form: Any) -> Reply:
     purpose, lang = choose(case, form.purpose.data, form.lang.data)
     channel = form.channel.data
     if channel == "post" and not (case.citizen and case.citizen.address.strip()):
-        raise ValidationError("The citizen gave no postal address: reply by email or phone.")
+        raise ValidationError(N_("The citizen gave no postal address: reply by email or phone."))
     letter = form_letter(case, form)
     body = letter.text
     _text, html = email_parts(letter)

@@ -14,6 +14,7 @@ from cases.models import Case, Reply
 from cases.sniff import PDF
 from cases.models_letters import AWAITING_APPROVAL, TO_CALL, LetterTemplate, PostalBatch
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.downloads import download
 from web.tasks.queue import kick
 from web.reply_letters import drafting, sending
@@ -84,7 +85,7 @@ def edit(purpose: str, lang: str) -> str | Response | tuple[str, int]:
                 status = 400
             except CaseError as error:
                 db().rollback()
-                flash(str(error), "error")
+                flash(say(error), "error")
                 status = 409
             else:
                 flash(_("Saved as version %(version)s.", version=saved.version), "success")
@@ -119,7 +120,7 @@ def restore(template_id: int) -> Response:
         flash(_("Saved as version %(version)s.", version=saved.version), "success")
     except CaseError as error:
         db().rollback()
-        flash(str(error), "error")
+        flash(say(error), "error")
     return redirect(url_for("letters.edit", purpose=row.purpose, lang=row.lang))
 
 
@@ -170,7 +171,7 @@ def print_run() -> str | Response:
             db().commit()
         except CaseError as error:
             db().rollback()
-            flash(str(error), "error")
+            flash(say(error), "error")
             return redirect(url_for("letters.post"))
         flash(_("%(n)s letters marked as posted.", n=batch.count), "success")
         return redirect(url_for("letters.post"))
@@ -238,7 +239,7 @@ def call(number: str, reply_id: int) -> str | Response | tuple[str, int]:
             db().commit()
         except CaseError as error:
             db().rollback()
-            flash(str(error), "error")
+            flash(say(error), "error")
         else:
             kick()
             flash(_("The call is recorded."), "success")

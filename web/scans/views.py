@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from cases import audit, scans
 from cases.errors import CaseError, NotFound
-from cases.models import Case, Category
+from cases.models import Case
 from cases.models_scans import ScanItem
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.downloads import download
+from web.form_fields import category_choices
 from web.tasks.queue import kick
 from web.privacy.access import log_access
 from web.scans.forms import ReviewForm, UploadForm, uploaded
@@ -111,8 +112,7 @@ def _review_form(item: ScanItem) -> ReviewForm:
     form = ReviewForm(data=None if request.method == "POST" else {
         "subject": _first_line(item.text), "text": item.text, "sender_name": item.sender_name,
         "sender_address": item.sender_address, "kind": "consultation", "category": 0})
-    form.category.choices = [(0, "—")] + [(c.id, c.name) for c in db().scalars(
-        select(Category).where(Category.active).order_by(Category.name))]
+    form.category.choices = category_choices()
     return form
 
 
@@ -127,7 +127,7 @@ def _register(item: ScanItem, form: ReviewForm) -> str | None:
                               sender_email=form.sender_email.data or "")
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
         return None
     number = case.number
     db().commit()

@@ -21,6 +21,7 @@ from cases.models import OutboxItem, Role, User
 from cases.models_emergency import EmergencyAlert
 from cases.supervision import get_open_case
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.tasks.queue import kick, register_outbox_handler
 from web.app_state import db, policy, state
 from web.supervision import report
@@ -55,7 +56,7 @@ def declare(number: str) -> Response:
                   "success")
         except CaseError as err:
             db().rollback()
-            flash(str(err), "error")
+            flash(say(err), "error")
     return redirect(url_for("casepage.show", number=number))
 
 

@@ -21,6 +21,8 @@ from cases.models import Unit
 from cases.models_disclosure import WeeklyReport
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
+from web.code_labels import named_by_name
+from web.domain_text import say
 from web.downloads import download
 from web.tasks.queue import kick
 from web.query_args import int_arg
@@ -38,7 +40,7 @@ def _period(default_days: int) -> st.Period:
         return st.Period.parse(request.args.get("start"), request.args.get("end"), default_days=default_days,
                                today=policy().today())
     except ValidationError as err:
-        flash(str(err), "error")
+        flash(say(err), "error")
         return st.Period.parse(None, None, default_days=default_days, today=policy().today())
 
 
@@ -59,8 +61,8 @@ def dashboard() -> str:
         data = st.cases_per_day(session, period, tz, by)
         return [charts.Series(_label(key), charts.until(today, days, data[key])) for key in sorted(data)]
 
-    categories = st.top_categories(session, period, tz)
-    districts = st.top_districts(session, period, tz)
+    categories = [(named_by_name(name, "category"), n) for name, n in st.top_categories(session, period, tz)]
+    districts = [(named_by_name(name), n) for name, n in st.top_districts(session, period, tz)]
     topics = rising_topics(period_texts(session, period, tz), period_texts(session, period.previous(), tz),
                               words)
     # Areas whose cases rose most stand beside the rising words, marked as places.
@@ -105,7 +107,7 @@ def _performance_rows() -> tuple[st.Period, list[st.UnitPerformance], str, bool]
 @role_required(*ROLES)
 def performance() -> str:
     period, rows, sort, descending = _performance_rows()
-    chart = charts.bar_chart([(r.unit, r.on_time_rate or 0.0) for r in rows if r.answered],
+    chart = charts.bar_chart([(named_by_name(r.unit), r.on_time_rate or 0.0) for r in rows if r.answered],
                              title=_("On-time rate by unit"), percent=True, width=640, label_width=260)
     return render_template("pages/supervision/performance.html", period=period, rows=rows, sort=sort,
                            descending=descending, sorts=st.PERFORMANCE_SORTS, pct=_pct, chart=chart)
@@ -173,7 +175,7 @@ def supervise(number: str) -> Response:
         flash(done, "success")
     except CaseError as err:
         db().rollback()
-        flash(str(err), "error")
+        flash(say(err), "error")
     return redirect(back)
 
 
