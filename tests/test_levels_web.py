@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -132,7 +132,7 @@ def test_each_level_sees_only_its_own_everywhere(app: Flask, client: FlaskClient
     district = as_user(app, "eastern")
     district.post(f"/cases/{number}/accept", data={})
     district.post(f"/cases/{number}/parts/pass-down", data={
-        "sub_unit": unit_id(app, STREET), "instructions": "Check it.", "due": date.today().isoformat()})
+        "sub_unit": unit_id(app, STREET), "instructions": "Check it.", "due": state(app).policy.today().isoformat()})
     # the desk sends another case straight to the street office
     other = dispatched_to_district(app, client, "Broken bench Kingfisher", lead=STREET, co=())
     clerk = as_user(app, "clerk")
