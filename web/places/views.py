@@ -15,6 +15,7 @@ from cases.workflow import Status
 from web.auth import role_required
 from web.code_labels import label
 from web.privacy.access import log_access
+from web.security import no_session_cookie
 from web.app_state import db, policy
 from web.places.forms import MAX_UPLOAD_BYTES, AddressesForm, AreasForm, DeleteAreaForm, MapFilterForm
 
@@ -94,6 +95,7 @@ def admin_addresses() -> tuple[str, int] | Response:
 
 
 @bp.route("/areas.geojson")
+@no_session_cookie
 def areas_geojson() -> Response:
     """The areas' outlines and names, public: the letter form's pin map draws them."""
     data = map_data.areas_geojson(db())
@@ -138,6 +140,7 @@ def case_map() -> str:
 
 
 @bp.route("/map.json")
+@no_session_cookie
 @role_required(*SUPERVISORS)
 def map_json() -> Response:
     _form, flt = _filters(announce=False)
