@@ -22,6 +22,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -30,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from werkzeug.serving import make_server  # noqa: E402
+from werkzeug.serving import ThreadedWSGIServer  # noqa: E402
 
 from tests.servers.freeport import free_port, wait_until  # noqa: E402
 from tests.servers.kannel import running_kannel  # noqa: E402
@@ -52,10 +53,28 @@ def make_app(instance: Path, **gateway: str):  # type: ignore[no-untyped-def]
     return app
 
 
+class BoundedServer(ThreadedWSGIServer):
+    """At most ``SLOTS`` requests at once, as gunicorn's threads serve them: Kannel's delivery reports come in
+    bursts of hundreds, and a thread each would exhaust the database pool."""
+
+    SLOTS = 8
+    slots = threading.BoundedSemaphore(SLOTS)
+
+    def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
+        self.slots.acquire()
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):  # type: ignore[no-untyped-def]
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
 def serve(instance: Path, port: int, gateway: dict[str, str]) -> None:
     """The web process Kannel calls (inbound messages, delivery reports), apart from the worker as in production."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per delivery report
-    make_server("127.0.0.1", port, make_app(instance, **gateway), threaded=True).serve_forever()
+    BoundedServer("127.0.0.1", port, make_app(instance, **gateway)).serve_forever()
 
 
 def queue(app, prefix: str, count: int) -> None:  # type: ignore[no-untyped-def]

@@ -77,12 +77,16 @@ def run_scenario(name: str, count: int, prefix: str, *, queue: Callable[[str, in
     if name in ("worker", "both"):
         reached(count // 3 if name == "both" else count // 2)
         worker.kill()
-        restarts.append(f"worker SIGKILLed at {sum(delivered_to(gateway, prefix).values())}")
+        left = status(prefix)
+        restarts.append(f"worker SIGKILLed at {sum(delivered_to(gateway, prefix).values())}, leaving "
+                        f"{left.get('sending', 0)} sending (resent only without a delivery report after "
+                        f"{resend_after} s), {left.get('queued', 0)} queued")
         worker.start()
     if name in ("kannel", "both"):
         reached(2 * count // 3 if name == "both" else count // 2)
+        at = sum(delivered_to(gateway, prefix).values())
         gateway.restart()
-        restarts.append(f"Kannel restarted at {sum(delivered_to(gateway, prefix).values())}")
+        restarts.append(f"Kannel stopped at {at}, started again at {sum(delivered_to(gateway, prefix).values())}")
     deadline = time.monotonic() + resend_after + 180
     while len(delivered_to(gateway, prefix)) < count and time.monotonic() < deadline:
         kick()
