@@ -5,14 +5,18 @@
              number of sendsms requests straight from this script (the ceiling). Messages per second each.
   inbound  - M citizens' messages sent from fakesmsc; latency from the handset to the case in the database
              (median and slowest), through smsbox and the app's /sms/inbound (SQLite, served on loopback).
-  restart  - K messages queued, Kannel stopped and started again half-way through the drain; then every
-             number is checked for exactly one delivered message (lost and duplicated counts printed).
+  restart  - K messages queued and drained by a real worker process (``flask --app web worker``) while, half-way,
+             Kannel is stopped and started again (``kannel``), the worker is killed with SIGKILL and started
+             again (``worker``), or both one after the other (``both``); then every number is checked for
+             exactly one message at fakesmsc (sent, received, lost and duplicated printed; bench/sms_restart.py).
 
-    .venv/bin/python bench/sms.py [--outbound 500] [--inbound 100] [--restart 200]
+    nice -n 10 .venv/bin/python bench/sms.py [--outbound 500] [--inbound 100] [--restart 200]
+        [--scenarios kannel,worker,both] [--resend-after 30]
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing
 import os
 import statistics
@@ -23,15 +27,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from werkzeug.serving import make_server  # noqa: E402
+from werkzeug.serving import ThreadedWSGIServer  # noqa: E402
 
 from tests.servers.freeport import free_port, wait_until  # noqa: E402
 from tests.servers.kannel import running_kannel  # noqa: E402
+from bench.sms_restart import SCENARIOS, delivered_to  # noqa: E402
 
 TOKEN = "bench-token"
 
@@ -49,9 +53,28 @@ def make_app(instance: Path, **gateway: str):  # type: ignore[no-untyped-def]
     return app
 
 
+class BoundedServer(ThreadedWSGIServer):
+    """At most ``SLOTS`` requests at once, as gunicorn's threads serve them: Kannel's delivery reports come in
+    bursts of hundreds, and a thread each would exhaust the database pool."""
+
+    SLOTS = 8
+    slots = threading.BoundedSemaphore(SLOTS)
+
+    def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
+        self.slots.acquire()
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):  # type: ignore[no-untyped-def]
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
 def serve(instance: Path, port: int, gateway: dict[str, str]) -> None:
     """The web process Kannel calls (inbound messages, delivery reports), apart from the worker as in production."""
-    make_server("127.0.0.1", port, make_app(instance, **gateway), threaded=True).serve_forever()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per delivery report
+    BoundedServer("127.0.0.1", port, make_app(instance, **gateway)).serve_forever()
 
 
 def queue(app, prefix: str, count: int) -> None:  # type: ignore[no-untyped-def]
@@ -64,10 +87,6 @@ def queue(app, prefix: str, count: int) -> None:  # type: ignore[no-untyped-def]
             sms.queue(s, sms_settings(app), number=f"{prefix}{n:05d}", text=f"Bench message {n}", purpose="bench",
                       key=f"bench:{prefix}:{n}")
         s.commit()
-
-
-def delivered_to(gateway, prefix: str) -> Counter:  # type: ignore[no-untyped-def]
-    return Counter(d.to for d in gateway.delivered() if d.to.startswith(prefix))
 
 
 def outbound(app, gateway, count: int) -> None:  # type: ignore[no-untyped-def]
@@ -121,33 +140,48 @@ def inbound(app, gateway, count: int) -> None:  # type: ignore[no-untyped-def]
           f"slowest {ms[-1]:.0f} ms")
 
 
-def restart(app, gateway, count: int) -> None:  # type: ignore[no-untyped-def]
-    from web.tasks.queue import drain
+def message_statuses(app, prefix: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
 
-    queue(app, "1393", count)
-    worker = threading.Thread(target=lambda: drain(app, "send_sms"))
-    worker.start()
-    wait_until(lambda: len(delivered_to(gateway, "1393")) >= count // 2, timeout=300, interval=0.01)
-    gateway.restart()
-    worker.join()
-    for _ in range(20):  # what failed during the restart is retried by later drains
-        drain(app, "send_sms")
-        if len(delivered_to(gateway, "1393")) >= count:
-            break
-        time.sleep(1)
-    wait_until(lambda: len(delivered_to(gateway, "1393")) >= count, timeout=120)
-    got = delivered_to(gateway, "1393")
-    lost = count - len(got)
-    duplicated = sum(n - 1 for n in got.values() if n > 1)
-    print(f"restart: {count} messages, Kannel restarted mid-drain  lost {lost}  duplicated {duplicated}")
+    from cases.models_sms import SmsMessage
+    from web.app_state import state
+
+    with state(app).sessions() as s:
+        return dict(s.execute(select(SmsMessage.status, func.count()).where(SmsMessage.number.startswith(prefix))
+                              .group_by(SmsMessage.status)).all())
+
+
+def restarts(app, gateway, instance: Path, config: dict[str, str], count: int, resend_after: int,  # type: ignore[no-untyped-def]
+             scenarios: list[str]) -> None:
+    from bench.sms_restart import Worker, run_scenario
+    from web.app_state import state
+
+    jobs = {"HUEY_IMMEDIATE": False, "HUEY_SQLITE_PATH": str(instance / "jobs.db")}
+    settings = {"SECRET_KEY": "bench", "DATABASE_URL": app.config["DATABASE_URL"], "SMS_ENABLED": True,
+                "SMS_TOKEN": TOKEN, "SMS_PER_NUMBER_PER_HOUR": 1000, "RATELIMIT_STORAGE_URI": "memory://",
+                "SMS_RESEND_AFTER_SECONDS": resend_after, **jobs, **config}
+    kicker = make_app(instance, **config, **jobs)  # queues drains on the worker's queue, as a request does
+    worker = Worker(instance, settings)
+    print(f"restart: worker SMS_RESEND_AFTER_SECONDS={resend_after:g}")
+    try:
+        for n, name in enumerate(scenarios):
+            run_scenario(name, count, f"13{95 + n}", queue=lambda prefix, k: queue(app, prefix, k),
+                         kick=lambda: state(kicker).tasks.drain_outbox("send_sms"), worker=worker, gateway=gateway,
+                         status=lambda prefix: message_statuses(app, prefix), resend_after=resend_after)
+    finally:
+        worker.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outbound", type=int, default=500)
     parser.add_argument("--inbound", type=int, default=100)
-    parser.add_argument("--restart", type=int, default=200)
+    parser.add_argument("--restart", type=int, default=200, help="messages per restart scenario")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="restart scenarios, comma-separated")
+    parser.add_argument("--resend-after", type=int, default=30,
+                        help="the worker's SMS_RESEND_AFTER_SECONDS (the product's default: 600)")
     args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="bench-sms-") as tmp:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -160,12 +194,16 @@ def main() -> None:
             web.start()
             try:
                 wait_until(lambda: _up(base), timeout=30)
-                outbound(app, gateway, args.outbound)
-                inbound(app, gateway, args.inbound)
-                restart(app, gateway, args.restart)
+                if args.outbound:
+                    outbound(app, gateway, args.outbound)
+                if args.inbound:
+                    inbound(app, gateway, args.inbound)
+                restarts(app, gateway, Path(tmp), config, args.restart, args.resend_after,
+                         [x for x in args.scenarios.split(",") if x])
             finally:
                 web.terminate()
                 web.join(10)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def _up(base: str) -> bool:

@@ -219,3 +219,32 @@ def test_missing_smtp_configuration_is_a_visible_failure(app_factory):
     drain(app, "send_mail")
     reply = reply_row(app, reply_id)
     assert reply.status == "failed" and "SMTP_HOST" in reply.error
+
+
+def test_the_database_takes_writes_while_the_smtp_server_is_slow(send_app, smtp_server):
+    """No transaction is open during the SMTP conversation: on SQLite it would hold the write turn of every
+    request."""
+    import threading
+
+    case_id, reply_id = answered_email_case(send_app)
+    drain(send_app, "send_mail")
+    with state(send_app).sessions() as s:
+        outbox.enqueue(s, outbox.SEND_MAIL, f"notice:reminder:{case_id}:slow",
+                       {"kind": "notice", "notice": "reminder", "to": ["unit@city.example"],
+                        "subject": "Reminder", "body": "Due soon.", "case_id": case_id})
+        s.commit()
+    smtp_server.envelopes.clear()
+    smtp_server.handler.holding.clear()
+    release = smtp_server.handler.release = threading.Event()
+    worker = threading.Thread(target=drain, args=(send_app, "send_mail"))
+    worker.start()
+    try:
+        assert smtp_server.handler.holding.wait(60)
+        with state(send_app).sessions() as s:  # what a form post does meanwhile
+            s.get(Reply, reply_id).error = "written while the mail was on its way"
+            s.commit()
+        assert worker.is_alive() and not smtp_server.envelopes  # the SMTP server still holds the message
+    finally:
+        release.set()
+        worker.join(60)
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["unit@city.example"]]

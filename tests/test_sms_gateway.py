@@ -173,3 +173,77 @@ def test_a_send_interrupted_by_a_crash_is_repeated_only_without_a_delivery_repor
     assert statuses["t:2"] == "sent" and statuses["t:3"] == "sending" and statuses["t:1"] in ("sent", "delivered")
     drain(app, "send_sms")
     assert texts_to(gateway, "13800002222") == ["left half-sent"]  # once
+
+
+class HeldRelay:
+    """A loopback relay in front of Kannel's sendsms that holds request number ``hold_at`` until released: the
+    moment a worker killed while sending that message would leave behind, kept still for the test to read."""
+
+    def __init__(self, target: str, hold_at: int) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.holding, self.release, self.count = threading.Event(), threading.Event(), 0
+        relay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+                relay.count += 1
+                if relay.count == hold_at:
+                    relay.holding.set()
+                    relay.release.wait(60)
+                with urllib.request.urlopen(target + self.path[self.path.index("?"):]) as answer:
+                    body = answer.read()
+                self.send_response(202)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/sendsms"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_worker_killed_mid_drain_leaves_one_chunk_waiting_and_the_rest_queued(sms_app: tuple[Any, Any]) -> None:
+    import threading
+
+    from cases import sms
+    from web.sms import sms_settings
+    from web.sms.sending import CLAIM_CHUNK
+    from web.tasks.queue import drain
+
+    app, gateway = sms_app
+    count, hold_at = 2 * CLAIM_CHUNK + 5, CLAIM_CHUNK + 3
+    with state(app).sessions() as s:
+        for n in range(count):
+            sms.queue(s, sms_settings(app), number=f"1370000{n:04d}", text=f"batch {n}", purpose="batch",
+                      key=f"batch:{n}")
+        s.commit()
+    relay = HeldRelay(app.config["SMS_SENDSMS_URL"], hold_at)
+    app.config["SMS_SENDSMS_URL"] = relay.url
+    worker = threading.Thread(target=drain, args=(app, "send_sms"))
+    worker.start()
+    try:
+        assert relay.holding.wait(60)
+        # What a SIGKILL now leaves: the first chunk sent, the second being sent (the ones before the held one may
+        # have their delivery reports already), the rest not yet claimed: the restarted worker sends those at once.
+        statuses = [m.status for m in messages(app, purpose="batch")]  # a write turn on SQLite, as a form post takes
+        assert relay.count == hold_at and worker.is_alive()  # read while the gateway is still answering
+        assert all(s in ("sent", "delivered") for s in statuses[:CLAIM_CHUNK])
+        assert statuses[hold_at - 1:2 * CLAIM_CHUNK] == ["sending"] * (2 * CLAIM_CHUNK - hold_at + 1)
+        assert statuses[2 * CLAIM_CHUNK:] == ["queued"] * (count - 2 * CLAIM_CHUNK)
+    finally:
+        relay.release.set()
+        worker.join(60)
+        relay.close()
+    assert wait_until(lambda: len({d.to for d in gateway.delivered() if d.to.startswith("1370000")}) == count,
+                      timeout=30)
+    assert len([d for d in gateway.delivered() if d.to.startswith("1370000")]) == count

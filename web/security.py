@@ -1,10 +1,14 @@
-"""Response headers and session time-outs that every page gets, and ``/.well-known/security.txt`` (RFC 9116)."""
+"""Response headers and session time-outs that every page gets, the session cookie left alone by background
+requests, and ``/.well-known/security.txt`` (RFC 9116)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
@@ -28,6 +32,30 @@ def _enforce_timeouts() -> Response | None:
         return redirect(url_for("auth.login", next=request.path))
     session["seen_at"] = now
     return None
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+_BACKGROUND = "_sends_no_session_cookie"
+
+
+def no_session_cookie(view: View) -> View:
+    """Mark a view that pages call in the background (live look-ups, map data, a player's ranges): its responses
+    never set the session cookie. Such a request may be answered after a form the clerk saved meanwhile, and the
+    cookie it read before would replace the one the save set, dropping the save's message."""
+    setattr(view, _BACKGROUND, True)
+    return view
+
+
+class BackgroundSafeSessions(SecureCookieSessionInterface):
+    """The signed-cookie session, written back only by foreground requests (pages, forms) and not by views
+    marked ``no_session_cookie`` or static files; what those change in the session (the idle clock) is not kept."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        endpoint = request.endpoint or ""
+        if endpoint == "static" or endpoint.endswith(".static") or \
+                getattr(app.view_functions.get(endpoint), _BACKGROUND, False):
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def _headers(response: Response) -> Response:
@@ -72,6 +100,7 @@ def security_txt() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = BackgroundSafeSessions()
     app.before_request(_enforce_timeouts)
     app.after_request(_headers)
     app.register_blueprint(bp)

@@ -8,7 +8,9 @@ Use the ``smtp_server`` fixture (``from tests.servers.smtp import smtp_server  #
 """
 from __future__ import annotations
 
+import asyncio
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,9 @@ class Envelope:
 @dataclass
 class CaptureHandler:
     envelopes: list[Envelope] = field(default_factory=list)
+    # Set ``release`` (an unset Event) to hold the next message's DATA until it is set; ``holding`` says it is held.
+    release: threading.Event | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         domain = address.rpartition("@")[2].lower()
@@ -42,6 +47,11 @@ class CaptureHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        release = self.release
+        if release is not None:
+            self.release = None
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, release.wait, 60)
         self.envelopes.append(Envelope(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content),
                                        tls=_encrypted(server)))
         return "250 Message accepted"

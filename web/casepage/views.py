@@ -33,6 +33,7 @@ from web.reply_letters.drafting import letter_picker, prefill_reply_form
 from web.levels import panel as parts_web
 from web.places.case_context import place_context
 from web.privacy.access import log_access
+from web.security import no_session_cookie
 from web.search_wiring import similar_cases
 from web.supervision.casepage import supervise_context
 from web.app_state import db, policy
@@ -223,6 +224,7 @@ def attachment(number: str, attachment_id: int) -> Response:
 
 
 @bp.route("/<number>/files/<int:attachment_id>/play")
+@no_session_cookie
 @login_required
 def recording(number: str, attachment_id: int) -> Response:
     """A recording for the case page's player: served inline, and only when its bytes are a sound recording."""

@@ -11,6 +11,7 @@ from cases.errors import NotFound
 from search_index import IndexUnavailableError, QueryError
 from search_index.query import any_words_query
 from web.auth import current_actor, role_required
+from web.security import no_session_cookie
 from web.desk.views import DESK_ROLES, bp
 from web.knowledge.search import search_articles
 from web.code_labels import label
@@ -31,6 +32,7 @@ def _case_hits(query: str, exclude: str) -> list[dict[str, str]]:
 
 
 @bp.route("/suggest")
+@no_session_cookie
 @role_required(*DESK_ROLES)
 def suggest() -> Response:
     """Articles in force and earlier cases that match ``q`` (what the clerk typed), best first."""
@@ -46,6 +48,7 @@ def suggest() -> Response:
 
 
 @bp.route("/caller")
+@no_session_cookie
 @role_required(*DESK_ROLES)
 def caller() -> Response:
     """The caller's earlier and open cases by ``phone``, ``email`` or ``address``, and how many came in the last

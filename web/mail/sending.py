@@ -92,6 +92,12 @@ class _Sender:
         self.session.commit()
         return seen + 1 if result.rowcount == 1 else None
 
+    def _send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the SMTP server with no transaction open: on SQLite the reads that built it hold
+        the write turn, and every web request's write would wait for the SMTP conversation."""
+        self.session.commit()
+        send_message(self.settings, message)
+
     def _note_error(self, item: OutboxItem, reason: str) -> None:
         self.session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(last_error=reason[:2000]))
 
@@ -124,7 +130,7 @@ class _Sender:
             else:
                 del message["Message-ID"]
                 message["Message-ID"] = reply.message_id
-            send_message(self.settings, message)
+            self._send(message)
         except (SendError, HeaderInjectionError, MailConfigError) as exc:
             return self._reply_failed(item, attempt, reply, case, exc)
         sha = self.store.put(_wire_bytes(message))
@@ -179,7 +185,7 @@ class _Sender:
             message = build_message(self.settings, to=check_address(case.citizen.email, "citizen"),
                                     subject=survey_subject(case), text=survey_text(self.app, case, reply_id),
                                     case_number=case.number)
-            send_message(self.settings, message)
+            self._send(message)
         except (SendError, HeaderInjectionError, MailConfigError) as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             self.session.rollback()
@@ -197,7 +203,7 @@ class _Sender:
         case = self.session.get(Case, payload.get("case_id")) if payload.get("case_id") else None
         try:
             message = self._notice_message(payload, case)
-            send_message(self.settings, message)
+            self._send(message)
         except (SendError, HeaderInjectionError, MailConfigError) as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             self.session.rollback()

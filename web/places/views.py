@@ -16,6 +16,7 @@ from web.code_labels import label
 from web.domain_text import say
 from web.form_fields import category_choices
 from web.privacy.access import log_access
+from web.security import no_session_cookie
 from web.app_state import db, policy
 from web.places.forms import MAX_UPLOAD_BYTES, AddressesForm, AreasForm, DeleteAreaForm, MapFilterForm
 
@@ -95,6 +96,7 @@ def admin_addresses() -> tuple[str, int] | Response:
 
 
 @bp.route("/areas.geojson")
+@no_session_cookie
 def areas_geojson() -> Response:
     """The areas' outlines and names, public: the letter form's pin map draws them."""
     data = map_data.areas_geojson(db())
@@ -139,6 +141,7 @@ def case_map() -> str:
 
 
 @bp.route("/map.json")
+@no_session_cookie
 @role_required(*SUPERVISORS)
 def map_json() -> Response:
     _form, flt = _filters(announce=False)

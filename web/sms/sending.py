@@ -7,6 +7,7 @@ import urllib.parse
 import urllib.request
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import Flask
 from sqlalchemy import and_, or_, update
@@ -17,11 +18,24 @@ from cases.models import Case, OutboxItem, Reply, utcnow
 from cases.models_sms import SmsMessage
 
 
+# Messages claimed per commit: a worker killed mid-drain leaves at most these waiting for the resend delay.
+CLAIM_CHUNK = 20
+
+
+class Outgoing(Protocol):
+    """What the gateway call needs of a message (a ``SmsMessage`` or a claimed row)."""
+
+    id: int
+    number: str
+    text: str
+    encoding: str
+
+
 class GatewayError(RuntimeError):
     """Kannel refused a message or could not be reached (the item stays pending and is retried)."""
 
 
-def sendsms(app: Flask, message: SmsMessage) -> None:
+def sendsms(app: Flask, message: Outgoing) -> None:
     """Hand one message to Kannel; its delivery reports come back to ``/sms/dlr``."""
     cfg = app.config
     dlr_url = (f"{cfg['SMS_CALLBACK_URL'].rstrip('/')}/sms/dlr?"
@@ -41,29 +55,31 @@ def sendsms(app: Flask, message: SmsMessage) -> None:
         raise GatewayError(f"gateway refused the message: {body}")
 
 
-def _claim(session: Session, ids: list[int], now: datetime, grace: timedelta) -> set[int]:
+def _claim(session: Session, ids: list[int], now: datetime, grace: timedelta) -> dict[int, Outgoing]:
     """Take messages for sending (queued ones, and ones a crash left ``sending`` longer than ``grace``): one
-    conditional UPDATE, committed before the gateway is called. Returns the ids taken; a second drain that
-    claimed the same outbox items finds them taken and leaves them."""
+    conditional UPDATE, committed before the gateway is called. Returns the messages taken, by id; a second
+    drain that claimed the same outbox items finds them taken and leaves them."""
     if not ids:
-        return set()
+        return {}
     takeable = or_(SmsMessage.status == "queued", and_(SmsMessage.status == "sending",
                                                         SmsMessage.sent_at < now - grace))
-    taken = session.scalars(update(SmsMessage).where(SmsMessage.id.in_(ids), takeable)
-                            .values(status="sending", sent_at=now).returning(SmsMessage.id)
+    taken = session.execute(update(SmsMessage).where(SmsMessage.id.in_(ids), takeable)
+                            .values(status="sending", sent_at=now)
+                            .returning(SmsMessage.id, SmsMessage.number, SmsMessage.text, SmsMessage.encoding)
                             .execution_options(synchronize_session=False)).all()
     session.commit()
-    return set(taken)
+    return {row.id: row for row in taken}
 
 
 def send_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[int]:
     """Send the claimed messages; returns the outbox ids done.
 
-    The batch is claimed and committed as ``sending`` before the gateway is called and marked ``sent`` after
-    (one commit each, not one per message), so a crash in between leaves messages ``sending``. Such a message is
-    sent again only if the gateway sent no delivery report for it within ``SMS_RESEND_AFTER_SECONDS`` (a report
-    proves it left). A number over its hourly limit waits (its item stays pending for a later drain); a gateway
-    failure is recorded and retried.
+    Messages are claimed and committed as ``sending`` before the gateway is called and marked ``sent`` after, a
+    chunk of ``CLAIM_CHUNK`` at a time (two commits per chunk, not per message), so a crash in between leaves at
+    most one chunk ``sending``. Such a message is sent again only if the gateway sent no delivery report for it
+    within ``SMS_RESEND_AFTER_SECONDS`` (a report proves it left); the rest of the batch is still ``queued`` and
+    the restarted worker sends it at once. A number over its hourly limit waits (its item stays pending for a
+    later drain); a gateway failure is recorded and retried.
     """
     from cases import outbox
     from web.sms import sms_settings
@@ -98,18 +114,34 @@ def send_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[in
         per_number[message.number] += 1
         wanted[message.id] = item
     session.commit()
-    taken = _claim(session, list(wanted), now, grace)
+    ids = list(wanted)
+    for start in range(0, len(ids), CLAIM_CHUNK):
+        chunk = {message_id: wanted[message_id] for message_id in ids[start:start + CLAIM_CHUNK]}
+        done += _send_chunk(app, session, chunk, grace)
+    outbox.mark_done(session, done)
+    session.commit()
+    return done
+
+
+def _send_chunk(app: Flask, session: Session, wanted: dict[int, OutboxItem], grace: timedelta) -> list[int]:
+    """Claim, send and mark ``sent`` one chunk of messages (two commits); returns the outbox ids done."""
+    from cases import outbox
+
+    taken = _claim(session, list(wanted), utcnow(), grace)
     sent: list[int] = []
+    done: list[int] = []
     for message_id, item in wanted.items():
         if message_id not in taken:
             continue
-        message = session.get(SmsMessage, message_id)
+        # No transaction is open while the gateway answers: on SQLite one would hold the write turn that every
+        # web request's write waits for.
         try:
-            sendsms(app, message)
+            sendsms(app, taken[message_id])
         except GatewayError as exc:
             session.execute(update(SmsMessage).where(SmsMessage.id == message_id, SmsMessage.status == "sending")
                             .values(status="queued", sent_at=None, error=str(exc)[:2000]))
             outbox.mark_failed(session, item.id, str(exc))
+            session.commit()
             continue
         sent.append(message_id)
         done.append(item.id)
@@ -117,7 +149,6 @@ def send_items(app: Flask, session: Session, items: list[OutboxItem]) -> list[in
     if sent:
         session.execute(update(SmsMessage).where(SmsMessage.id.in_(sent), SmsMessage.status == "sending")
                         .values(status="sent", error="").execution_options(synchronize_session=False))
-    outbox.mark_done(session, done)
     session.commit()
     return done
 
