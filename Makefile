@@ -57,10 +57,14 @@ run: system-run venv translations
 	$(VENV)/bin/gunicorn --chdir $(CURDIR) --bind 127.0.0.1:5000 --workers 1 --threads 8 \
 	  --access-logfile - 'web:create_app()'
 
+# One test process per core (each starts its own throwaway servers); idle processes take tests from busy ones.
+TEST_PROCESSES ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal
+
 test: system-test venv-test translations
-	$(PY) -m pytest
+	$(PYTEST)
 	@echo "--- the same app tests on PostgreSQL ---"
-	TEST_DATABASE=postgres $(PY) -m pytest
+	TEST_DATABASE=postgres $(PYTEST)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
