@@ -1,18 +1,61 @@
-"""The archive inside the app: outbox-fed indexing, scoped search pages, rebuild and check, similar cases."""
+"""The archive inside the app: outbox-fed indexing, scoped search pages, rebuild and check, similar cases; each
+test on both search backends (Whoosh, and PostgreSQL full-text search through ``SEARCH_URL``)."""
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+import psycopg
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from cases.models import OutboxItem
+from search_index import WhooshBackend
+from search_index.postgres_backend import PostgresBackend, libpq_url
 from tests.conftest import category_id, login
+from tests.helpers.search_backends import BACKENDS
 from tests.helpers.web_forms import submit_letter, unit_id
 from web.search_wiring import backend, check
 from web.app_state import state
+
+
+@pytest.fixture(params=BACKENDS)
+def search_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The app's search backend: Whoosh in the instance folder (the default), or PostgreSQL full-text search in a
+    database of its own on the throwaway server."""
+    if request.param == "whoosh":
+        return {}
+    return {"SEARCH_URL": request.getfixturevalue("fresh_postgres_database")()}
+
+
+@pytest.fixture()
+def app(app_factory: Callable[..., Flask], search_settings: dict[str, str]) -> Flask:
+    return app_factory(**search_settings)
+
+
+@contextmanager
+def index_writer_held(app: Flask) -> Iterator[None]:
+    """A real outage of the index: another process holds Whoosh's writer lock, or another session holds the
+    search table locked."""
+    index = backend(app)
+    if isinstance(index, PostgresBackend):
+        with psycopg.connect(libpq_url(app.config["SEARCH_URL"])) as blocker:
+            blocker.execute(f"LOCK TABLE {index.options.table} IN EXCLUSIVE MODE")
+            yield
+        return
+    from whoosh.index import open_dir
+
+    from search_index.schema import INDEX_NAME
+
+    writer = open_dir(app.config["SEARCH_URL"], indexname=INDEX_NAME).writer()
+    try:
+        yield
+    finally:
+        writer.cancel()
 
 
 def dispatch(app: Flask, number: str, unit: str) -> None:
@@ -88,27 +131,25 @@ def test_check_finds_and_repairs_a_damaged_index(app: Flask, demo_data: object) 
     assert found["total"] >= 1 and found["hits"][0]["number"] == "2026-0000001"
 
 
-def test_index_outage_leaves_work_pending_until_the_worker_runs_again(app_factory) -> None:  # type: ignore[no-untyped-def]
-    from whoosh.index import open_dir
+def test_the_app_searches_the_configured_backend(app: Flask, search_settings: dict[str, str]) -> None:
+    assert isinstance(backend(app), PostgresBackend if search_settings else WhooshBackend)
 
+
+def test_index_outage_leaves_work_pending_until_the_worker_runs_again(app_factory: Callable[..., Flask],
+                                                                      search_settings: dict[str, str]) -> None:
     from cases import demo
-    from search_index.schema import INDEX_NAME
     from web.auth import hasher
     from web.tasks.queue import drain
 
-    app = app_factory(SEARCH_WRITER_TIMEOUT=0.2)
+    app = app_factory(SEARCH_WRITER_TIMEOUT=0.2, **search_settings)
     with state(app).sessions() as s:
         demo.load(s, state(app).policy, hasher(app))
         s.commit()
     drain(app, "index_case")
-    # A real outage: another process holds Whoosh's writer lock while a letter arrives.
-    blocker = open_dir(app.config["SEARCH_URL"], indexname=INDEX_NAME).writer()
-    try:
+    with index_writer_held(app):
         number, _ = submit_letter(app.test_client(), subject="Flooded underpass",
                                   body="The underpass floods when it rains.")
         assert pending_index_items(app) == 1
-    finally:
-        blocker.cancel()
     drain(app, "index_case")
     assert pending_index_items(app) == 0
     clerk = app.test_client()
@@ -127,7 +168,8 @@ def test_similar_cases_offer_a_merge(app: Flask, client: FlaskClient, demo_data:
     assert "merged" in client.get(f"/cases/{first}").get_data(as_text=True)
 
 
-def test_the_index_drain_indexes_while_a_writer_holds_the_database(app_factory) -> None:
+def test_the_index_drain_indexes_while_a_writer_holds_the_database(app_factory: Callable[..., Flask],
+                                                                   search_settings: dict[str, str]) -> None:
     """On SQLite every writer waits for one turn; the index drain claims and reads as a reader, so a writer in
     the middle of its transaction keeps the index from being written no longer (only the done marks wait)."""
     import threading
@@ -140,7 +182,7 @@ def test_the_index_drain_indexes_while_a_writer_holds_the_database(app_factory) 
     from web.tasks.queue import drain
     from web.search_wiring import request_for
 
-    app = app_factory(HUEY_IMMEDIATE=False)
+    app = app_factory(HUEY_IMMEDIATE=False, **search_settings)
     submit_letter(app.test_client(), subject="Streetlight out", body="The streetlight on Elm Street is dark.")
     assert pending_index_items(app) == 1
     holding, release = threading.Event(), threading.Event()

@@ -1,4 +1,6 @@
-"""The Whoosh backend end to end on a real index in a temporary folder."""
+"""The search backends' contract end to end: each test on a real Whoosh index in a temporary folder and on
+PostgreSQL full-text search (``tests/helpers/search_backends.py``), then what only Whoosh has (its bulk writer,
+opening by path)."""
 
 import datetime as dt
 import threading
@@ -16,55 +18,20 @@ from search_index import (
     WhooshOptions,
     open_backend,
 )
-
-TEXTS = [
-    "The street lights on Main Street are broken and the road is dark at night.",
-    "Las calles del barrio están sucias; pedimos la reparación urgente del alumbrado.",
-    "小区垃圾清运不及时，楼下噪音扰民，请有关部门尽快处理。",
-    "Water pipe leak flooding the basement, please send a plumber.",
-]
+from tests.helpers.search_backends import BACKENDS, DOCS, expected, make_doc, open_test_backend
 
 
-def make_doc(i: int, **extra) -> dict:
-    doc = {
-        "id": f"case-{i}",
-        "version": "1",
-        "number": f"2025-{i:06d}",
-        "kind": ["complaint", "report"][i % 2],
-        "category": "city",
-        "status": ["open", "dispatched", "closed"][i % 3],
-        "channel": ["web", "phone", "email", "paper"][i % 4],
-        "unit_id": f"u{i % 3}",
-        "unit_name": ["Water Bureau", "Roads Office", "District Xin"][i % 3],
-        "urgency": "normal",
-        "created": dt.datetime(2023 + i % 3, 1 + i % 12, 1 + i % 28, 9, 0),
-        "updated": dt.datetime(2026, 1, 1),
-        "title": f"Letter {i}",
-        "text": [TEXTS[i % 4], f"Reply number {i}: thank you."],
-        "private": [f"Citizen Zhangsan{i}", f"1380013{i:04d}", f"person{i}@example.org"],
-    }
-    doc.update(extra)
-    return doc
-
-
-DOCS = [make_doc(i) for i in range(36)]
-
-
-def expected(pred) -> list[dict]:
-    return [d for d in DOCS if pred(d)]
-
-
-@pytest.fixture(scope="module")
-def backend(tmp_path_factory):
-    b = WhooshBackend(str(tmp_path_factory.mktemp("index")))
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request, tmp_path_factory):
+    b = open_test_backend(request.param, request, tmp_path_factory)
     assert b.index_documents(DOCS) == len(DOCS)
     yield b
     b.close()
 
 
-@pytest.fixture
-def fresh(tmp_path):
-    b = WhooshBackend(str(tmp_path / "idx"))
+@pytest.fixture(params=BACKENDS)
+def fresh(request, tmp_path_factory):
+    b = open_test_backend(request.param, request, tmp_path_factory)
     yield b
     b.close()
 

@@ -11,7 +11,7 @@ import pytest
 from search_index import SearchRequest, WhooshBackend, open_backend
 from search_index.analysis import analyze, index_terms
 from tests.cjk_recall import PAIRS, documents, recall_precision, relevant
-from tests.test_search_postgres import BACKENDS, open_test_backend
+from tests.helpers.search_backends import BACKENDS, open_test_backend
 
 TARGET_RECALL = 0.95
 

@@ -1,12 +1,14 @@
-"""The query language: what it accepts, what it refuses, and that nothing else escapes."""
+"""The query language: what it accepts, what it refuses, and that nothing else escapes (fuzzed on both search
+backends)."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search_index import QueryError, SearchRequest, WhooshBackend
+from search_index import QueryError, SearchRequest
 from search_index.engine import describe
 from search_index.query import MAX_QUERY_CHARS, MAX_TERMS, parse_query
+from tests.helpers.search_backends import BACKENDS, open_test_backend
 
 
 def fields_in(node) -> set[str]:
@@ -103,9 +105,9 @@ QUERY_ALPHABET = st.sampled_from(
 )
 
 
-@pytest.fixture(scope="module")
-def small_backend(tmp_path_factory):
-    backend = WhooshBackend(str(tmp_path_factory.mktemp("fuzz-index")))
+@pytest.fixture(scope="module", params=BACKENDS)
+def small_backend(request, tmp_path_factory):
+    backend = open_test_backend(request.param, request, tmp_path_factory)
     backend.index_documents(
         [
             {"id": "1", "version": "1", "status": "open", "unit_id": "u1", "text": "abc xyz 垃圾", "private": "abc"},

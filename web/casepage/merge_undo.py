@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from cases.errors import CaseError
 from cases.merging import undo_merge, undo_until
+from cases.models import Case
 from web.auth import current_actor
 from web.casepage.errors import error_message
 from web.casepage.forms import UndoMergeForm
@@ -21,22 +22,34 @@ def undo(number: str) -> Response:
     """Take the merged case ``number`` out of its main case again; both timelines say so."""
     case = _visible_case(number)
     if not UndoMergeForm().validate_on_submit():
-        flash(_("The form expired; please try again."), "error")
-        return redirect(url_for("casepage.show", number=number, _anchor="case-banner"))
+        return _back(number, _("The form expired; please try again."))
     hours = float(current_app.config["MERGE_UNDO_HOURS"])
-    until = undo_until(case, hours)
-    if until is None or policy().now() > until:
-        flash(_("The merge can no longer be undone: it is older than %(hours)s hours.", hours=f"{hours:g}")
-              if until is not None or hours <= 0 else _("This case is not merged into another case."), "error")
-        return redirect(url_for("casepage.show", number=number, _anchor="case-banner"))
+    refusal = _refusal(case, hours)
+    if refusal:
+        return _back(number, refusal)
     try:
         main = undo_merge(db(), policy(), case, current_actor(), undo_hours=hours)
         db().commit()
     except CaseError as err:
         db().rollback()
-        flash(error_message(err, case), "error")
-        return redirect(url_for("casepage.show", number=number, _anchor="case-banner"))
+        return _back(number, error_message(err, case))
     kick()
     flash(_("The merge was undone: %(number)s is no longer part of %(main)s.", number=case.number,
             main=main.number if main is not None else "—"), "success")
     return redirect(url_for("casepage.show", number=number, _anchor="case-summary"))
+
+
+def _refusal(case: Case, hours: float) -> str | None:
+    """Why the merge of ``case`` cannot be undone now (in the reader's language), or None when it can."""
+    until = undo_until(case, hours)
+    if until is not None and policy().now() <= until:
+        return None
+    if until is not None or hours <= 0:
+        return _("The merge can no longer be undone: it is older than %(hours)s hours.", hours=f"{hours:g}")
+    return _("This case is not merged into another case.")
+
+
+def _back(number: str, error: str) -> Response:
+    """Back to the case's banner, with ``error`` flashed."""
+    flash(error, "error")
+    return redirect(url_for("casepage.show", number=number, _anchor="case-banner"))

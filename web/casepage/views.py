@@ -183,29 +183,48 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(case, {action: form}, 400)
     if action in acts.CONFIRM and form.confirm.data not in ("y", "yes"):
-        # The confirmation step (a page without JavaScript, a dialog with it) before a case leaves every list.
-        return render_template("pages/case_confirm.html", case=case, form=form, action=action,
-                               question=acts.confirmation(action, case, form),
-                               yes=acts.CONFIRM[action]), 200
+        return _confirmation_page(action, case, form)
     try:
         result = run(current_actor(), case, form)
         db().commit()
-    except MissingParts as err:
-        db().rollback()
-        form.without_parts_reason.errors = [parts_web.missing_parts_message(err.units)]
-        return _page(_visible_case(number), {action: form}, 400)
     except CaseError as err:
         db().rollback()
-        flash(error_message(err, case), "error")
-        return redirect(url_for("casepage.show", number=number, _anchor=f"action-{action}"))
+        return _refused(err, number, action, case, form)
     kick()
+    _refresh_reply(result)
+    flash(*acts.done_message(action, case, result, form))
+    return _after_action(number, action)
+
+
+def _confirmation_page(action: str, case: Case, form: FlaskForm) -> tuple[str, int]:
+    """The confirmation step (a page without JavaScript, a dialog with it) before a case leaves every list."""
+    return render_template("pages/case_confirm.html", case=case, form=form, action=action,
+                           question=acts.confirmation(action, case, form), yes=acts.CONFIRM[action]), 200
+
+
+def _refused(err: CaseError, number: str, action: str, case: Case, form: FlaskForm) -> Response | tuple[str, int]:
+    """After a refused action (rolled back): the form again with the missing co-handling parts named beside its
+    field, or the refusal flashed at the action."""
+    if isinstance(err, MissingParts):
+        form.without_parts_reason.errors = [parts_web.missing_parts_message(err.units)]
+        return _page(_visible_case(number), {action: form}, 400)
+    flash(error_message(err, case), "error")
+    return redirect(url_for("casepage.show", number=number, _anchor=f"action-{action}"))
+
+
+def _refresh_reply(result: Any) -> None:
+    """Reload the reply an action made: an inline worker may have sent (or failed to send) it already."""
     reply = result if isinstance(result, Reply) else getattr(result, "reply", None)
     if isinstance(reply, Reply):
-        db().refresh(reply)  # an inline worker may have sent (or failed to send) it already
-    flash(*acts.done_message(action, case, result, form))
+        db().refresh(reply)
+
+
+def _after_action(number: str, action: str) -> Response:
+    """Back to the case at the action's landing place, or, when the user may no longer see the case (a unit
+    returned it), to their inbox."""
     try:
         queries.get_case(db(), current_actor(), number)
-    except NotFound:  # e.g. a unit returned the case: it is no longer theirs to see
+    except NotFound:
         return redirect(url_for("unit.inbox") if current_actor().is_unit else url_for("public.index"))
     return redirect(url_for("casepage.show", number=number, _anchor=acts.landing(action)))
 

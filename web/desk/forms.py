@@ -1,9 +1,13 @@
+"""The desk's phone-call form, and the letter draft a filled-in call becomes."""
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from cases.drafts import AttachmentDraft, Channel, LetterDraft, PlaceDraft
 from web.casepage.forms import RATING_CHOICES, ArticleIds
 from web.form_fields import KIND_CHOICES, Recording
 from web.public.forms import PHONE, SUBMISSION_KEY
@@ -47,3 +51,20 @@ class PhoneCallForm(FlaskForm):
     def validate_answer(self, field: TextAreaField) -> None:
         if (field.data or "").strip() and self.kind.data not in ANSWERABLE_KINDS:
             raise ValidationError(_l("Only consultations and requests for help are answered on the call."))
+
+    def letter_draft(self) -> LetterDraft:
+        """The call as a letter draft: the summary's first line is its subject, the recording its attachment."""
+        summary = self.summary.data.strip()
+        place = (self.place.data or "").strip()
+        return LetterDraft(channel=Channel.PHONE, subject=summary.splitlines()[0][:120], body=summary,
+                           sender_name=self.caller.data, sender_phone=self.phone.data,
+                           sender_address=self.address.data or "", preferred_reply="phone", kind=self.kind.data,
+                           urgent=self.urgent.data, attachments=self._recording(),
+                           place=PlaceDraft(address=place, source="address") if place else None)
+
+    def _recording(self) -> list[AttachmentDraft]:
+        """The call's recording as the draft's attachment (checked already by the validator), or none."""
+        item = self.recording.data
+        if not getattr(item, "filename", None):
+            return []
+        return [AttachmentDraft(filename=item.filename, data=item.read(), declared_type=item.mimetype)]

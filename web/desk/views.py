@@ -5,9 +5,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from cases import callers, queries, services, submissions
+from cases import phone_calls, submissions
+from cases.actors import Actor
 from cases.callbacks import due_callbacks
-from cases.drafts import AttachmentDraft, Channel, LetterDraft, PlaceDraft
 from cases.errors import CaseError
 from cases.models import Case
 from cases.queries import CaseFilter
@@ -59,35 +59,12 @@ def phone() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         form.submission_key.data = form.submission_key.data or submissions.new_key()
         return render_template("pages/desk/phone.html", form=form), 400 if form.is_submitted() else 200
-    summary = form.summary.data.strip()
-    draft = LetterDraft(channel=Channel.PHONE, subject=summary.splitlines()[0][:120], body=summary,
-                        sender_name=form.caller.data, sender_phone=form.phone.data,
-                        sender_address=form.address.data or "", preferred_reply="phone",
-                        kind=form.kind.data, urgent=form.urgent.data, attachments=_recording(form),
-                        place=PlaceDraft(address=form.place.data.strip(), source="address")
-                        if (form.place.data or "").strip() else None)
     actor = current_actor()
     # The form's reads (the category choices) end here, so the recording is stored outside any transaction: on
     # SQLite a transaction holds the machine's one write turn, and a file's fsync inside it holds up every letter.
     db().commit()
     try:
-        if form.follow_up.data:
-            case = queries.get_case(db(), actor, form.follow_up.data.strip())
-            callers.add_follow_up(db(), case, draft, actor, policy=policy(), allowed_types=AUDIO_TYPES)
-            message = _("Call added to case %(number)s.", number=case.number)
-        else:
-            opened, new = submissions.open_submitted(db(), policy(), draft, form.submission_key.data, actor=actor,
-                                                     allowed_types=AUDIO_TYPES)
-            case = db().get(Case, opened.id)
-            message = _("Call saved as case %(number)s.", number=case.number)
-            if new:
-                # The clerk checked everything while on the phone: the call is registered at once.
-                services.register(db(), policy(), case, actor, category_id=form.category.data or None,
-                                  major_emergency=form.major_emergency.data)
-                if (form.answer.data or "").strip():
-                    answer(actor, case, body=form.answer.data, channel="call", article_ids=form.articles.ids,
-                           satisfaction=form.satisfaction.data or "")
-                    message = _("Call saved as case %(number)s and answered.", number=case.number)
+        case, message = _save_call(form, actor)
         db().commit()
     except CaseError as err:
         db().rollback()
@@ -98,9 +75,17 @@ def phone() -> str | Response | tuple[str, int]:
     return redirect(url_for("casepage.show", number=case.number))
 
 
-def _recording(form: PhoneCallForm) -> list[AttachmentDraft]:
-    """The call's recording as the draft's attachment (checked already by the form), or none."""
-    item = form.recording.data
-    if not getattr(item, "filename", None):
-        return []
-    return [AttachmentDraft(filename=item.filename, data=item.read(), declared_type=item.mimetype)]
+def _save_call(form: PhoneCallForm, actor: Actor) -> tuple[Case, str]:
+    """Take the call (:func:`cases.phone_calls.take_call`) and, when it opened a case and the clerk answered on
+    the call, answer it: the case and what to tell the clerk. The caller commits."""
+    taken = phone_calls.take_call(db(), policy(), form.letter_draft(), actor, follow_up=form.follow_up.data or "",
+                                  submission_key=form.submission_key.data, category_id=form.category.data or None,
+                                  major_emergency=form.major_emergency.data, allowed_types=AUDIO_TYPES)
+    case = taken.case
+    if taken.follow_up:
+        return case, _("Call added to case %(number)s.", number=case.number)
+    if taken.opened and (form.answer.data or "").strip():
+        answer(actor, case, body=form.answer.data, channel="call", article_ids=form.articles.ids,
+               satisfaction=form.satisfaction.data or "")
+        return case, _("Call saved as case %(number)s and answered.", number=case.number)
+    return case, _("Call saved as case %(number)s.", number=case.number)

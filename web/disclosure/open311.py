@@ -2,33 +2,30 @@
 photo as ``media_url`` or a multipart ``media`` file), tokens; JSON or XML.
 
 Reading lists every request, however it came in (``cases.public_requests``): status, service, dates and place; the
-description only once the case is published, and then its redacted, approved text; never a citizen's details. Posting needs an API key and becomes a case through ``cases.intake.receive``.
+description only once the case is published, and then its redacted, approved text; never a citizen's details.
+Posting needs an API key; ``web.disclosure.open311_input`` reads the request and ``cases.open311_intake`` files
+it as a case.
 """
 from __future__ import annotations
 
 import json
 import re
-import secrets
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from cases import disclosure, intake, public_requests
+from cases import disclosure, open311_intake, public_requests
 from cases.calendar import EARLIEST_DATE, LATEST_DATE
-from cases.actors import Actor
-from cases.drafts import AttachmentDraft, Channel, LetterDraft, PlaceDraft
 from cases.errors import CaseError
 from cases.models import Category
 from cases.models_disclosure import Open311Token
 from cases.public_requests import PublicRequest
-from cases.sniff import PHOTO_TYPES, sniff
+from web.disclosure.open311_input import ApiError, posted_draft, service_category
 from web.disclosure.openapi import openapi_document
 from web.export_text import xml_text
 from web.extensions import csrf, limiter
@@ -38,12 +35,6 @@ from web.app_state import db, policy
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMATS = {"json", "xml"}
 NUMBER_RE = re.compile(r"^\d{4}-\d{6,}$")
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(description)
-        self.code, self.description = code, description
 
 
 def _rate_limit() -> str:
@@ -180,7 +171,7 @@ def services(fmt: str) -> Response:
 def service_definition(service_code: str, fmt: str) -> Response:
     """A service's definition: its extra attributes (none of ours asks for any: ``metadata`` is false)."""
     _check_format(fmt)
-    category = _category(service_code)
+    category = service_category(service_code)
     if category is None:
         raise ApiError(404, "No service with this service_code.")
     if fmt == "xml":
@@ -189,12 +180,6 @@ def service_definition(service_code: str, fmt: str) -> Response:
         ET.SubElement(top, "attributes")
         return Response(_document(top), mimetype="application/xml")
     return Response(json.dumps({"service_code": str(category.id), "attributes": []}), mimetype="application/json")
-
-
-def _category(code: str) -> Category | None:
-    """The active category a service_code names, or None."""
-    category = db().get(Category, int(code)) if code.isdigit() and len(code) < 10 else None
-    return category if category is not None and category.active else None
 
 
 @bp.route("/requests.<fmt>", methods=["GET"])
@@ -210,7 +195,7 @@ def list_requests(fmt: str) -> Response:
     category_id = None
     code = request.args.get("service_code", "")
     if code:
-        category = _category(code)
+        category = service_category(code)
         if category is None:
             return _render("requests", [], fmt)
         category_id = category.id
@@ -241,99 +226,19 @@ def get_token(token: str, fmt: str) -> Response:
     return _render("tokens", [{"service_request_id": row.case.number, "token": row.token}], fmt)
 
 
-def _field(name: str, limit: int) -> str:
-    value = (request.form.get(name) or "").strip()
-    if len(value) > limit:
-        raise ApiError(400, f"{name} is longer than {limit} characters.")
-    return value
-
-
 @bp.route("/requests.<fmt>", methods=["POST"])
 def create_request(fmt: str) -> Response:
     _check_format(fmt)
     key = disclosure.check_api_key(db(), request.form.get("api_key"))
     if key is None:
         raise ApiError(403, "A valid api_key is required.")
-    category = _category(_field("service_code", 20))
-    if category is None:
-        raise ApiError(400, "service_code is not a known service.")
-    description = _field("description", 4000)
-    if not description:
-        raise ApiError(400, "description is required.")
-    email = _field("email", 254)
-    if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            raise ApiError(400, "email is not a valid address.") from exc
-    place = _place()
-    location = place.address if place is not None else ""
-    if place is not None and place.lat is not None:
-        location = (location + " " if location else "") + f"({place.lat:.6f}, {place.lon:.6f})"
-    media_url = _media_url()
-    name = " ".join(p for p in (_field("first_name", 100), _field("last_name", 100)) if p)
-    body = description + (f"\n\nLocation: {location}" if location else "") + (
-        f"\n\nMedia: {media_url}" if media_url else "")
-    draft = LetterDraft(channel=Channel.WEB, subject=description.splitlines()[0][:120], body=body, sender_name=name,
-                        sender_email=email, sender_phone=_field("phone", 50), kind="report",
-                        category=category.name, notes=[f"Open311 client: {key.name}"], attachments=_media(),
-                        place=place)
+    draft = posted_draft(client=key.name)
     try:
-        result = intake.receive(db(), policy(), draft, allowed_types=PHOTO_TYPES,
-                                actor=Actor(user_id=None, role="system", name=f"open311:{key.name}"))
+        number, token = open311_intake.file_request(db(), policy(), draft, key)
     except CaseError as err:
         db().rollback()
         raise ApiError(400, str(err)) from err
-    token = secrets.token_urlsafe(16)
-    db().add(Open311Token(token=token, case_id=result.case.id, api_key_id=key.id))
     db().commit()
     kick()
-    return _render("created", [{"service_request_id": result.case.number, "token": token, "service_notice": "",
+    return _render("created", [{"service_request_id": number, "token": token, "service_notice": "",
                                 "account_id": None}], fmt, 201)
-
-
-def _place() -> PlaceDraft | None:
-    """Where the request is: ``lat``/``long`` and ``address_string``, kept with the case (an address alone is
-    looked up in the office's address list)."""
-    address = _field("address_string", 500)
-    lat, lon = request.form.get("lat"), request.form.get("long")
-    if not (lat or lon):
-        return PlaceDraft(address=address, source="open311") if address else None
-    try:
-        lat_f, lon_f = float(lat or ""), float(lon or "")
-    except ValueError as exc:
-        raise ApiError(400, "lat and long must be numbers.") from exc
-    if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
-        raise ApiError(400, "lat or long is out of range.")
-    return PlaceDraft(lat=lat_f, lon=lon_f, address=address[:300], source="open311")
-
-
-def _media_url() -> str:
-    """``media_url``: an absolute http(s) address of a photo the client keeps, without credentials."""
-    raw = _field("media_url", 2000)
-    if not raw:
-        return ""
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password \
-            or any(ch.isspace() or ord(ch) < 32 for ch in raw):
-        raise ApiError(400, "media_url must be an http or https address.")
-    return raw
-
-
-def _media() -> list[AttachmentDraft]:
-    """The uploaded ``media`` file (multipart), checked for size and type before anything is stored."""
-    upload = request.files.get("media")
-    if upload is None:
-        return []
-    limit = int(current_app.config["OPEN311_MEDIA_MAX_BYTES"])
-    data = upload.stream.read(limit + 1)
-    if len(data) > limit:
-        size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
-        raise ApiError(413, f"media is larger than {size}.")
-    if not data:
-        if upload.filename:
-            raise ApiError(400, "media is empty.")
-        return []  # a file field left empty
-    if sniff(data) not in PHOTO_TYPES:
-        raise ApiError(400, "media must be a JPEG, PNG, GIF or WebP image.")
-    return [AttachmentDraft(filename=upload.filename or "media", data=data, declared_type=upload.mimetype)]

@@ -12,10 +12,24 @@ from cases.actors import CITIZEN
 from cases.drafts import Channel, LetterDraft, PlaceDraft
 from cases.sniff import LETTER_TYPES
 from cases.spool import Spool, SpooledPost
+from web.form_fields import attachment_drafts
 from web.public.forms import LetterForm
 from web.app_state import state
 
 NOT_POSTED = {"attachments", "csrf_token", "submit"}
+
+
+def posted_letter(form: LetterForm) -> LetterDraft:
+    """The letter of a valid post, with its files, made from the post stored as it came (its digest in the draft's
+    ``raw_sha256``).
+
+    The post is stored before the database is touched: a file's fsync must not happen inside the database's write
+    turn (on SQLite one for the whole machine), which every other letter waits for. A post sent again is stored
+    again, and finds the case the first one opened."""
+    raw_sha, raw = store_post(form)
+    draft = draft_from_post(raw)
+    draft.raw_sha256, draft.attachments = raw_sha, attachment_drafts(form.attachments)
+    return draft
 
 
 def store_post(form: LetterForm) -> tuple[str, dict]:

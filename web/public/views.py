@@ -16,7 +16,6 @@ from web.domain_text import say
 from web.downloads import download
 from web.errors import outage_page
 from web.extensions import limiter
-from web.form_fields import attachment_drafts
 from web.tasks.queue import kick
 from web.public import posts
 from web.public.forms import LetterForm, RatingForm, TrackForm
@@ -62,12 +61,7 @@ def write() -> str | Response | tuple[str, int]:
         form.submission_key.data = form.submission_key.data or submissions.new_key()
         return render_template("pages/public/write.html", form=form), 400
     key = form.submission_key.data or None
-    # The post is stored as it came before the database is touched: a file's fsync must not happen inside the
-    # database's write turn (on SQLite one for the whole machine), which every other letter waits for. A post
-    # sent again is stored again, and finds the case the first one opened.
-    raw_sha, raw = posts.store_post(form)
-    draft = posts.draft_from_post(raw)
-    draft.raw_sha256, draft.attachments = raw_sha, attachment_drafts(form.attachments)
+    draft = posts.posted_letter(form)
     try:
         case, _new = submissions.open_submitted(db(), policy(), draft, key, actor=CITIZEN,
                                                 allowed_types=LETTER_TYPES)
@@ -75,7 +69,7 @@ def write() -> str | Response | tuple[str, int]:
     except Exception as err:
         if outage_of(err) != DATABASE or not key:
             raise
-        posts.keep(key, raw_sha, draft)  # in the spool: the worker registers it when the database is back
+        posts.keep(key, draft.raw_sha256, draft)  # in the spool: the worker registers it when the database is back
         return outage_page(DATABASE, kept=True)
     kick()
     session["sent_case"] = {"number": case.number, "code": case.tracking_code}

@@ -59,42 +59,56 @@ def edit(purpose: str, lang: str) -> str | Response | tuple[str, int]:
     form = TemplateForm()
     if not form.is_submitted():
         form.source.data = drafting.template_source(db(), purpose, lang)[0]
-    status = 200
-    if form.validate_on_submit():
-        source = form.source.data.replace("\r\n", "\n")
-        if form.preview.data:
-            problems = validate_template(source, sample_context(lang))
-            if not problems:
-                try:
-                    pdf = preview_pdf(source, lang=lang, office=office_info(current_app.config, lang))
-                except (TemplateRejected, LetterError) as error:
-                    problems = getattr(error, "errors", None) or [str(error)]
-                else:
-                    return _pdf(pdf, f"preview-{purpose}-{lang}", inline=True)
-            form.source.errors = list(problems)
-            status = 400
-        else:
-            try:
-                saved = letters.save_template(db(), current_actor(), purpose, lang, source,
-                                              validator=_validator(lang), note=form.note.data or "")
-                log_access(audit.ADMIN_TEMPLATE, target=f"template {purpose}/{lang} v{saved.version}", commit=False)
-                db().commit()
-            except letters.TemplateProblems as error:
-                db().rollback()
-                form.source.errors = error.problems
-                status = 400
-            except CaseError as error:
-                db().rollback()
-                flash(say(error), "error")
-                status = 409
-            else:
-                flash(_("Saved as version %(version)s.", version=saved.version), "success")
-                return redirect(url_for("letters.edit", purpose=purpose, lang=lang))
-    elif form.is_submitted():
-        status = 400
+    if not form.validate_on_submit():
+        return _edit_page(form, purpose, lang, 400 if form.is_submitted() else 200)
+    source = form.source.data.replace("\r\n", "\n")
+    if form.preview.data:
+        pdf = _preview_or_problems(form, source, lang)
+        if pdf is None:
+            return _edit_page(form, purpose, lang, 400)
+        return _pdf(pdf, f"preview-{purpose}-{lang}", inline=True)
+    saved, status = _save_template(form, purpose, lang, source)
+    if saved is None:
+        return _edit_page(form, purpose, lang, status)
+    flash(_("Saved as version %(version)s.", version=saved.version), "success")
+    return redirect(url_for("letters.edit", purpose=purpose, lang=lang))
+
+
+def _edit_page(form: TemplateForm, purpose: str, lang: str, status: int) -> tuple[str, int]:
     versions = letters.template_versions(db(), purpose, lang)
     return render_template("pages/letters/edit.html", form=form, purpose=purpose, lang=lang, versions=versions,
                            placeholders=placeholder_descriptions(), restore=RestoreForm()), status
+
+
+def _preview_or_problems(form: TemplateForm, source: str, lang: str) -> bytes | None:
+    """The preview PDF of ``source``; or None, its problems set as the source field's errors."""
+    problems = validate_template(source, sample_context(lang))
+    if not problems:
+        try:
+            return preview_pdf(source, lang=lang, office=office_info(current_app.config, lang))
+        except (TemplateRejected, LetterError) as error:
+            problems = getattr(error, "errors", None) or [str(error)]
+    form.source.errors = list(problems)
+    return None
+
+
+def _save_template(form: TemplateForm, purpose: str, lang: str, source: str) -> tuple[LetterTemplate | None, int]:
+    """Save ``source`` as the next version and commit: (the saved version, 200); or (None, the status) with the
+    problems on the form or the refusal flashed."""
+    try:
+        saved = letters.save_template(db(), current_actor(), purpose, lang, source,
+                                      validator=_validator(lang), note=form.note.data or "")
+        log_access(audit.ADMIN_TEMPLATE, target=f"template {purpose}/{lang} v{saved.version}", commit=False)
+        db().commit()
+    except letters.TemplateProblems as error:
+        db().rollback()
+        form.source.errors = error.problems
+        return None, 400
+    except CaseError as error:
+        db().rollback()
+        flash(say(error), "error")
+        return None, 409
+    return saved, 200
 
 
 @bp.route("/templates/<purpose>/<lang>/preview.pdf")
@@ -140,7 +154,7 @@ def post() -> str | Response:
         try:
             pdfs = [sending.postal_pdf(reply) for reply in queue]
         except LetterError as error:
-            flash(str(error), "error")
+            flash(say(error), "error")
             return redirect(url_for("letters.post"))
         combined = combine_pdfs(pdfs, duplex=bool(current_app.config.get("LETTER_DUPLEX")))
         web_session[PRINT_RUN] = {"ids": [r.id for r in queue], "sha": policy().store.put(combined)}
@@ -233,26 +247,34 @@ def call(number: str, reply_id: int) -> str | Response | tuple[str, int]:
     if reply.channel != "phone":
         abort(404)
     form = CallForm()
-    if form.validate_on_submit():
-        try:
-            letters.record_call(db(), case, current_actor(), reply.id, form.outcome.data)
-            db().commit()
-        except CaseError as error:
-            db().rollback()
-            flash(say(error), "error")
-        else:
-            kick()
-            flash(_("The call is recorded."), "success")
-            return redirect(url_for("casepage.show", number=number))
+    if form.validate_on_submit() and _record_call(case, reply, form.outcome.data):
+        return redirect(url_for("casepage.show", number=number))
+    return render_template("pages/letters/call.html", case=case, reply=reply, script=_call_script(case, reply),
+                           form=form, open=reply.status == TO_CALL), 400 if form.is_submitted() else 200
+
+
+def _record_call(case: Case, reply: Reply, outcome: str) -> bool:
+    """Record how the call went and commit (True); on a refusal roll back and flash it (False)."""
+    try:
+        letters.record_call(db(), case, current_actor(), reply.id, outcome)
+        db().commit()
+    except CaseError as error:
+        db().rollback()
+        flash(say(error), "error")
+        return False
+    kick()
+    flash(_("The call is recorded."), "success")
+    return True
+
+
+def _call_script(case: Case, reply: Reply) -> str:
+    """What the clerk reads to the citizen: the stored reply letter, in its language, as a call script."""
     letter = drafting.stored_letter(reply, case)
     office = office_info(current_app.config, letter.lang)
     author = reply.author.display_name if reply.author else current_actor().name
-    script = call_script(letter, citizen_name=case.citizen.name if case.citizen else "", case_number=case.number,
-                         officer_name=current_actor().name or author, office_name=office.name,
-                         tracking_code=case.tracking_code)
-    status = 400 if form.is_submitted() else 200
-    return render_template("pages/letters/call.html", case=case, reply=reply, script=script, form=form,
-                           open=reply.status == TO_CALL), status
+    return call_script(letter, citizen_name=case.citizen.name if case.citizen else "", case_number=case.number,
+                       officer_name=current_actor().name or author, office_name=office.name,
+                       tracking_code=case.tracking_code)
 
 
 # --- replies waiting for approval (supervisors) ----------------------------------------------------------------

@@ -10,14 +10,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
-from cases import map_data
 from cases import statistics as st
-from cases.topics import period_texts, rising_topics
 from cases import supervision
-from cases.statistics_desk import desk_shares
+from cases.dashboard import DashboardFigures, dashboard_figures
 from cases.calendar import EARLIEST_DATE, LATEST_DATE, plausible_date
 from cases.errors import CaseError, NotFound, ValidationError
-from cases.models import Unit
+from cases.models import Case, Unit
 from cases.models_disclosure import WeeklyReport
 from cases.sniff import PDF
 from web.auth import current_actor, role_required
@@ -28,6 +26,7 @@ from web.tasks.queue import kick
 from web.query_args import int_arg
 from web.app_state import db, policy
 from web.supervision import charts, exports, report
+from web.supervision.dashboard_charts import dashboard_charts
 from web.supervision.forms import SuperviseForm
 from web.supervision.topics import words
 
@@ -50,47 +49,16 @@ _pct = exports.percent
 @bp.route("/")
 @role_required(*ROLES)
 def dashboard() -> str:
-    period = _period(30)
-    tz = policy().timezone
-    session = db()
-    days = [d.isoformat() for d in period.day_list()]
-    labels = [d[5:] for d in days]
-    today = policy().today().isoformat()
-
-    def series(by: str) -> list[charts.Series]:
-        data = st.cases_per_day(session, period, tz, by)
-        return [charts.Series(_label(key), charts.until(today, days, data[key])) for key in sorted(data)]
-
-    categories = [(named_by_name(name, "category"), n) for name, n in st.top_categories(session, period, tz)]
-    districts = [(named_by_name(name), n) for name, n in st.top_districts(session, period, tz)]
-    topics = rising_topics(period_texts(session, period, tz), period_texts(session, period.previous(), tz),
-                              words)
-    # Areas whose cases rose most stand beside the rising words, marked as places.
-    topics = sorted(topics + [replace(t, term=f"📍 {t.term}") for t in map_data.hotspots(session, period, tz)],
-                    key=lambda t: (-t.score, -t.current, t.term))[:12]
-    urgent = st.cases_per_day(session, period, tz, "urgent").get("urgent", {})
-    total = st.total_cases(session, period, tz)
-    desk_total, desk_categories = desk_shares(session, period, tz)
-    return render_template(
-        "pages/supervision/dashboard.html", period=period, total=total, desk_total=desk_total,
-        desk_categories=desk_categories, pct=_pct,
-        previous_total=st.total_cases(session, period.previous(), tz),
-        urgent_total=sum(urgent.values()),
-        kind_chart=charts.line_chart(labels, series("kind"), title=_("Cases per day by kind")),
-        channel_chart=charts.line_chart(labels, series("channel"), title=_("Cases per day by channel")),
-        urgent_chart=charts.line_chart(labels, [charts.Series(_("urgent"), charts.until(today, days, urgent))],
-                                       title=_("Urgent cases per day")),
-        category_chart=charts.bar_chart(categories, title=_("Top categories")),
-        district_chart=charts.bar_chart(districts, title=_("Top districts and counties")),
-        topic_chart=charts.bar_chart([(t.term, t.current) for t in topics], title=_("Rising topics")),
-        categories=categories, districts=districts, topics=topics,
-        urgent_cases=st.urgent_open_cases(session), reports=report.recent(session), today=policy().today())
+    period, today = _period(30), policy().today()
+    figures = _named(dashboard_figures(db(), period, policy().timezone, words))
+    return render_template("pages/supervision/dashboard.html", period=period, pct=_pct, **vars(figures),
+                           **dashboard_charts(period, figures, today), reports=report.recent(db()), today=today)
 
 
-def _label(key: str) -> str:
-    from web.code_labels import label
-
-    return str(label(key))
+def _named(figures: DashboardFigures) -> DashboardFigures:
+    """The figures with categories and districts by their names in the reader's language."""
+    return replace(figures, categories=[(named_by_name(name, "category"), n) for name, n in figures.categories],
+                   districts=[(named_by_name(name), n) for name, n in figures.districts])
 
 
 def _performance_rows() -> tuple[st.Period, list[st.UnitPerformance], str, bool]:
@@ -159,17 +127,10 @@ def supervise(number: str) -> Response:
     form = SuperviseForm()
     back = form.target(url_for("supervision.deadlines"))
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
+        _flash_errors(form)
         return redirect(back)
     try:
-        if form.end.data == "1":
-            supervision.end_supervision(db(), policy(), case, current_actor(), form.note.data or "")
-            done = _("Supervision of case %(number)s ended.", number=number)
-        else:
-            supervision.supervise(db(), policy(), case, current_actor(), form.note.data)
-            done = _("Supervision of case %(number)s recorded.", number=number)
+        done = _supervise_or_end(case, form)
         db().commit()
         kick()
         flash(done, "success")
@@ -177,6 +138,21 @@ def supervise(number: str) -> Response:
         db().rollback()
         flash(say(err), "error")
     return redirect(back)
+
+
+def _flash_errors(form: SuperviseForm) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "error")
+
+
+def _supervise_or_end(case: Case, form: SuperviseForm) -> str:
+    """Put ``case`` under supervision, or lift it (``end=1``): what to tell the supervisor. The caller commits."""
+    if form.end.data == "1":
+        supervision.end_supervision(db(), policy(), case, current_actor(), form.note.data or "")
+        return _("Supervision of case %(number)s ended.", number=case.number)
+    supervision.supervise(db(), policy(), case, current_actor(), form.note.data)
+    return _("Supervision of case %(number)s recorded.", number=case.number)
 
 
 @bp.route("/supervised")
