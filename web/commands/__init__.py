@@ -192,12 +192,13 @@ def init_app(app: Flask) -> None:
     """Register every command group of ``flask --app web``."""
     from web.commands.mail import mailbox_cli
     from web.commands.open311 import open311_cli
+    from web.commands.partitions import partitions_cli
     from web.commands.privacy import privacy_cli
     from web.commands.scans import letters_cli
     from web.commands.search_index import index_cli, search_command
     from web.commands.stats import stats_cli
 
     for group in (cases_cli, users_cli, demo_cli, db_cli, files_cli, mailbox_cli, letters_cli, privacy_cli,
-                  open311_cli, index_cli, search_command, stats_cli):
+                  open311_cli, index_cli, search_command, stats_cli, partitions_cli):
         app.cli.add_command(group)
     app.cli.add_command(worker_command(app))
