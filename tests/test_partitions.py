@@ -13,17 +13,18 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from cases import demo, intake, partitions
 from cases.db import make_engine, make_session_factory, migrate, upgrade
 from cases.drafts import Channel, LetterDraft
 from cases.events import record
 from cases.files.store import LocalFileStore
-from cases.models import Attachment, Case, Event, Letter
+from cases.models import Attachment, Case, Letter
 from cases.actors import SYSTEM
 from cases.policy import Policy
-from tests.conftest import make_app
+from tests.conftest import login, make_app
+from web.app_state import state
 from web.auth import Argon2idHasher
 
 YEAR = datetime.now(timezone.utc).year
@@ -283,12 +284,45 @@ def test_the_archive_command_detaches_dumps_and_drops_a_year(filled: Engine, tmp
     with filled.connect() as conn:
         assert conn.execute(text("SELECT to_regclass(:n)"), {"n": f"event_y{OLD}"}).scalar() is None
         assert conn.execute(text("SELECT count(*) FROM letter WHERE external_id = '<old@example.org>'")).scalar() == 0
+    with filled.connect() as conn:  # each table's year is in the access log, with what became of it
+        targets = set(conn.execute(text("SELECT target FROM access_log WHERE action = 'archive_year'")).scalars())
+    assert targets == {f"{name}: 1 row(s), dumped to {tmp_path / 'archive' / name}.csv.gz, dropped"
+                       for name in (f"event_y{OLD}", f"letter_y{OLD}")}
     kept = runner.invoke(args=["partitions", "archive", str(OLD + 1), "--table", "event", "--keep"])
     assert kept.exit_code == 0, kept.output
     with filled.connect() as conn:  # a table of its own now, outside the event log
         assert conn.execute(text(f"SELECT note FROM event_y{OLD + 1}")).scalars().all() == ["next year"]
     ahead = runner.invoke(args=["partitions", "ahead", "--years", "4"])
     assert f"event: created event_y{YEAR + 3}, event_y{YEAR + 4}" in ahead.output
+
+
+def test_the_app_reads_a_case_whose_events_and_letters_span_years(app, client, demo_data) -> None:
+    """Case page, case list and statistics read across the yearly partitions (the PostgreSQL pass) as across the
+    plain tables (SQLite)."""
+    with state(app).sessions() as session:
+        draft = LetterDraft(channel=Channel.EMAIL, subject="Cracked pavement on Elm Road",
+                            body="Written last December.", sender_email="elm@example.org",
+                            received_at=_at(YEAR - 1, 12))
+        case = intake.receive(session, state(app).policy, draft).case
+        record(session, case, SYSTEM, "note", note="noted last year").at = _at(YEAR - 1, 12, 20)
+        record(session, case, SYSTEM, "return", note="returned last year",
+               data={"unit_id": case.unit_id or 1}).at = _at(YEAR - 1, 12, 21)
+        record(session, case, SYSTEM, "note", note="noted this year")
+        session.commit()
+        number = case.number
+    login(client, "supervisor")
+    page = client.get(f"/cases/{number}").get_data(as_text=True)
+    assert all(text_ in page for text_ in ("Written last December.", "noted last year", "noted this year"))
+    assert number in client.get("/supervisor/?q=Elm").get_data(as_text=True)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["stats", "rebuild"]).exit_code == 0
+    checked = runner.invoke(args=["stats", "check"])
+    assert checked.exit_code == 0, checked.output
+    engine = state(app).engine
+    if engine.dialect.name == "postgresql":  # a database migrated empty has years from this one on
+        assert _where(engine, "event", "note", "noted last year") == "event_before"
+        assert _where(engine, "event", "note", "noted this year") == f"event_y{YEAR}"
+        assert _where(engine, "letter", "body", "Written last December.") == "letter_before"
 
 
 def test_the_list_command_shows_the_years_or_says_there_are_none(app_factory) -> None:

@@ -86,6 +86,10 @@ def cases_show(number: str, as_json: bool) -> None:
             detail = case_detail(queries.get_case(session, ADMIN, number), state().policy.today())
         except CaseError as err:
             raise click.ClickException(str(err)) from err
+        # The letters' senders and text are personal data, read here as on the case page.
+        audit.record(session, ADMIN, audit.VIEW_CITIZEN, case_number=detail["number"],
+                     target=f"case {detail['number']} shown on the command line")
+        session.commit()
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=2))
         return

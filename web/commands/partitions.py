@@ -10,8 +10,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from cases import partitions
+from cases import audit, partitions
 from web.app_state import state
+from web.commands import ADMIN
 from web.tasks.partitions import ensure_ahead
 
 partitions_cli = AppGroup("partitions", help="Yearly partitions of the event log and letters (PostgreSQL).")
@@ -75,7 +76,15 @@ def archive_command(year: int, tables: tuple[str, ...], dump_dir: Path | None, k
         result = partitions.archive_year(state().engine, table, year, keep=keep, dump=dump, say=click.echo)
         if result is None:
             click.echo(f"{table}: no partition for {year}")
-        else:
-            done += 1
+            continue
+        done += 1
+        kept = f"dumped to {dump}" if dump is not None else ""
+        kept += (", " if kept else "") + ("kept as a table" if keep else "dropped")
+        with state().sessions() as session:  # a whole year of personal data read out and taken away
+            audit.record(session, ADMIN, audit.ARCHIVE_YEAR,
+                         target=f"{result.partition}: {result.rows} row(s), {kept}",
+                         data={"table": table, "year": year, "rows": result.rows, "dump": str(dump or ""),
+                               "kept": keep})
+            session.commit()
     if not done:
         raise click.ClickException(f"nothing to archive for {year}")
