@@ -1,6 +1,6 @@
 """The yearly partitions of the event log and the letters on PostgreSQL (migration 0021): creating the coming
-years ahead of time, and detaching a year to archive it without a long lock. SQLite has no partitions; every
-function here says so and does nothing there.
+years ahead of time, and detaching a year to archive it without a long lock. SQLite has no partitions:
+``ensure_years`` does nothing there, and the commands refuse to run.
 
 Layout of each partitioned table ``T`` (time column ``C``): ``T_before`` holds everything before the first
 year, ``T_y<YYYY>`` one year each (UTC), ``T_later`` everything after the last year. There is no DEFAULT
@@ -102,19 +102,22 @@ def ensure_years(engine: Engine, through: int) -> dict[str, list[int]]:
     """Give each partitioned table a partition for every year up to ``through``, split off its ``_later``
     catch-all (moving any rows of those years out of it). One short transaction per table; the split detaches
     ``_later`` (a brief ACCESS EXCLUSIVE lock on the table) and gives up after ``LOCK_TIMEOUT`` rather than keep
-    others waiting. Returns the years created per table; nothing on SQLite."""
+    others waiting, raising ``sqlalchemy.exc.OperationalError`` (a later run tries again). Returns the years
+    created per table; nothing on SQLite."""
     created: dict[str, list[int]] = {}
     for table, column in PARTITIONED.items():
         with engine.begin() as conn:
             if not is_partitioned(conn, table):
                 continue
+            conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+            # One split at a time (this lock conflicts with itself and with a concurrent detach, not with inserts).
+            conn.execute(text(f"LOCK TABLE {table} IN SHARE UPDATE EXCLUSIVE MODE"))
             have = years(conn, table)
             last = max(have) if have else datetime.now(timezone.utc).year - 1
             new = list(range(last + 1, through + 1))
             if not new:
                 continue
             later = f"{table}_later"
-            conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
             conn.execute(text(f"ALTER TABLE {table} DETACH PARTITION {later}"))
             for year in new:
                 conn.execute(text(f"CREATE TABLE {partition_name(table, year)} PARTITION OF {table} "

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cases import demo, intake, partitions
 from cases.db import make_engine, make_session_factory, migrate, upgrade
@@ -146,6 +146,17 @@ def test_a_missing_year_is_created_ahead_and_its_rows_moved_out_of_the_catch_all
     assert _where(filled, "event", "note", "early") == f"event_y{far}"
     assert _where(filled, "letter", "external_id", "<future@example.org>") == "letter_later"
     assert partitions.ensure_years(filled, far) == {}
+
+
+def test_creating_years_ahead_gives_up_rather_than_wait_behind_a_long_query(filled: Engine) -> None:
+    with psycopg.connect(_conninfo(filled)) as reader:
+        reader.execute("SELECT count(*) FROM event").fetchone()  # a long report, its transaction still open
+        with pytest.raises(OperationalError, match="lock timeout"):
+            partitions.ensure_years(filled, YEAR + 4)
+        with filled.connect() as conn:
+            assert partitions.years(conn, "event")[-1] == YEAR + 2  # nothing half done
+        reader.commit()
+    assert partitions.ensure_years(filled, YEAR + 4)["event"] == [YEAR + 3, YEAR + 4]
 
 
 def test_letter_keys_stay_unique_across_partitions_and_attachments_keep_their_letter(filled: Engine) -> None:
@@ -294,6 +305,19 @@ def test_the_archive_command_detaches_dumps_and_drops_a_year(filled: Engine, tmp
         assert conn.execute(text(f"SELECT note FROM event_y{OLD + 1}")).scalars().all() == ["next year"]
     ahead = runner.invoke(args=["partitions", "ahead", "--years", "4"])
     assert f"event: created event_y{YEAR + 3}, event_y{YEAR + 4}" in ahead.output
+
+
+def test_the_worker_creates_the_coming_years_daily(filled: Engine, tmp_path: Path, app_factory) -> None:
+    app = make_app(tmp_path / "instance", filled.url.render_as_string(hide_password=False), PARTITION_YEARS_AHEAD=3)
+    task = state(app).tasks.partitions_ahead
+    assert task.task_class().validate_datetime(datetime(2026, 5, 1, 3, 40))  # daily, at 03:40
+    assert not task.task_class().validate_datetime(datetime(2026, 5, 1, 14, 40))
+    task()  # immediate mode in tests: runs now, as the worker runs it
+    with filled.connect() as conn:
+        assert partitions.years(conn, "letter")[-1] == YEAR + 3
+    plain = app_factory()
+    if state(plain).engine.dialect.name == "sqlite":  # no partitions to keep
+        assert state(plain).tasks.partitions_ahead is None
 
 
 def test_the_app_reads_a_case_whose_events_and_letters_span_years(app, client, demo_data) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
 from cases import audit, partitions
 from web.app_state import state
@@ -47,7 +48,10 @@ def list_command(as_json: bool) -> None:
 def ahead_command(years: int | None) -> None:
     """Create the yearly partitions up to this year plus --years (the worker does this daily)."""
     _require_partitioned()
-    created = ensure_ahead(current_app._get_current_object(), years)
+    try:
+        created = ensure_ahead(current_app._get_current_object(), years)
+    except OperationalError as error:  # lock_timeout: a long query holds the table
+        raise click.ClickException(f"the table is busy, nothing changed; try again ({error.orig})") from error
     if not created:
         click.echo("every partition is already there")
     for table, made in created.items():

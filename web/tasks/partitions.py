@@ -23,7 +23,7 @@ def ensure_ahead(app: Flask, years: int | None = None) -> dict[str, list[int]]:
 
 def init_app(app: Flask) -> None:
     """On PostgreSQL the worker makes sure of the coming years' partitions once a day (once across workers)."""
-    if not state(app).engine.dialect.name == "postgresql":
+    if state(app).engine.dialect.name != "postgresql":
         return
     huey = state(app).huey
 
