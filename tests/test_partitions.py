@@ -4,6 +4,7 @@ year is detached and archived while another connection goes on inserting without
 from __future__ import annotations
 
 import gzip
+import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -299,8 +300,10 @@ def test_the_archive_command_detaches_dumps_and_drops_a_year(filled: Engine, tmp
         targets = set(conn.execute(text("SELECT target FROM access_log WHERE action = 'archive_year'")).scalars())
     assert targets == {f"{name}: 1 row(s), dumped to {tmp_path / 'archive' / name}.csv.gz, dropped"
                        for name in (f"event_y{OLD}", f"letter_y{OLD}")}
-    kept = runner.invoke(args=["partitions", "archive", str(OLD + 1), "--table", "event", "--keep"])
+    kept = runner.invoke(args=["partitions", "archive", str(OLD + 1), "--table", "event", "--keep", "--json"])
     assert kept.exit_code == 0, kept.output
+    assert json.loads(kept.output) == [{"table": "event", "partition": f"event_y{OLD + 1}", "rows": 1, "kept": True,
+                                        "dump": None}]
     with filled.connect() as conn:  # a table of its own now, outside the event log
         assert conn.execute(text(f"SELECT note FROM event_y{OLD + 1}")).scalars().all() == ["next year"]
     ahead = runner.invoke(args=["partitions", "ahead", "--years", "4"])

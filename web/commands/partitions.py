@@ -66,7 +66,9 @@ def ahead_command(years: int | None) -> None:
               help="Write each detached year to DIR/<partition>.csv.gz before dropping it.")
 @click.option("--keep", is_flag=True, help="Keep the detached year as a table of its own instead of dropping it.")
 @click.option("--yes", is_flag=True, help="Drop without --dump or --keep (the year's rows are then gone).")
-def archive_command(year: int, tables: tuple[str, ...], dump_dir: Path | None, keep: bool, yes: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs (no progress lines).")
+def archive_command(year: int, tables: tuple[str, ...], dump_dir: Path | None, keep: bool, yes: bool,
+                    as_json: bool) -> None:
     """Detach YEAR from the event log and the letters (DETACH PARTITION ... CONCURRENTLY: the other years stay
     open for reads and inserts), then dump it, keep it as a table, or drop it."""
     _require_partitioned()
@@ -74,14 +76,16 @@ def archive_command(year: int, tables: tuple[str, ...], dump_dir: Path | None, k
         raise click.ClickException(f"{year} is not over yet: only a past year can be archived")
     if dump_dir is None and not keep and not yes:
         raise click.ClickException("say what to do with the year: --dump DIR, --keep, or --yes to drop it")
-    done = 0
+    done = []
+    say = (lambda message: None) if as_json else click.echo
     for table in tables or tuple(partitions.PARTITIONED):
         dump = dump_dir / f"{partitions.partition_name(table, year)}.csv.gz" if dump_dir is not None else None
-        result = partitions.archive_year(state().engine, table, year, keep=keep, dump=dump, say=click.echo)
+        result = partitions.archive_year(state().engine, table, year, keep=keep, dump=dump, say=say)
         if result is None:
-            click.echo(f"{table}: no partition for {year}")
+            say(f"{table}: no partition for {year}")
             continue
-        done += 1
+        done.append({"table": table, "partition": result.partition, "rows": result.rows, "kept": keep,
+                     "dump": str(dump) if dump is not None else None})
         kept = f"dumped to {dump}" if dump is not None else ""
         kept += (", " if kept else "") + ("kept as a table" if keep else "dropped")
         with state().sessions() as session:  # a whole year of personal data read out and taken away
@@ -92,3 +96,5 @@ def archive_command(year: int, tables: tuple[str, ...], dump_dir: Path | None, k
             session.commit()
     if not done:
         raise click.ClickException(f"nothing to archive for {year}")
+    if as_json:
+        click.echo(json.dumps(done, indent=2))
