@@ -23,8 +23,9 @@ from sqlalchemy import Connection, Engine, text
 PARTITIONED = {"event": "at", "letter": "received_at"}
 # A partition of one of them (attached or detached and kept): never a table of the models.
 PARTITION_NAME = re.compile(r"^(event|letter)_(y\d{4}|before|later)$")
-# What the PostgreSQL schema does instead of the models' unique indexes/constraints and foreign key that a
-# partitioned table cannot have (kept by triggers: see migration 0021).
+# The models' unique index and constraint on letter that a partitioned table cannot have, and the plain index
+# that stands in for the constraint; triggers keep them unique (migration 0021). The foreign key
+# attachment.letter_id -> letter.id, kept by triggers too, is matched in ``schema_filter``.
 TRIGGER_KEPT = {("letter", "ix_letter_dedup_key"), ("letter", "uq_letter_external_raw"),
                 ("letter", "ix_letter_external_raw")}
 # How long DDL that needs a strong lock waits for it before giving up (and trying again on the next run).
