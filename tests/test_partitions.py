@@ -185,6 +185,10 @@ def test_letter_keys_stay_unique_across_partitions_and_attachments_keep_their_le
         with pytest.raises(IntegrityError, match="attachment_letter_id_fkey"):
             session.execute(text("DELETE FROM letter WHERE id = :id"), {"id": old.id})
         session.rollback()
+        # Moving a letter to another year keeps its id, so its attachment still has its letter.
+        session.execute(text("UPDATE letter SET received_at = :at WHERE id = :id"), {"at": _at(YEAR), "id": old.id})
+        session.commit()
+    assert _where(filled, "letter", "id", old.id) == f"letter_y{YEAR}"
 
 
 def _waiting(conninfo: str, pid: int) -> bool:
@@ -200,6 +204,11 @@ def _until(condition: Callable[[], bool]) -> None:
         assert datetime.now(timezone.utc).timestamp() < deadline, "the other connection never got there"
 
 
+def _a_case(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(Case.id).limit(1)).scalar_one()
+
+
 def _conninfo(engine: Engine) -> str:
     url = engine.url
     return f"host={url.host} port={url.port} user={url.username} dbname={url.database}"
@@ -207,7 +216,7 @@ def _conninfo(engine: Engine) -> str:
 
 def test_two_racing_inserts_of_one_dedup_key_register_it_once(filled: Engine) -> None:
     conninfo = _conninfo(filled)
-    case_id = make_session_factory(filled)().scalar(select(Case.id).limit(1))
+    case_id = _a_case(filled)
     insert = ("INSERT INTO letter (case_id, channel, subject, body, sender_name, sender_email, sender_phone, "
               "sender_address, received_at, dedup_key, automatic, notes) VALUES (%s, 'EMAIL', '', '', '', '', '', "
               "'', %s, 'race', false, '[]')")
@@ -242,7 +251,7 @@ def test_detaching_a_year_keeps_inserts_going(filled: Engine, tmp_path: Path, co
     insert of this year goes through at once (under a 1 s lock_timeout); the plain DETACH, shown for contrast,
     queues an ACCESS EXCLUSIVE lock and the same insert times out."""
     conninfo = _conninfo(filled)
-    case_id = make_session_factory(filled)().scalar(select(Case.id).limit(1))
+    case_id = _a_case(filled)
     errors: list[BaseException] = []
     with psycopg.connect(conninfo) as reader, psycopg.connect(conninfo) as detacher:
         reader.execute("SELECT count(*) FROM event").fetchone()  # its transaction stays open

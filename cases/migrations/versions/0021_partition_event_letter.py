@@ -14,8 +14,8 @@ PostgreSQL requires the partition key in every primary key and unique constraint
   ``unique_violation`` (SQLSTATE 23505) the unique index raised, so the intakes that turn that error into
   "duplicate" work unchanged;
 - ``attachment.letter_id`` can no longer reference ``letter.id`` (not unique on its own): a trigger on attachment
-  checks the letter exists (and key-share locks it), and one on letter refuses to delete a letter an attachment
-  names, with the ``foreign_key_violation`` (SQLSTATE 23503) the foreign key raised.
+  checks the letter exists (and key-share locks it), and one on letter refuses the deletion of a letter an
+  attachment names, with the ``foreign_key_violation`` (SQLSTATE 23503) the foreign key raised.
 
 Rows are copied, so the upgrade and the downgrade keep every row of every attached partition; a year already
 detached and archived is not brought back by the downgrade.
@@ -89,17 +89,20 @@ FOR EACH ROW EXECUTE FUNCTION attachment_letter_exists()
 LETTER_REFERENCED_FUNCTION = """
 CREATE FUNCTION letter_not_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM attachment WHERE letter_id = OLD.id) THEN
+    -- After the statement's rows: a letter moved to another year (an UPDATE of received_at) is deleted from one
+    -- partition and inserted into another with the same id, which leaves its attachments a letter.
+    IF EXISTS (SELECT 1 FROM attachment WHERE letter_id = OLD.id)
+       AND NOT EXISTS (SELECT 1 FROM letter WHERE id = OLD.id) THEN
         RAISE EXCEPTION 'update or delete on table "letter" violates foreign key constraint '
                         '"attachment_letter_id_fkey" on table "attachment"'
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'attachment_letter_id_fkey', TABLE = 'letter',
                   DETAIL = format('Key (id)=(%s) is still referenced from table "attachment".', OLD.id);
     END IF;
-    RETURN OLD;
+    RETURN NULL;
 END $$
 """
 LETTER_REFERENCED_TRIGGER = """
-CREATE TRIGGER letter_not_referenced BEFORE DELETE ON letter
+CREATE TRIGGER letter_not_referenced AFTER DELETE ON letter
 FOR EACH ROW EXECUTE FUNCTION letter_not_referenced()
 """
 
