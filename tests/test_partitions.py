@@ -315,6 +315,10 @@ def test_the_archive_command_detaches_dumps_and_drops_a_year(filled: Engine, tmp
                                         "dump": None}]
     with filled.connect() as conn:  # a table of its own now, outside the event log
         assert conn.execute(text(f"SELECT note FROM event_y{OLD + 1}")).scalars().all() == ["next year"]
+    dropped = runner.invoke(args=["partitions", "archive", str(OLD + 1), "--table", "event", "--yes"])
+    assert f"event_y{OLD + 1} detached, 1 row(s)" in dropped.output and "detaching" not in dropped.output
+    with filled.connect() as conn:  # the kept year, dropped later
+        assert conn.execute(text("SELECT to_regclass(:n)"), {"n": f"event_y{OLD + 1}"}).scalar() is None
     ahead = runner.invoke(args=["partitions", "ahead", "--years", "4"])
     assert f"event: created event_y{YEAR + 3}, event_y{YEAR + 4}" in ahead.output
 
