@@ -24,6 +24,8 @@ DOWNLOAD_POST = "download_post"  # a day's combined postal PDF
 DOWNLOAD_RAW = "download_raw"  # a quarantined original
 DOWNLOAD_SCAN = "download_scan"  # a scanned letter's page or searchable PDF
 EXPORT_CITIZEN = "export_citizen"
+EXPORT_CASES = "export_cases"  # a case list downloaded as CSV or XLSX (every case of the filter)
+ARCHIVE_YEAR = "archive_year"  # a year of the event log or the letters detached (and dumped, kept or dropped)
 ERASE_CITIZEN = "erase_citizen"
 ERASE_RETENTION = "erase_retention"
 ADMIN_USER = "admin_user"
@@ -32,7 +34,7 @@ ADMIN_CATEGORY = "admin_category"
 ADMIN_TEMPLATE = "admin_template"
 ADMIN_PLACES = "admin_places"  # areas and the address list
 ACTIONS = (VIEW_CITIZEN, DOWNLOAD_ATTACHMENT, PLAY_RECORDING, DOWNLOAD_REPLY, DOWNLOAD_POST, DOWNLOAD_RAW,
-           DOWNLOAD_SCAN, EXPORT_CITIZEN, ERASE_CITIZEN, ERASE_RETENTION, ADMIN_USER, ADMIN_UNIT, ADMIN_CATEGORY,
+           DOWNLOAD_SCAN, EXPORT_CITIZEN, EXPORT_CASES, ARCHIVE_YEAR, ERASE_CITIZEN, ERASE_RETENTION, ADMIN_USER, ADMIN_UNIT, ADMIN_CATEGORY,
            ADMIN_TEMPLATE, ADMIN_PLACES)
 READERS = ("supervisor", "admin")
 

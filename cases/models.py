@@ -232,7 +232,8 @@ class Case(Base):
 
 
 class Letter(Base):
-    """One inbound item on a case, with a pointer to its stored original."""
+    """One inbound item on a case, with a pointer to its stored original (on PostgreSQL partitioned by year on
+    ``received_at``, see cases.partitions)."""
 
     __tablename__ = "letter"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -249,7 +250,7 @@ class Letter(Base):
     raw_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     external_id: Mapped[str | None] = mapped_column(String(500))  # indexed by uq_letter_external_raw
     # The intake adapter's identity of the item (email: Message-ID + content hash); unique, so racing pollers
-    # register a message once.
+    # register a message once. On PostgreSQL, where letters are partitioned by year, a trigger keeps it unique.
     dedup_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     ocr_confidence: Mapped[float | None] = mapped_column()
@@ -314,7 +315,8 @@ class Reply(Base):
 
 
 class Event(Base):
-    """Every change to a case: the timeline and the audit trail are this one table."""
+    """Every change to a case: the timeline and the audit trail are this one table (on PostgreSQL partitioned by
+    year on ``at``, see cases.partitions)."""
 
     __tablename__ = "event"
     id: Mapped[int] = mapped_column(primary_key=True)

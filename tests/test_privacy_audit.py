@@ -183,3 +183,25 @@ def test_a_user_created_from_the_command_line_is_logged(app: Flask, demo_data: o
                                            input="a-long-password\na-long-password\n")
     assert created.exit_code == 0, created.output
     assert (audit.ADMIN_USER, "command line", None, "created user nightclerk (clerk)") in logged(app)
+
+
+def test_case_list_exports_and_a_case_shown_on_the_command_line_are_logged(app: Flask, client: FlaskClient,
+                                                                          demo_data: object) -> None:
+    number = letter_case(client)
+    supervisor = app.test_client()
+    login(supervisor, "supervisor")
+    csv = supervisor.get("/supervisor/cases.csv?status=received&q=pothole")
+    assert csv.status_code == 200
+    csv.get_data()  # the rows stream after the log row is committed
+    assert supervisor.get("/supervisor/cases.xlsx").status_code == 200
+    shown = app.test_cli_runner().invoke(args=["cases", "show", number])
+    assert shown.exit_code == 0, shown.output
+    rows = logged(app)
+    assert (audit.EXPORT_CASES, "Supervisor", None, "case list csv (status received, text 'pothole')") in rows
+    assert (audit.EXPORT_CASES, "Supervisor", None, "case list xlsx (status any, text '')") in rows
+    assert (audit.VIEW_CITIZEN, "command line", number, f"case {number} shown on the command line") in rows
+    with state(app).sessions() as session:
+        assert session.scalar(select(AccessLog.data).where(AccessLog.action == audit.EXPORT_CASES)) == {
+            "format": "csv", "status": "received", "q": "pothole"}
+    log_page = supervisor.get("/privacy/log?action=export_cases").get_data(as_text=True)
+    assert "exported a case list" in log_page

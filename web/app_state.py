@@ -33,6 +33,7 @@ class Tasks:
     weekly_report: Any = None  # web.supervision: the Monday report
     hour_notices: Any = None  # web.supervision: notices on deadlines in hours
     privacy_purge: Any = None  # web.tasks.privacy: nightly erasure past PRIVACY_RETENTION_DAYS
+    partitions_ahead: Any = None  # web.tasks.partitions: daily yearly partitions ahead (PostgreSQL)
 
 
 @dataclass

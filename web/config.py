@@ -220,6 +220,10 @@ class DefaultConfig:
     # nightly by the worker; the cases, their redacted text and the statistics stay. 0: kept (no purge).
     PRIVACY_RETENTION_DAYS = 0
 
+    # PostgreSQL only: the event log and the letters have a partition per year; the worker creates this many
+    # years ahead of the current one, daily (``flask --app web partitions ahead`` does it by hand).
+    PARTITION_YEARS_AHEAD = 2
+
     # Languages of the UI.
     LANGUAGES = ["en", "zh", "es"]
     BABEL_DEFAULT_LOCALE = "en"

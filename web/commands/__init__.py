@@ -86,6 +86,10 @@ def cases_show(number: str, as_json: bool) -> None:
             detail = case_detail(queries.get_case(session, ADMIN, number), state().policy.today())
         except CaseError as err:
             raise click.ClickException(str(err)) from err
+        # The letters' senders and text are personal data, read here as on the case page.
+        audit.record(session, ADMIN, audit.VIEW_CITIZEN, case_number=detail["number"],
+                     target=f"case {detail['number']} shown on the command line")
+        session.commit()
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=2))
         return
@@ -192,12 +196,13 @@ def init_app(app: Flask) -> None:
     """Register every command group of ``flask --app web``."""
     from web.commands.mail import mailbox_cli
     from web.commands.open311 import open311_cli
+    from web.commands.partitions import partitions_cli
     from web.commands.privacy import privacy_cli
     from web.commands.scans import letters_cli
     from web.commands.search_index import index_cli, search_command
     from web.commands.stats import stats_cli
 
     for group in (cases_cli, users_cli, demo_cli, db_cli, files_cli, mailbox_cli, letters_cli, privacy_cli,
-                  open311_cli, index_cli, search_command, stats_cli):
+                  open311_cli, index_cli, search_command, stats_cli, partitions_cli):
         app.cli.add_command(group)
     app.cli.add_command(worker_command(app))

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request
 
-from cases import queries, returns
+from cases import audit, queries, returns
 from cases.queries import CaseFilter
 from cases.workflow import Status
 from web.auth import current_actor, role_required
 from web.case_list import render_case_list
 from web.app_state import db, policy
+from web.privacy.access import log_access
 from web.streaming import csv_response, xlsx_response
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -34,6 +35,13 @@ def overview() -> str:
                             statuses=list(Status))
 
 
+def _log_export(kind: str) -> None:
+    """Log the download of the whole list (its subjects carry what citizens wrote) before it streams."""
+    _flt, status, text = _overview_filter()
+    log_access(audit.EXPORT_CASES, target=f"case list {kind} (status {status or 'any'}, text {text!r})"[:200],
+               data={"format": kind, "status": status, "q": text})
+
+
 def _export_rows() -> Iterator[tuple[Any, ...]]:
     zone = ZoneInfo(policy().timezone)
     for row in queries.export_rows(db(), current_actor(), _overview_filter()[0], today=policy().today()):
@@ -45,6 +53,7 @@ def _export_rows() -> Iterator[tuple[Any, ...]]:
 @role_required(*ROLES)
 def cases_csv() -> Response:
     """Every case of the list (the same filter), streamed."""
+    _log_export("csv")
     return csv_response("cases.csv", queries.EXPORT_COLUMNS, _export_rows())
 
 
@@ -52,6 +61,7 @@ def cases_csv() -> Response:
 @role_required(*ROLES)
 def cases_xlsx() -> Response:
     """Every case of the list (the same filter), streamed."""
+    _log_export("xlsx")
     return xlsx_response("cases.xlsx", "Cases", [list(queries.EXPORT_COLUMNS)], _export_rows(),
                          widths={"I": 60})
 

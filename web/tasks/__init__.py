@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register each area's tasks on the app's Huey (after ``web.tasks.queue.init_app`` made it)."""
-    from web.tasks import mail, privacy, scans, supervision
+    from web.tasks import mail, partitions, privacy, scans, supervision
 
-    for area in (mail, scans, privacy, supervision):
+    for area in (mail, scans, privacy, supervision, partitions):
         area.init_app(app)
