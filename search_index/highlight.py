@@ -59,7 +59,7 @@ def find_spans(text: str, latin: frozenset[str], cjk: frozenset[str], max_hits: 
     spans: list[tuple[int, int]] = []
     pattern = _latin_pattern(latin)
     if pattern is not None:
-        folded = text.translate(_FOLD)
+        folded = text if text.isascii() else text.translate(_FOLD)
         word_at = _LATIN_RUN.match
         for match in pattern.finditer(folded):
             start = match.start()
