@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 engine.index(letters, args.docs)
             index_s = time.perf_counter() - start - letters.generate_s
-            index_cpu = time.process_time() - cpu_before - letters.generate_s
+            index_cpu = time.process_time() - cpu_before - letters.generate_cpu_s
             load_after = load()
             if queries is None:
                 queries = make_queries(letters.kept, args.queries, args.seed + 1)
@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'':10}{'index docs/s':>13}{'client CPU s':>13}{'size MB':>10}{'open ms':>9}{'load before/after':>19}")
         for label, (rate, cpu, size, open_ms, lb, la, _) in rows.items():
             print(f"{label:10}{rate:>13.0f}{cpu:>13.0f}{size:>10.0f}{open_ms:>9.0f}{f'{lb:.2f} / {la:.2f}':>19}")
-        print("(docs/s: wall time without letter generation; load = the machine's 1-minute load average)")
+        print("(docs/s: wall time without letter generation; client CPU: this process's, without generation;"
+              " load = the machine's 1-minute load average)")
         print(f"\n{'ms':12}" + "".join(f"{label[:8] + ' p50':>13}{label[:8] + ' p95':>13}{'CPU mean':>9}"
                                        f"{'CPU p95':>9}" for label in rows) + f"{'load':>7}")
         for shape in queries:
