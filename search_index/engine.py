@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import OrderedDict
+from operator import itemgetter
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -170,7 +171,16 @@ class Evaluator:
             # Documents matched only through non-scoring clauses (field filters).
             for d in docs:
                 scores.setdefault(d, 0.0)
-        return heapq.nsmallest(limit, scores.items(), key=_best_first)
+        if len(scores) > limit > 0:
+            # The best by score alone (a C key), then exact order on those: a Python key function called for
+            # every matching document costs more than the scoring itself on a common word. Documents tied
+            # with the last one taken are all sorted, so equal scores still go by document number.
+            top = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
+            floor = top[-1][1]
+            if list(scores.values()).count(floor) > sum(1 for item in top if item[1] == floor):
+                top = [item for item in scores.items() if item[1] >= floor]
+            return sorted(top, key=_best_first)[:limit]
+        return sorted(scores.items(), key=_best_first)[:limit]
 
     def _score(self, node: tuple, docs: set[int], scores: dict[int, float]) -> None:
         """Add the contributions of ``node`` for ``docs`` (all of which match ``node``) into ``scores``."""

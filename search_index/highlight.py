@@ -4,7 +4,7 @@ Whoosh's highlighter re-analyses each hit's whole text (jieba included), which i
 the slowest part of a results page. Here the stored body is scanned with regular
 expressions instead, which run in C:
 
-* Latin terms: a regex built from each stem's prefix finds candidate words in an
+* Latin terms: a regex of the stems' prefixes finds candidate words in an
   accent-folded copy of the text (folding is one character to one character, so
   offsets stay valid); each candidate is confirmed with the analyzer's own
   fold+stem function, so exactly the words that matched are marked.
@@ -37,6 +37,10 @@ def _build_fold_table() -> dict[int, str]:
 _FOLD = _build_fold_table()
 
 
+# A run of word characters that are not CJK and not "_": the analyzer's Latin token (analysis.TOKEN_RE).
+_LATIN_RUN = re.compile(rf"[^\W_{CJK_CLASS}]+")
+
+
 @lru_cache(maxsize=512)
 def _latin_pattern(terms: frozenset[str]) -> re.Pattern | None:
     prefixes = set()
@@ -45,8 +49,9 @@ def _latin_pattern(terms: frozenset[str]) -> re.Pattern | None:
         prefixes.add(term[:-1] if len(term) > 3 else term)
     if not prefixes:
         return None
-    alternatives = "|".join(sorted((re.escape(p) for p in prefixes), key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_{CJK_CLASS}])(?:{alternatives})[^\W_{CJK_CLASS}]*", re.IGNORECASE)
+    # Only the prefixes: word boundaries are checked with the precompiled _LATIN_RUN, because a character class
+    # of the CJK ranges in every query's own pattern would cost milliseconds to compile.
+    return re.compile("|".join(sorted((re.escape(p) for p in prefixes), key=len, reverse=True)), re.IGNORECASE)
 
 
 def find_spans(text: str, latin: frozenset[str], cjk: frozenset[str], max_hits: int = 200) -> list[tuple[int, int]]:
@@ -54,9 +59,13 @@ def find_spans(text: str, latin: frozenset[str], cjk: frozenset[str], max_hits: 
     spans: list[tuple[int, int]] = []
     pattern = _latin_pattern(latin)
     if pattern is not None:
-        folded = text.translate(_FOLD)
+        folded = text if text.isascii() else text.translate(_FOLD)
+        word_at = _LATIN_RUN.match
         for match in pattern.finditer(folded):
-            start, end = match.span()
+            start = match.start()
+            if start and word_at(folded, start - 1):
+                continue  # inside a word, not at its start
+            end = word_at(folded, start).end()
             if index_term(text[start:end]) in latin:
                 spans.append((start, end))
                 if len(spans) >= max_hits:

@@ -52,6 +52,14 @@ def test_snippet_escapes_text_and_marks_only_matches():
     assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
 
 
+def test_snippet_marks_whole_words_only_where_a_word_starts():
+    # CJK characters, "_" and punctuation end a Latin word; a stem inside a word is no match.
+    text = "Lights out; floodlights and light_poles, 路灯light仍坏, ÉCLAIRAGE LIGHTING, unlight."
+    assert snippet_html(text, frozenset(analyze("light")), frozenset()) == (
+        "<mark>Lights</mark> out; floodlights and <mark>light</mark>_poles, 路灯<mark>light</mark>仍坏, "
+        "ÉCLAIRAGE <mark>LIGHTING</mark>, unlight.")
+
+
 def test_snippet_centres_on_a_match_far_into_the_text():
     text = "filler words here. " * 200 + "the sewer overflowed into the basement"
     html = snippet_html(text, frozenset(analyze("sewer")), frozenset(), size=120)

@@ -209,3 +209,24 @@ def test_the_index_drain_indexes_while_a_writer_holds_the_database(app_factory: 
         for thread in threads:
             thread.join(30)
     assert done == [1] and pending_index_items(app) == 0
+
+
+def test_index_check_warns_when_the_whoosh_index_outgrows_its_size(app: Flask, demo_data: object) -> None:
+    runner = app.test_cli_runner()
+    count = backend(app).doc_count()
+    assert count > 1
+    app.config["SEARCH_WHOOSH_MAX_CASES"] = count
+    quiet = runner.invoke(args=["index", "check", "--json"])
+    assert quiet.exit_code == 0 and json.loads(quiet.stdout)["warnings"] == []
+    assert "warning" not in quiet.stderr
+
+    app.config["SEARCH_WHOOSH_MAX_CASES"] = count - 1
+    warned = runner.invoke(args=["index", "check", "--json"])
+    assert warned.exit_code == 0
+    [warning] = json.loads(warned.stdout)["warnings"]
+    assert f"holds {count} cases" in warning and "PostgreSQL" in warning
+    plain = runner.invoke(args=["index", "check"])
+    assert plain.stdout.startswith("missing: 0") and "SEARCH_WHOOSH_MAX_CASES" in plain.stderr
+
+    app.config["SEARCH_WHOOSH_MAX_CASES"] = 0  # never warn
+    assert json.loads(runner.invoke(args=["index", "check", "--json"]).stdout)["warnings"] == []

@@ -23,6 +23,7 @@ from whoosh import matching
 from whoosh import query as wq
 
 from search_index import WhooshBackend
+from search_index.engine import Evaluator
 from search_index.query import parse_query
 
 ENGLISH = ["street", "streets", "light", "lights", "water", "leak", "broken", "road", "dark", "noise", "bus", "stop"]
@@ -184,3 +185,23 @@ def test_engine_matches_whoosh_searcher(corpus, query_list):
                     assert [d for d, _ in theirs] == [d for d, _ in _tied_order(theirs)], text
         finally:
             backend.close()
+
+
+class _GivenScores(Evaluator):
+    """An evaluator whose documents score as given (top()'s ordering alone)."""
+
+    def __init__(self, given: dict[int, float]) -> None:
+        super().__init__(None, lambda: set(given))
+        self.given = given
+
+    def _score(self, node: tuple, docs: set[int], scores: dict[int, float]) -> None:
+        scores.update({d: s for d, s in self.given.items() if d in docs})
+
+
+def test_top_breaks_ties_at_the_limit_by_document_number() -> None:
+    given = {5: 1.0, 3: 2.0, 9: 1.0, 1: 1.0, 7: 0.5, 4: 2.0}
+    evaluator = _GivenScores(given)
+    assert evaluator.top(("all",), set(given), 3) == [(3, 2.0), (4, 2.0), (1, 1.0)]
+    assert evaluator.top(("all",), set(given), 4) == [(3, 2.0), (4, 2.0), (1, 1.0), (5, 1.0)]
+    assert evaluator.top(("all",), set(given), 10) == sorted(given.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert evaluator.top(("all",), {9, 7}, 1) == [(9, 1.0)]

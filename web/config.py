@@ -19,6 +19,9 @@ class DefaultConfig:
     OUTAGE_RETRY_SECONDS = 30  # Retry-After of the 503 answered while the database or the disk is down
     SEARCH_URL = ""
     SEARCH_WRITER_TIMEOUT = 30.0  # seconds a worker waits for the index's single writer lock
+    # `index check` warns when a Whoosh index holds more cases than this: beyond it searches miss 100 ms p95 on
+    # one machine (bench/search.py) and the PostgreSQL search backend is the one to run. 0: never warn.
+    SEARCH_WHOOSH_MAX_CASES = 100_000
     REDIS_URL = ""  # set to use Redis for jobs and rate limits
     HUEY_IMMEDIATE = False  # run jobs inline (tests)
     WORKER_COUNT = 2

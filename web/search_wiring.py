@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from cases import indexing, outbox, queries
 from cases.actors import Actor
 from cases.models import OutboxItem
-from search_index import (IndexUnavailableError, QueryError, SearchBackend, SearchRequest, WhooshOptions,
-                          open_backend)
+from search_index import (IndexUnavailableError, QueryError, SearchBackend, SearchRequest, WhooshBackend,
+                          WhooshOptions, open_backend)
 from web.tasks.queue import register_outbox_handler
 from web.app_state import db, state
 
@@ -102,6 +102,21 @@ def check(app: Flask, repair: bool = False) -> dict[str, list[str]]:
             if report["extra"]:
                 index.delete(report["extra"])
     return report
+
+
+def size_warning(app: Flask) -> str | None:
+    """Why this index should move to the PostgreSQL backend: a Whoosh index holding more cases than
+    ``SEARCH_WHOOSH_MAX_CASES``, past which its searches are slower than 100 ms p95; None when it is fine."""
+    index = backend(app)
+    limit = int(app.config["SEARCH_WHOOSH_MAX_CASES"])
+    if not limit or not isinstance(index, WhooshBackend):
+        return None
+    count = index.doc_count()
+    if count <= limit:
+        return None
+    return (f"the Whoosh search index holds {count} cases, more than SEARCH_WHOOSH_MAX_CASES ({limit}): "
+            "searches get slower than 100 ms; set SEARCH_URL to a PostgreSQL database and run "
+            "`flask --app web index rebuild` (docs/scaling.md)")
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from cases import indexing
 from cases.actors import Actor
 from search_index import QueryError
 from web.app_state import state
-from web.search_wiring import backend, check, rebuild, request_for
+from web.search_wiring import backend, check, rebuild, request_for, size_warning
 
 
 index_cli = AppGroup("index", help="The search index.")
@@ -39,11 +39,15 @@ def check_command(repair: bool, as_json: bool) -> None:
     """Compare the index with the database (and repair it)."""
     from flask import current_app
 
-    report = check(current_app._get_current_object(), repair=repair)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    report = check(app, repair=repair)
+    warning = size_warning(app)
     if as_json:
-        click.echo(json.dumps({**report, "repaired": repair}))
+        click.echo(json.dumps({**report, "repaired": repair, "warnings": [warning] if warning else []}))
     else:
         click.echo(", ".join(f"{k}: {len(v)}" for k, v in report.items()) + (" (repaired)" if repair else ""))
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @click.command("search")
