@@ -22,92 +22,27 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, event, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import Engine, event, func, select, text, update  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from cases import admin, rollups_build, statistics as st, supervision  # noqa: E402
+from bench.dashboard_data import generate  # noqa: E402
+from cases import rollups_build, statistics as st, supervision  # noqa: E402
 from cases.figures import same_figures  # noqa: E402
 from cases.statistics_desk import desk_shares  # noqa: E402
 from cases.topics import period_texts, rising_topics  # noqa: E402
 from cases.policy import Policy  # noqa: E402
 from cases.db import make_engine, upgrade  # noqa: E402
-from cases.demo import CATEGORIES, UNITS  # noqa: E402
-from cases.drafts import Channel  # noqa: E402
-from cases.models import Case, CaseKind, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit  # noqa: E402
+from cases.models import Case, Event  # noqa: E402
 from cases.models_rollups import StatState  # noqa: E402
-from cases.numbering import format_case_number  # noqa: E402
 from cases.files.store import LocalFileStore  # noqa: E402
 from cases.workflow import Status  # noqa: E402
 from web.supervision.topics import words  # noqa: E402
-
-SUBJECTS = ["Street light broken on {r} Road", "小区夜间施工噪音扰民", "Más autobuses en la línea {n}",
-            "Heating not working in building {n}", "垃圾清运不及时，{r}路附近异味严重", "Pothole on {r} Street",
-            "公交车{n}路晚点", "Water leak near {r} Avenue", "Ruido del bar en la calle {r}", "停车难问题",
-            "Noise from construction at night", "路灯不亮存在安全隐患", "Parque sin limpiar", "共享单车乱停放"]
-ROADS = ["Jiefang", "Zhongshan", "Renmin", "Elm", "Maple", "Mayor", "Alcalá"]
-
-
-def generate(session: Session, count: int, rng: random.Random) -> None:
-    for name, kind in UNITS:
-        admin.add_unit(session, name=name, kind=kind)
-    for name in CATEGORIES:
-        admin.add_category(session, name)
-    session.flush()
-    unit_ids = list(session.scalars(select(Unit.id)))
-    category_ids = list(session.scalars(select(Category.id)))
-    now = datetime.now(timezone.utc)
-    kinds, channels = list(CaseKind), list(Channel)
-    statuses = [Status.CLOSED] * 5 + [Status.REPLIED, Status.ANSWERED, Status.ACCEPTED, Status.DISPATCHED,
-                                      Status.REGISTERED]
-    batch = 10_000
-    for start in range(0, count, batch):
-        cases, letters, feedback, replies, events = [], [], [], [], []
-        for i in range(start, min(start + batch, count)):
-            received = now - timedelta(days=rng.random() * 365, seconds=rng.randint(0, 86_400))
-            status = rng.choice(statuses)
-            unit_id = rng.choice(unit_ids) if status != Status.REGISTERED else None
-            subject = rng.choice(SUBJECTS).format(r=rng.choice(ROADS), n=rng.randint(1, 40))
-            case_id = i + 1
-            due = (received + timedelta(days=14)).date()
-            # As the services keep them: the first feedback's time and the deadline in force then, on the case.
-            answered_at = (received + timedelta(hours=3, days=rng.random() * 20)
-                           if status in (Status.ANSWERED, Status.REPLIED, Status.CLOSED) else None)
-            cases.append({"id": case_id, "number": format_case_number(received.year, i + 1), "tracking_code": f"T{i:09d}",
-                          "kind": rng.choice(kinds), "category_id": rng.choice(category_ids), "subject": subject,
-                          "status": status, "channel": rng.choice(channels), "urgent": rng.random() < 0.03,
-                          "unit_id": unit_id, "received_at": received,
-                          "due_date": due if status != Status.CLOSED else None,
-                          "satisfaction": rng.choice(list(Satisfaction)) if status == Status.CLOSED else None,
-                          "supervised": rng.random() < 0.01, "first_feedback_at": answered_at,
-                          "due_at_feedback": due if answered_at else None})
-            letters.append({"case_id": case_id, "channel": Channel.WEB, "subject": subject,
-                            "body": subject + "。 " + "Residents have complained for weeks. " * 3,
-                            "received_at": received})
-            if unit_id is not None:
-                events.append({"case_id": case_id, "action": "deadline", "at": received + timedelta(hours=2),
-                               "data": {"from": None, "to": due.isoformat()}})
-                if rng.random() < 0.05:
-                    events.append({"case_id": case_id, "action": "return", "at": received + timedelta(hours=5),
-                                   "data": {"unit_id": rng.choice(unit_ids)}})
-            if answered_at is not None:
-                feedback.append({"case_id": case_id, "unit_id": unit_id, "body": "Handled.",
-                                 "created_at": answered_at})
-            if status in (Status.REPLIED, Status.CLOSED):
-                replies.append({"case_id": case_id, "channel": "email", "body": "Reply.", "status": "sent"})
-        session.execute(insert(Case), cases)
-        session.execute(insert(Letter), letters)
-        session.execute(insert(Event), events)
-        if feedback:
-            session.execute(insert(Feedback), feedback)
-        session.execute(insert(Reply), replies)
-        session.commit()
-
 
 def server_cpu_seconds(server_pid: int) -> float:
     """CPU seconds used so far by a PostgreSQL server: the postmaster, its children alive now (backends, each in
