@@ -1,8 +1,10 @@
 """A year of cases for ``bench/dashboard.py``, written straight into a fresh database in bulk.
 
 Letters, feedback, replies, deadline and return events, each case's first feedback time and deadline in force as
-the services keep them. On SQLite the rows go in through SQLAlchemy's ``insert`` (executemany); on PostgreSQL
-through ``COPY`` with the indexes and keys made after the load (``bench/copy_load.py``), the same rows either way.
+the services keep them; for the lists, a co-handling part on some dispatched cases, a published archive entry for
+some closed cases and a staff view in the access log per case. On SQLite the rows go in through SQLAlchemy's
+``insert`` (executemany); on PostgreSQL through ``COPY`` with the indexes and keys made after the load
+(``bench/copy_load.py``), the same rows either way.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import random
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -20,7 +23,10 @@ from bench.copy_load import copy_rows, indexes_after, vacuum_analyze
 from cases import admin
 from cases.demo import CATEGORIES, UNITS
 from cases.drafts import Channel
-from cases.models import Case, CaseKind, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit
+from cases.models import Case, CaseKind, Category, Event, Feedback, Letter, Reply, Role, Satisfaction, Unit, User
+from cases.models_disclosure import Publication
+from cases.models_levels import Assignment
+from cases.models_privacy import AccessLog
 from cases.numbering import format_case_number
 from cases.workflow import Status
 
@@ -30,19 +36,30 @@ SUBJECTS = ["Street light broken on {r} Road", "小区夜间施工噪音扰民",
             "Noise from construction at night", "路灯不亮存在安全隐患", "Parque sin limpiar", "共享单车乱停放"]
 ROADS = ["Jiefang", "Zhongshan", "Renmin", "Elm", "Maple", "Mayor", "Alcalá"]
 BATCH = 10_000
-TABLES = (Case, Letter, Event, Feedback, Reply)  # in the order they are written (the keys point backwards)
+# In the order they are written (the keys point backwards).
+TABLES = (Case, Letter, Event, Feedback, Reply, Assignment, Publication, AccessLog)
 Rows = dict[Any, list[dict[str, Any]]]
 
 
-def batches(count: int, rng: random.Random, unit_ids: list[int], category_ids: list[int],
-            now: datetime) -> Iterator[Rows]:
+@dataclass(frozen=True)
+class Office:
+    """The units, categories and staff (id, user name, role) the cases are spread over."""
+
+    unit_ids: list[int]
+    category_ids: list[int]
+    users: list[tuple[int, str, str]]
+
+
+def batches(count: int, rng: random.Random, office: Office, now: datetime) -> Iterator[Rows]:
     """The rows of ``count`` cases received over the year before ``now``, ``BATCH`` cases at a time:
     {model: [row, ...]}."""
+    unit_ids, category_ids = office.unit_ids, office.category_ids
     kinds, channels = list(CaseKind), list(Channel)
     statuses = [Status.CLOSED] * 5 + [Status.REPLIED, Status.ANSWERED, Status.ACCEPTED, Status.DISPATCHED,
                                       Status.REGISTERED]
     for start in range(0, count, BATCH):
         cases, letters, feedback, replies, events = [], [], [], [], []
+        parts, publications, views = [], [], []
         for i in range(start, min(start + BATCH, count)):
             received = now - timedelta(days=rng.random() * 365, seconds=rng.randint(0, 86_400))
             status = rng.choice(statuses)
@@ -76,26 +93,46 @@ def batches(count: int, rng: random.Random, unit_ids: list[int], category_ids: l
                                  "created_at": answered_at})
             if status in (Status.REPLIED, Status.CLOSED):
                 replies.append({"case_id": case_id, "channel": "email", "body": "Reply.", "status": "sent"})
-        yield {Case: cases, Letter: letters, Event: events, Feedback: feedback, Reply: replies}
+            if unit_id is not None and rng.random() < 0.03:
+                parts.append({"case_id": case_id, "unit_id": rng.choice(unit_ids), "role": "co",
+                              "from_unit_id": unit_id, "due_date": due, "created_at": received + timedelta(hours=3)})
+            if status == Status.CLOSED and rng.random() < 0.1:
+                publications.append({"case_id": case_id, "number": cases[-1]["number"],
+                                     "kind": cases[-1]["kind"].value, "subject": subject,
+                                     "letter_text": letters[-1]["body"], "reply_text": "Reply.",
+                                     "received_on": received.date(), "published_at": received + timedelta(days=25)})
+            user_id, name, role = rng.choice(office.users)
+            views.append({"at": received + timedelta(hours=1), "user_id": user_id, "actor": name, "role": role,
+                          "action": "view_citizen", "case_number": cases[-1]["number"], "address": "10.0.0.7"})
+        yield {Case: cases, Letter: letters, Event: events, Feedback: feedback, Reply: replies, Assignment: parts,
+               Publication: publications, AccessLog: views}
 
 
-def setup(session: Session) -> tuple[list[int], list[int]]:
-    """The demo's units and categories, through the admin services; their ids."""
+def setup(session: Session) -> Office:
+    """The demo's units and categories (through the admin services), a clerk, a supervisor and a handler per
+    unit."""
     for name, kind in UNITS:
         admin.add_unit(session, name=name, kind=kind)
     for name in CATEGORIES:
         admin.add_category(session, name)
     session.flush()
-    return list(session.scalars(select(Unit.id))), list(session.scalars(select(Category.id)))
+    unit_ids = list(session.scalars(select(Unit.id)))
+    staff = [("clerk", Role.CLERK, None), ("supervisor", Role.SUPERVISOR, None)]
+    staff += [(f"handler{unit_id}", Role.UNIT, unit_id) for unit_id in unit_ids]
+    # A password no log-in matches: the bench reads as these users, it never logs in.
+    session.add_all(User(username=name, role=role, unit_id=unit_id, password_hash="!") for name, role, unit_id in staff)
+    session.flush()
+    users = [(user.id, user.username, user.role.value) for user in session.scalars(select(User).order_by(User.id))]
+    return Office(unit_ids, list(session.scalars(select(Category.id))), users)
 
 
 def generate(session: Session, count: int, rng: random.Random) -> None:
     """Write ``count`` cases; on PostgreSQL by ``COPY`` with indexes built after, then ``VACUUM ANALYZE`` (the
     state autovacuum leaves a table in), with the time of each step on stderr."""
-    unit_ids, category_ids = setup(session)
+    office = setup(session)
     now = datetime.now(timezone.utc)
     if session.get_bind().dialect.name != "postgresql":
-        for rows in batches(count, rng, unit_ids, category_ids, now):
+        for rows in batches(count, rng, office, now):
             for model in TABLES:
                 if rows[model]:
                     session.execute(insert(model), rows[model])
@@ -105,7 +142,7 @@ def generate(session: Session, count: int, rng: random.Random) -> None:
     connection = session.connection()
     started = time.perf_counter()
     with indexes_after(connection, [model.__table__ for model in TABLES]):
-        for rows in batches(count, rng, unit_ids, category_ids, now):
+        for rows in batches(count, rng, office, now):
             for model in TABLES:
                 copy_rows(connection, model.__table__, rows[model])
         _say(f"copied {count} cases", started)
