@@ -44,11 +44,12 @@ def migrated(postgres_server: PostgresServer, postgres_template: str,
 
 
 def _sample(session: Session) -> dict:
-    """Units and categories written by the services, and the rows of 300 generated cases plus citizens."""
-    unit_ids, category_ids = setup(session)
+    """Units, categories and staff, and the rows of 300 generated cases (with their parts, publications and
+    access log rows) plus citizens."""
+    office = setup(session)
     session.commit()
     now = datetime(2026, 5, 4, 8, 30, tzinfo=timezone.utc)
-    rows = next(batches(300, random.Random(3), unit_ids, category_ids, now))
+    rows = next(batches(300, random.Random(3), office, now))
     rows[Citizen] = [{"id": n, "name": "Ana Ruiz", "phone": f"1380000{n:04d}", "address": "Elm 5"}
                      for n in range(1, 301)]
     for case in rows[Case]:
