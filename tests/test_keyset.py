@@ -7,6 +7,7 @@ import shutil
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
@@ -148,9 +149,15 @@ def test_the_supervisors_export_streams_csv_and_xlsx(app: Any, client: Any, demo
     assert client.get("/supervisor/cases.csv").status_code in (302, 403, 404)  # a clerk gets no export
 
 
-def test_a_deep_page_starts_its_index_scan_at_the_cursor(tmp_path: Any, migrated_sqlite: Any) -> None:
+@pytest.mark.parametrize(("flt", "expected"), [
+    (CaseFilter(), "SEARCH case_file USING INDEX ix_case_file_received_at (received_at<?)"),
+    (CaseFilter(extension_pending=True), "USING INDEX ix_case_file_extension_received (received_at<?)"),
+])
+def test_a_page_reads_its_index_from_the_cursor(tmp_path: Any, migrated_sqlite: Any, flt: CaseFilter,
+                                                expected: str) -> None:
     """The page after a cursor is an index range from the cursor's time, not a walk over every newer row that
-    filters them out (which costs as much as an OFFSET, growing with the depth)."""
+    filters them out (which costs as much as an OFFSET, growing with the depth); the extension requests read the
+    small index of the cases waiting for a decision, not every case."""
     shutil.copy(migrated_sqlite, tmp_path / "plan.db")
     engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
     statements: list[tuple[str, Any]] = []
@@ -161,10 +168,10 @@ def test_a_deep_page_starts_its_index_scan_at_the_cursor(tmp_path: Any, migrated
 
     event.listen(engine, "before_cursor_execute", note)
     with Session(engine) as s:
-        queries.case_page(s, Actor(user_id=None, role="clerk"), CaseFilter(), today=datetime.now().date(),
+        queries.case_page(s, Actor(user_id=None, role="clerk"), flt, today=datetime.now().date(),
                           cursor=keyset.cursor_of(datetime(2026, 5, 1, tzinfo=timezone.utc), 10))
         statement, parameters = statements[-1]
         plan = " ".join(str(row[-1]) for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
                                                                                parameters))
     engine.dispose()
-    assert "SEARCH case_file USING INDEX ix_case_file_received_at (received_at<?)" in plan, plan
+    assert expected in plan, plan
