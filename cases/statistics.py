@@ -35,6 +35,7 @@ def source(session: Session, tz: str) -> ModuleType:
     this transaction's changes to them), else the cases."""
     if not session.info.get(COUNT_FROM_CASES) and rollups.zone(session) == tz:
         rollups.settle(session)
+        statistics_rollup.plan_serially(session)
         return statistics_rollup
     return statistics_recount
 
