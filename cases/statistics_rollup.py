@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Subquery, and_, cast, false, func, or_, select, text, union_all
+from sqlalchemy import Date, Subquery, and_, cast, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from cases.figures import MonthFigures, Period
@@ -21,14 +21,6 @@ MS_PER_DAY = 86_400_000
 
 def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def plan_serially(session: Session) -> None:
-    """On PostgreSQL, plan the rest of this transaction without parallel workers. A rollup query reads at most
-    tens of thousands of rows; starting a worker process costs more CPU than the share of the scan it takes over,
-    and on a busy server the query waits for the workers to get a core (measured in ``docs/scaling.md``)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def month_slices(period: Period) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:

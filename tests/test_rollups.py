@@ -20,6 +20,7 @@ from cases.errors import CaseError
 from cases.models import Case, Category, Unit, User
 from cases.models_rollups import StatCase, StatState
 from cases.statistics_desk import desk_shares
+from cases.topics import period_texts
 
 KINDS = ["consultation", "report", "suggestion", "help", "complaint", "praise"]
 STEPS = ["new", "register", "dispatch", "accept", "feedback", "reply", "close", "return", "reopen", "direct",
@@ -205,9 +206,10 @@ def test_stats_commands_rebuild_and_check(app: Any, demo_data: Any) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite plans no parallel workers
-def test_rollup_reads_are_planned_without_parallel_workers(domain: Any) -> None:
-    """A rollup query reads tens of thousands of rows at most: on PostgreSQL the transaction that reads them plans
-    without parallel workers (their start costs more than they share), and only that transaction."""
+def test_dashboard_reads_are_planned_without_parallel_workers(domain: Any) -> None:
+    """A rollup query reads tens of thousands of rows at most, the rising topics the newest letters of a period:
+    on PostgreSQL the transaction that reads them plans without parallel workers (their start costs more than
+    they share), and only that transaction."""
     policy = domain.policy
     period = statistics.Period.parse(None, None, default_days=30, today=policy.today())
     with domain.sessions() as s:
@@ -217,3 +219,6 @@ def test_rollup_reads_are_planned_without_parallel_workers(domain: Any) -> None:
         assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
         s.rollback()
         assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == default
+        period_texts(s, period, policy.timezone)
+        assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
+        s.rollback()
