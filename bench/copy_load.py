@@ -60,10 +60,14 @@ def copy_rows(connection: Connection, table: Table, rows: Iterable[Mapping[str, 
 
 @contextmanager
 def indexes_after(connection: Connection, tables: Iterable[Table]) -> Iterator[None]:
-    """Drop the secondary indexes, unique constraints and foreign keys of ``tables`` (primary keys stay), and make
-    them again from their definitions when the block ends: one build per index instead of a million inserts into
-    it, one join per foreign key instead of a lookup per row."""
-    names = [table.name for table in tables]
+    """Drop the secondary indexes, unique constraints and foreign keys of ``tables`` (primary keys stay; a
+    partitioned table keeps all of its), and make them again from their definitions when the block ends: one
+    build per index instead of a million inserts into it, one join per foreign key instead of a lookup per row."""
+    # A partitioned table keeps its indexes and keys: an index on it is made per partition (its definition reads
+    # "ON ONLY" the parent), and keys that stand in for unique indexes across partitions look them up.
+    names = list(connection.exec_driver_sql(
+        "SELECT relname FROM pg_class WHERE relname = ANY(%(names)s) AND relkind = 'r' "
+        "AND relnamespace = 'public'::regnamespace", {"names": [table.name for table in tables]}).scalars())
     constraints = connection.exec_driver_sql(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE contype IN ('f', 'u') AND conrelid = ANY(%(names)s::regclass[]) ORDER BY contype DESC, conname",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 import pytest
 from psycopg import sql as psql
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -118,3 +118,24 @@ def test_a_dangling_key_fails_the_load(migrated: Callable[[], Engine]) -> None:
         session.rollback()
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM letter")).scalar() == 0
+
+
+def test_a_partitioned_table_keeps_its_indexes(migrated: Callable[[], Engine]) -> None:
+    """An index on a partitioned table is made per partition: the load leaves it, and its keys, as they were."""
+    engine = migrated()
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE slices (id int, at timestamptz NOT NULL, case_id int REFERENCES "
+                                "case_file (id), PRIMARY KEY (id, at)) PARTITION BY RANGE (at)"))
+        connection.execute(text("CREATE TABLE slices_2026 PARTITION OF slices FOR VALUES FROM ('2026-01-01') "
+                                "TO ('2027-01-01')"))
+        connection.execute(text("CREATE INDEX ix_slices_case_at ON slices (case_id, at)"))
+    before = _definitions(engine)
+    slices = Table("slices", MetaData(), Column("id", Integer, primary_key=True), Column("at", DateTime(True)),
+                   Column("case_id", Integer))
+    with Session(engine) as session:
+        connection = session.connection()
+        with indexes_after(connection, [slices, Letter.__table__]):
+            copy_rows(connection, slices, [{"id": 1, "at": datetime(2026, 3, 1, tzinfo=timezone.utc),
+                                            "case_id": None}])
+        session.commit()
+    assert _definitions(engine) == before
