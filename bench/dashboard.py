@@ -1,16 +1,18 @@
 """Dashboard and statistics queries on 100,000 cases (or a million), on SQLite and PostgreSQL, against the same
-queries counted from the cases in the same run.
+queries counted from the cases in the same run, and the list pages.
 
-Generates a year of cases straight into a fresh database with bulk inserts (letters, feedback, replies, deadline
-and return events; each case's first feedback time and deadline in force as the services keep them), rebuilds
-the statistics rollups (timed), then times every query the supervision and public statistics pages run, read
-from the rollups, and prints p50 / p95 wall-clock and the median CPU time of the query (this process's, where
-SQLite runs, plus the PostgreSQL server's processes'), which the other load on a shared machine does not inflate.
-The baseline: the same queries counted from the cases as before the rollups (on PostgreSQL cancelled after
-``--cutoff`` seconds and reported as cut off), checked to give the same figures. Also the cost of keeping the
-rollups in the transaction (a one-case change with and without), and with ``--explain`` every statement's plan.
-Run: ``.venv/bin/python bench/dashboard.py [cases] [--runs 7] [--database sqlite|postgres|both] [--explain]
-[--keep FOLDER]``; PostgreSQL runs on a throwaway server started for the run.
+Generates a year of cases straight into a fresh database in bulk (``bench/dashboard_data.py``; ``COPY`` on
+PostgreSQL), rebuilds the statistics rollups (timed; ``--check`` then compares them with a full recount), prints
+the tables' sizes on PostgreSQL, then times every query the supervision and public statistics pages run, read
+from the rollups: p50 / p95 wall-clock, the median CPU time of the query (this process's, where SQLite runs, plus
+the PostgreSQL server's processes') and the server's share, which the other load on a shared machine does not
+inflate. The baseline: the same queries counted from the cases as before the rollups (on PostgreSQL cancelled
+after ``--cutoff`` seconds and reported as cut off), checked to give the same figures. Also the cost of keeping
+the rollups in the transaction (a one-case change with and without), the list pages (``bench/dashboard_lists.py``)
+and with ``--explain`` every statement's plan, checked for quadratic shapes and, for lists, whole-table sorts and
+scans. The load average is printed before and after.
+Run: ``nice -n 10 .venv/bin/python bench/dashboard.py [cases] [--runs 7] [--database sqlite|postgres|both]
+[--explain] [--check] [--lists] [--keep FOLDER]``; PostgreSQL runs on a throwaway server started for the run.
 """
 from __future__ import annotations
 
