@@ -1,16 +1,18 @@
 """Dashboard and statistics queries on 100,000 cases (or a million), on SQLite and PostgreSQL, against the same
-queries counted from the cases in the same run.
+queries counted from the cases in the same run, and the list pages.
 
-Generates a year of cases straight into a fresh database with bulk inserts (letters, feedback, replies, deadline
-and return events; each case's first feedback time and deadline in force as the services keep them), rebuilds
-the statistics rollups (timed), then times every query the supervision and public statistics pages run, read
-from the rollups, and prints p50 / p95 wall-clock and the median CPU time of the query (this process's, where
-SQLite runs, plus the PostgreSQL server's processes'), which the other load on a shared machine does not inflate.
-The baseline: the same queries counted from the cases as before the rollups (on PostgreSQL cancelled after
-``--cutoff`` seconds and reported as cut off), checked to give the same figures. Also the cost of keeping the
-rollups in the transaction (a one-case change with and without), and with ``--explain`` every statement's plan.
-Run: ``.venv/bin/python bench/dashboard.py [cases] [--runs 7] [--database sqlite|postgres|both] [--explain]
-[--keep FOLDER]``; PostgreSQL runs on a throwaway server started for the run.
+Generates a year of cases straight into a fresh database in bulk (``bench/dashboard_data.py``; ``COPY`` on
+PostgreSQL), rebuilds the statistics rollups (timed; ``--check`` then compares them with a full recount), prints
+the tables' sizes on PostgreSQL, then times every query the supervision and public statistics pages run, read
+from the rollups: p50 / p95 wall-clock, the median CPU time of the query (this process's, where SQLite runs, plus
+the PostgreSQL server's processes') and the server's share, which the other load on a shared machine does not
+inflate. The baseline: the same queries counted from the cases as before the rollups (on PostgreSQL cancelled
+after ``--cutoff`` seconds and reported as cut off), checked to give the same figures. Also the cost of keeping
+the rollups in the transaction (a one-case change with and without), the list pages (``bench/dashboard_lists.py``)
+and with ``--explain`` every statement's plan, checked for quadratic shapes and, for lists, whole-table sorts and
+scans. The load average is printed before and after.
+Run: ``nice -n 10 .venv/bin/python bench/dashboard.py [cases] [--runs 7] [--database sqlite|postgres|both]
+[--explain] [--check] [--lists] [--keep FOLDER]``; PostgreSQL runs on a throwaway server started for the run.
 """
 from __future__ import annotations
 
@@ -22,130 +24,28 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, event, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import Engine, func, select, text, update  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from cases import admin, rollups_build, statistics as st, supervision  # noqa: E402
+from bench.dashboard_data import generate  # noqa: E402
+from bench.dashboard_lists import list_timings  # noqa: E402
+from bench.db_sizes import print_sizes  # noqa: E402
+from bench.query_timing import Timing, explain, server_cpu_seconds, timed  # noqa: E402
+from cases import rollups_build, statistics as st, supervision  # noqa: E402
 from cases.figures import same_figures  # noqa: E402
 from cases.statistics_desk import desk_shares  # noqa: E402
 from cases.topics import period_texts, rising_topics  # noqa: E402
 from cases.policy import Policy  # noqa: E402
 from cases.db import make_engine, upgrade  # noqa: E402
-from cases.demo import CATEGORIES, UNITS  # noqa: E402
-from cases.drafts import Channel  # noqa: E402
-from cases.models import Case, CaseKind, Category, Event, Feedback, Letter, Reply, Satisfaction, Unit  # noqa: E402
+from cases.models import Case, Event  # noqa: E402
 from cases.models_rollups import StatState  # noqa: E402
-from cases.numbering import format_case_number  # noqa: E402
 from cases.files.store import LocalFileStore  # noqa: E402
-from cases.workflow import Status  # noqa: E402
 from web.supervision.topics import words  # noqa: E402
-
-SUBJECTS = ["Street light broken on {r} Road", "小区夜间施工噪音扰民", "Más autobuses en la línea {n}",
-            "Heating not working in building {n}", "垃圾清运不及时，{r}路附近异味严重", "Pothole on {r} Street",
-            "公交车{n}路晚点", "Water leak near {r} Avenue", "Ruido del bar en la calle {r}", "停车难问题",
-            "Noise from construction at night", "路灯不亮存在安全隐患", "Parque sin limpiar", "共享单车乱停放"]
-ROADS = ["Jiefang", "Zhongshan", "Renmin", "Elm", "Maple", "Mayor", "Alcalá"]
-
-
-def generate(session: Session, count: int, rng: random.Random) -> None:
-    for name, kind in UNITS:
-        admin.add_unit(session, name=name, kind=kind)
-    for name in CATEGORIES:
-        admin.add_category(session, name)
-    session.flush()
-    unit_ids = list(session.scalars(select(Unit.id)))
-    category_ids = list(session.scalars(select(Category.id)))
-    now = datetime.now(timezone.utc)
-    kinds, channels = list(CaseKind), list(Channel)
-    statuses = [Status.CLOSED] * 5 + [Status.REPLIED, Status.ANSWERED, Status.ACCEPTED, Status.DISPATCHED,
-                                      Status.REGISTERED]
-    batch = 10_000
-    for start in range(0, count, batch):
-        cases, letters, feedback, replies, events = [], [], [], [], []
-        for i in range(start, min(start + batch, count)):
-            received = now - timedelta(days=rng.random() * 365, seconds=rng.randint(0, 86_400))
-            status = rng.choice(statuses)
-            unit_id = rng.choice(unit_ids) if status != Status.REGISTERED else None
-            subject = rng.choice(SUBJECTS).format(r=rng.choice(ROADS), n=rng.randint(1, 40))
-            case_id = i + 1
-            due = (received + timedelta(days=14)).date()
-            # As the services keep them: the first feedback's time and the deadline in force then, on the case.
-            answered_at = (received + timedelta(hours=3, days=rng.random() * 20)
-                           if status in (Status.ANSWERED, Status.REPLIED, Status.CLOSED) else None)
-            cases.append({"id": case_id, "number": format_case_number(received.year, i + 1), "tracking_code": f"T{i:09d}",
-                          "kind": rng.choice(kinds), "category_id": rng.choice(category_ids), "subject": subject,
-                          "status": status, "channel": rng.choice(channels), "urgent": rng.random() < 0.03,
-                          "unit_id": unit_id, "received_at": received,
-                          "due_date": due if status != Status.CLOSED else None,
-                          "satisfaction": rng.choice(list(Satisfaction)) if status == Status.CLOSED else None,
-                          "supervised": rng.random() < 0.01, "first_feedback_at": answered_at,
-                          "due_at_feedback": due if answered_at else None})
-            letters.append({"case_id": case_id, "channel": Channel.WEB, "subject": subject,
-                            "body": subject + "。 " + "Residents have complained for weeks. " * 3,
-                            "received_at": received})
-            if unit_id is not None:
-                events.append({"case_id": case_id, "action": "deadline", "at": received + timedelta(hours=2),
-                               "data": {"from": None, "to": due.isoformat()}})
-                if rng.random() < 0.05:
-                    events.append({"case_id": case_id, "action": "return", "at": received + timedelta(hours=5),
-                                   "data": {"unit_id": rng.choice(unit_ids)}})
-            if answered_at is not None:
-                feedback.append({"case_id": case_id, "unit_id": unit_id, "body": "Handled.",
-                                 "created_at": answered_at})
-            if status in (Status.REPLIED, Status.CLOSED):
-                replies.append({"case_id": case_id, "channel": "email", "body": "Reply.", "status": "sent"})
-        session.execute(insert(Case), cases)
-        session.execute(insert(Letter), letters)
-        session.execute(insert(Event), events)
-        if feedback:
-            session.execute(insert(Feedback), feedback)
-        session.execute(insert(Reply), replies)
-        session.commit()
-
-
-def server_cpu_seconds(server_pid: int) -> float:
-    """CPU seconds used so far by a PostgreSQL server: the postmaster, its children alive now (backends, each in
-    its own session) and those it has reaped (parallel workers of finished queries), read from /proc; 0.0 where
-    there is no /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # After the command in parentheses: state, ppid, ..., utime (11), stime (12), cutime (13), cstime (14).
-            fields = entry.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process ended meanwhile
-        if int(entry.parent.name) == server_pid:
-            total += sum(int(f) for f in fields[11:15])
-        elif int(fields[1]) == server_pid:
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
-
-
-def timed(fn, runs: int, server_pid: int = 0) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
-    """(p50, p95) wall-clock ms and median CPU ms over ``runs`` calls, after one warm-up call.
-
-    The CPU time is this process's (SQLite runs inside it) plus, with ``server_pid``, the database server's
-    processes': the queries' own work, whatever else the shared machine is doing."""
-    fn()
-    samples, cpu = [], []
-    for _ in range(runs):
-        server_before = server_cpu_seconds(server_pid) if server_pid else 0.0
-        started, started_cpu = time.perf_counter(), time.process_time()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-        server = server_cpu_seconds(server_pid) - server_before if server_pid else 0.0
-        cpu.append((time.process_time() - started_cpu + server) * 1000)
-    samples.sort()
-    return (statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))],
-            statistics.median(cpu))
-
 
 def queries(session: Session, policy: Policy) -> dict[str, object]:
     tz = policy.timezone
@@ -179,41 +79,6 @@ def _analyze(session: Session) -> None:
     session.commit()
 
 
-def statements(engine: Engine, fn) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
-    """The SQL statements (with parameters) one call of ``fn`` runs."""
-    seen: list[tuple[str, object]] = []
-
-    def note(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return seen
-
-
-def explain(engine: Engine, session: Session, name: str, fn) -> list[str]:  # type: ignore[no-untyped-def]
-    """Print the plan of every statement of one query; return the warnings (a subplan run per row)."""
-    warnings = []
-    for statement, parameters in statements(engine, fn):
-        prefix = "EXPLAIN " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
-        raw = session.connection().connection.dbapi_connection
-        cursor = raw.cursor()
-        cursor.execute(prefix + statement, parameters)
-        plan = [" ".join(str(v) for v in row) for row in cursor.fetchall()]
-        cursor.close()
-        text_plan = "\n".join(plan)
-        # A subplan that is not hashed runs once per outer row (PostgreSQL); a correlated subquery likewise on
-        # SQLite: quadratic when both sides grow with the cases.
-        if ("SubPlan" in text_plan and "hashed SubPlan" not in text_plan) or "CORRELATED" in text_plan:
-            warnings.append(name)
-        print(f"--- {name}\n{statement}\n" + "\n".join(f"    {line}" for line in plan))
-    return warnings
-
-
 def keeping_cost(sessions: Session, changes: int, rng: random.Random) -> tuple[float, float]:
     """Median ms per commit of a one-case change (the supervise flag set, then cleared) with the rollups kept in
     the transaction, and with keeping switched off (zone None); the figures end as they began."""
@@ -240,50 +105,29 @@ def keeping_cost(sessions: Session, changes: int, rng: random.Random) -> tuple[f
     return out[0], out[1]
 
 
-def list_timings(engine: Engine, runs: int, server_pid: int = 0) -> None:
-    """Case list pages by keyset (first page, a status, 1,000 pages deep) against OFFSET at the same depth."""
-    from cases import queries
-    from cases.actors import Actor
-    from cases.keyset import cursor_of
-    from cases.queries import CaseFilter
-
-    clerk = Actor(user_id=None, role="clerk")
-    with Session(engine) as session:
-        today = datetime.now(timezone.utc).date()
-        deep = session.execute(select(Case.received_at, Case.id).order_by(Case.received_at.desc(), Case.id.desc())
-                               .offset(50_000 - 1).limit(1)).one()
-        cursor = cursor_of(deep[0], deep[1])
-        shapes = {
-            "all cases, first page": lambda: queries.case_page(session, clerk, CaseFilter(), today=today),
-            "registered, first page": lambda: queries.case_page(
-                session, clerk, CaseFilter(statuses=(Status.REGISTERED,)), today=today),
-            "all cases, 1000 pages deep": lambda: queries.case_page(session, clerk, CaseFilter(), today=today,
-                                                                    cursor=cursor),
-            "OFFSET 50000 (before)": lambda: session.scalars(
-                select(Case).order_by(Case.received_at.desc(), Case.id.desc()).offset(50_000).limit(50)).all(),
-            "exact count (before)": lambda: session.scalar(select(func.count(Case.id))),
-        }
-        print(f"{'list page':36s} {'p50 ms':>8s} {'p95 ms':>8s} {'cpu ms':>8s}")
-        for name, fn in shapes.items():
-            p50, p95, used = timed(fn, runs, server_pid)
-            print(f"{name:36s} {p50:8.1f} {p95:8.1f} {used:8.1f}")
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def run(engine: Engine, label: str, count: int, runs: int, folder: Path, *, server_pid: int = 0,
-        old_runs: int = 3, cutoff: float = 60.0, show_plans: bool = False, generated: bool = False) -> float:
-    """Generate ``count`` cases on ``engine`` (unless ``generated``), rebuild the rollups, time every query read
-    from the rollups and counted from the cases (the old way, cut off after ``cutoff`` s on PostgreSQL), check
-    both give the same figures; print the table and return the slowest p95 (ms)."""
+        old_runs: int = 3, cutoff: float = 60.0, show_plans: bool = False, generated: bool = False,
+        check: bool = False) -> float:
+    """Generate ``count`` cases on ``engine`` (unless ``generated``), rebuild the rollups (and with ``check``
+    compare them with a full recount), time every query read from the rollups and counted from the cases (the old
+    way, cut off after ``cutoff`` s on PostgreSQL), check both give the same figures, then the list pages; print
+    the tables and return the slowest p95 (ms)."""
+    print(f"load average at the start: {_load()}", flush=True)
     upgrade(engine)
     policy = Policy(store=LocalFileStore(folder / "files"))
-    started = time.perf_counter()
+    started, started_cpu, server_before = time.perf_counter(), time.process_time(), server_cpu_seconds(server_pid)
     with Session(engine) as session:
         if not generated:
             generate(session, count, random.Random(42))
         total = session.scalar(select(func.count(Case.id)))
         events = session.scalar(select(func.count(Event.id)))
     print(f"\n== {label}: {total} cases, {events} events ({'generated in ' if not generated else 'kept, '}"
-          f"{time.perf_counter() - started:.1f} s)")
+          f"{time.perf_counter() - started:.1f} s; CPU {time.process_time() - started_cpu:.1f} s here, "
+          f"{server_cpu_seconds(server_pid) - server_before:.1f} s in the database)", flush=True)
     started = time.perf_counter()
     with Session(engine) as session:
         rollups_build.rebuild(session, policy.timezone)
@@ -291,16 +135,27 @@ def run(engine: Engine, label: str, count: int, runs: int, folder: Path, *, serv
         _analyze(session)
         day_rows = session.execute(text("SELECT count(*) FROM stat_day")).scalar()
         month_rows = session.execute(text("SELECT count(*) FROM stat_month")).scalar()
-    print(f"stats rebuild: {time.perf_counter() - started:.1f} s ({day_rows} day rows, {month_rows} month rows)")
-    new: dict[str, tuple[float, float, float]] = {}
-    old: dict[str, tuple[float, float, float] | None] = {}
+    print(f"stats rebuild: {time.perf_counter() - started:.1f} s ({day_rows} day rows, {month_rows} month rows)",
+          flush=True)
+    if check:
+        started = time.perf_counter()
+        with Session(engine) as session:
+            result = rollups_build.check(session)
+        print(f"stats check: {'ok' if result.ok else 'DIFFER'} ({result.cases} cases, {result.day_rows} day rows, "
+              f"{time.perf_counter() - started:.1f} s)", flush=True)
+    if engine.dialect.name == "postgresql":
+        print_sizes(engine, total or 0)
+    new: dict[str, Timing] = {}
+    old: dict[str, Timing | None] = {}
     differ, warnings = [], []
     with Session(engine) as session:
         for name, fn in queries(session, policy).items():
             new[name] = timed(fn, runs, server_pid)
-            if show_plans:
-                warnings += explain(engine, session, name, fn)
             session.rollback()
+        if show_plans:
+            for name, fn in queries(session, policy).items():
+                warnings += explain(engine, session, name, fn)
+                session.rollback()
         fresh = {name: fn() for name, fn in queries(session, policy).items()}
     with Session(engine, info={st.COUNT_FROM_CASES: True}) as session:
         if engine.dialect.name == "postgresql":
@@ -316,30 +171,42 @@ def run(engine: Engine, label: str, count: int, runs: int, folder: Path, *, serv
                 old[name] = None
     with Session(engine) as session:
         kept_ms, bare_ms = keeping_cost(session, 100, random.Random(7))
-    cpu = engine.dialect.name == "sqlite" or server_pid > 0
-    print(f"{'query':36s} {'p50 ms':>8s} {'p95 ms':>8s} {'cpu ms' if cpu else '':>8s}   "
-          f"{'counted p50':>11s} {'p95':>8s} {'ratio p95':>9s}")
+    print(f"{'query':36s} {'p50 ms':>8s} {'p95 ms':>8s} {'cpu ms':>8s} {'db ms':>8s}   "
+          f"{'counted p50':>11s} {'p95':>8s} {'cpu ms':>8s} {'ratio p95':>9s}")
     worst = 0.0
-    for name, (p50, p95, used) in new.items():
-        worst = max(worst, p95)
+    for name, t in new.items():
+        worst = max(worst, t.p95)
         before = old[name]
         if before is None:
-            then = f"{'cut off':>11s} {f'>{cutoff:.0f}s':>8s} {f'>{cutoff * 1000 / p95:.0f}x':>9s}"
+            then = f"{'cut off':>11s} {f'>{cutoff:.0f}s':>8s} {'':>8s} {f'>{cutoff * 1000 / t.p95:.0f}x':>9s}"
         else:
-            then = f"{before[0]:11.1f} {before[1]:8.1f} {before[1] / p95:8.1f}x"
-        print(f"{name:36s} {p50:8.1f} {p95:8.1f} {f'{used:8.1f}' if cpu else '':>8s}   {then}")
+            then = f"{before.p50:11.1f} {before.p95:8.1f} {before.cpu:8.1f} {before.p95 / t.p95:8.1f}x"
+        print(f"{name:36s} {t.p50:8.1f} {t.p95:8.1f} {t.cpu:8.1f} {t.db:8.1f}   {then}")
     print(f"counted: the same queries counted from the cases (before the rollups), {old_runs} runs each; "
           f"figures {'DIFFER for ' + ', '.join(differ) if differ else 'identical'}")
     print(f"keeping the rollups in the transaction: a one-case change commits in {kept_ms:.2f} ms "
           f"(median; {bare_ms:.2f} ms without)")
     if show_plans:
         print(f"plans with a subplan per row: {', '.join(warnings) if warnings else 'none'}")
-    list_timings(engine, runs, server_pid)
     print(f"{label}: slowest p95 {worst:.1f} ms (target < 300 ms per query); {runs} runs each; "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"load average {_load()}", flush=True)
+    list_timings(engine, policy, runs, server_pid, show_plans)
+    print(f"load average at the end: {_load()}")
     if differ:
         raise SystemExit(f"figures from the rollups differ from the recount: {', '.join(differ)}")
     return worst
+
+
+def lists_only(engine: Engine, count: int, runs: int, folder: Path, server_pid: int, show_plans: bool) -> None:
+    """Generate ``count`` cases on PostgreSQL and time the list pages only (no rollups)."""
+    print(f"load average at the start: {_load()}", flush=True)
+    upgrade(engine)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        generate(session, count, random.Random(42))
+    print(f"\n== PostgreSQL: {count} cases (generated in {time.perf_counter() - started:.1f} s)", flush=True)
+    list_timings(engine, Policy(store=LocalFileStore(folder / "files")), runs, server_pid, show_plans)
+    print(f"load average at the end: {_load()}")
 
 
 def main() -> None:
@@ -352,14 +219,16 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both",
                         help="postgres starts a throwaway PostgreSQL server (the test suite's)")
     parser.add_argument("--explain", action="store_true", help="print the plan of every statement")
-    parser.add_argument("--lists", action="store_true", help="only the list pages (after generating)")
+    parser.add_argument("--check", action="store_true", help="compare the rebuilt rollups with a full recount")
+    parser.add_argument("--lists", action="store_true",
+                        help="only the list pages (after generating; on SQLite with --keep, on the kept database)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the generated SQLite database in this folder and reuse it next time")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="dashboard-bench-"))
     # ``words`` is a generator: it must be consumed for jieba to load its dictionary before the timings.
     list(words("warm up jieba 预热"))
-    options = {"old_runs": args.old_runs, "cutoff": args.cutoff, "show_plans": args.explain}
+    options = {"old_runs": args.old_runs, "cutoff": args.cutoff, "show_plans": args.explain, "check": args.check}
     try:
         if args.database in ("sqlite", "both"):
             path = (args.keep / f"dashboard-{args.cases}.db") if args.keep else folder / "bench.db"
@@ -367,7 +236,8 @@ def main() -> None:
             engine = make_engine(f"sqlite:///{path}")
             if args.lists and generated:
                 upgrade(engine)
-                list_timings(engine, args.runs)
+                list_timings(engine, Policy(store=LocalFileStore(folder / "files")), args.runs,
+                             show_plans=args.explain)
             else:
                 run(engine, "SQLite", args.cases, args.runs, folder, generated=generated, **options)
             engine.dispose()
@@ -376,7 +246,10 @@ def main() -> None:
 
             with running_postgres() as server:
                 engine = make_engine(create_database(server, "dashboard_bench"))
-                run(engine, "PostgreSQL", args.cases, args.runs, folder, server_pid=server.pid, **options)
+                if args.lists:
+                    lists_only(engine, args.cases, args.runs, folder, server.pid, args.explain)
+                else:
+                    run(engine, "PostgreSQL", args.cases, args.runs, folder, server_pid=server.pid, **options)
                 engine.dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

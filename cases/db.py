@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.sqlite_writer import BACKSTOP_PAGES, writer_connection_factory
@@ -58,6 +58,15 @@ def read_only(session: Session) -> None:
     The reader must end (commit) before the session writes. Does nothing if a transaction is already open."""
     if not session.in_transaction():
         session.connection(execution_options={READ_ONLY: True})
+
+
+def plan_serially(session: Session) -> None:
+    """On PostgreSQL, plan the rest of this transaction without parallel workers: for the dashboard's reads (a
+    period's rollup rows, the newest letters of a period), all bounded to tens of thousands of rows, starting a
+    worker process costs more CPU than the share of the work it takes over, and on a busy server the query then
+    waits for its workers to get a core (measured in ``docs/scaling.md``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

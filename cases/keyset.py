@@ -48,6 +48,14 @@ def parse_cursor(text: str | None) -> tuple[datetime, int] | None:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc), number
 
 
+def after_row(time_column: Any, id_column: Any, after: tuple[datetime, int]) -> tuple[Any, Any]:
+    """The rows after ``after`` (time, id) in newest-first order, as WHERE conditions. The first is implied by the
+    second but is a plain range on the time column: the index scan starts at the cursor (an index condition)
+    instead of walking every newer row and filtering it out, which made a deep page cost as much as an OFFSET."""
+    return (time_column <= after[0],
+            or_(time_column < after[0], (time_column == after[0]) & (id_column < after[1])))
+
+
 def page(session: Session, stmt: Select, time_column: Any, id_column: Any, cursor: str | None,
          size: int, moment_of: Any = None) -> Page[Any]:
     """The page of ``stmt`` (rows newest first by ``time_column``, then ``id_column``) after ``cursor``.
@@ -56,7 +64,7 @@ def page(session: Session, stmt: Select, time_column: Any, id_column: Any, curso
                                                             .limit(COUNT_CAP + 1).subquery())) or 0
     after = parse_cursor(cursor)
     if after is not None:
-        stmt = stmt.where(or_(time_column < after[0], (time_column == after[0]) & (id_column < after[1])))
+        stmt = stmt.where(*after_row(time_column, id_column, after))
     rows = session.scalars(stmt.order_by(time_column.desc(), id_column.desc()).limit(size + 1)).all()
     following = None
     if len(rows) > size:

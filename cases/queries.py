@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, and_, or_, select
+from sqlalchemy import CTE, ColumnElement, Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import keyset
@@ -156,8 +156,7 @@ def export_rows(session: Session, actor: Actor, flt: CaseFilter, *, today: date,
             .order_by(Case.received_at.desc(), Case.id.desc()).limit(batch))
     after: tuple[datetime, int] | None = None
     while True:
-        page = stmt if after is None else stmt.where(
-            or_(Case.received_at < after[0], and_(Case.received_at == after[0], Case.id < after[1])))
+        page = stmt if after is None else stmt.where(*keyset.after_row(Case.received_at, Case.id, after))
         rows = session.execute(page).all()
         for row in rows:
             yield tuple(getattr(v, "value", v) for v in row[1:])

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases import rollups, statistics_recount, statistics_rollup
+from cases.db import plan_serially
 from cases.errors import N_, ValidationError
 from cases.figures import (PERFORMANCE_COLUMNS, PERFORMANCE_SORTS, MonthFigures, Period, UnitPerformance,  # noqa: F401
                            performance_table, sort_performance)
@@ -35,6 +36,7 @@ def source(session: Session, tz: str) -> ModuleType:
     this transaction's changes to them), else the cases."""
     if not session.info.get(COUNT_FROM_CASES) and rollups.zone(session) == tz:
         rollups.settle(session)
+        plan_serially(session)
         return statistics_rollup
     return statistics_recount
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases.db import plan_serially
 from cases.models import Case, Letter
 from cases.statistics import Period
 
@@ -17,6 +18,7 @@ def period_texts(session: Session, period: Period, tz: str, *, limit: int = 1500
     """Subjects and the start of the letters of cases received in ``period``: the newest ``limit`` of them, a
     sample that keeps the rising-topics chart fast on busy periods."""
     start, end = period.instants(tz)
+    plan_serially(session)
     rows = session.execute(select(Case.subject, func.substr(Letter.body, 1, body_chars))
                            .join(Letter, Letter.case_id == Case.id)
                            .where(Case.received_at >= start, Case.received_at < end)

@@ -3,13 +3,17 @@ row once, newest first, ties on the same moment included; a unit sees only its c
 that does not parse gives the first page, never an error."""
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from cases import intake, keyset, queries
 from cases.actors import Actor
+from cases.db import make_engine
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Unit, User
 from cases.queries import CaseFilter
@@ -143,3 +147,31 @@ def test_the_supervisors_export_streams_csv_and_xlsx(app: Any, client: Any, demo
     assert "'=HYPERLINK(\"x\")" in {row[-1] for row in values[1:]}  # a formula stays text
     login(client, "clerk")
     assert client.get("/supervisor/cases.csv").status_code in (302, 403, 404)  # a clerk gets no export
+
+
+@pytest.mark.parametrize(("flt", "expected"), [
+    (CaseFilter(), "SEARCH case_file USING INDEX ix_case_file_received_at (received_at<?)"),
+    (CaseFilter(extension_pending=True), "USING INDEX ix_case_file_extension_received (received_at<?)"),
+])
+def test_a_page_reads_its_index_from_the_cursor(tmp_path: Any, migrated_sqlite: Any, flt: CaseFilter,
+                                                expected: str) -> None:
+    """The page after a cursor is an index range from the cursor's time, not a walk over every newer row that
+    filters them out (which costs as much as an OFFSET, growing with the depth); the extension requests read the
+    small index of the cases waiting for a decision, not every case."""
+    shutil.copy(migrated_sqlite, tmp_path / "plan.db")
+    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    statements: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: Any) -> None:
+        if "ORDER BY" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    with Session(engine) as s:
+        queries.case_page(s, Actor(user_id=None, role="clerk"), flt, today=datetime.now().date(),
+                          cursor=keyset.cursor_of(datetime(2026, 5, 1, tzinfo=timezone.utc), 10))
+        statement, parameters = statements[-1]
+        plan = " ".join(str(row[-1]) for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                               parameters))
+    engine.dispose()
+    assert expected in plan, plan

@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text, update
@@ -19,6 +20,7 @@ from cases.errors import CaseError
 from cases.models import Case, Category, Unit, User
 from cases.models_rollups import StatCase, StatState
 from cases.statistics_desk import desk_shares
+from cases.topics import period_texts
 
 KINDS = ["consultation", "report", "suggestion", "help", "complaint", "praise"]
 STEPS = ["new", "register", "dispatch", "accept", "feedback", "reply", "close", "return", "reopen", "direct",
@@ -201,3 +203,22 @@ def test_stats_commands_rebuild_and_check(app: Any, demo_data: Any) -> None:
     result = runner.invoke(args=["stats", "rebuild", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["cases"] > 0
     assert runner.invoke(args=["stats", "check"]).exit_code == 0
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite plans no parallel workers
+def test_dashboard_reads_are_planned_without_parallel_workers(domain: Any) -> None:
+    """A rollup query reads tens of thousands of rows at most, the rising topics the newest letters of a period:
+    on PostgreSQL the transaction that reads them plans without parallel workers (their start costs more than
+    they share), and only that transaction."""
+    policy = domain.policy
+    period = statistics.Period.parse(None, None, default_days=30, today=policy.today())
+    with domain.sessions() as s:
+        default = s.scalar(text("SHOW max_parallel_workers_per_gather"))
+        assert default != "0"
+        statistics.unit_performance(s, period, policy.timezone)
+        assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
+        s.rollback()
+        assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == default
+        period_texts(s, period, policy.timezone)
+        assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
+        s.rollback()
