@@ -112,7 +112,8 @@ def test_a_dangling_key_fails_the_load(migrated: Callable[[], Engine]) -> None:
     engine = migrated()
     with Session(engine) as session:
         connection = session.connection()
-        with pytest.raises(IntegrityError):
+        # A partitioned letter table keeps its keys during the load, so the driver's own error comes first.
+        with pytest.raises((IntegrityError, psycopg.IntegrityError)):
             with indexes_after(connection, [Letter.__table__]):
                 copy_rows(connection, Letter.__table__, [{"case_id": 12345, "channel": "web", "subject": "x"}])
         session.rollback()
