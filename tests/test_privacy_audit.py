@@ -49,7 +49,7 @@ def test_each_access_to_personal_data_and_each_admin_change_is_logged(app: Flask
                       ).status_code == 302
     with state(app).sessions() as session:
         newclerk = session.scalar(select(User.id).where(User.username == "newclerk"))
-    assert admin.post(f"/admin/users/{newclerk}/active", data={"confirm": "y"}).status_code == 302
+    assert admin.post(f"/admin/users/{newclerk}/active", data={"confirm": "yes"}).status_code == 302
     assert admin.post("/letters/templates/reply/en", data={"source": admin_template(admin), "note": "tone"}
                       ).status_code == 302
     supervisor = app.test_client()
