@@ -27,7 +27,8 @@ First it prints the in-process cost of one letter (``bench/letter_cost.py``: CPU
 and how long a POST keeps its transaction, the machine's write turn on SQLite), which other work on a shared
 machine hardly changes; ``--baseline PATH`` measures another checkout (an earlier commit) beside it.
 ``--preload N`` writes N earlier cases into the database before the servers start (``bench/preload_cases.py``),
-so the letters are written into a database the size of a big city's year.
+so the letters are written into a database the size of a big city's year; ``--database-from FILE`` starts the
+embedded setup from a copy of a database filled once by ``bench/preload_cases.py`` instead.
 
 Then ``--mail`` messages are loaded into a Dovecot the script starts, ``flask --app web mailbox fetch`` (the code
 of the worker's poll job) turns them into cases and the running worker indexes them; it prints cases per minute
@@ -216,6 +217,21 @@ def bench_app(env: dict[str, str]) -> Any:
         os.environ.update(saved)
 
 
+def top_case_id(env: dict[str, str]) -> int:
+    """The largest case id in the database (the cases after it are the run's)."""
+    from sqlalchemy import func
+
+    from cases.models import Case
+    from web.app_state import state
+
+    app = bench_app(env)
+    try:
+        with state(app).sessions() as s:
+            return int(s.scalar(select(func.max(Case.id))) or 0)
+    finally:
+        close_app(app)
+
+
 def close_app(app: Any) -> None:
     from web.app_state import state
 
@@ -353,9 +369,13 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
                              "LETTER_RATE_LIMIT": "100000 per minute", "WORKER_COUNT": args.job_workers,
                              **({"OUTBOX_DRAIN_PACE": args.drain_pace} if args.drain_pace is not None else {}),
                              **settings})
+    if args.database_from and name == "embedded":
+        shutil.copyfile(args.database_from, instance / "mailbox.db")
     run_flask(env, "db", "upgrade")
     run_flask(env, "demo", "load")
     last_preloaded = 0
+    if args.database_from and name == "embedded":
+        last_preloaded = top_case_id(env)
     if args.preload:
         from bench.preload_cases import preload, print_progress
         from web.app_state import state
@@ -483,6 +503,9 @@ def main() -> None:
                              "is measured in the same run for comparison")
     parser.add_argument("--preload", type=int, default=0,
                         help="cases written into the database before the run (e.g. 1000000: a big city's year)")
+    parser.add_argument("--database-from", type=Path, default=None,
+                        help="embedded setup: start from a copy of this SQLite database, e.g. one that "
+                             "bench/preload_cases.py filled, instead of preloading for every run")
     parser.add_argument("--setup", choices=["embedded", "servers", "both"], default="both")
     args = parser.parse_args()
     if args.citizens is None:
