@@ -33,12 +33,14 @@ def scoped(session: Session, actor: Actor, stmt: Select | None = None) -> Select
 
     A unit sees the cases it leads or holds a part of (passed down to it, or co-handled), and those of every
     unit below it; never a case only a unit above it or beside it holds. The units of the subtree and the cases
-    held through their parts are looked up first and written into the query as lists of values: for lists both
+    held through their parts are looked up first and written into the query as values: with values both
     databases read the case table through its unit and primary-key indexes, where a subquery made SQLite walk
     every case newest first and test each one."""
-    stmt = stmt if stmt is not None else select(Case)
-    seen = scope_branches(session, actor)
-    return stmt if seen is None else stmt.where(or_(false(), *seen))
+    return _seen_by(scope_branches(session, actor), stmt if stmt is not None else select(Case))
+
+
+def _seen_by(branches: list[ColumnElement[bool]] | None, stmt: Select) -> Select:
+    return stmt if branches is None else stmt.where(or_(false(), *branches))
 
 
 def scope_branches(session: Session, actor: Actor) -> list[ColumnElement[bool]] | None:
@@ -124,11 +126,9 @@ class CaseFilter:
     holding: str = ""  # a unit's share: lead / sub (passed down to it) / co (co-handling) / below (its sub-units')
 
 
-def _filtered(session: Session, actor: Actor, flt: CaseFilter, today: date,
-              seen: list[ColumnElement[bool]] | None = None) -> Select:
-    """``actor``'s cases matching ``flt``; ``seen``: ``scope_branches`` of ``actor``, when the caller has them."""
-    seen = scope_branches(session, actor) if seen is None else seen
-    stmt = select(Case) if seen is None else select(Case).where(or_(false(), *seen))
+def _filtered(seen: list[ColumnElement[bool]] | None, actor: Actor, flt: CaseFilter, today: date) -> Select:
+    """The cases matching ``flt`` of those ``actor`` may see (``seen``: their ``scope_branches``)."""
+    stmt = _seen_by(seen, select(Case))
     if flt.statuses:
         stmt = stmt.where(Case.status.in_(flt.statuses))
     if flt.unit_id is not None:
@@ -153,8 +153,8 @@ def case_page(session: Session, actor: Actor, flt: CaseFilter, *, today: date, c
               per_page: int = 50) -> keyset.Page[Case]:
     """The page of ``actor``'s cases (newest first) after ``cursor`` (a keyset cursor; None: the first page)."""
     seen = scope_branches(session, actor)
-    stmt = _filtered(session, actor, flt, today, seen).options(selectinload(Case.unit), selectinload(Case.category),
-                                                               selectinload(Case.assignee))
+    stmt = _filtered(seen, actor, flt, today).options(selectinload(Case.unit), selectinload(Case.category),
+                                                      selectinload(Case.assignee))
     return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page, branches=seen or ())
 
 
@@ -172,7 +172,7 @@ def export_rows(session: Session, actor: Actor, flt: CaseFilter, *, today: date,
                 batch: int = 1000) -> Iterator[tuple[Any, ...]]:
     """Every case of ``actor``'s list as plain values (``EXPORT_COLUMNS``), newest first, read ``batch`` rows at
     a time by keyset: memory stays constant whatever the count."""
-    stmt = (_filtered(session, actor, flt, today)
+    stmt = (_filtered(scope_branches(session, actor), actor, flt, today)
             .with_only_columns(Case.id, Case.number, Case.received_at, Case.kind, Case.channel, Category.name,
                                Unit.name, Case.status, Case.due_date, Case.subject)
             .outerjoin(Category, Category.id == Case.category_id).outerjoin(Unit, Unit.id == Case.unit_id)
