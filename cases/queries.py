@@ -152,10 +152,11 @@ def _filtered(seen: list[ColumnElement[bool]] | None, actor: Actor, flt: CaseFil
 def case_page(session: Session, actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None = None,
               per_page: int = 50) -> keyset.Page[Case]:
     """The page of ``actor``'s cases (newest first) after ``cursor`` (a keyset cursor; None: the first page)."""
-    seen = scope_branches(session, actor)
-    stmt = _filtered(seen, actor, flt, today).options(selectinload(Case.unit), selectinload(Case.category),
+    # The scope is applied by the page, one branch per unit (None: every case).
+    stmt = _filtered(None, actor, flt, today).options(selectinload(Case.unit), selectinload(Case.category),
                                                       selectinload(Case.assignee))
-    return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page, branches=seen or ())
+    return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page,
+                       branches=scope_branches(session, actor))
 
 
 def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date,
