@@ -5,10 +5,12 @@ form's CSRF token and submission key) ``count`` times and prints the median CPU 
 median wall time a POST keeps a database transaction open: on SQLite every transaction holds the machine's one
 write turn, so that time bounds how many letters a second all web processes together can write.
 
-    .venv/bin/python bench/letter_cost.py [--count 300] [--checkout PATH]
+    .venv/bin/python bench/letter_cost.py [--count 300] [--checkout PATH] [--instance DIR]
 
 ``--checkout PATH`` measures another checkout of the project (an earlier commit, as a git worktree) with this
 same script, in a child process, and prints both side by side: a baseline taken in the same run.
+``--instance DIR`` writes the letters into that instance folder (migrated first) instead of a fresh one, e.g. a
+database that already holds a million cases (``bench/preload_cases.py``); its letters stay in it.
 """
 from __future__ import annotations
 
@@ -28,10 +30,11 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
 
 
-def measure(checkout: Path, count: int) -> dict[str, float]:
-    """Median CPU ms of GET /write and POST /write, and median ms a POST's transactions stay open."""
+def measure(checkout: Path, count: int, instance: Path | None = None) -> dict[str, float]:
+    """Median CPU ms of GET /write and POST /write, and median ms a POST's transactions stay open; the letters
+    go into ``instance`` (default: a fresh scratch instance)."""
     sys.path.insert(0, str(checkout))
-    instance = tempfile.mkdtemp(prefix="letter-cost-")
+    instance = str(instance) if instance is not None else tempfile.mkdtemp(prefix="letter-cost-")
     os.environ.update({"MAILBOX_INSTANCE_PATH": instance, "FLASK_SECRET_KEY": "bench",
                        "FLASK_SESSION_COOKIE_SECURE": "false", "FLASK_LETTER_RATE_LIMIT": "1000000 per minute"})
     subprocess.run([sys.executable, "-m", "flask", "--app", "web", "db", "upgrade"], cwd=checkout, check=True,
@@ -81,11 +84,12 @@ def measure(checkout: Path, count: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in figures.items()}
 
 
-def report(count: int, baseline: Path | None = None) -> None:
-    """Print this checkout's figures (and ``baseline``'s, measured by a child process in the same run)."""
-    columns = [("this checkout", _child(CHECKOUT, count))]
+def report(count: int, baseline: Path | None = None, instance: Path | None = None) -> None:
+    """Print this checkout's figures (and ``baseline``'s, measured by a child process in the same run), with
+    the letters written into ``instance`` (default: a fresh one for each)."""
+    columns = [("this checkout", _child(CHECKOUT, count, instance))]
     if baseline is not None:
-        columns.append((f"baseline ({baseline.name})", _child(baseline, count)))
+        columns.append((f"baseline ({baseline.name})", _child(baseline, count, instance)))
     print(f"in-process cost per request, median of {count} (CPU ms; transaction: wall ms a POST keeps one open), "
           f"load average {os.getloadavg()[0]:.1f}")
     print("   " + f"{'':<14}" + "".join(f"{label:>26}" for label, _ in columns))
@@ -93,11 +97,12 @@ def report(count: int, baseline: Path | None = None) -> None:
         print("   " + f"{name:<14}" + "".join(f"{figures[name]:>26.2f}" for _, figures in columns))
 
 
-def _child(checkout: Path, count: int) -> dict[str, float]:
-    """Measure ``checkout`` in a fresh interpreter (its own modules, its own scratch instance)."""
+def _child(checkout: Path, count: int, instance: Path | None = None) -> dict[str, float]:
+    """Measure ``checkout`` in a fresh interpreter (its own modules; ``instance`` or its own scratch one)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    done = subprocess.run([sys.executable, __file__, "--json", "--count", str(count), "--checkout", str(checkout)],
-                          cwd=checkout, env=env, check=True, capture_output=True, text=True)
+    where = ["--instance", str(instance)] if instance is not None else []
+    done = subprocess.run([sys.executable, __file__, "--json", "--count", str(count), "--checkout", str(checkout),
+                           *where], cwd=checkout, env=env, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -105,12 +110,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--checkout", type=Path, default=None, help="baseline: another checkout of the project")
+    parser.add_argument("--instance", type=Path, default=None,
+                        help="instance folder to write the letters into (default: a fresh one)")
     parser.add_argument("--json", action="store_true", help="measure --checkout (default: this one), print JSON")
     args = parser.parse_args()
+    instance = args.instance.resolve() if args.instance else None
     if args.json:
-        print(json.dumps(measure((args.checkout or CHECKOUT).resolve(), args.count)))
+        print(json.dumps(measure((args.checkout or CHECKOUT).resolve(), args.count, instance)))
     else:
-        report(args.count, args.checkout.resolve() if args.checkout else None)
+        report(args.count, args.checkout.resolve() if args.checkout else None, instance)
 
 
 if __name__ == "__main__":

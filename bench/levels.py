@@ -27,7 +27,7 @@ from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session, selectinload  # noqa: E402
 
 from cases import queries  # noqa: E402
-from cases.policy import Actor  # noqa: E402
+from cases.actors import Actor  # noqa: E402
 from cases.db import upgrade, make_engine  # noqa: E402
 from cases.drafts import Channel  # noqa: E402
 from cases.models import Case, CaseKind, Unit  # noqa: E402
@@ -111,7 +111,7 @@ def run(engine: Engine, label: str, count: int, runs: int) -> None:
             actor = Actor(user_id=None, role="unit", unit_id=unit_id)
             total = queries.list_cases(session, actor, CaseFilter(), today=today)[1]
             own = baseline_page(session, unit_id)[0]
-            number = session.scalar(queries.scoped(actor, select(Case.number)).limit(1))
+            number = session.scalar(queries.scoped(session, actor, select(Case.number)).limit(1))
             figures = {
                 "list page + count": timed(lambda: queries.list_cases(session, actor, CaseFilter(), today=today),
                                            runs),

@@ -27,7 +27,8 @@ First it prints the in-process cost of one letter (``bench/letter_cost.py``: CPU
 and how long a POST keeps its transaction, the machine's write turn on SQLite), which other work on a shared
 machine hardly changes; ``--baseline PATH`` measures another checkout (an earlier commit) beside it.
 ``--preload N`` writes N earlier cases into the database before the servers start (``bench/preload_cases.py``),
-so the letters are written into a database the size of a big city's year.
+so the letters are written into a database the size of a big city's year; ``--database-from FILE`` starts the
+embedded setup from a copy of a database filled once by ``bench/preload_cases.py`` instead.
 
 Then ``--mail`` messages are loaded into a Dovecot the script starts, ``flask --app web mailbox fetch`` (the code
 of the worker's poll job) turns them into cases and the running worker indexes them; it prints cases per minute
@@ -52,7 +53,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.load_app import bench_app, close_app, group_cpu, pending_outbox, run_flask, verify  # noqa: E402
+from bench.load_app import bench_app, close_app, group_cpu, pending_outbox, run_flask, top_case_id, verify  # noqa: E402
 from bench.load_pipeline import print_pipeline, run_pipeline  # noqa: E402
 from bench.load_report import LoadRun, print_run  # noqa: E402
 from bench.load_users import CHINESE, Recorder, citizen_loop, searcher_loop, warm_searches  # noqa: E402
@@ -70,9 +71,13 @@ def run_setup(name: str, label: str, settings: dict, workdir: Path, args: argpar
                              "LETTER_RATE_LIMIT": "100000 per minute", "WORKER_COUNT": args.job_workers,
                              **({"OUTBOX_DRAIN_PACE": args.drain_pace} if args.drain_pace is not None else {}),
                              **settings})
+    if args.database_from and name == "embedded":
+        shutil.copyfile(args.database_from, instance / "mailbox.db")
     run_flask(env, "db", "upgrade")
     run_flask(env, "demo", "load")
-    last_preloaded = preload(env, args.preload) if args.preload else 0
+    last_preloaded = top_case_id(env) if args.database_from and name == "embedded" else 0
+    if args.preload:
+        last_preloaded = preload(env, args.preload)
     log = workdir / f"{name}.log"
     web, base = start_gunicorn(env, log, workers=args.web_workers, threads=args.threads)
     worker = start_worker(env, log, workers=args.job_workers, nice=args.worker_nice)
@@ -174,6 +179,9 @@ def main() -> None:
                              "is measured in the same run for comparison")
     parser.add_argument("--preload", type=int, default=0,
                         help="cases written into the database before the run (e.g. 1000000: a big city's year)")
+    parser.add_argument("--database-from", type=Path, default=None,
+                        help="embedded setup: start from a copy of this SQLite database, e.g. one that "
+                             "bench/preload_cases.py filled, instead of preloading for every run")
     parser.add_argument("--setup", choices=["embedded", "servers", "both"], default="both")
     args = parser.parse_args()
     if args.citizens is None:

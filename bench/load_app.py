@@ -51,6 +51,21 @@ def bench_app(env: dict[str, str]) -> Any:
         os.environ.update(saved)
 
 
+def top_case_id(env: dict[str, str]) -> int:
+    """The largest case id in the database (the cases after it are the run's)."""
+    from sqlalchemy import func
+
+    from cases.models import Case
+    from web.app_state import state
+
+    app = bench_app(env)
+    try:
+        with state(app).sessions() as s:
+            return int(s.scalar(select(func.max(Case.id))) or 0)
+    finally:
+        close_app(app)
+
+
 def close_app(app: Any) -> None:
     from web.app_state import state
 

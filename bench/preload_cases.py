@@ -7,28 +7,38 @@ submission key as the form leaves it), and its "received" event; they are writte
 writer's own bulk insert on SQLite, and with ``COPY`` on PostgreSQL, the indexes and keys made after the load
 (``bench/copy_load.py``). They are not put into the search index: the load benchmark checks the index for the
 cases it opened.
+
+Run on its own, it makes an instance folder (migrated, the demo loaded, N cases) once, whose ``mailbox.db`` the
+benchmarks then copy or write into (``bench/load.py --database-from``, ``bench/letter_cost.py --instance``):
+
+    .venv/bin/python bench/preload_cases.py 1000000 /tmp/instance-1m
 """
 from __future__ import annotations
 
+import argparse
+import os
 import random
 import secrets
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Engine, func, insert, select, text, update
-from sqlalchemy.orm import Session
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.copy_load import copy_rows, indexes_after, vacuum_analyze
-from cases.callers import address_key, phone_key
-from cases.drafts import Channel
-from cases.new_cases import _insert as bulk_insert  # the case writer's own executemany
-from cases.models import Case, CaseKind, CaseSequence, Citizen, Event, Letter
-from cases.numbering import format_case_number
-from cases.submissions import dedup_key
-from cases.workflow import Status
+from sqlalchemy import Engine, func, insert, select, text, update  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from bench.copy_load import copy_rows, indexes_after, vacuum_analyze  # noqa: E402
+from cases.callers import address_key, phone_key  # noqa: E402
+from cases.drafts import Channel  # noqa: E402
+from cases.new_cases import _insert as bulk_insert  # noqa: E402 - the case writer's own executemany
+from cases.models import Case, CaseKind, CaseSequence, Citizen, Event, Letter  # noqa: E402
+from cases.numbering import format_case_number  # noqa: E402
+from cases.submissions import dedup_key  # noqa: E402
+from cases.workflow import Status  # noqa: E402
 
 SUBJECTS = ["Street light broken on {r} Road", "小区夜间施工噪音扰民", "Más autobuses en la línea {n}",
             "Heating not working in building {n}", "垃圾清运不及时，{r}路附近异味严重", "Pothole on {r} Street"]
@@ -119,3 +129,29 @@ def print_progress(done: int, seconds: float) -> None:
     """Progress on stderr, every 100,000 cases."""
     if done % 100_000 == 0 or done < BATCH:
         print(f"   preloaded {done:,} cases in {seconds:.0f} s", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Make an instance folder holding N cases (migrated, demo loaded).")
+    parser.add_argument("count", type=int)
+    parser.add_argument("instance", help="instance folder to create (or to add the cases to)")
+    args = parser.parse_args()
+    checkout = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    os.environ.update({"MAILBOX_INSTANCE_PATH": os.path.abspath(args.instance), "FLASK_SECRET_KEY": "bench"})
+    os.makedirs(args.instance, exist_ok=True)
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([sys.executable, "-m", "flask", "--app", "web", *command], cwd=checkout, check=True,
+                       stdout=subprocess.DEVNULL)
+    from web import create_app
+    from web.app_state import state
+
+    engine = state(create_app()).engine
+    started = time.monotonic()
+    preload(engine, args.count, progress=print_progress)
+    engine.dispose()
+    print(f"{args.count:,} cases written in {time.monotonic() - started:.0f} s into "
+          f"{os.path.join(os.path.abspath(args.instance), 'mailbox.db')}")
+
+
+if __name__ == "__main__":
+    main()

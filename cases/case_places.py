@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from cases import geocode
@@ -35,16 +36,27 @@ def _cached(session: Session, name: str, token: tuple[Any, ...], load: Callable[
     return value
 
 
+@cache
+def _areas_token() -> Select:
+    return select(func.count(Area.id), func.max(Area.id), func.max(Area.updated_at))
+
+
+@cache
+def _addresses_token() -> Select:
+    # Built once: every new case (every letter) runs it.
+    return select(func.count(StreetAddress.id), func.max(StreetAddress.id), func.sum(StreetAddress.lat),
+                  func.sum(StreetAddress.lon))
+
+
 def area_index(session: Session) -> AreaIndex:
     """The areas as an ``AreaIndex`` (rebuilt when an area was added, changed or removed)."""
-    token = tuple(session.execute(select(func.count(Area.id), func.max(Area.id), func.max(Area.updated_at))).one())
+    token = tuple(session.connection().execute(_areas_token()).one())
     return _cached(session, "areas", token, AreaIndex.load)
 
 
 def address_book(session: Session) -> geocode.AddressBook:
     """The address list as an ``AddressBook`` (rebuilt when an address was added or moved)."""
-    token = tuple(session.execute(select(func.count(StreetAddress.id), func.max(StreetAddress.id),
-                                         func.sum(StreetAddress.lat), func.sum(StreetAddress.lon))).one())
+    token = tuple(session.connection().execute(_addresses_token()).one())
     return _cached(session, "addresses", token, geocode.AddressBook.load)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -57,15 +57,28 @@ def after_row(time_column: Any, id_column: Any, after: tuple[datetime, int]) -> 
 
 
 def page(session: Session, stmt: Select, time_column: Any, id_column: Any, cursor: str | None,
-         size: int, moment_of: Any = None) -> Page[Any]:
+         size: int, moment_of: Any = None, branches: Sequence[ColumnElement[bool]] | None = None) -> Page[Any]:
     """The page of ``stmt`` (rows newest first by ``time_column``, then ``id_column``) after ``cursor``.
-    ``moment_of(row)`` gives a row's (time, id) (default: the two attributes of the same names)."""
-    count = session.scalar(select(func.count()).select_from(stmt.with_only_columns(id_column)
+    ``moment_of(row)`` gives a row's (time, id) (default: the two attributes of the same names).
+
+    ``branches``: the rows are those of ``stmt`` that meet any of these conditions (none: no row), each served by
+    an index that gives its rows in time order (a unit's cases, say). The page is then taken from the newest
+    ``size + 1`` rows of each branch: reading a few rows per branch costs the same whatever the table's size,
+    where one query over their union either sorts every matching row or walks the time index past every row
+    that does not match."""
+    whole = stmt if branches is None else stmt.where(or_(false(), *branches))
+    count = session.scalar(select(func.count()).select_from(whole.with_only_columns(id_column)
                                                             .limit(COUNT_CAP + 1).subquery())) or 0
     after = parse_cursor(cursor)
     if after is not None:
-        stmt = stmt.where(*after_row(time_column, id_column, after))
-    rows = session.scalars(stmt.order_by(time_column.desc(), id_column.desc()).limit(size + 1)).all()
+        later = after_row(time_column, id_column, after)
+        stmt, whole = stmt.where(*later), whole.where(*later)
+    newest_first = (time_column.desc(), id_column.desc())
+    if branches:
+        picks = [stmt.with_only_columns(id_column).where(branch).order_by(*newest_first).limit(size + 1).subquery()
+                 for branch in branches]
+        whole = stmt.where(id_column.in_(union_all(*(select(*pick.c) for pick in picks))))
+    rows = session.scalars(whole.order_by(*newest_first).limit(size + 1)).all()
     following = None
     if len(rows) > size:
         rows = rows[:size]

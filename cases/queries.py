@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, select
+from sqlalchemy import CTE, BindParameter, ColumnElement, Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import keyset
@@ -28,19 +28,36 @@ def unit_subtree(unit_id: int) -> CTE:
     return tree.union(select(Unit.id).where(Unit.parent_id == tree.c.id))
 
 
-def scoped(actor: Actor, stmt: Select | None = None) -> Select:
+def scoped(session: Session, actor: Actor, stmt: Select | None = None) -> Select:
     """``SELECT Case`` narrowed to what ``actor`` may see; the one place the unit rule lives.
 
     A unit sees the cases it leads or holds a part of (passed down to it, or co-handled), and those of every
-    unit below it; never a case only a unit above it or beside it holds."""
-    stmt = stmt if stmt is not None else select(Case)
+    unit below it; never a case only a unit above it or beside it holds. The units of the subtree and the cases
+    held through their parts are looked up first and written into the query as values: with values both
+    databases read the case table through its unit and primary-key indexes, where a subquery made SQLite walk
+    every case newest first and test each one."""
+    return _seen_by(scope_branches(session, actor), stmt if stmt is not None else select(Case))
+
+
+def _seen_by(branches: list[ColumnElement[bool]] | None, stmt: Select) -> Select:
+    return stmt if branches is None else stmt.where(or_(false(), *branches))
+
+
+def scope_branches(session: Session, actor: Actor) -> list[ColumnElement[bool]] | None:
+    """What ``actor`` may see as conditions whose union it is (None: every case): one per unit of a unit
+    handler's subtree, each served by the unit's index in time order, and the cases held through parts."""
     if actor.role in STAFF_ROLES:
-        return stmt
-    if actor.role == "unit" and actor.unit_id is not None:
-        units = select(unit_subtree(actor.unit_id).c.id)
-        parts = select(Assignment.case_id).where(Assignment.active, Assignment.unit_id.in_(units))
-        return stmt.where(Case.unit_id.in_(units) | Case.id.in_(parts))
-    return stmt.where(False)
+        return None
+    if actor.role != "unit" or actor.unit_id is None:
+        return []
+    units = visible_unit_ids(session, actor)
+    parts = _part_cases(session, units)
+    return [Case.unit_id == unit_id for unit_id in units] + ([Case.id.in_(_values(parts))] if parts else [])
+
+
+def _values(values: list[int]) -> BindParameter[Any]:
+    """``values`` for an ``IN``, written into the SQL when it runs (no limit on the number of bound values)."""
+    return bindparam(None, values, expanding=True, literal_execute=True)
 
 
 def _holding(unit_id: int, holding: str) -> ColumnElement[bool]:
@@ -62,16 +79,19 @@ def visible_unit_ids(session: Session, actor: Actor) -> list[int]:
 
 def part_case_ids(session: Session, actor: Actor) -> list[int]:
     """Cases a unit handler sees through a part (passed down, co-handled) of their unit or a unit below it."""
-    if actor.unit_id is None:
+    return _part_cases(session, visible_unit_ids(session, actor))
+
+
+def _part_cases(session: Session, units: list[int]) -> list[int]:
+    if not units:
         return []
-    units = select(unit_subtree(actor.unit_id).c.id)
     return sorted(set(session.scalars(select(Assignment.case_id).where(Assignment.active,
-                                                                       Assignment.unit_id.in_(units)))))
+                                                                       Assignment.unit_id.in_(_values(units))))))
 
 
 def get_case(session: Session, actor: Actor, number: str) -> Case:
     """The case ``number`` if ``actor`` may see it; otherwise :class:`NotFound`, exactly as for a missing case."""
-    case = session.scalar(scoped(actor).where(Case.number == number)
+    case = session.scalar(scoped(session, actor).where(Case.number == number)
                           .options(selectinload(Case.letters), selectinload(Case.events)))
     if case is None:
         raise NotFound(N_("No such case."))
@@ -79,7 +99,8 @@ def get_case(session: Session, actor: Actor, number: str) -> Case:
 
 
 def get_attachment(session: Session, actor: Actor, attachment_id: int) -> Attachment:
-    attachment = session.scalar(scoped(actor, select(Attachment).join(Case)).where(Attachment.id == attachment_id))
+    attachment = session.scalar(scoped(session, actor, select(Attachment).join(Case))
+                                .where(Attachment.id == attachment_id))
     if attachment is None:
         raise NotFound(N_("No such file."))
     return attachment
@@ -105,8 +126,9 @@ class CaseFilter:
     holding: str = ""  # a unit's share: lead / sub (passed down to it) / co (co-handling) / below (its sub-units')
 
 
-def _filtered(actor: Actor, flt: CaseFilter, today: date) -> Select:
-    stmt = scoped(actor)
+def _filtered(seen: list[ColumnElement[bool]] | None, actor: Actor, flt: CaseFilter, today: date) -> Select:
+    """The cases matching ``flt`` of those ``actor`` may see (``seen``: their ``scope_branches``)."""
+    stmt = _seen_by(seen, select(Case))
     if flt.statuses:
         stmt = stmt.where(Case.status.in_(flt.statuses))
     if flt.unit_id is not None:
@@ -130,9 +152,11 @@ def _filtered(actor: Actor, flt: CaseFilter, today: date) -> Select:
 def case_page(session: Session, actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None = None,
               per_page: int = 50) -> keyset.Page[Case]:
     """The page of ``actor``'s cases (newest first) after ``cursor`` (a keyset cursor; None: the first page)."""
-    stmt = _filtered(actor, flt, today).options(selectinload(Case.unit), selectinload(Case.category),
-                                                selectinload(Case.assignee))
-    return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page)
+    # The scope is applied by the page, one branch per unit (None: every case).
+    stmt = _filtered(None, actor, flt, today).options(selectinload(Case.unit), selectinload(Case.category),
+                                                      selectinload(Case.assignee))
+    return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page,
+                       branches=scope_branches(session, actor))
 
 
 def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date,
@@ -149,7 +173,7 @@ def export_rows(session: Session, actor: Actor, flt: CaseFilter, *, today: date,
                 batch: int = 1000) -> Iterator[tuple[Any, ...]]:
     """Every case of ``actor``'s list as plain values (``EXPORT_COLUMNS``), newest first, read ``batch`` rows at
     a time by keyset: memory stays constant whatever the count."""
-    stmt = (_filtered(actor, flt, today)
+    stmt = (_filtered(scope_branches(session, actor), actor, flt, today)
             .with_only_columns(Case.id, Case.number, Case.received_at, Case.kind, Case.channel, Category.name,
                                Unit.name, Case.status, Case.due_date, Case.subject)
             .outerjoin(Category, Category.id == Case.category_id).outerjoin(Unit, Unit.id == Case.unit_id)

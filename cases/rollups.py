@@ -15,21 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import Delete, Insert, Select, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cases.models import Case, Event, Reply
 from cases.models_desk import DirectAnswer
 from cases.models_rollups import KEY, MEASURES, NO_DUE, StatCase, StatDay, StatMonth, StatOpen, StatReturn, StatState
-from cases.rollup_counts import contributions, returns as counted_returns
+from cases.rollup_counts import cases_counted, returns as counted_returns
 
 TOUCHED = "stat_touched"  # session.info key: ids of cases to count again before the commit
 RETURNS = "stat_returns"  # session.info key: ids of return events to count before the commit
 CHUNK = 500
-ROWS_PER_UPSERT = 400
 OPEN_MEASURES = ("cases", "supervised", "extensions")
 
 # ((day, *KEY), measures, (unit, due date) or None while off a unit's clock, (1, supervised, extension waiting))
@@ -44,10 +44,40 @@ def touch(session: Session, case_ids: Iterable[int]) -> None:
 def zone(session: Session, *, lock: bool = False) -> str | None:
     """The zone the rollups count days in, or None if they are not built. ``lock``: on PostgreSQL hold a share
     lock on it until the commit, so a rebuild (which takes it exclusively) never runs beside a change."""
+    return session.execute(_zone_query(lock and _dialect(session) == "postgresql")).scalar()
+
+
+# The statements below run on every change that moves a figure (every letter): each is built once, since building
+# a statement costs more than SQLite takes to run it.
+@cache
+def _zone_query(locked: bool) -> Select:
     stmt = select(StatState.zone).where(StatState.id == 1)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(read=True)
-    return session.execute(stmt).scalar()
+    return stmt.with_for_update(read=True) if locked else stmt
+
+
+@cache
+def _last_counted(locked: bool) -> Select:
+    """The ``StatCase`` rows of the cases bound as ``case_ids`` (locked until the commit: PostgreSQL)."""
+    stmt = select(StatCase.__table__).where(StatCase.case_id.in_(bindparam("case_ids", expanding=True)))
+    return stmt.with_for_update() if locked else stmt
+
+
+@cache
+def _forget_counted() -> Delete:
+    return delete(StatCase.__table__).where(StatCase.case_id.in_(bindparam("case_ids", expanding=True)))
+
+
+@cache
+def _upsert(dialect_name: str, table: Any, key: tuple[str, ...], names: tuple[str, ...]) -> Insert:
+    """``INSERT`` of one row of ``table`` that adds its ``names`` to those of the row with the same ``key``."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(table.__table__)
+    return stmt.on_conflict_do_update(
+        index_elements=list(key), set_={name: table.__table__.c[name] + stmt.excluded[name] for name in names})
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def settle(session: Session) -> None:
@@ -87,12 +117,11 @@ def _split(row: Any) -> Contribution:
 
 
 def _recount(session: Session, kept_in: str, ids: list[int]) -> None:
-    now = {row.case_id: _split(row) for row in session.execute(
-        contributions(session, kept_in).where(Case.id.in_(ids)))}
-    last_stmt = select(StatCase.__table__).where(StatCase.case_id.in_(ids))
-    if session.get_bind().dialect.name == "postgresql":
-        last_stmt = last_stmt.with_for_update()
-    last = {row.case_id: _split(row) for row in session.connection().execute(last_stmt)}
+    connection = session.connection()
+    now = {row.case_id: _split(row) for row in connection.execute(cases_counted(session, kept_in),
+                                                                   {"case_ids": ids})}
+    last = {row.case_id: _split(row) for row in connection.execute(_last_counted(_dialect(session) == "postgresql"),
+                                                                    {"case_ids": ids})}
     changed = [case_id for case_id in ids if now.get(case_id) != last.get(case_id)]
     if not changed:
         return
@@ -108,8 +137,7 @@ def _recount(session: Session, kept_in: str, ids: list[int]) -> None:
             _sum_into(months, (key[0].replace(day=1), *key[1:]), measures, sign)
             if on_clock is not None:
                 _sum_into(open_deltas, on_clock, open_measures, sign)
-    connection = session.connection()
-    connection.execute(delete(StatCase).where(StatCase.case_id.in_(changed)))
+    connection.execute(_forget_counted(), {"case_ids": changed})
     rows = [{"case_id": case_id, **_case_row(now[case_id])} for case_id in changed if case_id in now]
     if rows:
         connection.execute(StatCase.__table__.insert(), rows)
@@ -136,17 +164,10 @@ def _case_row(contribution: Contribution) -> dict[str, Any]:
 def _add(session: Session, table: Any, key: list[str], names: Sequence[str],
          deltas: dict[tuple[Any, ...], list[int]]) -> None:
     """Add ``deltas`` (key values -> values of ``names``) to ``table``'s rows, creating missing ones, in key
-    order."""
+    order (one statement run for all the rows: the driver's executemany)."""
     rows = [{**dict(zip(key, k)), **dict(zip(names, total))} for k, total in sorted(deltas.items()) if any(total)]
-    if not rows:
-        return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    # Many rows per statement (a round trip costs more than a row), within SQLite's limit of bound values.
-    for n in range(0, len(rows), ROWS_PER_UPSERT):
-        stmt = dialect.insert(table.__table__).values(rows[n:n + ROWS_PER_UPSERT])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=key, set_={name: table.__table__.c[name] + stmt.excluded[name] for name in names})
-        session.connection().execute(stmt)
+    if rows:
+        session.connection().execute(_upsert(_dialect(session), table, tuple(key), tuple(names)), rows)
 
 
 def _note_flushed(session: Session, _context: Any) -> None:

@@ -19,7 +19,8 @@ def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _offset_modifier(tz: str) -> str:
+def offset_modifier(tz: str) -> str:
+    """SQLite's date modifier for the zone's current UTC offset (``+480 minutes``): what its local days use."""
     offset = datetime.now(timezone.utc).astimezone(ZoneInfo(tz)).utcoffset() or timedelta()
     return f"{int(offset.total_seconds() // 60):+d} minutes"
 
@@ -28,21 +29,21 @@ def local_day(session: Session, column: Any, tz: str) -> ColumnElement[str]:
     """``YYYY-MM-DD`` of a timestamp column in the office's time zone, as SQL."""
     if dialect(session) == "postgresql":
         return func.to_char(func.timezone(tz, column), "YYYY-MM-DD")
-    return func.date(column, _offset_modifier(tz))
+    return func.date(column, offset_modifier(tz))
 
 
 def local_date(session: Session, column: Any, tz: str) -> ColumnElement[Any]:
     """The local date of a timestamp column, comparable with a ``Date`` column on either database."""
     if dialect(session) == "postgresql":
         return cast(func.timezone(tz, column), Date)
-    return func.date(column, _offset_modifier(tz))  # SQLite keeps dates as ISO text: text compares as dates
+    return func.date(column, offset_modifier(tz))  # SQLite keeps dates as ISO text: text compares as dates
 
 
 def local_month(session: Session, column: Any, tz: str) -> ColumnElement[str]:
     """``YYYY-MM`` of a timestamp column in the office's time zone, as SQL."""
     if dialect(session) == "postgresql":
         return func.to_char(func.timezone(tz, column), "YYYY-MM")
-    return func.strftime("%Y-%m", column, _offset_modifier(tz))
+    return func.strftime("%Y-%m", column, offset_modifier(tz))
 
 
 def days_between(session: Session, start: Any, end: Any) -> ColumnElement[float]:

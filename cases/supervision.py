@@ -281,7 +281,7 @@ def supervised_cases(session: Session, unit_id: int | None = None, limit: int = 
     stmt = (select(Case).where(Case.supervised, Case.status.in_(OPEN_STATUSES)).options(selectinload(Case.unit))
             .order_by(Case.due_date, Case.id).limit(limit))
     if scope is not None:
-        stmt = scoped(scope, stmt)
+        stmt = scoped(session, scope, stmt)
     if unit_id is not None:
         stmt = stmt.where(Case.unit_id == unit_id)
     return list(session.scalars(stmt))

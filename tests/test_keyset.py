@@ -16,7 +16,9 @@ from cases.actors import Actor
 from cases.db import make_engine
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Unit, User
+from cases.models_levels import CO, Assignment
 from cases.queries import CaseFilter
+from cases.workflow import Status
 
 
 def _cases(session: Any, policy: Any, count: int) -> None:
@@ -71,6 +73,41 @@ def test_a_unit_walks_only_its_own_cases(domain: Any) -> None:
                                                       cursor=cursor, per_page=3))
         assert rows and {c.unit_id for c in rows} == {transport.id}
         assert len(rows) == s.query(Case).filter(Case.unit_id == transport.id).count()
+
+
+def test_a_unit_with_sub_units_walks_its_subtree_and_parts_newest_first(domain: Any) -> None:
+    """The page of a unit above others is taken from the newest cases of each unit and of its parts: walking it
+    gives exactly the cases the unit rule allows, in order, with ties and filters, as one query over them would."""
+    policy = domain.policy
+    with domain.sessions() as s:
+        _cases(s, policy, 30)
+        district = Unit(name="District of the test", kind="district")
+        s.add(district)
+        s.flush()
+        street, other_street = (Unit(name=f"Street office {n}", kind="street", parent_id=district.id) for n in (1, 2))
+        beside = Unit(name="A unit beside it", kind="department")
+        s.add_all([street, other_street, beside])
+        s.flush()
+        ids = list(s.scalars(select(Case.id).order_by(Case.id)))
+        holders = [district.id, street.id, other_street.id, beside.id, None]
+        for n, case_id in enumerate(ids):
+            s.execute(update(Case).where(Case.id == case_id).values(unit_id=holders[n // 4 % len(holders)],
+                                                                    status="accepted" if n % 3 else "registered"))
+        held = [case_id for n, case_id in enumerate(ids) if n // 4 % len(holders) == 3][:3]
+        s.add_all([Assignment(case_id=case_id, unit_id=street.id, role=CO, from_unit_id=beside.id, active=n != 2,
+                              due_date=policy.today()) for n, case_id in enumerate(held)])
+        s.commit()
+        actor = Actor(user_id=None, role="unit", unit_id=district.id)
+        assert len(queries.scope_branches(s, actor) or []) == 4  # three units and the parts
+        visible = {district.id, street.id, other_street.id}
+        for flt, wanted in ((CaseFilter(), lambda c: True),
+                            (CaseFilter(statuses=(Status.ACCEPTED,)), lambda c: c.status == Status.ACCEPTED)):
+            expected = [c.id for c in s.scalars(select(Case).order_by(Case.received_at.desc(), Case.id.desc()))
+                        if (c.unit_id in visible or c.id in held[:2]) and wanted(c)]
+            rows = _walk(lambda cursor: queries.case_page(s, actor, flt, today=policy.today(), cursor=cursor,
+                                                          per_page=3))
+            assert [c.id for c in rows] == expected and len(expected) > 6
+            assert queries.case_page(s, actor, flt, today=policy.today(), per_page=3).count == len(expected)
 
 
 def test_counts_stop_at_the_cap(domain: Any, monkeypatch: Any) -> None:
