@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import events, parts
+from cases import events, parts, texts
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.errors import N_, ValidationError
@@ -57,7 +57,8 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
     if upheld:
         step(session, case, actor, Action.UPHOLD_RETURN, note=note, data={"unit_id": held.get("unit_id")})
         move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
-                    f"return upheld: dispatch again within {policy.dispatch_days} working days", policy)
+                    texts.text(N_("return upheld: dispatch again within %(days)s working days"),
+                               days=policy.dispatch_days), policy)
         return
     if unit is None or not unit.active:
         raise ValidationError(N_("The unit that returned this case is no longer active: uphold the return and "
@@ -72,7 +73,8 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
     if held.get("due_date"):
         _restore_clock(session, case, actor, held, unit)
     else:
-        move_clock(session, case, actor, None, f"return overruled: back to {unit.name}",
+        move_clock(session, case, actor, None,
+                   texts.text(N_("return overruled: back to %(unit)s"), unit=texts.unit(unit.name)),
                     deadline=feedback_deadline(policy, case, policy.now()))
 
 
@@ -135,7 +137,8 @@ def recall(session: Session, policy: Policy, case: Case, actor: Actor, reason: s
     case.sign_due_at = case.signed_at = case.dispatched_at = None
     case.extension_requested_days = None
     move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
-                f"recalled from the unit: dispatch again within {policy.dispatch_days} working days", policy)
+                texts.text(N_("recalled from the unit: dispatch again within %(days)s working days"),
+                           days=policy.dispatch_days), policy)
 
 
 def redispatch(session: Session, policy: Policy, case: Case, actor: Actor, reason: str, unit_id: int | None,
