@@ -80,3 +80,14 @@ def test_a_note_stored_as_plain_text_is_shown_as_it_is(app: Flask, client: Flask
     assert "dispatched to Transport Bureau; by the end of 2026-01-09" in page
     assert ("ordinary case: sign for within 1 working days: by the end of 2026-01-09"
             in _section(page, r'<dd id="deadline-basis">(.*?)</dd>'))
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("zh", "工单 {number} 的来信人"),
+                                                ("es", "ciudadano del caso {number}")])
+def test_the_privacy_log_names_what_was_read_in_the_readers_language(app: Flask, client: FlaskClient,
+                                                                     demo_data: object, lang: str,
+                                                                     expected: str) -> None:
+    number, _ = submit_letter(client)
+    assert _client(app, "clerk", lang).get(f"/cases/{number}").status_code == 200
+    log = _client(app, "supervisor", lang).get("/privacy/log").get_data(as_text=True)
+    assert expected.format(number=number) in log and f"citizen of {number}" not in log

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from cases import texts
 from cases.errors import CaseError, Code
 from cases.models import Case, Event
+from cases.models_privacy import AccessLog
 from web.code_labels import label, named_by_name
 
 
@@ -43,3 +44,9 @@ def deadline_basis(case: Case) -> list[str]:
                 return [tell(line) for line in data["basis_texts"]]
             break
     return case.deadline_basis.splitlines()
+
+
+def log_target(row: AccessLog) -> str:
+    """What an access-log row concerns, in the reader's language when it was logged as a text."""
+    target = (row.data or {}).get("target_text")
+    return tell(target) if target else row.target
