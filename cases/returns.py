@@ -87,10 +87,12 @@ def _restore_clock(session: Session, case: Case, actor: Actor, held: dict, unit:
     case.due_date = date.fromisoformat(str(held["due_date"]))
     case.due_at, case.due_hourly = _moment(held.get("due_at")), bool(held.get("due_hourly"))
     case.deadline_basis = str(held.get("deadline_basis") or "")
-    events.record(session, case, actor, "deadline",
-                  note=f"return overruled: back to {unit.name} with the deadline it had when it returned the case",
+    why = texts.text(N_("return overruled: back to %(unit)s with the deadline it had when it returned the case"),
+                     unit=texts.unit(unit.name))
+    events.record(session, case, actor, "deadline", note=texts.english(why),
                   data={"from": old.isoformat() if old else None, "to": case.due_date.isoformat(),
-                        "at": case.due_at.isoformat() if case.due_at else None, "basis": case.deadline_basis})
+                        "at": case.due_at.isoformat() if case.due_at else None, "basis": case.deadline_basis,
+                        "note_texts": [why]})
 
 
 @dataclass(frozen=True)
