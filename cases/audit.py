@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases import texts
 from cases.actors import Actor
 from cases.models_privacy import AccessLog
 
@@ -39,9 +40,12 @@ ACTIONS = (VIEW_CITIZEN, DOWNLOAD_ATTACHMENT, PLAY_RECORDING, DOWNLOAD_REPLY, DO
 READERS = ("supervisor", "admin")
 
 
-def record(session: Session, actor: Actor, action: str, *, case_number: str | None = None, target: str = "",
-           address: str = "", data: dict[str, Any] | None = None) -> AccessLog:
-    """Add one row to the log (committed with the caller's transaction)."""
+def record(session: Session, actor: Actor, action: str, *, case_number: str | None = None,
+           target: str | texts.Text = "", address: str = "", data: dict[str, Any] | None = None) -> AccessLog:
+    """Add one row to the log (committed with the caller's transaction); a ``target`` given as a text (see
+    cases.texts) is kept in English and, in ``data["target_text"]``, for the log page to translate."""
+    if texts.is_text(target):
+        data, target = {**(data or {}), "target_text": target}, texts.english(target)
     row = AccessLog(user_id=actor.user_id, actor=(actor.name or actor.role)[:200], role=actor.role[:20],
                     action=action[:40], case_number=case_number, target=target[:200], address=(address or "")[:64],
                     data=data or {})

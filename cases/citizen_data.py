@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from cases import audit
+from cases import audit, texts
 from cases.actors import Actor
 from cases.erasure import REQUEST, Erased, erase_case, is_erased
 from cases.errors import N_, NotFound
@@ -101,7 +101,8 @@ def export_for(session: Session, store: FileStore, case: Case, actor: Actor, add
     cases = citizen_cases(session, case)
     data = export(session, store, cases)
     audit.record(session, actor, audit.EXPORT_CITIZEN, case_number=case.number, address=address,
-                 target=f"citizen of {case.number}", data={"cases": [c.number for c in cases]})
+                 target=texts.text(N_("citizen of %(case)s"), case=case.number),
+                 data={"cases": [c.number for c in cases]})
     return data
 
 

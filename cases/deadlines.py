@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from cases import texts
 from cases.calendar import WorkCalendar, describe_periods
+from cases.errors import N_
 
 ORDINARY, URGENT, EMERGENCY = "ordinary", "urgent", "emergency"
 LEVELS = (ORDINARY, URGENT, EMERGENCY)
@@ -74,23 +76,44 @@ def parse_rules(config: Mapping[str, Mapping[str, str]]) -> dict[str, UrgencyRul
 DEFAULT_RULES = parse_rules(DEFAULT_URGENCY_DEADLINES)
 
 
+_SIGN_FOR = {ORDINARY: N_("ordinary case: sign for"), URGENT: N_("urgent case: sign for"),
+             EMERGENCY: N_("emergency case: sign for")}
+_FEEDBACK = {ORDINARY: N_("ordinary %(kind)s: feedback"), URGENT: N_("urgent %(kind)s: feedback"),
+             EMERGENCY: N_("emergency %(kind)s: feedback")}
+_SPANS = {HOURS: N_("%(amount)s hours"), OFFICE_HOURS: N_("%(amount)s office hours"),
+          DUTY_HOURS: N_("%(amount)s duty hours")}
+
+
+def sign_for(level: str) -> texts.Text:
+    """What a sign-for deadline is, for its explanation."""
+    return texts.text(_SIGN_FOR[level])
+
+
+def feedback_of(level: str, kind: str) -> texts.Text:
+    """What a feedback deadline of a case of ``kind`` is, for its explanation."""
+    return texts.text(_FEEDBACK[level], kind=texts.code(kind))
+
+
 def level_of(urgent: bool, major_emergency: bool) -> str:
     return EMERGENCY if major_emergency else URGENT if urgent else ORDINARY
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """A computed deadline: the UTC moment, the office's date it falls on, whether it counts in hours, and why."""
+    """A computed deadline: the UTC moment, the office's date it falls on, whether it counts in hours, and why (in
+    English, and as a text to translate, see cases.texts)."""
 
     at: datetime
     day: date
     hourly: bool
     basis: str
+    basis_text: texts.Text
 
 
-def compute(calendar: WorkCalendar, tz: str, start: datetime, span: Span, *, what: str, answer_days: int = 0,
-            ) -> Deadline:
-    """The deadline ``span`` after ``start`` (aware) on the office's calendar in ``tz``, with its explanation.
+def compute(calendar: WorkCalendar, tz: str, start: datetime, span: Span, *, what: str | texts.Text,
+            answer_days: int = 0) -> Deadline:
+    """The deadline ``span`` after ``start`` (aware) on the office's calendar in ``tz``, with its explanation
+    (``what``: what the deadline is for, a text or plain words).
 
     Day spans end with their last day (midnight after it, office time); hour spans end at the exact moment.
     """
@@ -99,25 +122,31 @@ def compute(calendar: WorkCalendar, tz: str, start: datetime, span: Span, *, wha
     clock = span.clock
     if clock == ANSWER_DAYS:
         span = Span(answer_days, WORKING_DAYS)
+    start_text = f"{local:%Y-%m-%d %H:%M}"
     if span.clock == WORKING_DAYS:
         day = calendar.add_working_days(local.date(), int(span.amount))
         end = datetime.combine(day + timedelta(days=1), time())
-        rule = f"{int(span.amount)} working days" + (" (the case kind's answer days)" if clock == ANSWER_DAYS else "")
-        basis = (f"{what} within {rule} from {local:%Y-%m-%d %H:%M}, weekends and holidays not counted: "
-                 f"by the end of {day.isoformat()}")
-        return Deadline(_utc(end, zone), day, False, basis)
+        message = (N_("%(what)s within %(days)s working days (the case kind's answer days) from %(start)s, weekends "
+                      "and holidays not counted: by the end of %(day)s") if clock == ANSWER_DAYS else
+                   N_("%(what)s within %(days)s working days from %(start)s, weekends and holidays not counted: "
+                      "by the end of %(day)s"))
+        basis = texts.text(message, what=what, days=int(span.amount), start=start_text, day=day.isoformat())
+        return Deadline(_utc(end, zone), day, False, texts.english(basis), basis)
     if span.clock == HOURS:
         end = local + timedelta(hours=span.amount)
-        note = "around the clock"
+        how = texts.text(N_("around the clock"))
     else:
         duty = span.clock == DUTY_HOURS
         end = calendar.add_staffed_hours(local, span.amount, duty=duty)
-        note = f"counted in office hours {describe_periods(calendar.office_hours)} on working days"
-        if duty:
-            note += f" and night duty {describe_periods(calendar.night_duty)} every day"
-    basis = f"{what} within {span.text()} from {local:%Y-%m-%d %H:%M}, {note}: by {end:%Y-%m-%d %H:%M}"
+        office = describe_periods(calendar.office_hours)
+        how = (texts.text(N_("counted in office hours %(office)s on working days and night duty %(duty)s every day"),
+                          office=office, duty=describe_periods(calendar.night_duty)) if duty else
+               texts.text(N_("counted in office hours %(office)s on working days"), office=office))
+    basis = texts.text(N_("%(what)s within %(span)s from %(start)s, %(how)s: by %(end)s"), what=what,
+                       span=texts.text(_SPANS[span.clock], amount=f"{span.amount:g}"), start=start_text, how=how,
+                       end=f"{end:%Y-%m-%d %H:%M}")
     return Deadline(_utc(end, zone), end.date() if end.time() != time() else end.date() - timedelta(days=1),
-                    True, basis)
+                    True, texts.english(basis), basis)
 
 
 def _utc(local: datetime, zone: ZoneInfo) -> datetime:

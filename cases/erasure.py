@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cases import audit, events, outbox
+from cases import audit, events, outbox, texts
 from cases.actors import Actor
 from cases.case_places import blur_place
 from cases.disclosure import known_personal
+from cases.errors import N_
 from cases.models import Attachment, Case, Letter, QuarantineItem, Reply
 from cases.models_letters import PostalBatch, ReplyLetter
 from cases.models_privacy import CaseErasure
@@ -92,7 +93,7 @@ def erase_case(session: Session, store: FileStore, case: Case, actor: Actor, rea
     events.record(session, case, actor, "personal_data_erased", note=reason,
                   data={"reason": reason, "files": files, "attachments": attachments})
     audit.record(session, actor, audit.ERASE_RETENTION if reason == RETENTION else audit.ERASE_CITIZEN,
-                 case_number=case.number, target=f"case {case.number}", address=address,
+                 case_number=case.number, target=texts.text(N_("case %(case)s"), case=case.number), address=address,
                  data={"files": files, "note": note} if note else {"files": files})
     outbox.enqueue(session, outbox.INDEX_CASE, str(case.id))
     return Erased(number=case.number, letters=len(case.letters), attachments=attachments, files=files,

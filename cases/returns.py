@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from cases import events, parts
+from cases import events, parts, texts
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.errors import N_, ValidationError
@@ -57,7 +57,8 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
     if upheld:
         step(session, case, actor, Action.UPHOLD_RETURN, note=note, data={"unit_id": held.get("unit_id")})
         move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
-                    f"return upheld: dispatch again within {policy.dispatch_days} working days", policy)
+                    texts.text(N_("return upheld: dispatch again within %(days)s working days"),
+                               days=policy.dispatch_days), policy)
         return
     if unit is None or not unit.active:
         raise ValidationError(N_("The unit that returned this case is no longer active: uphold the return and "
@@ -72,7 +73,8 @@ def rule_on_dispute(session: Session, policy: Policy, case: Case, actor: Actor, 
     if held.get("due_date"):
         _restore_clock(session, case, actor, held, unit)
     else:
-        move_clock(session, case, actor, None, f"return overruled: back to {unit.name}",
+        move_clock(session, case, actor, None,
+                   texts.text(N_("return overruled: back to %(unit)s"), unit=texts.unit(unit.name)),
                     deadline=feedback_deadline(policy, case, policy.now()))
 
 
@@ -85,10 +87,12 @@ def _restore_clock(session: Session, case: Case, actor: Actor, held: dict, unit:
     case.due_date = date.fromisoformat(str(held["due_date"]))
     case.due_at, case.due_hourly = _moment(held.get("due_at")), bool(held.get("due_hourly"))
     case.deadline_basis = str(held.get("deadline_basis") or "")
-    events.record(session, case, actor, "deadline",
-                  note=f"return overruled: back to {unit.name} with the deadline it had when it returned the case",
+    why = texts.text(N_("return overruled: back to %(unit)s with the deadline it had when it returned the case"),
+                     unit=texts.unit(unit.name))
+    events.record(session, case, actor, "deadline", note=texts.english(why),
                   data={"from": old.isoformat() if old else None, "to": case.due_date.isoformat(),
-                        "at": case.due_at.isoformat() if case.due_at else None, "basis": case.deadline_basis})
+                        "at": case.due_at.isoformat() if case.due_at else None, "basis": case.deadline_basis,
+                        "note_texts": [why]})
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,8 @@ def recall(session: Session, policy: Policy, case: Case, actor: Actor, reason: s
     case.sign_due_at = case.signed_at = case.dispatched_at = None
     case.extension_requested_days = None
     move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
-                f"recalled from the unit: dispatch again within {policy.dispatch_days} working days", policy)
+                texts.text(N_("recalled from the unit: dispatch again within %(days)s working days"),
+                           days=policy.dispatch_days), policy)
 
 
 def redispatch(session: Session, policy: Policy, case: Case, actor: Actor, reason: str, unit_id: int | None,

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import cohandling, deadlines, email_survey, emergency, events, outbox, parts
+from cases import cohandling, deadlines, email_survey, emergency, events, outbox, parts, texts
 from cases.actors import Actor
 from cases.policy import Policy
 from cases.drafts import AttachmentDraft, Channel
@@ -67,9 +67,10 @@ def dispatch(session: Session, policy: Policy, case: Case, actor: Actor, unit_id
     now = policy.now()
     level = deadlines.level_of(case.urgent, case.major_emergency)
     sign = deadlines.compute(policy.calendar, policy.timezone, now, policy.urgency[level].sign,
-                             what=f"{level} case: sign for")
+                             what=deadlines.sign_for(level))
     case.dispatched_at, case.sign_due_at, case.signed_at = now, sign.at, None
-    move_clock(session, case, actor, None, f"dispatched to {unit.name}",
+    move_clock(session, case, actor, None,
+               texts.text(N_("dispatched to %(unit)s"), unit=texts.unit(unit.name)),
                 deadline=feedback_deadline(policy, case, now), sign=sign)
     parts.withdraw_all(session, case)  # a case dispatched again starts its shared work afresh
     cohandling.add_co_units(session, policy, case, actor, co_unit_ids, co_due)
@@ -93,7 +94,8 @@ def return_to_desk(session: Session, policy: Policy, case: Case, actor: Actor, r
     parts.withdraw_all(session, case)  # co-handling and sub-units lose the case with its lead
     case.sign_due_at = case.signed_at = case.dispatched_at = None
     move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
-                f"returned to the desk: dispatch again within {policy.dispatch_days} working days", policy)
+                texts.text(N_("returned to the desk: dispatch again within %(days)s working days"),
+                           days=policy.dispatch_days), policy)
 
 
 def give_feedback(session: Session, policy: Policy, case: Case, actor: Actor, body: str,
@@ -216,7 +218,8 @@ def _rating(satisfaction: str) -> Satisfaction:
 def reopen(session: Session, policy: Policy, case: Case, actor: Actor, reason: str) -> None:
     """Back to the unit that answered, with a fresh answer deadline."""
     step(session, case, actor, Action.REOPEN, note=require_text(reason, N_("A reason is required.")), internal=False)
-    move_clock(session, case, actor, None, "reopened", deadline=feedback_deadline(policy, case, policy.now()))
+    move_clock(session, case, actor, None, texts.text(N_("reopened")),
+               deadline=feedback_deadline(policy, case, policy.now()))
 
 
 # The kinds the desk may answer itself; reports, complaints and the rest need a unit.
@@ -285,7 +288,7 @@ def reopen_at_desk(session: Session, policy: Policy, case: Case, actor: Actor, r
     step(session, case, actor, Action.REOPEN_AT_DESK, note=require_text(reason, N_("A reason is required.")),
          internal=False)
     move_clock(session, case, actor, policy.calendar.add_working_days(policy.today(), policy.dispatch_days),
-                "reopened at the desk: dispatch to a unit")
+                texts.text(N_("reopened at the desk: dispatch to a unit")))
 
 
 def collect_rating(session: Session, policy: Policy, case: Case, actor: Actor, satisfaction: str,
@@ -341,7 +344,8 @@ def decide_extension(session: Session, policy: Policy, case: Case, actor: Actor,
     if approve:
         base = case.due_date or policy.today()
         move_clock(session, case, actor, policy.calendar.add_working_days(base, days),
-                    f"extension of {days} working days from {base.isoformat()} approved", policy)
+                    texts.text(N_("extension of %(days)s working days from %(day)s approved"), days=days,
+                               day=base.isoformat()), policy)
 
 
 def find_case(session: Session, number: str) -> Case:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from cases import categories, deadlines, events, outbox
+from cases import categories, deadlines, events, outbox, texts
 from cases.actors import Actor
 from cases.errors import N_, NotFound, ValidationError
 from cases.models import Case
@@ -30,33 +30,39 @@ def step(session: Session, case: Case, actor: Actor, action: Action, *, note: st
     return after
 
 
-def move_clock(session: Session, case: Case, actor: Actor, new_due: date | None, why: str,
+def move_clock(session: Session, case: Case, actor: Actor, new_due: date | None, why: str | texts.Text,
                policy: Policy | None = None, *, deadline: deadlines.Deadline | None = None,
                sign: deadlines.Deadline | None = None) -> None:
-    """Set the feedback deadline (a computed ``deadline``, or the end of the day ``new_due``) and record why,
-    with the sign-for deadline's reason when ``sign`` is given."""
+    """Set the feedback deadline (a computed ``deadline``, or the end of the day ``new_due``) and record why (a
+    text, see cases.texts), with the sign-for deadline's reason when ``sign`` is given.
+
+    The event keeps the English note and, in its data, the note's parts (``note_texts``) and the deadline's
+    explanation (``basis_texts``) as texts, for the pages to show in the reader's language."""
     old = case.due_date
+    basis: list[texts.Text] = []
     if deadline is not None:
         new_due, case.due_at, case.due_hourly = deadline.day, deadline.at, deadline.hourly
-        case.deadline_basis = "\n".join(d.basis for d in (sign, deadline) if d is not None)
-        why = f"{why}; " + case.deadline_basis.replace("\n", "; ")
+        basis = [d.basis_text for d in (sign, deadline) if d is not None]
     elif new_due is not None and policy is not None:
         end = datetime.combine(new_due + timedelta(days=1), time(), ZoneInfo(policy.timezone))
         case.due_at, case.due_hourly = end, False
-        case.deadline_basis = f"{why}: by the end of {new_due.isoformat()}"
+        basis = [texts.text(N_("%(why)s: by the end of %(day)s"), why=why, day=new_due.isoformat())]
     else:
-        case.due_at, case.deadline_basis = None, ""
+        case.due_at = None
+    case.deadline_basis = "\n".join(texts.english(line) for line in basis)
+    note_texts = [why, *basis] if deadline is not None else [why]
     case.due_date = new_due
-    events.record(session, case, actor, "deadline", note=why,
+    events.record(session, case, actor, "deadline", note="; ".join(texts.english(part) for part in note_texts),
                   data={"from": old.isoformat() if old else None, "to": new_due.isoformat() if new_due else None,
-                        "at": case.due_at.isoformat() if case.due_at else None, "basis": case.deadline_basis})
+                        "at": case.due_at.isoformat() if case.due_at else None, "basis": case.deadline_basis,
+                        "note_texts": note_texts, "basis_texts": basis})
 
 
 def feedback_deadline(policy: Policy, case: Case, start: datetime) -> deadlines.Deadline:
     """The feedback deadline of ``case`` counted from ``start``, by its urgency level and category."""
     level = deadlines.level_of(case.urgent, case.major_emergency)
     return deadlines.compute(policy.calendar, policy.timezone, start, policy.urgency[level].feedback,
-                             what=f"{level} {case.kind.value}: feedback",
+                             what=deadlines.feedback_of(level, case.kind.value),
                              answer_days=categories.routing(case.category).answer_days
                              or policy.answer_days.get(case.kind.value, 10))
 

@@ -115,3 +115,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["named"] = named
     app.jinja_env.filters["actor_name"] = actor_name
     app.jinja_env.filters["named_by_name"] = named_by_name
+    from web.domain_text import deadline_basis, event_note, log_target  # they build on the labels above
+
+    app.jinja_env.filters["event_note"] = event_note
+    app.jinja_env.filters["deadline_basis"] = deadline_basis
+    app.jinja_env.filters["log_target"] = log_target

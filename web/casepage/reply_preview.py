@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, abort
 from flask_login import login_required
 
-from cases import audit
-from cases.errors import CaseError
+from cases import audit, texts
+from cases.errors import N_, CaseError
 from cases.workflow import DESK, Action, allowed_actions
 from web.auth import current_actor
 from web.casepage import forms as f
@@ -51,7 +51,8 @@ def preview_reply_pdf(number: str) -> Response | tuple[str, int]:
     except CaseError as error:
         return _page(case, {"reply": form}, 400, extra={"preview_error": say(error)})
     if case.citizen is not None:
-        log_access(audit.DOWNLOAD_REPLY, case_number=case.number, target=f"reply preview of {case.number}")
+        log_access(audit.DOWNLOAD_REPLY, case_number=case.number,
+                   target=texts.text(N_("reply preview of %(case)s"), case=case.number))
     return download(pdf, f"{case.number}-reply-preview", content_type=PDF, inline=True)
 
 
@@ -70,6 +71,7 @@ def reply_pdf_preview(number: str, reply_id: int) -> Response:
     except CaseError:
         abort(404)
     if case.citizen is not None:
-        log_access(audit.DOWNLOAD_REPLY, case_number=case.number, target=f"reply {reply.id} preview")
+        log_access(audit.DOWNLOAD_REPLY, case_number=case.number,
+                   target=texts.text(N_("reply %(id)s preview"), id=reply.id))
     return download(pdf, f"{case.number}-reply-{reply.id}-preview", content_type=PDF, inline=True)
 

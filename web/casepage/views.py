@@ -10,10 +10,10 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from cases import audit, case_places, categories, queries, services, sms
+from cases import audit, case_places, categories, queries, services, sms, texts
 from cases.letters import awaiting_reply
 from cases.cohandling import MissingParts
-from cases.errors import CaseError, NotFound
+from cases.errors import N_, CaseError, NotFound
 from cases.models import Attachment, Case, Category, Reply, Unit
 from cases.sniff import AUDIO_TYPES, UPLOAD_TYPES
 from cases.workflow import Action, allowed_actions
@@ -168,7 +168,8 @@ def _page(case: Case, forms: dict[str, FlaskForm] | None = None, status: int = 2
 def show(number: str) -> tuple[str, int]:
     case = _visible_case(number)
     if case.citizen is not None:
-        log_access(audit.VIEW_CITIZEN, case_number=case.number, target=f"citizen of {case.number}")
+        log_access(audit.VIEW_CITIZEN, case_number=case.number,
+                   target=texts.text(N_("citizen of %(case)s"), case=case.number))
     return _page(case)
 
 
@@ -236,7 +237,8 @@ work.register(bp, _visible_case, _page)
 @login_required
 def attachment(number: str, attachment_id: int) -> Response:
     item, data = _attachment_file(number, attachment_id)
-    log_access(audit.DOWNLOAD_ATTACHMENT, case_number=number, target=f"attachment {item.id} {item.filename}")
+    log_access(audit.DOWNLOAD_ATTACHMENT, case_number=number,
+               target=texts.text(N_("attachment %(id)s %(name)s"), id=item.id, name=item.filename))
     # A file from outside: a download under our own name, with the type its bytes have (sniffed again here,
     # so a file stored before the sniffer was strict is served by what it really is).
     return download(data, f"{number}-file-{item.id}")
@@ -253,7 +255,8 @@ def recording(number: str, attachment_id: int) -> Response:
         abort(404)
     if response.status_code == 200 or request.headers.get("Range", "").startswith("bytes=0-"):
         # A player fetches a recording in ranges: one row when playing starts, not one per range.
-        log_access(audit.PLAY_RECORDING, case_number=number, target=f"attachment {item.id} {item.filename}")
+        log_access(audit.PLAY_RECORDING, case_number=number,
+                   target=texts.text(N_("attachment %(id)s %(name)s"), id=item.id, name=item.filename))
     return response
 
 

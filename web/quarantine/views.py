@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from cases import audit
+from cases import audit, texts
+from cases.errors import N_
 from cases.models import QuarantineItem, Reply
 from cases.sniff import EMAIL
 from web.auth import current_actor, role_required
@@ -52,7 +53,7 @@ def raw(item_id: int) -> Response:
         data = policy().store.get(item.raw_sha256)
     except FileNotFoundError:
         abort(404)
-    log_access(audit.DOWNLOAD_RAW, target=f"quarantine {item.id}")
+    log_access(audit.DOWNLOAD_RAW, target=texts.text(N_("quarantine %(id)s"), id=item.id))
     # The original came from outside: a download under our name, typed by its bytes (an email as .eml).
     return download(data, f"quarantine-{item.id}", content_type=EMAIL if item.source == "email" else None)
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cases import audit, letters, queries
-from cases.errors import CaseError, NotFound
+from cases import audit, letters, queries, texts
+from cases.errors import N_, CaseError, NotFound
 from cases.models import Case, Reply
 from cases.sniff import PDF
 from cases.models_letters import AWAITING_APPROVAL, TO_CALL, LetterTemplate, PostalBatch
@@ -198,7 +198,7 @@ def print_run_pdf() -> Response:
     run = web_session.get(PRINT_RUN)
     if not run:
         abort(404)
-    log_access(audit.DOWNLOAD_POST, target="postal print run")
+    log_access(audit.DOWNLOAD_POST, target=texts.text(N_("postal print run")))
     return _pdf(policy().store.get(run["sha"]), "post-to-print")
 
 
@@ -212,7 +212,7 @@ def batch_pdf(batch_id: int) -> Response:
         data = policy().store.get(batch.pdf_sha256)
     except FileNotFoundError:  # erased with a citizen's data
         abort(404)
-    log_access(audit.DOWNLOAD_POST, target=f"postal batch {batch.id}")
+    log_access(audit.DOWNLOAD_POST, target=texts.text(N_("postal batch %(id)s"), id=batch.id))
     return _pdf(data, f"post-{batch.created_at:%Y-%m-%d}-{batch.id}")
 
 
@@ -236,7 +236,7 @@ def reply_pdf(number: str, reply_id: int) -> Response:
         data = policy().store.get(reply.pdf_sha256)
     except FileNotFoundError:
         abort(404)
-    log_access(audit.DOWNLOAD_REPLY, case_number=number, target=f"reply {reply.id}")
+    log_access(audit.DOWNLOAD_REPLY, case_number=number, target=texts.text(N_("reply %(id)s"), id=reply.id))
     return _pdf(data, f"reply-{number}-{reply.id}")
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from cases import audit, scans
-from cases.errors import CaseError, NotFound
+from cases import audit, scans, texts
+from cases.errors import N_, CaseError, NotFound
 from cases.models import Case
 from cases.models_scans import ScanItem
 from cases.sniff import PDF
@@ -143,7 +143,7 @@ def page_image(item_id: int, number: int) -> Response:
         data = policy().store.get(scans.page_image(item, number))
     except (NotFound, FileNotFoundError):
         abort(404)
-    log_access(audit.DOWNLOAD_SCAN, target=f"scan {item.id} page {number}")
+    log_access(audit.DOWNLOAD_SCAN, target=texts.text(N_("scan %(id)s page %(page)s"), id=item.id, page=number))
     response = Response(data, mimetype="image/png")
     # Content-addressed and personal: cache in the clerk's browser only.
     response.headers["Cache-Control"] = "private, max-age=86400"
@@ -161,5 +161,5 @@ def searchable(item_id: int) -> Response:
         data = policy().store.get(item.pdf_sha)
     except FileNotFoundError:
         abort(404)
-    log_access(audit.DOWNLOAD_SCAN, target=f"scan {item.id} searchable PDF")
+    log_access(audit.DOWNLOAD_SCAN, target=texts.text(N_("scan %(id)s searchable PDF"), id=item.id))
     return download(data, f"scan-{item.id}-searchable", content_type=PDF)
