@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
-from search_index.errors import QueryError
+from search_index.errors import N_, QueryError
 
 SORTS = ("relevance", "newest", "oldest")
 FILTER_KEYS = ("status", "unit", "kind", "channel", "year")
@@ -62,7 +62,8 @@ class SearchRequest:
         if not isinstance(self.facets, bool):
             raise QueryError("facets must be true or false")
         if self.page * self.per_page > MAX_RESULT_WINDOW:
-            raise QueryError(f"only the first {MAX_RESULT_WINDOW} results can be paged through; refine the query")
+            raise QueryError(N_("only the first %(limit)s results can be paged through; refine the query"),
+                             limit=MAX_RESULT_WINDOW)
         if self.restrict_unit_ids is not None and (
             isinstance(self.restrict_unit_ids, str) or not all(isinstance(u, str) for u in self.restrict_unit_ids)
         ):
@@ -83,7 +84,7 @@ class SearchRequest:
             if value is not None and not isinstance(value, dt.date):
                 raise QueryError(f"{name} must be a date or datetime")
             if value is not None and not EARLIEST <= value.year <= LATEST:
-                raise QueryError(f"{name} must lie between the years {EARLIEST} and {LATEST}")
+                raise QueryError(N_("dates must lie between the years %(first)s and %(last)s"), first=EARLIEST, last=LATEST)
 
     def filter_values(self, key: str) -> list[str] | None:
         """The values of one filter as strings, or None when it is not set."""

@@ -38,7 +38,7 @@ import psycopg
 from psycopg import sql
 
 from search_index.api import Hit, SearchPage, SearchRequest
-from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
+from search_index.errors import N_, IndexUnavailableError, QueryError, SearchIndexError
 from search_index.highlight import hit_snippet
 from search_index.postgres_pool import Pool, libpq_url
 from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds, grams_literal,
@@ -286,7 +286,7 @@ class PostgresBackend:
                 if not request.facets:
                     total = offset + len(rows)
         except psycopg.errors.DataError as exc:  # a tsquery PostgreSQL refuses (should not happen)
-            raise QueryError(f"this query cannot be run: {exc.diag.message_primary}") from exc
+            raise QueryError(N_("this query cannot be run: %(reason)s"), reason=exc.diag.message_primary) from exc
         latin, cjk = split_highlight_terms(parsed.highlight_terms)
         hits = [self._hit(row, frozenset(latin), frozenset(cjk)) for row in rows]
         return SearchPage(total=total, page=request.page, per_page=request.per_page, hits=hits, facets=facets)

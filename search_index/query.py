@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search_index.analysis import MixedTokenizer, analyze, is_cjk, shingle, word_grams
-from search_index.errors import QueryError
+from search_index.errors import N_, QueryError
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
@@ -71,7 +71,7 @@ class _Compiler:
     def _count(self, n: int) -> None:
         self.terms += n
         if self.terms > MAX_TERMS:
-            raise QueryError(f"the query has too many words (at most {MAX_TERMS}); shorten it")
+            raise QueryError(N_("the query has too many words (at most %(limit)s); shorten it"), limit=MAX_TERMS)
 
     def _text(self, text: str, phrase: bool, collect: bool, private_only: bool = False) -> tuple | None:
         terms = analyze(text, mode="query")
@@ -202,7 +202,7 @@ def _lex(text: str, include_private: bool) -> tuple[list[list[_Item]], list[_Ite
                 item = _Item("word", word, negated)
         if item.negated:
             if pending_or:
-                raise QueryError("'OR' cannot be followed by an excluded (-) term; remove the OR or the minus")
+                raise QueryError(N_("'OR' cannot be followed by an excluded (-) term; remove the OR or the minus"))
             excluded.append(item)
         elif pending_or:
             groups[-1].append(item)
@@ -217,7 +217,8 @@ def parse_query(raw: str, include_private: bool = False) -> ParsedQuery:
     if not isinstance(raw, str):
         raise QueryError("the query must be text")
     if len(raw) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is too long ({len(raw)} characters; at most {MAX_QUERY_CHARS})")
+        raise QueryError(N_("the query is too long (%(length)s characters; at most %(limit)s)"), length=len(raw),
+                         limit=MAX_QUERY_CHARS)
     text = _normalise(raw)
     if not text.strip():
         return ParsedQuery(("all",), frozenset(), match_all=True)
@@ -230,7 +231,7 @@ def parse_query(raw: str, include_private: bool = False) -> ParsedQuery:
             positives.append(_any(parts))
     negatives = [q for q in (compiler.item(it) for it in excluded) if q is not None]
     if not positives and not negatives:
-        raise QueryError("nothing to search for: type some words (wildcards such as * and ? are not supported)")
+        raise QueryError(N_("nothing to search for: type some words (wildcards such as * and ? are not supported)"))
     node = _all(positives) if positives else ("all",)
     if negatives:
         node = ("not", node, _any(negatives))

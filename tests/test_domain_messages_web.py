@@ -87,3 +87,22 @@ def test_code_parameters_are_shown_by_their_labels(app: Flask, lang: str, expect
         assert say(error) == expected
         # A message no catalog knows is shown as written, with its parameters.
         assert say(ValidationError("Unheard of: %(what)s.", what="x")) == "Unheard of: x."
+
+
+SEARCH_REFUSALS = {
+    "zh": ("“OR”后面不能跟排除词（-）；请去掉 OR 或减号", "没有可搜索的内容：请输入词语（不支持 * 和 ? 等通配符）"),
+    "es": ("«OR» no puede ir seguido de un término excluido (-); quite el OR o el signo menos",
+           "no hay nada que buscar: escriba algunas palabras (no se admiten comodines como * y ?)"),
+    "en": ("'OR' cannot be followed by an excluded (-) term; remove the OR or the minus",
+           "nothing to search for: type some words (wildcards such as * and ? are not supported)"),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "es", "en"])
+def test_a_query_the_search_refuses_is_explained_in_the_readers_language(app: Flask, demo_data: object,
+                                                                       lang: str) -> None:
+    clerk = _client(app, "clerk", lang)
+    for query, expected in zip(("light OR -bridge", "* ?"), SEARCH_REFUSALS[lang]):
+        page = clerk.get("/search/", query_string={"q": query})
+        assert page.status_code == 400
+        assert str(escape(expected)) in page.get_data(as_text=True), (lang, query)

@@ -10,13 +10,15 @@ from cases import texts
 from cases.errors import CaseError, Code
 from cases.models import Case, Event
 from cases.models_privacy import AccessLog
+from search_index.errors import SearchIndexError
 from web.code_labels import label, named_by_name
 
 
 def say(error: Exception) -> str:
-    """What ``error`` tells the user, translated; an error without a marked message is shown as it is."""
+    """What ``error`` tells the user, translated; an error without a marked message is shown as it is. The
+    domain's and the search package's errors carry one (``message`` and ``params``)."""
     message = getattr(error, "message", None)
-    if not isinstance(error, CaseError) or not message:
+    if not isinstance(error, (CaseError, SearchIndexError)) or not message:
         return str(error)
     params = {name: label(value) if isinstance(value, Code) else value for name, value in error.params.items()}
     return gettext(message, **params)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from cases.admin import unit_names
 from search_index import FILTER_KEYS, IndexUnavailableError, QueryError
 from web.auth import current_actor, role_required
+from web.domain_text import say
 from web.search.forms import SearchForm
 from web.query_args import int_arg
 from web.search_wiring import backend, request_for
@@ -32,7 +33,7 @@ def index() -> tuple[str, int] | str:
             current_actor(), query=form.q.data or "", filters=filters, date_from=form.date_from.data,
             date_to=form.date_to.data, sort=form.sort.data or "relevance", page=min(page, 500)))
     except QueryError as err:
-        form.q.errors = [str(err)]
+        form.q.errors = [say(err)]
         return render_template("pages/search/index.html", form=form, result=None, filters=filters), 400
     except IndexUnavailableError:
         form.q.errors = [_("The archive index is busy; please try again in a moment.")]
