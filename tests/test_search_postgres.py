@@ -4,6 +4,7 @@ built by our analyzer), and the two backends' answers compared query by query. T
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import psycopg
@@ -87,3 +88,38 @@ def test_vectors_are_built_by_our_analyzer_not_the_server_locale() -> None:
     assert tsvector_literal("") == ""
     long_text = " ".join(["word"] * 20000)
     assert len(tsvector_literal(long_text).split(",")) == 256  # PostgreSQL's limit of positions per lexeme
+
+
+@pytest.mark.postgres
+def test_relevance_ranks_the_newest_matches_and_pages_the_rest_newest_first(request, tmp_path_factory) -> None:
+    # Letters 0..5, newest last; the oldest mention the pothole most, the newest once in a long letter.
+    long_tail = " ".join(f"filler{n}" for n in range(60))
+    docs = [make_doc(i, created=dt.datetime(2024, 1, 1 + i), text=[" ".join(["pothole"] * (6 - i)) + " "
+                                                                     + (long_tail if i >= 3 else "")])
+            for i in range(6)]
+    newest_first = [f"case-{i}" for i in reversed(range(6))]
+
+    def order(b, per_page: int) -> tuple[list[str], list[int]]:
+        ids, totals = [], []
+        for page in range(1, 7):
+            found = b.search(SearchRequest(query="pothole", per_page=per_page, page=page))
+            totals.append(found.total)
+            ids += [h.id for h in found.hits]
+        return ids, totals
+
+    unbounded = open_test_backend("postgres", request, tmp_path_factory)
+    bounded = open_test_backend("postgres", request, tmp_path_factory, rank_candidates=3)
+    try:
+        for b in (unbounded, bounded):
+            b.index_documents(docs)
+        by_score, _ = order(unbounded, 6)
+        assert set(by_score[:3]) == {"case-0", "case-1", "case-2"}  # the short letters outrank the newer long ones
+        ranked = sorted(newest_first[:3], key=by_score.index)
+        for per_page in (1, 2, 4, 6):
+            ids, totals = order(bounded, per_page)
+            assert ids == ranked + newest_first[3:]
+            assert set(totals) == {6}
+        assert bounded.search(SearchRequest(query="pothole", sort="oldest", per_page=6)).hits[0].id == "case-0"
+    finally:
+        unbounded.close()
+        bounded.close()
