@@ -18,7 +18,8 @@ writes one table instead of a Whoosh folder on one disk.
   become word-pair lexemes (indexed like Whoosh does) and phrases in the short fields ``<->`` operators;
   unit confinement and filters are plain column conditions in the same clause, so counts and facets never
   include a case the caller may not see.
-* Facets are one ``GROUP BY GROUPING SETS`` over the filtered set; snippets come from
+* Facets are one ``GROUP BY GROUPING SETS`` over the filtered set, read through the GIN indexes' bitmaps (no
+  vector is read to count); relevance ranks a bounded set of the newest matches; snippets come from
   :func:`~search_index.highlight.snippet_html` (escaped text, ``<mark>`` only).
 
 Building vectors and translating queries lives in :mod:`search_index.postgres_query`; this module owns the
@@ -41,7 +42,8 @@ from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import IndexUnavailableError, QueryError, SearchIndexError
 from search_index.highlight import hit_snippet
 from search_index.postgres_pool import Pool, libpq_url
-from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds, grams_literal,
+from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds,
+                                          facet_counts_sql, grams_literal, parse_facet_counts,
                                           quote_lexeme, scored_terms, translate, tsvector_literal)
 from search_index.query import parse_query, split_highlight_terms
 from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, to_fields
@@ -68,6 +70,14 @@ class PostgresOptions:
     snippet_chars: int = 240
     similar_terms: int = 12
     rank_candidates: int = 1000
+
+
+def prefer_bitmap_scans(cur: psycopg.Cursor) -> None:
+    """Steer this transaction's plans to bitmap scans. The GIN indexes answer ``tsv @@ q`` alone, so a bitmap
+    heap scan reads only the columns a statement names; a sequential scan (which the planner picks for a word
+    in many letters) or an index scan filtering on ``@@`` would detoast every visited row's vector."""
+    cur.execute("SET LOCAL enable_seqscan = off")
+    cur.execute("SET LOCAL enable_indexscan = off")
 
 
 # -- the backend -------------------------------------------------------------------------------------------
@@ -261,23 +271,15 @@ class PostgresBackend:
         sort = request.sort if not parsed.match_all or request.sort != "relevance" else "newest"
         where = self._where(parsed, request)
         rank = self._rank(parsed.node) if sort == "relevance" else SqlPart(sql.SQL("0::real"), [])
-        facet_columns = [sql.Identifier(KEYWORD_COLUMNS[field]) for field in FACET_FIELDS.values()]
-        facets_sql = sql.SQL("SELECT {groupings}, {cols}, count(*) FROM {t} WHERE {where} "
-                             "GROUP BY GROUPING SETS ({sets}, ())").format(
-            groupings=sql.SQL(", ").join(sql.SQL("GROUPING({})").format(c) for c in facet_columns),
-            cols=sql.SQL(", ").join(facet_columns), t=self._table, where=where.fragment,
-            sets=sql.SQL(", ").join(sql.SQL("({})").format(c) for c in facet_columns))
+        facets_sql = facet_counts_sql(self._table, where.fragment)
         try:
             with self._transaction() as cur:
                 if not parsed.match_all:
-                    # The GIN index answers `tsv @@ q` alone; a sequential scan would detoast every row's
-                    # vector to test it. Bitmap scans read only the heap columns each statement names.
-                    cur.execute("SET LOCAL enable_seqscan = off")
-                    cur.execute("SET LOCAL enable_indexscan = off")
+                    prefer_bitmap_scans(cur)
                 offset = (request.page - 1) * request.per_page
                 if request.facets:
                     cur.execute(facets_sql, where.params)
-                    facets, total = self._facets(cur.fetchall())
+                    facets, total = parse_facet_counts(cur.fetchall())
                 else:
                     facets, total = {}, offset + request.per_page  # not counted: only this page is fetched
                 rows = []
@@ -323,20 +325,6 @@ class PostgresBackend:
         by_id = {row[0]: row for row in cur}
         return [by_id[i] for i in ids if i in by_id]
 
-    @staticmethod
-    def _facets(rows: list[tuple]) -> tuple[dict[str, dict[str, int]], int]:
-        names = list(FACET_FIELDS)
-        n = len(names)
-        counts: dict[str, dict[str, int]] = {name: {} for name in names}
-        total = 0
-        for row in rows:
-            grouped = [i for i in range(n) if row[i] == 0]
-            if not grouped:
-                total = int(row[-1])
-            elif len(grouped) == 1 and row[n + grouped[0]] is not None:
-                counts[names[grouped[0]]][row[n + grouped[0]]] = int(row[-1])
-        return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}, total
-
     def _hit(self, row: tuple, latin: frozenset, cjk: frozenset) -> Hit:
         values = dict(zip(HIT_COLUMNS, row))
         body, score = row[len(HIT_COLUMNS)], row[len(HIT_COLUMNS) + 1]
@@ -357,6 +345,7 @@ class PostgresBackend:
             return []
         wanted = self.options.similar_terms
         with self._transaction() as cur:
+            prefer_bitmap_scans(cur)
             cur.execute(sql.SQL(
                 "SELECT lexeme, coalesce(array_length(positions, 1), 1) AS tf "
                 "FROM {t}, unnest({t}.tsv) WHERE id = %s AND left(lexeme, 1) <> %s "

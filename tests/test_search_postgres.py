@@ -9,9 +9,12 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from search_index import IndexUnavailableError, SearchRequest, WhooshBackend, open_backend
-from search_index.postgres_backend import PostgresBackend, PostgresOptions, libpq_url, tsvector_literal
+from search_index.postgres_backend import (PostgresBackend, PostgresOptions, libpq_url, prefer_bitmap_scans,
+                                          tsvector_literal)
+from search_index.postgres_query import SqlPart, facet_counts_sql
 from tests.helpers.search_backends import BACKENDS, DOCS, make_doc, open_test_backend
 
 
@@ -123,3 +126,17 @@ def test_relevance_ranks_the_newest_matches_and_pages_the_rest_newest_first(requ
     finally:
         unbounded.close()
         bounded.close()
+
+
+@pytest.mark.postgres
+def test_counts_read_the_gin_bitmap_not_every_vector(pg_backend) -> None:
+    pg_backend.index_documents(DOCS)
+    pg_backend.optimize()
+    where = SqlPart(sql.SQL("tsv @@ %s::tsquery OR grams_tsv @@ %s::tsquery"), ["'street'", "'垃圾'"])
+    with pg_backend._transaction() as cur:
+        prefer_bitmap_scans(cur)
+        cur.execute(sql.SQL("EXPLAIN ") + facet_counts_sql(pg_backend._table, where.fragment), where.params)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "Bitmap Index Scan" in plan and "Seq Scan" not in plan, plan
+    found = pg_backend.search(SearchRequest(query="street"))
+    assert found.total == len([d for d in DOCS if "Street" in d["text"][0]]) > 0
