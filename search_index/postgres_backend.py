@@ -76,8 +76,7 @@ def prefer_bitmap_scans(cur: psycopg.Cursor) -> None:
     """Steer this transaction's plans to bitmap scans. The GIN indexes answer ``tsv @@ q`` alone, so a bitmap
     heap scan reads only the columns a statement names; a sequential scan (which the planner picks for a word
     in many letters) or an index scan filtering on ``@@`` would detoast every visited row's vector."""
-    cur.execute("SET LOCAL enable_seqscan = off")
-    cur.execute("SET LOCAL enable_indexscan = off")
+    cur.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
 
 
 # -- the backend -------------------------------------------------------------------------------------------
