@@ -18,7 +18,8 @@ writes one table instead of a Whoosh folder on one disk.
   become word-pair lexemes (indexed like Whoosh does) and phrases in the short fields ``<->`` operators;
   unit confinement and filters are plain column conditions in the same clause, so counts and facets never
   include a case the caller may not see.
-* Facets are one ``GROUP BY GROUPING SETS`` over the filtered set; snippets come from
+* Facets are one ``GROUP BY GROUPING SETS`` over the filtered set, read through the GIN indexes' bitmaps (no
+  vector is read to count); relevance ranks a bounded set of the newest matches; snippets come from
   :func:`~search_index.highlight.snippet_html` (escaped text, ``<mark>`` only).
 
 Building vectors and translating queries lives in :mod:`search_index.postgres_query`; this module owns the
@@ -41,7 +42,8 @@ from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import N_, IndexUnavailableError, QueryError, SearchIndexError
 from search_index.highlight import hit_snippet
 from search_index.postgres_pool import Pool, libpq_url
-from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds, grams_literal,
+from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds,
+                                          facet_counts_sql, grams_literal, parse_facet_counts,
                                           quote_lexeme, scored_terms, translate, tsvector_literal)
 from search_index.query import parse_query, split_highlight_terms
 from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, to_fields
@@ -58,7 +60,8 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,50}$")
 class PostgresOptions:
     """Tuning knobs: the table (several indexes may share a database), how long a write waits for a row or
     table lock before the call fails with :class:`IndexUnavailableError` (like Whoosh's writer lock), idle
-    connections kept per process, snippet size and the number of key terms used by :meth:`similar`."""
+    connections kept per process, snippet size, the number of key terms used by :meth:`similar` and how many
+    of the newest matches are ranked by relevance (see :meth:`PostgresBackend.search`)."""
 
     table: str = f"search_cases_v{SCHEMA_VERSION}"
     writer_timeout: float = 30.0
@@ -66,6 +69,14 @@ class PostgresOptions:
     connect_timeout: int = 10
     snippet_chars: int = 240
     similar_terms: int = 12
+    rank_candidates: int = 1000
+
+
+def prefer_bitmap_scans(cur: psycopg.Cursor) -> None:
+    """Steer this transaction's plans to bitmap scans. The GIN indexes answer ``tsv @@ q`` alone, so a bitmap
+    heap scan reads only the columns a statement names; a sequential scan (which the planner picks for a word
+    in many letters) or an index scan filtering on ``@@`` would detoast every visited row's vector."""
+    cur.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
 
 
 # -- the backend -------------------------------------------------------------------------------------------
@@ -247,7 +258,11 @@ class PostgresBackend:
         return SqlPart(sql.SQL(" + ").join(p.fragment for p in parts), [x for p in parts for x in p.params])
 
     def search(self, request: SearchRequest) -> SearchPage:
-        """Run ``request``; unit confinement and filters are part of the one WHERE clause."""
+        """Run ``request``; unit confinement and filters are part of the one WHERE clause.
+
+        Sorted by relevance, the ``rank_candidates`` newest matches come first, by score (then newest, then
+        id); any further matches follow newest first. Ranking reads each ranked case's whole vector, so the
+        bound keeps a word found in most letters as cheap as a rare one; below it the order is by score alone."""
         if not isinstance(request, SearchRequest):
             raise QueryError("search() takes a SearchRequest")
         request.validate()
@@ -255,34 +270,20 @@ class PostgresBackend:
         sort = request.sort if not parsed.match_all or request.sort != "relevance" else "newest"
         where = self._where(parsed, request)
         rank = self._rank(parsed.node) if sort == "relevance" else SqlPart(sql.SQL("0::real"), [])
-        order = {
-            "relevance": sql.SQL("score DESC, coalesce(created, %s) DESC, id"),
-            "newest": sql.SQL("coalesce(created, %s) DESC, id"),
-            "oldest": sql.SQL("coalesce(created, %s) ASC, id"),
-        }[sort]
-        facet_columns = [sql.Identifier(KEYWORD_COLUMNS[field]) for field in FACET_FIELDS.values()]
-        facets_sql = sql.SQL("SELECT {groupings}, {cols}, count(*) FROM {t} WHERE {where} "
-                             "GROUP BY GROUPING SETS ({sets}, ())").format(
-            groupings=sql.SQL(", ").join(sql.SQL("GROUPING({})").format(c) for c in facet_columns),
-            cols=sql.SQL(", ").join(facet_columns), t=self._table, where=where.fragment,
-            sets=sql.SQL(", ").join(sql.SQL("({})").format(c) for c in facet_columns))
-        page_sql = sql.SQL("SELECT {cols}, left(body, %s), {rank} AS score FROM {t} WHERE {where} "
-                           "ORDER BY {order} LIMIT %s OFFSET %s").format(
-            cols=sql.SQL(", ").join(sql.Identifier(c) for c in HIT_COLUMNS), rank=rank.fragment, t=self._table,
-            where=where.fragment, order=order)
+        facets_sql = facet_counts_sql(self._table, where.fragment)
         try:
             with self._transaction() as cur:
+                if not parsed.match_all:
+                    prefer_bitmap_scans(cur)
                 offset = (request.page - 1) * request.per_page
                 if request.facets:
                     cur.execute(facets_sql, where.params)
-                    facets, total = self._facets(cur.fetchall())
+                    facets, total = parse_facet_counts(cur.fetchall())
                 else:
                     facets, total = {}, offset + request.per_page  # not counted: only this page is fetched
                 rows = []
                 if total > offset:
-                    cur.execute(page_sql, [SNIPPET_SCAN, *rank.params, *where.params, EPOCH,
-                                           request.per_page, offset])
-                    rows = cur.fetchall()
+                    rows = self._page(cur, where, rank, sort, offset, request.per_page)
                 if not request.facets:
                     total = offset + len(rows)
         except psycopg.errors.DataError as exc:  # a tsquery PostgreSQL refuses (should not happen)
@@ -291,19 +292,37 @@ class PostgresBackend:
         hits = [self._hit(row, frozenset(latin), frozenset(cjk)) for row in rows]
         return SearchPage(total=total, page=request.page, per_page=request.per_page, hits=hits, facets=facets)
 
-    @staticmethod
-    def _facets(rows: list[tuple]) -> tuple[dict[str, dict[str, int]], int]:
-        names = list(FACET_FIELDS)
-        n = len(names)
-        counts: dict[str, dict[str, int]] = {name: {} for name in names}
-        total = 0
-        for row in rows:
-            grouped = [i for i in range(n) if row[i] == 0]
-            if not grouped:
-                total = int(row[-1])
-            elif len(grouped) == 1 and row[n + grouped[0]] is not None:
-                counts[names[grouped[0]]][row[n + grouped[0]]] = int(row[-1])
-        return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}, total
+    def _page(self, cur: psycopg.Cursor, where: SqlPart, rank: SqlPart, sort: str, offset: int,
+              limit: int) -> list[tuple]:
+        """The rows at ``offset`` of the order :meth:`search` documents: first their ids (reading only the
+        heap columns the order needs), then body and score of those rows alone."""
+        ids: list[str] = []
+        if sort == "relevance":
+            bound = self.options.rank_candidates
+            if offset < bound:
+                cur.execute(sql.SQL(
+                    "WITH cand AS MATERIALIZED (SELECT id, coalesce(created, %s) AS c FROM {t} WHERE {where} "
+                    "ORDER BY c DESC, id LIMIT %s) "
+                    "SELECT id FROM {t} JOIN cand USING (id) ORDER BY {rank} DESC, c DESC, id LIMIT %s OFFSET %s"
+                ).format(t=self._table, where=where.fragment, rank=rank.fragment),
+                    [EPOCH, *where.params, bound, *rank.params, min(limit, bound - offset), offset])
+                ids = [row[0] for row in cur]
+            tail_offset, tail_limit = max(bound, offset), offset + limit - max(bound, offset)
+        else:
+            tail_offset, tail_limit = offset, limit
+        if tail_limit > 0:
+            direction = sql.SQL("ASC" if sort == "oldest" else "DESC")
+            cur.execute(sql.SQL("SELECT id FROM {t} WHERE {where} ORDER BY coalesce(created, %s) {d}, id "
+                                "LIMIT %s OFFSET %s").format(t=self._table, where=where.fragment, d=direction),
+                        [*where.params, EPOCH, tail_limit, tail_offset])
+            ids += [row[0] for row in cur]
+        if not ids:
+            return []
+        cur.execute(sql.SQL("SELECT {cols}, left(body, %s), {rank} AS score FROM {t} WHERE id = ANY(%s)").format(
+            cols=sql.SQL(", ").join(sql.Identifier(c) for c in HIT_COLUMNS), rank=rank.fragment, t=self._table),
+            [SNIPPET_SCAN, *rank.params, ids])
+        by_id = {row[0]: row for row in cur}
+        return [by_id[i] for i in ids if i in by_id]
 
     def _hit(self, row: tuple, latin: frozenset, cjk: frozenset) -> Hit:
         values = dict(zip(HIT_COLUMNS, row))
@@ -325,6 +344,7 @@ class PostgresBackend:
             return []
         wanted = self.options.similar_terms
         with self._transaction() as cur:
+            prefer_bitmap_scans(cur)
             cur.execute(sql.SQL(
                 "SELECT lexeme, coalesce(array_length(positions, 1), 1) AS tf "
                 "FROM {t}, unnest({t}.tsv) WHERE id = %s AND left(lexeme, 1) <> %s "

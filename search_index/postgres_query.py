@@ -13,7 +13,7 @@ from psycopg import sql
 from search_index.analysis import SHINGLE_PREFIX, MixedTokenizer, gram_terms, shingle
 from search_index.api import SearchRequest
 from search_index.errors import QueryError
-from search_index.schema import to_datetime
+from search_index.schema import FACET_FIELDS, to_datetime
 
 # PostgreSQL limits of a tsvector: positions 1..16383, at most 256 positions per lexeme, lexemes < 2 KB.
 MAX_POSITION = 16383
@@ -159,3 +159,30 @@ def date_bounds(request: SearchRequest) -> tuple[dt.datetime | None, dt.datetime
         return start + dt.timedelta(days=1, seconds=-1) if end else start
 
     return bound(request.date_from, False), bound(request.date_to, True)
+
+
+# -- facets ------------------------------------------------------------------------------------------------
+
+def facet_counts_sql(table: sql.Identifier, where: sql.Composable) -> sql.Composed:
+    """Counts per value of every facet and the total, in one ``GROUPING SETS`` query over ``where``."""
+    columns = [sql.Identifier(KEYWORD_COLUMNS[field]) for field in FACET_FIELDS.values()]
+    return sql.SQL("SELECT {groupings}, {cols}, count(*) FROM {t} WHERE {where} "
+                   "GROUP BY GROUPING SETS ({sets}, ())").format(
+        groupings=sql.SQL(", ").join(sql.SQL("GROUPING({})").format(c) for c in columns),
+        cols=sql.SQL(", ").join(columns), t=table, where=where,
+        sets=sql.SQL(", ").join(sql.SQL("({})").format(c) for c in columns))
+
+
+def parse_facet_counts(rows: list[tuple]) -> tuple[dict[str, dict[str, int]], int]:
+    """``({facet: {value: count}}, total)`` from :func:`facet_counts_sql`'s rows, most frequent value first."""
+    names = list(FACET_FIELDS)
+    n = len(names)
+    counts: dict[str, dict[str, int]] = {name: {} for name in names}
+    total = 0
+    for row in rows:
+        grouped = [i for i in range(n) if row[i] == 0]
+        if not grouped:
+            total = int(row[-1])
+        elif len(grouped) == 1 and row[n + grouped[0]] is not None:
+            counts[names[grouped[0]]][row[n + grouped[0]]] = int(row[-1])
+    return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}, total

@@ -4,13 +4,17 @@ built by our analyzer), and the two backends' answers compared query by query. T
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from search_index import IndexUnavailableError, SearchRequest, WhooshBackend, open_backend
-from search_index.postgres_backend import PostgresBackend, PostgresOptions, libpq_url, tsvector_literal
+from search_index.postgres_backend import (PostgresBackend, PostgresOptions, libpq_url, prefer_bitmap_scans,
+                                          tsvector_literal)
+from search_index.postgres_query import SqlPart, facet_counts_sql
 from tests.helpers.search_backends import BACKENDS, DOCS, make_doc, open_test_backend
 
 
@@ -87,3 +91,52 @@ def test_vectors_are_built_by_our_analyzer_not_the_server_locale() -> None:
     assert tsvector_literal("") == ""
     long_text = " ".join(["word"] * 20000)
     assert len(tsvector_literal(long_text).split(",")) == 256  # PostgreSQL's limit of positions per lexeme
+
+
+@pytest.mark.postgres
+def test_relevance_ranks_the_newest_matches_and_pages_the_rest_newest_first(request, tmp_path_factory) -> None:
+    # Letters 0..5, newest last; the oldest mention the pothole most, the newest once in a long letter.
+    long_tail = " ".join(f"filler{n}" for n in range(60))
+    docs = [make_doc(i, created=dt.datetime(2024, 1, 1 + i), text=[" ".join(["pothole"] * (6 - i)) + " "
+                                                                     + (long_tail if i >= 3 else "")])
+            for i in range(6)]
+    newest_first = [f"case-{i}" for i in reversed(range(6))]
+
+    def order(b, per_page: int) -> tuple[list[str], list[int]]:
+        ids, totals = [], []
+        for page in range(1, 7):
+            found = b.search(SearchRequest(query="pothole", per_page=per_page, page=page))
+            totals.append(found.total)
+            ids += [h.id for h in found.hits]
+        return ids, totals
+
+    unbounded = open_test_backend("postgres", request, tmp_path_factory)
+    bounded = open_test_backend("postgres", request, tmp_path_factory, rank_candidates=3)
+    try:
+        for b in (unbounded, bounded):
+            b.index_documents(docs)
+        by_score, _ = order(unbounded, 6)
+        assert set(by_score[:3]) == {"case-0", "case-1", "case-2"}  # the short letters outrank the newer long ones
+        ranked = sorted(newest_first[:3], key=by_score.index)
+        for per_page in (1, 2, 4, 6):
+            ids, totals = order(bounded, per_page)
+            assert ids == ranked + newest_first[3:]
+            assert set(totals) == {6}
+        assert bounded.search(SearchRequest(query="pothole", sort="oldest", per_page=6)).hits[0].id == "case-0"
+    finally:
+        unbounded.close()
+        bounded.close()
+
+
+@pytest.mark.postgres
+def test_counts_read_the_gin_bitmap_not_every_vector(pg_backend) -> None:
+    pg_backend.index_documents(DOCS)
+    pg_backend.optimize()
+    where = SqlPart(sql.SQL("tsv @@ %s::tsquery OR grams_tsv @@ %s::tsquery"), ["'street'", "'垃圾'"])
+    with pg_backend._transaction() as cur:
+        prefer_bitmap_scans(cur)
+        cur.execute(sql.SQL("EXPLAIN ") + facet_counts_sql(pg_backend._table, where.fragment), where.params)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "Bitmap Index Scan" in plan and "Seq Scan" not in plan, plan
+    found = pg_backend.search(SearchRequest(query="street"))
+    assert found.total == len([d for d in DOCS if "Street" in d["text"][0]]) > 0
