@@ -7,10 +7,10 @@ import re
 import pypdfium2 as pdfium
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from cases.models import Case, Event, OutboxItem, Reply
-from cases.models_letters import PostalBatch
+from cases.models_letters import PostalBatch, ReplyLetter
 from tests.conftest import login
 from web.app_state import state
 from tests.helpers.reply_letters import answered_case, reply_form, clerk_sends, case_row, pdf_text
@@ -213,3 +213,23 @@ def test_unit_handlers_and_clerks_get_404_on_staff_letter_routes(app: Flask) -> 
     with state(app).sessions() as s:
         assert s.scalar(select(Reply.status).where(Reply.id == reply_id)) == "to_call"
         assert s.scalar(select(Event.id).where(Event.action == "reply_called")) is None
+
+
+def test_a_posted_reply_without_letter_details_keeps_its_batch(app: Flask) -> None:
+    """A reply recorded without a letter-details row (by a bare service call) gets one when it is posted, and the
+    row is written: it names the print run the letter went out in."""
+    number = answered_case(app, name="Wang Fang", email="", preferred="post", address="12 River Road\nSpringfield",
+                           subject="Broken bench", body="The bench is broken.", feedback="It was repaired.")
+    _clerk, response = clerk_sends(app, number)
+    reply_id = case_row(app, number).replies[-1].id
+    with state(app).sessions() as s:
+        s.execute(delete(ReplyLetter).where(ReplyLetter.reply_id == reply_id))
+        s.commit()
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    assert clerk.post("/letters/post", data={}).status_code == 302
+    assert clerk.get("/letters/post/print.pdf").status_code == 200
+    assert clerk.post("/letters/post/print", data={"confirm": "y"}).status_code == 302
+    with state(app).sessions() as s:
+        batch_id = s.scalar(select(PostalBatch.id))
+        assert s.scalar(select(ReplyLetter.batch_id).where(ReplyLetter.reply_id == reply_id)) == batch_id
