@@ -11,7 +11,7 @@ cases it opened.
 Run on its own, it makes an instance folder (migrated, the demo loaded, N cases) once, whose ``mailbox.db`` the
 benchmarks then copy or write into (``bench/load.py --database-from``, ``bench/letter_cost.py --instance``):
 
-    .venv/bin/python bench/preload_cases.py 1000000 /tmp/instance-1m
+    .venv/bin/python bench/preload_cases.py 1000000 INSTANCE_FOLDER
 """
 from __future__ import annotations
 
