@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from cases import events, services
 from cases.actors import Actor
@@ -252,11 +252,9 @@ def awaiting_reply(case: Case) -> Reply | None:
 def _letter(reply: Reply) -> ReplyLetter:
     letter = reply.letter  # type: ignore[attr-defined]
     if letter is None:  # a reply recorded before letters had details (or by a bare service call)
-        letter = ReplyLetter(reply=reply)
-        # Assigning through the backref does not put the new row into the session: add it, or it is never written.
-        session = object_session(reply)
-        if session is not None:
-            session.add(letter)
+        # Set from the reply's side, so the row follows the reply into its session (set from the letter's side
+        # through the backref, it would not, and would never be written).
+        letter = reply.letter = ReplyLetter()  # type: ignore[attr-defined]
     return letter
 
 

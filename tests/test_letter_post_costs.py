@@ -17,8 +17,8 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def test_a_letter_and_its_files_are_stored_before_its_database_transaction_begins(
-        app: Flask, client: FlaskClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def _puts_seen_in_transaction(app: Flask, monkeypatch) -> list[bool]:  # type: ignore[no-untyped-def]
+    """Watch the file store: for each file written, whether the request's database session was in a transaction."""
     store, in_transaction = state(app).policy.store, []
     real_put = store.put
 
@@ -27,6 +27,12 @@ def test_a_letter_and_its_files_are_stored_before_its_database_transaction_begin
         return real_put(data)
 
     monkeypatch.setattr(store, "put", put)
+    return in_transaction
+
+
+def test_a_letter_and_its_files_are_stored_before_its_database_transaction_begins(
+        app: Flask, client: FlaskClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    in_transaction = _puts_seen_in_transaction(app, monkeypatch)
     form = {"kind": "report", "subject": "Broken pavement", "body": "The pavement on Elm Street is broken.",
             "name": "Ana Ruiz", "phone": "", "email": "ana@example.org", "address": "", "preferred_reply": "email",
             "submission_key": "k" * 32, "attachments": [(BytesIO(_png()), "photo.png")]}
@@ -52,14 +58,7 @@ def test_a_phone_call_recording_is_stored_outside_any_transaction(app: Flask, de
 
     clerk = app.test_client()
     login(clerk, "clerk")
-    store, in_transaction = state(app).policy.store, []
-    real_put = store.put
-
-    def put(data: bytes) -> str:
-        in_transaction.append(db().in_transaction())
-        return real_put(data)
-
-    monkeypatch.setattr(store, "put", put)
+    in_transaction = _puts_seen_in_transaction(app, monkeypatch)
     riff = b"RIFF" + (36 + 800).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little") + bytes.fromhex(
         "01000100401f0000401f000001000800") + b"data" + (800).to_bytes(4, "little") + bytes(800)
     response = clerk.post("/desk/phone", data={
