@@ -108,29 +108,31 @@ class PostgresBackend:
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise IndexUnavailableError(f"the PostgreSQL search database is unavailable: {exc}") from exc
 
-    def _ensure_table(self) -> None:
-        name = self.options.table
-        statements = [
-            sql.SQL("""CREATE TABLE IF NOT EXISTS {t} (
+    def table_statement(self) -> sql.Composed:
+        """The ``CREATE TABLE`` of the search table (without its indexes)."""
+        return sql.SQL("""CREATE TABLE IF NOT EXISTS {t} (
                 id text PRIMARY KEY, version text NOT NULL, number text, kind text, category text, status text,
                 channel text, unit_id text, unit_name text, urgency text, title text, year text,
                 created timestamp, updated timestamp, body text NOT NULL DEFAULT '',
                 tsv tsvector NOT NULL DEFAULT ''::tsvector, private_tsv tsvector NOT NULL DEFAULT ''::tsvector,
                 unit_tsv tsvector NOT NULL DEFAULT ''::tsvector,
-                grams_tsv tsvector NOT NULL DEFAULT ''::tsvector)""").format(t=self._table),
-            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (tsv)").format(
-                i=sql.Identifier(f"{name}_tsv"), t=self._table),
-            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (private_tsv)").format(
-                i=sql.Identifier(f"{name}_private_tsv"), t=self._table),
-            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (unit_tsv)").format(
-                i=sql.Identifier(f"{name}_unit_tsv"), t=self._table),
-            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin (grams_tsv)").format(
-                i=sql.Identifier(f"{name}_grams_tsv"), t=self._table),
+                grams_tsv tsvector NOT NULL DEFAULT ''::tsvector)""").format(t=self._table)
+
+    def index_statements(self) -> list[sql.Composed]:
+        """The ``CREATE INDEX`` statements of the search table; a bulk load runs them after the rows are in."""
+        name = self.options.table
+        gin = [sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin ({c})").format(
+            i=sql.Identifier(f"{name}_{column}"), t=self._table, c=sql.Identifier(column))
+            for column in ("tsv", "private_tsv", "unit_tsv", "grams_tsv")]
+        return gin + [
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (unit_id, created)").format(
                 i=sql.Identifier(f"{name}_unit_created"), t=self._table),
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (created)").format(
                 i=sql.Identifier(f"{name}_created"), t=self._table),
         ]
+
+    def _ensure_table(self) -> None:
+        name = self.options.table
         with self._transaction() as cur:
             # No DDL when the table is there: CREATE INDEX would wait for (and block) a writer.
             cur.execute("SELECT to_regclass(%s)", [name])
@@ -138,7 +140,7 @@ class PostgresBackend:
                 return
             # Processes opening the backend at once would race on CREATE ... IF NOT EXISTS.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"search_index:{name}"])
-            for statement in statements:
+            for statement in [self.table_statement(), *self.index_statements()]:
                 cur.execute(statement)
 
     # -- writing ---------------------------------------------------------------------------------------
