@@ -3,10 +3,10 @@
     nice -n 10 .venv/bin/python bench/search.py --docs 100000 [--backend whoosh|postgres] [--no-baseline]
 
 Streams N deterministic letters (English, Spanish, Chinese, some mixed; see ``bench/search_letters.py``)
-into the backend with a progress bar, as a rebuild does: Whoosh with ``bulk_index`` (one process, one writer,
-one commit), PostgreSQL in transactions of 2000 letters into a throwaway server of its own (or ``--pg-url``),
-then VACUUM ANALYZE. The baseline is bare Whoosh (StandardAnalyzer schema, one writer). Then it times the
-same query shapes on each and prints docs/s (letter generation left out), index size and, per shape, the
+into the backend with a progress bar, as a rebuild does (``bulk_index``): Whoosh in one process, one writer,
+one commit; PostgreSQL with the vectors built in one process per CPU and the rows COPYed into a throwaway
+server of its own (or ``--pg-url``), then VACUUM ANALYZE. The baseline is bare Whoosh (StandardAnalyzer
+schema, one writer). Then it times the same query shapes on each and prints docs/s (letter generation left out), index size and, per shape, the
 latency p50/p95 and the CPU time per query (for PostgreSQL the server process's CPU included). On a shared
 machine wall times follow the load, so the load average is printed before and after each phase; CPU time
 is the figure the other users disturb least. Ours always returns exact totals, all five facets and
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import shutil
 import statistics
 import sys
@@ -43,6 +44,12 @@ QUERY_SAMPLE = 40  # letters kept per query and shape, to draw the queries from
 
 def load() -> float:
     return os.getloadavg()[0]
+
+
+def build_cpu_s() -> float:
+    """CPU seconds of this process and of its finished child processes (the PostgreSQL build's workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def time_queries(engine, queries: dict[str, list[tuple]]) -> dict[str, tuple[float, ...]]:
@@ -97,12 +104,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")
     parser.add_argument("--pg-url", help="PostgreSQL database for --backend postgres (default: a throwaway server)")
     parser.add_argument("--no-baseline", action="store_true", help="skip bare Whoosh (slow at a million letters)")
-    parser.add_argument("--keep", help="keep the Whoosh indexes in this folder")
-    parser.add_argument("--reuse", action="store_true", help="time the queries on the Whoosh index kept in --keep "
-                        "by an earlier run with the same --docs and --seed, without building it again")
+    parser.add_argument("--keep", help="keep the Whoosh indexes and the letters the queries are drawn from in this "
+                        "folder")
+    parser.add_argument("--reuse", action="store_true", help="time the queries on the index an earlier run with the "
+                        "same --docs, --seed and --keep built (Whoosh: in --keep; PostgreSQL: at --pg-url), without "
+                        "building it again")
     args = parser.parse_args(argv)
-    if args.reuse and not (args.keep and args.no_baseline and args.backend == "whoosh"):
-        parser.error("--reuse needs --keep, --no-baseline and the Whoosh backend")
+    if args.reuse and not (args.keep and args.no_baseline and (args.backend == "whoosh" or args.pg_url)):
+        parser.error("--reuse needs --keep, --no-baseline and, for PostgreSQL, --pg-url")
 
     workdir = args.keep or tempfile.mkdtemp(prefix="searchbench-")
     os.makedirs(workdir, exist_ok=True)
@@ -114,21 +123,21 @@ def main(argv: list[str] | None = None) -> None:
         letters = LetterStream(args.docs, args.seed, sample_indices(args.docs, QUERY_SAMPLE * args.queries,
                                                                      args.seed + 2))
         engines = [] if args.no_baseline else [lambda: Baseline(_folder(workdir, "baseline"))]
-        engines.append((lambda: PostgresEngine(url)) if args.backend == "postgres"
+        engines.append((lambda: PostgresEngine(url, empty=not args.reuse)) if args.backend == "postgres"
                        else (lambda: WhooshEngine(_folder(workdir, "whoosh"))))
         rows, queries, chars = {}, None, 0
         for make in engines:
             engine = make()
-            load_before, cpu_before = load(), time.process_time()
+            load_before, cpu_before = load(), build_cpu_s()
             start = time.perf_counter()
-            if args.reuse and isinstance(engine, WhooshEngine):
-                for _ in tqdm(letters, desc="regenerate", unit="doc", mininterval=2):
-                    pass
-                letters.generate_s = time.perf_counter() - start
+            if args.reuse:
+                reuse_letters(letters, workdir, args)
             else:
                 engine.index(letters, args.docs)
+                if args.keep:
+                    save_letters(letters, workdir, args)
             index_s = time.perf_counter() - start - letters.generate_s
-            index_cpu = time.process_time() - cpu_before - letters.generate_cpu_s
+            index_cpu = build_cpu_s() - cpu_before - letters.generate_cpu_s
             load_after = load()
             if queries is None:
                 queries = make_queries(letters.kept, args.queries, args.seed + 1)
@@ -147,8 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'':10}{'index docs/s':>13}{'client CPU s':>13}{'size MB':>10}{'open ms':>9}{'load before/after':>19}")
         for label, (rate, cpu, size, open_ms, lb, la, _) in rows.items():
             print(f"{label:10}{rate:>13.0f}{cpu:>13.0f}{size:>10.0f}{open_ms:>9.0f}{f'{lb:.2f} / {la:.2f}':>19}")
-        print("(docs/s: wall time without letter generation; client CPU: this process's, without generation;"
-              " load = the machine's 1-minute load average)")
+        print("(docs/s: wall time without letter generation; client CPU: this process's and its workers',"
+              " without generation; load = the machine's 1-minute load average)")
         print(f"\n{'ms':12}" + "".join(f"{label[:8] + ' p50':>13}{label[:8] + ' p95':>13}{'CPU mean':>9}"
                                        f"{'CPU p95':>9}" for label in rows) + f"{'load':>7}")
         for shape in queries:
@@ -164,6 +173,28 @@ def main(argv: list[str] | None = None) -> None:
         for label, (hit, precise) in found.items():
             print(f"{label:12}recall {hit:.2f}   precision {precise:.2f}")
         print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _letters_file(workdir: str, args: argparse.Namespace) -> str:
+    return os.path.join(workdir, f"letters-{args.docs}-{args.seed}-{args.queries}.pickle")
+
+
+def save_letters(letters: LetterStream, workdir: str, args: argparse.Namespace) -> None:
+    """Keep the letters the queries are drawn from, so ``--reuse`` need not generate the whole stream again."""
+    with open(_letters_file(workdir, args), "wb") as fh:
+        pickle.dump(letters.kept, fh)
+
+
+def reuse_letters(letters: LetterStream, workdir: str, args: argparse.Namespace) -> None:
+    """The kept letters of the run that built the index: from its file, else generated again."""
+    start = time.perf_counter()
+    try:
+        with open(_letters_file(workdir, args), "rb") as fh:
+            letters.kept = pickle.load(fh)
+    except FileNotFoundError:
+        for _ in tqdm(letters, desc="regenerate", unit="doc", mininterval=2):
+            pass
+    letters.generate_s = time.perf_counter() - start
 
 
 def _folder(workdir: str, name: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 from search_index.errors import N_, QueryError
 
@@ -142,6 +142,11 @@ class SearchBackend(Protocol):
 
     def index_documents(self, docs: Iterable[Mapping[str, Any]]) -> int:
         """Insert or replace documents by ``id`` in one batch; return how many were written."""
+
+    def bulk_index(self, docs: Iterable[Mapping[str, Any]], on_progress: Callable[[int], None] | None = None,
+                   every: int = 500) -> int:
+        """:meth:`index_documents` for a whole stream (a rebuild), in one commit with flat memory; calls
+        ``on_progress(n)`` after every ``every`` documents and once with the remainder."""
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove documents by case id; return how many ids were asked for."""

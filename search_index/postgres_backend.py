@@ -33,7 +33,7 @@ import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import psycopg
 from psycopg import sql
@@ -41,10 +41,11 @@ from psycopg import sql
 from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import N_, IndexUnavailableError, QueryError, SearchIndexError
 from search_index.highlight import hit_snippet
+from search_index.postgres_bulk import bulk_load
 from search_index.postgres_pool import Pool, libpq_url
-from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, SqlPart, as_sql, date_bounds,
-                                          facet_counts_sql, grams_literal, parse_facet_counts,
-                                          quote_lexeme, scored_terms, translate, tsvector_literal)
+from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, ROW_COLUMNS, SqlPart, as_sql, date_bounds,
+                                          facet_counts_sql, parse_facet_counts, quote_lexeme, scored_terms,
+                                          table_row, translate)
 from search_index.query import parse_query, split_highlight_terms
 from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, to_fields
 
@@ -70,6 +71,7 @@ class PostgresOptions:
     snippet_chars: int = 240
     similar_terms: int = 12
     rank_candidates: int = 1000
+    build_processes: int = 0
 
 
 def prefer_bitmap_scans(cur: psycopg.Cursor) -> None:
@@ -118,17 +120,19 @@ class PostgresBackend:
                 unit_tsv tsvector NOT NULL DEFAULT ''::tsvector,
                 grams_tsv tsvector NOT NULL DEFAULT ''::tsvector)""").format(t=self._table)
 
-    def index_statements(self) -> list[sql.Composed]:
-        """The ``CREATE INDEX`` statements of the search table; a bulk load runs them after the rows are in."""
-        name = self.options.table
+    def index_statements(self, name: str | None = None) -> list[sql.Composed]:
+        """The ``CREATE INDEX`` statements of the search table (or of table ``name``, its indexes named after
+        it); a bulk load runs them after the rows are in."""
+        name = name or self.options.table
+        table = sql.Identifier(name)
         gin = [sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} USING gin ({c})").format(
-            i=sql.Identifier(f"{name}_{column}"), t=self._table, c=sql.Identifier(column))
+            i=sql.Identifier(f"{name}_{column}"), t=table, c=sql.Identifier(column))
             for column in ("tsv", "private_tsv", "unit_tsv", "grams_tsv")]
         return gin + [
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (unit_id, created)").format(
-                i=sql.Identifier(f"{name}_unit_created"), t=self._table),
+                i=sql.Identifier(f"{name}_unit_created"), t=table),
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (created)").format(
-                i=sql.Identifier(f"{name}_created"), t=self._table),
+                i=sql.Identifier(f"{name}_created"), t=table),
         ]
 
     def _ensure_table(self) -> None:
@@ -152,11 +156,10 @@ class PostgresBackend:
         for doc in docs:
             fields = to_fields(doc)
             rows.pop(fields["id"], None)
-            rows[fields["id"]] = self._row(fields)
+            rows[fields["id"]] = table_row(fields)
         if not rows:
             return 0
-        statement = sql.SQL("""INSERT INTO {t} (id, version, number, kind, category, status, channel, unit_id,
-                unit_name, urgency, title, year, created, updated, body, tsv, private_tsv, unit_tsv, grams_tsv)
+        statement = sql.SQL("""INSERT INTO {t} ({columns})
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
                     %s::tsvector, %s::tsvector, %s::tsvector, %s::tsvector)
             ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, number = EXCLUDED.number,
@@ -165,25 +168,20 @@ class PostgresBackend:
                 urgency = EXCLUDED.urgency, title = EXCLUDED.title, year = EXCLUDED.year,
                 created = EXCLUDED.created, updated = EXCLUDED.updated, body = EXCLUDED.body, tsv = EXCLUDED.tsv,
                 private_tsv = EXCLUDED.private_tsv, unit_tsv = EXCLUDED.unit_tsv,
-                grams_tsv = EXCLUDED.grams_tsv""").format(t=self._table)
+                grams_tsv = EXCLUDED.grams_tsv""").format(
+            t=self._table, columns=sql.SQL(", ").join(sql.Identifier(c) for c in ROW_COLUMNS))
         # Sorted ids: concurrent writers lock rows in one order, so they cannot deadlock.
         with self._transaction(write=True) as cur:
             cur.executemany(statement, [rows[k] for k in sorted(rows)])
         return len(rows)
 
-    @staticmethod
-    def _row(fields: Mapping[str, Any]) -> tuple:
-        def date(key: str) -> dt.datetime | None:
-            value = fields.get(key)
-            return dt.datetime.fromisoformat(value) if value else None
-
-        return (fields["id"], fields["version"].decode("utf-8"), fields.get("number"), fields.get("kind"),
-                fields.get("category"), fields.get("status"), fields.get("channel"), fields.get("unit_id"),
-                fields.get("unit_name"), fields.get("urgency"), fields.get("title"), fields.get("year"),
-                date("created"), date("updated"), fields.get("body", ""),
-                tsvector_literal(fields.get("text", ""), pairs=True),
-                tsvector_literal(fields.get("private", "")), tsvector_literal(fields.get("unit_text", "")),
-                grams_literal(fields.get("grams", "")))
+    def bulk_index(self, docs: Iterable[Mapping[str, Any]], on_progress: Callable[[int], None] | None = None,
+                   every: int = 500) -> int:
+        """Index a whole stream of documents (a rebuild): the contract of :meth:`index_documents`, with the
+        vectors built in worker processes and the rows COPYed into a fresh table that replaces this one at the
+        commit (:mod:`search_index.postgres_bulk`). ``on_progress(n)`` is called after every ``every``
+        documents read and once at the end with the remainder."""
+        return bulk_load(self, docs, on_progress, every)
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove documents by case id (unknown ids are ignored); returns how many ids were given."""

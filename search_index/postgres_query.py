@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from psycopg import sql
 
@@ -159,6 +159,30 @@ def date_bounds(request: SearchRequest) -> tuple[dt.datetime | None, dt.datetime
         return start + dt.timedelta(days=1, seconds=-1) if end else start
 
     return bound(request.date_from, False), bound(request.date_to, True)
+
+
+# -- rows ----------------------------------------------------------------------------------------------------
+
+# The columns of a row as :func:`table_row` builds it, in its order.
+ROW_COLUMNS = ("id", "version", "number", "kind", "category", "status", "channel", "unit_id", "unit_name",
+               "urgency", "title", "year", "created", "updated", "body", "tsv", "private_tsv", "unit_tsv",
+               "grams_tsv")
+
+
+def table_row(fields: Mapping[str, Any]) -> tuple:
+    """The search table's row (:data:`ROW_COLUMNS`) of one document's fields
+    (:func:`~search_index.schema.to_fields`)."""
+    def date(key: str) -> dt.datetime | None:
+        value = fields.get(key)
+        return dt.datetime.fromisoformat(value) if value else None
+
+    return (fields["id"], fields["version"].decode("utf-8"), fields.get("number"), fields.get("kind"),
+            fields.get("category"), fields.get("status"), fields.get("channel"), fields.get("unit_id"),
+            fields.get("unit_name"), fields.get("urgency"), fields.get("title"), fields.get("year"),
+            date("created"), date("updated"), fields.get("body", ""),
+            tsvector_literal(fields.get("text", ""), pairs=True),
+            tsvector_literal(fields.get("private", "")), tsvector_literal(fields.get("unit_text", "")),
+            grams_literal(fields.get("grams", "")))
 
 
 # -- facets ------------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from search_index import (
     SearchBackend,
     SearchRequest,
     WhooshBackend,
-    WhooshOptions,
     open_backend,
 )
 from tests.helpers.search_backends import BACKENDS, DOCS, expected, make_doc, open_test_backend
@@ -279,8 +278,8 @@ def test_threads_search_while_a_writer_commits(fresh):
     assert backend.search(SearchRequest()).total == len(DOCS)
 
 
-def test_bulk_index_streams_a_generator_into_an_empty_or_existing_index(tmp_path):
-    backend = WhooshBackend(str(tmp_path), WhooshOptions(limitmb=1))
+def test_bulk_index_streams_a_generator_into_an_empty_or_existing_index(fresh):
+    backend = fresh
     progress: list[int] = []
     assert backend.bulk_index((d for d in DOCS), on_progress=progress.append, every=10) == len(DOCS)
     assert progress == [10, 10, 10, 6]
@@ -296,7 +295,6 @@ def test_bulk_index_streams_a_generator_into_an_empty_or_existing_index(tmp_path
     with pytest.raises(DocumentError):
         backend.bulk_index(iter([make_doc(50), {"id": "bad"}]))
     assert "case-50" not in backend.stored_versions()
-    backend.close()
 
 
 def test_bulk_writer_writes_the_same_segment_files_as_whoosh(tmp_path, monkeypatch):

@@ -12,9 +12,8 @@ import pytest
 from psycopg import sql
 
 from search_index import IndexUnavailableError, SearchRequest, WhooshBackend, open_backend
-from search_index.postgres_backend import (PostgresBackend, PostgresOptions, libpq_url, prefer_bitmap_scans,
-                                          tsvector_literal)
-from search_index.postgres_query import SqlPart, facet_counts_sql
+from search_index.postgres_backend import PostgresBackend, PostgresOptions, libpq_url, prefer_bitmap_scans
+from search_index.postgres_query import SqlPart, facet_counts_sql, tsvector_literal
 from tests.helpers.search_backends import BACKENDS, DOCS, make_doc, open_test_backend
 
 
@@ -140,3 +139,68 @@ def test_counts_read_the_gin_bitmap_not_every_vector(pg_backend) -> None:
     assert "Bitmap Index Scan" in plan and "Seq Scan" not in plan, plan
     found = pg_backend.search(SearchRequest(query="street"))
     assert found.total == len([d for d in DOCS if "Street" in d["text"][0]]) > 0
+
+
+def _table_rows(backend: PostgresBackend) -> dict[str, tuple]:
+    with backend._transaction() as cur:
+        cur.execute(sql.SQL("SELECT * FROM {t} ORDER BY id").format(t=sql.Identifier(backend.options.table)))
+        return {row[0]: row for row in cur}
+
+
+def _index_names(backend: PostgresBackend) -> set[str]:
+    with backend._transaction() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [backend.options.table])
+        return {name for (name,) in cur}
+
+
+@pytest.mark.postgres
+def test_bulk_index_in_worker_processes_writes_what_index_documents_writes(request, tmp_path_factory,
+                                                                          monkeypatch) -> None:
+    """Past the first documents the vectors are built in worker processes; the table ends up with the same rows
+    and the same indexes under the same names as one written with ``index_documents``, run after run."""
+    from search_index import postgres_bulk
+
+    monkeypatch.setattr(postgres_bulk, "SERIAL_DOCS", 6)
+    monkeypatch.setattr(postgres_bulk, "CHUNK", 4)
+    docs = [make_doc(i) for i in range(40)]
+    plain = open_test_backend("postgres", request, tmp_path_factory)
+    bulk = open_test_backend("postgres", request, tmp_path_factory, build_processes=2)
+    try:
+        plain.index_documents(docs)
+        progress: list[int] = []
+        assert bulk.bulk_index(iter(docs), on_progress=progress.append, every=8) == len(docs)
+        assert sum(progress) == len(docs)
+        assert bulk.bulk_index(iter(docs)) == len(docs)  # a second rebuild finds the names free again
+        assert _table_rows(bulk) == _table_rows(plain)
+        rename = len(bulk.options.table), len(plain.options.table)
+        assert {n[rename[0]:] for n in _index_names(bulk)} == {n[rename[1]:] for n in _index_names(plain)}
+        for q in ("垃圾", "street", '"thank you"', "zhangsan7"):
+            request_ = SearchRequest(query=q, include_private=True)
+            assert ([h.id for h in bulk.search(request_).hits] == [h.id for h in plain.search(request_).hits])
+    finally:
+        plain.close()
+        bulk.close()
+
+
+@pytest.mark.postgres
+def test_searches_read_the_old_table_while_a_rebuild_runs_and_writers_wait(pg_backend) -> None:
+    pg_backend.index_documents(DOCS[:5])
+    seen: list[int] = []
+    writer_refused: list[bool] = []
+    other = PostgresBackend(pg_backend._pool.conninfo, PostgresOptions(table=pg_backend.options.table,
+                                                                        writer_timeout=0.2))
+
+    def stream() -> Iterator[dict]:
+        yield from DOCS
+        seen.append(other.search(SearchRequest()).total)
+        try:
+            other.index_documents([make_doc(90)])
+        except IndexUnavailableError:
+            writer_refused.append(True)
+
+    try:
+        assert pg_backend.bulk_index(stream()) == len(DOCS)
+        assert seen == [5] and writer_refused == [True]
+        assert other.search(SearchRequest()).total == len(DOCS)
+    finally:
+        other.close()
