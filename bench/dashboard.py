@@ -231,6 +231,8 @@ def main() -> None:
     options = {"old_runs": args.old_runs, "cutoff": args.cutoff, "show_plans": args.explain, "check": args.check}
     try:
         if args.database in ("sqlite", "both"):
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
             path = (args.keep / f"dashboard-{args.cases}.db") if args.keep else folder / "bench.db"
             generated = path.exists()
             engine = make_engine(f"sqlite:///{path}")
