@@ -31,23 +31,33 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True)
 class Listed:
-    """A branch of rows named by their ids (``column IN ids``): read by primary key and sorted by time. Given the
-    list as a plain condition, a planner may walk the time index newest first and test every row against the
-    list, a cost that grows with the table (PostgreSQL does once the list is a few hundred ids)."""
+    """A branch of rows named by their ids (``condition``: ``id IN`` a list or a subquery of ids): read by
+    primary key and sorted by time. Given as a plain condition, a planner may walk the time index newest first
+    and test every row against the ids, a cost that grows with the table (PostgreSQL does once the list is a few
+    hundred ids)."""
+
+    condition: ColumnElement[bool]
+
+
+@dataclass(frozen=True)
+class Each:
+    """A branch of the rows whose ``column`` is one of ``values`` (the cases of the units of a subtree), each
+    value's rows read newest first through an index on (column, time): the page takes the newest rows of each
+    value, the count reads ``column IN values`` once (one index range per value, stopped at the cap)."""
 
     column: Any
-    ids: tuple[int, ...]
+    values: tuple[Any, ...]
 
+    @property
     def condition(self) -> ColumnElement[bool]:
-        # Written into the SQL when it runs: no limit on the number of bound values.
-        return self.column.in_(bindparam(None, list(self.ids), expanding=True, literal_execute=True))
+        return self.column.in_(bindparam(None, list(self.values), expanding=True, literal_execute=True))
 
 
-Branch = Union[ColumnElement[bool], Listed]
+Branch = Union[ColumnElement[bool], Listed, Each]
 
 
 def condition_of(branch: Branch) -> ColumnElement[bool]:
-    return branch.condition() if isinstance(branch, Listed) else branch
+    return branch.condition if isinstance(branch, (Listed, Each)) else branch
 
 
 def any_of(branches: Sequence[Branch]) -> ColumnElement[bool]:
@@ -100,7 +110,7 @@ def page(session: Session, stmt: Select, time_column: Any, id_column: Any, curso
     newest_first = (time_column.desc(), id_column.desc())
     whole = stmt if branches is None else stmt.where(false())
     if branches:
-        picks = [_newest(stmt, time_column, id_column, branch, size + 1) for branch in branches]
+        picks = [_newest(stmt, time_column, id_column, branch, size + 1) for branch in _each_apart(branches)]
         whole = stmt.where(id_column.in_(union_all(*(select(*pick.c) for pick in picks))))
     rows = session.scalars(whole.order_by(*newest_first).limit(size + 1)).all()
     following = None
@@ -112,31 +122,36 @@ def page(session: Session, stmt: Select, time_column: Any, id_column: Any, curso
     return Page(rows=rows, next_cursor=following, count=min(count, COUNT_CAP), more=count > COUNT_CAP)
 
 
+def _each_apart(branches: Sequence[Branch]) -> list[Branch]:
+    """The branches with every :class:`Each` taken apart into one condition per value."""
+    return [part for branch in branches
+            for part in ([branch.column == value for value in branch.values] if isinstance(branch, Each) else [branch])]
+
+
 def _newest(stmt: Select, time_column: Any, id_column: Any, branch: Branch, limit: int) -> Any:
     """The ids of the newest ``limit`` rows of one branch, as a subquery."""
     if not isinstance(branch, Listed):
         return (stmt.with_only_columns(id_column).where(branch)
                 .order_by(time_column.desc(), id_column.desc()).limit(limit).subquery())
     # OFFSET 0 keeps the lookup by id apart from the sort: neither database moves the ORDER BY into it.
-    listed = stmt.with_only_columns(id_column, time_column).where(branch.condition()).offset(0).subquery()
+    listed = stmt.with_only_columns(id_column, time_column).where(branch.condition).offset(0).subquery()
     return (select(listed.c[id_column.key]).order_by(listed.c[time_column.key].desc(), listed.c[id_column.key].desc())
             .limit(limit).subquery())
 
 
 def _count(session: Session, stmt: Select, id_column: Any, branches: Sequence[Branch] | None) -> int:
     """How many rows match, up to ``COUNT_CAP + 1``. Over several branches: the sum of what each adds to the ones
-    before it, at most that many rows of each, read through the branch's own index (a condition "any of these
-    branches" is read by PostgreSQL as a scan of the table until enough rows match: the whole table for a unit
-    that sees few cases)."""
+    before it, at most that many rows of each, read through the branch's own index, until the cap is reached (a
+    condition "any of these branches" is read by PostgreSQL as a scan of the table until enough rows match: the
+    whole table for a unit that sees few cases)."""
     if branches is None:
         return _capped(session, stmt.with_only_columns(id_column))
-    rows = stmt.with_only_columns(literal_column("1"))
-    terms = [rows.where(condition_of(branch), any_of(branches[:n]).is_not(true())) for n, branch in enumerate(branches)]
-    if not terms:
-        return 0
-    totals = [select(func.count()).select_from(term.limit(COUNT_CAP + 1).subquery()).scalar_subquery()
-              for term in terms]
-    return session.scalar(select(sum(totals[1:], totals[0]))) or 0
+    rows, total = stmt.with_only_columns(literal_column("1")), 0
+    for n, branch in enumerate(branches):
+        if total > COUNT_CAP:
+            break
+        total += _capped(session, rows.where(condition_of(branch), any_of(branches[:n]).is_not(true())))
+    return total
 
 
 def _capped(session: Session, ids: Select) -> int:

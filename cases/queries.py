@@ -44,35 +44,32 @@ def _seen_by(branches: list[keyset.Branch] | None, stmt: Select) -> Select:
 
 
 def scope_branches(session: Session, actor: Actor) -> list[keyset.Branch] | None:
-    """What ``actor`` may see as conditions whose union it is (None: every case): one per unit of a unit
-    handler's subtree, each served by the unit's index in time order, and the cases held through parts (a list
-    of ids, read by primary key)."""
+    """What ``actor`` may see as conditions whose union it is (None: every case): the units of a unit handler's
+    subtree, each served by the unit's index in time order, and the cases held through parts (a list of ids,
+    read by primary key)."""
     if actor.role in STAFF_ROLES:
         return None
     if actor.role != "unit" or actor.unit_id is None:
         return []
     units = visible_unit_ids(session, actor)
     parts = _part_cases(session, units)
-    return [Case.unit_id == unit_id for unit_id in units] + ([keyset.Listed(Case.id, tuple(parts))] if parts else [])
+    return ([keyset.Each(Case.unit_id, tuple(units))] if units else []) + (
+        [keyset.Listed(Case.id.in_(_values(parts)))] if parts else [])
 
 
-def _held_branches(session: Session, actor: Actor, holding: str,
-                   seen: list[keyset.Branch] | None) -> list[keyset.Branch] | None:
-    """The branches of a unit's share (``holding``) within what the actor sees (``seen``), when the share is one
-    such branch: the unit's own cases (lead), or its own parts of a role (sub, co) read from the parts by unit and
-    role. The page then reads only those, instead of every unit and part of the subtree with the share as a filter
-    (which walked each unit's cases past every one it does not hold that way). None: not such a share."""
+def _held_branches(actor: Actor, holding: str) -> list[keyset.Branch] | None:
+    """A unit's own share of its cases (``holding``) as the one branch its page reads: the cases it leads, or those
+    it holds a part of in a role (sub, co), from its parts by unit and role. Either is inside what the unit rule
+    lets it see (its own unit is in its subtree), so the page reads only those instead of every unit and part of
+    the subtree with the share as a filter, which walked each unit's cases past every one not held that way.
+    None: not such a share."""
     if actor.unit_id is None or holding not in ("lead", "sub", "co"):
         return None
-    if seen == []:
+    if actor.role not in STAFF_ROLES and actor.role != "unit":
         return []
-    if holding == "lead":  # a unit's own unit is always in its subtree
+    if holding == "lead":
         return [Case.unit_id == actor.unit_id]
-    held = set(session.scalars(select(Assignment.case_id).where(Assignment.unit_id == actor.unit_id,
-                                                                Assignment.role == holding, Assignment.active)))
-    if seen is not None:
-        held &= {case_id for branch in seen if isinstance(branch, keyset.Listed) for case_id in branch.ids}
-    return [keyset.Listed(Case.id, tuple(sorted(held)))] if held else []
+    return [keyset.Listed(_holding(actor.unit_id, holding))]
 
 
 def _values(values: list[int]) -> BindParameter[Any]:
@@ -176,12 +173,11 @@ def case_page(session: Session, actor: Actor, flt: CaseFilter, *, today: date, c
     """The page of ``actor``'s cases (newest first) after ``cursor`` (a keyset cursor; None: the first page)."""
     # The scope is applied by the page, one branch per unit (None: every case); a unit's own share of it (its
     # led cases, its parts of a role) is read as its one branch.
-    seen = scope_branches(session, actor)
-    held = _held_branches(session, actor, flt.holding, seen)
+    held = _held_branches(actor, flt.holding)
     stmt = _filtered(None, actor, flt if held is None else replace(flt, holding=""), today)
     stmt = stmt.options(selectinload(Case.unit), selectinload(Case.category), selectinload(Case.assignee))
     return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page,
-                       branches=seen if held is None else held)
+                       branches=scope_branches(session, actor) if held is None else held)
 
 
 def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date,
