@@ -165,7 +165,7 @@ def test_the_count_over_a_subtree_counts_each_case_once(domain: Any, monkeypatch
 # figures (without them it takes an equality on an indexed column to match ten rows, whatever the table).
 MILLION = {"ix_case_file_received_at": "1000000 1", "ix_case_file_status_received": "1000000 100000 1",
            "ix_case_file_status": "1000000 100000", "ix_case_file_unit_received": "1000000 150000 1",
-           "ix_case_file_clock_received": "300000 1 1 1"}
+           "ix_case_file_clock_received": "300000 1 1 1", "ix_case_file_unit_status_received": "1000000 150000 15000 1"}
 
 
 def _plan(tmp_path: Any, migrated_sqlite: Any, actor_of: Any, flt: CaseFilter) -> str:
@@ -211,6 +211,14 @@ def test_the_overdue_page_reads_the_index_of_the_cases_on_a_clock(tmp_path: Any,
                  CaseFilter(overdue_only=True))
     assert "USING INDEX ix_case_file_clock_received" in plan, plan
     assert "ix_case_file_received_at" not in plan, plan
+
+
+def test_a_units_new_cases_are_a_range_of_its_status_index(tmp_path: Any, migrated_sqlite: Any) -> None:
+    """A unit's new cases (dispatched to it) read the range of (unit, status) newest first, not every case the unit
+    leads tested for its status (nor, for the count, every case of the unit until a thousand match)."""
+    plan = _plan(tmp_path, migrated_sqlite, lambda unit: Actor(user_id=None, role="unit", unit_id=unit),
+                 CaseFilter(statuses=(Status.DISPATCHED,), holding="lead"))
+    assert "ix_case_file_unit_status_received (unit_id=? AND status=? AND received_at<?)" in plan, plan
 
 
 def _case_rows_read(session: Any, statements: list[tuple[str, Any]]) -> int:
