@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar, Union
 
-from sqlalchemy import ColumnElement, Select, bindparam, false, func, literal_column, or_, select, true, union_all
+from sqlalchemy import ColumnElement, Select, false, func, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -29,7 +29,7 @@ class Page(Generic[T]):
     more: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Listed:
     """A branch of rows named by their ids (``condition``: ``id IN`` a list or a subquery of ids): read by
     primary key and sorted by time. Given as a plain condition, a planner may walk the time index newest first
@@ -39,18 +39,14 @@ class Listed:
     condition: ColumnElement[bool]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Each:
-    """A branch of the rows whose ``column`` is one of ``values`` (the cases of the units of a subtree), each
-    value's rows read newest first through an index on (column, time): the page takes the newest rows of each
-    value, the count reads ``column IN values`` once (one index range per value, stopped at the cap)."""
+    """A branch made of disjoint parts (the units of a subtree; one unit's cases in each of some statuses), each
+    part's rows read newest first through an index ending in the time: the page takes the newest rows of each
+    part, the count reads ``condition`` (all the parts) once, one index range per part stopped at the cap."""
 
-    column: Any
-    values: tuple[Any, ...]
-
-    @property
-    def condition(self) -> ColumnElement[bool]:
-        return self.column.in_(bindparam(None, list(self.values), expanding=True, literal_execute=True))
+    condition: ColumnElement[bool]
+    parts: tuple[ColumnElement[bool], ...]
 
 
 Branch = Union[ColumnElement[bool], Listed, Each]
@@ -123,9 +119,8 @@ def page(session: Session, stmt: Select, time_column: Any, id_column: Any, curso
 
 
 def _each_apart(branches: Sequence[Branch]) -> list[Branch]:
-    """The branches with every :class:`Each` taken apart into one condition per value."""
-    return [part for branch in branches
-            for part in ([branch.column == value for value in branch.values] if isinstance(branch, Each) else [branch])]
+    """The branches with every :class:`Each` taken apart into its parts."""
+    return [part for branch in branches for part in (branch.parts if isinstance(branch, Each) else [branch])]
 
 
 def _newest(stmt: Select, time_column: Any, id_column: Any, branch: Branch, limit: int) -> Any:

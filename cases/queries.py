@@ -53,23 +53,27 @@ def scope_branches(session: Session, actor: Actor) -> list[keyset.Branch] | None
         return []
     units = visible_unit_ids(session, actor)
     parts = _part_cases(session, units)
-    return ([keyset.Each(Case.unit_id, tuple(units))] if units else []) + (
-        [keyset.Listed(Case.id.in_(_values(parts)))] if parts else [])
+    return ([keyset.Each(Case.unit_id.in_(_values(units)), tuple(Case.unit_id == unit for unit in units))]
+            if units else []) + ([keyset.Listed(Case.id.in_(_values(parts)))] if parts else [])
 
 
-def _held_branches(actor: Actor, holding: str) -> list[keyset.Branch] | None:
-    """A unit's own share of its cases (``holding``) as the one branch its page reads: the cases it leads, or those
-    it holds a part of in a role (sub, co), from its parts by unit and role. Either is inside what the unit rule
-    lets it see (its own unit is in its subtree), so the page reads only those instead of every unit and part of
-    the subtree with the share as a filter, which walked each unit's cases past every one not held that way.
-    None: not such a share."""
-    if actor.unit_id is None or holding not in ("lead", "sub", "co"):
+def _held_branches(actor: Actor, flt: CaseFilter) -> list[keyset.Branch] | None:
+    """A unit's own share of its cases (``flt.holding``) as the one branch its page reads: the cases it leads (in
+    each of the filter's statuses, a range of ``(unit_id, status, received_at)``), or those it holds a part of in
+    a role (sub, co), from its parts by unit and role. Either is inside what the unit rule lets it see (its own
+    unit is in its subtree), so the page reads only those instead of every unit and part of the subtree with the
+    share as a filter, which walked each unit's cases past every one not held that way. None: not such a share."""
+    if actor.unit_id is None or flt.holding not in ("lead", "sub", "co"):
         return None
     if actor.role not in STAFF_ROLES and actor.role != "unit":
         return []
-    if holding == "lead":
-        return [Case.unit_id == actor.unit_id]
-    return [keyset.Listed(_holding(actor.unit_id, holding))]
+    mine = Case.unit_id == actor.unit_id
+    if flt.holding == "lead" and flt.statuses:
+        return [keyset.Each(mine & Case.status.in_(flt.statuses),
+                            tuple(mine & (Case.status == status) for status in dict.fromkeys(flt.statuses)))]
+    if flt.holding == "lead":
+        return [mine]
+    return [keyset.Listed(_holding(actor.unit_id, flt.holding))]
 
 
 def _values(values: list[int]) -> BindParameter[Any]:
@@ -173,8 +177,11 @@ def case_page(session: Session, actor: Actor, flt: CaseFilter, *, today: date, c
     """The page of ``actor``'s cases (newest first) after ``cursor`` (a keyset cursor; None: the first page)."""
     # The scope is applied by the page, one branch per unit (None: every case); a unit's own share of it (its
     # led cases, its parts of a role) is read as its one branch.
-    held = _held_branches(actor, flt.holding)
-    stmt = _filtered(None, actor, flt if held is None else replace(flt, holding=""), today)
+    held = _held_branches(actor, flt)
+    # A unit's own cases carry their statuses in their branch: a second condition on the status would let SQLite
+    # read the index by it, several statuses at once, and sort them.
+    rest = flt if held is None else replace(flt, holding="", statuses=() if flt.holding == "lead" else flt.statuses)
+    stmt = _filtered(None, actor, rest, today)
     stmt = stmt.options(selectinload(Case.unit), selectinload(Case.category), selectinload(Case.assignee))
     return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page,
                        branches=scope_branches(session, actor) if held is None else held)

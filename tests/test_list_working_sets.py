@@ -221,6 +221,34 @@ def test_a_units_new_cases_are_a_range_of_its_status_index(tmp_path: Any, migrat
     assert "ix_case_file_unit_status_received (unit_id=? AND status=? AND received_at<?)" in plan, plan
 
 
+def test_a_units_answered_cases_are_read_status_by_status(tmp_path: Any, migrated_sqlite: Any) -> None:
+    """A unit's list of several statuses takes the newest rows of each status's range and merges them: the only
+    sort is of those few rows, never of every case of the unit in those statuses."""
+    plan = _plan(tmp_path, migrated_sqlite, lambda unit: Actor(user_id=None, role="unit", unit_id=unit),
+                 CaseFilter(statuses=(Status.ANSWERED, Status.REPLIED, Status.CLOSED), holding="lead"))
+    assert plan.count("ix_case_file_unit_status_received (unit_id=? AND status=? AND received_at<?)") == 3, plan
+    assert plan.count("USE TEMP B-TREE FOR ORDER BY") == 1, plan
+
+
+def test_a_units_list_of_several_statuses_pages_through_them_all(domain: Any) -> None:
+    today = date(2026, 5, 10)
+    with domain.sessions() as s:
+        ids = _cases(s, domain.policy, 20)
+        _district, street, _other, beside = _tree(s)
+        statuses = [Status.ANSWERED, Status.REPLIED, Status.CLOSED, Status.ACCEPTED]
+        for n, case_id in enumerate(ids):
+            s.execute(update(Case).where(Case.id == case_id).values(
+                status=statuses[n % 4], unit_id=street.id if n % 5 else beside.id))
+        _part(s, ids[5], street.id, CO)  # held through a part, led beside: not the unit's own
+        s.commit()
+        wanted = (Status.ANSWERED, Status.REPLIED, Status.CLOSED)
+        expected = {c.id for c in s.scalars(select(Case)) if c.unit_id == street.id and c.status in wanted}
+        handler = Actor(user_id=None, role="unit", unit_id=street.id)
+        flt = CaseFilter(statuses=wanted, holding="lead")
+        assert _walk(_page(s, handler, flt, today)) == _newest_first(s, expected) and len(expected) > 6
+        assert queries.case_page(s, handler, flt, today=today).count == len(expected)
+
+
 def _case_rows_read(session: Any, statements: list[tuple[str, Any]]) -> int:
     """Rows of the case table the statements read on PostgreSQL (returned or filtered out), from their plans."""
     total = 0
