@@ -5,25 +5,26 @@ unit, 5% with a co-handling unit's part and 5% passed down from a district to on
 a unit handler's pages ask (``cases.queries``): a page of their case list with its count, a case opened by number,
 and the ids the archive search is confined to; for a department, a district (its own cases and its street offices')
 and a street office. The baseline is the rule before the unit tree was used: the case's own unit only. Prints p50 /
-p95 wall-clock milliseconds.
+p95 wall-clock milliseconds and the median CPU milliseconds of a call (this process and, on PostgreSQL, the
+server's processes), which the other load on a shared machine does not inflate; the load average before and after.
 Run: ``.venv/bin/python bench/levels.py [cases] [--runs 15] [--database sqlite|postgres|both]``; PostgreSQL runs on
 a throwaway server started for the run.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
+from bench.query_timing import timed  # noqa: E402
 from sqlalchemy.orm import Session, selectinload  # noqa: E402
 
 from cases import queries  # noqa: E402
@@ -91,21 +92,10 @@ def baseline_page(session: Session, unit_id: int) -> tuple[int, list[Case]]:
     return total, list(rows)
 
 
-def timed(fn, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    fn()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-
-
-def run(engine: Engine, label: str, count: int, runs: int) -> None:
+def run(engine: Engine, label: str, count: int, runs: int, server_pid: int = 0) -> None:
     units = generate(engine, count)
     today = date.today()
-    print(f"\n{label}: {count:,} cases; p50 / p95 ms")
+    print(f"\n{label}: {count:,} cases; p50 / p95 ms, CPU ms; load average {_load()}")
     with Session(engine) as session:
         for kind, unit_id in units.items():
             actor = Actor(user_id=None, role="unit", unit_id=unit_id)
@@ -114,15 +104,16 @@ def run(engine: Engine, label: str, count: int, runs: int) -> None:
             number = session.scalar(queries.scoped(session, actor, select(Case.number)).limit(1))
             figures = {
                 "list page + count": timed(lambda: queries.list_cases(session, actor, CaseFilter(), today=today),
-                                           runs),
-                "list page + count, own unit only (baseline)": timed(lambda: baseline_page(session, unit_id), runs),
-                "open a case by number": timed(lambda: queries.get_case(session, actor, number), runs),
+                                           runs, server_pid),
+                "list page + count, own unit only (baseline)": timed(lambda: baseline_page(session, unit_id), runs,
+                                                                     server_pid),
+                "open a case by number": timed(lambda: queries.get_case(session, actor, number), runs, server_pid),
                 "search confinement ids": timed(lambda: (queries.visible_unit_ids(session, actor),
-                                                         queries.part_case_ids(session, actor)), runs),
+                                                         queries.part_case_ids(session, actor)), runs, server_pid),
             }
             print(f"  {kind} (sees {total:,} cases, leads {own:,})")
-            for name, (p50, p95) in figures.items():
-                print(f"    {name:<46} {p50:8.2f} {p95:8.2f}")
+            for name, t in figures.items():
+                print(f"    {name:<46} {t.p50:8.2f} {t.p95:8.2f} {t.cpu:8.2f}")
             session.rollback()
 
 
@@ -143,10 +134,15 @@ def main() -> None:
 
             with running_postgres() as server:
                 engine = make_engine(create_database(server, "levels_bench"))
-                run(engine, "PostgreSQL", args.cases, args.runs)
+                run(engine, "PostgreSQL", args.cases, args.runs, server.pid)
                 engine.dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    print(f"load average at the end: {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, Union
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, false, func, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -27,6 +27,38 @@ class Page(Generic[T]):
     next_cursor: str | None
     count: int
     more: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Listed:
+    """A branch of rows named by their ids (``condition``: ``id IN`` a list or a subquery of ids): read by
+    primary key and sorted by time. Given as a plain condition, a planner may walk the time index newest first
+    and test every row against the ids, a cost that grows with the table (PostgreSQL does once the list is a few
+    hundred ids)."""
+
+    condition: ColumnElement[bool]
+
+
+@dataclass(frozen=True, eq=False)
+class Each:
+    """A branch made of disjoint parts (the units of a subtree; one unit's cases in each of some statuses), each
+    part's rows read newest first through an index ending in the time: the page takes the newest rows of each
+    part, the count reads ``condition`` (all the parts) once, one index range per part stopped at the cap."""
+
+    condition: ColumnElement[bool]
+    parts: tuple[ColumnElement[bool], ...]
+
+
+Branch = Union[ColumnElement[bool], Listed, Each]
+
+
+def condition_of(branch: Branch) -> ColumnElement[bool]:
+    return branch.condition if isinstance(branch, (Listed, Each)) else branch
+
+
+def any_of(branches: Sequence[Branch]) -> ColumnElement[bool]:
+    """The rows of any of ``branches`` (none: no row), as one condition."""
+    return or_(false(), *(condition_of(branch) for branch in branches))
 
 
 def cursor_of(moment: datetime, row_id: int) -> str:
@@ -57,26 +89,24 @@ def after_row(time_column: Any, id_column: Any, after: tuple[datetime, int]) -> 
 
 
 def page(session: Session, stmt: Select, time_column: Any, id_column: Any, cursor: str | None,
-         size: int, moment_of: Any = None, branches: Sequence[ColumnElement[bool]] | None = None) -> Page[Any]:
+         size: int, moment_of: Any = None, branches: Sequence[Branch] | None = None) -> Page[Any]:
     """The page of ``stmt`` (rows newest first by ``time_column``, then ``id_column``) after ``cursor``.
     ``moment_of(row)`` gives a row's (time, id) (default: the two attributes of the same names).
 
     ``branches``: the rows are those of ``stmt`` that meet any of these conditions (none: no row), each served by
-    an index that gives its rows in time order (a unit's cases, say). The page is then taken from the newest
-    ``size + 1`` rows of each branch: reading a few rows per branch costs the same whatever the table's size,
-    where one query over their union either sorts every matching row or walks the time index past every row
+    an index that gives its rows in time order (a unit's cases, say) or a list of ids (:class:`Listed`). The page
+    is then taken from the newest ``size + 1`` rows of each branch, and the count from at most ``COUNT_CAP + 1``
+    rows of each: reading a bounded number of rows per branch costs the same whatever the table's size, where one
+    query over their union either sorts every matching row or walks the time index (or the table) past every row
     that does not match."""
-    whole = stmt if branches is None else stmt.where(or_(false(), *branches))
-    count = session.scalar(select(func.count()).select_from(whole.with_only_columns(id_column)
-                                                            .limit(COUNT_CAP + 1).subquery())) or 0
+    count = _count(session, stmt, id_column, branches)
     after = parse_cursor(cursor)
     if after is not None:
-        later = after_row(time_column, id_column, after)
-        stmt, whole = stmt.where(*later), whole.where(*later)
+        stmt = stmt.where(*after_row(time_column, id_column, after))
     newest_first = (time_column.desc(), id_column.desc())
+    whole = stmt if branches is None else stmt.where(false())
     if branches:
-        picks = [stmt.with_only_columns(id_column).where(branch).order_by(*newest_first).limit(size + 1).subquery()
-                 for branch in branches]
+        picks = [_newest(stmt, time_column, id_column, branch, size + 1) for branch in _each_apart(branches)]
         whole = stmt.where(id_column.in_(union_all(*(select(*pick.c) for pick in picks))))
     rows = session.scalars(whole.order_by(*newest_first).limit(size + 1)).all()
     following = None
@@ -86,3 +116,38 @@ def page(session: Session, stmt: Select, time_column: Any, id_column: Any, curso
         moment, row_id = moment_of(last) if moment_of else (getattr(last, time_column.key), getattr(last, "id"))
         following = cursor_of(moment, row_id)
     return Page(rows=rows, next_cursor=following, count=min(count, COUNT_CAP), more=count > COUNT_CAP)
+
+
+def _each_apart(branches: Sequence[Branch]) -> list[Branch]:
+    """The branches with every :class:`Each` taken apart into its parts."""
+    return [part for branch in branches for part in (branch.parts if isinstance(branch, Each) else [branch])]
+
+
+def _newest(stmt: Select, time_column: Any, id_column: Any, branch: Branch, limit: int) -> Any:
+    """The ids of the newest ``limit`` rows of one branch, as a subquery."""
+    if not isinstance(branch, Listed):
+        return (stmt.with_only_columns(id_column).where(branch)
+                .order_by(time_column.desc(), id_column.desc()).limit(limit).subquery())
+    # OFFSET 0 keeps the lookup by id apart from the sort: neither database moves the ORDER BY into it.
+    listed = stmt.with_only_columns(id_column, time_column).where(branch.condition).offset(0).subquery()
+    return (select(listed.c[id_column.key]).order_by(listed.c[time_column.key].desc(), listed.c[id_column.key].desc())
+            .limit(limit).subquery())
+
+
+def _count(session: Session, stmt: Select, id_column: Any, branches: Sequence[Branch] | None) -> int:
+    """How many rows match, up to ``COUNT_CAP + 1``. Over several branches: the sum of what each adds to the ones
+    before it, at most that many rows of each, read through the branch's own index, until the cap is reached (a
+    condition "any of these branches" is read by PostgreSQL as a scan of the table until enough rows match: the
+    whole table for a unit that sees few cases)."""
+    if branches is None:
+        return _capped(session, stmt.with_only_columns(id_column))
+    rows, total = stmt.with_only_columns(literal_column("1")), 0
+    for n, branch in enumerate(branches):
+        if total > COUNT_CAP:
+            break
+        total += _capped(session, rows.where(condition_of(branch), any_of(branches[:n]).is_not(true())))
+    return total
+
+
+def _capped(session: Session, ids: Select) -> int:
+    return session.scalar(select(func.count()).select_from(ids.limit(COUNT_CAP + 1).subquery())) or 0

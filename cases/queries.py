@@ -4,11 +4,11 @@ from __future__ import annotations
 import hmac
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CTE, BindParameter, ColumnElement, Select, and_, bindparam, false, or_, select
+from sqlalchemy import CTE, BindParameter, ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from cases import keyset
@@ -17,7 +17,7 @@ from cases.errors import N_, NotFound
 from cases.models import Attachment, Case, Category, QuarantineItem, Unit
 from cases.models_levels import Assignment
 from cases.numbering import normalise_tracking_code
-from cases.workflow import DESK_CLOCK, UNIT_CLOCK, Status
+from cases.workflow import DESK_CLOCK, ON_A_CLOCK, UNIT_CLOCK, Status
 
 STAFF_ROLES = frozenset({"clerk", "supervisor", "admin"})
 
@@ -39,20 +39,41 @@ def scoped(session: Session, actor: Actor, stmt: Select | None = None) -> Select
     return _seen_by(scope_branches(session, actor), stmt if stmt is not None else select(Case))
 
 
-def _seen_by(branches: list[ColumnElement[bool]] | None, stmt: Select) -> Select:
-    return stmt if branches is None else stmt.where(or_(false(), *branches))
+def _seen_by(branches: list[keyset.Branch] | None, stmt: Select) -> Select:
+    return stmt if branches is None else stmt.where(keyset.any_of(branches))
 
 
-def scope_branches(session: Session, actor: Actor) -> list[ColumnElement[bool]] | None:
-    """What ``actor`` may see as conditions whose union it is (None: every case): one per unit of a unit
-    handler's subtree, each served by the unit's index in time order, and the cases held through parts."""
+def scope_branches(session: Session, actor: Actor) -> list[keyset.Branch] | None:
+    """What ``actor`` may see as conditions whose union it is (None: every case): the units of a unit handler's
+    subtree, each served by the unit's index in time order, and the cases held through parts (a list of ids,
+    read by primary key)."""
     if actor.role in STAFF_ROLES:
         return None
     if actor.role != "unit" or actor.unit_id is None:
         return []
     units = visible_unit_ids(session, actor)
     parts = _part_cases(session, units)
-    return [Case.unit_id == unit_id for unit_id in units] + ([Case.id.in_(_values(parts))] if parts else [])
+    return ([keyset.Each(Case.unit_id.in_(_values(units)), tuple(Case.unit_id == unit for unit in units))]
+            if units else []) + ([keyset.Listed(Case.id.in_(_values(parts)))] if parts else [])
+
+
+def _held_branches(actor: Actor, flt: CaseFilter) -> list[keyset.Branch] | None:
+    """A unit's own share of its cases (``flt.holding``) as the one branch its page reads: the cases it leads (in
+    each of the filter's statuses, a range of ``(unit_id, status, received_at)``), or those it holds a part of in
+    a role (sub, co), from its parts by unit and role. Either is inside what the unit rule lets it see (its own
+    unit is in its subtree), so the page reads only those instead of every unit and part of the subtree with the
+    share as a filter, which walked each unit's cases past every one not held that way. None: not such a share."""
+    if actor.unit_id is None or flt.holding not in ("lead", "sub", "co"):
+        return None
+    if actor.role not in STAFF_ROLES and actor.role != "unit":
+        return []
+    mine = Case.unit_id == actor.unit_id
+    if flt.holding == "lead" and flt.statuses:
+        return [keyset.Each(mine & Case.status.in_(flt.statuses),
+                            tuple(mine & (Case.status == status) for status in dict.fromkeys(flt.statuses)))]
+    if flt.holding == "lead":
+        return [mine]
+    return [keyset.Listed(_holding(actor.unit_id, flt.holding))]
 
 
 def _values(values: list[int]) -> BindParameter[Any]:
@@ -126,7 +147,7 @@ class CaseFilter:
     holding: str = ""  # a unit's share: lead / sub (passed down to it) / co (co-handling) / below (its sub-units')
 
 
-def _filtered(seen: list[ColumnElement[bool]] | None, actor: Actor, flt: CaseFilter, today: date) -> Select:
+def _filtered(seen: list[keyset.Branch] | None, actor: Actor, flt: CaseFilter, today: date) -> Select:
     """The cases matching ``flt`` of those ``actor`` may see (``seen``: their ``scope_branches``)."""
     stmt = _seen_by(seen, select(Case))
     if flt.statuses:
@@ -134,7 +155,9 @@ def _filtered(seen: list[ColumnElement[bool]] | None, actor: Actor, flt: CaseFil
     if flt.unit_id is not None:
         stmt = stmt.where(Case.unit_id == flt.unit_id)
     if flt.overdue_only:
-        stmt = stmt.where(Case.status.in_(DESK_CLOCK | UNIT_CLOCK), Case.due_date < today)
+        # Written out as the partial index of the cases on a clock has it (see cases.models_lists).
+        stmt = stmt.where(Case.status.in_(bindparam(None, list(ON_A_CLOCK), expanding=True, literal_execute=True)),
+                          Case.due_date < today)
     if flt.assignee_id is not None:
         stmt = stmt.where(Case.assignee_id == flt.assignee_id)
     if flt.unassigned:
@@ -152,11 +175,16 @@ def _filtered(seen: list[ColumnElement[bool]] | None, actor: Actor, flt: CaseFil
 def case_page(session: Session, actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None = None,
               per_page: int = 50) -> keyset.Page[Case]:
     """The page of ``actor``'s cases (newest first) after ``cursor`` (a keyset cursor; None: the first page)."""
-    # The scope is applied by the page, one branch per unit (None: every case).
-    stmt = _filtered(None, actor, flt, today).options(selectinload(Case.unit), selectinload(Case.category),
-                                                      selectinload(Case.assignee))
+    # The scope is applied by the page, one branch per unit (None: every case); a unit's own share of it (its
+    # led cases, its parts of a role) is read as its one branch.
+    held = _held_branches(actor, flt)
+    # A unit's own cases carry their statuses in their branch: a second condition on the status would let SQLite
+    # read the index by it, several statuses at once, and sort them.
+    rest = flt if held is None else replace(flt, holding="", statuses=() if flt.holding == "lead" else flt.statuses)
+    stmt = _filtered(None, actor, rest, today)
+    stmt = stmt.options(selectinload(Case.unit), selectinload(Case.category), selectinload(Case.assignee))
     return keyset.page(session, stmt, Case.received_at, Case.id, cursor, per_page,
-                       branches=scope_branches(session, actor))
+                       branches=scope_branches(session, actor) if held is None else held)
 
 
 def list_cases(session: Session, actor: Actor, flt: CaseFilter, *, today: date,
