@@ -23,8 +23,9 @@ p50/p95/p99 latency per kind of request and the CPU time per letter of gunicorn,
 (and the PostgreSQL and Redis servers); the target on two cores is 100 letters/s with a p95 submission
 (GET + POST + confirmation) under 200 ms, no error, nothing lost.
 
-First it prints the in-process cost of one letter (``bench/letter_cost.py``: CPU per GET and POST of the form
-and how long a POST keeps its transaction, the machine's write turn on SQLite), which other work on a shared
+First it prints the in-process cost of one letter (``bench/letter_cost.py``: CPU per GET and POST of the form,
+the confirmation and the three together, and how long a POST keeps its transaction, the machine's write turn on
+SQLite), which other work on a shared
 machine hardly changes; ``--baseline PATH`` measures another checkout (an earlier commit) beside it.
 ``--preload N`` writes N earlier cases into the database before the servers start (``bench/preload_cases.py``),
 so the letters are written into a database the size of a big city's year; ``--database-from FILE`` starts the

@@ -43,8 +43,11 @@ def touch(session: Session, case_ids: Iterable[int]) -> None:
 
 def zone(session: Session, *, lock: bool = False) -> str | None:
     """The zone the rollups count days in, or None if they are not built. ``lock``: on PostgreSQL hold a share
-    lock on it until the commit, so a rebuild (which takes it exclusively) never runs beside a change."""
-    return session.execute(_zone_query(lock and _dialect(session) == "postgresql")).scalar()
+    lock on it until the commit, so a rebuild (which takes it exclusively) never runs beside a change.
+
+    Run on the session's connection, not through the ORM: the row is only ever written with Core statements, so
+    nothing pending in the session can change it, and the ORM's execution costs several times the query."""
+    return session.connection().execute(_zone_query(lock and _dialect(session) == "postgresql")).scalar()
 
 
 # The statements below run on every change that moves a figure (every letter): each is built once, since building
@@ -65,6 +68,11 @@ def _last_counted(locked: bool) -> Select:
 @cache
 def _forget_counted() -> Delete:
     return delete(StatCase.__table__).where(StatCase.case_id.in_(bindparam("case_ids", expanding=True)))
+
+
+@cache
+def _count_in() -> Insert:
+    return StatCase.__table__.insert()
 
 
 @cache
@@ -137,10 +145,12 @@ def _recount(session: Session, kept_in: str, ids: list[int]) -> None:
             _sum_into(months, (key[0].replace(day=1), *key[1:]), measures, sign)
             if on_clock is not None:
                 _sum_into(open_deltas, on_clock, open_measures, sign)
-    connection.execute(_forget_counted(), {"case_ids": changed})
+    counted_before = [case_id for case_id in changed if case_id in last]
+    if counted_before:  # a new case (every letter) has no row to replace
+        connection.execute(_forget_counted(), {"case_ids": counted_before})
     rows = [{"case_id": case_id, **_case_row(now[case_id])} for case_id in changed if case_id in now]
     if rows:
-        connection.execute(StatCase.__table__.insert(), rows)
+        connection.execute(_count_in(), rows)
     _add(session, StatDay, ["day", *KEY], MEASURES, deltas)
     _add(session, StatMonth, ["day", *KEY], MEASURES, months)
     _add(session, StatOpen, ["unit_id", "due_date"], OPEN_MEASURES, open_deltas)
