@@ -234,7 +234,12 @@ def main() -> None:
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
             path = (args.keep / f"dashboard-{args.cases}.db") if args.keep else folder / "bench.db"
-            generated = path.exists()
+            # A kept database counts only once a whole run on it finished: a run stopped while generating
+            # leaves a part of the cases, which must not be timed as the full set.
+            complete = path.with_name(path.name + ".complete")
+            generated = path.exists() and complete.exists()
+            if path.exists() and not generated:
+                path.unlink()
             engine = make_engine(f"sqlite:///{path}")
             if args.lists and generated:
                 upgrade(engine)
@@ -242,6 +247,7 @@ def main() -> None:
                              show_plans=args.explain)
             else:
                 run(engine, "SQLite", args.cases, args.runs, folder, generated=generated, **options)
+                complete.touch()
             engine.dispose()
         if args.database in ("postgres", "both"):
             from tests.servers.postgres import create_database, running_postgres
