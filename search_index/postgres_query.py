@@ -163,14 +163,17 @@ def date_bounds(request: SearchRequest) -> tuple[dt.datetime | None, dt.datetime
 
 # -- facets ------------------------------------------------------------------------------------------------
 
-def facet_counts_sql(table: sql.Identifier, where: sql.Composable) -> sql.Composed:
-    """Counts per value of every facet and the total, in one ``GROUPING SETS`` query over ``where``."""
+def facet_counts_sql(table: sql.Identifier, where: sql.Composable, limit: bool | int = False) -> sql.Composed:
+    """Counts per value of every facet and the total, in one ``GROUPING SETS`` query over ``where``; with
+    ``limit``, over at most that many matching rows, given as the statement's last parameter."""
     columns = [sql.Identifier(KEYWORD_COLUMNS[field]) for field in FACET_FIELDS.values()]
-    return sql.SQL("SELECT {groupings}, {cols}, count(*) FROM {t} WHERE {where} "
+    names = sql.SQL(", ").join(columns)
+    source = (sql.SQL("(SELECT {cols} FROM {t} WHERE {where} LIMIT %s) AS m").format(cols=names, t=table, where=where)
+              if limit else sql.SQL("{t} WHERE {where}").format(t=table, where=where))
+    return sql.SQL("SELECT {groupings}, {cols}, count(*) FROM {source} "
                    "GROUP BY GROUPING SETS ({sets}, ())").format(
         groupings=sql.SQL(", ").join(sql.SQL("GROUPING({})").format(c) for c in columns),
-        cols=sql.SQL(", ").join(columns), t=table, where=where,
-        sets=sql.SQL(", ").join(sql.SQL("({})").format(c) for c in columns))
+        cols=names, source=source, sets=sql.SQL(", ").join(sql.SQL("({})").format(c) for c in columns))
 
 
 def parse_facet_counts(rows: list[tuple]) -> tuple[dict[str, dict[str, int]], int]:

@@ -1,0 +1,72 @@
+"""The total and facet counts of a PostgreSQL search, at a cost bounded by neither the table nor the matches.
+
+Up to ``exact_bound`` matches the counts are exact: one ``GROUPING SETS`` over the matches, read with a
+``LIMIT exact_bound + 1`` so a larger result stops there. Beyond it they are estimated from a uniform sample of
+the matches: every row has a ``bucket`` (a hash of its id in ``0 .. BUCKETS-1``, with a btree index), so
+``WHERE <the query> AND bucket < k`` lets PostgreSQL AND the full-text bitmap with the bucket range and fetch
+the sample's rows alone; each count is scaled by ``BUCKETS / k``. ``k`` is chosen so the sample holds about
+``sample_rows`` matches, from a first sample sized as if every row matched.
+
+The sample is drawn from the same ``WHERE`` clause as the exact count (unit confinement and filters included),
+so an estimate never counts a case the caller may not see.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from search_index.postgres_query import SqlPart, facet_counts_sql, parse_facet_counts
+
+# Buckets of the sample column: 2**16, so a sample can be as small as 1/65536 of the matches.
+BUCKETS = 65536
+# Fewer sampled matches than this and the sample is drawn again, larger (relative error about 1/sqrt(n)).
+MIN_SAMPLE_SHARE = 4
+
+
+@dataclass
+class Counts:
+    """The total and ``{facet: {value: count}}`` of a search; ``estimated`` when both are scaled from a sample."""
+
+    total: int
+    facets: dict[str, dict[str, int]]
+    estimated: bool = False
+
+
+def table_rows(cur: psycopg.Cursor, table: str) -> int:
+    """The planner's estimate of the table's rows (kept by VACUUM/ANALYZE and autovacuum); 0 when unknown."""
+    cur.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [table])
+    row = cur.fetchone()
+    return max(0, int(row[0])) if row and row[0] is not None else 0
+
+
+def count_matches(cur: psycopg.Cursor, table: sql.Identifier, rows: int, where: SqlPart, exact_bound: int,
+                  sample_rows: int) -> Counts:
+    """Exact counts when at most ``exact_bound`` rows match ``where``, else counts scaled from a sample of
+    about ``sample_rows`` matches. ``rows`` is the table's size (:func:`table_rows`), to size the first sample."""
+    cur.execute(facet_counts_sql(table, where.fragment, limit=exact_bound + 1), [*where.params, exact_bound + 1])
+    facets, total = parse_facet_counts(cur.fetchall())
+    if total <= exact_bound:
+        return Counts(total, facets)
+    # Each match falls in the sample with probability k / BUCKETS; a sample of sample_rows when all rows
+    # match, fewer otherwise. The matches are more than exact_bound, so k never need exceed this:
+    most = min(BUCKETS, math.ceil(BUCKETS * sample_rows / exact_bound))
+    k = min(most, max(1, math.ceil(BUCKETS * sample_rows / max(rows, total, 1))))
+    while True:
+        sampled = SqlPart(sql.SQL("({}) AND bucket < %s").format(where.fragment), [*where.params, k])
+        cur.execute(facet_counts_sql(table, sampled.fragment), sampled.params)
+        facets, found = parse_facet_counts(cur.fetchall())
+        if k >= BUCKETS:
+            return Counts(found, facets)
+        if found * MIN_SAMPLE_SHARE >= sample_rows or k >= most:
+            break
+        k = min(most, max(2 * k, math.ceil(k * sample_rows / max(found, 1))))
+    scale = BUCKETS / k
+    # Never below what the exact pass saw: more than exact_bound rows match.
+    estimate = max(exact_bound + 1, round(found * scale))
+    scaled = {name: {value: max(1, round(n * scale)) for value, n in counts.items()}
+              for name, counts in facets.items()}
+    return Counts(estimate, scaled, estimated=True)
