@@ -25,6 +25,8 @@ from search_index.postgres_query import SqlPart, facet_counts_sql, parse_facet_c
 BUCKETS = 65536
 # Fewer sampled matches than this and the sample is drawn again, larger (relative error about 1/sqrt(n)).
 MIN_SAMPLE_SHARE = 4
+# A first sample scaling to more than this many times the exact bound needs no exact count.
+CLEARLY_BEYOND = 3
 
 
 @dataclass
@@ -46,27 +48,39 @@ def table_rows(cur: psycopg.Cursor, table: str) -> int:
 def count_matches(cur: psycopg.Cursor, table: sql.Identifier, rows: int, where: SqlPart, exact_bound: int,
                   sample_rows: int) -> Counts:
     """Exact counts when at most ``exact_bound`` rows match ``where``, else counts scaled from a sample of
-    about ``sample_rows`` matches. ``rows`` is the table's size (:func:`table_rows`), to size the first sample."""
-    cur.execute(facet_counts_sql(table, where.fragment, limit=exact_bound + 1), [*where.params, exact_bound + 1])
-    facets, total = parse_facet_counts(cur.fetchall())
-    if total <= exact_bound:
-        return Counts(total, facets)
-    # Each match falls in the sample with probability k / BUCKETS; a sample of sample_rows when all rows
-    # match, fewer otherwise. The matches are more than exact_bound, so k never need exceed this:
+    about ``sample_rows`` matches. ``rows`` is the table's size (:func:`table_rows`), to size the first sample.
+
+    The first sample is taken before any exact count: when it already shows several times ``exact_bound``
+    matches, the exact pass (``exact_bound`` rows fetched for nothing) is skipped."""
+    # Each match falls in the sample with probability k / BUCKETS: a sample of sample_rows if every row matched.
+    k = min(BUCKETS, max(1, math.ceil(BUCKETS * sample_rows / max(rows, 1))))
+    first = _sample(cur, table, where, k) if rows > exact_bound else None
+    if first is None or first[1] * BUCKETS / k <= exact_bound * CLEARLY_BEYOND:
+        cur.execute(facet_counts_sql(table, where.fragment, limit=exact_bound + 1), [*where.params, exact_bound + 1])
+        facets, total = parse_facet_counts(cur.fetchall())
+        if total <= exact_bound:
+            return Counts(total, facets)
+    # More than exact_bound rows match, so k never need exceed this:
     most = min(BUCKETS, math.ceil(BUCKETS * sample_rows / exact_bound))
-    k = min(most, max(1, math.ceil(BUCKETS * sample_rows / max(rows, total, 1))))
-    while True:
-        sampled = SqlPart(sql.SQL("({}) AND bucket < %s").format(where.fragment), [*where.params, k])
-        cur.execute(facet_counts_sql(table, sampled.fragment), sampled.params)
-        facets, found = parse_facet_counts(cur.fetchall())
-        if k >= BUCKETS:
-            return Counts(found, facets)
-        if found * MIN_SAMPLE_SHARE >= sample_rows or k >= most:
-            break
+    if first is None:  # the table's size was unknown or stale: more rows match than it said
+        k = min(most, max(1, math.ceil(BUCKETS * sample_rows / max(rows, exact_bound + 1))))
+        first = _sample(cur, table, where, k)
+    facets, found = first
+    while found * MIN_SAMPLE_SHARE < sample_rows and k < most:
         k = min(most, max(2 * k, math.ceil(k * sample_rows / max(found, 1))))
+        facets, found = _sample(cur, table, where, k)
+    if k >= BUCKETS:
+        return Counts(found, facets)
     scale = BUCKETS / k
-    # Never below what the exact pass saw: more than exact_bound rows match.
+    # Never below what the exact pass would have seen: more than exact_bound rows match.
     estimate = max(exact_bound + 1, round(found * scale))
     scaled = {name: {value: max(1, round(n * scale)) for value, n in counts.items()}
               for name, counts in facets.items()}
     return Counts(estimate, scaled, estimated=True)
+
+
+def _sample(cur: psycopg.Cursor, table: sql.Identifier, where: SqlPart, k: int) -> tuple[dict, int]:
+    """Facet counts and total of the matches whose bucket is below ``k``."""
+    sampled = SqlPart(sql.SQL("({}) AND bucket < %s").format(where.fragment), [*where.params, k])
+    cur.execute(facet_counts_sql(table, sampled.fragment), sampled.params)
+    return parse_facet_counts(cur.fetchall())
