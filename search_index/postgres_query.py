@@ -22,6 +22,9 @@ MAX_LEXEME_BYTES = 2046
 # Word-pair terms of the text field (see analysis.shingle) as printable lexemes; no analyzer term contains "~".
 PAIR_MARK = "~"
 
+# Where a case without a creation time sorts and counts.
+EPOCH = dt.datetime(1970, 1, 1)
+
 TSV_COLUMNS = {"text": "tsv", "private": "private_tsv", "unit_text": "unit_tsv", "grams": "grams_tsv"}
 KEYWORD_COLUMNS = {"kind": "kind", "category": "category", "status": "status", "channel": "channel",
                    "unit_id": "unit_id", "urgency": "urgency", "year": "year"}
@@ -159,6 +162,18 @@ def date_bounds(request: SearchRequest) -> tuple[dt.datetime | None, dt.datetime
         return start + dt.timedelta(days=1, seconds=-1) if end else start
 
     return bound(request.date_from, False), bound(request.date_to, True)
+
+
+def created_conditions(request: SearchRequest) -> list[SqlPart]:
+    """The request's date bounds on the ``created`` column. A case without a creation time counts as created at
+    the epoch; bounds on the bare column (not on ``coalesce``) can use its index."""
+    low, high = date_bounds(request)
+    parts = []
+    if low is not None:
+        parts.append(SqlPart(sql.SQL("(created >= %s OR created IS NULL)" if EPOCH >= low else "created >= %s"), [low]))
+    if high is not None:
+        parts.append(SqlPart(sql.SQL("(created <= %s OR created IS NULL)" if EPOCH <= high else "created <= %s"), [high]))
+    return parts
 
 
 # -- facets ------------------------------------------------------------------------------------------------

@@ -14,16 +14,14 @@ cases without a time whenever its edge lies past the epoch.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Iterator
 
 import psycopg
 from psycopg import sql
 
-from search_index.postgres_query import SqlPart
+from search_index.postgres_query import EPOCH, SqlPart
 
-EPOCH = dt.datetime(1970, 1, 1)
 # A window should hold this many times the matches wanted, so the density's estimate may be off by as much.
 MARGIN = 2.0
 # Each window that came up short is followed by one this many times wider.
