@@ -304,7 +304,7 @@ class PostgresBackend:
             with self._transaction() as cur:
                 if not parsed.match_all:
                     prefer_bitmap_scans(cur)
-                rows_in_table = table_rows(cur, self.options.table)
+                rows_in_table = table_rows(cur, self._table, self.options.table)
                 counts = count_matches(cur, self._table, rows_in_table, where, self.options.exact_count_bound,
                                        self.options.sample_rows)
                 rows = []

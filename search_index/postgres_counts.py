@@ -38,11 +38,15 @@ class Counts:
     estimated: bool = False
 
 
-def table_rows(cur: psycopg.Cursor, table: str) -> int:
-    """The planner's estimate of the table's rows (kept by VACUUM/ANALYZE and autovacuum); 0 when unknown."""
-    cur.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [table])
+def table_rows(cur: psycopg.Cursor, table: sql.Identifier, name: str) -> int:
+    """The table's size: the planner's estimate (kept by ANALYZE and autovacuum), or, before the table was
+    ever analysed, its rows in 1/1024 of the buckets scaled up (an index-only count)."""
+    cur.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [name])
     row = cur.fetchone()
-    return max(0, int(row[0])) if row and row[0] is not None else 0
+    if row and row[0] is not None and row[0] > 0:
+        return int(row[0])
+    cur.execute(sql.SQL("SELECT count(*) FROM {t} WHERE bucket < %s").format(t=table), [BUCKETS // 1024])
+    return int(cur.fetchone()[0]) * 1024
 
 
 def count_matches(cur: psycopg.Cursor, table: sql.Identifier, rows: int, where: SqlPart, exact_bound: int,
