@@ -13,6 +13,7 @@ so an estimate never counts a case the caller may not see.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -54,11 +55,13 @@ def count_matches(cur: psycopg.Cursor, table: sql.Identifier, rows: int, where: 
     """Exact counts when at most ``exact_bound`` rows match ``where``, else counts scaled from a sample of
     about ``sample_rows`` matches. ``rows`` is the table's size (:func:`table_rows`), to size the first sample.
 
-    The first sample is taken before any exact count: when it already shows several times ``exact_bound``
-    matches, the exact pass (``exact_bound`` rows fetched for nothing) is skipped."""
+    When the planner expects several times ``exact_bound`` matches, a first sample is taken before any exact
+    count, and if it confirms them the exact pass (``exact_bound`` rows fetched for nothing) is skipped; when it
+    expects fewer, the exact pass comes first and no bitmap is built for a sample."""
     # Each match falls in the sample with probability k / BUCKETS: a sample of sample_rows if every row matched.
     k = min(BUCKETS, max(1, math.ceil(BUCKETS * sample_rows / max(rows, 1))))
-    first = _sample(cur, table, where, k) if rows > exact_bound else None
+    large = rows > exact_bound and _planned_rows(cur, table, where) > exact_bound * CLEARLY_BEYOND
+    first = _sample(cur, table, where, k) if large else None
     if first is None or first[1] * BUCKETS / k <= exact_bound * CLEARLY_BEYOND:
         cur.execute(facet_counts_sql(table, where.fragment, limit=exact_bound + 1), [*where.params, exact_bound + 1])
         facets, total = parse_facet_counts(cur.fetchall())
@@ -66,7 +69,7 @@ def count_matches(cur: psycopg.Cursor, table: sql.Identifier, rows: int, where: 
             return Counts(total, facets)
     # More than exact_bound rows match, so k never need exceed this:
     most = min(BUCKETS, math.ceil(BUCKETS * sample_rows / exact_bound))
-    if first is None:  # the table's size was unknown or stale: more rows match than it said
+    if first is None:  # the planner expected fewer matches
         k = min(most, max(1, math.ceil(BUCKETS * sample_rows / max(rows, exact_bound + 1))))
         first = _sample(cur, table, where, k)
     facets, found = first
@@ -81,6 +84,14 @@ def count_matches(cur: psycopg.Cursor, table: sql.Identifier, rows: int, where: 
     scaled = {name: {value: max(1, round(n * scale)) for value, n in counts.items()}
               for name, counts in facets.items()}
     return Counts(estimate, scaled, estimated=True)
+
+
+def _planned_rows(cur: psycopg.Cursor, table: sql.Identifier, where: SqlPart) -> float:
+    """The planner's estimate of the rows matching ``where`` (planned, not run)."""
+    cur.execute(sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 FROM {t} WHERE {w}").format(t=table, w=where.fragment),
+                where.params)
+    plan = cur.fetchone()[0]
+    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
 def _sample(cur: psycopg.Cursor, table: sql.Identifier, where: SqlPart, k: int) -> tuple[dict, int]:
