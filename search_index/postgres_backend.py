@@ -58,10 +58,6 @@ SNIPPET_SCAN = 50_000
 ROW_COLUMNS = ("id", "version", "number", "kind", "category", "status", "channel", "unit_id", "unit_name",
                "urgency", "title", "year", "created", "updated", "body", "tsv", "private_tsv", "unit_tsv",
                "grams_tsv")
-# A narrow heap: a row longer than PostgreSQL's threshold (any letter of some length: its vector alone is
-# kilobytes) keeps only its keyword columns in the table and moves body and vectors to TOAST, so counting,
-# sampling and ordering, which read keyword columns of many rows, read few pages.
-NARROW_HEAP = sql.SQL("toast_tuple_target = 128")
 # The sample column of the estimated counts: a hash of the id, computed by the server on every write.
 BUCKET_COLUMN = sql.SQL("bucket integer GENERATED ALWAYS AS (hashtext(id) & {mask}) STORED").format(
     mask=sql.Literal(BUCKETS - 1))
@@ -135,8 +131,8 @@ class PostgresBackend:
                 created timestamp, updated timestamp, body text NOT NULL DEFAULT '',
                 tsv tsvector NOT NULL DEFAULT ''::tsvector, private_tsv tsvector NOT NULL DEFAULT ''::tsvector,
                 unit_tsv tsvector NOT NULL DEFAULT ''::tsvector,
-                grams_tsv tsvector NOT NULL DEFAULT ''::tsvector, {bucket}) WITH ({narrow})""").format(
-            t=self._table, bucket=BUCKET_COLUMN, narrow=NARROW_HEAP)
+                grams_tsv tsvector NOT NULL DEFAULT ''::tsvector, {bucket})""").format(
+            t=self._table, bucket=BUCKET_COLUMN)
 
     def index_statements(self) -> list[sql.Composed]:
         """The ``CREATE INDEX`` statements of the search table; a bulk load runs them after the rows are in."""
@@ -173,8 +169,7 @@ class PostgresBackend:
             exists, has_bucket = cur.fetchone()
             if exists is None:
                 cur.execute(self.table_statement())
-            elif not has_bucket:  # a table of an earlier version: one rewrite (narrowing its rows), under its lock
-                cur.execute(sql.SQL("ALTER TABLE {t} SET ({n})").format(t=self._table, n=NARROW_HEAP))
+            elif not has_bucket:  # a table of an earlier version: one rewrite, under its lock
                 cur.execute(sql.SQL("ALTER TABLE {t} ADD COLUMN {c}").format(t=self._table, c=BUCKET_COLUMN))
             for statement in self.index_statements():
                 cur.execute(statement)
