@@ -36,6 +36,7 @@ class WhooshEngine:
     """Our Whoosh backend: one process, one writer, one commit (``bulk_index``, as a rebuild does)."""
 
     label = "whoosh"
+    estimates = 0  # queries whose total and facets were estimates
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -48,7 +49,9 @@ class WhooshEngine:
         self.backend.doc_count()
 
     def run(self, shape: str, q: str, units: list[str], status: str) -> int:
-        return self.backend.search(search_request(shape, q, units, status)).total
+        page = self.backend.search(search_request(shape, q, units, status))
+        self.estimates += page.estimated
+        return page.total
 
     def cpu_s(self) -> float:
         return time.process_time()
@@ -65,6 +68,7 @@ class PostgresEngine:
     process per CPU, rows COPYed, indexes built after), then VACUUM ANALYZE."""
 
     label = "postgres"
+    estimates = 0  # queries whose total and facets were estimates (beyond the exact-count bound)
 
     def __init__(self, url: str, empty: bool = True) -> None:
         from search_index.postgres_backend import PostgresBackend
@@ -84,7 +88,9 @@ class PostgresEngine:
             self._server_pid = conn.info.backend_pid
 
     def run(self, shape: str, q: str, units: list[str], status: str) -> int:
-        return self.backend.search(search_request(shape, q, units, status)).total
+        page = self.backend.search(search_request(shape, q, units, status))
+        self.estimates += page.estimated
+        return page.total
 
     def cpu_s(self) -> float:
         """This process's CPU plus the server process serving our (pooled, reused) connection, when it runs

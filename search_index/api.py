@@ -120,7 +120,8 @@ class SearchPage:
     """One page of results. ``facets`` counts the whole filtered result, not just the page.
 
     ``facets`` maps ``status``, ``unit`` (unit ids), ``kind``, ``channel`` and
-    ``year`` to ``{value: count}``, ordered by count (descending) then value.
+    ``year`` to ``{value: count}``, ordered by count (descending) then value. ``estimated``: ``total`` and
+    ``facets`` are scaled from a sample of the matches (a backend may do so for very large results).
     """
 
     total: int
@@ -128,6 +129,7 @@ class SearchPage:
     per_page: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
+    estimated: bool = False
 
     @property
     def pages(self) -> int:

@@ -18,9 +18,12 @@ writes one table instead of a Whoosh folder on one disk.
   become word-pair lexemes (indexed like Whoosh does) and phrases in the short fields ``<->`` operators;
   unit confinement and filters are plain column conditions in the same clause, so counts and facets never
   include a case the caller may not see.
-* Facets are one ``GROUP BY GROUPING SETS`` over the filtered set, read through the GIN indexes' bitmaps (no
-  vector is read to count); relevance ranks a bounded set of the newest matches; snippets come from
-  :func:`~search_index.highlight.snippet_html` (escaped text, ``<mark>`` only).
+* The total and facets are one ``GROUP BY GROUPING SETS`` over the filtered set, read through the GIN
+  indexes' bitmaps (no vector is read to count): exact up to a bound, beyond it scaled from a hash sample of
+  the matches (:mod:`search_index.postgres_counts`). Relevance ranks a bounded set of the newest matches,
+  found like the newest-first order through a window of the ``created`` index
+  (:mod:`search_index.postgres_window`); snippets come from :func:`~search_index.highlight.snippet_html`
+  (escaped text, ``<mark>`` only).
 
 Building vectors and translating queries lives in :mod:`search_index.postgres_query`; this module owns the
 table, the connections, writing and searching.
@@ -28,8 +31,6 @@ table, the connections, writing and searching.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,15 +43,19 @@ from search_index.api import Hit, SearchPage, SearchRequest
 from search_index.errors import N_, IndexUnavailableError, QueryError, SearchIndexError
 from search_index.highlight import hit_snippet
 from search_index.postgres_bulk import bulk_load
+from search_index.postgres_counts import BUCKETS, Counts, count_matches, table_rows
 from search_index.postgres_pool import Pool, libpq_url
-from search_index.postgres_query import (KEYWORD_COLUMNS, PAIR_MARK, ROW_COLUMNS, SqlPart, as_sql, date_bounds,
-                                          facet_counts_sql, parse_facet_counts, quote_lexeme, scored_terms,
-                                          table_row, translate)
+from search_index.postgres_query import (KEYWORD_COLUMNS, ROW_COLUMNS, SqlPart, as_sql, created_conditions,
+                                          scored_terms, table_row, translate)
+from search_index.postgres_similar import key_terms
+from search_index.postgres_window import EPOCH, windows, within
 from search_index.query import parse_query, split_highlight_terms
 from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, to_fields
 
-EPOCH = dt.datetime(1970, 1, 1)
 SNIPPET_SCAN = 50_000
+# The sample column of the estimated counts: a hash of the id, computed by the server on every write.
+BUCKET_COLUMN = sql.SQL("bucket integer GENERATED ALWAYS AS (hashtext(id) & {mask}) STORED").format(
+    mask=sql.Literal(BUCKETS - 1))
 
 HIT_COLUMNS = ("id", "number", "title", "kind", "category", "status", "channel", "unit_id", "unit_name",
                "urgency", "created", "updated")
@@ -61,8 +66,10 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,50}$")
 class PostgresOptions:
     """Tuning knobs: the table (several indexes may share a database), how long a write waits for a row or
     table lock before the call fails with :class:`IndexUnavailableError` (like Whoosh's writer lock), idle
-    connections kept per process, snippet size, the number of key terms used by :meth:`similar` and how many
-    of the newest matches are ranked by relevance (see :meth:`PostgresBackend.search`)."""
+    connections kept per process, snippet size, the number of key terms used by :meth:`similar`, how many
+    of the newest matches are ranked by relevance (see :meth:`PostgresBackend.search`), and up to how many
+    matches the total and facets are counted exactly (beyond, they are scaled from a sample of about
+    ``sample_rows`` matches; see :mod:`search_index.postgres_counts`)."""
 
     table: str = f"search_cases_v{SCHEMA_VERSION}"
     writer_timeout: float = 30.0
@@ -71,6 +78,8 @@ class PostgresOptions:
     snippet_chars: int = 240
     similar_terms: int = 12
     rank_candidates: int = 1000
+    exact_count_bound: int = 10_000
+    sample_rows: int = 2000
     build_processes: int = 0
 
 
@@ -110,15 +119,16 @@ class PostgresBackend:
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise IndexUnavailableError(f"the PostgreSQL search database is unavailable: {exc}") from exc
 
-    def table_statement(self) -> sql.Composed:
-        """The ``CREATE TABLE`` of the search table (without its indexes)."""
+    def table_statement(self, name: str | None = None) -> sql.Composed:
+        """The ``CREATE TABLE`` of the search table (or of table ``name``), without its indexes."""
         return sql.SQL("""CREATE TABLE IF NOT EXISTS {t} (
                 id text PRIMARY KEY, version text NOT NULL, number text, kind text, category text, status text,
                 channel text, unit_id text, unit_name text, urgency text, title text, year text,
                 created timestamp, updated timestamp, body text NOT NULL DEFAULT '',
                 tsv tsvector NOT NULL DEFAULT ''::tsvector, private_tsv tsvector NOT NULL DEFAULT ''::tsvector,
                 unit_tsv tsvector NOT NULL DEFAULT ''::tsvector,
-                grams_tsv tsvector NOT NULL DEFAULT ''::tsvector)""").format(t=self._table)
+                grams_tsv tsvector NOT NULL DEFAULT ''::tsvector, {bucket})""").format(
+            t=sql.Identifier(name or self.options.table), bucket=BUCKET_COLUMN)
 
     def index_statements(self, name: str | None = None) -> list[sql.Composed]:
         """The ``CREATE INDEX`` statements of the search table (or of table ``name``, its indexes named after
@@ -133,18 +143,33 @@ class PostgresBackend:
                 i=sql.Identifier(f"{name}_unit_created"), t=table),
             sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (created)").format(
                 i=sql.Identifier(f"{name}_created"), t=table),
-        ]
+            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (bucket)").format(
+                i=sql.Identifier(f"{name}_bucket"), t=table),
+        ] + [  # filters: their bitmaps AND with the text's, so rows another filter drops are never fetched
+            sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} ({c})").format(
+                i=sql.Identifier(f"{name}_{column}"), t=table, c=sql.Identifier(column))
+            for column in ("status", "kind", "channel", "year")]
 
     def _ensure_table(self) -> None:
+        """Create the table, or bring one written by an earlier version up to :meth:`table_statement`."""
         name = self.options.table
+        current = sql.SQL("SELECT to_regclass(%s), (SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                          "to_regclass(%s) AND attname = 'bucket' AND NOT attisdropped)")
         with self._transaction() as cur:
-            # No DDL when the table is there: CREATE INDEX would wait for (and block) a writer.
-            cur.execute("SELECT to_regclass(%s)", [name])
-            if cur.fetchone()[0] is not None:
+            # No DDL when the table is there and current: CREATE INDEX would wait for (and block) a writer.
+            cur.execute(current, [name, name])
+            exists, has_bucket = cur.fetchone()
+            if exists is not None and has_bucket:
                 return
             # Processes opening the backend at once would race on CREATE ... IF NOT EXISTS.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"search_index:{name}"])
-            for statement in [self.table_statement(), *self.index_statements()]:
+            cur.execute(current, [name, name])
+            exists, has_bucket = cur.fetchone()
+            if exists is None:
+                cur.execute(self.table_statement())
+            elif not has_bucket:  # a table of an earlier version: one rewrite, under its lock
+                cur.execute(sql.SQL("ALTER TABLE {t} ADD COLUMN {c}").format(t=self._table, c=BUCKET_COLUMN))
+            for statement in self.index_statements():
                 cur.execute(statement)
 
     # -- writing ---------------------------------------------------------------------------------------
@@ -159,17 +184,11 @@ class PostgresBackend:
             rows[fields["id"]] = table_row(fields)
         if not rows:
             return 0
-        statement = sql.SQL("""INSERT INTO {t} ({columns})
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-                    %s::tsvector, %s::tsvector, %s::tsvector, %s::tsvector)
-            ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, number = EXCLUDED.number,
-                kind = EXCLUDED.kind, category = EXCLUDED.category, status = EXCLUDED.status,
-                channel = EXCLUDED.channel, unit_id = EXCLUDED.unit_id, unit_name = EXCLUDED.unit_name,
-                urgency = EXCLUDED.urgency, title = EXCLUDED.title, year = EXCLUDED.year,
-                created = EXCLUDED.created, updated = EXCLUDED.updated, body = EXCLUDED.body, tsv = EXCLUDED.tsv,
-                private_tsv = EXCLUDED.private_tsv, unit_tsv = EXCLUDED.unit_tsv,
-                grams_tsv = EXCLUDED.grams_tsv""").format(
-            t=self._table, columns=sql.SQL(", ").join(sql.Identifier(c) for c in ROW_COLUMNS))
+        columns = [sql.Identifier(c) for c in ROW_COLUMNS]
+        statement = sql.SQL("INSERT INTO {t} ({cols}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {set}").format(
+            t=self._table, cols=sql.SQL(", ").join(columns),
+            values=sql.SQL(", ").join(sql.SQL("%s::tsvector" if c.endswith("tsv") else "%s") for c in ROW_COLUMNS),
+            set=sql.SQL(", ").join(sql.SQL("{c} = EXCLUDED.{c}").format(c=c) for c in columns[1:]))
         # Sorted ids: concurrent writers lock rows in one order, so they cannot deadlock.
         with self._transaction(write=True) as cur:
             cur.executemany(statement, [rows[k] for k in sorted(rows)])
@@ -237,11 +256,7 @@ class PostgresBackend:
             values = request.filter_values(name)
             if values is not None:
                 parts.append(SqlPart(sql.SQL("{} = ANY(%s)").format(sql.Identifier(KEYWORD_COLUMNS[field])), [values]))
-        low, high = date_bounds(request)
-        if low is not None:
-            parts.append(SqlPart(sql.SQL("coalesce(created, %s) >= %s"), [EPOCH, low]))
-        if high is not None:
-            parts.append(SqlPart(sql.SQL("coalesce(created, %s) <= %s"), [EPOCH, high]))
+        parts += created_conditions(request)
         if not parts:
             return SqlPart(sql.SQL("true"), [])
         return SqlPart(sql.SQL(" AND ").join(sql.SQL("({})").format(p.fragment) for p in parts),
@@ -262,7 +277,8 @@ class PostgresBackend:
 
         Sorted by relevance, the ``rank_candidates`` newest matches come first, by score (then newest, then
         id); any further matches follow newest first. Ranking reads each ranked case's whole vector, so the
-        bound keeps a word found in most letters as cheap as a rare one; below it the order is by score alone."""
+        bound keeps a word found in most letters as cheap as a rare one; below it the order is by score alone.
+        Beyond ``exact_count_bound`` matches the total and facets are estimates (``SearchPage.estimated``)."""
         if not isinstance(request, SearchRequest):
             raise QueryError("search() takes a SearchRequest")
         request.validate()
@@ -270,52 +286,62 @@ class PostgresBackend:
         sort = request.sort if not parsed.match_all or request.sort != "relevance" else "newest"
         where = self._where(parsed, request)
         rank = self._rank(parsed.node) if sort == "relevance" else SqlPart(sql.SQL("0::real"), [])
-        facets_sql = facet_counts_sql(self._table, where.fragment)
+        offset = (request.page - 1) * request.per_page
         try:
             with self._transaction() as cur:
                 if not parsed.match_all:
                     prefer_bitmap_scans(cur)
-                offset = (request.page - 1) * request.per_page
-                if request.facets:
-                    cur.execute(facets_sql, where.params)
-                    facets, total = parse_facet_counts(cur.fetchall())
-                else:
-                    facets, total = {}, offset + request.per_page  # not counted: only this page is fetched
+                rows_in_table = table_rows(cur, self._table, self.options.table)
+                counts = count_matches(cur, self._table, rows_in_table, where, self.options.exact_count_bound,
+                                       self.options.sample_rows)
                 rows = []
-                if total > offset:
-                    rows = self._page(cur, where, rank, sort, offset, request.per_page)
-                if not request.facets:
-                    total = offset + len(rows)
+                if counts.total > offset:
+                    rows = self._page(cur, where, rank, sort, offset, request.per_page, counts, rows_in_table)
         except psycopg.errors.DataError as exc:  # a tsquery PostgreSQL refuses (should not happen)
             raise QueryError(N_("this query cannot be run: %(reason)s"), reason=exc.diag.message_primary) from exc
+        total = counts.total
+        if counts.estimated:
+            # An estimate is never below what was seen: the page's last hit, when the matches end on it.
+            total = max(total, offset + len(rows))
         latin, cjk = split_highlight_terms(parsed.highlight_terms)
         hits = [self._hit(row, frozenset(latin), frozenset(cjk)) for row in rows]
-        return SearchPage(total=total, page=request.page, per_page=request.per_page, hits=hits, facets=facets)
+        return SearchPage(total=total, page=request.page, per_page=request.per_page, hits=hits,
+                          facets=counts.facets if request.facets else {}, estimated=counts.estimated)
 
-    def _page(self, cur: psycopg.Cursor, where: SqlPart, rank: SqlPart, sort: str, offset: int,
-              limit: int) -> list[tuple]:
+    def _ordered_ids(self, cur: psycopg.Cursor, where: SqlPart, oldest: bool, offset: int, limit: int,
+                     counts: Counts, rows_in_table: int) -> list[str]:
+        """Ids at ``offset`` in creation order (newest first unless ``oldest``; then by id), read from a window
+        of the ``created`` index when the matches are too many to sort them all."""
+        order = sql.SQL("coalesce(created, %s) {d}, id").format(d=sql.SQL("ASC" if oldest else "DESC"))
+        matches = counts.total if counts.total > self.options.exact_count_bound else 0
+        for window in windows(cur, self._table, oldest, offset + limit, matches, rows_in_table):
+            part = within(where, window)
+            cur.execute(sql.SQL("SELECT id FROM {t} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s").format(
+                t=self._table, where=part.fragment, order=order), [*part.params, EPOCH, limit, offset])
+            ids = [row[0] for row in cur]
+            if window is None or len(ids) == limit:
+                return ids
+        return []
+
+    def _page(self, cur: psycopg.Cursor, where: SqlPart, rank: SqlPart, sort: str, offset: int, limit: int,
+              counts: Counts, rows_in_table: int) -> list[tuple]:
         """The rows at ``offset`` of the order :meth:`search` documents: first their ids (reading only the
         heap columns the order needs), then body and score of those rows alone."""
         ids: list[str] = []
         if sort == "relevance":
             bound = self.options.rank_candidates
             if offset < bound:
-                cur.execute(sql.SQL(
-                    "WITH cand AS MATERIALIZED (SELECT id, coalesce(created, %s) AS c FROM {t} WHERE {where} "
-                    "ORDER BY c DESC, id LIMIT %s) "
-                    "SELECT id FROM {t} JOIN cand USING (id) ORDER BY {rank} DESC, c DESC, id LIMIT %s OFFSET %s"
-                ).format(t=self._table, where=where.fragment, rank=rank.fragment),
-                    [EPOCH, *where.params, bound, *rank.params, min(limit, bound - offset), offset])
+                candidates = self._ordered_ids(cur, where, False, 0, bound, counts, rows_in_table)
+                cur.execute(sql.SQL("SELECT id FROM {t} WHERE id = ANY(%s) "
+                                    "ORDER BY {rank} DESC, coalesce(created, %s) DESC, id LIMIT %s OFFSET %s").format(
+                    t=self._table, rank=rank.fragment),
+                    [candidates, *rank.params, EPOCH, min(limit, bound - offset), offset])
                 ids = [row[0] for row in cur]
             tail_offset, tail_limit = max(bound, offset), offset + limit - max(bound, offset)
         else:
             tail_offset, tail_limit = offset, limit
         if tail_limit > 0:
-            direction = sql.SQL("ASC" if sort == "oldest" else "DESC")
-            cur.execute(sql.SQL("SELECT id FROM {t} WHERE {where} ORDER BY coalesce(created, %s) {d}, id "
-                                "LIMIT %s OFFSET %s").format(t=self._table, where=where.fragment, d=direction),
-                        [*where.params, EPOCH, tail_limit, tail_offset])
-            ids += [row[0] for row in cur]
+            ids += self._ordered_ids(cur, where, sort == "oldest", tail_offset, tail_limit, counts, rows_in_table)
         if not ids:
             return []
         cur.execute(sql.SQL("SELECT {cols}, left(body, %s), {rank} AS score FROM {t} WHERE id = ANY(%s)").format(
@@ -334,38 +360,16 @@ class PostgresBackend:
     def similar(self, doc_id: str, restrict_unit_ids: Sequence[str] | None = None, limit: int = 5) -> list[Hit]:
         """Cases sharing the most telling words of ``doc_id``'s text, best first; [] if it is not indexed.
 
-        Key terms are the case's own lexemes weighted by term frequency times rarity in the table (words
-        in half the cases or more say nothing about a duplicate)."""
+        Key terms: :func:`~search_index.postgres_similar.key_terms`."""
         if not isinstance(doc_id, str):
             raise QueryError("doc_id must be a string")
         if not isinstance(limit, int) or not 1 <= limit <= 100:
             raise QueryError("limit must be between 1 and 100")
         if restrict_unit_ids is not None and not restrict_unit_ids:
             return []
-        wanted = self.options.similar_terms
         with self._transaction() as cur:
             prefer_bitmap_scans(cur)
-            cur.execute(sql.SQL(
-                "SELECT lexeme, coalesce(array_length(positions, 1), 1) AS tf "
-                "FROM {t}, unnest({t}.tsv) WHERE id = %s AND left(lexeme, 1) <> %s "
-                "ORDER BY tf DESC, lexeme LIMIT %s").format(t=self._table), [doc_id, PAIR_MARK, wanted * 3])
-            candidates = cur.fetchall()
-            if not candidates:
-                return []
-            cur.execute(sql.SQL("SELECT count(*) FROM {t}").format(t=self._table))
-            total = int(cur.fetchone()[0])
-            queries = [quote_lexeme(lexeme) for lexeme, _tf in candidates]
-            cur.execute(sql.SQL("SELECT q, (SELECT count(*) FROM {t} WHERE tsv @@ q::tsquery) "
-                                "FROM unnest(%s::text[]) AS q").format(t=self._table), [queries])
-            df = dict(cur.fetchall())
-            weighted = []
-            for (lexeme, tf), q in zip(candidates, queries):
-                docs = max(1, int(df.get(q, 1)))
-                if total >= 4 and docs * 2 > total:
-                    continue
-                weighted.append((tf * math.log((total + 1) / docs), q))
-            weighted.sort(reverse=True)
-            words = [q for _w, q in weighted[:wanted]]
+            words = key_terms(cur, self._table, doc_id, self.options.similar_terms)
             if not words:
                 return []
             query = " | ".join(words)

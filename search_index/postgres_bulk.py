@@ -79,8 +79,10 @@ def bulk_load(backend: PostgresBackend, docs: Iterable[Mapping[str, Any]],
         # Writers wait from here; readers go on reading the live table until the swap.
         cur.execute(sql.SQL("LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE").format(t=live))
         cur.execute(sql.SQL("DROP TABLE IF EXISTS {b}").format(b=build))
-        cur.execute(sql.SQL("CREATE TABLE {b} (LIKE {t} INCLUDING DEFAULTS INCLUDING STORAGE)").format(
-            b=build, t=live))
+        cur.execute(backend.table_statement(f"{name}_build"))
+        # No key while copying: a repeated id is settled after the copy (its last occurrence wins).
+        cur.execute(sql.SQL("ALTER TABLE {b} DROP CONSTRAINT {k}").format(
+            b=build, k=sql.Identifier(f"{name}_build_pkey")))
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in ROW_COLUMNS)
         with cur.copy(sql.SQL("COPY {b} ({c}) FROM STDIN").format(b=build, c=columns)) as copy:
             for rows in _row_batches(docs, processes):
@@ -102,11 +104,12 @@ def _finish(cur: psycopg.Cursor, backend: PostgresBackend, live: sql.Identifier,
     name = backend.options.table
     # COPY appends in stream order to a fresh heap, so the highest ctid of an id is its last occurrence.
     cur.execute(sql.SQL("DELETE FROM {b} a USING {b} z WHERE a.id = z.id AND a.ctid < z.ctid").format(b=build))
-    cur.execute(sql.SQL("INSERT INTO {b} SELECT * FROM {t} t WHERE NOT EXISTS "
-                        "(SELECT 1 FROM {b} b WHERE b.id = t.id)").format(b=build, t=live))
-    cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in ROW_COLUMNS)
+    cur.execute(sql.SQL("INSERT INTO {b} ({c}) SELECT {c} FROM {t} t WHERE NOT EXISTS "
+                        "(SELECT 1 FROM {b} b WHERE b.id = t.id)").format(b=build, t=live, c=columns))
     cur.execute(sql.SQL("ALTER TABLE {b} ADD CONSTRAINT {k} PRIMARY KEY (id)").format(
         b=build, k=sql.Identifier(f"{name}_build_pkey")))
+    cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for statement in backend.index_statements(f"{name}_build"):
         cur.execute(statement)
     try:

@@ -22,6 +22,9 @@ MAX_LEXEME_BYTES = 2046
 # Word-pair terms of the text field (see analysis.shingle) as printable lexemes; no analyzer term contains "~".
 PAIR_MARK = "~"
 
+# Where a case without a creation time sorts and counts.
+EPOCH = dt.datetime(1970, 1, 1)
+
 TSV_COLUMNS = {"text": "tsv", "private": "private_tsv", "unit_text": "unit_tsv", "grams": "grams_tsv"}
 KEYWORD_COLUMNS = {"kind": "kind", "category": "category", "status": "status", "channel": "channel",
                    "unit_id": "unit_id", "urgency": "urgency", "year": "year"}
@@ -161,6 +164,18 @@ def date_bounds(request: SearchRequest) -> tuple[dt.datetime | None, dt.datetime
     return bound(request.date_from, False), bound(request.date_to, True)
 
 
+def created_conditions(request: SearchRequest) -> list[SqlPart]:
+    """The request's date bounds on the ``created`` column. A case without a creation time counts as created at
+    the epoch; bounds on the bare column (not on ``coalesce``) can use its index."""
+    low, high = date_bounds(request)
+    parts = []
+    if low is not None:
+        parts.append(SqlPart(sql.SQL("(created >= %s OR created IS NULL)" if EPOCH >= low else "created >= %s"), [low]))
+    if high is not None:
+        parts.append(SqlPart(sql.SQL("(created <= %s OR created IS NULL)" if EPOCH <= high else "created <= %s"), [high]))
+    return parts
+
+
 # -- rows ----------------------------------------------------------------------------------------------------
 
 # The columns of a row as :func:`table_row` builds it, in its order.
@@ -187,14 +202,17 @@ def table_row(fields: Mapping[str, Any]) -> tuple:
 
 # -- facets ------------------------------------------------------------------------------------------------
 
-def facet_counts_sql(table: sql.Identifier, where: sql.Composable) -> sql.Composed:
-    """Counts per value of every facet and the total, in one ``GROUPING SETS`` query over ``where``."""
+def facet_counts_sql(table: sql.Identifier, where: sql.Composable, limit: bool | int = False) -> sql.Composed:
+    """Counts per value of every facet and the total, in one ``GROUPING SETS`` query over ``where``; with
+    ``limit``, over at most that many matching rows, given as the statement's last parameter."""
     columns = [sql.Identifier(KEYWORD_COLUMNS[field]) for field in FACET_FIELDS.values()]
-    return sql.SQL("SELECT {groupings}, {cols}, count(*) FROM {t} WHERE {where} "
+    names = sql.SQL(", ").join(columns)
+    source = (sql.SQL("(SELECT {cols} FROM {t} WHERE {where} LIMIT %s) AS m").format(cols=names, t=table, where=where)
+              if limit else sql.SQL("{t} WHERE {where}").format(t=table, where=where))
+    return sql.SQL("SELECT {groupings}, {cols}, count(*) FROM {source} "
                    "GROUP BY GROUPING SETS ({sets}, ())").format(
         groupings=sql.SQL(", ").join(sql.SQL("GROUPING({})").format(c) for c in columns),
-        cols=sql.SQL(", ").join(columns), t=table, where=where,
-        sets=sql.SQL(", ").join(sql.SQL("({})").format(c) for c in columns))
+        cols=names, source=source, sets=sql.SQL(", ").join(sql.SQL("({})").format(c) for c in columns))
 
 
 def parse_facet_counts(rows: list[tuple]) -> tuple[dict[str, dict[str, int]], int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -64,3 +65,40 @@ DOCS = [make_doc(i) for i in range(36)]
 def expected(pred: Callable[[dict], bool]) -> list[dict]:
     """The documents of :data:`DOCS` a search should find."""
     return [d for d in DOCS if pred(d)]
+
+
+class _RecordingCursor:
+    """A psycopg cursor that notes each statement it runs (as SQL text with its parameters) and runs it."""
+
+    def __init__(self, cursor: Any, statements: list[tuple[str, list]]) -> None:
+        self._cursor, self._statements = cursor, statements
+
+    def execute(self, query: Any, params: Any = None) -> Any:
+        text = query if isinstance(query, str) else query.as_string(self._cursor)
+        self._statements.append((text, list(params or [])))
+        return self._cursor.execute(query, params)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cursor)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+@contextmanager
+def recorded_statements(backend: PostgresBackend) -> Iterator[list[tuple[str, list]]]:
+    """The statements ``backend`` runs on the real server while the block lasts, as ``(sql, params)``, for a
+    test to EXPLAIN them."""
+    statements: list[tuple[str, list]] = []
+    original = backend._transaction
+
+    @contextmanager
+    def recording(write: bool = False) -> Iterator[_RecordingCursor]:
+        with original(write) as cur:
+            yield _RecordingCursor(cur, statements)
+
+    backend._transaction = recording  # type: ignore[method-assign]
+    try:
+        yield statements
+    finally:
+        del backend._transaction

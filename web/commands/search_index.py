@@ -66,11 +66,12 @@ def search_command(query: str, as_json: bool, page: int, sort: str) -> None:
     except QueryError as err:
         raise click.ClickException(str(err)) from err
     if as_json:
-        click.echo(json.dumps({"total": result.total, "page": result.page, "facets": result.facets,
+        click.echo(json.dumps({"total": result.total, "estimated": result.estimated, "page": result.page,
+                               "facets": result.facets,
                                "hits": [{"number": h.number, "title": h.title, "status": h.status,
                                          "score": h.score, "snippet": h.snippet} for h in result.hits]},
                               ensure_ascii=False, indent=2))
         return
     for hit in result.hits:
         click.echo(f"{hit.number}  {hit.status or '':<11} {hit.title or ''}")
-    click.echo(f"{result.total} result(s)")
+    click.echo(f"{'about ' if result.estimated else ''}{result.total} result(s)")
