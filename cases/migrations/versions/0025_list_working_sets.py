@@ -13,13 +13,16 @@ down_revision = "0022"
 branch_labels = None
 depends_on = None
 
-# cases.workflow.ON_A_CLOCK, written out: a migration keeps the values it was written with.
-ON_A_CLOCK = sa.text("status IN ('accepted', 'dispatched', 'received', 'registered', 'returned')")
+# cases.workflow.ON_A_CLOCK, written out: a migration keeps the values it was written with. On PostgreSQL the
+# condition is on the text value: that is the form PostgreSQL prints back exactly as it reads it, so an index
+# made again from its own printed definition (a bulk load) is the same index.
+ON_A_CLOCK = "IN ('accepted', 'dispatched', 'received', 'registered', 'returned')"
 
 
 def upgrade() -> None:
     op.create_index("ix_case_file_clock_received", "case_file", ["received_at", "id", "due_date"],
-                    postgresql_where=ON_A_CLOCK, sqlite_where=ON_A_CLOCK)
+                    postgresql_where=sa.text(f"status::text {ON_A_CLOCK}"),
+                    sqlite_where=sa.text(f"status {ON_A_CLOCK}"))
     op.create_index("ix_case_assignment_unit_role", "case_assignment", ["unit_id", "role", "active", "case_id"])
     op.create_index("ix_case_file_unit_status_received", "case_file", ["unit_id", "status", "received_at"])
 
