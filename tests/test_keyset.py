@@ -19,6 +19,7 @@ from cases.models import Case, Unit, User
 from cases.models_levels import CO, Assignment
 from cases.queries import CaseFilter
 from cases.workflow import Status
+from tests.helpers.unit_trees import district_tree
 
 
 def _cases(session: Any, policy: Any, count: int) -> None:
@@ -81,13 +82,7 @@ def test_a_unit_with_sub_units_walks_its_subtree_and_parts_newest_first(domain: 
     policy = domain.policy
     with domain.sessions() as s:
         _cases(s, policy, 30)
-        district = Unit(name="District of the test", kind="district")
-        s.add(district)
-        s.flush()
-        street, other_street = (Unit(name=f"Street office {n}", kind="street", parent_id=district.id) for n in (1, 2))
-        beside = Unit(name="A unit beside it", kind="department")
-        s.add_all([street, other_street, beside])
-        s.flush()
+        district, street, other_street, beside = district_tree(s)
         ids = list(s.scalars(select(Case.id).order_by(Case.id)))
         holders = [district.id, street.id, other_street.id, beside.id, None]
         for n, case_id in enumerate(ids):

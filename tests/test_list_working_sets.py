@@ -20,6 +20,7 @@ from cases.models import Case, Unit
 from cases.models_levels import CO, SUB, Assignment
 from cases.queries import CaseFilter
 from cases.workflow import Status
+from tests.helpers.unit_trees import district_tree
 
 
 def _cases(session: Any, policy: Any, count: int) -> list[int]:
@@ -48,18 +49,6 @@ def _newest_first(session: Any, ids: set[int]) -> list[int]:
             if c.id in ids]
 
 
-def _tree(session: Any) -> tuple[Unit, Unit, Unit, Unit]:
-    """A district with two street offices below it, and a department beside it."""
-    district = Unit(name="District of the test", kind="district")
-    session.add(district)
-    session.flush()
-    street, other_street = (Unit(name=f"Street office {n}", kind="street", parent_id=district.id) for n in (1, 2))
-    beside = Unit(name="A unit beside it", kind="department")
-    session.add_all([street, other_street, beside])
-    session.flush()
-    return district, street, other_street, beside
-
-
 def _part(session: Any, case_id: int, unit_id: int, role: str, active: bool = True) -> None:
     session.add(Assignment(case_id=case_id, unit_id=unit_id, role=role, active=active, due_date=date(2026, 5, 9)))
 
@@ -74,7 +63,7 @@ def test_the_overdue_list_gives_every_overdue_case_the_unit_may_see(domain: Any)
     today = date(2026, 5, 10)
     with domain.sessions() as s:
         ids = _cases(s, domain.policy, 24)
-        district, street, _other, beside = _tree(s)
+        district, street, _other, beside = district_tree(s)
         statuses = [Status.DISPATCHED, Status.ACCEPTED, Status.REGISTERED, Status.RETURNED, Status.ANSWERED,
                     Status.CLOSED]
         holders = [district.id, street.id, beside.id, None]
@@ -106,7 +95,7 @@ def test_a_units_parts_queue_is_its_own_active_parts_of_that_role(domain: Any, r
     other = SUB if role == CO else CO
     with domain.sessions() as s:
         ids = _cases(s, domain.policy, 21)
-        district, street, other_street, beside = _tree(s)
+        district, street, other_street, beside = district_tree(s)
         for n, case_id in enumerate(ids):
             s.execute(update(Case).where(Case.id == case_id).values(
                 unit_id=[beside.id, district.id, None, street.id][n % 4], status=Status.ACCEPTED))
@@ -140,7 +129,7 @@ def test_the_count_over_a_subtree_counts_each_case_once(domain: Any, monkeypatch
     today = date(2026, 5, 10)
     with domain.sessions() as s:
         ids = _cases(s, domain.policy, 18)
-        district, street, other_street, beside = _tree(s)
+        district, street, other_street, beside = district_tree(s)
         for n, case_id in enumerate(ids):
             s.execute(update(Case).where(Case.id == case_id).values(
                 unit_id=[street.id, other_street.id, beside.id, None, district.id][n % 5]))
@@ -234,7 +223,7 @@ def test_a_units_list_of_several_statuses_pages_through_them_all(domain: Any) ->
     today = date(2026, 5, 10)
     with domain.sessions() as s:
         ids = _cases(s, domain.policy, 20)
-        _district, street, _other, beside = _tree(s)
+        _district, street, _other, beside = district_tree(s)
         statuses = [Status.ANSWERED, Status.REPLIED, Status.CLOSED, Status.ACCEPTED]
         for n, case_id in enumerate(ids):
             s.execute(update(Case).where(Case.id == case_id).values(
