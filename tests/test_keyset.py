@@ -3,22 +3,21 @@ row once, newest first, ties on the same moment included; a unit sees only its c
 that does not parse gives the first page, never an error."""
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cases import intake, keyset, queries
 from cases.actors import Actor
-from cases.db import make_engine
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Unit, User
 from cases.models_levels import CO, Assignment
 from cases.queries import CaseFilter
 from cases.workflow import Status
+from tests.helpers.sqlite_plans import last_page_plan, plan_engine
 from tests.helpers.unit_trees import district_tree
 
 
@@ -191,20 +190,10 @@ def test_a_page_reads_its_index_from_the_cursor(tmp_path: Any, migrated_sqlite: 
     """The page after a cursor is an index range from the cursor's time, not a walk over every newer row that
     filters them out (which costs as much as an OFFSET, growing with the depth); the extension requests read the
     small index of the cases waiting for a decision, not every case."""
-    shutil.copy(migrated_sqlite, tmp_path / "plan.db")
-    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
-    statements: list[tuple[str, Any]] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: Any) -> None:
-        if "ORDER BY" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", note)
+    engine = plan_engine(migrated_sqlite, tmp_path)
     with Session(engine) as s:
-        queries.case_page(s, Actor(user_id=None, role="clerk"), flt, today=datetime.now().date(),
-                          cursor=keyset.cursor_of(datetime(2026, 5, 1, tzinfo=timezone.utc), 10))
-        statement, parameters = statements[-1]
-        plan = " ".join(str(row[-1]) for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                                               parameters))
+        plan = last_page_plan(engine, s, lambda: queries.case_page(
+            s, Actor(user_id=None, role="clerk"), flt, today=datetime.now().date(),
+            cursor=keyset.cursor_of(datetime(2026, 5, 1, tzinfo=timezone.utc), 10)))
     engine.dispose()
     assert expected in plan, plan

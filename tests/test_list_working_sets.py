@@ -4,7 +4,6 @@ the unit rule allow, newest first, and the count matches; on SQLite the plans st
 index, not from a walk of every case newest first."""
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -14,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from cases import intake, keyset, queries
 from cases.actors import Actor
-from cases.db import make_engine
 from cases.drafts import Channel, LetterDraft
 from cases.models import Case, Unit
 from cases.models_levels import CO, SUB, Assignment
 from cases.queries import CaseFilter
 from cases.workflow import Status
+from tests.helpers.sqlite_plans import last_page_plan, plan_engine
 from tests.helpers.unit_trees import district_tree
 
 
@@ -160,14 +159,7 @@ MILLION = {"ix_case_file_received_at": "1000000 1", "ix_case_file_status_receive
 def _plan(tmp_path: Any, migrated_sqlite: Any, actor_of: Any, flt: CaseFilter) -> str:
     """The SQLite plan of the page statement of ``flt`` on a migrated database with a few units and parts,
     planned with the statistics of a million cases."""
-    shutil.copy(migrated_sqlite, tmp_path / "plan.db")
-    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
-    statements: list[tuple[str, Any]] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: Any) -> None:
-        if "ORDER BY" in statement:
-            statements.append((statement, parameters))
-
+    engine = plan_engine(migrated_sqlite, tmp_path)
     with Session(engine) as s:
         unit = Unit(name="A unit", kind="department")
         s.add(unit)
@@ -183,12 +175,9 @@ def _plan(tmp_path: Any, migrated_sqlite: Any, actor_of: Any, flt: CaseFilter) -
             s.execute(text("INSERT INTO sqlite_stat1 VALUES ('case_file', :index, :stat)"),
                       {"index": index, "stat": stat})
         s.execute(text("ANALYZE sqlite_schema"))  # read the figures again
-        event.listen(engine, "before_cursor_execute", note)
-        queries.case_page(s, actor_of(unit.id), flt, today=date(2026, 5, 10),
-                          cursor=keyset.cursor_of(datetime(2026, 5, 2, tzinfo=timezone.utc), 10))
-        statement, parameters = statements[-1]
-        plan = " ".join(str(row[-1]) for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                                               parameters))
+        plan = last_page_plan(engine, s, lambda: queries.case_page(
+            s, actor_of(unit.id), flt, today=date(2026, 5, 10),
+            cursor=keyset.cursor_of(datetime(2026, 5, 2, tzinfo=timezone.utc), 10)))
     engine.dispose()
     return plan
 
